@@ -1,0 +1,1 @@
+"""loopbot: a Slack bot that runs a web service's release process end to end."""

@@ -1,0 +1,219 @@
+"""Settings: app.yaml plus secrets from the environment, validated into one object.
+
+`load_settings(path)` either returns a `Settings` or raises `ConfigError` whose message
+names the file and the bad key; it never lets a traceback reach the user. Secrets are
+read only from the environment and held as `SecretStr`, so they never print.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+DEFAULT_CONFIG = "app.yaml"
+ROLES = ("DEV", "OPS", "QA", "emergency")
+SECRET_NAMES = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "GITHUB_TOKEN",
+    "BUGZILLA_API_KEY",
+    "DATABASE_URL",
+    "SMTP_URL",
+)
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says which file and key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SlackSettings(_Strict):
+    channel: str = "#loop"
+    mailing_list: str | None = None
+
+
+class PartnerSettings(_Strict):
+    url: str
+
+
+class BugzillaProduct(_Strict):
+    product: str = "Cloud Services"
+    component: str = "Operations: Deployment Requests"
+
+
+class EnvironmentSettings(_Strict):
+    url: str
+
+
+class ServiceSettings(_Strict):
+    name: str
+    repo: str
+    tag_pattern: str = "{version}"
+    branch_pattern: str = "{major}.{minor}.x"
+    main_branch: str = "master"
+    bugzilla: BugzillaProduct = BugzillaProduct()
+    environments: dict[str, EnvironmentSettings] = Field(default_factory=dict)
+
+    @field_validator("repo")
+    @classmethod
+    def _owner_slash_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[\w.-]+/[\w.-]+", value):
+            raise ValueError(f"expected OWNER/NAME, got {value!r}")
+        return value
+
+    @field_validator("tag_pattern")
+    @classmethod
+    def _has_version(cls, value: str) -> str:
+        if "{version}" not in value:
+            raise ValueError("must contain {version}")
+        return value
+
+
+class CalendarSettings(_Strict):
+    anchor: dt.date = dt.date(2026, 12, 8)
+    period_weeks: int = Field(default=2, ge=1)
+    prod_offset_days: int = Field(default=6, ge=0)
+    announce_at: dt.time = dt.time(10, 0)
+    skip: tuple[dt.date, ...] = ()
+    moves: dict[dt.date, dt.date] = Field(default_factory=dict)
+
+
+class WorkflowSettings(_Strict):
+    qa_files_prod_ticket: bool = False
+    monitor_minutes: int = Field(default=60, ge=0)
+    monitor_poll_seconds: int = Field(default=60, ge=1)
+
+
+class Secrets(_Strict):
+    """Secrets from the environment only; `SecretStr` keeps them out of reprs and logs."""
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    github_token: SecretStr | None = None
+    bugzilla_api_key: SecretStr | None = None
+    database_url: SecretStr | None = None
+    smtp_url: SecretStr | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Secrets:
+        return cls(**{n.lower(): environ[n] for n in SECRET_NAMES if environ.get(n)})
+
+    def missing(self, *names: str) -> list[str]:
+        """The environment variable names among `names` that are not set."""
+        return [n for n in names if getattr(self, n.lower()) is None]
+
+
+class Settings(_Strict):
+    timezone: str = "Europe/Paris"
+    slack: SlackSettings = SlackSettings()
+    database_url: str = "sqlite:///loopbot.db"
+    github: PartnerSettings = PartnerSettings(url="https://api.github.com")
+    bugzilla: PartnerSettings = PartnerSettings(url="https://bugzilla.mozilla.org/rest")
+    roles: dict[Literal["DEV", "OPS", "QA", "emergency"], tuple[str, ...]] = Field(
+        default_factory=dict
+    )
+    calendar: CalendarSettings = CalendarSettings()
+    workflow: WorkflowSettings = WorkflowSettings()
+    services: tuple[ServiceSettings, ...] = Field(min_length=1)
+    secrets: Secrets = Secrets()
+    source: str = "<defaults>"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def db_url(self) -> str:
+        """DATABASE_URL when set, else the configured URL."""
+        if self.secrets.database_url is not None:
+            return self.secrets.database_url.get_secret_value()
+        return self.database_url
+
+    def service(self, name: str | None = None) -> ServiceSettings:
+        """The named service, or the first one; ConfigError names the known ones."""
+        if name is None:
+            return self.services[0]
+        for service in self.services:
+            if service.name == name:
+                return service
+        known = ", ".join(s.name for s in self.services)
+        raise ConfigError(f"unknown service {name!r}; configured services: {known}")
+
+
+def config_path(path: str | os.PathLike[str] | None = None) -> Path:
+    """The config file to read: the argument, else $LOOPBOT_CONFIG, else ./app.yaml."""
+    return Path(path or os.environ.get("LOOPBOT_CONFIG") or DEFAULT_CONFIG)
+
+
+def load_settings(
+    path: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, object] | None = None,
+) -> Settings:
+    """Read the YAML file, add secrets from `environ`, validate. Raises ConfigError."""
+    file = config_path(path)
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{file}: no such configuration file") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{file}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{file}: expected a mapping of settings at the top level")
+    return settings_from_dict(
+        raw, source=str(file), environ=os.environ if environ is None else environ,
+        overrides=overrides,
+    )
+
+
+def settings_from_dict(
+    raw: Mapping[str, object],
+    *,
+    source: str = "<dict>",
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, object] | None = None,
+) -> Settings:
+    data = {**raw, **(overrides or {})}
+    if "secrets" in raw:
+        raise ConfigError(f"{source}: key 'secrets': secrets come only from the environment")
+    data["secrets"] = Secrets.from_env(environ or {})
+    data["source"] = source
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source)) from None
+
+
+def _describe(exc: ValidationError, source: str) -> str:
+    lines = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        message = error["msg"]
+        if error["type"] == "extra_forbidden":
+            message = "unknown key"
+        elif error["type"] == "missing":
+            message = "required key is missing"
+        lines.append(f"{source}: key '{key}': {message}")
+    return "\n".join(lines)

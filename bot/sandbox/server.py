@@ -1,0 +1,307 @@
+"""The HTTP base every stand-in shares: routing, JSON, fault injection, a request log.
+
+A `StandIn` is a real threaded HTTP server on 127.0.0.1 (port 0 by default, so tests never
+collide). Subclasses declare routes with `@route(METHOD, REGEX)`; a handler receives a
+`Request` and the regex groups and returns a `Response` (or raises `HTTPError`).
+
+Faults are injected per server, for tests and for `loopbot sandbox`:
+- `faults.fail_next(status, count, path=...)`: the next `count` matching requests answer
+  `status` (with the stand-in's own error body shape);
+- `faults.latency = 2.0`: every request waits that long before it is answered;
+- `faults.drop_next(count)`: the next requests get their connection closed, no answer.
+The same can be set over HTTP with `POST /__sandbox__/faults` (JSON body with `status`,
+`count`, `path`, `latency`, `drop`), so a stand-in in another process can be driven too.
+
+Every request is logged (`requests`: method, path, query) so tests and benchmarks count
+exactly what a client sent.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
+from urllib.parse import parse_qs, urlsplit
+
+Handler = Callable[..., "Response"]
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        if not self.body:
+            return {}
+        try:
+            return json.loads(self.body)
+        except ValueError as exc:
+            raise HTTPError(400, "request body is not JSON") from exc
+
+    def form(self) -> dict[str, str]:
+        return {k: v[-1] for k, v in parse_qs(self.body.decode("utf-8")).items()}
+
+    def arg(self, name: str, default: str | None = None) -> str | None:
+        values = self.query.get(name)
+        return values[-1] if values else default
+
+    def header(self, name: str, default: str | None = None) -> str | None:
+        return self.headers.get(name.lower(), default)
+
+
+@dataclass
+class Response:
+    status: int = 200
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def encode(self) -> bytes:
+        if self.body is None:
+            return b""
+        if isinstance(self.body, bytes):
+            return self.body
+        if isinstance(self.body, str):
+            return self.body.encode("utf-8")
+        return json.dumps(self.body).encode("utf-8")
+
+
+class HTTPError(Exception):
+    """Raised by a handler: the stand-in renders it in its partner's error shape."""
+
+    def __init__(self, status: int, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.extra = extra
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+
+
+def route(method: str, pattern: str) -> Callable[[Handler], Handler]:
+    """Declare a handler for METHOD and a path regex (matched in full)."""
+
+    def mark(func: Handler) -> Handler:
+        func.__dict__.setdefault("_routes", []).append((method.upper(), pattern))
+        return func
+
+    return mark
+
+
+class Faults:
+    """Thread-safe fault plan: failing statuses, latency, dropped connections."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._failures: list[list[Any]] = []  # [status, remaining, path_regex]
+        self._drops = 0
+        self.latency = 0.0
+
+    def fail_next(self, status: int, count: int = 1, path: str | None = None) -> None:
+        with self._lock:
+            self._failures.append([status, count, re.compile(path) if path else None])
+
+    def drop_next(self, count: int = 1) -> None:
+        with self._lock:
+            self._drops += count
+
+    def clear(self) -> None:
+        with self._lock:
+            self._failures.clear()
+            self._drops = 0
+            self.latency = 0.0
+
+    def take(self, path: str) -> tuple[bool, int | None]:
+        """(drop this connection?, status to fail with) for one request."""
+        with self._lock:
+            if self._drops:
+                self._drops -= 1
+                return True, None
+            for failure in self._failures:
+                status, remaining, pattern = failure
+                if remaining > 0 and (pattern is None or pattern.search(path)):
+                    failure[1] -= 1
+                    return False, status
+            self._failures = [f for f in self._failures if f[1] > 0]
+        return False, None
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # NOTES.md: the default backlog of 5 stalls bursts for 1 s
+    stand_in: StandIn
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # tests and the sandbox read the request log instead
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        parts = urlsplit(self.path)
+        request = Request(
+            method=self.command,
+            path=parts.path,
+            query=parse_qs(parts.query, keep_blank_values=True),
+            headers={k.lower(): v for k, v in self.headers.items()},
+            body=body,
+        )
+        response = self.server.stand_in.dispatch(request)
+        if response is None:  # a dropped connection
+            self.close_connection = True
+            self.connection.close()
+            return
+        payload = response.encode()
+        self.send_response(response.status)
+        headers = {"Content-Type": "application/json; charset=utf-8", **response.headers}
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(payload)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _handle
+
+
+class StandIn:
+    """A partner's API on 127.0.0.1. Use as a context manager or call start()/stop()."""
+
+    name: ClassVar[str] = "stand-in"
+    _table: ClassVar[list[tuple[str, re.Pattern[str], str]]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._table = []
+        for klass in reversed(cls.__mro__):
+            for attr, value in vars(klass).items():
+                for method, pattern in getattr(value, "_routes", ()):
+                    cls._table.append((method, re.compile(pattern), attr))
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.faults = Faults()
+        self.requests: list[LoggedRequest] = []
+        self._log_lock = threading.Lock()
+        self._server = _Server((host, port), _RequestHandler)
+        self._server.stand_in = self
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> StandIn:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name=f"{self.name}:{self.port}", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> StandIn:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- request log -------------------------------------------------------------------
+    def count(self, method: str | None = None, path: str | None = None) -> int:
+        """How many requests matched METHOD and a path regex (control calls excluded)."""
+        pattern = re.compile(path) if path else None
+        with self._log_lock:
+            return sum(
+                1
+                for r in self.requests
+                if (method is None or r.method == method)
+                and (pattern is None or pattern.search(r.path))
+            )
+
+    def reset_log(self) -> None:
+        with self._log_lock:
+            self.requests.clear()
+
+    @contextmanager
+    def counting(self) -> Iterator[list[LoggedRequest]]:
+        """Collect the requests made inside the block."""
+        with self._log_lock:
+            start = len(self.requests)
+        seen: list[LoggedRequest] = []
+        yield seen
+        with self._log_lock:
+            seen.extend(self.requests[start:])
+
+    # -- dispatch ----------------------------------------------------------------------
+    def dispatch(self, request: Request) -> Response | None:
+        if request.path == "/__sandbox__/faults":
+            return self._set_faults(request)
+        with self._log_lock:
+            self.requests.append(LoggedRequest(request.method, request.path, request.query))
+        if self.faults.latency:
+            time.sleep(self.faults.latency)
+        drop, status = self.faults.take(request.path)
+        if drop:
+            return None
+        if status is not None:
+            return self.error_response(HTTPError(status, HTTPStatus(status).phrase))
+        try:
+            return self._route(request)
+        except HTTPError as exc:
+            return self.error_response(exc)
+
+    def _route(self, request: Request) -> Response:
+        path_matched = False
+        for method, pattern, attr in self._table:
+            match = pattern.fullmatch(request.path)
+            if match is None:
+                continue
+            path_matched = True
+            if method == request.method or (method == "GET" and request.method == "HEAD"):
+                return getattr(self, attr)(request, *match.groups())
+        if path_matched:
+            raise HTTPError(405, "Method Not Allowed")
+        raise HTTPError(404, "Not Found")
+
+    def error_response(self, error: HTTPError) -> Response:
+        """The partner's error shape; subclasses override."""
+        return Response(error.status, {"error": error.message, **error.extra})
+
+    def _set_faults(self, request: Request) -> Response:
+        plan = request.json()
+        if plan.get("clear"):
+            self.faults.clear()
+        if "latency" in plan:
+            self.faults.latency = float(plan["latency"])
+        if plan.get("drop"):
+            self.faults.drop_next(int(plan["drop"]))
+        if plan.get("status"):
+            self.faults.fail_next(int(plan["status"]), int(plan.get("count", 1)), plan.get("path"))
+        return Response(200, {"ok": True})
