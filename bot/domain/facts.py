@@ -1,0 +1,89 @@
+"""Facts read from the outside world, as plain frozen values the domain reasons about.
+
+Adapters in bot/partners/ build these from GitHub, Bugzilla and the environments' root
+URLs; the domain never sees a library object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    message: str
+    author: str = ""
+    parents: tuple[str, ...] = ()
+
+    @property
+    def title(self) -> str:
+        return self.message.splitlines()[0] if self.message else ""
+
+
+@dataclass(frozen=True)
+class Tag:
+    name: str
+    commit_sha: str  # the commit the tag points at (annotated tags peeled)
+
+
+@dataclass(frozen=True)
+class Ancestry:
+    """How `base` relates to `head` (GitHub's compare status)."""
+
+    status: str  # "ahead" (base is an ancestor of head), "identical", "behind", "diverged"
+    ahead_by: int
+    behind_by: int
+
+    @property
+    def base_is_ancestor(self) -> bool:
+        return self.status in ("ahead", "identical")
+
+
+OPEN_STATUSES = frozenset(
+    {"UNCONFIRMED", "NEW", "ASSIGNED", "REOPENED", "CONFIRMED", "IN_PROGRESS"}
+)
+
+
+@dataclass(frozen=True)
+class Bug:
+    """A Bugzilla bug or deployment ticket as the bot needs it."""
+
+    id: int
+    summary: str
+    status: str
+    resolution: str = ""
+    depends_on: tuple[int, ...] = ()
+    blocks: tuple[int, ...] = ()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_fixed(self) -> bool:
+        return self.status in ("RESOLVED", "VERIFIED", "CLOSED") and self.resolution == "FIXED"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == "VERIFIED" and self.resolution == "FIXED"
+
+    def describe(self) -> str:
+        state = f"{self.status} {self.resolution}".strip()
+        return f"bug {self.id} ({state})"
+
+
+@dataclass(frozen=True)
+class EnvironmentState:
+    """What an environment's root URL says runs there."""
+
+    name: str
+    url: str
+    reachable: bool
+    version: str | None = None
+    rev: str | None = None
+    branch: str | None = None
+    fake_partner: bool | None = None  # loop-server's fakeTokBox
+    healthy: bool | None = None  # /__heartbeat__: 200 -> True, 503 -> False
+    error: str | None = None
+    details: dict[str, object] = field(default_factory=dict, compare=False)

@@ -1,0 +1,99 @@
+"""The ports the use cases need, in loopbot's words. bot/partners/ implements them over
+the real client libraries; tests/unit uses in-memory fakes of the same shapes.
+
+Every method raises `PartnerError` (or a subclass) for a partner failure, with a message
+that names the partner and what failed and never carries a secret.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.domain.facts import Ancestry, Bug, Commit, EnvironmentState, Tag
+
+
+class PartnerError(Exception):
+    """A partner (GitHub, Bugzilla, an environment) failed or is unreachable."""
+
+    def __init__(self, partner: str, message: str) -> None:
+        super().__init__(f"{partner}: {message}")
+        self.partner = partner
+
+
+class NotFound(PartnerError):
+    """The partner has no such object (tag, branch, bug)."""
+
+
+class Conflict(PartnerError):
+    """The change conflicts with what the partner holds (a tag at another commit, a
+    cherry-pick that does not apply)."""
+
+
+@dataclass(frozen=True)
+class CherryPickResult:
+    branch: str
+    head_sha: str
+    picked: tuple[tuple[str, str], ...]  # (original sha, new sha), in order
+
+
+class Forge(Protocol):
+    """One repository on GitHub (or GitHub Enterprise)."""
+
+    def branch_head(self, branch: str) -> str: ...
+    def branch_exists(self, branch: str) -> bool: ...
+    def tags(self) -> list[Tag]: ...
+    def tag(self, name: str) -> Tag | None: ...
+    def ancestry(self, base: str, head: str) -> Ancestry: ...
+    def commits_between(self, base: str | None, head: str) -> list[Commit]:
+        """Commits reachable from head and not from base, oldest first, in one compare
+        (paged). base None means the whole history of head."""
+        ...
+    def create_tag(self, name: str, commit_sha: str, message: str) -> Tag:
+        """Annotated tag object + ref. Idempotent: an existing tag at the same commit is
+        returned as is; one at another commit raises Conflict."""
+        ...
+    def create_branch(self, name: str, from_sha: str) -> str:
+        """Idempotent like create_tag; returns the branch head."""
+        ...
+    def cherry_pick(self, branch: str, shas: Sequence[str]) -> CherryPickResult:
+        """Apply the commits in order via the API only; the branch moves once, at the end,
+        fast-forward. A commit that does not apply raises Conflict naming it; the branch is
+        then untouched."""
+        ...
+    def create_release(self, tag: str, title: str, body: str) -> str:
+        """A GitHub release for the tag (idempotent); returns its html URL."""
+        ...
+    def compare_url(self, base: str, head: str) -> str: ...
+    def tag_url(self, tag: str) -> str: ...
+
+
+class Tracker(Protocol):
+    """Bugzilla, for deployment tickets and the bugs of a changelog."""
+
+    def bugs(self, ids: Iterable[int]) -> dict[int, Bug]:
+        """Every listed bug in one request; unknown ids are absent from the result."""
+        ...
+    def bug(self, bug_id: int) -> Bug: ...
+    def find_ticket(self, summary: str) -> Bug | None:
+        """The newest bug with exactly this summary in the configured product/component."""
+        ...
+    def file_ticket(self, summary: str, description: str, depends_on: Sequence[int]) -> int: ...
+    def set_status(self, bug_id: int, status: str, resolution: str = "",
+                   comment: str = "") -> None: ...
+    def add_blocker(self, ticket_id: int, bug_id: int) -> None:
+        """bug_id blocks ticket_id (added to its depends_on)."""
+        ...
+    def remove_blocker(self, ticket_id: int, bug_id: int) -> None: ...
+    def comment(self, bug_id: int, text: str) -> None: ...
+    def bug_url(self, bug_id: int) -> str: ...
+
+
+class Environments(Protocol):
+    """The services' root URLs."""
+
+    def read(self, name: str, url: str) -> EnvironmentState:
+        """GET / (or /__version__) and /__heartbeat__, with a timeout; never raises for an
+        unreachable environment: reachable=False with the reason in `error`."""
+        ...
