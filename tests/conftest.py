@@ -1,7 +1,12 @@
-"""Shared fixtures. Each stand-in's fixtures live in tests/fixtures/ and load here."""
+"""Shared fixtures. Each area's fixtures live in tests/fixtures/ and load here."""
 
 from __future__ import annotations
 
 pytest_plugins = [
     "tests.fixtures.standins",
+    "tests.fixtures.github",
+    "tests.fixtures.bugzilla",
+    "tests.fixtures.slack",
+    "tests.fixtures.environments",
+    "tests.fixtures.store",
 ]
