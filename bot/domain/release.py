@@ -66,6 +66,7 @@ class Release:
     rejected_for: int | None = None  # the bug QA rejected the stage build for
     superseded_by: str | None = None
     summary: str = ""  # a service change's description
+    notes: str = ""  # the release notes rendered at tagging (CHANGELOG style)
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
     id: int | None = field(default=None, compare=False)

@@ -1,0 +1,128 @@
+"""The lifecycle's vocabulary: roles, actions, actors, facts, side effects, decisions and
+the refusals the lifecycle raises. Pure values, no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.domain.errors import Refusal
+from bot.domain.facts import Bug, EnvironmentState
+from bot.domain.release import Env, State
+
+
+class Role(StrEnum):
+    DEV = "DEV"
+    OPS = "OPS"
+    QA = "QA"
+    EMERGENCY = "emergency"
+
+
+class Action(StrEnum):
+    REQUEST_STAGE = "request stage"
+    RERELEASE = "rerelease"
+    DEPLOYED_STAGE = "deployed stage"
+    VERIFY_STAGE = "verify stage"
+    REJECT = "reject"
+    REQUEST_PROD = "request prod"
+    BLOCK = "block"
+    UNBLOCK = "unblock"
+    GREENLIGHT = "greenlight"
+    DEPLOYED_PROD = "deployed prod"
+    VERIFY_PROD = "verify prod"
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: str
+    roles: frozenset[Role]
+    name: str = ""
+
+    @property
+    def mention(self) -> str:
+        return f"<@{self.user_id}>"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the outside says right now, read afresh before deciding."""
+
+    stage_ticket: Bug | None = None
+    prod_ticket: Bug | None = None
+    open_blockers: tuple[Bug, ...] = ()  # open bugs blocking the prod ticket
+    environment: EnvironmentState | None = None  # the environment the action concerns
+    qa_files_prod_ticket: bool = False
+    bug: Bug | None = None  # the bug the command names (reject, block, unblock)
+
+
+# -- side effects, performed by the use case in order ----------------------------------
+@dataclass(frozen=True)
+class FileTicket:
+    env: Env
+
+
+@dataclass(frozen=True)
+class SetTicket:
+    env: Env
+    status: str
+    resolution: str = ""
+
+
+@dataclass(frozen=True)
+class CloseTicketInvalid:
+    """Close the current ticket of env INVALID (an OPS re-release files a new one)."""
+
+    env: Env
+
+
+@dataclass(frozen=True)
+class CommentOnTicket:
+    env: Env
+
+
+@dataclass(frozen=True)
+class AddBlocker:
+    bug_id: int
+
+
+@dataclass(frozen=True)
+class RemoveBlocker:
+    bug_id: int
+
+
+@dataclass(frozen=True)
+class StartMonitoring:
+    pass
+
+
+Effect = (
+    FileTicket | SetTicket | CloseTicketInvalid | CommentOnTicket | AddBlocker | RemoveBlocker
+    | StartMonitoring
+)
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: Action
+    from_state: State
+    to_state: State
+    effects: tuple[Effect, ...] = ()
+    skipped_guards: tuple[str, ...] = ()  # only for overrides
+    override_reason: str | None = None
+
+    @property
+    def is_override(self) -> bool:
+        return self.override_reason is not None
+
+
+class MissingRole(Refusal):
+    pass
+
+
+class WrongState(Refusal):
+    pass
+
+
+class GuardFailed(Refusal):
+    pass

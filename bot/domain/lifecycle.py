@@ -1,0 +1,328 @@
+"""The release lifecycle: every rule of PROCESS.md about who may move a release where.
+
+`decide(action, release, facts, actor)` is the one question every entry point asks. It
+answers with a `Decision` (the next state and the side effects to perform, in order) or
+raises a `Refusal` that says what is wrong and what to do instead. It is pure: the facts
+(ticket statuses, what an environment runs) are read by the caller just before asking,
+and nothing here performs I/O or reads the clock.
+
+Guards are monotone: a fact that a step itself produces (a ticket already VERIFIED by a
+first, interrupted attempt) still satisfies the guard, so repeating a step after a crash
+or a partner's outage reaches the same decision and finishes the work.
+
+An emergency override is an action of its own (`override_reason` set): only the
+emergency role may use it, it needs a written reason, and it skips the guards that fail,
+listing them in the decision so they can be announced and audited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.actions import (
+    Action,
+    Actor,
+    AddBlocker,
+    CloseTicketInvalid,
+    CommentOnTicket,
+    Decision,
+    Effect,
+    Facts,
+    FileTicket,
+    GuardFailed,
+    MissingRole,
+    RemoveBlocker,
+    Role,
+    SetTicket,
+    StartMonitoring,
+    WrongState,
+)
+from bot.domain.errors import Refusal
+from bot.domain.facts import Bug, EnvironmentState
+from bot.domain.release import Env, Kind, Release, State
+from bot.domain.versions import Version
+
+
+@dataclass(frozen=True)
+class _Rule:
+    roles: frozenset[Role]
+    from_states: frozenset[State]
+    to_state: State | None  # None: the state does not change
+
+
+_ON_STAGE = frozenset({State.STAGE_REQUESTED, State.STAGE_DEPLOYED, State.STAGE_VERIFIED})
+_BEFORE_PROD = frozenset({State.TAGGED, *_ON_STAGE, State.PROD_REQUESTED, State.GREENLIT})
+
+RULES: dict[Action, _Rule] = {
+    Action.REQUEST_STAGE: _Rule(
+        frozenset({Role.DEV, Role.QA}), frozenset({State.TAGGED}), State.STAGE_REQUESTED
+    ),
+    Action.RERELEASE: _Rule(
+        frozenset({Role.OPS}),
+        frozenset({State.STAGE_REQUESTED, State.STAGE_DEPLOYED, State.REJECTED}),
+        State.STAGE_REQUESTED,
+    ),
+    Action.DEPLOYED_STAGE: _Rule(
+        frozenset({Role.OPS}), frozenset({State.STAGE_REQUESTED}), State.STAGE_DEPLOYED
+    ),
+    Action.VERIFY_STAGE: _Rule(
+        frozenset({Role.QA}), frozenset({State.STAGE_DEPLOYED}), State.STAGE_VERIFIED
+    ),
+    Action.REJECT: _Rule(
+        frozenset({Role.QA}),
+        frozenset({*_ON_STAGE, State.PROD_REQUESTED, State.GREENLIT}),
+        State.REJECTED,
+    ),
+    Action.REQUEST_PROD: _Rule(
+        frozenset({Role.QA, Role.DEV}), frozenset({State.STAGE_VERIFIED}), State.PROD_REQUESTED
+    ),
+    Action.BLOCK: _Rule(frozenset({Role.QA, Role.DEV, Role.OPS}), _BEFORE_PROD, None),
+    Action.UNBLOCK: _Rule(frozenset({Role.QA, Role.DEV, Role.OPS}), _BEFORE_PROD, None),
+    Action.GREENLIGHT: _Rule(
+        frozenset({Role.QA}), frozenset({State.PROD_REQUESTED}), State.GREENLIT
+    ),
+    Action.DEPLOYED_PROD: _Rule(
+        frozenset({Role.OPS}), frozenset({State.GREENLIT}), State.PROD_DEPLOYED
+    ),
+    Action.VERIFY_PROD: _Rule(frozenset({Role.QA}), frozenset({State.PROD_DEPLOYED}), State.DONE),
+}
+
+# What an override may push a release past: the states it may start from.
+_OVERRIDABLE = frozenset(State) - {State.DONE, State.SUPERSEDED}
+
+
+def decide(
+    action: Action,
+    release: Release,
+    facts: Facts,
+    actor: Actor,
+    *,
+    bug_id: int | None = None,
+    override_reason: str | None = None,
+) -> Decision:
+    """May `actor` do `action` to `release` given `facts`? The decision, or a Refusal."""
+    rule = _rule_for(action, release)
+    if override_reason is not None:
+        return _override(action, rule, release, facts, actor, bug_id, override_reason)
+    _check_role(action, rule, actor)
+    _check_state(action, rule, release)
+    failures = _guards(action, release, facts, bug_id)
+    if failures:
+        raise GuardFailed("; ".join(failures), hint=next_step(release))
+    return Decision(
+        action, release.state, rule.to_state or release.state,
+        _effects(action, release, facts, bug_id),
+    )
+
+
+def _override(
+    action: Action, rule: _Rule, release: Release, facts: Facts, actor: Actor,
+    bug_id: int | None, reason: str,
+) -> Decision:
+    if Role.EMERGENCY not in actor.roles:
+        raise MissingRole(
+            f"breaking glass needs the emergency role; {actor.mention} does not have it",
+            hint="ask one of the emergency people listed in app.yaml",
+        )
+    if not reason.strip():
+        raise Refusal("an emergency override needs a written reason",
+                      hint=f"add the reason: `/loop {action.value} {release.version} "
+                           "--emergency \"why\"`")
+    if release.state not in _OVERRIDABLE:
+        raise WrongState(f"{release.service} {release.version} is {release.state.value}: "
+                         "nothing left to override")
+    skipped = tuple(_guards(action, release, facts, bug_id))
+    if release.state not in rule.from_states and rule.to_state is not None:
+        skipped = (f"{release.version} was {release.state.value}", *skipped)
+    return Decision(
+        action, release.state, rule.to_state or release.state,
+        _effects(action, release, facts, bug_id), skipped, reason.strip(),
+    )
+
+
+def _rule_for(action: Action, release: Release) -> _Rule:
+    """A service-level change is OPS-driven: OPS files its tickets (PROCESS.md)."""
+    rule = RULES[action]
+    if release.kind is Kind.SERVICE and action in (Action.REQUEST_STAGE, Action.REQUEST_PROD):
+        return _Rule(rule.roles | {Role.OPS}, rule.from_states, rule.to_state)
+    return rule
+
+
+def check_may_tag(actor: Actor) -> None:
+    """Only DEV tags releases and cuts patches."""
+    _require(actor, Role.DEV, "tagging")
+
+
+def check_may_backport(actor: Actor) -> None:
+    """Only DEV backports fixes to maintenance branches."""
+    _require(actor, Role.DEV, "backporting")
+
+
+def check_may_change_service(actor: Actor) -> None:
+    """A service-level change (configuration, capacity) is OPS-driven."""
+    _require(actor, Role.OPS, "a service change")
+
+
+def _require(actor: Actor, role: Role, what: str) -> None:
+    if role not in actor.roles:
+        held = ", ".join(sorted(r.value for r in actor.roles)) or "no role"
+        raise MissingRole(f"{what} needs the {role.value} role; {actor.mention} has {held}",
+                          hint=f"ask someone with the {role.value} role")
+
+
+def _check_role(action: Action, rule: _Rule, actor: Actor) -> None:
+    if actor.roles & rule.roles:
+        return
+    needed = " or ".join(sorted(r.value for r in rule.roles))
+    held = ", ".join(sorted(r.value for r in actor.roles)) or "no role"
+    raise MissingRole(
+        f"`{action.value}` needs the {needed} role; {actor.mention} has {held}",
+        hint=f"ask someone with the {needed} role",
+    )
+
+
+def _check_state(action: Action, rule: _Rule, release: Release) -> None:
+    if release.state in rule.from_states:
+        return
+    name = f"{release.service} {release.version}"
+    if rule.to_state == release.state:
+        raise WrongState(f"{name} is already {release.state.value}", hint=next_step(release))
+    raise WrongState(
+        f"can't {action.value} {name}: it is {release.state.value}", hint=next_step(release)
+    )
+
+
+def _guards(action: Action, release: Release, facts: Facts, bug_id: int | None) -> list[str]:
+    """The reasons the outside facts forbid the action (empty when they allow it)."""
+    name = f"{release.service} {release.version}"
+    failures: list[str] = []
+    if action in (Action.REJECT, Action.BLOCK, Action.UNBLOCK) and bug_id is None:
+        failures.append(f"`{action.value}` needs the bug that causes it")
+    if action is Action.UNBLOCK and bug_id is not None and bug_id not in release.blockers:
+        failures.append(f"bug {bug_id} does not block {name}")
+    if action is Action.REQUEST_STAGE and release.kind is Kind.CODE and release.tag is None:
+        failures.append(f"the tag of {name} was never created: "
+                        f"repeat `/loop tag {release.version}` to finish it")
+    if action in (Action.DEPLOYED_STAGE, Action.VERIFY_STAGE):
+        failures += _ticket_exists(facts.stage_ticket, "stage", name)
+        failures += _runs_version(facts.environment, release)
+    if action is Action.VERIFY_STAGE:
+        failures += _ticket_fixed(facts.stage_ticket, "stage", release)
+    if action in (Action.REQUEST_PROD, Action.GREENLIGHT):
+        failures += _stage_verified(facts.stage_ticket, release)
+    if action is Action.GREENLIGHT:
+        failures += _ticket_exists(facts.prod_ticket, "prod", name)
+        if facts.open_blockers:
+            listed = ", ".join(b.describe() for b in facts.open_blockers)
+            failures.append(f"prod is blocked for {release.version} by {listed}")
+    if action in (Action.DEPLOYED_PROD, Action.VERIFY_PROD):
+        failures += _ticket_exists(facts.prod_ticket, "prod", name)
+        failures += _runs_version(facts.environment, release)
+    if action is Action.VERIFY_PROD:
+        failures += _ticket_fixed(facts.prod_ticket, "prod", release)
+    return failures
+
+
+def _ticket_exists(ticket: Bug | None, env: str, name: str) -> list[str]:
+    return [] if ticket is not None else [f"{name} has no {env} deployment ticket"]
+
+
+def _ticket_fixed(ticket: Bug | None, env: str, release: Release) -> list[str]:
+    if ticket is None or ticket.is_fixed:
+        return []
+    return [f"{env} {ticket.describe()} for {release.version} is not RESOLVED FIXED: "
+            f"OPS marks it with `/loop deployed {env} {release.version}`"]
+
+
+def _stage_verified(ticket: Bug | None, release: Release) -> list[str]:
+    if ticket is None:
+        return [f"{release.version} has no stage deployment ticket"]
+    if ticket.is_verified:
+        return []
+    return [f"stage {ticket.describe()} for {release.version} is not VERIFIED: "
+            f"ask QA to verify it (`/loop verify stage {release.version}`)"]
+
+
+def _runs_version(env: EnvironmentState | None, release: Release) -> list[str]:
+    if release.kind is Kind.SERVICE or env is None:
+        return []
+    if not env.reachable:
+        return [f"can't read what {env.name} runs: {env.error}"]
+    if env.version != release.version:
+        shown = env.version or "no version"
+        return [f"{env.name} reports {shown}, not {release.version}: deploy it first"]
+    return []
+
+
+def _effects(
+    action: Action, release: Release, facts: Facts, bug_id: int | None
+) -> tuple[Effect, ...]:
+    match action:
+        case Action.REQUEST_STAGE:
+            return (FileTicket(Env.STAGE),)
+        case Action.RERELEASE:  # file first, so the old ticket can point at the new one
+            return (FileTicket(Env.STAGE), CloseTicketInvalid(Env.STAGE))
+        case Action.REJECT:
+            return (CommentOnTicket(Env.STAGE), AddBlocker(bug_id)) if bug_id else ()
+        case Action.DEPLOYED_STAGE:
+            return (SetTicket(Env.STAGE, "RESOLVED", "FIXED"),)
+        case Action.VERIFY_STAGE:
+            verified = SetTicket(Env.STAGE, "VERIFIED", "FIXED")
+            if facts.qa_files_prod_ticket:
+                return (verified,)
+            return (verified, FileTicket(Env.PROD))
+        case Action.REQUEST_PROD:
+            return (FileTicket(Env.PROD),)
+        case Action.BLOCK:
+            return (AddBlocker(bug_id),) if bug_id is not None else ()
+        case Action.UNBLOCK:
+            return (RemoveBlocker(bug_id),) if bug_id is not None else ()
+        case Action.DEPLOYED_PROD:
+            return (SetTicket(Env.PROD, "RESOLVED", "FIXED"), StartMonitoring())
+        case Action.VERIFY_PROD:
+            return (SetTicket(Env.PROD, "VERIFIED", "FIXED"),)
+        case _:
+            return ()
+
+
+def state_after(decision: Decision, facts: Facts) -> State:
+    """Verifying stage moves on to PROD_REQUESTED when it files the prod ticket itself."""
+    if any(isinstance(e, FileTicket) and e.env is Env.PROD for e in decision.effects):
+        return State.PROD_REQUESTED
+    return decision.to_state
+
+
+def next_step(release: Release) -> str:
+    """Who does what next, as a release manager would say it."""
+    v = release.version
+    return {
+        State.TAGGED: f"DEV or QA: file the stage ticket with `/loop request stage {v}`",
+        State.STAGE_REQUESTED: f"OPS: deploy {v} to stage, then `/loop deployed stage {v}`",
+        State.STAGE_DEPLOYED: f"QA: test {v} on stage, then `/loop verify stage {v}` "
+                              f"(or `/loop reject stage {v} bug N`)",
+        State.STAGE_VERIFIED: f"QA: file the prod ticket with `/loop request prod {v}`",
+        State.PROD_REQUESTED: f"QA: give the green light with `/loop greenlight prod {v}`",
+        State.GREENLIT: f"OPS: push {v} to prod, then `/loop deployed prod {v}`",
+        State.PROD_DEPLOYED: f"QA: verify prod, then `/loop verify prod {v}`",
+        State.DONE: f"nothing: {v} is released",
+        State.REJECTED: "DEV: fix the bug on master and tag the next patch (`/loop tag`)",
+        State.SUPERSEDED: f"nothing: {release.superseded_by or 'a newer release'} replaced {v}",
+    }[release.state]
+
+
+_SUPERSEDABLE = frozenset({State.TAGGED, *_ON_STAGE, State.REJECTED, State.PROD_REQUESTED,
+                           State.GREENLIT})
+
+
+def supersedes(new: Release, old: Release) -> bool:
+    """A new stage release replaces an older one of the same service and release line
+    that has not reached prod (PROCESS.md: 'the previous stage ticket is closed RESOLVED
+    INVALID, pointing at the new one'). Service changes replace older service changes."""
+    if new.service != old.service or new.version == old.version or new.kind != old.kind:
+        return False
+    if old.state not in _SUPERSEDABLE:
+        return False
+    if new.kind is Kind.SERVICE:
+        return True
+    older, newer = Version.parse(old.version), Version.parse(new.version)
+    return older.line == newer.line and older < newer

@@ -1,0 +1,114 @@
+"""Which version to tag next, from which branch (PROCESS.md, "A normal release" step 1
+and "When something goes wrong").
+
+`plan_tag` answers for the three ways DEV asks: a plain `/loop tag` (the next minor from
+master, or, while the cycle's release is rejected on stage, its next patch from master),
+an explicit version, or `on LINE` (the next patch on that line's maintenance branch). It
+refuses a version that is already tagged or recorded. Pure: the tags and the releases
+are passed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.domain.errors import Refusal
+from bot.domain.release import Kind, Release, State
+from bot.domain.versions import Version, latest_release, next_patch_on_line
+
+
+class AlreadyTagged(Refusal):
+    pass
+
+
+class NothingToTag(Refusal):
+    pass
+
+
+@dataclass(frozen=True)
+class Naming:
+    """A service's naming patterns (from its configuration)."""
+
+    tag_pattern: str = "{version}"
+    branch_pattern: str = "{major}.{minor}.x"
+    main_branch: str = "master"
+
+
+@dataclass(frozen=True)
+class TagPlan:
+    version: Version
+    tag: str
+    branch: str  # the branch whose head gets the tag
+    why: str  # how the version was chosen, for the confirmation message
+
+
+def plan_tag(
+    naming: Naming,
+    tags: Iterable[str],
+    releases: Iterable[Release],
+    *,
+    version: str | None = None,
+    line: str | None = None,
+) -> TagPlan:
+    tags = list(tags)
+    releases = [r for r in releases if r.kind is Kind.CODE]
+    if version is not None:
+        plan = _explicit(naming, tags, Version.parse(version))
+    elif line is not None:
+        plan = _on_line(naming, tags, line)
+    else:
+        plan = _next(naming, tags, releases)
+    _refuse_existing(plan, tags, releases)
+    return plan
+
+
+def _explicit(naming: Naming, tags: list[str], version: Version) -> TagPlan:
+    latest = latest_release(tags, naming.tag_pattern)
+    on_master = latest is None or version.line >= latest.line or version > latest
+    branch = naming.main_branch if on_master else version.branch_name(naming.branch_pattern)
+    return TagPlan(version, version.tag_name(naming.tag_pattern), branch, "as asked")
+
+
+def _on_line(naming: Naming, tags: list[str], line: str) -> TagPlan:
+    base = Version.parse(f"{line.removesuffix('.x').removesuffix('.X')}.0")
+    following = next_patch_on_line(tags, naming.tag_pattern, base.line)
+    if following is None:
+        raise NothingToTag(f"line {base.line} has no release to patch",
+                           hint="`/loop tag X.Y.0` starts a new line from master")
+    branch = following.branch_name(naming.branch_pattern)
+    return TagPlan(following, following.tag_name(naming.tag_pattern), branch,
+                   f"the next patch on {branch}")
+
+
+def _next(naming: Naming, tags: list[str], releases: list[Release]) -> TagPlan:
+    rejected = _rejected_in_flight(releases)
+    if rejected is not None:
+        patch = rejected.next_patch()
+        while patch.tag_name(naming.tag_pattern) in tags:
+            patch = patch.next_patch()
+        return TagPlan(patch, patch.tag_name(naming.tag_pattern), naming.main_branch,
+                       f"{rejected} was rejected on stage: its next patch, from "
+                       f"{naming.main_branch}")
+    latest = latest_release(tags, naming.tag_pattern)
+    following = latest.next_minor() if latest else Version.parse("0.1.0")
+    return TagPlan(following, following.tag_name(naming.tag_pattern), naming.main_branch,
+                   f"the next minor after {latest}" if latest else "the first release")
+
+
+def _rejected_in_flight(releases: list[Release]) -> Version | None:
+    """The newest release that QA rejected on stage and no patch has replaced yet."""
+    live = [Version.parse(r.version) for r in releases if r.state is State.REJECTED]
+    return max(live) if live else None
+
+
+def _refuse_existing(plan: TagPlan, tags: list[str], releases: list[Release]) -> None:
+    recorded = {r.version: r for r in releases}
+    release = recorded.get(str(plan.version))
+    if release is not None and release.tag is not None:
+        raise AlreadyTagged(f"{plan.version} is already tagged ({release.state.value})",
+                            hint=f"`/loop status {plan.version}` shows where it stands")
+    if release is None and plan.tag in tags:
+        raise AlreadyTagged(f"the tag {plan.tag} already exists on GitHub",
+                            hint="pick the next version, or `/loop tag` to let me choose")
+

@@ -1,0 +1,267 @@
+"""Tagging and backporting: the DEV use cases that write to git.
+
+`preview_tag` says what a tag would be (version, branch head, the commits it adds over
+the previous release, the bugs fixed and flagged) without changing anything: it is what
+the confirmation shows. `tag_release` does it: the release is recorded first (the unique
+(service, version) constraint makes a second, concurrent tag of the same version
+impossible), then the annotated tag and the GitHub release are made, each idempotent, so
+repeating the command after a failure finishes it and never tags twice.
+
+`backport` cherry-picks fixes onto a line's maintenance branch through the API, creating
+the branch from the line's latest release tag when it is missing; commits already
+carried over (`cherry picked from commit ...`) are skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from bot.domain.actions import Actor
+from bot.domain.audit import AuditEntry
+from bot.domain.changelog import Changelog, commits_for_bug, render_flagged, render_notes
+from bot.domain.errors import Refusal
+from bot.domain.facts import Commit
+from bot.domain.lifecycle import check_may_backport, check_may_tag
+from bot.domain.release import Release, State
+from bot.domain.tagging import AlreadyTagged, Naming, NothingToTag, TagPlan, plan_tag
+from bot.domain.versions import Version, latest_on_line, previous_candidates
+from bot.ports import CherryPickResult, Conflict
+from bot.releases import Context, Progress, ServicePorts, _quiet
+from bot.store import AlreadyExists
+
+
+class HeadMoved(Refusal):
+    pass
+
+
+@dataclass(frozen=True)
+class TagPreview:
+    service: str
+    plan: TagPlan
+    head_sha: str
+    previous: Version | None
+    commits: tuple[Commit, ...]
+    changelog: Changelog
+
+    @property
+    def version(self) -> str:
+        return str(self.plan.version)
+
+
+@dataclass(frozen=True)
+class TagResult:
+    release: Release
+    preview: TagPreview
+    tag_url: str
+    release_url: str
+    resumed: bool = False
+
+
+def naming(ports: ServicePorts) -> Naming:
+    c = ports.config
+    return Naming(c.tag_pattern, c.branch_pattern, c.main_branch)
+
+
+def preview_tag(
+    ctx: Context, actor: Actor, *, service: str | None = None, version: str | None = None,
+    line: str | None = None,
+) -> TagPreview:
+    check_may_tag(actor)
+    ports = ctx.service(service)
+    tags = [t.name for t in ports.forge.tags()]
+    with ctx.store.unit_of_work() as uow:
+        releases = uow.releases(ports.config.name)
+    plan = plan_tag(naming(ports), tags, releases, version=version, line=line)
+    if not ports.forge.branch_exists(plan.branch):
+        raise NothingToTag(f"there is no branch {plan.branch} to tag {plan.version} from",
+                           hint="backport a fix first: "
+                                f"`/loop backport SHA to {plan.version.line}`")
+    head = ports.forge.branch_head(plan.branch)
+    previous = _previous_release(ports, plan, tags, head)
+    base = previous.tag_name(ports.config.tag_pattern) if previous else None
+    commits = tuple(ports.forge.commits_between(base, head))
+    if previous is not None and not commits:
+        raise NothingToTag(f"{plan.branch} has nothing new since {previous}",
+                           hint="land a fix first")
+    changelog = Changelog.build(commits, _bugs(ports, commits))
+    return TagPreview(ports.config.name, plan, head, previous, commits, changelog)
+
+
+def _previous_release(
+    ports: ServicePorts, plan: TagPlan, tags: list[str], head: str
+) -> Version | None:
+    """The nearest release whose tag is an ancestor of head (what `git describe` finds)."""
+    for candidate in previous_candidates(plan.version, tags, ports.config.tag_pattern):
+        tag = candidate.tag_name(ports.config.tag_pattern)
+        if ports.forge.ancestry(tag, head).base_is_ancestor:
+            return candidate
+    return None
+
+
+def _bugs(ports: ServicePorts, commits: Sequence[Commit]) -> dict:
+    ids = Changelog.build(commits, {}).bug_ids
+    return ports.tracker.bugs(ids) if ids else {}
+
+
+def tag_release(
+    ctx: Context, actor: Actor, version: str, *, service: str | None = None,
+    expected_sha: str | None = None, request_id: str | None = None,
+    progress: Progress = _quiet,
+) -> TagResult:
+    """Tag `version` as previewed. `expected_sha` (from the confirmation) refuses when the
+    branch moved since the preview, so what was confirmed is what gets tagged."""
+    ports = ctx.service(service)
+    with ctx.store.unit_of_work() as uow:
+        existing = uow.get_release(ports.config.name, str(Version.parse(version)))
+    resumed = existing is not None and existing.tag is None
+    if resumed:
+        return _finish_tag(ctx, ports, actor, existing, request_id, progress)
+    preview = preview_tag(ctx, actor, service=service, version=version)
+    if expected_sha and preview.head_sha != expected_sha:
+        raise HeadMoved(f"{preview.plan.branch} moved since the preview "
+                        f"({expected_sha[:7]} -> {preview.head_sha[:7]})",
+                        hint=f"run `/loop tag {version}` again to see what it adds now")
+    release = _record(ctx, ports, preview)
+    return _finish_tag(ctx, ports, actor, release, request_id, progress, preview)
+
+
+def _record(ctx: Context, ports: ServicePorts, preview: TagPreview) -> Release:
+    now = ctx.clock()
+    release = Release(
+        service=preview.service, version=preview.version, state=State.TAGGED,
+        commit_sha=preview.head_sha, branch=preview.plan.branch,
+        previous_version=str(preview.previous) if preview.previous else None,
+        fixed_bugs=preview.changelog.fixed_ids, flagged_bugs=preview.changelog.flagged_ids,
+        notes=_notes(preview, now.date()), created_at=now, updated_at=now,
+    )
+    try:
+        with ctx.store.unit_of_work() as uow:
+            release = uow.add_release(release)
+            uow.commit()
+    except AlreadyExists:
+        raise AlreadyTagged(f"{preview.version} is being tagged by someone else",
+                            hint=f"`/loop status {preview.version}` shows it") from None
+    return release
+
+
+def _notes(preview: TagPreview, day) -> str:
+    notes = render_notes(preview.changelog, preview.version, day)
+    if preview.changelog.flagged:
+        notes += "\nReferenced but not RESOLVED FIXED:\n" + render_flagged(preview.changelog)
+    return notes
+
+
+def _finish_tag(
+    ctx: Context, ports: ServicePorts, actor: Actor, release: Release,
+    request_id: str | None, progress: Progress, preview: TagPreview | None = None,
+) -> TagResult:
+    check_may_tag(actor)
+    tag_name = Version.parse(release.version).tag_name(ports.config.tag_pattern)
+    assert release.commit_sha is not None
+    ports.forge.create_tag(tag_name, release.commit_sha,
+                           f"{release.service} {release.version}")
+    progress(f"tagged {tag_name} at {release.commit_sha[:7]}")
+    release_url = ports.forge.create_release(tag_name, f"{release.service} {release.version}",
+                                             release.notes)
+    progress("published the release notes")
+    tagged = replace(release, tag=tag_name, updated_at=ctx.clock())
+    with ctx.store.unit_of_work() as uow:
+        uow.save_release(tagged)
+        uow.add_audit(AuditEntry(
+            actor=actor.user_id, action="tag", service=release.service,
+            version=release.version, roles=tuple(sorted(r.value for r in actor.roles)),
+            from_state=None, to_state=State.TAGGED.value,
+            detail=f"{tag_name} at {release.commit_sha[:7]} on {release.branch}",
+            request_id=request_id, at=ctx.clock(),
+        ))
+        uow.commit()
+    return TagResult(tagged, preview, ports.forge.tag_url(tag_name), release_url,
+                     resumed=preview is None)
+
+
+@dataclass(frozen=True)
+class BackportResult:
+    line: str
+    branch: str
+    created_branch: bool
+    result: CherryPickResult | None
+    skipped: tuple[str, ...]  # shas already on the branch
+
+
+def backport(
+    ctx: Context, actor: Actor, line: str, *, shas: Sequence[str] = (),
+    bug_id: int | None = None, service: str | None = None, request_id: str | None = None,
+    progress: Progress = _quiet,
+) -> BackportResult:
+    """Carry fixes from master onto `line`'s maintenance branch (created if missing)."""
+    check_may_backport(actor)
+    ports = ctx.service(service)
+    config = ports.config
+    tags = [t.name for t in ports.forge.tags()]
+    base = latest_on_line(tags, config.tag_pattern, Version.parse(f"{line}.0").line)
+    if base is None:
+        raise Refusal(f"{config.name} has no release on line {line} to backport to",
+                      hint="`/loop status` lists the releases")
+    branch = base.branch_name(config.branch_pattern)
+    picks = list(shas) or _commits_for_bug(ports, base, bug_id)
+    created = False
+    if not ports.forge.branch_exists(branch):
+        tag = next(t for t in ports.forge.tags() if t.name == base.tag_name(config.tag_pattern))
+        ports.forge.create_branch(branch, tag.commit_sha)
+        created = True
+        progress(f"created {branch} from {base}")
+    carried = _already_carried(ports, base.tag_name(config.tag_pattern), branch)
+    todo = [s for s in picks if not any(s.startswith(c) or c.startswith(s) for c in carried)]
+    skipped = tuple(s for s in picks if s not in todo)
+    result = None
+    if todo:
+        try:
+            result = ports.forge.cherry_pick(branch, todo)
+        except Conflict as exc:
+            raise Refusal(f"{exc}; {branch} is unchanged",
+                          hint="backport it by hand, or pick the commits it depends on "
+                               "first") from None
+        progress(f"picked {len(todo)} commit(s) onto {branch}")
+    _audit_backport(ctx, actor, config.name, line, branch, todo, skipped, request_id)
+    return BackportResult(base.line, branch, created, result, skipped)
+
+
+def _commits_for_bug(ports: ServicePorts, base: Version, bug_id: int | None) -> list[str]:
+    if bug_id is None:
+        raise Refusal("name the commits or the bug to backport",
+                      hint="`/loop backport SHA [SHA...] to LINE` or "
+                           "`/loop backport bug N to LINE`")
+    tag = base.tag_name(ports.config.tag_pattern)
+    head = ports.forge.branch_head(ports.config.main_branch)
+    found = commits_for_bug(ports.forge.commits_between(tag, head), bug_id)
+    if not found:
+        raise Refusal(f"no commit on {ports.config.main_branch} since {base} references "
+                      f"bug {bug_id}", hint="land the fix on master first")
+    return [c.sha for c in found]
+
+
+def _already_carried(ports: ServicePorts, tag: str, branch: str) -> set[str]:
+    head = ports.forge.branch_head(branch)
+    carried: set[str] = set()
+    for commit in ports.forge.commits_between(tag, head):
+        for line in commit.message.splitlines():
+            if line.startswith("(cherry picked from commit "):
+                carried.add(line.removeprefix("(cherry picked from commit ").rstrip(")"))
+    return carried
+
+
+def _audit_backport(
+    ctx: Context, actor: Actor, service: str, line: str, branch: str, picked: list[str],
+    skipped: tuple[str, ...], request_id: str | None,
+) -> None:
+    detail = f"{len(picked)} picked onto {branch}: {', '.join(s[:7] for s in picked)}"
+    if skipped:
+        detail += f"; already there: {', '.join(s[:7] for s in skipped)}"
+    with ctx.store.unit_of_work() as uow:
+        uow.add_audit(AuditEntry(
+            actor=actor.user_id, action="backport", service=service, version=line,
+            roles=tuple(sorted(r.value for r in actor.roles)), detail=detail,
+            request_id=request_id, at=ctx.clock(),
+        ))
+        uow.commit()

@@ -1,0 +1,99 @@
+"""Deployment tickets, filed and moved exactly once whatever fails in between.
+
+Filing is the one side effect that cannot be repeated safely, so it is recorded: a step
+`SERVICE:VERSION:ticket:ENV:ATTEMPT` is started (committed) before the request and
+finished with the bug id after it. A repeat after a crash between the two looks the
+ticket up by its exact summary before filing again. Status changes are idempotent by
+nature: the ticket is read first and left alone when it is already there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.domain.facts import Bug
+from bot.domain.release import Env, Kind, Release
+from bot.ports import Forge, Tracker
+from bot.store import Store
+
+Progress = Callable[[str], None]
+
+ENV_WORDS = {Env.STAGE: "Stage", Env.PROD: "Production"}
+
+
+def ticket_summary(release: Release, env: Env, prefix: str = "Loop") -> str:
+    """"Loop — Please deploy loop-server 0.13.0 to Stage" (PROCESS.md, step 2)."""
+    what = release.version
+    if release.kind is Kind.SERVICE:
+        what = f"service change {release.version}: {release.summary}"
+    return f"{prefix} — Please deploy {release.service} {what} to {ENV_WORDS[env]}"
+
+
+def ticket_description(
+    release: Release, env: Env, forge: Forge, stage_bug: int | None = None
+) -> str:
+    """The ticket's first comment: what to deploy, the links, the bugs it fixes."""
+    lines = [f"Please deploy {release.service} {release.version} to {ENV_WORDS[env]}."]
+    if release.kind is Kind.SERVICE:
+        lines += ["", f"Service-level change: {release.summary}"]
+    if release.tag:
+        lines += ["", f"Tag: {forge.tag_url(release.tag)}"]
+        if release.previous_version:
+            lines.append(f"Diff: {forge.compare_url(release.previous_version, release.tag)}")
+    if stage_bug is not None:
+        lines += ["", f"Verified on stage in bug {stage_bug}."]
+    if release.notes:
+        lines += ["", release.notes.rstrip("\n")]
+    elif release.fixed_bugs:
+        lines += ["", "Bugs fixed:"] + [f"- bug {b}" for b in release.fixed_bugs]
+    if release.flagged_bugs:
+        lines += ["", "Referenced but not RESOLVED FIXED:"]
+        lines += [f"- bug {b}" for b in release.flagged_bugs]
+    if release.blockers:
+        lines += ["", "Blocked by:"] + [f"- bug {b}" for b in release.blockers]
+    return "\n".join(lines)
+
+
+def step_key(release: Release, env: Env, attempt: int) -> str:
+    return f"{release.service}:{release.version}:ticket:{env.value}:{attempt}"
+
+
+def file_once(
+    store: Store,
+    tracker: Tracker,
+    release: Release,
+    env: Env,
+    *,
+    attempt: int,
+    summary: str,
+    description: str,
+    depends_on: tuple[int, ...],
+) -> int:
+    """File the ticket for (release, env, attempt) unless it was filed already."""
+    key = step_key(release, env, attempt)
+    with store.unit_of_work() as uow:
+        step = uow.step(key)
+        if step is not None and step.status == "done":
+            return int(step.result["bug_id"])
+        if step is None:
+            uow.start_step(key)
+            uow.commit()
+    found = tracker.find_ticket(summary) if step is not None else None
+    bug_id = found.id if found is not None and found.is_open else None
+    if bug_id is None:
+        bug_id = tracker.file_ticket(summary, description, depends_on)
+    with store.unit_of_work() as uow:
+        uow.finish_step(key, {"bug_id": bug_id})
+        uow.commit()
+    return bug_id
+
+
+def move_ticket(
+    tracker: Tracker, bug: Bug, status: str, resolution: str = "", comment: str = ""
+) -> bool:
+    """Set status/resolution unless the ticket (as just read) is there already.
+    True when it changed the ticket."""
+    if bug.status == status and bug.resolution == resolution:
+        return False
+    tracker.set_status(bug.id, status, resolution, comment)
+    return True

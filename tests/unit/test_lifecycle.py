@@ -1,0 +1,248 @@
+"""The lifecycle against PROCESS.md, written out independently of bot/domain/lifecycle.py's
+own table: every (role, action, state) is either the one step the process allows or a
+refusal that says why."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from bot.domain.actions import (
+    Action,
+    Actor,
+    AddBlocker,
+    CloseTicketInvalid,
+    Facts,
+    FileTicket,
+    GuardFailed,
+    MissingRole,
+    Role,
+    SetTicket,
+    StartMonitoring,
+    WrongState,
+)
+from bot.domain.errors import Refusal
+from bot.domain.facts import Bug, EnvironmentState
+from bot.domain.lifecycle import decide, next_step, state_after, supersedes
+from bot.domain.release import Env, Kind, Release, State, Ticket
+
+S = State
+# PROCESS.md, read as a table: action -> (who, from which states, to which state).
+ALLOWED: dict[Action, tuple[set[Role], set[State], State | None]] = {
+    Action.REQUEST_STAGE: ({Role.DEV, Role.QA}, {S.TAGGED}, S.STAGE_REQUESTED),
+    Action.RERELEASE: ({Role.OPS}, {S.STAGE_REQUESTED, S.STAGE_DEPLOYED, S.REJECTED},
+                       S.STAGE_REQUESTED),
+    Action.DEPLOYED_STAGE: ({Role.OPS}, {S.STAGE_REQUESTED}, S.STAGE_DEPLOYED),
+    Action.VERIFY_STAGE: ({Role.QA}, {S.STAGE_DEPLOYED}, S.STAGE_VERIFIED),
+    Action.REJECT: ({Role.QA}, {S.STAGE_REQUESTED, S.STAGE_DEPLOYED, S.STAGE_VERIFIED,
+                                S.PROD_REQUESTED, S.GREENLIT}, S.REJECTED),
+    Action.REQUEST_PROD: ({Role.QA, Role.DEV}, {S.STAGE_VERIFIED}, S.PROD_REQUESTED),
+    Action.BLOCK: ({Role.QA, Role.DEV, Role.OPS}, {S.TAGGED, S.STAGE_REQUESTED,
+                   S.STAGE_DEPLOYED, S.STAGE_VERIFIED, S.PROD_REQUESTED, S.GREENLIT}, None),
+    Action.UNBLOCK: ({Role.QA, Role.DEV, Role.OPS}, {S.TAGGED, S.STAGE_REQUESTED,
+                     S.STAGE_DEPLOYED, S.STAGE_VERIFIED, S.PROD_REQUESTED, S.GREENLIT}, None),
+    Action.GREENLIGHT: ({Role.QA}, {S.PROD_REQUESTED}, S.GREENLIT),
+    Action.DEPLOYED_PROD: ({Role.OPS}, {S.GREENLIT}, S.PROD_DEPLOYED),
+    Action.VERIFY_PROD: ({Role.QA}, {S.PROD_DEPLOYED}, S.DONE),
+}
+
+VERSION = "0.13.0"
+STAGE_BUG, PROD_BUG, BLOCKER = 1105001, 1105002, 1094662
+
+
+def release(state: State, **changes: object) -> Release:
+    fields: dict[str, object] = {
+        "service": "loop-server", "version": VERSION, "state": state, "tag": VERSION,
+        "tickets": (Ticket(Env.STAGE, STAGE_BUG), Ticket(Env.PROD, PROD_BUG)),
+        "blockers": (BLOCKER,),
+    }
+    fields.update(changes)
+    return Release(**fields)  # type: ignore[arg-type]
+
+
+def ticket(bug_id: int, status: str, resolution: str = "") -> Bug:
+    return Bug(bug_id, f"Loop — Please deploy loop-server {VERSION}", status, resolution)
+
+
+def good_facts(action: Action) -> Facts:
+    """Facts under which every guard of `action` holds."""
+    env = "prod" if "prod" in action.value else "stage"
+    stage_status = "RESOLVED" if action in (Action.DEPLOYED_STAGE, Action.VERIFY_STAGE) \
+        else "VERIFIED"
+    return Facts(
+        stage_ticket=ticket(STAGE_BUG, stage_status, "FIXED"),
+        prod_ticket=ticket(PROD_BUG, "RESOLVED", "FIXED"),
+        environment=EnvironmentState(env, f"https://{env}.example", True, VERSION),
+        bug=Bug(BLOCKER, "Rooms are not created", "NEW"),
+    )
+
+
+def actor(*roles: Role) -> Actor:
+    return Actor("U0TEST0001", frozenset(roles), "tester")
+
+
+@pytest.mark.parametrize(
+    ("role", "action", "state"),
+    list(itertools.product(list(Role), list(Action), list(State))),
+    ids=lambda v: getattr(v, "value", str(v)),
+)
+def test_every_role_action_and_state_is_allowed_or_refused_as_process_md_says(
+    role: Role, action: Action, state: State
+) -> None:
+    roles, from_states, to_state = ALLOWED[action]
+    subject = release(state)
+    call = lambda: decide(action, subject, good_facts(action), actor(role),  # noqa: E731
+                          bug_id=BLOCKER)
+    if role not in roles:
+        with pytest.raises(MissingRole, match=f"`{action.value}` needs the"):
+            call()
+    elif state not in from_states:
+        with pytest.raises(WrongState) as refused:
+            call()
+        assert refused.value.hint == next_step(subject)
+    else:
+        decision = call()
+        assert decision.from_state is state
+        assert decision.to_state is (to_state or state)
+        assert not decision.is_override
+
+
+def test_greenlight_refused_while_stage_ticket_unverified() -> None:
+    facts = Facts(stage_ticket=ticket(STAGE_BUG, "RESOLVED", "FIXED"),
+                  prod_ticket=ticket(PROD_BUG, "NEW"))
+    with pytest.raises(GuardFailed) as refused:
+        decide(Action.GREENLIGHT, release(S.PROD_REQUESTED), facts, actor(Role.QA))
+    assert str(refused.value.message) == (
+        f"stage bug {STAGE_BUG} (RESOLVED FIXED) for {VERSION} is not VERIFIED: "
+        f"ask QA to verify it (`/loop verify stage {VERSION}`)"
+    )
+
+
+def test_greenlight_refused_while_a_blocker_is_open() -> None:
+    facts = Facts(stage_ticket=ticket(STAGE_BUG, "VERIFIED", "FIXED"),
+                  prod_ticket=ticket(PROD_BUG, "NEW"),
+                  open_blockers=(Bug(BLOCKER, "Rooms are not created", "ASSIGNED"),))
+    with pytest.raises(GuardFailed, match=f"prod is blocked for {VERSION} by bug {BLOCKER} "
+                                          r"\(ASSIGNED\)"):
+        decide(Action.GREENLIGHT, release(S.PROD_REQUESTED), facts, actor(Role.QA))
+
+
+def test_greenlight_refused_without_a_prod_ticket() -> None:
+    facts = Facts(stage_ticket=ticket(STAGE_BUG, "VERIFIED", "FIXED"))
+    subject = release(S.PROD_REQUESTED, tickets=(Ticket(Env.STAGE, STAGE_BUG),))
+    with pytest.raises(GuardFailed, match="has no prod deployment ticket"):
+        decide(Action.GREENLIGHT, subject, facts, actor(Role.QA))
+
+
+def test_deployed_refused_while_stage_reports_another_version() -> None:
+    facts = Facts(stage_ticket=ticket(STAGE_BUG, "NEW"),
+                  environment=EnvironmentState("stage", "https://stage", True, "0.12.2"))
+    with pytest.raises(GuardFailed, match=r"stage reports 0\.12\.2, not 0\.13\.0: deploy it first"):
+        decide(Action.DEPLOYED_STAGE, release(S.STAGE_REQUESTED), facts, actor(Role.OPS))
+
+
+def test_deployed_refused_while_stage_is_unreachable() -> None:
+    facts = Facts(stage_ticket=ticket(STAGE_BUG, "NEW"),
+                  environment=EnvironmentState("stage", "https://stage", False,
+                                               error="connection refused"))
+    with pytest.raises(GuardFailed, match="can't read what stage runs: connection refused"):
+        decide(Action.DEPLOYED_STAGE, release(S.STAGE_REQUESTED), facts, actor(Role.OPS))
+
+
+def test_verifying_stage_files_the_prod_ticket_unless_qa_files_it() -> None:
+    subject = release(S.STAGE_DEPLOYED, tickets=(Ticket(Env.STAGE, STAGE_BUG),))
+    facts = good_facts(Action.VERIFY_STAGE)
+    decision = decide(Action.VERIFY_STAGE, subject, facts, actor(Role.QA))
+    assert decision.effects == (SetTicket(Env.STAGE, "VERIFIED", "FIXED"), FileTicket(Env.PROD))
+    assert state_after(decision, facts) is S.PROD_REQUESTED
+    separate = Facts(**{**facts.__dict__, "qa_files_prod_ticket": True})
+    decision = decide(Action.VERIFY_STAGE, subject, separate, actor(Role.QA))
+    assert decision.effects == (SetTicket(Env.STAGE, "VERIFIED", "FIXED"),)
+    assert state_after(decision, separate) is S.STAGE_VERIFIED
+
+
+def test_a_repeat_after_a_half_done_verify_still_passes_its_guards() -> None:
+    """The first attempt set the stage ticket VERIFIED, then Bugzilla failed."""
+    facts = Facts(stage_ticket=ticket(STAGE_BUG, "VERIFIED", "FIXED"),
+                  environment=EnvironmentState("stage", "https://stage", True, VERSION))
+    decision = decide(Action.VERIFY_STAGE, release(S.STAGE_DEPLOYED), facts, actor(Role.QA))
+    assert decision.to_state is S.STAGE_VERIFIED
+
+
+def test_prod_deploy_starts_monitoring_and_rerelease_files_before_closing() -> None:
+    deploy = decide(Action.DEPLOYED_PROD, release(S.GREENLIT),
+                    good_facts(Action.DEPLOYED_PROD), actor(Role.OPS))
+    assert deploy.effects == (SetTicket(Env.PROD, "RESOLVED", "FIXED"), StartMonitoring())
+    again = decide(Action.RERELEASE, release(S.STAGE_DEPLOYED),
+                   good_facts(Action.RERELEASE), actor(Role.OPS))
+    assert again.effects == (FileTicket(Env.STAGE), CloseTicketInvalid(Env.STAGE))
+
+
+def test_block_needs_a_bug_and_records_it() -> None:
+    with pytest.raises(GuardFailed, match="`block` needs the bug"):
+        decide(Action.BLOCK, release(S.PROD_REQUESTED), Facts(), actor(Role.QA))
+    decision = decide(Action.BLOCK, release(S.PROD_REQUESTED), Facts(), actor(Role.QA),
+                      bug_id=1107777)
+    assert decision.effects == (AddBlocker(1107777),)
+
+
+def test_unblock_refuses_a_bug_that_does_not_block() -> None:
+    with pytest.raises(GuardFailed, match=r"bug 1108888 does not block loop-server 0\.13\.0"):
+        decide(Action.UNBLOCK, release(S.PROD_REQUESTED), Facts(), actor(Role.DEV),
+               bug_id=1108888)
+
+
+def test_emergency_override_skips_failing_guards_and_lists_them() -> None:
+    facts = Facts(stage_ticket=ticket(STAGE_BUG, "RESOLVED", "FIXED"))
+    decision = decide(Action.GREENLIGHT, release(S.STAGE_DEPLOYED), facts,
+                      actor(Role.EMERGENCY), override_reason="TokBox outage fix, CVE")
+    assert decision.is_override and decision.to_state is S.GREENLIT
+    assert decision.override_reason == "TokBox outage fix, CVE"
+    assert decision.skipped_guards[0] == "0.13.0 was stage-deployed"
+    assert any("not VERIFIED" in g for g in decision.skipped_guards)
+
+
+def test_override_needs_the_emergency_role_and_a_reason() -> None:
+    with pytest.raises(MissingRole, match="breaking glass needs the emergency role"):
+        decide(Action.GREENLIGHT, release(S.STAGE_DEPLOYED), Facts(),
+               actor(Role.QA, Role.OPS, Role.DEV), override_reason="hurry")
+    with pytest.raises(Refusal, match="needs a written reason"):
+        decide(Action.GREENLIGHT, release(S.STAGE_DEPLOYED), Facts(),
+               actor(Role.EMERGENCY), override_reason="  ")
+    with pytest.raises(WrongState, match="nothing left to override"):
+        decide(Action.GREENLIGHT, release(S.DONE), Facts(), actor(Role.EMERGENCY),
+               override_reason="why not")
+
+
+def test_service_change_tickets_are_filed_by_ops_and_need_no_version_check() -> None:
+    change = Release("loop-server", "change-1", S.TAGGED, kind=Kind.SERVICE,
+                     summary="raise the uWSGI worker count")
+    decision = decide(Action.REQUEST_STAGE, change, Facts(), actor(Role.OPS))
+    assert decision.effects == (FileTicket(Env.STAGE),)
+    deployed = Release("loop-server", "change-1", S.STAGE_REQUESTED, kind=Kind.SERVICE,
+                       tickets=(Ticket(Env.STAGE, STAGE_BUG),))
+    facts = Facts(stage_ticket=ticket(STAGE_BUG, "NEW"),
+                  environment=EnvironmentState("stage", "https://stage", True, "0.12.2"))
+    assert decide(Action.DEPLOYED_STAGE, deployed, facts, actor(Role.OPS)).to_state \
+        is S.STAGE_DEPLOYED
+
+
+def test_code_release_stage_ticket_is_not_filed_by_ops() -> None:
+    with pytest.raises(MissingRole):
+        decide(Action.REQUEST_STAGE, release(S.TAGGED), Facts(), actor(Role.OPS))
+
+
+def test_stage_request_refused_while_the_tag_was_never_created() -> None:
+    with pytest.raises(GuardFailed, match=r"repeat `/loop tag 0\.13\.0` to finish it"):
+        decide(Action.REQUEST_STAGE, release(S.TAGGED, tag=None), Facts(), actor(Role.QA))
+
+
+def test_a_patch_supersedes_older_releases_of_its_line_only() -> None:
+    patch = release(S.STAGE_REQUESTED, version="0.13.1")
+    assert supersedes(patch, release(S.REJECTED))
+    assert supersedes(patch, release(S.STAGE_DEPLOYED))
+    assert not supersedes(patch, release(S.DONE))
+    assert not supersedes(patch, release(S.PROD_DEPLOYED))
+    assert not supersedes(patch, release(S.REJECTED, version="0.12.3"))
+    assert not supersedes(release(S.STAGE_REQUESTED, version="0.12.3"), release(S.REJECTED))
