@@ -31,7 +31,7 @@ from bot.domain.facts import Bug, EnvironmentState
 from bot.domain.lifecycle import decide, state_after, supersedes
 from bot.domain.release import Env, Release, State, Ticket
 from bot.ports import Environments, Forge, NotFound, Tracker
-from bot.store import Store
+from bot.store import StaleRelease, Store
 from bot.tickets import file_once, move_ticket, ticket_description, ticket_summary
 
 Progress = Callable[[str], None]
@@ -118,7 +118,11 @@ def advance(
         t.env is Env.STAGE for t in filed) and action is Action.REQUEST_STAGE else ()
     detail = _detail(decision, bug_id, reason, filed)
     with ctx.store.unit_of_work() as uow:
-        uow.save_release(release)
+        try:
+            uow.save_release(release, expected_state=decision.from_state)
+        except StaleRelease:
+            raise Refusal(f"{release.service} {release.version} changed while this ran",
+                          hint=f"`/loop status {release.version}` shows where it is now") from None
         uow.add_audit(_audit(ctx, actor, decision, release, detail, request_id))
         uow.commit()
     return ActionResult(release, decision, filed, superseded, facts.environment)

@@ -1,0 +1,33 @@
+"""The bot's own database: release records, the audit log, step records and claims.
+
+Rows become frozen domain values (bot.domain.release, bot.domain.audit) at this package's
+edge; nothing outside it sees a row, a session or SQL.
+
+    store = Store.from_settings(settings)
+    with store.unit_of_work() as uow:
+        release = uow.get_release("loop-server", "0.13.0")
+        ...
+        uow.save_release(changed)
+        uow.commit()                      # without this, everything rolls back
+    if store.claim("announce:loop-server:2026-12-08", owner="scheduler"):
+        ...                               # exactly one caller gets here
+"""
+
+from __future__ import annotations
+
+from bot.domain.audit import AuditEntry
+from bot.store.database import Store, utc_now
+from bot.store.errors import AlreadyExists, StaleRelease, StoreError
+from bot.store.records import StepRecord
+from bot.store.uow import UnitOfWork
+
+__all__ = [
+    "AlreadyExists",
+    "AuditEntry",
+    "StaleRelease",
+    "StepRecord",
+    "Store",
+    "StoreError",
+    "UnitOfWork",
+    "utc_now",
+]

@@ -1,0 +1,94 @@
+"""Building the engine for a database URL, showing that URL without its password, and
+the one statement that differs between the dialects (insert unless already there).
+
+SQLite gets WAL, foreign keys, a busy timeout and connections usable from any thread, and
+every transaction begins IMMEDIATE: transactions that write are serialized (waiting up to
+the busy timeout), so a read followed by a write never fails on a stale snapshot, and
+savepoints work. Keep units of work short: no partner call inside one.
+PostgreSQL gets pre-ping so a restarted server costs no failed command. Any failure to
+build or reach the database raises `StoreError` with the password masked.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import URL, make_url
+
+from bot.store.errors import StoreError
+
+SQLITE_BUSY_MS = 30_000
+PG_CONNECT_TIMEOUT_S = 10
+
+
+def parse_url(raw: str) -> URL:
+    """The URL, or StoreError that does not repeat the string (it may hold a password)."""
+    try:
+        return make_url(raw)
+    except Exception:
+        raise StoreError("cannot read the database URL (check DATABASE_URL)") from None
+
+
+def masked(url: URL) -> str:
+    return url.render_as_string(hide_password=True)
+
+
+def scrub(text: str, url: URL) -> str:
+    """`text` with the URL's password replaced, for messages built from driver errors."""
+    password = url.password
+    return text.replace(str(password), "***") if password else text
+
+
+def build_engine(url: URL) -> Engine:
+    try:
+        if url.get_backend_name() == "sqlite":
+            return _sqlite_engine(url)
+        return create_engine(url, pool_pre_ping=True, connect_args=_pg_args(url))
+    except Exception as exc:
+        reason = scrub(f"{type(exc).__name__}: {exc}".splitlines()[0], url)
+        raise StoreError(f"cannot use database {masked(url)}: {reason}") from None
+
+
+def _pg_args(url: URL) -> dict[str, Any]:
+    if url.get_backend_name() != "postgresql":
+        return {}
+    return {"connect_timeout": PG_CONNECT_TIMEOUT_S}
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000}
+    )
+    event.listen(engine, "connect", _sqlite_connected)
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_connected(connection: sqlite3.Connection, _record: object) -> None:
+    connection.isolation_level = None  # the driver's own BEGIN/COMMIT would break savepoints
+    cursor = connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def insert_ignoring(
+    dialect: str, table: Table, values: Mapping[str, Any], unique: Sequence[str]
+) -> Insert:
+    """`INSERT ... ON CONFLICT (unique) DO NOTHING`, the same on SQLite and PostgreSQL.
+    Add `.returning(...)` to learn whether the row went in (rowcount is -1 on psycopg 3)."""
+    if dialect == "postgresql":
+        return postgresql.insert(table).values(values).on_conflict_do_nothing(index_elements=unique)
+    if dialect == "sqlite":
+        return sqlite.insert(table).values(values).on_conflict_do_nothing(index_elements=unique)
+    raise StoreError(f"unsupported database {dialect!r}: use SQLite or PostgreSQL")

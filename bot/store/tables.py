@@ -1,0 +1,134 @@
+"""The bot's tables, as SQLModel classes. Only the store package uses them.
+
+Guarantees kept by the schema itself, on SQLite and PostgreSQL alike:
+- one release per (service, version): a second tag of the same version is impossible;
+- one ticket per (release, env, attempt);
+- one step per key and one claim per key.
+Every constraint has a name (the naming convention is set before any table is defined).
+Times are stored in UTC and read back as aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Dialect, Text, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """An aware datetime, stored in UTC; naive values are refused rather than guessed."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value.isoformat()}: give a time zone")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+def _time(nullable: bool = False) -> Any:
+    return Field(sa_column=Column(UTCDateTime(), nullable=nullable))
+
+
+def _json(nullable: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(JSON(), nullable=nullable))
+
+
+class ReleaseRow(SQLModel, table=True):
+    __tablename__ = "releases"
+    __table_args__ = (UniqueConstraint("service", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    service: str
+    version: str
+    state: str
+    kind: str
+    tag: str | None = None
+    commit_sha: str | None = None
+    previous_version: str | None = None
+    branch: str | None = None
+    fixed_bugs: list[int] = _json()
+    flagged_bugs: list[int] = _json()
+    blockers: list[int] = _json()
+    rejected_for: int | None = None
+    superseded_by: str | None = None
+    summary: str = Field(default="", sa_column=Column(Text(), nullable=False))
+    notes: str = Field(default="", sa_column=Column(Text(), nullable=False))
+    created_at: dt.datetime = _time()
+    updated_at: dt.datetime = _time()
+
+
+class TicketRow(SQLModel, table=True):
+    __tablename__ = "tickets"
+    __table_args__ = (UniqueConstraint("release_id", "env", "attempt"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    release_id: int = Field(foreign_key="releases.id", index=True)
+    env: str
+    bug_id: int
+    attempt: int
+
+
+class AuditRow(SQLModel, table=True):
+    __tablename__ = "audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = _time()
+    actor: str
+    roles: str = ""  # comma-separated
+    action: str
+    service: str = Field(index=True)
+    version: str | None = None
+    from_state: str | None = None
+    to_state: str | None = None
+    detail: str = Field(default="", sa_column=Column(Text(), nullable=False))
+    request_id: str | None = None
+    override_reason: str | None = Field(default=None, sa_column=Column(Text()))
+
+
+class StepRow(SQLModel, table=True):
+    __tablename__ = "steps"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)
+    status: str  # "started" or "done"
+    result: dict[str, Any] | None = _json(nullable=True)
+    started_at: dt.datetime = _time()
+    finished_at: dt.datetime | None = _time(nullable=True)
+
+
+class ClaimRow(SQLModel, table=True):
+    __tablename__ = "claims"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)
+    claimed_at: dt.datetime = _time()
+    owner: str
+
+
+releases = ReleaseRow.__table__
+tickets = TicketRow.__table__
+audit = AuditRow.__table__
+steps = StepRow.__table__
+claims = ClaimRow.__table__

@@ -1,0 +1,59 @@
+"""Builds the use cases' `Context` from settings: the store, one adapter per partner and
+service, the clock. Nothing connects at build time; adapters connect on first use.
+
+Missing secrets are reported by name (never by value) before anything starts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from bot.config import ConfigError, ServiceSettings, Settings
+from bot.partners.bugzilla import BugzillaTracker
+from bot.partners.environments import HttpEnvironments
+from bot.partners.github import GitHubForge
+from bot.releases import Context, ServicePorts
+from bot.store import Store
+
+PARTNER_SECRETS = ("GITHUB_TOKEN", "BUGZILLA_API_KEY")
+
+
+def utc_clock() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def build_context(
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    clock: Callable[[], dt.datetime] = utc_clock,
+    github_options: dict[str, object] | None = None,
+    environment_timeout: float = 3.0,
+) -> Context:
+    missing = settings.secrets.missing(*PARTNER_SECRETS)
+    if missing:
+        raise ConfigError(f"set the environment variable(s) {', '.join(missing)}")
+    secrets = settings.secrets
+    assert secrets.github_token is not None and secrets.bugzilla_api_key is not None
+    github_token = secrets.github_token.get_secret_value()
+    bugzilla_key = secrets.bugzilla_api_key.get_secret_value()
+    options = github_options or {}
+
+    built: dict[str, ServicePorts] = {}
+
+    def ports_for(service: ServiceSettings) -> ServicePorts:
+        if service.name not in built:
+            forge = GitHubForge(settings.github.url, github_token, service.repo, **options)
+            tracker = BugzillaTracker(settings.bugzilla.url, bugzilla_key,
+                                      service.bugzilla.product, service.bugzilla.component)
+            built[service.name] = ServicePorts(service, forge, tracker)
+        return built[service.name]
+
+    return Context(
+        settings=settings,
+        store=store or Store.from_settings(settings, clock=clock),
+        environments=HttpEnvironments(timeout=environment_timeout),
+        ports_for=ports_for,
+        clock=clock,
+    )
