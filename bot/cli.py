@@ -5,10 +5,14 @@ $LOOPBOT_CONFIG); a refusal or a bad configuration prints one clear line and exi
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Callable, Sequence
 
-from bot.config import ConfigError
+from bot import calendar_feed as feed
+from bot.config import ConfigError, load_settings
+from bot.domain.calendar import parse_day
+from bot.domain.errors import Refusal
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -17,6 +21,24 @@ def _sandbox_serve(args: argparse.Namespace) -> int:
     from bot.sandbox.serve import serve
 
     return serve(args)
+
+
+def _calendar(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    start = parse_day(args.start, "--from") if args.start else dt.datetime.now(settings.tz).date()
+    end = parse_day(args.end, "--to") if args.end else None
+    anchor = parse_day(args.anchor, "--anchor") if args.anchor else None
+    if end is not None and end < start:
+        raise Refusal(f"--to {end} is before --from {start}")
+    if args.cycles < 1:
+        raise Refusal(f"--cycles is {args.cycles}: ask for at least one cycle")
+    calendar = feed.calendar_from_settings(settings, anchor=anchor)
+    cycles = feed.select_cycles(calendar, start, end=end, count=args.cycles)
+    stamp = dt.datetime.now(dt.UTC)
+    sys.stdout.buffer.write(
+        feed.render(args.format, calendar, cycles, settings.service().name, stamp)
+    )
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,7 +64,35 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=_sandbox_serve)
     _add_sandbox_options(sandbox)
     sandbox.set_defaults(func=_sandbox_serve)
+    _add_calendar_parser(commands, common)
     return parser
+
+
+def _add_calendar_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    calendar = commands.add_parser(
+        "calendar", parents=[common], help="the release cycles: tagging and prod-push dates"
+    )
+    calendar.add_argument(
+        "--from", dest="start", metavar="DATE", default=None,
+        help="first day, YYYY-MM-DD (default: today in the team's time zone)",
+    )
+    until = calendar.add_mutually_exclusive_group()
+    until.add_argument("--to", dest="end", metavar="DATE", default=None,
+                       help="last day, YYYY-MM-DD: every cycle with a date up to it")
+    until.add_argument("--cycles", type=int, metavar="N", default=6,
+                       help="how many cycles to show (default: 6)")
+    calendar.add_argument(
+        "--anchor", metavar="DATE", default=None,
+        help="preview with another first tagging day instead of calendar.anchor",
+    )
+    calendar.add_argument(
+        "--format", choices=feed.FORMATS, default="text",
+        help="text for people, json for scripts, ics for calendar applications",
+    )
+    calendar.set_defaults(func=_calendar)
 
 
 def _add_sandbox_options(parser: argparse.ArgumentParser) -> None:
@@ -61,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Command = args.func
     try:
         return func(args)
-    except ConfigError as exc:
+    except (ConfigError, Refusal) as exc:
         print(f"loopbot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -16,7 +16,15 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 DEFAULT_CONFIG = "app.yaml"
 ROLES = ("DEV", "OPS", "QA", "emergency")
@@ -81,6 +89,20 @@ class ServiceSettings(_Strict):
         return value
 
 
+class FreezeSettings(_Strict):
+    """Days `start` to `end`, both included, with no tagging and no prod push."""
+
+    start: dt.date
+    end: dt.date
+    reason: str = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> FreezeSettings:
+        if self.end < self.start:
+            raise ValueError(f"ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
 class CalendarSettings(_Strict):
     anchor: dt.date = dt.date(2026, 12, 8)
     period_weeks: int = Field(default=2, ge=1)
@@ -88,6 +110,7 @@ class CalendarSettings(_Strict):
     announce_at: dt.time = dt.time(10, 0)
     skip: tuple[dt.date, ...] = ()
     moves: dict[dt.date, dt.date] = Field(default_factory=dict)
+    freezes: tuple[FreezeSettings, ...] = ()
 
 
 class WorkflowSettings(_Strict):

@@ -1,0 +1,216 @@
+"""Changelogs: the bugs a range of commits references, checked against Bugzilla facts.
+
+Guarantees:
+- `referenced_bugs` counts a number only where loop-server's commit messages put a bug:
+  after the word bug/bugs ("Bug 1094662 — text", "bug1071247", "bugs 1071244 and
+  1071248"), after fix/fixes/closes/resolves ("Fix 1069654 — text"), at the start of the
+  title ("1094662 - text"), and in the branch name of a merge ("Merge pull request #238
+  from mozilla-services/1094662-sp-backwards-compatibility"). Bug-keyword ids have 5-7
+  digits; the weaker contexts (fix word, title start, branch name) need 6-7. PR and issue
+  numbers (#238, #1094), dates, times, versions and shas are never counted, even a short
+  sha made only of digits, because no such context precedes them.
+- `Changelog.build` sorts every referenced bug into exactly one of: fixed (RESOLVED or
+  VERIFIED FIXED in Bugzilla) or flagged (any other status, or unknown to Bugzilla), in
+  the order of first reference, each with its commits; non-merge commits naming no bug
+  are kept apart. Nothing here talks to Bugzilla: the facts are passed in.
+- Rendering is pure text; the date, URLs and version are passed in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from bot.domain.facts import Bug, Commit
+
+_STRONG = r"\d{5,7}(?!\d)"  # after the word "bug"
+_WEAK = r"\d{6,7}(?!\d)"  # in contexts that also carry other numbers
+_SEP = r"\s*(?:,|&|\+|\band\b)\s*(?:bugs?\s*)?#?"
+_BUG_WORD = re.compile(rf"\bbugs?[\s#:_-]*({_STRONG}(?:{_SEP}{_STRONG})*)", re.I)
+_FIX_WORD = re.compile(
+    rf"\b(?:fix(?:es|ed)?|close[sd]?|resolve[sd]?)[\s:]+({_WEAK}(?:{_SEP}{_STRONG})*)", re.I
+)
+_TITLE_START = re.compile(rf"\A\s*({_WEAK})\s*[-—–:]")
+_MERGE_BRANCH = re.compile(
+    r"^Merge (?:pull request #\d+ from (\S+)|(?:remote-tracking )?branch '([^']+)')", re.M
+)
+_BRANCH_TOKEN = re.compile(rf"(?<![^/_-]){_WEAK}(?![^/_-])")
+_NUMBER = re.compile(r"\d+")
+
+_ROUTE = re.compile(r"(?<![\w/.:])/v(\d+)((?:/[\w{}:.-]*[\w}])*)")
+_API_WORD = re.compile(r"\b(?:v(\d+)\s+API|API\s+v(\d+))\b", re.I)
+
+CATEGORIES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("security", re.compile(r"\b(?:security|xss|csrf|vulnerab\w*|sec-\w+)\b", re.I)),
+    ("api-change", re.compile(r"\b(?:api change|breaking|deprecat\w*)\b", re.I)),
+    ("config", re.compile(r"\b(?:config\w*|settings?|option)\b", re.I)),
+    ("logs", re.compile(r"\b(?:logs?|logging|heka|metrics)\b", re.I)),
+    ("tooling", re.compile(r"\b(?:makefile|travis|ci|lint\w*|tooling|deps|npm)\b", re.I)),
+    ("refactoring", re.compile(r"\b(?:refactor\w*|clean ?up|rename\w*)\b", re.I)),
+    ("feature", re.compile(r"\b(?:add|adds|added|implement\w*|support|introduce\w*)\b", re.I)),
+)
+DEFAULT_CATEGORY = "bugfix"
+
+
+def referenced_bugs(message: str) -> tuple[int, ...]:
+    """The bug numbers a commit message references, in order of appearance, once each."""
+    found: list[tuple[int, int]] = []
+    for pattern in (_BUG_WORD, _FIX_WORD, _TITLE_START):
+        for match in pattern.finditer(message):
+            found += _numbers(_NUMBER, match, 1)
+    for match in _MERGE_BRANCH.finditer(message):
+        found += _numbers(_BRANCH_TOKEN, match, 1 if match.group(1) else 2)
+    return tuple(dict.fromkeys(number for _, number in sorted(found)))
+
+
+def _numbers(
+    number: re.Pattern[str], context: re.Match[str], group: int
+) -> list[tuple[int, int]]:
+    """(position in the message, value) of each `number` inside a context's group."""
+    offset = context.start(group)
+    return [(offset + m.start(), int(m.group())) for m in number.finditer(context.group(group))]
+
+
+def bug_ids(commits: Iterable[Commit]) -> tuple[int, ...]:
+    """Every bug the commits reference, in order of first reference: ask Bugzilla once."""
+    return tuple(dict.fromkeys(n for c in commits for n in referenced_bugs(c.message)))
+
+
+def commits_for_bug(commits: Iterable[Commit], bug_id: int) -> tuple[Commit, ...]:
+    """The non-merge commits that reference `bug_id`, in the given order (oldest first
+    for a backport). Merge commits are left out: their changes come with the commits
+    they merge."""
+    return tuple(
+        c for c in commits if not _is_merge(c) and bug_id in referenced_bugs(c.message)
+    )
+
+
+def mentioned_routes(text: str) -> tuple[str, ...]:
+    """API routes a text mentions: `/v2/rooms`, `/v1/calls/{token}`, or `/v1` for "v1 API"."""
+    routes = [f"/v{m.group(1)}{m.group(2)}" for m in _ROUTE.finditer(text)]
+    routes += [f"/v{m.group(1) or m.group(2)}" for m in _API_WORD.finditer(text)]
+    return tuple(dict.fromkeys(routes))
+
+
+def category(texts: Iterable[str]) -> str:
+    """loop-server's CHANGELOG category for a bug, guessed from its summary and commits."""
+    joined = "\n".join(texts)
+    return next((name for name, rx in CATEGORIES if rx.search(joined)), DEFAULT_CATEGORY)
+
+
+@dataclass(frozen=True)
+class FixedBug:
+    bug: Bug
+    commits: tuple[Commit, ...]
+    category: str
+
+    @property
+    def id(self) -> int:
+        return self.bug.id
+
+
+@dataclass(frozen=True)
+class FlaggedBug:
+    """A referenced bug that is not RESOLVED FIXED (bug set) or unknown (bug None)."""
+
+    id: int
+    reason: str
+    commits: tuple[Commit, ...]
+    bug: Bug | None = None
+
+
+@dataclass(frozen=True)
+class Changelog:
+    fixed: tuple[FixedBug, ...]
+    flagged: tuple[FlaggedBug, ...]
+    without_bug: tuple[Commit, ...]
+    routes: tuple[str, ...]
+
+    @classmethod
+    def build(cls, commits: Sequence[Commit], bugs: Mapping[int, Bug]) -> Changelog:
+        """Sort the commits' bugs with the Bugzilla facts `bugs` (unknown ids absent)."""
+        ids = bug_ids(commits)
+        by_bug = {n: tuple(c for c in commits if n in referenced_bugs(c.message)) for n in ids}
+        fixed = tuple(_fixed(bugs[n], by_bug[n]) for n in ids if n in bugs and bugs[n].is_fixed)
+        flagged = tuple(_flagged(n, bugs.get(n), by_bug[n]) for n in ids
+                        if n not in bugs or not bugs[n].is_fixed)
+        texts = [c.message for c in commits] + [f.bug.summary for f in fixed]
+        routes = tuple(sorted({r for t in texts for r in mentioned_routes(t)}))
+        loose = tuple(c for c in commits if not _is_merge(c) and not referenced_bugs(c.message))
+        return cls(fixed=fixed, flagged=flagged, without_bug=loose, routes=routes)
+
+    @property
+    def bug_ids(self) -> tuple[int, ...]:
+        """Every referenced bug: the fixed ones, then the flagged ones."""
+        return self.fixed_ids + tuple(f.id for f in self.flagged)
+
+    @property
+    def fixed_ids(self) -> tuple[int, ...]:
+        return tuple(f.id for f in self.fixed)
+
+    @property
+    def flagged_ids(self) -> tuple[int, ...]:
+        return tuple(f.id for f in self.flagged)
+
+    @property
+    def api_versions(self) -> tuple[str, ...]:
+        """The API versions whose routes changed: ("/v1", "/v2")."""
+        return tuple(sorted({"/" + r.split("/")[1] for r in self.routes}))
+
+
+def render_notes(changelog: Changelog, version: str, day: dt.date) -> str:
+    """The release's section in loop-server's CHANGELOG style (plain text and markdown)."""
+    header = f"{version} ({day.isoformat()})"
+    lines = [header, "-" * len(header), ""]
+    lines += [f"- [{f.category}] {f.id} — {f.bug.summary}" for f in changelog.fixed]
+    if not changelog.fixed:
+        lines.append("- no Bugzilla bug fixed in this release")
+    if changelog.routes:
+        lines += ["", f"API routes changed: {', '.join(changelog.routes)}"]
+    return "\n".join(lines) + "\n"
+
+
+def render_flagged(changelog: Changelog) -> str:
+    """One line per flagged bug, for the warning given before anything is filed."""
+    return "\n".join(
+        f"- {f.reason} (referenced by {_shas(f.commits)})" for f in changelog.flagged
+    )
+
+
+def ticket_description(
+    changelog: Changelog, *, service: str, version: str, day: dt.date, tag_url: str,
+    diff_url: str,
+) -> str:
+    """The deployment ticket's description: links to the tag and the diff, the notes,
+    and the bugs still flagged, if any."""
+    parts = [
+        f"{service} {version}",
+        f"Tag: {tag_url}\nDiff: {diff_url}",
+        render_notes(changelog, version, day).rstrip("\n"),
+    ]
+    if changelog.flagged:
+        parts.append("Referenced but not RESOLVED FIXED:\n" + render_flagged(changelog))
+    return "\n\n".join(parts) + "\n"
+
+
+def _fixed(bug: Bug, commits: tuple[Commit, ...]) -> FixedBug:
+    texts = [bug.summary, *(c.title for c in commits)]
+    return FixedBug(bug=bug, commits=commits, category=category(texts))
+
+
+def _flagged(bug_id: int, bug: Bug | None, commits: tuple[Commit, ...]) -> FlaggedBug:
+    if bug is None:
+        reason = f"bug {bug_id} is unknown to Bugzilla (a typo, or a private bug)"
+    else:
+        reason = f"{bug.describe()} is not RESOLVED FIXED"
+    return FlaggedBug(id=bug_id, reason=reason, commits=commits, bug=bug)
+
+
+def _is_merge(commit: Commit) -> bool:
+    return len(commit.parents) > 1
+
+
+def _shas(commits: Sequence[Commit]) -> str:
+    return ", ".join(c.sha[:7] for c in commits)

@@ -1,0 +1,87 @@
+"""`loopbot calendar` run as a subprocess, the way scripts and people call it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import icalendar
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+APP_YAML = ROOT / "app.yaml"
+
+
+def loopbot(*args: str, config: Path = APP_YAML) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "calendar", "--config", str(config), *args],
+        cwd=ROOT, capture_output=True, timeout=60, check=False,
+    )
+
+
+def test_json_lists_the_next_cycles_with_the_christmas_tagging_skipped() -> None:
+    done = loopbot("--from", "2026-12-01", "--cycles", "3", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [
+        {"cycle": 1, "tag": "2026-12-08", "prod": "2026-12-14"},
+        {"cycle": 2, "tag": None, "prod": "2026-12-28"},
+        {"cycle": 3, "tag": "2027-01-05", "prod": "2027-01-11"},
+    ]
+
+
+def test_ics_between_two_days_parses_with_icalendar() -> None:
+    done = loopbot("--from", "2027-03-10", "--to", "2027-04-06", "--format", "ics")
+    assert done.returncode == 0, done.stderr
+    events = icalendar.Calendar.from_ical(done.stdout).walk("VEVENT")
+    starts = sorted((str(e["uid"]), e.start) for e in events)
+    assert [uid for uid, _ in starts] == [  # the cycle of 2027-03-02 is over by 03-10
+        "loop-server-prod-2027-03-22@loopbot",
+        "loop-server-prod-2027-04-05@loopbot",
+        "loop-server-tag-2027-03-16@loopbot",
+        "loop-server-tag-2027-03-30@loopbot",
+    ]
+    tag = dict(starts)["loop-server-tag-2027-03-30@loopbot"]
+    assert tag.hour == 10 and tag.utcoffset() == dt.timedelta(hours=2)
+
+
+def test_text_defaults_to_six_cycles_from_today() -> None:
+    done = loopbot()
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.decode().splitlines()
+    assert lines[0] == "loop-server release calendar (Europe/Paris)"
+    assert len(lines) == 7 and all(line.startswith("cycle") for line in lines[1:])
+
+
+def test_another_anchor_previews_other_tuesdays() -> None:
+    done = loopbot("--anchor", "2027-01-12", "--from", "2027-01-01", "--cycles", "1",
+                   "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [{"cycle": 1, "tag": "2027-01-12", "prod": "2027-01-18"}]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--from", "2026-13-01"),
+         "loopbot: couldn't read `2026-13-01` as --from: expected YYYY-MM-DD, like 2026-12-08"),
+        (("--from", "2027-02-01", "--to", "2027-01-01"),
+         "loopbot: --to 2027-01-01 is before --from 2027-02-01"),
+    ],
+)
+def test_bad_dates_give_one_clear_line_and_exit_2(args: tuple[str, ...], message: str) -> None:
+    done = loopbot(*args)
+    assert done.returncode == 2
+    assert done.stderr.decode().splitlines() == [message]
+    assert done.stdout == b""
+
+
+def test_a_move_off_the_calendar_is_refused_naming_the_key(tmp_path: Path) -> None:
+    config = tmp_path / "app.yaml"
+    config.write_text(APP_YAML.read_text().replace("moves: {}", "moves: {2027-01-06: 2027-01-07}"))
+    done = loopbot("--from", "2027-01-01", config=config)
+    assert done.returncode == 2
+    assert done.stderr.decode().startswith(
+        "loopbot: calendar.moves: 2027-01-06 is not a tagging or prod-push date")
