@@ -1,0 +1,204 @@
+"""Bugzilla for loopbot, over python-bugzilla's REST backend: the `Tracker` port.
+
+Guarantees:
+- building a `BugzillaTracker` does no I/O; the first call connects (one `GET /version`),
+  and a failed connection is retried by the next call;
+- `bugs(ids)` costs one request for up to `CHUNK` ids (unknown ids are simply absent);
+  `bug`, `file_ticket`, `set_status`, `add_blocker`, `remove_blocker` and `comment` cost
+  one request each, `find_ticket` one search;
+- statuses are set with `build_update(status=, resolution=)`, never `Bug.close()` (which
+  sends CLOSED, unknown to Bugzilla >= 4.0 workflows);
+- every failure is a `PartnerError`: `NotFound` for a missing bug, `Conflict` for a change
+  Bugzilla refuses (illegal transition, missing or misplaced resolution), a plain
+  `PartnerError` for a refused key, an unreachable or failing server. Messages never carry
+  the API key: python-bugzilla sends it as a query parameter, so URLs are scrubbed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import bugzilla
+import requests
+
+from bot.domain.facts import Bug
+from bot.ports import Conflict, NotFound, PartnerError
+
+PARTNER = "Bugzilla"
+CHUNK = 300
+FIELDS = ("id", "summary", "status", "resolution", "depends_on", "blocks")
+REFUSED_CHANGE_CODES = frozenset({104, 118, 119, 120, 121, 122, 123})
+AUTH_CODES = frozenset({102, 300, 301, 302, 304, 306, 307, 410})
+T = TypeVar("T")
+
+
+class _TimeoutSession(requests.Session):
+    """python-bugzilla always passes a timeout (300 s by default); cap it."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__()
+        self.timeout = timeout
+
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        kwargs["timeout"] = min(float(kwargs.get("timeout") or self.timeout), self.timeout)
+        return super().request(*args, **kwargs)
+
+
+class BugzillaTracker:
+    """Deployment tickets and changelog bugs in one Bugzilla product/component."""
+
+    def __init__(
+        self, url: str, api_key: str, product: str, component: str, *, timeout: float = 30.0
+    ) -> None:
+        self.url = url
+        self.product = product
+        self.component = component
+        self._api_key = api_key
+        self._timeout = timeout
+        self._bz: bugzilla.Bugzilla | None = None
+
+    def __repr__(self) -> str:
+        return f"BugzillaTracker({self.url!r}, product={self.product!r})"
+
+    # -- the Tracker port --------------------------------------------------------------
+    def bugs(self, ids: Iterable[int]) -> dict[int, Bug]:
+        wanted = sorted({int(i) for i in ids})
+        found: dict[int, Bug] = {}
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start : start + CHUNK]
+            raw = self._call(f"read bugs {_span(chunk)}", lambda bz, c=chunk: bz.getbugs(
+                c, include_fields=list(FIELDS), permissive=True))
+            found.update((bug.id, _to_bug(bug)) for bug in raw if bug is not None)
+        return found
+
+    def bug(self, bug_id: int) -> Bug:
+        raw = self._call(f"read bug {bug_id}", lambda bz: bz.getbug(
+            bug_id, include_fields=list(FIELDS)), bug_id=bug_id)
+        return _to_bug(raw)
+
+    def find_ticket(self, summary: str) -> Bug | None:
+        def query(bz: bugzilla.Bugzilla) -> list[Any]:
+            q = bz.build_query(product=self.product, component=self.component,
+                               short_desc=summary, include_fields=list(FIELDS), limit=0)
+            return bz.query(q)
+
+        found = self._call(f"search for {summary!r}", query)
+        exact = [_to_bug(b) for b in found if b.summary == summary]
+        return max(exact, key=lambda bug: bug.id) if exact else None
+
+    def file_ticket(self, summary: str, description: str, depends_on: Sequence[int]) -> int:
+        def create(bz: bugzilla.Bugzilla) -> int:
+            data = bz.build_createbug(
+                product=self.product, component=self.component, version="unspecified",
+                summary=summary, description=description, depends_on=list(depends_on) or None,
+            )
+            return int(bz.createbug(data).id)
+
+        return self._call(f"file {summary!r}", create)
+
+    def set_status(self, bug_id: int, status: str, resolution: str = "",
+                   comment: str = "") -> None:
+        state = f"{status} {resolution}".strip()
+        self._update(f"set bug {bug_id} {state}", bug_id, status=status,
+                     resolution=resolution or None, comment=comment or None)
+
+    def add_blocker(self, ticket_id: int, bug_id: int) -> None:
+        self._update(f"make bug {bug_id} block {ticket_id}", ticket_id,
+                     depends_on_add=[bug_id])
+
+    def remove_blocker(self, ticket_id: int, bug_id: int) -> None:
+        self._update(f"remove bug {bug_id} from the blockers of {ticket_id}", ticket_id,
+                     depends_on_remove=[bug_id])
+
+    def comment(self, bug_id: int, text: str) -> None:
+        self._update(f"comment on bug {bug_id}", bug_id, comment=text)
+
+    def bug_url(self, bug_id: int) -> str:
+        parts = urlsplit(self.url)
+        path = re.sub(r"/rest/?$", "", parts.path.rstrip("/")) + "/show_bug.cgi"
+        return urlunsplit((parts.scheme, parts.netloc, path, f"id={bug_id}", ""))
+
+    # -- plumbing ----------------------------------------------------------------------
+    def _update(self, action: str, bug_id: int, **changes: Any) -> None:
+        self._call(action, lambda bz: bz.update_bugs(
+            [bug_id], bz.build_update(**changes)), bug_id=bug_id)
+
+    def _call(self, action: str, work: Callable[[bugzilla.Bugzilla], T],
+              bug_id: int | None = None) -> T:
+        with self._errors(action, bug_id):
+            return work(self._client())
+
+    def _client(self) -> bugzilla.Bugzilla:
+        if self._bz is None:
+            bz = bugzilla.Bugzilla(
+                url=None, api_key=self._api_key, use_creds=False, force_rest=True,
+                requests_session=_TimeoutSession(self._timeout),
+            )
+            bz.connect(self.url)
+            self._bz = bz
+        return self._bz
+
+    @contextmanager
+    def _errors(self, action: str, bug_id: int | None) -> Iterator[None]:
+        try:
+            yield
+        except bugzilla.BugzillaError as exc:
+            raise self._refusal(action, exc, bug_id) from None
+        except requests.exceptions.HTTPError as exc:
+            status = exc.response.status_code if exc.response is not None else "?"
+            raise PartnerError(PARTNER, f"could not {action}: HTTP {status} from "
+                               f"{self._where()}") from None
+        except requests.exceptions.Timeout:
+            raise PartnerError(PARTNER, f"could not {action}: no answer from {self._where()}"
+                               f" within {self._timeout:g} s") from None
+        except (requests.exceptions.RequestException, OSError) as exc:
+            raise PartnerError(PARTNER, f"could not {action}: cannot reach {self._where()}"
+                               f" ({type(exc).__name__})") from None
+        except (ValueError, KeyError) as exc:
+            raise PartnerError(PARTNER, f"could not {action}: unexpected answer from "
+                               f"{self._where()}: {self._scrub(str(exc))}") from None
+
+    def _refusal(self, action: str, exc: bugzilla.BugzillaError,
+                 bug_id: int | None) -> PartnerError:
+        code = getattr(exc, "code", None)
+        text = self._scrub(str(exc))
+        if code == 101 and bug_id is not None:
+            return NotFound(PARTNER, f"could not {action}: bug {bug_id} does not exist")
+        if code == 101:
+            return NotFound(PARTNER, f"could not {action}: {text}")
+        if code in REFUSED_CHANGE_CODES:
+            return Conflict(PARTNER, f"could not {action}: {text}")
+        if code in AUTH_CODES:
+            return PartnerError(PARTNER, f"could not {action}: Bugzilla refused the API key"
+                                f" ({text}); check BUGZILLA_API_KEY")
+        return PartnerError(PARTNER, f"could not {action}: {text}")
+
+    def _where(self) -> str:
+        return self._scrub(self.url)
+
+    def _scrub(self, text: str) -> str:
+        """The text without the API key, raw or URL-encoded, nor any api_key parameter."""
+        text = re.sub(r"(?i)(Bugzilla_api_key|api_key)=[^&\s'\")]*", r"\1=[hidden]", text)
+        for secret in {self._api_key, quote(self._api_key, safe=""), quote(self._api_key)}:
+            if secret:
+                text = text.replace(secret, "[hidden]")
+        return text
+
+
+def _to_bug(raw: Any) -> Bug:
+    return Bug(
+        id=int(raw.id),
+        summary=str(raw.summary),
+        status=str(raw.status),
+        resolution=str(getattr(raw, "resolution", "") or ""),
+        depends_on=tuple(int(i) for i in getattr(raw, "depends_on", ()) or ()),
+        blocks=tuple(int(i) for i in getattr(raw, "blocks", ()) or ()),
+    )
+
+
+def _span(ids: Sequence[int]) -> str:
+    return str(ids[0]) if len(ids) == 1 else f"{ids[0]}..{ids[-1]} ({len(ids)} ids)"
