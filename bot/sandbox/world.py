@@ -1,0 +1,136 @@
+"""The whole sandbox: every stand-in started together, seeded with the demo, and the
+settings that point the bot at them.
+
+`Sandbox.start(settings, state_dir=None, repo=None)` starts GitHub (the configured
+repositories: loop-server's demo history, or a copy of `repo`), Bugzilla (the demo's
+bugs), Slack (the default workspace: @dev, @ops, @qa, @lead, #loop) and one root URL per
+environment of each service, running the demo's versions. With `state_dir` every
+stand-in keeps its state there and a later start continues from it (nothing is seeded
+twice). `sandbox.settings(base)` is `base` with every partner URL and secret replaced by
+the sandbox's. Stop it with `stop()` or use it as a context manager.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.config import EnvironmentSettings, PartnerSettings, Secrets, Settings
+from bot.sandbox.bugzilla import SANDBOX_KEY, BugzillaStandIn
+from bot.sandbox.demo import DemoData, build_demo_repo
+from bot.sandbox.environments import EnvironmentStandIn
+from bot.sandbox.github import GitHubStandIn
+from bot.sandbox.slack import SANDBOX_BOT_TOKEN, SlackStandIn
+
+GITHUB_TOKEN = "ghp_sandbox"
+SIGNING_SECRET = "sandbox-signing-secret"
+
+
+@dataclass
+class Sandbox:
+    github: GitHubStandIn
+    bugzilla: BugzillaStandIn
+    slack: SlackStandIn
+    environments: dict[tuple[str, str], EnvironmentStandIn]
+    state_dir: Path
+    demo: DemoData | None = None
+    _owns_dir: bool = field(default=False, repr=False)
+
+    @classmethod
+    def start(
+        cls, base: Settings, *, state_dir: str | Path | None = None,
+        repo: str | Path | None = None,
+    ) -> Sandbox:
+        owns = state_dir is None
+        root = Path(state_dir or tempfile.mkdtemp(prefix="loopbot-sandbox-"))
+        root.mkdir(parents=True, exist_ok=True)
+        fresh_bugzilla = not (root / "bugzilla.json").exists()
+        github = GitHubStandIn(root / "github", tokens={GITHUB_TOKEN}).start()
+        bugzilla = BugzillaStandIn((SANDBOX_KEY,), state_dir=root).start()
+        slack = SlackStandIn((SANDBOX_BOT_TOKEN,), state_dir=root).start()
+        sandbox = cls(github, bugzilla, slack, {}, root, _owns_dir=owns)
+        sandbox._seed_repositories(base, repo)
+        if fresh_bugzilla and sandbox.demo is not None:
+            for bug in sandbox.demo.bugs:
+                bugzilla.add_bug(bug.summary, bug.status, bug.resolution, id=bug.id)
+        sandbox._start_environments(base)
+        return sandbox
+
+    def _seed_repositories(self, base: Settings, repo: str | Path | None) -> None:
+        for index, service in enumerate(base.services):
+            owner, name = service.repo.split("/")
+            if self.github.repo_path(owner, name).exists():
+                continue
+            if index == 0 and repo is not None:
+                self.github.import_repo(owner, name, repo)
+            elif index == 0:
+                self.demo = build_demo_repo(self.github, owner, name)
+            else:
+                self.github.create_repo(owner, name)
+                self.github.commit(owner, name, service.main_branch,
+                                   f"Initial {service.name}", {"README.md": service.name})
+
+    def _start_environments(self, base: Settings) -> None:
+        deployed = {d.env: d for d in self.demo.deployments} if self.demo else {}
+        for index, service in enumerate(base.services):
+            for env in service.environments:
+                d = deployed.get(env) if index == 0 else None
+                stand_in = EnvironmentStandIn(
+                    env, version=d.version if d else "0.1.0", rev=d.rev if d else "0" * 40,
+                    branch=d.branch if d else "master", fake_partner=env == "stage",
+                    service_name=f"mozilla-{service.name}" if index == 0 else service.name,
+                    state_dir=self.state_dir / "environments" / service.name,
+                )
+                self.environments[(service.name, env)] = stand_in.start()
+
+    def environment(self, service: str, env: str) -> EnvironmentStandIn:
+        return self.environments[(service, env)]
+
+    def settings(self, base: Settings, database_url: str | None = None) -> Settings:
+        """`base` pointed at the sandbox, with its credentials as the secrets."""
+        services = tuple(
+            s.model_copy(update={"environments": {
+                env: EnvironmentSettings(url=self.environments[(s.name, env)].url)
+                for env in s.environments
+            }})
+            for s in base.services
+        )
+        secrets = Secrets(
+            slack_bot_token=SANDBOX_BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
+            github_token=GITHUB_TOKEN, bugzilla_api_key=SANDBOX_KEY,
+            database_url=database_url or f"sqlite:///{self.state_dir / 'loopbot.db'}",
+        )
+        return base.model_copy(update={
+            "github": PartnerSettings(url=self.github.url),
+            "bugzilla": PartnerSettings(url=f"{self.bugzilla.url}/rest"),
+            "services": services,
+            "secrets": secrets,
+        })
+
+    def describe(self) -> dict[str, Any]:
+        """What `loopbot sandbox serve` prints: where everything is, what it accepts."""
+        return {
+            "github": {"url": self.github.url, "token": GITHUB_TOKEN,
+                       "repositories": str(self.github.root)},
+            "bugzilla": {"url": f"{self.bugzilla.url}/rest", "api_key": SANDBOX_KEY},
+            "slack": {"url": self.slack.api_url, "bot_token": SANDBOX_BOT_TOKEN,
+                      "signing_secret": SIGNING_SECRET},
+            "environments": {f"{service}/{env}": s.url
+                             for (service, env), s in self.environments.items()},
+            "state_dir": str(self.state_dir),
+        }
+
+    def stop(self) -> None:
+        for stand_in in (*self.environments.values(), self.slack, self.bugzilla, self.github):
+            stand_in.stop()
+        if self._owns_dir:
+            shutil.rmtree(self.state_dir, ignore_errors=True)
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
