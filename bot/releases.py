@@ -28,10 +28,10 @@ from bot.domain.actions import (
 from bot.domain.audit import AuditEntry
 from bot.domain.errors import Refusal
 from bot.domain.facts import Bug, EnvironmentState
-from bot.domain.lifecycle import decide, state_after, supersedes
-from bot.domain.release import Env, Release, State, Ticket
+from bot.domain.lifecycle import check_may_change_service, decide, state_after, supersedes
+from bot.domain.release import Env, Kind, Release, State, Ticket
 from bot.ports import Environments, Forge, NotFound, Tracker
-from bot.store import StaleRelease, Store
+from bot.store import AlreadyExists, StaleRelease, Store
 from bot.tickets import file_once, move_ticket, ticket_description, ticket_summary
 
 Progress = Callable[[str], None]
@@ -293,3 +293,37 @@ def _audit(
         request_id=request_id,
         override_reason=decision.override_reason,
     )
+
+
+def start_service_change(
+    ctx: Context, actor: Actor, summary: str, *, service: str | None = None,
+    request_id: str | None = None,
+) -> Release:
+    """An OPS-driven service-level change (configuration, capacity): a release without a
+    tag, labelled `change-N`, that then goes through the same stage and prod tickets."""
+    check_may_change_service(actor)
+    text = summary.strip()
+    if not text:
+        raise Refusal("a service change needs a description",
+                      hint='`/loop change "raise the uWSGI worker count"`')
+    ports = ctx.service(service)
+    name = ports.config.name
+    for _ in range(3):  # another change may take the same number at the same moment
+        with ctx.store.unit_of_work() as uow:
+            count = sum(1 for r in uow.releases(name) if r.kind is Kind.SERVICE)
+            now = ctx.clock()
+            change = Release(name, f"change-{count + 1}", State.TAGGED, kind=Kind.SERVICE,
+                             summary=text, created_at=now, updated_at=now)
+            try:
+                change = uow.add_release(change)
+            except AlreadyExists:
+                continue
+            uow.add_audit(AuditEntry(
+                actor=actor.user_id, action="service change", service=name,
+                version=change.version, roles=tuple(sorted(r.value for r in actor.roles)),
+                to_state=State.TAGGED.value, detail=text, request_id=request_id, at=now,
+            ))
+            uow.commit()
+            return change
+    raise Refusal("too many service changes started at once; try again")
+

@@ -1,0 +1,30 @@
+"""Read-only questions about releases and environments, for status, history, App Home
+and the scheduler. Nothing here changes anything."""
+
+from __future__ import annotations
+
+from bot.domain.audit import AuditEntry
+from bot.domain.facts import EnvironmentState
+from bot.domain.release import Release
+from bot.releases import Context, load_release
+
+
+def history(ctx: Context, version: str, *, service: str | None = None) -> list[AuditEntry]:
+    """Everything that happened to a release, oldest first."""
+    ports = ctx.service(service)
+    release = load_release(ctx, ports.config.name, version)
+    with ctx.store.unit_of_work() as uow:
+        return uow.audit(release.service, release.version)
+
+
+def releases_in_flight(ctx: Context, *, service: str | None = None) -> list[Release]:
+    """The releases not yet done or superseded, newest first."""
+    ports = ctx.service(service)
+    with ctx.store.unit_of_work() as uow:
+        return [r for r in uow.releases(ports.config.name) if not r.state.is_final]
+
+
+def environments(ctx: Context, *, service: str | None = None) -> list[EnvironmentState]:
+    """What each environment of the service runs now."""
+    config = ctx.service(service).config
+    return [ctx.read_environment(config, env) for env in config.environments]
