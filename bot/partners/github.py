@@ -1,0 +1,310 @@
+"""GitHub, as loopbot's `Forge`: one repository over PyGithub (github.com or Enterprise).
+
+Guarantees:
+- every failure is a `PartnerError` ("github: ..."): `NotFound` for a missing tag, branch
+  or commit, `Conflict` for a tag or branch already at another commit and for a
+  cherry-pick that does not apply; messages never carry the token;
+- `create_tag`, `create_branch` and `create_release` are idempotent: a retried POST that
+  meets "Reference already exists" (or a release that exists) succeeds when the existing
+  object is at the same commit;
+- `cherry_pick` uses the REST API only (a temporary branch, the merges API, real commits
+  with the original author and message) and moves the target branch once, at the end, by
+  fast-forward; on a conflict the target branch is untouched and the temporary branch gone;
+- a changelog costs few requests: `tags()` is one page per 100 tags, and `ancestry(b, h)`
+  followed by `commits_between(b, h)` is one comparison and its pages of `per_page`
+  commits (the first page is kept for `comparison_ttl` seconds, and used once).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import requests
+from github import (
+    Auth,
+    Github,
+    GithubException,
+    GithubRetry,
+    InputGitAuthor,
+    UnknownObjectException,
+)
+from github.Comparison import Comparison
+from github.GitCommit import GitCommit
+from github.GitRef import GitRef
+
+from bot.domain.facts import Ancestry, Commit, Tag
+from bot.ports import CherryPickResult, Conflict, NotFound, PartnerError
+
+PARTNER = "github"
+
+
+class GitHubForge:
+    """The Forge port over PyGithub for one OWNER/NAME repository."""
+
+    def __init__(self, base_url: str, token: str, repo: str, *, per_page: int = 100,
+                 seconds_between_requests: float = 0.25, seconds_between_writes: float = 1.0,
+                 timeout: int = 15, retries: int = 10, retry_backoff: float = 0.0,
+                 web_url: str | None = None, comparison_ttl: float = 60.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        """`repo` is OWNER/NAME. The throttling defaults are PyGithub's (safe for GitHub's
+        secondary rate limits; tests pass 0). `retries` 5xx answers and dropped connections
+        are retried (POSTs included), waiting `retry_backoff` * 2**n seconds between tries."""
+        retry = GithubRetry(total=retries, backoff_factor=retry_backoff)
+        self._gh = Github(base_url=base_url, auth=Auth.Token(token), per_page=per_page,
+                          timeout=timeout, seconds_between_requests=seconds_between_requests,
+                          seconds_between_writes=seconds_between_writes, retry=retry,
+                          lazy=True)
+        self._repo = self._gh.get_repo(repo)
+        self.repo_name = repo
+        self.per_page = per_page
+        self.web_url = (web_url or _web_url(base_url)).rstrip("/")
+        self._ttl = comparison_ttl
+        self._clock = clock
+        self._comparisons: dict[tuple[str, str], tuple[float, Comparison]] = {}
+
+    # -- reads -------------------------------------------------------------------------------
+    def branch_head(self, branch: str) -> str:
+        return self._branch_ref(branch).object.sha
+
+    def _branch_ref(self, branch: str) -> GitRef:
+        """The branch's ref, read (so that edit() uses its /git/refs/ URL, not the lazy
+        /git/ref/ one)."""
+        with _errors(f"reading branch {branch}"):
+            ref = self._repo.get_git_ref(f"heads/{branch}")
+            ref.object  # noqa: B018 - completes the lazy ref now, inside _errors
+            return ref
+
+    def branch_exists(self, branch: str) -> bool:
+        try:
+            self.branch_head(branch)
+        except NotFound:
+            return False
+        return True
+
+    def tags(self) -> list[Tag]:
+        with _errors("listing tags"):
+            return [Tag(t.name, t.commit.sha) for t in self._repo.get_tags()]
+
+    def tag(self, name: str) -> Tag | None:
+        try:
+            with _errors(f"reading tag {name}"):
+                ref = self._repo.get_git_ref(f"tags/{name}")
+                sha = ref.object.sha
+                if ref.object.type == "tag":
+                    sha = self._repo.get_git_tag(sha).object.sha
+                return Tag(name, sha)
+        except NotFound:
+            return None
+
+    def ancestry(self, base: str, head: str) -> Ancestry:
+        comparison = self._compare(base, head)
+        self._comparisons[(base, head)] = (self._clock(), comparison)
+        return Ancestry(comparison.status, comparison.ahead_by, comparison.behind_by)
+
+    def commits_between(self, base: str | None, head: str) -> list[Commit]:
+        if base is None:
+            with _errors(f"listing the history of {head}"):
+                listed = self._repo.get_commits(sha=head)
+                return [_commit(c) for c in reversed(list(listed))]
+        comparison = self._fresh_comparison(base, head)
+        with _errors(f"comparing {base}...{head}"):
+            return [_commit(c) for c in comparison.commits]
+
+    def _compare(self, base: str, head: str) -> Comparison:
+        with _errors(f"comparing {base}...{head}"):
+            comparison = self._repo.compare(base, head, comparison_commits_per_page=self.per_page)
+            comparison.status  # noqa: B018 - fetches the first page now, inside _errors
+            return comparison
+
+    def _fresh_comparison(self, base: str, head: str) -> Comparison:
+        kept = self._comparisons.pop((base, head), None)
+        if kept is not None and self._clock() - kept[0] <= self._ttl:
+            return kept[1]
+        return self._compare(base, head)
+
+    # -- writes ------------------------------------------------------------------------------
+    def create_tag(self, name: str, commit_sha: str, message: str) -> Tag:
+        with _errors(f"creating tag {name}"):
+            obj = self._repo.create_git_tag(name, message, commit_sha, "commit")
+        try:
+            with _errors(f"creating tag {name}"):
+                self._repo.create_git_ref(f"refs/tags/{name}", obj.sha)
+        except _AlreadyExists:
+            return self._existing_tag(name, commit_sha)
+        return Tag(name, commit_sha)
+
+    def _existing_tag(self, name: str, commit_sha: str) -> Tag:
+        existing = self.tag(name)
+        if existing is None:
+            raise PartnerError(PARTNER, f"tag {name} was reported to exist but cannot be read")
+        if existing.commit_sha != commit_sha:
+            raise Conflict(PARTNER, f"tag {name} already exists at {existing.commit_sha[:12]}, "
+                                    f"not at {commit_sha[:12]}")
+        return existing
+
+    def create_branch(self, name: str, from_sha: str) -> str:
+        try:
+            with _errors(f"creating branch {name}"):
+                return self._repo.create_git_ref(f"refs/heads/{name}", from_sha).object.sha
+        except _AlreadyExists:
+            head = self.branch_head(name)
+            if head != from_sha:
+                raise Conflict(PARTNER, f"branch {name} already exists at {head[:12]}, "
+                                        f"not at {from_sha[:12]}") from None
+            return head
+
+    def cherry_pick(self, branch: str, shas: Sequence[str]) -> CherryPickResult:
+        branch_ref = self._branch_ref(branch)
+        with _errors(f"reading the head of {branch}"):
+            current = self._repo.get_git_commit(branch_ref.object.sha)
+        temp = f"loopbot/cherry-pick/{uuid.uuid4().hex[:12]}"
+        temp_ref: GitRef | None = None
+        picked: list[tuple[str, str]] = []
+        try:
+            for sha in shas:
+                current, temp_ref = self._pick(branch, sha, current, temp, temp_ref)
+                picked.append((sha, current.sha))
+            if picked:
+                with _errors(f"fast-forwarding {branch}"):
+                    branch_ref.edit(current.sha, force=False)
+        finally:
+            if temp_ref is not None:
+                self._delete_quietly(temp_ref)
+        return CherryPickResult(branch, current.sha, tuple(picked))
+
+    def _pick(self, branch: str, sha: str, onto: GitCommit, temp: str,
+              temp_ref: GitRef | None) -> tuple[GitCommit, GitRef]:
+        """One commit onto `onto`, via the temporary branch; returns the new commit."""
+        with _errors(f"reading commit {sha[:12]}"):
+            original = self._repo.get_git_commit(sha)
+            title = original.message.splitlines()[0] if original.message else ""
+        if len(original.parents) != 1:
+            raise Conflict(PARTNER, f"commit {sha[:12]} ({title}) is a merge or root commit: "
+                                    "pick the commits it brings instead")
+        with _errors(f"preparing the cherry-pick of {sha[:12]}"):
+            scratch = self._repo.create_git_commit(
+                f"loopbot: cherry-pick {sha[:12]} onto {branch}", onto.tree,
+                [original.parents[0]])
+            if temp_ref is None:
+                temp_ref = self._repo.create_git_ref(f"refs/heads/{temp}", scratch.sha)
+            else:
+                temp_ref.edit(scratch.sha, force=True)
+        try:
+            with _errors(f"merging {sha[:12]}"):
+                merged = self._repo.merge(temp, sha, f"loopbot: apply {sha[:12]}")
+        except Conflict:
+            raise Conflict(PARTNER, f"commit {sha[:12]} ({title}) does not apply cleanly on "
+                                    f"{branch}; {branch} is unchanged: backport it by hand"
+                           ) from None
+        if merged is None:
+            raise PartnerError(PARTNER, f"merging {sha[:12]}: nothing to merge")
+        with _errors(f"committing the cherry-pick of {sha[:12]}"):
+            new = self._repo.create_git_commit(picked_message(original.message, sha),
+                                               merged.commit.tree, [onto],
+                                               author=author_of(original))
+        return new, temp_ref
+
+    def _delete_quietly(self, ref: GitRef) -> None:
+        try:
+            with _errors("deleting the temporary branch"):
+                ref.delete()
+        except PartnerError:
+            pass  # a leftover loopbot/cherry-pick/* branch is harmless
+
+    def create_release(self, tag: str, title: str, body: str) -> str:
+        try:
+            with _errors(f"reading the release of {tag}"):
+                return self._repo.get_release(tag).html_url
+        except NotFound:
+            pass
+        try:
+            with _errors(f"creating the release of {tag}"):
+                return self._repo.create_git_release(tag, name=title, message=body).html_url
+        except _AlreadyExists:
+            with _errors(f"reading the release of {tag}"):
+                return self._repo.get_release(tag).html_url
+
+    # -- links -------------------------------------------------------------------------------
+    def compare_url(self, base: str, head: str) -> str:
+        return f"{self.web_url}/{self.repo_name}/compare/{quote(base)}...{quote(head)}"
+
+    def tag_url(self, tag: str) -> str:
+        return f"{self.web_url}/{self.repo_name}/releases/tag/{quote(tag)}"
+
+
+class _AlreadyExists(Conflict):
+    """A 422 "already exists" (a ref, a release): the caller checks what exists."""
+
+
+@contextmanager
+def _errors(doing: str) -> Iterator[None]:
+    """Translate PyGithub's and requests' exceptions into PartnerError subclasses."""
+    try:
+        yield
+    except UnknownObjectException as exc:
+        raise NotFound(PARTNER, f"{doing}: not found") from exc
+    except GithubException as exc:
+        raise _from_status(doing, exc) from exc
+    except requests.exceptions.RetryError as exc:
+        raise PartnerError(PARTNER, f"{doing}: GitHub kept answering server errors; "
+                                    "gave up after retrying") from exc
+    except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+        raise PartnerError(PARTNER, f"{doing}: GitHub is unreachable ({type(exc).__name__})") \
+            from exc
+
+
+def _from_status(doing: str, exc: GithubException) -> PartnerError:
+    message = _message(exc)
+    if exc.status == 401:
+        return PartnerError(PARTNER, f"{doing}: bad credentials (check GITHUB_TOKEN)")
+    if exc.status == 404:
+        return NotFound(PARTNER, f"{doing}: not found")
+    if exc.status == 422 and "already exists" in _details(exc):
+        return _AlreadyExists(PARTNER, f"{doing}: already exists")
+    if exc.status == 422 and "Object does not exist" in message:
+        return NotFound(PARTNER, f"{doing}: no such commit")
+    if exc.status in (409, 422):
+        return Conflict(PARTNER, f"{doing}: {message}")
+    return PartnerError(PARTNER, f"{doing}: HTTP {exc.status} {message}".rstrip())
+
+
+def picked_message(message: str, sha: str) -> str:
+    """The original message plus the line `git cherry-pick -x` adds, so a later backport
+    can tell which commits a branch already carries."""
+    return f"{message.rstrip()}\n\n(cherry picked from commit {sha})\n"
+
+
+def _message(exc: GithubException) -> str:
+    data = exc.data if isinstance(exc.data, dict) else {}
+    return str(data.get("message") or "")
+
+
+def _details(exc: GithubException) -> str:
+    data = exc.data if isinstance(exc.data, dict) else {}
+    codes = [str(e.get("code", "")) for e in data.get("errors") or [] if isinstance(e, dict)]
+    return " ".join([str(data.get("message") or ""), *codes]).lower().replace("_", " ")
+
+
+def _commit(c: Any) -> Commit:
+    return Commit(sha=c.sha, message=c.commit.message, author=c.commit.author.name,
+                  parents=tuple(p.sha for p in c.parents))
+
+
+def _web_url(base_url: str) -> str:
+    """github.com for api.github.com; https://HOST for Enterprise's https://HOST/api/v3."""
+    parts = urlsplit(base_url)
+    if parts.hostname == "api.github.com":
+        return "https://github.com"
+    return f"{parts.scheme}://{parts.netloc}{parts.path.removesuffix('/api/v3')}"
+
+
+def author_of(commit: GitCommit) -> InputGitAuthor:
+    """The author of a commit, as input for a new commit (keeps name, email and date)."""
+    when = commit.author.date.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return InputGitAuthor(commit.author.name, commit.author.email, when)

@@ -1,0 +1,181 @@
+"""A GitHub REST API stand-in backed by real bare git repositories.
+
+`GitHubStandIn` serves ROOT/OWNER/NAME.git (ROOT given to the constructor, a temporary
+directory by default) with the endpoints loopbot and PyGithub use: the repository,
+branches, the tags list, git refs, annotated tags, git and "repos" commits, trees,
+comparisons, merges (`git merge-tree`) and releases. Everything is stored on disk: refs
+and objects in git, releases in a JSON file beside them, so a stand-in started again on the
+same ROOT serves the same state.
+
+Guarantees: a request without one of the accepted tokens answers 401 "Bad credentials";
+errors have GitHub's shape (`message`, `documentation_url`, and `errors` on some 422s);
+ref changes are atomic and writes to one repository are serialised by a lock. Besides the
+base class's faults, `lose_next_response()` runs a request and then answers 502, like a
+proxy timing out after GitHub did the work (how a retried POST meets "Reference already
+exists").
+
+Test and sandbox helpers: `create_repo`, `import_repo`, `repo_path`, `commit` (a DEV
+pushing one commit) and `commit_many` (hundreds of commits in one `git fast-import`).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.sandbox.github_base import REPO, RepoHandle
+from bot.sandbox.github_commits import CommitRoutes
+from bot.sandbox.github_json import DOCS, RepoShapes
+from bot.sandbox.github_refs import RefRoutes
+from bot.sandbox.github_releases import ReleaseRoutes
+from bot.sandbox.gitrepo import FastImport, GitRepo, Signature
+from bot.sandbox.server import HTTPError, Request, Response, StandIn, route
+
+DEFAULT_TOKENS = frozenset({"ghp_sandbox"})
+DEV = Signature("Sandbox Dev", "dev@example.com", 1416300000)  # 2014-11-18 08:40 UTC
+_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+@dataclass
+class _Lost:
+    method: str
+    path: re.Pattern[str]
+    status: int
+    remaining: int
+
+
+class GitHubStandIn(RefRoutes, CommitRoutes, ReleaseRoutes, StandIn):
+    name = "github"
+
+    def __init__(self, root: str | Path | None = None, *,
+                 tokens: Iterable[str] = DEFAULT_TOKENS, host: str = "127.0.0.1",
+                 port: int = 0) -> None:
+        super().__init__(host, port)
+        self._owns_root = root is None
+        self.root = Path(root) if root is not None else Path(tempfile.mkdtemp(prefix="ghs-"))
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.tokens = frozenset(tokens)
+        self._repos: dict[tuple[str, str], RepoHandle] = {}
+        self._repos_lock = threading.Lock()
+        self._lost: list[_Lost] = []
+
+    def stop(self) -> None:
+        super().stop()
+        if self._owns_root:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    # -- helpers for tests and the sandbox ---------------------------------------------
+    def repo_path(self, owner: str, name: str) -> Path:
+        if not (_NAME.fullmatch(owner) and _NAME.fullmatch(name)):
+            raise ValueError(f"not a repository name: {owner}/{name}")
+        return self.root / owner / f"{name}.git"
+
+    def git(self, owner: str, name: str) -> GitRepo:
+        return GitRepo(self.repo_path(owner, name))
+
+    def create_repo(self, owner: str, name: str) -> Path:
+        """An empty bare repository (HEAD on master)."""
+        path = self.repo_path(owner, name)
+        if not path.exists():
+            GitRepo(path).init()
+        return path
+
+    def import_repo(self, owner: str, name: str, source: str | Path) -> Path:
+        """A copy of an existing repository: its branches (local ones, and the remote
+        branches of `origin` for a plain clone) and tags."""
+        repo = GitRepo(self.create_repo(owner, name))
+        with self._handle(owner, name).lock:
+            repo.git("fetch", "--quiet", "--no-tags", str(source),
+                     "+refs/remotes/origin/*:refs/heads/*", "^refs/remotes/origin/HEAD")
+            repo.git("fetch", "--quiet", "--no-tags", str(source),
+                     "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*")
+        return repo.path
+
+    def commit(self, owner: str, name: str, branch: str, message: str,
+               files: Mapping[str, str | None], author: Signature = DEV) -> str:
+        """Land one commit on a branch (created from nothing if missing), like a DEV
+        pushing; `files` maps paths to new content (None deletes). Returns its sha."""
+        return self.commit_many(owner, name, branch, [(message, files)], author=author)[-1]
+
+    def commit_many(self, owner: str, name: str, branch: str,
+                    commits: Sequence[tuple[str, Mapping[str, str | None]]],
+                    author: Signature = DEV) -> list[str]:
+        """Land commits in order on a branch in one fast-import; author dates step by a
+        minute from `author.when`. Returns their shas, oldest first."""
+        handle = self._handle(owner, name)
+        ref = f"refs/heads/{branch}"
+        with handle.lock:
+            parent: int | str | None = handle.git.ref_sha(ref)
+            stream = FastImport()
+            marks = []
+            for i, (message, files) in enumerate(commits):
+                who = Signature(author.name, author.email, author.when + 60 * i)
+                parents = [parent] if parent is not None else []
+                parent = stream.commit(ref, message, files, author=who, parents=parents)
+                marks.append(parent)
+            shas = handle.git.fast_import(stream)
+        return [shas[m] for m in marks]
+
+    def lose_next_response(self, method: str, path: str, count: int = 1,
+                           status: int = 502) -> None:
+        """The next `count` METHOD requests matching the path regex are carried out, then
+        answered `status` instead of their result."""
+        with self._repos_lock:
+            self._lost.append(_Lost(method.upper(), re.compile(path), status, count))
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def _handle(self, owner: str, name: str) -> RepoHandle:
+        path = self.repo_path(owner, name)
+        with self._repos_lock:
+            handle = self._repos.get((owner, name))
+            if handle is None:
+                handle = RepoHandle(GitRepo(path), RepoShapes(self.url, owner, name))
+                self._repos[(owner, name)] = handle
+            return handle
+
+    def _open(self, owner: str, name: str) -> RepoHandle:
+        try:
+            path = self.repo_path(owner, name)
+        except ValueError as exc:
+            raise HTTPError(404, "Not Found") from exc
+        if not (path / "HEAD").exists():
+            raise HTTPError(404, "Not Found")
+        return self._handle(owner, name)
+
+    def _route(self, request: Request) -> Response:
+        if self._token(request) not in self.tokens:
+            raise HTTPError(401, "Bad credentials")
+        response = super()._route(request)
+        status = self._take_lost(request)
+        return self.error_response(HTTPError(status, "Bad Gateway")) if status else response
+
+    def _take_lost(self, request: Request) -> int | None:
+        with self._repos_lock:
+            for lost in self._lost:
+                if lost.remaining and lost.method == request.method \
+                        and lost.path.search(request.path):
+                    lost.remaining -= 1
+                    return lost.status
+        return None
+
+    @staticmethod
+    def _token(request: Request) -> str | None:
+        header = request.header("authorization") or ""
+        scheme, _, token = header.partition(" ")
+        return token.strip() if scheme.lower() in ("token", "bearer") else None
+
+    def error_response(self, error: HTTPError) -> Response:
+        body = {"message": error.message, "documentation_url": DOCS, **error.extra,
+                "status": str(error.status)}
+        return Response(error.status, body)
+
+    # -- repository ---------------------------------------------------------------------------
+    @route("GET", REPO)
+    def get_repo(self, request: Request, owner: str, name: str) -> Response:
+        repo = self._open(owner, name)
+        return Response(200, repo.shapes.repository(repo.default_branch()))

@@ -1,0 +1,179 @@
+"""The GitHub stand-in's commits, trees, comparisons and merges.
+
+Comparisons are computed by git (`base..head` for ahead_by, `head..base` for behind_by,
+`git merge-base`), commits oldest first. Like GitHub's documentation says: without `page`
+or `per_page` a comparison lists up to 250 commits and no Link header; with either, pages
+of `per_page` commits (default 30, at most 100) with a Link header. Merges are real
+three-way merges (`git merge-tree --write-tree`): 201 with the merge commit, 204 when head
+is already in base, 409 "Merge conflict", 404 when base or head does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import unquote
+
+from bot.sandbox.github_base import (
+    REPO,
+    RepoHandle,
+    body_field,
+    now_signature,
+    page_headers,
+    page_params,
+    signature_from_json,
+)
+from bot.sandbox.gitrepo import CommitInfo
+from bot.sandbox.server import HTTPError, Request, Response, route
+
+UNPAGED_COMPARE_LIMIT = 250
+
+
+class CommitRoutes:
+    """Route group mixed into GitHubStandIn."""
+
+    url: str
+
+    def _open(self, owner: str, name: str) -> RepoHandle:
+        raise NotImplementedError
+
+    # -- git commits and trees -------------------------------------------------------------
+    @route("GET", REPO + r"/git/commits/([0-9a-fA-F]{4,40})")
+    def get_git_commit(self, request: Request, owner: str, name: str, sha: str) -> Response:
+        repo = self._open(owner, name)
+        info = repo.git.commit(sha.lower())
+        if info is None:
+            raise HTTPError(404, "Not Found")
+        return Response(200, repo.shapes.git_commit(info))
+
+    @route("POST", REPO + r"/git/commits")
+    def create_git_commit(self, request: Request, owner: str, name: str) -> Response:
+        repo = self._open(owner, name)
+        body = request.json()
+        message, tree = body_field(body, "message"), body_field(body, "tree")
+        parents = body_field(body, "parents", list, required=False) or []
+        if repo.git.object_type(tree) != "tree":
+            raise HTTPError(422, "Tree SHA does not exist")
+        if any(not isinstance(p, str) or repo.git.object_type(p) != "commit" for p in parents):
+            raise HTTPError(422, "Parent SHA does not exist or is not a commit object")
+        author = signature_from_json(body.get("author")) or now_signature()
+        committer = signature_from_json(body.get("committer")) or author
+        sha = repo.git.commit_tree(tree, parents, message, author, committer)
+        return Response(201, repo.shapes.git_commit(_commit(repo, sha)))
+
+    @route("GET", REPO + r"/git/trees/(.+)")
+    def get_tree(self, request: Request, owner: str, name: str, ref: str) -> Response:
+        repo = self._open(owner, name)
+        sha = repo.git.resolve(unquote(ref), "tree")
+        if sha is None:
+            raise HTTPError(404, "Not Found")
+        recursive = request.arg("recursive") not in (None, "", "0", "false")
+        return Response(200, repo.shapes.tree(sha, repo.git.tree_entries(sha, recursive)))
+
+    # -- repos commits -----------------------------------------------------------------------
+    @route("GET", REPO + r"/commits/(.+)")
+    def get_commit(self, request: Request, owner: str, name: str, ref: str) -> Response:
+        repo = self._open(owner, name)
+        sha = repo.git.resolve(unquote(ref))
+        if sha is None:
+            raise HTTPError(422, f"No commit found for SHA: {unquote(ref)}")
+        info = _commit(repo, sha)
+        return Response(200, repo.shapes.repos_commit(info, repo.git.changed_files(sha)))
+
+    @route("GET", REPO + r"/commits")
+    def list_commits(self, request: Request, owner: str, name: str) -> Response:
+        repo = self._open(owner, name)
+        start = request.arg("sha") or repo.default_branch()
+        sha = repo.git.resolve(start)
+        if sha is None:
+            raise HTTPError(404, "Not Found")
+        page, per_page = page_params(request)
+        skip = (page - 1) * per_page
+        total = repo.git.count(sha)
+        infos = repo.git.log(sha, f"--skip={skip}", f"--max-count={per_page}")
+        return Response(200, [repo.shapes.repos_commit(c) for c in infos],
+                        page_headers(request, self.url, page, per_page, total))
+
+    # -- compare ------------------------------------------------------------------------------
+    @route("GET", REPO + r"/compare/(.+?)\.\.\.(.+)")
+    def compare(self, request: Request, owner: str, name: str, base: str, head: str) -> Response:
+        repo = self._open(owner, name)
+        base_sha, head_sha = repo.git.resolve(unquote(base)), repo.git.resolve(unquote(head))
+        if base_sha is None or head_sha is None:
+            raise HTTPError(404, "Not Found")
+        merge_base = repo.git.merge_base(base_sha, head_sha)
+        if merge_base is None:
+            raise HTTPError(404, f"No common ancestor between {unquote(base)} and "
+                                 f"{unquote(head)}.")
+        ahead = repo.git.count(f"{base_sha}..{head_sha}")
+        behind = repo.git.count(f"{head_sha}..{base_sha}")
+        body = _comparison(self.url, repo, base, head, ahead, behind)
+        body["base_commit"] = repo.shapes.repos_commit(_commit(repo, base_sha))
+        body["merge_base_commit"] = repo.shapes.repos_commit(_commit(repo, merge_base))
+        paged = "page" in request.query or "per_page" in request.query
+        if not paged:
+            infos = repo.git.log("--reverse", f"{base_sha}..{head_sha}")
+            body["commits"] = [repo.shapes.repos_commit(c) for c in
+                               infos[:UNPAGED_COMPARE_LIMIT]]
+            return Response(200, body)
+        page, per_page = page_params(request)
+        skip = (page - 1) * per_page
+        infos = repo.git.log("--reverse", f"{base_sha}..{head_sha}")[skip: skip + per_page]
+        body["commits"] = [repo.shapes.repos_commit(c) for c in infos]
+        return Response(200, body, page_headers(request, self.url, page, per_page, ahead))
+
+    # -- merges ---------------------------------------------------------------------------------
+    @route("POST", REPO + r"/merges")
+    def merge(self, request: Request, owner: str, name: str) -> Response:
+        repo = self._open(owner, name)
+        body = request.json()
+        base, head = body_field(body, "base"), body_field(body, "head")
+        message = body.get("commit_message") or f"Merge {head} into {base}"
+        with repo.lock:
+            base_ref = repo.git.ref(f"refs/heads/{base}")
+            if base_ref is None:
+                raise HTTPError(404, "Base does not exist")
+            head_sha = repo.git.resolve(head)
+            if head_sha is None:
+                raise HTTPError(404, "Head does not exist")
+            if repo.git.is_ancestor(head_sha, base_ref.sha):
+                return Response(204)
+            tree = repo.git.merge_tree(base_ref.sha, head_sha)
+            if tree is None:
+                raise HTTPError(409, "Merge conflict")
+            who = now_signature()
+            sha = repo.git.commit_tree(tree, [base_ref.sha, head_sha], message, who, who)
+            if not repo.git.update_ref(base_ref.name, sha, base_ref.sha):
+                raise HTTPError(409, "Base branch was modified. Review and try the merge again.")
+        return Response(201, repo.shapes.repos_commit(_commit(repo, sha)))
+
+
+def _commit(repo: RepoHandle, sha: str) -> CommitInfo:
+    info = repo.git.commit(sha)
+    if info is None:
+        raise HTTPError(404, "Not Found")
+    return info
+
+
+def _comparison(server: str, repo: RepoHandle, base: str, head: str, ahead: int,
+                behind: int) -> dict[str, Any]:
+    if ahead == 0 and behind == 0:
+        status = "identical"
+    elif behind == 0:
+        status = "ahead"
+    elif ahead == 0:
+        status = "behind"
+    else:
+        status = "diverged"
+    spec = f"{base}...{head}"
+    return {
+        "url": f"{repo.shapes.api}/compare/{spec}",
+        "html_url": f"{repo.shapes.html}/compare/{spec}",
+        "permalink_url": f"{repo.shapes.html}/compare/{spec}",
+        "diff_url": f"{repo.shapes.html}/compare/{spec}.diff",
+        "patch_url": f"{repo.shapes.html}/compare/{spec}.patch",
+        "status": status,
+        "ahead_by": ahead,
+        "behind_by": behind,
+        "total_commits": ahead,
+        "files": [],
+    }
