@@ -72,7 +72,9 @@ def preview_tag(
     tags = [t.name for t in ports.forge.tags()]
     with ctx.store.unit_of_work() as uow:
         releases = uow.releases(ports.config.name)
-    plan = plan_tag(naming(ports), tags, releases, version=version, line=line)
+    branches = _maintenance_branch(ports, version)
+    plan = plan_tag(naming(ports), tags, releases, version=version, line=line,
+                    branches=branches)
     if not ports.forge.branch_exists(plan.branch):
         raise NothingToTag(f"there is no branch {plan.branch} to tag {plan.version} from",
                            hint="backport a fix first: "
@@ -86,6 +88,14 @@ def preview_tag(
                            hint="land a fix first")
     changelog = Changelog.build(commits, _bugs(ports, commits))
     return TagPreview(ports.config.name, plan, head, previous, commits, changelog)
+
+
+def _maintenance_branch(ports: ServicePorts, version: str | None) -> tuple[str, ...]:
+    """The asked version's maintenance branch, when it exists."""
+    if version is None:
+        return ()
+    branch = Version.parse(version).branch_name(ports.config.branch_pattern)
+    return (branch,) if ports.forge.branch_exists(branch) else ()
 
 
 def _previous_release(

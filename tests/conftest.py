@@ -9,4 +9,5 @@ pytest_plugins = [
     "tests.fixtures.slack",
     "tests.fixtures.environments",
     "tests.fixtures.store",
+    "tests.fixtures.world",
 ]

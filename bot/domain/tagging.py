@@ -50,11 +50,13 @@ def plan_tag(
     *,
     version: str | None = None,
     line: str | None = None,
+    branches: Iterable[str] = (),
 ) -> TagPlan:
+    """`branches`: the maintenance branches known to exist (at least the asked version's)."""
     tags = list(tags)
     releases = [r for r in releases if r.kind is Kind.CODE]
     if version is not None:
-        plan = _explicit(naming, tags, Version.parse(version))
+        plan = _explicit(naming, tags, Version.parse(version), set(branches))
     elif line is not None:
         plan = _on_line(naming, tags, line)
     else:
@@ -63,11 +65,19 @@ def plan_tag(
     return plan
 
 
-def _explicit(naming: Naming, tags: list[str], version: Version) -> TagPlan:
+def _explicit(naming: Naming, tags: list[str], version: Version, branches: set[str]) -> TagPlan:
+    """A line's maintenance branch, once it exists, is where its patches are tagged;
+    otherwise master, unless master has moved on to a newer line."""
+    tag = version.tag_name(naming.tag_pattern)
+    maintenance = version.branch_name(naming.branch_pattern)
+    if maintenance in branches:
+        return TagPlan(version, tag, maintenance, f"a patch on {maintenance}, as asked")
     latest = latest_release(tags, naming.tag_pattern)
-    on_master = latest is None or version.line >= latest.line or version > latest
-    branch = naming.main_branch if on_master else version.branch_name(naming.branch_pattern)
-    return TagPlan(version, version.tag_name(naming.tag_pattern), branch, "as asked")
+    if latest is not None and (version.major, version.minor) < (latest.major, latest.minor):
+        raise NothingToTag(f"{version} belongs to line {version.line}, which has no "
+                           f"{maintenance} branch, and master has moved on to {latest.line}",
+                           hint=f"backport the fix first: `/loop backport SHA to {version.line}`")
+    return TagPlan(version, tag, naming.main_branch, "as asked")
 
 
 def _on_line(naming: Naming, tags: list[str], line: str) -> TagPlan:

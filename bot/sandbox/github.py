@@ -25,7 +25,6 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from bot.sandbox.github_base import REPO, RepoHandle
@@ -41,13 +40,6 @@ DEV = Signature("Sandbox Dev", "dev@example.com", 1416300000)  # 2014-11-18 08:4
 _NAME = re.compile(r"[A-Za-z0-9_.-]+")
 
 
-@dataclass
-class _Lost:
-    method: str
-    path: re.Pattern[str]
-    status: int
-    remaining: int
-
 
 class GitHubStandIn(RefRoutes, CommitRoutes, ReleaseRoutes, StandIn):
     name = "github"
@@ -62,7 +54,6 @@ class GitHubStandIn(RefRoutes, CommitRoutes, ReleaseRoutes, StandIn):
         self.tokens = frozenset(tokens)
         self._repos: dict[tuple[str, str], RepoHandle] = {}
         self._repos_lock = threading.Lock()
-        self._lost: list[_Lost] = []
 
     def stop(self) -> None:
         super().stop()
@@ -125,8 +116,7 @@ class GitHubStandIn(RefRoutes, CommitRoutes, ReleaseRoutes, StandIn):
                            status: int = 502) -> None:
         """The next `count` METHOD requests matching the path regex are carried out, then
         answered `status` instead of their result."""
-        with self._repos_lock:
-            self._lost.append(_Lost(method.upper(), re.compile(path), status, count))
+        self.faults.lose_next(count, path, method=method.upper(), status=status)
 
     # -- plumbing ---------------------------------------------------------------------------
     def _handle(self, owner: str, name: str) -> RepoHandle:
@@ -150,18 +140,7 @@ class GitHubStandIn(RefRoutes, CommitRoutes, ReleaseRoutes, StandIn):
     def _route(self, request: Request) -> Response:
         if self._token(request) not in self.tokens:
             raise HTTPError(401, "Bad credentials")
-        response = super()._route(request)
-        status = self._take_lost(request)
-        return self.error_response(HTTPError(status, "Bad Gateway")) if status else response
-
-    def _take_lost(self, request: Request) -> int | None:
-        with self._repos_lock:
-            for lost in self._lost:
-                if lost.remaining and lost.method == request.method \
-                        and lost.path.search(request.path):
-                    lost.remaining -= 1
-                    return lost.status
-        return None
+        return super()._route(request)
 
     @staticmethod
     def _token(request: Request) -> str | None:

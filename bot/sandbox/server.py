@@ -104,18 +104,41 @@ def route(method: str, pattern: str) -> Callable[[Handler], Handler]:
     return mark
 
 
+@dataclass
+class _Plan:
+    status: int
+    remaining: int
+    path: re.Pattern[str] | None
+    method: str | None
+    skip: int  # matching requests let through before this plan applies
+    lose: bool  # carry the request out, then answer `status` (a lost response)
+
+    def matches(self, method: str, path: str) -> bool:
+        return (self.remaining > 0 and (self.method is None or self.method == method)
+                and (self.path is None or self.path.search(path) is not None))
+
+
 class Faults:
-    """Thread-safe fault plan: failing statuses, latency, dropped connections."""
+    """Thread-safe fault plan: failing statuses, lost responses, latency, dropped
+    connections. `after=N` lets N matching requests through first, so a test can fail
+    exactly the N+1th call of a use case."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._failures: list[list[Any]] = []  # [status, remaining, path_regex]
+        self._plans: list[_Plan] = []
         self._drops = 0
         self.latency = 0.0
 
-    def fail_next(self, status: int, count: int = 1, path: str | None = None) -> None:
-        with self._lock:
-            self._failures.append([status, count, re.compile(path) if path else None])
+    def fail_next(self, status: int, count: int = 1, path: str | None = None, *,
+                  method: str | None = None, after: int = 0) -> None:
+        """The next `count` matching requests answer `status` without being carried out."""
+        self._add(_Plan(status, count, _regex(path), method, after, lose=False))
+
+    def lose_next(self, count: int = 1, path: str | None = None, *, method: str | None = None,
+                  after: int = 0, status: int = 502) -> None:
+        """The next `count` matching requests are carried out, then answered `status`, like
+        a proxy timing out after the partner did the work."""
+        self._add(_Plan(status, count, _regex(path), method, after, lose=True))
 
     def drop_next(self, count: int = 1) -> None:
         with self._lock:
@@ -123,23 +146,34 @@ class Faults:
 
     def clear(self) -> None:
         with self._lock:
-            self._failures.clear()
+            self._plans.clear()
             self._drops = 0
             self.latency = 0.0
 
-    def take(self, path: str) -> tuple[bool, int | None]:
-        """(drop this connection?, status to fail with) for one request."""
+    def _add(self, plan: _Plan) -> None:
+        with self._lock:
+            self._plans.append(plan)
+
+    def take(self, method: str, path: str) -> tuple[bool, _Plan | None]:
+        """(drop this connection?, the plan that applies) for one request."""
         with self._lock:
             if self._drops:
                 self._drops -= 1
                 return True, None
-            for failure in self._failures:
-                status, remaining, pattern = failure
-                if remaining > 0 and (pattern is None or pattern.search(path)):
-                    failure[1] -= 1
-                    return False, status
-            self._failures = [f for f in self._failures if f[1] > 0]
+            for plan in self._plans:
+                if not plan.matches(method, path):
+                    continue
+                if plan.skip:
+                    plan.skip -= 1
+                    continue
+                plan.remaining -= 1
+                return False, plan
+            self._plans = [p for p in self._plans if p.remaining > 0]
         return False, None
+
+
+def _regex(path: str | None) -> re.Pattern[str] | None:
+    return re.compile(path) if path else None
 
 
 class _Server(ThreadingHTTPServer):
@@ -275,15 +309,18 @@ class StandIn:
             self.requests.append(LoggedRequest(request.method, request.path, request.query))
         if self.faults.latency:
             time.sleep(self.faults.latency)
-        drop, status = self.faults.take(request.path)
+        drop, plan = self.faults.take(request.method, request.path)
         if drop:
             return None
-        if status is not None:
-            return self.error_response(HTTPError(status, HTTPStatus(status).phrase))
+        if plan is not None and not plan.lose:
+            return self.error_response(HTTPError(plan.status, HTTPStatus(plan.status).phrase))
         try:
-            return self._route(request)
+            response = self._route(request)
         except HTTPError as exc:
-            return self.error_response(exc)
+            response = self.error_response(exc)
+        if plan is not None:  # the work is done; the answer is lost
+            return self.error_response(HTTPError(plan.status, HTTPStatus(plan.status).phrase))
+        return response
 
     def _route(self, request: Request) -> Response:
         path_matched = False
@@ -311,5 +348,11 @@ class StandIn:
         if plan.get("drop"):
             self.faults.drop_next(int(plan["drop"]))
         if plan.get("status"):
-            self.faults.fail_next(int(plan["status"]), int(plan.get("count", 1)), plan.get("path"))
+            fail = self.faults.lose_next if plan.get("lose") else self.faults.fail_next
+            kwargs = {"path": plan.get("path"), "method": plan.get("method"),
+                      "after": int(plan.get("after", 0))}
+            if plan.get("lose"):
+                fail(int(plan.get("count", 1)), status=int(plan["status"]), **kwargs)
+            else:
+                fail(int(plan["status"]), int(plan.get("count", 1)), **kwargs)
         return Response(200, {"ok": True})

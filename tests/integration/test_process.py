@@ -1,0 +1,181 @@
+"""PROCESS.md, walked through the use cases against the stand-ins: GitHub, Bugzilla and the
+environments are reached through PyGithub, python-bugzilla and requests over HTTP."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from bot.domain.actions import Action, GuardFailed
+from bot.domain.errors import Refusal
+from bot.domain.release import Env, State
+from bot.releases import advance, load_release
+from bot.tagging import backport, preview_tag, tag_release
+from tests.fixtures.world import DEV, LEAD, OPS, QA, World
+
+STAGE_SUMMARY = "Loop — Please deploy loop-server {} to Stage"
+PROD_SUMMARY = "Loop — Please deploy loop-server {} to Production"
+
+
+def git(world: World, *args: str) -> str:
+    path = world.sandbox.github.repo_path("mozilla-services", "loop-server")
+    return subprocess.run(["git", "--git-dir", str(path), *args], check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+def tag(world: World, version: str | None = None, line: str | None = None) -> str:
+    preview = preview_tag(world.ctx, DEV, version=version, line=line)
+    result = tag_release(world.ctx, DEV, preview.version, expected_sha=preview.head_sha)
+    return result.release.version
+
+
+def to_stage_verified(world: World, version: str) -> None:
+    advance(world.ctx, Action.REQUEST_STAGE, version, QA)
+    world.deploy("stage", version)
+    advance(world.ctx, Action.DEPLOYED_STAGE, version, OPS)
+    advance(world.ctx, Action.VERIFY_STAGE, version, QA)
+
+
+def to_done(world: World, version: str) -> None:
+    to_stage_verified(world, version)
+    advance(world.ctx, Action.GREENLIGHT, version, QA)
+    world.deploy("prod", version)
+    advance(world.ctx, Action.DEPLOYED_PROD, version, OPS)
+    advance(world.ctx, Action.VERIFY_PROD, version, QA)
+
+
+def test_normal_release_goes_from_tag_to_verified_in_prod(world: World) -> None:
+    bugzilla = world.sandbox.bugzilla
+    preview = preview_tag(world.ctx, DEV)
+    assert preview.version == "0.13.0" and preview.plan.branch == "master"
+    assert str(preview.previous) == "0.12.2"
+    assert set(preview.changelog.fixed_ids) == {1094662, 1093488}
+    assert preview.changelog.flagged_ids == (1096112,)  # referenced, still NEW
+
+    result = tag_release(world.ctx, DEV, "0.13.0", expected_sha=preview.head_sha)
+    assert git(world, "cat-file", "-t", "0.13.0") == "tag"
+    assert git(world, "rev-parse", "0.13.0^{commit}") == preview.head_sha
+    assert "1094662 — Fix SP backwards compatibility" in result.release.notes
+    assert result.release_url.endswith("/releases/tag/0.13.0")
+
+    requested = advance(world.ctx, Action.REQUEST_STAGE, "0.13.0", QA)
+    stage = requested.release.ticket(Env.STAGE)
+    assert stage is not None and requested.release.state is State.STAGE_REQUESTED
+    ticket = bugzilla.bug(stage.bug_id)
+    assert ticket["summary"] == STAGE_SUMMARY.format("0.13.0")
+    assert set(ticket["depends_on"]) == {1094662, 1093488}
+
+    with pytest.raises(GuardFailed, match="stage reports 0.12.2, not 0.13.0"):
+        advance(world.ctx, Action.DEPLOYED_STAGE, "0.13.0", OPS)
+    world.deploy("stage", "0.13.0")
+    advance(world.ctx, Action.DEPLOYED_STAGE, "0.13.0", OPS)
+    assert (bugzilla.bug(stage.bug_id)["status"], bugzilla.bug(stage.bug_id)["resolution"]) \
+        == ("RESOLVED", "FIXED")
+
+    verified = advance(world.ctx, Action.VERIFY_STAGE, "0.13.0", QA)
+    assert bugzilla.bug(stage.bug_id)["status"] == "VERIFIED"
+    assert verified.release.state is State.PROD_REQUESTED
+    prod = verified.release.ticket(Env.PROD)
+    assert prod is not None
+    assert bugzilla.bug(prod.bug_id)["summary"] == PROD_SUMMARY.format("0.13.0")
+
+    assert advance(world.ctx, Action.GREENLIGHT, "0.13.0", QA).release.state is State.GREENLIT
+    world.deploy("prod", "0.13.0")
+    advance(world.ctx, Action.DEPLOYED_PROD, "0.13.0", OPS)
+    done = advance(world.ctx, Action.VERIFY_PROD, "0.13.0", QA)
+    assert done.release.state is State.DONE
+    assert bugzilla.bug(prod.bug_id)["status"] == "VERIFIED"
+
+    with world.ctx.store.unit_of_work() as uow:
+        actions = [e.action for e in uow.audit("loop-server", "0.13.0")]
+    assert actions == ["tag", "request stage", "deployed stage", "verify stage",
+                       "greenlight", "deployed prod", "verify prod"]
+
+
+def test_bug_on_stage_makes_a_patch_that_supersedes_the_stage_ticket(world: World) -> None:
+    tag(world, "0.13.0")
+    first = advance(world.ctx, Action.REQUEST_STAGE, "0.13.0", QA).release.ticket(Env.STAGE)
+    world.deploy("stage", "0.13.0")
+    advance(world.ctx, Action.DEPLOYED_STAGE, "0.13.0", OPS)
+    found = world.sandbox.bugzilla.add_bug("Rooms cannot be renamed on stage", "NEW")
+    rejected = advance(world.ctx, Action.REJECT, "0.13.0", QA, bug_id=found,
+                       reason="renaming a room answers 500")
+    assert rejected.release.state is State.REJECTED
+    assert first is not None
+    assert any(f"bug {found}" in c["text"] for c in world.sandbox.bugzilla.comments(first.bug_id))
+
+    fix = world.land(f"Bug {found} — Allow renaming rooms again")
+    preview = preview_tag(world.ctx, DEV)
+    assert preview.version == "0.13.1" and preview.plan.branch == "master"
+    assert [c.sha for c in preview.commits] == [fix]  # exactly what it adds over 0.13.0
+    assert "0.13.0 was rejected on stage" in preview.plan.why
+    tag_release(world.ctx, DEV, "0.13.1", expected_sha=preview.head_sha)
+
+    requested = advance(world.ctx, Action.REQUEST_STAGE, "0.13.1", QA)
+    second = requested.release.ticket(Env.STAGE)
+    assert second is not None and [r.version for r in requested.superseded] == ["0.13.0"]
+    old = world.sandbox.bugzilla.bug(first.bug_id)
+    assert (old["status"], old["resolution"]) == ("RESOLVED", "INVALID")
+    assert any(f"Superseded by bug {second.bug_id}" in c["text"]
+               for c in world.sandbox.bugzilla.comments(first.bug_id))
+    assert load_release(world.ctx, "loop-server", "0.13.0").state is State.SUPERSEDED
+    assert load_release(world.ctx, "loop-server", "0.13.0").superseded_by == "0.13.1"
+
+
+def test_regression_blocks_prod_until_its_bug_is_fixed(world: World) -> None:
+    tag(world, "0.13.0")
+    to_stage_verified(world, "0.13.0")
+    regression = world.sandbox.bugzilla.add_bug("Calls drop after 60 s on stage load", "NEW")
+    blocked = advance(world.ctx, Action.BLOCK, "0.13.0", QA, bug_id=regression)
+    prod = blocked.release.ticket(Env.PROD)
+    assert prod is not None
+    assert regression in world.sandbox.bugzilla.bug(prod.bug_id)["depends_on"]
+    with pytest.raises(GuardFailed, match=f"prod is blocked for 0.13.0 by bug {regression}"):
+        advance(world.ctx, Action.GREENLIGHT, "0.13.0", QA)
+    assert load_release(world.ctx, "loop-server", "0.13.0").state is State.PROD_REQUESTED
+
+    # The fix lands and the regression is closed:
+    world.ctx.service().tracker.set_status(regression, "RESOLVED", "FIXED", "fixed on master")
+    assert advance(world.ctx, Action.GREENLIGHT, "0.13.0", QA).release.state is State.GREENLIT
+
+
+def test_prod_bug_is_backported_to_a_new_maintenance_branch_and_released(world: World) -> None:
+    bug = world.sandbox.bugzilla.add_bug("Hawk sessions expire too early in prod", "NEW")
+    fix = world.land(f"Bug {bug} — Keep Hawk sessions for 30 days", "loop/hawk.js")
+    assert "0.12.x" not in git(world, "branch", "--list", "0.12.x")
+
+    result = backport(world.ctx, DEV, "0.12", bug_id=bug)
+    assert result.created_branch and result.branch == "0.12.x"
+    assert result.result is not None and [o for o, _ in result.result.picked] == [fix]
+    assert git(world, "merge-base", "0.12.x", "0.12.2") == git(world, "rev-parse", "0.12.2^{}")
+    assert f"(cherry picked from commit {fix})" in git(world, "log", "-1", "--format=%B",
+                                                        "0.12.x")
+    again = backport(world.ctx, DEV, "0.12", bug_id=bug)  # nothing is picked twice
+    assert again.result is None and again.skipped == (fix,)
+
+    world.ctx.service().tracker.set_status(bug, "RESOLVED", "FIXED", "fixed in 0.12.3")
+    preview = preview_tag(world.ctx, DEV, line="0.12")
+    assert preview.version == "0.12.3" and preview.plan.branch == "0.12.x"
+    assert str(preview.previous) == "0.12.2" and preview.changelog.fixed_ids == (bug,)
+    tag_release(world.ctx, DEV, "0.12.3", expected_sha=preview.head_sha)
+    to_done(world, "0.12.3")
+    assert load_release(world.ctx, "loop-server", "0.12.3").state is State.DONE
+
+
+def test_emergency_override_pushes_past_a_missing_step_with_its_reason_logged(
+    world: World,
+) -> None:
+    tag(world, "0.13.0")
+    advance(world.ctx, Action.REQUEST_STAGE, "0.13.0", QA)
+    world.deploy("stage", "0.13.0")
+    advance(world.ctx, Action.DEPLOYED_STAGE, "0.13.0", OPS)
+    with pytest.raises(Refusal):
+        advance(world.ctx, Action.GREENLIGHT, "0.13.0", QA)
+    reason = "TokBox credentials leaked: 0.13.0 rotates them"
+    result = advance(world.ctx, Action.GREENLIGHT, "0.13.0", LEAD, override_reason=reason)
+    assert result.release.state is State.GREENLIT and result.decision.is_override
+    with world.ctx.store.unit_of_work() as uow:
+        entry = uow.audit("loop-server", "0.13.0")[-1]
+    assert entry.action == "override greenlight" and entry.override_reason == reason
+    assert "was stage-deployed" in entry.detail and "not VERIFIED" in entry.detail

@@ -1,0 +1,76 @@
+"""Which version `/loop tag` proposes, and from which branch."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.domain.release import Kind, Release, State
+from bot.domain.tagging import AlreadyTagged, Naming, NothingToTag, plan_tag
+from bot.domain.versions import BadVersion
+
+LOOP = Naming()
+CLIENT = Naming(tag_pattern="v{version}")
+TAGS = ["0.11.0", "0.11.1", "0.12.0", "0.12.1", "0.12.2"]
+
+
+def test_plain_tag_is_the_next_minor_from_master() -> None:
+    plan = plan_tag(LOOP, TAGS, [])
+    assert (str(plan.version), plan.tag, plan.branch) == ("0.13.0", "0.13.0", "master")
+    assert plan.why == "the next minor after 0.12.2"
+
+
+def test_plain_tag_follows_the_tag_pattern() -> None:
+    plan = plan_tag(CLIENT, ["v0.4.0", "v0.4.1", "0.9.0"], [])
+    assert (str(plan.version), plan.tag) == ("0.5.0", "v0.5.0")
+
+
+def test_plain_tag_after_a_stage_rejection_proposes_its_next_patch_from_master() -> None:
+    rejected = Release("loop-server", "0.13.0", State.REJECTED, tag="0.13.0")
+    plan = plan_tag(LOOP, [*TAGS, "0.13.0"], [rejected])
+    assert (str(plan.version), plan.branch) == ("0.13.1", "master")
+    assert plan.why == "0.13.0 was rejected on stage: its next patch, from master"
+
+
+def test_a_rejected_service_change_does_not_turn_tags_into_patches() -> None:
+    change = Release("loop-server", "change-2", State.REJECTED, kind=Kind.SERVICE)
+    assert str(plan_tag(LOOP, TAGS, [change]).version) == "0.13.0"
+
+
+def test_on_line_tags_the_next_patch_on_the_maintenance_branch() -> None:
+    plan = plan_tag(LOOP, TAGS, [], line="0.12")
+    assert (str(plan.version), plan.branch) == ("0.12.3", "0.12.x")
+    assert str(plan_tag(LOOP, TAGS, [], line="0.11.x").version) == "0.11.2"
+
+
+def test_on_a_line_with_no_release_is_refused() -> None:
+    with pytest.raises(NothingToTag, match="line 0.14 has no release to patch"):
+        plan_tag(LOOP, TAGS, [], line="0.14")
+
+
+def test_explicit_patch_of_an_old_line_uses_its_maintenance_branch() -> None:
+    plan = plan_tag(LOOP, [*TAGS, "0.13.0"], [], version="0.12.3", branches=["0.12.x"])
+    assert plan.branch == "0.12.x"
+
+
+def test_explicit_patch_of_an_old_line_without_its_branch_is_refused() -> None:
+    with pytest.raises(NothingToTag, match="no 0.11.x branch") as refused:
+        plan_tag(LOOP, TAGS, [], version="0.11.2")
+    assert refused.value.hint == "backport the fix first: `/loop backport SHA to 0.11`"
+
+
+def test_explicit_version_on_the_current_line_comes_from_master() -> None:
+    assert plan_tag(LOOP, TAGS, [], version="v0.12.3").branch == "master"
+    assert plan_tag(LOOP, TAGS, [], version="1.0.0").branch == "master"
+
+
+def test_a_version_already_tagged_or_recorded_is_refused() -> None:
+    with pytest.raises(AlreadyTagged, match="the tag 0.12.2 already exists"):
+        plan_tag(LOOP, TAGS, [], version="0.12.2")
+    recorded = Release("loop-server", "0.13.0", State.STAGE_DEPLOYED, tag="0.13.0")
+    with pytest.raises(AlreadyTagged, match=r"0\.13\.0 is already tagged \(stage-deployed\)"):
+        plan_tag(LOOP, [*TAGS, "0.13.0"], [recorded], version="0.13.0")
+
+
+def test_a_malformed_version_is_refused_with_the_expected_form() -> None:
+    with pytest.raises(BadVersion, match="couldn't read `0.13` as a version: expected X.Y.Z"):
+        plan_tag(LOOP, TAGS, [], version="0.13")
