@@ -28,7 +28,7 @@ from bot.domain.tagging import AlreadyTagged, Naming, NothingToTag, TagPlan, pla
 from bot.domain.versions import Version, latest_on_line, previous_candidates
 from bot.ports import CherryPickResult, Conflict
 from bot.releases import Context, Progress, ServicePorts, _quiet
-from bot.store import AlreadyExists
+from bot.store import AlreadyExists, StaleRelease
 
 
 class HeadMoved(Refusal):
@@ -52,7 +52,7 @@ class TagPreview:
 @dataclass(frozen=True)
 class TagResult:
     release: Release
-    preview: TagPreview
+    preview: TagPreview | None  # None when a repeat finished an interrupted tag
     tag_url: str
     release_url: str
     resumed: bool = False
@@ -124,8 +124,7 @@ def tag_release(
     ports = ctx.service(service)
     with ctx.store.unit_of_work() as uow:
         existing = uow.get_release(ports.config.name, str(Version.parse(version)))
-    resumed = existing is not None and existing.tag is None
-    if resumed:
+    if existing is not None and existing.state is State.TAGGING:
         return _finish_tag(ctx, ports, actor, existing, request_id, progress)
     preview = preview_tag(ctx, actor, service=service, version=version)
     if expected_sha and preview.head_sha != expected_sha:
@@ -139,7 +138,7 @@ def tag_release(
 def _record(ctx: Context, ports: ServicePorts, preview: TagPreview) -> Release:
     now = ctx.clock()
     release = Release(
-        service=preview.service, version=preview.version, state=State.TAGGED,
+        service=preview.service, version=preview.version, state=State.TAGGING,
         commit_sha=preview.head_sha, branch=preview.plan.branch,
         previous_version=str(preview.previous) if preview.previous else None,
         fixed_bugs=preview.changelog.fixed_ids, flagged_bugs=preview.changelog.flagged_ids,
@@ -175,19 +174,23 @@ def _finish_tag(
     release_url = ports.forge.create_release(tag_name, f"{release.service} {release.version}",
                                              release.notes)
     progress("published the release notes")
-    tagged = replace(release, tag=tag_name, updated_at=ctx.clock())
+    tagged = replace(release, state=State.TAGGED, tag=tag_name, updated_at=ctx.clock())
+    result = TagResult(tagged, preview, ports.forge.tag_url(tag_name), release_url,
+                       resumed=preview is None)
     with ctx.store.unit_of_work() as uow:
-        uow.save_release(tagged)
+        try:  # only the one caller that moves it out of TAGGING records the tag
+            uow.save_release(tagged, expected_state=State.TAGGING)
+        except StaleRelease:
+            return replace(result, resumed=True)
         uow.add_audit(AuditEntry(
             actor=actor.user_id, action="tag", service=release.service,
             version=release.version, roles=tuple(sorted(r.value for r in actor.roles)),
-            from_state=None, to_state=State.TAGGED.value,
+            from_state=State.TAGGING.value, to_state=State.TAGGED.value,
             detail=f"{tag_name} at {release.commit_sha[:7]} on {release.branch}",
             request_id=request_id, at=ctx.clock(),
         ))
         uow.commit()
-    return TagResult(tagged, preview, ports.forge.tag_url(tag_name), release_url,
-                     resumed=preview is None)
+    return result
 
 
 @dataclass(frozen=True)

@@ -296,6 +296,7 @@ def next_step(release: Release) -> str:
     """Who does what next, as a release manager would say it."""
     v = release.version
     return {
+        State.TAGGING: f"DEV: finish the tag with `/loop tag {v}`",
         State.TAGGED: f"DEV or QA: file the stage ticket with `/loop request stage {v}`",
         State.STAGE_REQUESTED: f"OPS: deploy {v} to stage, then `/loop deployed stage {v}`",
         State.STAGE_DEPLOYED: f"QA: test {v} on stage, then `/loop verify stage {v}` "
@@ -326,3 +327,25 @@ def supersedes(new: Release, old: Release) -> bool:
         return True
     older, newer = Version.parse(old.version), Version.parse(new.version)
     return older.line == newer.line and older < newer
+
+
+_NORMAL_PATH = {
+    State.TAGGED: Action.REQUEST_STAGE,
+    State.STAGE_REQUESTED: Action.DEPLOYED_STAGE,
+    State.STAGE_DEPLOYED: Action.VERIFY_STAGE,
+    State.STAGE_VERIFIED: Action.REQUEST_PROD,
+    State.PROD_REQUESTED: Action.GREENLIGHT,
+    State.GREENLIT: Action.DEPLOYED_PROD,
+    State.PROD_DEPLOYED: Action.VERIFY_PROD,
+}
+
+
+def next_action(release: Release) -> Action | None:
+    """The step of a normal release that comes next (the one next_step() describes), or
+    None when the next move is not a step of this release (done, rejected, superseded)."""
+    return _NORMAL_PATH.get(release.state)
+
+
+def holds_role_for(action: Action, release: Release, actor: Actor) -> bool:
+    """Whether `actor` holds a role that may do `action` to `release` (guards aside)."""
+    return bool(actor.roles & _rule_for(action, release).roles)

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 
 class State(StrEnum):
+    TAGGING = "tagging"  # recorded; the tag and the release notes are being made
     TAGGED = "tagged"  # the tag exists; no stage ticket yet
     STAGE_REQUESTED = "stage-requested"  # stage ticket filed, waiting for OPS
     STAGE_DEPLOYED = "stage-deployed"  # OPS deployed; stage ticket RESOLVED FIXED

@@ -115,7 +115,7 @@ def _rejected_in_flight(releases: list[Release]) -> Version | None:
 def _refuse_existing(plan: TagPlan, tags: list[str], releases: list[Release]) -> None:
     recorded = {r.version: r for r in releases}
     release = recorded.get(str(plan.version))
-    if release is not None and release.tag is not None:
+    if release is not None and release.state is not State.TAGGING:
         raise AlreadyTagged(f"{plan.version} is already tagged ({release.state.value})",
                             hint=f"`/loop status {plan.version}` shows where it stands")
     if release is None and plan.tag in tags:

@@ -1,0 +1,144 @@
+"""What each environment runs, read from its root URL: the `Environments` port over HTTP.
+
+`HttpEnvironments(timeout=3.0).read(name, url)` never raises for a broken environment.
+It GETs `/` (version, rev, branch, fakeTokBox); when `/` shows no version it falls back
+to Dockerflow's `/__version__` (version, commit); then `/__heartbeat__` sets `healthy`
+(200 -> True, 503 -> False, 404 -> None: no heartbeat to ask; anything else -> False).
+When `/` cannot be read the result is `reachable=False` with an `error` that names the
+environment and says why: "stage (https://loop.stage.mozaws.net): connection refused",
+"... timed out after 3 s", "... answered 500", "... answered something that is not JSON".
+Each request waits at most `timeout` seconds per connect or read; nothing is retried.
+A user:password in the URL never appears in the result (`url` or `error`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+
+from bot.domain.facts import EnvironmentState
+
+USER_AGENT = "loopbot (release bot; +https://github.com/mozilla-services/loop-server)"
+
+
+class _Unreadable(Exception):
+    """A URL could not be read as JSON; the message says why, without the URL."""
+
+
+class HttpEnvironments:
+    def __init__(self, timeout: float = 3.0, session: requests.Session | None = None) -> None:
+        self.timeout = timeout
+        self._session = session or requests.Session()
+        self._session.headers.setdefault("User-Agent", USER_AGENT)
+
+    def read(self, name: str, url: str) -> EnvironmentState:
+        base, shown = url.rstrip("/"), _display(url)
+        try:
+            root = self._json(base + "/")
+        except _Unreadable as exc:
+            error = f"{name} ({shown.rstrip('/')}): {exc}"
+            return EnvironmentState(name=name, url=shown, reachable=False, error=error)
+        details: dict[str, object] = {"root": root}
+        version, rev = root.get("version"), root.get("rev")
+        if not version:
+            version, rev = self._dockerflow_version(base, details, rev)
+        healthy = self._healthy(base, details)
+        fake = root.get("fakeTokBox")
+        return EnvironmentState(
+            name=name,
+            url=shown,
+            reachable=True,
+            version=_text(version),
+            rev=_text(rev),
+            branch=_text(root.get("branch")),
+            fake_partner=fake if isinstance(fake, bool) else None,
+            healthy=healthy,
+            details=details,
+        )
+
+    def _dockerflow_version(
+        self, base: str, details: dict[str, object], rev: Any
+    ) -> tuple[Any, Any]:
+        try:
+            info = self._json(base + "/__version__")
+        except _Unreadable as exc:
+            details["version_error"] = f"/__version__: {exc}"
+            return None, rev
+        details["__version__"] = info
+        return info.get("version"), info.get("commit") or rev
+
+    def _healthy(self, base: str, details: dict[str, object]) -> bool | None:
+        try:
+            response = self._session.get(base + "/__heartbeat__", timeout=self.timeout)
+        except requests.RequestException as exc:
+            details["heartbeat_error"] = _describe(exc, self.timeout)
+            return False
+        details["heartbeat_status"] = response.status_code
+        with contextlib.suppress(ValueError):
+            details["heartbeat"] = response.json()
+        if response.status_code == 404:
+            return None
+        return response.status_code == 200
+
+    def _json(self, url: str) -> dict[str, Any]:
+        try:
+            response = self._session.get(url, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise _Unreadable(_describe(exc, self.timeout)) from None
+        if response.status_code != 200:
+            raise _Unreadable(f"answered {response.status_code}")
+        try:
+            body = response.json()
+        except ValueError:
+            raise _Unreadable("answered something that is not JSON") from None
+        if not isinstance(body, dict):
+            raise _Unreadable("answered JSON that is not an object")
+        return body
+
+
+def _describe(exc: requests.RequestException, timeout: float) -> str:
+    """Why a request failed, in words an operator knows; never the URL or its secrets."""
+    if isinstance(exc, requests.Timeout):
+        return f"timed out after {timeout:g} s"
+    chain = _causes(exc)
+    if any(isinstance(e, ConnectionRefusedError) for e in chain):
+        return "connection refused"
+    text = " ".join(str(e) for e in chain)
+    if "NameResolutionError" in text or "Name or service not known" in text:
+        return "host name not found"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "TLS handshake failed"
+    if "RemoteDisconnected" in text or "Connection aborted" in text:
+        return "closed the connection without answering"
+    if isinstance(exc, requests.ConnectionError):
+        return "connection failed"
+    return f"request failed ({type(exc).__name__})"
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    pending: list[BaseException] = [exc]
+    while pending and len(seen) < 20:
+        current = pending.pop()
+        seen.append(current)
+        pending.extend(a for a in current.args if isinstance(a, BaseException))
+        reason = getattr(current, "reason", None)
+        for nxt in (current.__cause__, current.__context__, reason):
+            if isinstance(nxt, BaseException):
+                pending.append(nxt)
+    return seen
+
+
+def _display(url: str) -> str:
+    """The URL without any user:password part."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None or value == "" else str(value)
