@@ -41,7 +41,7 @@ from github.GitRef import GitRef
 from bot.domain.facts import Ancestry, Commit, Tag
 from bot.ports import CherryPickResult, Conflict, NotFound, PartnerError
 
-PARTNER = "github"
+PARTNER = "GitHub"
 
 
 class GitHubForge:

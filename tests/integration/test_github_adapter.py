@@ -26,7 +26,7 @@ def test_branch_head_and_existence(forge: GitHubForge, demo_data: DemoData) -> N
     assert forge.branch_head("0.11.x") == demo_data.branches["0.11.x"]
     assert forge.branch_exists("master")
     assert not forge.branch_exists("0.12.x")
-    with pytest.raises(NotFound, match=r"github: reading branch 0\.13\.x: not found"):
+    with pytest.raises(NotFound, match=r"GitHub: reading branch 0\.13\.x: not found"):
         forge.branch_head("0.13.x")
 
 
