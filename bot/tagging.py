@@ -26,7 +26,7 @@ from bot.domain.lifecycle import check_may_backport, check_may_tag
 from bot.domain.release import Release, State
 from bot.domain.tagging import AlreadyTagged, Naming, NothingToTag, TagPlan, plan_tag
 from bot.domain.versions import Version, latest_on_line, previous_candidates
-from bot.ports import CherryPickResult, Conflict
+from bot.ports import CherryPickResult, Conflict, NotFound
 from bot.releases import Context, Progress, ServicePorts, _quiet
 from bot.store import AlreadyExists, StaleRelease
 
@@ -75,11 +75,12 @@ def preview_tag(
     branches = _maintenance_branch(ports, version)
     plan = plan_tag(naming(ports), tags, releases, version=version, line=line,
                     branches=branches)
-    if not ports.forge.branch_exists(plan.branch):
+    try:
+        head = ports.forge.branch_head(plan.branch)
+    except NotFound:
         raise NothingToTag(f"there is no branch {plan.branch} to tag {plan.version} from",
                            hint="backport a fix first: "
-                                f"`/loop backport SHA to {plan.version.line}`")
-    head = ports.forge.branch_head(plan.branch)
+                                f"`/loop backport SHA to {plan.version.line}`") from None
     previous = _previous_release(ports, plan, tags, head)
     base = previous.tag_name(ports.config.tag_pattern) if previous else None
     commits = tuple(ports.forge.commits_between(base, head))

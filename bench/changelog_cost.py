@@ -1,0 +1,63 @@
+"""What a changelog costs the partners: `/loop tag`'s preview over 500 commits that
+reference 100 bugs, counted at the stand-ins (requests, not seconds: counts do not depend
+on the machine's load).
+
+    .venv/bin/python bench/changelog_cost.py
+
+Budget (issue 3): at most 8 GitHub requests and 3 Bugzilla requests. Exits 1 over budget.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bot.clock import ManualClock
+from bot.config import load_settings
+from bot.domain.actions import Actor, Role
+from bot.sandbox.world import Sandbox
+from bot.tagging import preview_tag
+from bot.wiring import build_context
+
+COMMITS, BUGS = 500, 100
+GITHUB_BUDGET, BUGZILLA_BUDGET = 8, 3
+DEV = Actor("U0DEV0001", frozenset({Role.DEV}), "dev")
+FAST = {"seconds_between_requests": 0, "seconds_between_writes": 0}
+
+
+def main() -> int:
+    root = Path(__file__).resolve().parents[1]
+    settings = load_settings(root / "app.yaml", environ={})
+    with tempfile.TemporaryDirectory() as tmp, \
+            Sandbox.start(settings, state_dir=Path(tmp) / "sandbox") as sandbox:
+        bug_ids = [sandbox.bugzilla.add_bug(f"Loop bug number {n}", "RESOLVED", "FIXED")
+                   for n in range(BUGS)]
+        commits = [(f"Bug {bug_ids[n % BUGS]} — change {n} of the rooms API", {
+            f"loop/change_{n}.js": f"// {n}\n"}) for n in range(COMMITS)]
+        sandbox.github.commit_many("mozilla-services", "loop-server", "master", commits)
+        ctx = build_context(
+            sandbox.settings(settings, database_url=f"sqlite:///{tmp}/loopbot.db"),
+            clock=ManualClock(dt.datetime(2026, 12, 8, 9, tzinfo=dt.UTC)), github_options=FAST)
+        started = time.perf_counter()
+        with sandbox.github.counting() as github, sandbox.bugzilla.counting() as bugzilla:
+            preview = preview_tag(ctx, DEV)
+        seconds = time.perf_counter() - started
+        ctx.store.dispose()
+    total = len(preview.commits)
+    print(f"changelog of {preview.version}: {total} commits, "
+          f"{len(preview.changelog.fixed)} bugs fixed, {len(preview.changelog.flagged)} flagged")
+    print(f"GitHub requests:   {len(github):3d} (budget {GITHUB_BUDGET})")
+    print(f"Bugzilla requests: {len(bugzilla):3d} (budget {BUGZILLA_BUDGET})")
+    print(f"wall time: {seconds:.2f} s (informative only)")
+    for r in github:
+        print(f"  github   {r.method} {r.path}")
+    for r in bugzilla:
+        print(f"  bugzilla {r.method} {r.path}")
+    return 0 if len(github) <= GITHUB_BUDGET and len(bugzilla) <= BUGZILLA_BUDGET else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
