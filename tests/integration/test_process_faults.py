@@ -20,7 +20,7 @@ from bot.sandbox.world import GITHUB_TOKEN
 from bot.tagging import preview_tag, tag_release
 from tests.fixtures.world import DEV, OPS, QA, World
 
-TAG_GITHUB_REQUESTS = 9  # a clean /loop tag: tags, refs, compare, tag object, ref, release
+TAG_GITHUB_REQUESTS = 8  # a clean /loop tag: tags, ref, compare, tag object, ref, release
 GREENLIGHT_BUGZILLA_REQUESTS = 3  # stage ticket, prod ticket, the prod ticket's dependencies
 
 
@@ -66,6 +66,13 @@ def test_tag_finishes_once_after_github_fails_at_any_request(world: World, faili
     assert len(github_releases(world, "0.13.0")) == 1
     assert load_release(world.ctx, "loop-server", "0.13.0").state is State.TAGGED
     assert audit_actions(world, "0.13.0") == ["tag"]
+
+
+def test_a_clean_tag_makes_the_requests_the_fault_tests_fail_one_by_one(world: World) -> None:
+    preview = preview_tag(world.ctx, DEV)
+    with world.sandbox.github.counting() as seen:
+        tag_release(world.ctx, DEV, "0.13.0", expected_sha=preview.head_sha)
+    assert len(seen) == TAG_GITHUB_REQUESTS
 
 
 @pytest.mark.parametrize("write", [r"/git/tags$", r"/git/refs$", r"/releases$"])
