@@ -23,6 +23,12 @@ def _sandbox_serve(args: argparse.Namespace) -> int:
     return serve(args)
 
 
+def _sandbox_chat(args: argparse.Namespace) -> int:
+    from bot.sandbox.chat import run_chat
+
+    return run_chat(args)
+
+
 def _calendar(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     start = parse_day(args.start, "--from") if args.start else dt.datetime.now(settings.tz).date()
@@ -41,6 +47,46 @@ def _calendar(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run(args: argparse.Namespace) -> int:
+    import logging
+
+    from bot.server import run
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    return run(load_settings(args.config), socket_mode=args.socket_mode, host=args.host,
+               port=args.port)
+
+
+def _manifest(args: argparse.Namespace) -> int:
+    from bot.manifest import manifest_yaml
+
+    sys.stdout.write(manifest_yaml(socket_mode=args.socket_mode, request_url=args.url))
+    return 0
+
+
+def _add_slack_parsers(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    run = commands.add_parser("run", parents=[common], help="serve the Slack app")
+    run.add_argument("--socket-mode", action="store_true",
+                     help="connect to Slack over Socket Mode (needs SLACK_APP_TOKEN) instead "
+                          "of receiving requests over HTTP")
+    run.add_argument("--host", default="127.0.0.1",
+                     help="address to listen on (default: 127.0.0.1)")
+    run.add_argument("--port", type=int, default=3000,
+                     help="port to listen on; Slack's request URL is /slack/events "
+                          "(default: 3000)")
+    run.set_defaults(func=_run)
+    manifest = commands.add_parser("manifest", parents=[common],
+                                   help="print the Slack app manifest (YAML)")
+    manifest.add_argument("--socket-mode", action="store_true",
+                          help="a manifest for Socket Mode (no request URLs)")
+    manifest.add_argument("--url", default="https://loopbot.example.com/slack/events",
+                          help="the public request URL of `loopbot run` (HTTP mode)")
+    manifest.set_defaults(func=_manifest)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="loopbot", description="Run a web service's release process from Slack."
@@ -53,7 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     sandbox = commands.add_parser(
-        "sandbox", parents=[common], help="the bot with every partner replaced by a local stand-in"
+        "sandbox", parents=[common],
+        help="the bot with every partner replaced by a local stand-in, and a chat prompt "
+             "(lines like `@qa /loop verify stage 0.13.1`; `!help` for the sandbox lines)",
     )
     sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", metavar="SUBCOMMAND")
     serve = sandbox_commands.add_parser(
@@ -63,8 +111,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sandbox_options(serve)
     serve.set_defaults(func=_sandbox_serve)
     _add_sandbox_options(sandbox)
-    sandbox.set_defaults(func=_sandbox_serve)
+    sandbox.add_argument(
+        "--json", action="store_true",
+        help="print one JSON object per posted message (channel, user, text, blocks)",
+    )
+    sandbox.set_defaults(func=_sandbox_chat)
     _add_calendar_parser(commands, common)
+    _add_slack_parsers(commands, common)
     return parser
 
 

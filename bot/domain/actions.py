@@ -32,6 +32,26 @@ class Action(StrEnum):
     DEPLOYED_PROD = "deployed prod"
     VERIFY_PROD = "verify prod"
 
+    @property
+    def outcome(self) -> str:
+        """What the action does to a release, for refusals: "it can't {outcome} now"."""
+        return _OUTCOMES[self]
+
+
+_OUTCOMES = {
+    Action.REQUEST_STAGE: "get a stage ticket",
+    Action.RERELEASE: "be re-released on stage",
+    Action.DEPLOYED_STAGE: "be marked deployed on stage",
+    Action.VERIFY_STAGE: "be verified on stage",
+    Action.REJECT: "be rejected on stage",
+    Action.REQUEST_PROD: "get a prod ticket",
+    Action.BLOCK: "be blocked from prod",
+    Action.UNBLOCK: "be unblocked",
+    Action.GREENLIGHT: "be greenlit",
+    Action.DEPLOYED_PROD: "be marked deployed on prod",
+    Action.VERIFY_PROD: "be verified on prod",
+}
+
 
 @dataclass(frozen=True)
 class Actor:

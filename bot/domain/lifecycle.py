@@ -134,10 +134,25 @@ def _override(
     skipped = tuple(_guards(action, release, facts, bug_id))
     if release.state not in rule.from_states and rule.to_state is not None:
         skipped = (f"{release.version} was {release.state.value}", *skipped)
+    effects = (*_missing_tickets(action, release), *_effects(action, release, facts, bug_id))
     return Decision(
-        action, release.state, rule.to_state or release.state,
-        _effects(action, release, facts, bug_id), skipped, reason.strip(),
+        action, release.state, rule.to_state or release.state, effects, skipped, reason.strip(),
     )
+
+
+_NEEDS_TICKET = {
+    Action.DEPLOYED_STAGE: Env.STAGE, Action.VERIFY_STAGE: Env.STAGE,
+    Action.GREENLIGHT: Env.PROD, Action.DEPLOYED_PROD: Env.PROD, Action.VERIFY_PROD: Env.PROD,
+}
+
+
+def _missing_tickets(action: Action, release: Release) -> tuple[Effect, ...]:
+    """Breaking glass skips checks, not the record: a step past a missing ticket files it,
+    so OPS and QA still have the ticket they act on and Bugzilla keeps the history."""
+    env = _NEEDS_TICKET.get(action)
+    if env is None or release.ticket(env) is not None:
+        return ()
+    return (FileTicket(env),)
 
 
 def _rule_for(action: Action, release: Release) -> _Rule:
@@ -187,9 +202,8 @@ def _check_state(action: Action, rule: _Rule, release: Release) -> None:
     name = f"{release.service} {release.version}"
     if rule.to_state == release.state:
         raise WrongState(f"{name} is already {release.state.value}", hint=next_step(release))
-    raise WrongState(
-        f"can't {action.value} {name}: it is {release.state.value}", hint=next_step(release)
-    )
+    raise WrongState(f"{name} is {release.state.value}: it can't {action.outcome} now",
+                     hint=next_step(release))
 
 
 def _guards(action: Action, release: Release, facts: Facts, bug_id: int | None) -> list[str]:
@@ -287,7 +301,8 @@ def _effects(
 
 def state_after(decision: Decision, facts: Facts) -> State:
     """Verifying stage moves on to PROD_REQUESTED when it files the prod ticket itself."""
-    if any(isinstance(e, FileTicket) and e.env is Env.PROD for e in decision.effects):
+    files_prod = any(isinstance(e, FileTicket) and e.env is Env.PROD for e in decision.effects)
+    if decision.action is Action.VERIFY_STAGE and files_prod:
         return State.PROD_REQUESTED
     return decision.to_state
 

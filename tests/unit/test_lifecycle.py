@@ -203,6 +203,23 @@ def test_emergency_override_skips_failing_guards_and_lists_them() -> None:
     assert any("not VERIFIED" in g for g in decision.skipped_guards)
 
 
+def test_an_override_past_a_missing_ticket_files_it_for_the_record() -> None:
+    stage_only = release(S.STAGE_DEPLOYED, tickets=(Ticket(Env.STAGE, STAGE_BUG),))
+    facts = Facts(stage_ticket=ticket(STAGE_BUG, "RESOLVED", "FIXED"))
+    decision = decide(Action.GREENLIGHT, stage_only, facts, actor(Role.EMERGENCY),
+                      override_reason="Hawk sessions expire for every user")
+    assert decision.effects == (FileTicket(Env.PROD),)
+
+
+def test_a_step_in_the_wrong_state_says_where_the_release_is_and_what_comes_next() -> None:
+    with pytest.raises(WrongState) as refused:
+        decide(Action.DEPLOYED_PROD, release(S.PROD_REQUESTED),
+               good_facts(Action.DEPLOYED_PROD), actor(Role.OPS))
+    assert refused.value.message == (
+        "loop-server 0.13.0 is prod-requested: it can't be marked deployed on prod now")
+    assert refused.value.hint == "QA: give the green light with `/loop greenlight prod 0.13.0`"
+
+
 def test_override_needs_the_emergency_role_and_a_reason() -> None:
     with pytest.raises(MissingRole, match="breaking glass needs the emergency role"):
         decide(Action.GREENLIGHT, release(S.STAGE_DEPLOYED), Facts(),
