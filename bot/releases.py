@@ -128,6 +128,18 @@ def advance(
     return ActionResult(release, decision, filed, superseded, facts.environment)
 
 
+def check_step(
+    ctx: Context, action: Action, version: str, actor: Actor, *, service: str | None = None,
+    bug_id: int | None = None, override_reason: str | None = None,
+) -> Decision:
+    """What `advance` would decide now, performing nothing: a confirmation is offered only
+    for a step that would be allowed (a refusal comes at once, not after the click)."""
+    ports = ctx.service(service)
+    release = load_release(ctx, ports.config.name, version)
+    facts = read_facts(ctx, ports, release, action, bug_id)
+    return decide(action, release, facts, actor, bug_id=bug_id, override_reason=override_reason)
+
+
 def read_facts(
     ctx: Context, ports: ServicePorts, release: Release, action: Action, bug_id: int | None
 ) -> Facts:

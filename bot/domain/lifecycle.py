@@ -310,6 +310,10 @@ def state_after(decision: Decision, facts: Facts) -> State:
 def next_step(release: Release) -> str:
     """Who does what next, as a release manager would say it."""
     v = release.version
+    if release.blockers and release.state in (State.STAGE_VERIFIED, State.PROD_REQUESTED):
+        bugs = ", ".join(f"bug {b}" for b in release.blockers)
+        return (f"DEV: fix {bugs}, which blocks prod (or QA lifts it with "
+                f"`/loop unblock prod {v} bug N`); then QA gives the green light")
     return {
         State.TAGGING: f"DEV: finish the tag with `/loop tag {v}`",
         State.TAGGED: f"DEV or QA: file the stage ticket with `/loop request stage {v}`",

@@ -213,11 +213,17 @@ def test_an_override_past_a_missing_ticket_files_it_for_the_record() -> None:
 
 def test_a_step_in_the_wrong_state_says_where_the_release_is_and_what_comes_next() -> None:
     with pytest.raises(WrongState) as refused:
-        decide(Action.DEPLOYED_PROD, release(S.PROD_REQUESTED),
+        decide(Action.DEPLOYED_PROD, release(S.PROD_REQUESTED, blockers=()),
                good_facts(Action.DEPLOYED_PROD), actor(Role.OPS))
     assert refused.value.message == (
         "loop-server 0.13.0 is prod-requested: it can't be marked deployed on prod now")
     assert refused.value.hint == "QA: give the green light with `/loop greenlight prod 0.13.0`"
+
+
+def test_the_next_step_of_a_blocked_release_is_its_blocker() -> None:
+    assert next_step(release(S.PROD_REQUESTED, blockers=(1107001, 1107002))) == (
+        "DEV: fix bug 1107001, bug 1107002, which blocks prod (or QA lifts it with "
+        "`/loop unblock prod 0.13.0 bug N`); then QA gives the green light")
 
 
 def test_override_needs_the_emergency_role_and_a_reason() -> None:
