@@ -9,5 +9,7 @@ pytest_plugins = [
     "tests.fixtures.slack",
     "tests.fixtures.environments",
     "tests.fixtures.store",
+    "tests.fixtures.app",
     "tests.fixtures.world",
+    "tests.fixtures.scheduler",
 ]

@@ -1,0 +1,255 @@
+"""What the scheduler says: the tagging announcement, the prod-push and late-step
+reminders, the monitoring messages and the environment watch's news and alarms.
+
+Guarantees:
+- Every message is a `Rendered`: a plain-text `text` (the notification fallback, and for
+  the announcement also the email body: the same content, nothing Slack-only in it) and
+  Block Kit `blocks` that Slack accepts (a header or section with the same lines, a
+  context line for a late note, mentions in a section of their own).
+- Mentions are passed in already rendered (bot/partners/slack.py makes them); the role
+  owning a release's next step is read from the lifecycle's `next_step`, the one place
+  that says whose move it is.
+- Pure: dates, releases and mentions are passed in; nothing reads the clock or a partner.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.domain.lifecycle import next_step
+from bot.domain.release import Env, Release, State
+
+Mention = Callable[..., str]  # Chat.mention(*roles)
+ROLE_NAMES = ("DEV", "OPS", "QA", "emergency")
+MAX_BUGS = 30
+_NOTE_LINE = re.compile(r"^- \[[\w-]+\] (\d+) — (.+)$", re.M)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+    subject: str = ""  # set on a message that is also emailed (its body is `text`)
+
+
+@dataclass(frozen=True)
+class CycleDates:
+    """A cycle as the announcement shows it (None: no such date this cycle)."""
+
+    number: int
+    tag: dt.date
+    qa_first: dt.date | None
+    qa_last: dt.date | None
+    prod: dt.date | None
+    prod_note: str = ""  # why there is no prod push, and when the next one is
+
+
+@dataclass(frozen=True)
+class Announcement:
+    service: str
+    cycle: CycleDates
+    release: Release | None  # the release tagged this cycle, if any
+    next_version: str | None = None  # what `/loop tag` would tag, when nothing is tagged
+    stage_url: str | None = None
+    late: str | None = None  # "posted late: the bot was down at 10:00"
+    mentions: str = ""  # DEV, when nothing is tagged yet
+
+
+def day(value: dt.date) -> str:
+    return f"{value:%a} {value.isoformat()}"
+
+
+def late_note(due: dt.datetime, now: dt.datetime, tz: dt.tzinfo) -> str:
+    """"posted late: the bot was down at 10:00" (with the day when it is not today)."""
+    local, today = due.astimezone(tz), now.astimezone(tz).date()
+    when = f"{local:%H:%M}" if local.date() == today else f"{day(local.date())} {local:%H:%M}"
+    return f"posted late: the bot was down at {when}"
+
+
+def next_owners(release: Release) -> tuple[str, ...]:
+    """The roles that own the release's next step, as `next_step` names them."""
+    owner = next_step(release).split(":", 1)[0]
+    return tuple(r for r in owner.split(" or ") if r in ROLE_NAMES)
+
+
+def fixed_bugs(release: Release) -> list[tuple[int, str]]:
+    """(bug, summary) of the fixed bugs, from the release notes when they list them."""
+    noted = {int(m.group(1)): m.group(2).strip() for m in _NOTE_LINE.finditer(release.notes)}
+    return [(b, noted.get(b, "")) for b in release.fixed_bugs]
+
+
+# -- the tagging announcement ----------------------------------------------------------
+def announcement_title(a: Announcement) -> str:
+    if a.release is not None:
+        return f"{a.service} {a.release.version} is tagged (cycle {a.cycle.number})"
+    return f"{a.service}: tagging day for cycle {a.cycle.number}, nothing tagged yet"
+
+
+def render_announcement(a: Announcement) -> Rendered:
+    lines = [f"{announcement_title(a)}: {day(a.cycle.tag)}."]
+    lines += _release_lines(a) if a.release is not None else _untagged_lines(a)
+    lines += _cycle_lines(a)
+    if a.late:
+        lines.append(f"({a.late})")
+    text = "\n".join(lines)
+    blocks = [_header(announcement_title(a)), _section("\n".join(lines[1:-1] if a.late
+                                                                 else lines[1:]))]
+    if a.late:
+        blocks.append(_context(a.late))
+    if a.mentions:
+        blocks.append(_section(a.mentions))
+    return Rendered(text, blocks, subject=_subject(a))
+
+
+def _subject(a: Announcement) -> str:
+    prod = f", prod push {a.cycle.prod.isoformat()}" if a.cycle.prod else ""
+    return f"{announcement_title(a)}{prod}"
+
+
+def _release_lines(a: Announcement) -> list[str]:
+    release = a.release
+    assert release is not None
+    bugs = fixed_bugs(release)
+    lines = ["Bugs fixed:" if bugs else "Bugs fixed: none referenced."]
+    lines += [f"- bug {b}: {s}" if s else f"- bug {b}" for b, s in bugs[:MAX_BUGS]]
+    if len(bugs) > MAX_BUGS:
+        lines.append(f"- and {len(bugs) - MAX_BUGS} more (see the release notes)")
+    if release.flagged_bugs:
+        flagged = ", ".join(f"bug {b}" for b in release.flagged_bugs)
+        lines.append(f"Flagged (referenced, not RESOLVED FIXED): {flagged}")
+    stage = release.ticket(Env.STAGE)
+    status = f"Status: {release.state.value}"
+    lines.append(f"{status}, stage bug {stage.bug_id}." if stage else f"{status}.")
+    lines.append(f"Next: {next_step(release)}")
+    return lines
+
+
+def _untagged_lines(a: Announcement) -> list[str]:
+    what = f"{a.next_version} from master" if a.next_version else "the next release"
+    return [f"To tag: {what}.", "DEV: tag it with `/loop tag`."]
+
+
+def _cycle_lines(a: Announcement) -> list[str]:
+    c = a.cycle
+    lines = []
+    if c.qa_first and c.qa_last:
+        lines.append(f"QA on stage: {day(c.qa_first)} to {day(c.qa_last)}")
+    lines.append(f"Prod push: {day(c.prod)}" if c.prod else f"Prod push: {c.prod_note}")
+    if a.stage_url:
+        lines.append(f"Try it on stage: {a.stage_url}")
+    return lines
+
+
+# -- reminders --------------------------------------------------------------------------
+def render_prod_push(
+    service: str, on: dt.date, releases: Sequence[Release], mention: Mention,
+    late: str | None = None,
+) -> Rendered:
+    title = f"Prod push day for {service}, {day(on)}"
+    if not releases:
+        return _message(f"{title}: nothing is waiting for prod.", late=late)
+    lines = [f"{title}:"] + [_push_line(r, mention) for r in releases]
+    return _message("\n".join(lines), late=late)
+
+
+def _push_line(release: Release, mention: Mention) -> str:
+    v = release.version
+    who = mention(*next_owners(release))
+    if release.state is State.GREENLIT:
+        state = f"- {v}: green light given."
+    elif release.state is State.REJECTED:
+        bug = f" (bug {release.rejected_for})" if release.rejected_for else ""
+        state = f"- {v}: rejected on stage{bug}, it does not go to prod."
+    else:
+        state = f"- {v}: no green light yet ({release.state.value}). Missing:"
+    return f"{state} Next: {next_step(release)} {who}".rstrip()
+
+
+def render_late_step(
+    release: Release, problem: str, mention: Mention, late: str | None = None
+) -> Rendered:
+    """A step is late: `problem` says which ("stage bug 1234567 is not deployed yet")."""
+    who = mention(*next_owners(release))
+    text = (f"{release.service} {release.version} is late: {problem}. "
+            f"{next_step(release)} {who}").rstrip()
+    return _message(text, late=late)
+
+
+# -- monitoring -------------------------------------------------------------------------
+def render_heartbeat_failing(
+    release: Release, reason: str, until: dt.datetime, tz: dt.tzinfo, mention: Mention
+) -> Rendered:
+    text = (f":red_circle: prod heartbeat failing for {release.service} {release.version}: "
+            f"{reason}. OPS: check prod (monitoring until {until.astimezone(tz):%H:%M}); "
+            f"back it off if it does not recover. {mention('OPS')}").rstrip()
+    return _message(text)
+
+
+def render_heartbeat_back(release: Release) -> Rendered:
+    return _message(f":large_green_circle: prod heartbeat is back for {release.service} "
+                    f"{release.version}.")
+
+
+def render_monitoring_closed(
+    release: Release, minutes: int, failures: int, failing_now: bool,
+    late: str | None = None,
+) -> Rendered:
+    name = f"{release.service} {release.version}"
+    if failures == 0:
+        text = (f"Monitoring of {name} in prod ended quietly: the heartbeat answered OK "
+                f"for {minutes} minutes.")
+    else:
+        now = "still failing" if failing_now else "OK again"
+        text = (f"Monitoring of {name} in prod ended: the heartbeat failed {failures} "
+                f"time(s) in {minutes} minutes and is {now}.")
+    return _message(f"{text} Next: {next_step(release)}", late=late)
+
+
+# -- the environment watch --------------------------------------------------------------
+def render_environment_change(
+    service: str, env: str, version: str, previous: str, release: Release | None
+) -> Rendered:
+    head = f"{env} now runs {service} {version} (was {previous})"
+    if release is None:
+        return _message(f"{head}: no release {version} is recorded.")
+    kind = next((e for e in Env if e.value == env), None)  # dev has no tickets
+    ticket = release.ticket(kind) if kind is not None else None
+    where = f", {env} bug {ticket.bug_id}" if ticket else ""
+    return _message(f"{head}: release {version} ({release.state.value}){where}. "
+                    f"Next: {next_step(release)}")
+
+
+def render_prod_alarm(
+    service: str, version: str, previous: str, release: Release | None, mention: Mention
+) -> Rendered:
+    why = (f"{version} is {release.state.value}, never greenlit" if release
+           else f"no release {version} is recorded")
+    text = (f":rotating_light: prod now runs {service} {version} (was {previous}) without "
+            f"a green light: {why}. OPS: find out who deployed it and back it off, or an "
+            f"emergency person records why. {mention('OPS', 'emergency')}").rstrip()
+    return _message(text)
+
+
+# -- Block Kit --------------------------------------------------------------------------
+def _message(text: str, *, late: str | None = None) -> Rendered:
+    blocks = [_section(text)]
+    if late:
+        blocks.append(_context(late))
+        text = f"{text}\n({late})"
+    return Rendered(text, blocks)
+
+
+def _header(text: str) -> dict[str, Any]:
+    return {"type": "header", "text": {"type": "plain_text", "text": text[:150]}}
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000] or " "}}
+
+
+def _context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}

@@ -1,0 +1,159 @@
+"""The calendar's occurrences: the tagging announcement and the prod-push reminder.
+
+For each service and each tagging or prod-push day of the calendar (skips, freezes and
+moves applied) from one period back to today, once its announcement hour has passed:
+- tagging day: `announce:SERVICE:DAY` posts the announcement (and emails it when a
+  mailer is set): the release tagged this cycle (tagged on master from the day before
+  the tagging day until now) with its fixed and flagged bugs, else what `/loop tag`
+  would tag and a word to DEV; the QA window, the prod push, the stage URL. Posted late
+  with a note while the QA window lasts; after it, skipped and logged.
+- prod-push day: `prodpush:SERVICE:DAY` posts the green light's state of each release
+  waiting for prod (given, or what is missing and whose move it is). Posted late with a
+  note during that day; after it, skipped and logged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.announcements import (
+    Announcement,
+    CycleDates,
+    Rendered,
+    day,
+    render_announcement,
+    render_prod_push,
+)
+from bot.config import ServiceSettings
+from bot.domain.audit import AuditEntry
+from bot.domain.calendar import Cycle, Event, Occurrence
+from bot.domain.errors import Refusal
+from bot.domain.release import Kind, Release, State
+from bot.domain.tagging import plan_tag
+from bot.jobs.tick import Tick, entry
+from bot.ports import PartnerError
+from bot.tagging import naming
+
+WAITING_FOR_PROD = (State.TAGGED, State.STAGE_REQUESTED, State.STAGE_DEPLOYED,
+                    State.STAGE_VERIFIED, State.PROD_REQUESTED, State.GREENLIT, State.REJECTED)
+MIDNIGHT = dt.time(0, 0)
+
+
+def cycle_duties(t: Tick, service: ServiceSettings) -> None:
+    today = t.today()
+    if today < t.calendar.anchor:
+        return
+    start = max(today - dt.timedelta(weeks=t.calendar.period_weeks), t.calendar.anchor)
+    for occurrence in t.calendar.occurrences(start, today):
+        due = t.at(occurrence.day)
+        if due > t.now:
+            continue
+        if occurrence.event is Event.TAG:
+            announce(t, service, occurrence, due)
+        else:
+            remind_prod_push(t, service, occurrence, due)
+
+
+# -- tagging day ------------------------------------------------------------------------
+def announce(t: Tick, service: ServiceSettings, occurrence: Occurrence, due: dt.datetime) -> None:
+    key = f"announce:{service.name}:{occurrence.day.isoformat()}"
+    cycle = t.calendar.cycle(occurrence.cycle)
+    qa_over = t.at(cycle.prod or cycle.nominal_prod, MIDNIGHT)
+    if t.now >= qa_over:
+        why = f"the QA window of cycle {cycle.number} ended {day(qa_over.date())}"
+        t.skip_once(key, why, entry("announce", service.name))
+        return
+    late = t.late(due)
+
+    def build() -> tuple[Rendered, AuditEntry]:
+        found = announcement_of(t, service, cycle, late)
+        version = found.release.version if found.release else None
+        return render_announcement(found), entry("announce", service.name, version,
+                                                 f"cycle {cycle.number}")
+
+    t.post_once(key, build)
+
+
+def announcement_of(
+    t: Tick, service: ServiceSettings, cycle: Cycle, late: str | None
+) -> Announcement:
+    release = cycle_release(t, service, cycle)
+    stage = service.environments.get("stage")
+    return Announcement(
+        service=service.name, cycle=cycle_dates(t, cycle), release=release,
+        next_version=None if release else next_version(t, service),
+        stage_url=stage.url if stage else None, late=late,
+        mentions="" if release else t.chat.mention("DEV"),
+    )
+
+
+def cycle_dates(t: Tick, cycle: Cycle) -> CycleDates:
+    assert cycle.tag is not None
+    push = cycle.prod or cycle.nominal_prod
+    days = [cycle.tag + dt.timedelta(days=n) for n in range(1, (push - cycle.tag).days)]
+    weekdays = [d for d in days if d.weekday() < 5]
+    note = ""
+    if cycle.prod is None:
+        reason = t.calendar.skip_reason(cycle.nominal_prod) or "skipped"
+        following = t.calendar.next_prod_dates(cycle.nominal_prod, 1)
+        note = f"none this cycle ({day(cycle.nominal_prod)} is {reason})"
+        if following:
+            note += f"; the next is {day(following[0])}"
+    return CycleDates(cycle.number, cycle.tag, weekdays[0] if weekdays else None,
+                      weekdays[-1] if weekdays else None, cycle.prod, note)
+
+
+def cycle_release(t: Tick, service: ServiceSettings, cycle: Cycle) -> Release | None:
+    """The newest code release tagged on the main branch since the day before tagging."""
+    assert cycle.tag is not None
+    since = t.at(cycle.tag - dt.timedelta(days=1), MIDNIGHT)
+    with t.ctx.store.unit_of_work() as uow:
+        releases = uow.releases(service.name)
+    for release in releases:
+        created = release.created_at
+        if (release.kind is Kind.CODE and created is not None and since <= created <= t.now
+                and release.branch in (None, service.main_branch)):
+            return release
+    return None
+
+
+def next_version(t: Tick, service: ServiceSettings) -> str | None:
+    """What a plain `/loop tag` would tag now, or None when it cannot be told."""
+    try:
+        ports = t.ctx.service(service.name)
+        tags = [tag.name for tag in ports.forge.tags()]
+        with t.ctx.store.unit_of_work() as uow:
+            releases = uow.releases(service.name)
+        return str(plan_tag(naming(ports), tags, releases).version)
+    except (PartnerError, Refusal):
+        return None
+
+
+# -- prod-push day ----------------------------------------------------------------------
+def remind_prod_push(
+    t: Tick, service: ServiceSettings, occurrence: Occurrence, due: dt.datetime
+) -> None:
+    key = f"prodpush:{service.name}:{occurrence.day.isoformat()}"
+    if t.now >= t.at(occurrence.day + dt.timedelta(days=1), MIDNIGHT):
+        why = f"the prod-push day {day(occurrence.day)} is over"
+        t.skip_once(key, why, entry("remind prod push", service.name))
+        return
+
+    def build() -> tuple[Rendered, AuditEntry]:
+        waiting = waiting_for_prod(t, service, occurrence)
+        rendered = render_prod_push(service.name, occurrence.day, waiting, t.chat.mention,
+                                    t.late(due))
+        detail = ", ".join(f"{r.version} {r.state.value}" for r in waiting) or "nothing waiting"
+        return rendered, entry("remind prod push", service.name, detail=detail)
+
+    t.post_once(key, build)
+
+
+def waiting_for_prod(t: Tick, service: ServiceSettings, occurrence: Occurrence) -> list[Release]:
+    """Releases short of prod; a rejected one only if rejected during this cycle."""
+    cycle = t.calendar.cycle(occurrence.cycle)
+    since = t.at(cycle.nominal_tag, MIDNIGHT)
+    with t.ctx.store.unit_of_work() as uow:
+        releases = uow.releases(service.name, states=WAITING_FOR_PROD)
+    return [r for r in releases if r.state is not State.REJECTED
+            or (r.updated_at is not None and r.updated_at >= since)]

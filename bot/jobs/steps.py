@@ -1,0 +1,174 @@
+"""Release-driven duties: reminders when a stage step is late, and the monitoring window
+after a prod deploy. Times come from the audit log (when the release entered its state).
+
+Late steps, for a release on stage with a stage ticket (keys name the ticket, so a
+re-release with a new ticket is reminded afresh):
+- `remind:SERVICE:VERSION:deploy-stage:BUG`: still STAGE_REQUESTED on the next weekday
+  after it was requested, at the announcement hour: OPS is mentioned;
+- `remind:SERVICE:VERSION:verify-stage:BUG`: still not verified on the first Friday after
+  it was requested, at the announcement hour: the owner of the next step (QA, or OPS if
+  it is not even deployed) is mentioned. Once this one is due the first is not posted.
+
+Monitoring, for a release in PROD_DEPLOYED since T, from T to T + monitor_minutes:
+- the prod heartbeat is polled once per `monitor_poll_seconds` slot (`...:poll:N` claims
+  the slot, so two bot processes poll once between them);
+- a failure is posted once per failure streak (`monitor:...:failing:N`), and the
+  recovery once (`monitor:...:back:N`), mentioning OPS for the failure;
+- at T + monitor_minutes, after a last poll, `monitor:...:closed` posts the closing
+  message: "ended quietly" when the heartbeat never failed. A closing more than a day
+  late is skipped and logged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from bot.announcements import (
+    day,
+    render_heartbeat_back,
+    render_heartbeat_failing,
+    render_late_step,
+    render_monitoring_closed,
+)
+from bot.config import ServiceSettings
+from bot.domain.audit import AuditEntry
+from bot.domain.calendar import Calendar
+from bot.domain.release import Env, Release, State
+from bot.jobs.tick import ACTOR, Tick, entered_at, entry
+from bot.store import Store
+
+ON_STAGE = (State.STAGE_REQUESTED, State.STAGE_DEPLOYED)
+FAILING = "monitor: heartbeat failing"
+BACK = "monitor: heartbeat back"
+CLOSE_STALE_AFTER = dt.timedelta(days=1)
+FRIDAY = 4
+
+
+def next_weekday(after: dt.date) -> dt.date:
+    following = after + dt.timedelta(days=1)
+    while following.weekday() >= 5:
+        following += dt.timedelta(days=1)
+    return following
+
+
+def next_friday(after: dt.date) -> dt.date:
+    return after + dt.timedelta(days=(FRIDAY - after.weekday()) % 7 or 7)
+
+
+def releases_with_audit(
+    store: Store, service: str, states: Sequence[State]
+) -> list[tuple[Release, list[AuditEntry]]]:
+    """The service's releases in `states`, each with its audit log."""
+    with store.unit_of_work() as uow:
+        releases = uow.releases(service, states=states)
+        return [(r, uow.audit(service, r.version)) for r in releases]
+
+
+# -- late steps -------------------------------------------------------------------------
+def stage_reminders(
+    calendar: Calendar, release: Release, entries: Sequence[AuditEntry]
+) -> dict[str, dt.datetime]:
+    """{what: due time} of the late-step reminders of a release on stage."""
+    requested = calendar.local_day(entered_at(entries, release, State.STAGE_REQUESTED))
+    due = {"verify-stage": calendar.at(next_friday(requested), calendar.announce_at)}
+    if release.state is State.STAGE_REQUESTED:
+        due["deploy-stage"] = calendar.at(next_weekday(requested), calendar.announce_at)
+    return due
+
+
+def late_steps(t: Tick, service: ServiceSettings) -> None:
+    for release, entries in releases_with_audit(t.ctx.store, service.name, ON_STAGE):
+        ticket = release.ticket(Env.STAGE)
+        if ticket is None:
+            continue
+        due = stage_reminders(t.calendar, release, entries)
+        what = "verify-stage" if t.now >= due["verify-stage"] else "deploy-stage"
+        if what not in due or t.now < due[what]:
+            continue
+        remind(t, service, release, what, due[what])
+
+
+def remind(
+    t: Tick, service: ServiceSettings, release: Release, what: str, due: dt.datetime
+) -> None:
+    ticket = release.ticket(Env.STAGE)
+    assert ticket is not None
+    key = f"remind:{service.name}:{release.version}:{what}:{ticket.bug_id}"
+    problem = (f"stage bug {ticket.bug_id} is not deployed yet" if what == "deploy-stage"
+               else f"stage bug {ticket.bug_id} is not verified and it is Friday")
+    t.post_once(key, lambda: (render_late_step(release, problem, t.chat.mention, t.late(due)),
+                              entry(f"remind {what}", service.name, release.version, problem)))
+
+
+# -- monitoring -------------------------------------------------------------------------
+def monitoring(t: Tick, service: ServiceSettings) -> None:
+    settings = t.ctx.settings.workflow
+    window = dt.timedelta(minutes=settings.monitor_minutes)
+    for release, entries in releases_with_audit(t.ctx.store, service.name, (State.PROD_DEPLOYED,)):
+        start = entered_at(entries, release, State.PROD_DEPLOYED)
+        end = start + window
+        prefix = f"monitor:{service.name}:{release.version}"
+        if t.now < start:
+            continue
+        if t.now < end:
+            slot = int((t.now - start).total_seconds() // settings.monitor_poll_seconds)
+            if t.claim(f"{prefix}:poll:{slot}"):
+                poll(t, service, release, entries, end)
+        else:
+            close(t, service, release, entries, end)
+
+
+def streak(entries: Sequence[AuditEntry]) -> tuple[int, bool]:
+    """(failure streaks so far, failing now?) from the scheduler's monitoring entries."""
+    marks = [e.action for e in entries if e.actor == ACTOR and e.action in (FAILING, BACK)]
+    return marks.count(FAILING), bool(marks) and marks[-1] == FAILING
+
+
+def poll(
+    t: Tick, service: ServiceSettings, release: Release, entries: Sequence[AuditEntry],
+    end: dt.datetime,
+) -> bool:
+    """Read prod's heartbeat; post a new failure streak or a recovery. True if failing."""
+    state = t.ctx.read_environment(service, "prod")
+    failing = not state.reachable or state.healthy is False
+    failures, was_failing = streak(entries)
+    prefix = f"monitor:{service.name}:{release.version}"
+    if failing and not was_failing:
+        reason = state.error or _heartbeat_message(state.details) or "the heartbeat failed"
+        t.post_once(f"{prefix}:failing:{failures + 1}", lambda: (
+            render_heartbeat_failing(release, reason, end, t.tz, t.chat.mention),
+            entry(FAILING, service.name, release.version, reason)))
+    elif was_failing and not failing:
+        t.post_once(f"{prefix}:back:{failures}", lambda: (
+            render_heartbeat_back(release), entry(BACK, service.name, release.version)))
+    return failing
+
+
+def close(
+    t: Tick, service: ServiceSettings, release: Release, entries: Sequence[AuditEntry],
+    end: dt.datetime,
+) -> None:
+    key = f"monitor:{service.name}:{release.version}:closed"
+    if t.now - end > CLOSE_STALE_AFTER:
+        why = f"the monitoring window ended {day(t.calendar.local_day(end))}"
+        t.skip_once(key, why, entry("monitor: closed", service.name, release.version))
+        return
+    if not t.claim(key):
+        return
+    failing = poll(t, service, release, entries, end)
+    with t.ctx.store.unit_of_work() as uow:
+        failures, _ = streak(uow.audit(service.name, release.version))
+    rendered = render_monitoring_closed(
+        release, t.ctx.settings.workflow.monitor_minutes, failures, failing, t.late(end))
+    detail = "quiet" if failures == 0 else f"{failures} failure streak(s)"
+    t.deliver(key, rendered, entry("monitor: closed", service.name, release.version, detail))
+
+
+def _heartbeat_message(details: dict[str, object]) -> str | None:
+    body = details.get("heartbeat")
+    status = details.get("heartbeat_status")
+    message = body.get("message") if isinstance(body, dict) else None
+    if message and status:
+        return f"/__heartbeat__ answered {status}: {message}"
+    return f"/__heartbeat__ answered {status}" if status else None

@@ -1,0 +1,121 @@
+"""One run of the scheduler's duties at one instant, and how an occurrence is acted on.
+
+Guarantees:
+- `Tick.post_once(key, build)` claims `key` in the database first (store.claim): exactly
+  one caller, across threads, restarts and bot processes, ever gets past the claim, and
+  only that caller builds and posts the message. A failed post is logged and recorded,
+  never retried: an occurrence is posted at most once.
+- `Tick.skip_once(key, why)` claims the key for an occurrence that is no longer useful,
+  logs why once, and records it; the occurrence is then never posted.
+- Everything the scheduler does is recorded in the audit log with the actor "scheduler"
+  and the occurrence key as its request id, at the tick's instant.
+- Nothing here reads the clock: `now` is passed in (the instant being run).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from bot.announcements import Rendered, late_note
+from bot.domain.audit import AuditEntry
+from bot.domain.calendar import Calendar
+from bot.domain.release import Release, State
+from bot.partners.mail import Mailer
+from bot.partners.slack import Chat
+from bot.ports import PartnerError
+from bot.releases import Context
+
+log = logging.getLogger("loopbot.scheduler")
+
+ACTOR = "scheduler"
+OWNER = f"{ACTOR}@{socket.gethostname()}:{os.getpid()}"
+LATE_AFTER = dt.timedelta(minutes=15)  # later than this, a message says it is late
+Build = Callable[[], tuple[Rendered, AuditEntry]]
+
+
+@dataclass(frozen=True)
+class Tick:
+    ctx: Context
+    chat: Chat
+    mailer: Mailer | None
+    now: dt.datetime  # aware
+    calendar: Calendar
+    owner: str = OWNER
+
+    @property
+    def tz(self) -> dt.tzinfo:
+        return self.calendar.tz
+
+    def at(self, day: dt.date, time: dt.time | None = None) -> dt.datetime:
+        """The team's wall-clock `time` on `day` (the announcement hour by default)."""
+        return self.calendar.at(day, self.calendar.announce_at if time is None else time)
+
+    def today(self) -> dt.date:
+        return self.calendar.local_day(self.now)
+
+    def late(self, due: dt.datetime) -> str | None:
+        """The late note for an occurrence due at `due`, or None when on time."""
+        return late_note(due, self.now, self.tz) if self.now - due > LATE_AFTER else None
+
+    def claim(self, key: str) -> bool:
+        return self.ctx.store.claim(key, self.owner)
+
+    def post_once(self, key: str, build: Build) -> bool:
+        """Claim `key`; if won, build the message and `deliver` it. True if won."""
+        if not self.claim(key):
+            return False
+        self.deliver(key, *build())
+        return True
+
+    def deliver(self, key: str, rendered: Rendered, entry: AuditEntry) -> None:
+        """Post (and email, when the message has a subject and a mailer is set), then
+        record; for an occurrence already claimed by this caller."""
+        notes = [entry.detail] if entry.detail else []
+        try:
+            self.chat.post(rendered.text, rendered.blocks)
+        except PartnerError as exc:
+            log.error("could not post %s: %s", key, exc)
+            notes.append(f"not posted: {exc}")
+        if rendered.subject and self.mailer is not None:
+            notes.append(self._email(key, rendered.subject, rendered.text))
+        self.record(replace(entry, detail="; ".join(notes)), key)
+
+    def skip_once(self, key: str, why: str, entry: AuditEntry) -> None:
+        if self.ctx.store.claim(key, f"{self.owner} (skipped)"):
+            log.warning("skipped %s: %s", key, why)
+            self.record(replace(entry, detail=f"skipped: {why}"), key)
+
+    def record(self, entry: AuditEntry, key: str) -> None:
+        with self.ctx.store.unit_of_work() as uow:
+            uow.add_audit(replace(entry, actor=ACTOR, at=self.now, request_id=key))
+            uow.commit()
+
+    def _email(self, key: str, subject: str, body: str) -> str:
+        assert self.mailer is not None
+        try:
+            self.mailer.send(subject, body)
+        except PartnerError as exc:
+            log.error("could not email %s: %s", key, exc)
+            return f"not emailed: {exc}"
+        return f"emailed to {self.mailer.to}"
+
+
+def entry(action: str, service: str, version: str | None = None, detail: str = "") -> AuditEntry:
+    """An audit entry of the scheduler (time and request id are set when recorded)."""
+    return AuditEntry(actor=ACTOR, action=action, service=service, version=version,
+                      detail=detail)
+
+
+def entered_at(entries: Sequence[AuditEntry], release: Release, state: State) -> dt.datetime:
+    """When the release last entered `state`, from its audit log (else its last update)."""
+    times = [e.at for e in entries if e.to_state == state.value and e.at is not None]
+    if times:
+        return times[-1]
+    moment = release.updated_at or release.created_at
+    assert moment is not None, "a stored release has its times"
+    return moment

@@ -1,0 +1,75 @@
+"""The environment watch: what each environment's root URL says runs there.
+
+For each environment of each service, every tick:
+- the first version ever seen is recorded silently (a baseline, not news);
+- a version different from the last one recorded is posted once, matched to the release
+  of that version and its ticket for that environment when there is one; the key
+  `env:SERVICE:ENV:N:VERSION` (N = the Nth version seen there) makes it once across
+  processes, and a later return to an earlier version is news again;
+- in prod, a version with no release in GREENLIT, PROD_DEPLOYED or DONE raises an alarm
+  instead, mentioning OPS and the emergency people.
+An unreachable environment, or one that hides its version, changes nothing. What was
+seen is recorded in the audit log ("seen on ENV", the version), which is also where the
+last version seen is read from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.announcements import Rendered, render_environment_change, render_prod_alarm
+from bot.config import ServiceSettings
+from bot.domain.audit import AuditEntry
+from bot.domain.facts import EnvironmentState
+from bot.domain.release import Release, State
+from bot.jobs.tick import ACTOR, Tick, entry
+
+CLEARED_FOR_PROD = frozenset({State.GREENLIT, State.PROD_DEPLOYED, State.DONE})
+
+
+def seen_action(env: str) -> str:
+    return f"seen on {env}"
+
+
+def watch_environments(t: Tick, service: ServiceSettings) -> None:
+    with t.ctx.store.unit_of_work() as uow:
+        entries = uow.audit(service.name)
+    for env in service.environments:
+        state = t.ctx.read_environment(service, env)
+        if state.reachable and state.version:
+            watch_one(t, service, state, [e for e in entries if e.actor == ACTOR
+                                          and e.action == seen_action(env)])
+
+
+def watch_one(
+    t: Tick, service: ServiceSettings, state: EnvironmentState, seen: Sequence[AuditEntry]
+) -> None:
+    version, env = state.version, state.name
+    assert version is not None
+    previous = seen[-1].version if seen else None
+    if previous == version:
+        return
+    key = f"env:{service.name}:{env}:{len(seen) + 1}:{version}"
+    rev = f" (rev {state.rev[:7]})" if state.rev else ""
+    if previous is None:
+        if t.claim(key):
+            t.record(entry(seen_action(env), service.name, version,
+                           f"{env} runs {version}{rev}: first seen"), key)
+        return
+
+    def build() -> tuple[Rendered, AuditEntry]:
+        release = _release(t, service, version)
+        detail = f"{env} runs {version}{rev}, was {previous}"
+        if env == "prod" and (release is None or release.state not in CLEARED_FOR_PROD):
+            alarm = render_prod_alarm(service.name, version, previous, release, t.chat.mention)
+            return alarm, entry(seen_action(env), service.name, version,
+                                f"{detail}; alarm: not greenlit")
+        change = render_environment_change(service.name, env, version, previous, release)
+        return change, entry(seen_action(env), service.name, version, detail)
+
+    t.post_once(key, build)
+
+
+def _release(t: Tick, service: ServiceSettings, version: str) -> Release | None:
+    with t.ctx.store.unit_of_work() as uow:
+        return uow.get_release(service.name, version)
