@@ -34,6 +34,9 @@ from dateutil import parser as dateparser
 from bot.app import LoopApp, create_app
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings
+from bot.jobs import run_until
+from bot.partners.slack import Chat as SlackChat
+from bot.releases import Context
 from bot.sandbox.chat_render import render_message
 from bot.sandbox.signed import SlackRequests, buttons
 from bot.sandbox.slack_records import Posted
@@ -57,7 +60,7 @@ class Chat:
     clock: ManualClock
     signed: SlackRequests
     out: Callable[[dict[str, Any] | str], None]
-    run_due: Callable[[dt.datetime, dt.datetime], None] | None = None
+    move_clock: Callable[[dt.datetime], None] = field(default=lambda _: None)
     speaker: str = USERS["dev"]
     _seen: dict[tuple[str, str, str], tuple[str, int]] = field(default_factory=dict)
 
@@ -161,10 +164,11 @@ class Chat:
             raise ValueError(f"couldn't read {text!r} as a date and time") from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=self.settings.tz)
-        before = self.clock()
-        self.clock.set(moment)
-        if self.run_due is not None:
-            self.run_due(before, self.clock())
+        if moment < self.clock():
+            raise ValueError("the clock only moves forwards, now "
+                             f"{self.clock().astimezone(self.settings.tz):%Y-%m-%d %H:%M %Z}")
+        self.move_clock(moment)
+        self.app.drain(60)
         local = self.clock().astimezone(self.settings.tz)
         self._report({"sandbox": "clock", "now": local.isoformat()},
                      f"(the clock is now {local:%a %Y-%m-%d %H:%M %Z})")
@@ -214,9 +218,11 @@ def _as_json(message: Posted, name: Callable[[str], str]) -> dict[str, Any]:
 
 def _printer(stream: TextIO, as_json: bool) -> Callable[[dict[str, Any] | str], None]:
     def out(item: dict[str, Any] | str) -> None:
-        text = json.dumps(item, ensure_ascii=False) if as_json and isinstance(item, dict) \
-            else (item if isinstance(item, str) else json.dumps(item))
-        print(text, file=stream, flush=True)
+        if as_json:  # every line is one JSON object, notices included
+            shown = item if isinstance(item, dict) else {"sandbox": "notice", "message": item}
+            print(json.dumps(shown, ensure_ascii=False), file=stream, flush=True)
+        else:
+            print(item if isinstance(item, str) else json.dumps(item), file=stream, flush=True)
 
     out.json = as_json  # type: ignore[attr-defined]
     return out
@@ -231,21 +237,17 @@ def open_chat(base: Settings, args: argparse.Namespace, stream: TextIO) -> Chat:
     app = create_app(settings, ctx=ctx, slack_api_url=sandbox.slack.api_url)
     server = serve(app)
     signed = SlackRequests(server.slack_url, SIGNING_SECRET, sandbox.slack)
-    chat = Chat(sandbox, settings, app, server, clock, signed,
-                _printer(stream, args.json), run_due=_scheduler_hook(app, clock))
+    chat = Chat(sandbox, settings, app, server, clock, signed, _printer(stream, args.json),
+                move_clock=_scheduler(ctx, clock, sandbox.slack.api_url, settings))
     chat.mark_seen()
     return chat
 
 
-def _scheduler_hook(
-    app: LoopApp, clock: ManualClock
-) -> Callable[[dt.datetime, dt.datetime], None] | None:
-    """The scheduled jobs due between two instants (bot/jobs), when available."""
-    try:
-        from bot.jobs import run_between
-    except ImportError:
-        return None
-    return lambda start, end: run_between(app, start, end)
+def _scheduler(ctx: Context, clock: ManualClock, slack_api_url: str,
+               settings: Settings) -> Callable[[dt.datetime], None]:
+    """Moving the sandbox clock runs every scheduled job due on the way, in order."""
+    chat = SlackChat.from_settings(settings, base_url=slack_api_url)
+    return lambda moment: run_until(ctx, chat, None, clock, moment)
 
 
 def close_chat(chat: Chat) -> None:

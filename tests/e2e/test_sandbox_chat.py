@@ -1,0 +1,68 @@
+"""`loopbot sandbox` plays the whole of PROCESS.md from a script on standard input, as a
+newcomer would (README), through signed Slack requests to the real bot."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "tests" / "e2e" / "scripts" / "whole_process.txt"
+
+
+def play(lines: str, tmp_path: Path, *options: str) -> list[dict[str, Any]]:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "sandbox", "--json", "--config",
+         str(ROOT / "app.yaml"), *options],
+        input=lines, capture_output=True, text=True, timeout=300, cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+
+
+def texts(items: list[dict[str, Any]], **where: str) -> list[str]:
+    """Each posted message's fallback text and Block Kit text, as one string."""
+    return [i["text"] + "\n" + json.dumps(i["blocks"], ensure_ascii=False)
+            for i in items if "sandbox" not in i
+            and all(i.get(k) == v for k, v in where.items())]
+
+
+def test_the_whole_process_plays_from_a_script(tmp_path: Path) -> None:
+    out = play(SCRIPT.read_text(), tmp_path)
+    assert [i["id"] for i in out if i.get("sandbox") == "bug"] == [1100002, 1100005, 1100006]
+    channel = "\n".join(texts(out, channel="C0LOOP0001"))
+    for expected in ("loop-server 0.13.0", "rejected on stage", "0.13.0 superseded",
+                     "closed stage bug 1100001 of 0.13.0 INVALID", "blocked for prod",
+                     "created 0.13.x from 0.13.1", "Emergency override",
+                     "every user is logged out hourly"):
+        assert expected in channel, expected
+    released = [t for t in texts(out) if "verified on prod: released" in t]
+    assert len(released) == 2  # 0.13.1, then the emergency patch 0.13.2
+    refusals = texts(out, user="@ops")
+    assert any("stage reports 0.12.2, not 0.13.0" in t for t in refusals)
+    history = texts(out, user="@dev")[-1]
+    assert "override greenlight" in history and "every user is logged out hourly" in history
+
+
+def test_sandbox_lines_report_what_they_did_and_refuse_bad_input(tmp_path: Path) -> None:
+    out = play("!bug Rooms leak memory\n!commit Bug 1100001 — Free rooms\n"
+               "!deploy nowhere 0.13.0\n!frobnicate\n!click Nothing\n@nobody /loop help\n",
+               tmp_path)
+    assert out[0] == {"sandbox": "bug", "id": 1100001}
+    assert out[1]["sandbox"] == "commit" and len(out[1]["sha"]) == 40
+    assert out[2] == {"sandbox": "deploy", "error": "loop-server has no environment 'nowhere'"}
+    assert "unknown sandbox line !frobnicate" in out[3]["message"]
+    assert out[4] == {"sandbox": "click", "notice": "no button labelled 'Nothing'"}
+    assert "unknown user @nobody" in out[5]["message"]
+
+
+def test_with_dir_a_later_run_continues_where_the_last_stopped(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    play("/loop tag\n!click Tag 0.13.0\n", tmp_path, "--dir", str(state))
+    out = play("/loop status 0.13.0\n", tmp_path, "--dir", str(state))
+    assert len(out) == 1 and "loop-server 0.13.0: tagged" in texts(out)[0]
