@@ -2,7 +2,8 @@
 
 `SlackStandIn` answers `POST /api/METHOD` (JSON or form-encoded, as slack_sdk sends them)
 for auth.test, chat.postMessage, chat.postEphemeral, chat.update, views.publish,
-users.info, usergroups.users.list and conversations.info, with Slack's response shapes and
+users.info, usergroups.users.list, conversations.info and apps.connections.open
+(Socket Mode: `open_socket_mode(url)`), with Slack's response shapes and
 error codes: HTTP 200 `{"ok": false, "error": ...}` for invalid_auth, not_authed,
 channel_not_found, message_not_found, user_not_found, no_such_subteam, no_text,
 invalid_blocks / invalid_arguments (with `response_metadata.messages` naming the json
@@ -75,6 +76,11 @@ class SlackStandIn(StandIn):
     def add_usergroup(self, group_id: str, handle: str, users: tuple[str, ...]) -> None:
         with self._lock:
             self.workspace.add_usergroup(UserGroup(group_id, handle, users))
+
+    def open_socket_mode(self, url: str) -> None:
+        """apps.connections.open (app token "xapp-sandbox") answers `url` (a ws:// URL)."""
+        with self._lock:
+            self._api.socket_url = url
 
     def rate_limit(self, count: int = 1, method: str | None = None, retry_after: int = 1) -> None:
         """The next `count` calls (of `method`, or any) answer 429 ratelimited."""

@@ -22,6 +22,8 @@ from bot.sandbox.slack_records import Posted, Recorder, ResponseHook
 from bot.sandbox.slack_workspace import SlackChannel, Workspace
 
 MAX_TEXT = 40000
+SANDBOX_APP_TOKEN = "xapp-sandbox"  # app-level token: apps.connections.open (Socket Mode)
+APP_LEVEL_METHODS = frozenset({"apps.connections.open"})
 
 
 class SlackError(Exception):
@@ -51,19 +53,22 @@ class WebApi:
         "users.info": "_users_info",
         "usergroups.users.list": "_usergroup_users",
         "conversations.info": "_conversations_info",
+        "apps.connections.open": "_connections_open",
     }
 
     def __init__(self, workspace: Workspace, record: Recorder, tokens: frozenset[str]) -> None:
         self.workspace = workspace
         self.record = record
         self.tokens = tokens
+        self.app_tokens = frozenset({SANDBOX_APP_TOKEN})
+        self.socket_url: str | None = None  # what apps.connections.open hands out
 
     def call(self, method: str, args: dict[str, Any], token: str | None) -> dict[str, Any]:
         if method not in self.METHODS:
             return {"ok": False, "error": "unknown_method", "req_method": method}
         if not token:
             return {"ok": False, "error": "not_authed"}
-        if token not in self.tokens:
+        if token not in (self.app_tokens if method in APP_LEVEL_METHODS else self.tokens):
             return {"ok": False, "error": "invalid_auth"}
         try:
             return getattr(self, self.METHODS[method])(args)
@@ -133,6 +138,11 @@ class WebApi:
         if group is None:
             raise SlackError("no_such_subteam")
         return {"ok": True, "users": list(group.users)}
+
+    def _connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        if self.socket_url is None:
+            raise SlackError("socket_mode_not_enabled")
+        return {"ok": True, "url": self.socket_url}
 
     def _conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "channel": self.channel(args.get("channel")).as_json()}

@@ -1,0 +1,114 @@
+"""The Slack app: `create_app(settings)` builds the Bolt app with every listener wired to
+the use cases, and nothing else happens at import time.
+
+Guarantees:
+- Request signatures are verified by Bolt's middleware (unsigned, wrongly signed or stale
+  requests get 401 and reach no listener); Socket Mode needs no signing secret.
+- Listeners ack at once and run their work on the app's own executor (`LoopApp.worker`),
+  so Bolt's listener threads are only ever busy for the ack.
+- A missing secret is reported by its environment variable's name, never a traceback.
+- The Slack Web API base URL is Slack's unless `slack_api_url` is given (the sandbox).
+
+    app = create_app(settings)                     # or create_app(settings, ctx=..., ...)
+    server = serve(app, host="127.0.0.1", port=0)  # bot/server.py; server.url
+    ...
+    server.stop(); app.close()
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
+
+from bot.config import ConfigError, Settings
+from bot.identity import Directory
+from bot.releases import Context
+from bot.wiring import build_context
+from handlers import actions, commands, home
+from handlers.work import Runtime, Worker, unexpected
+
+SLACK_API_URL = "https://slack.com/api/"
+HTTP_SECRETS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+SOCKET_SECRETS = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
+
+
+@dataclass
+class LoopApp:
+    """The Bolt app and what its listeners share."""
+
+    bolt: App
+    runtime: Runtime
+    listeners: Worker
+
+    @property
+    def ctx(self) -> Context:
+        return self.runtime.ctx
+
+    @property
+    def worker(self) -> Worker:
+        return self.runtime.worker
+
+    @property
+    def client(self) -> WebClient:
+        return self.runtime.client
+
+    def drain(self, timeout: float = 30.0) -> bool:
+        """Wait until every request received so far has had its whole effect: its listener
+        ran and the work it handed over finished (tests, the sandbox chat)."""
+        return self.listeners.drain(timeout) and self.worker.drain(timeout)
+
+    def close(self) -> None:
+        self.listeners.shutdown(wait=True)
+        self.worker.shutdown(wait=True)
+
+
+def required_secrets(socket_mode: bool = False) -> tuple[str, ...]:
+    return SOCKET_SECRETS if socket_mode else HTTP_SECRETS
+
+
+def create_app(
+    settings: Settings,
+    *,
+    ctx: Context | None = None,
+    slack_api_url: str | None = None,
+    socket_mode: bool = False,
+    workers: int = 32,
+    listener_threads: int = 16,
+    logger: logging.Logger | None = None,
+) -> LoopApp:
+    """The Bolt app for `settings` (ctx defaults to bot/wiring.py's build_context)."""
+    missing = settings.secrets.missing(*required_secrets(socket_mode))
+    if missing:
+        raise ConfigError(f"set the environment variable(s) {', '.join(missing)}")
+    secrets = settings.secrets
+    assert secrets.slack_bot_token is not None
+    client = WebClient(token=secrets.slack_bot_token.get_secret_value(),
+                       base_url=slack_api_url or SLACK_API_URL, timeout=10)
+    signing = secrets.slack_signing_secret.get_secret_value() \
+        if secrets.slack_signing_secret else None
+    listeners = Worker(listener_threads, "loop-listener")
+    bolt = App(client=client, signing_secret=signing or "socket-mode-only",
+               request_verification_enabled=not socket_mode or bool(signing),
+               listener_executor=listeners, logger=logger or logging.getLogger("loopbot.bolt"))
+    context = ctx or build_context(settings)
+    runtime = Runtime(context, Directory(settings.roles, client), client, Worker(workers),
+                      listeners=listeners)
+    _register(bolt, runtime)
+    return LoopApp(bolt, runtime, listeners)
+
+
+def _register(bolt: App, runtime: Runtime) -> None:
+    commands.register(bolt, runtime)
+    actions.register(bolt, runtime, on_home_change=home.publish_home)
+    home.register(bolt, runtime)
+
+    @bolt.error
+    def on_error(error: Exception, body: dict[str, Any], respond: Respond | None = None
+                 ) -> None:
+        text = str(body.get("command", "")) + " " + str(body.get("text", ""))
+        unexpected(error, text.strip() or "your request", respond)

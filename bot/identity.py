@@ -1,0 +1,83 @@
+"""Who is asking: a Slack user ID becomes an `Actor` with the roles app.yaml gives them.
+
+Guarantees:
+- app.yaml's `roles` list Slack user IDs (U.../W...) and user groups (S...); a user holds
+  a role when listed directly or as a member of a listed group.
+- Groups are resolved with `usergroups.users.list` and names with `users.info`, each
+  cached for `ttl` seconds, so a burst of commands costs one lookup per group and user.
+  Thread-safe.
+- When Slack cannot be asked, the last known answer is used; with none, a group counts
+  as empty (its members get no role from it: the lifecycle then refuses clearly) and the
+  name is the user ID. The failure is logged without any token.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.domain.actions import Actor, Role
+
+log = logging.getLogger(__name__)
+DEFAULT_TTL = 60.0
+
+
+class Directory:
+    def __init__(self, roles: Mapping[str, tuple[str, ...]], client: WebClient, *,
+                 ttl: float = DEFAULT_TTL, clock: Callable[[], float] = time.monotonic) -> None:
+        self._roles = {Role(name): tuple(ids) for name, ids in roles.items()}
+        self._client = client
+        self._ttl = ttl
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._cache: dict[str, tuple[float, Any]] = {}
+
+    def actor(self, user_id: str) -> Actor:
+        """The user with their roles and display name."""
+        roles = frozenset(role for role, ids in self._roles.items()
+                          if user_id in ids or any(user_id in self._members(g)
+                                                   for g in ids if g.startswith("S")))
+        return Actor(user_id, roles, self._name(user_id))
+
+    def _members(self, group_id: str) -> frozenset[str]:
+        def fetch() -> frozenset[str]:
+            answer = self._client.usergroups_users_list(usergroup=group_id)
+            return frozenset(answer.get("users") or ())
+
+        return self._cached(f"group:{group_id}", fetch, frozenset())
+
+    def _name(self, user_id: str) -> str:
+        def fetch() -> str:
+            user = self._client.users_info(user=user_id).get("user") or {}
+            profile = user.get("profile") or {}
+            return str(profile.get("display_name") or user.get("name") or user_id)
+
+        return self._cached(f"user:{user_id}", fetch, user_id)
+
+    def _cached(self, key: str, fetch: Callable[[], Any], fallback: Any) -> Any:
+        now = self._clock()
+        with self._lock:
+            hit = self._cache.get(key)
+        if hit is not None and now - hit[0] < self._ttl:
+            return hit[1]
+        try:
+            value = fetch()
+        except (SlackApiError, SlackClientError, OSError) as exc:
+            log.warning("could not look up %s in Slack (%s); using %s", key,
+                        _reason(exc), "the cached answer" if hit else "no answer")
+            return hit[1] if hit else fallback
+        with self._lock:
+            self._cache[key] = (now, value)
+        return value
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, SlackApiError):
+        return str(exc.response.get("error", "error"))
+    return type(exc).__name__

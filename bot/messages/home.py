@@ -1,0 +1,91 @@
+"""The App Home tab: the releases in flight, what each environment runs, the next dates
+of the cycle, and what the viewer can do next given their roles.
+
+Guarantees: a `home` view of at most 100 blocks (Slack's limit) whose buttons are the same
+next-step buttons as in the channel; whether the viewer may act is asked of the
+lifecycle (bot/domain), never decided here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bot.domain.actions import Actor
+from bot.domain.calendar import Calendar, Cycle
+from bot.domain.errors import Refusal
+from bot.domain.facts import EnvironmentState
+from bot.domain.lifecycle import (
+    check_may_change_service,
+    check_may_tag,
+    holds_role_for,
+    next_action,
+)
+from bot.domain.release import Release
+from bot.messages.blocks import (
+    Block,
+    actions,
+    context,
+    divider,
+    escape,
+    header,
+    lines_section,
+    section,
+)
+from bot.messages.releases import release_card, role_names, step_button
+from bot.messages.replies import environment_line
+
+MAX_VIEW_BLOCKS = 100
+MAX_RELEASES = 15
+
+
+def home_view(actor: Actor, service: str, releases: Sequence[Release],
+              environments: Sequence[EnvironmentState], calendar: Calendar,
+              cycles: Sequence[Cycle]) -> dict[str, Any]:
+    blocks: list[Block] = [
+        header(f"{service} releases"),
+        context(f"You are {actor.mention}: {escape(role_names(actor))}"),
+        divider(),
+        section("*Releases in flight*" if releases else
+                "*Releases in flight*\nnone: DEV starts one with `/loop tag`"),
+    ]
+    for release in releases[:MAX_RELEASES]:
+        blocks += [*release_card(release), *_your_move(actor, release)]
+    blocks += [divider(), lines_section("*Environments*", [environment_line(e)
+                                                            for e in environments])]
+    blocks += [lines_section("*Next dates*", [_cycle_line(calendar, c) for c in cycles])]
+    blocks += [divider(), lines_section("*What you can do*", _commands(actor))]
+    return {"type": "home", "blocks": blocks[:MAX_VIEW_BLOCKS]}
+
+
+def _your_move(actor: Actor, release: Release) -> list[Block]:
+    action = next_action(release)
+    if action is None or not holds_role_for(action, release, actor):
+        return []
+    return [actions(f"home:{release.service}:{release.version}", step_button(release, action))]
+
+
+def _cycle_line(calendar: Calendar, cycle: Cycle) -> str:
+    tag = f"tag {cycle.tag:%a %Y-%m-%d}" if cycle.tag else "no tagging"
+    prod = f"prod {cycle.prod:%a %Y-%m-%d}" if cycle.prod else "no prod push"
+    return f"• cycle {cycle.number}: {tag} at {calendar.announce_at:%H:%M}, {prod}"
+
+
+def _commands(actor: Actor) -> list[str]:
+    lines = []
+    if _allowed(check_may_tag, actor):
+        lines.append("• tag the next release: `/loop tag` (or `/loop tag on LINE` for a patch)")
+        lines.append("• carry a fix to a release line: `/loop backport bug N to LINE`")
+    if _allowed(check_may_change_service, actor):
+        lines.append('• start a service change: `/loop change "DESCRIPTION"`')
+    lines.append("• see where a release stands: `/loop status [VERSION]`; every command: "
+                 "`/loop help`")
+    return lines
+
+
+def _allowed(check: Any, actor: Actor) -> bool:
+    try:
+        check(actor)
+    except Refusal:
+        return False
+    return True

@@ -1,0 +1,218 @@
+"""Messages about releases: the tag preview and its confirmation, progress while a step
+runs, the result with the next step and its button, and the release card.
+
+Guarantees: every message names the service and version; buttons are labelled with their
+action and version ("Tag 0.13.0", "Greenlight 0.13.1", "Override greenlight 0.13.1"); the
+irreversible ones (tag, greenlight, every override) carry a Slack confirm dialog; every
+text from outside (commit titles, bug summaries, reasons, progress lines) is escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.domain.actions import Action, Actor, Role
+from bot.domain.lifecycle import next_action, next_step
+from bot.domain.release import Env, Kind, Release
+from bot.messages.blocks import (
+    ACTION_STEP,
+    ACTION_TAG,
+    Block,
+    Rendered,
+    actions,
+    button,
+    confirm_dialog,
+    context,
+    escape,
+    lines_section,
+    section,
+)
+from bot.releases import ActionResult
+from bot.tagging import BackportResult, TagPreview, TagResult
+
+LABELS = {
+    Action.REQUEST_STAGE: "Request stage", Action.DEPLOYED_STAGE: "Mark deployed on stage",
+    Action.VERIFY_STAGE: "Verify stage", Action.REQUEST_PROD: "Request prod",
+    Action.GREENLIGHT: "Greenlight", Action.DEPLOYED_PROD: "Mark deployed on prod",
+    Action.VERIFY_PROD: "Verify prod", Action.REJECT: "Reject", Action.RERELEASE: "Re-release",
+    Action.BLOCK: "Block prod", Action.UNBLOCK: "Unblock prod",
+}
+DONE = {
+    Action.REQUEST_STAGE: "stage ticket filed", Action.DEPLOYED_STAGE: "deployed on stage",
+    Action.VERIFY_STAGE: "verified on stage", Action.REQUEST_PROD: "prod ticket filed",
+    Action.GREENLIGHT: "green light for prod", Action.DEPLOYED_PROD: "deployed on prod",
+    Action.VERIFY_PROD: "verified on prod: released", Action.REJECT: "rejected on stage",
+    Action.RERELEASE: "re-released on stage", Action.BLOCK: "blocked for prod",
+    Action.UNBLOCK: "unblocked for prod",
+}
+CONFIRMED_ACTIONS = frozenset({Action.GREENLIGHT})  # irreversible steps besides tagging
+
+
+def step_label(action: Action, version: str, *, override: bool = False) -> str:
+    label = f"{LABELS[action]} {version}"
+    return f"Override {label[0].lower()}{label[1:]}" if override else label
+
+
+def step_button(release: Release, action: Action, *, reason: str | None = None) -> Block:
+    """The button for `action` on `release`; a confirm dialog for irreversible ones."""
+    value = {"s": release.service, "v": release.version, "a": action.value}
+    label = step_label(action, release.version, override=reason is not None)
+    dialog = None
+    if reason is not None:
+        value["r"] = reason
+        dialog = confirm_dialog(f"{label}?", f"This breaks glass: it is announced and "
+                                f"audited. Reason: {escape(reason)}", "Override", danger=True)
+    elif action in CONFIRMED_ACTIONS:
+        dialog = confirm_dialog(f"{label}?", f"{escape(release.service)} {release.version} "
+                                "may then be pushed to prod.", LABELS[action])
+    style = "danger" if reason is not None else "primary"
+    return button(label, ACTION_STEP, value, style=style, confirm=dialog)
+
+
+def next_buttons(release: Release) -> list[Block]:
+    action = next_action(release)
+    if action is None:
+        return []
+    return [actions(f"next:{release.service}:{release.version}", step_button(release, action))]
+
+
+def _who(actor: Actor) -> str:
+    return actor.mention
+
+
+def _steps(steps: Sequence[str]) -> str:
+    return "\n".join(f"✓ {escape(s)}" for s in steps)
+
+
+# -- tagging ---------------------------------------------------------------------------------
+def tag_preview(preview: TagPreview) -> Rendered:
+    v, plan = preview.version, preview.plan
+    since = f"since {preview.previous}" if preview.previous else "(first release)"
+    commits = [f"• `{c.sha[:7]}` {escape(c.title)}" for c in preview.commits]
+    fixed = [f"• bug {b.id} {escape(b.bug.summary)}" for b in preview.changelog.fixed]
+    flagged = [f"• bug {b.id}: {escape(b.reason)}" for b in preview.changelog.flagged]
+    label = f"Tag {v}"
+    value = {"s": preview.service, "v": v, "sha": preview.head_sha}
+    dialog = confirm_dialog(f"{label}?", f"Tags `{plan.tag}` at `{preview.head_sha[:7]}` on "
+                            f"`{escape(plan.branch)}` and publishes the release notes.", "Tag")
+    blocks = [
+        section(f"*{escape(preview.service)} {v}* would be tagged `{escape(plan.tag)}` at "
+                f"`{preview.head_sha[:7]}` on `{escape(plan.branch)}` ({escape(plan.why)})."),
+        lines_section(f"*{len(commits)} commit(s) {since}*", commits),
+    ]
+    if fixed:
+        blocks.append(lines_section("*Fixes*", fixed))
+    if flagged:
+        blocks.append(lines_section("*:warning: Referenced but not RESOLVED FIXED*", flagged))
+    blocks.append(actions(f"tag:{preview.service}:{v}",
+                          button(label, ACTION_TAG, value, style="primary", confirm=dialog)))
+    return Rendered(f"{preview.service} {v}: {len(commits)} commit(s) {since}, "
+                    f"{len(fixed)} fixed bug(s), {len(flagged)} flagged. Confirm: {label}",
+                    blocks)
+
+
+def tagged(result: TagResult, actor: Actor, steps: Sequence[str]) -> Rendered:
+    release = result.release
+    title = (f"*{escape(release.service)} {release.version}* tagged by {_who(actor)}"
+             f"{' (finished)' if result.resumed else ''}")
+    links = f"<{result.tag_url}|tag {escape(release.tag or '')}> · <{result.release_url}|notes>"
+    body = [section(f"{title}\n{_steps(steps)}"), context(links, _next(release)),
+            *next_buttons(release)]
+    return Rendered(f"{release.service} {release.version} tagged by {actor.name or actor.user_id}"
+                    f". Next: {next_step(release)}", body)
+
+
+# -- lifecycle steps -------------------------------------------------------------------------
+def working(title: str, actor: Actor, steps: Sequence[str]) -> Rendered:
+    lines = _steps(steps)
+    text = f"*{escape(title)}* — {_who(actor)}\n{lines}\n⏳ working…".replace("\n\n", "\n")
+    return Rendered(f"{title}: working…", [section(text)])
+
+
+def stopped(title: str, actor: Actor, steps: Sequence[str], why: Rendered) -> Rendered:
+    """What happened to a step that stopped halfway (the channel message's last state)."""
+    lines = _steps(steps)
+    blocks = [section(f"*{escape(title)}* — {_who(actor)}\n{lines}\n:x: stopped"), *why.blocks]
+    return Rendered(f"{title}: stopped. {why.text}", blocks)
+
+
+def step_done(result: ActionResult, actor: Actor, steps: Sequence[str]) -> Rendered:
+    release, decision = result.release, result.decision
+    done = DONE[decision.action]
+    lines = [f"*{escape(release.service)} {release.version}*: {done} — {_who(actor)}"]
+    if steps:
+        lines.append(_steps(steps))
+    lines += [f"✓ {old.version} superseded" for old in result.superseded]
+    blocks = [section("\n".join(lines))]
+    if decision.is_override:
+        skipped = "; ".join(decision.skipped_guards) or "nothing"
+        blocks.append(section(f":rotating_light: *Emergency override* by {_who(actor)}: "
+                              f"{escape(decision.override_reason or '')}\nSkipped: "
+                              f"{escape(skipped)}"))
+    blocks += [context(_next(release)), *next_buttons(release)]
+    return Rendered(f"{release.service} {release.version}: {done} by "
+                    f"{actor.name or actor.user_id}. Next: {next_step(release)}", blocks)
+
+
+def step_confirmation(release: Release, action: Action, reason: str | None) -> Rendered:
+    """The ephemeral question before an irreversible step or an override."""
+    label = step_label(action, release.version, override=reason is not None)
+    lines = [f"*{escape(release.service)} {release.version}* is {release.state.value}."]
+    if reason is not None:
+        lines.append(f":rotating_light: Breaking glass: `{action.value}` even where the "
+                     f"process says no. Reason: {escape(reason)}")
+    block = actions(f"confirm:{release.service}:{release.version}",
+                    step_button(release, action, reason=reason))
+    return Rendered(f"{label}? Press the button to confirm.", [section("\n".join(lines)), block])
+
+
+def confirmed(label: str, actor: Actor) -> Rendered:
+    """What a confirmation (or a next-step card) says once someone pressed its button."""
+    return Rendered(f"{label}: confirmed by {actor.name or actor.user_id}",
+                    [context(f"✓ *{escape(label)}* — pressed by {_who(actor)}")])
+
+
+# -- other changes ---------------------------------------------------------------------------
+def backported(result: BackportResult, actor: Actor, steps: Sequence[str]) -> Rendered:
+    picked = result.result.picked if result.result else ()
+    lines = [f"• `{old[:7]}` → `{new[:7]}`" for old, new in picked]
+    lines += [f"• `{sha[:7]}` already on {escape(result.branch)}" for sha in result.skipped]
+    head = (f"*Backport to {escape(result.branch)}* — {_who(actor)}\n{_steps(steps)}"
+            ).rstrip()
+    hint = f"Next: DEV tags the patch with `/loop tag on {result.line}`"
+    return Rendered(f"Backport to {result.branch}: {len(picked)} picked. {hint}",
+                    [section(head), lines_section("*Commits*", lines), context(hint)])
+
+
+def change_started(release: Release, actor: Actor) -> Rendered:
+    return Rendered(
+        f"{release.service} {release.version} (service change) started by "
+        f"{actor.name or actor.user_id}: {release.summary}. Next: {next_step(release)}",
+        [section(f"*{escape(release.service)} {release.version}*: service change by "
+                 f"{_who(actor)}\n> {escape(release.summary)}"),
+         context(_next(release)), *next_buttons(release)],
+    )
+
+
+def release_card(release: Release) -> list[Block]:
+    """A release as status and App Home show it: state, tickets, blockers, next step."""
+    kind = " (service change)" if release.kind is Kind.SERVICE else ""
+    facts = [f"*{escape(release.service)} {release.version}*{kind}: {release.state.value}"]
+    for env in Env:
+        ticket = release.ticket(env)
+        if ticket is not None:
+            facts.append(f"{env.value} ticket: bug {ticket.bug_id}")
+    if release.blockers:
+        facts.append("blocked by " + ", ".join(f"bug {b}" for b in release.blockers))
+    return [section(" · ".join(facts)), context(_next(release))]
+
+
+def _next(release: Release) -> str:
+    return f"Next: {escape(next_step(release))}"
+
+
+def role_names(actor: Actor) -> str:
+    held = sorted(r.value for r in actor.roles if r is not Role.EMERGENCY)
+    if Role.EMERGENCY in actor.roles:
+        held.append("emergency")
+    return ", ".join(held) or "no role"

@@ -1,0 +1,125 @@
+"""Replies meant for the caller only: help, refusals, failures, status, history, the
+environments and the calendar.
+
+Guarantees: a refusal shows its message and its hint (what to do instead); a partner's
+failure names the partner and says whether anything was changed; an unexpected error
+shows only a short reference, never the exception's text; everything from outside is
+escaped (only the bot's own `<@U...>` mentions survive).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from bot.calendar_feed import render_text
+from bot.domain.audit import AuditEntry
+from bot.domain.calendar import Calendar, Cycle
+from bot.domain.errors import Refusal
+from bot.domain.facts import EnvironmentState
+from bot.domain.release import Release
+from bot.messages.blocks import Rendered, context, escape, lines_section, section
+from bot.messages.releases import release_card
+from bot.ports import PartnerError
+
+PARTNERS = {"github": "GitHub", "bugzilla": "Bugzilla", "slack": "Slack"}
+
+
+def help_text(lines: Sequence[tuple[str, str]], topic: str | None = None) -> Rendered:
+    """`lines` are (usage, summary) pairs; with a topic, only that one."""
+    if topic is not None:
+        usage, summary = lines[0]
+        return Rendered(f"{usage}: {summary}", [section(f"`{escape(usage)}`\n{escape(summary)}"),
+                                                context(_options_hint())])
+    rows = [f"`{escape(usage)}` — {escape(summary)}" for usage, summary in lines]
+    return Rendered("/loop subcommands: " + "; ".join(u for u, _ in lines),
+                    [lines_section("*/loop* runs the release process:", rows),
+                     context(_options_hint())])
+
+
+def _options_hint() -> str:
+    return ('Options: `service:NAME` (or `--service NAME`) picks another service; a step '
+            'followed by `--emergency "REASON"` breaks glass (emergency role only).')
+
+
+def refusal(exc: Refusal) -> Rendered:
+    text = f":no_entry: {escape(exc.message, mentions=True)}"
+    blocks = [section(text)]
+    if exc.hint:
+        blocks.append(context(escape(exc.hint, mentions=True)))
+    return Rendered(str(exc), blocks)
+
+
+def partner_failure(exc: PartnerError, changed: bool) -> Rendered:
+    partner = PARTNERS.get(exc.partner.lower(), exc.partner)
+    detail = str(exc).removeprefix(f"{exc.partner}: ")
+    outcome = ("the steps above are done; repeat the command to finish"
+               if changed else "nothing was changed; repeat the command when it is back")
+    text = f"{partner} is failing: {detail}; {outcome}"
+    return Rendered(text, [section(f":warning: {escape(text)}")])
+
+
+def broke(reference: str, command: str) -> Rendered:
+    text = (f"Something broke on my side while running `{command}` (reference {reference}). "
+            "It may have stopped halfway: `/loop status` shows where things stand, and "
+            "repeating the command finishes what was started.")
+    return Rendered(text, [section(f":boom: {escape(text)}")])
+
+
+def status_list(service: str, releases: Sequence[Release]) -> Rendered:
+    if not releases:
+        return Rendered(f"{service}: no release in flight",
+                        [section(f"*{escape(service)}*: no release in flight. "
+                                 "DEV starts one with `/loop tag`.")])
+    blocks = [section(f"*{escape(service)}*: {len(releases)} release(s) in flight")]
+    for release in releases[:12]:
+        blocks += release_card(release)
+    text = "; ".join(f"{r.version} {r.state.value}" for r in releases)
+    return Rendered(f"{service} in flight: {text}", blocks)
+
+
+def status_one(release: Release) -> Rendered:
+    return Rendered(f"{release.service} {release.version}: {release.state.value}",
+                    release_card(release))
+
+
+def history(service: str, version: str, entries: Sequence[AuditEntry], tz: dt.tzinfo
+            ) -> Rendered:
+    rows = [_audit_line(e, tz) for e in entries]
+    return Rendered(f"{service} {version}: {len(rows)} event(s)",
+                    [lines_section(f"*History of {escape(service)} {version}*", rows or
+                                   ["nothing recorded"])])
+
+
+def _audit_line(entry: AuditEntry, tz: dt.tzinfo) -> str:
+    when = entry.at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if entry.at else "?"
+    moved = f" ({entry.from_state} → {entry.to_state})" if entry.from_state else ""
+    line = f"• {when} <@{entry.actor}> {escape(entry.action)}{moved}"
+    if entry.detail:
+        line += f": {escape(entry.detail)}"
+    if entry.override_reason:
+        line += f" :rotating_light: {escape(entry.override_reason)}"
+    return line if entry.actor.startswith(("U", "W")) else line.replace(
+        f"<@{entry.actor}>", escape(entry.actor))
+
+
+def environments(service: str, states: Sequence[EnvironmentState]) -> Rendered:
+    rows = [environment_line(s) for s in states]
+    return Rendered(f"{service} environments: " + "; ".join(rows),
+                    [lines_section(f"*{escape(service)} environments*", rows)])
+
+
+def environment_line(state: EnvironmentState) -> str:
+    if not state.reachable:
+        return f"• *{escape(state.name)}*: unreachable ({escape(state.error or 'no answer')})"
+    rev = f" ({state.rev[:7]})" if state.rev else ""
+    health = {True: "healthy", False: "unhealthy", None: "health unknown"}[state.healthy]
+    fake = " · fake partner" if state.fake_partner else ""
+    return (f"• *{escape(state.name)}*: {escape(state.version or 'no version')}{escape(rev)}"
+            f" · {health}{fake}")
+
+
+def calendar(calendar: Calendar, cycles: Sequence[Cycle], service: str) -> Rendered:
+    text = render_text(calendar, cycles, service)
+    title, *rows = text.splitlines()
+    return Rendered(text, [lines_section(f"*{escape(title)}*", [escape(r) for r in rows])])

@@ -1,0 +1,177 @@
+"""The `/loop` slash command: parse, ack, then one use case on the app's executor.
+
+The listener only reads the line (pure, handlers/grammar.py), acks, and submits the work;
+each `_do_*` function below calls one use case and renders its answer. Bad input is
+answered ephemerally with the usage and changes nothing. State changes are posted as one
+channel message updated as each step finishes; everything else is ephemeral.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, BoltRequest
+from slack_bolt.context.respond import Respond
+
+from bot.calendar_feed import calendar_from_settings, select_cycles
+from bot.domain.actions import Action
+from bot.domain.errors import Refusal
+from bot.domain.lifecycle import next_action
+from bot.messages import releases as rendering
+from bot.messages import replies
+from bot.queries import environments, history, releases_in_flight
+from bot.releases import advance, load_release, start_service_change
+from bot.tagging import backport, preview_tag
+from handlers import grammar
+from handlers.grammar import (
+    Backport,
+    CalendarDates,
+    Command,
+    Envs,
+    Help,
+    History,
+    ServiceChange,
+    Status,
+    Step,
+    TagPreview,
+)
+from handlers.work import Job, Runtime, SlackRequest
+
+log = logging.getLogger("loopbot.slack")
+CALENDAR_CYCLES = 4
+
+
+def register(app: App, runtime: Runtime) -> None:
+    @app.command(grammar.COMMAND)
+    def loop_command(ack: Ack, command: dict[str, Any], respond: Respond,
+                     request: BoltRequest) -> None:
+        text = unescape(str(command.get("text", "")))
+        try:
+            parsed: Command | Refusal = grammar.parse(text)
+        except Refusal as exc:
+            parsed = exc
+        ack()
+        slack = SlackRequest(str(command.get("user_id", "")), f"{grammar.COMMAND} {text}",
+                             command.get("trigger_id"), respond, retry_number(request))
+        runtime.submit(slack, lambda job: execute(parsed, job))
+
+
+def retry_number(request: BoltRequest) -> int:
+    values = request.headers.get("x-slack-retry-num") or ["0"]
+    return int(values[0]) if values[0].isdigit() else 0
+
+
+def unescape(text: str) -> str:
+    """Slack sends &, < and > in a command's text as entities."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def execute(parsed: Command | Refusal, job: Job) -> None:
+    if isinstance(parsed, Refusal):
+        raise parsed
+    match parsed.intent:
+        case Help(topic=topic):
+            _do_help(job, topic)
+        case TagPreview() as intent:
+            _do_tag_preview(job, parsed, intent)
+        case Step() as intent:
+            _do_step(job, parsed, intent)
+        case Backport() as intent:
+            _do_backport(job, parsed, intent)
+        case ServiceChange(summary=summary):
+            change = start_service_change(job.ctx, job.actor, summary, service=parsed.service,
+                                          request_id=job.request_id)
+            job.reply.post(rendering.change_started(change, job.actor))
+        case Status(version=version):
+            _do_status(job, parsed.service, version)
+        case History(version=version):
+            service = job.ctx.service(parsed.service).config.name
+            entries = history(job.ctx, version, service=service)
+            job.reply.ephemeral(replies.history(service, version, entries, job.ctx.settings.tz))
+        case Envs():
+            service = job.ctx.service(parsed.service).config.name
+            job.reply.ephemeral(replies.environments(service, environments(job.ctx,
+                                                                           service=service)))
+        case CalendarDates():
+            _do_calendar(job, parsed.service)
+
+
+def _do_help(job: Job, topic: str | None) -> None:
+    if topic is None:
+        job.reply.ephemeral(replies.help_text(grammar.help_lines()))
+        return
+    declared = grammar.SUBCOMMANDS.get(topic)
+    if declared is None:
+        raise grammar.unknown(topic)
+    job.reply.ephemeral(replies.help_text([(declared.usage_line, declared.summary)], topic))
+
+
+def _do_tag_preview(job: Job, parsed: Command, intent: TagPreview) -> None:
+    preview = preview_tag(job.ctx, job.actor, service=parsed.service, version=intent.version,
+                          line=intent.line)
+    job.reply.ephemeral(rendering.tag_preview(preview))
+
+
+def _do_step(job: Job, parsed: Command, intent: Step) -> None:
+    service = job.ctx.service(parsed.service).config.name
+    version = intent.version or _awaiting_green_light(job, service)
+    if parsed.emergency is not None or intent.action in rendering.CONFIRMED_ACTIONS:
+        release = load_release(job.ctx, service, version)
+        job.reply.ephemeral(rendering.step_confirmation(release, intent.action,
+                                                        parsed.emergency))
+        return
+    run_step(job, intent.action, service, version, bug_id=intent.bug_id, reason=intent.reason)
+
+
+def run_step(job: Job, action: Action, service: str, version: str, *, bug_id: int | None = None,
+             reason: str = "", override_reason: str | None = None) -> None:
+    """One lifecycle step, shown as one channel message (commands and buttons share it)."""
+    job.reply.title = f"{action.value} {service} {version}"
+    actor = job.actor
+    with job.locks(f"{service}:{version}"):
+        result = advance(job.ctx, action, version, actor, service=service, bug_id=bug_id,
+                         reason=reason, override_reason=override_reason,
+                         request_id=job.request_id, progress=job.reply.progress)
+    job.reply.post(rendering.step_done(result, actor, job.reply.steps))
+
+
+def _awaiting_green_light(job: Job, service: str) -> str:
+    waiting = [r for r in releases_in_flight(job.ctx, service=service)
+               if next_action(r) is Action.GREENLIGHT]
+    if not waiting:
+        raise Refusal(f"no release of {service} is waiting for the green light",
+                      hint="`/loop status` shows where each release stands")
+    if len(waiting) > 1:
+        listed = ", ".join(r.version for r in waiting)
+        raise Refusal(f"several releases wait for the green light ({listed})",
+                      hint="name one: `/loop greenlight prod VERSION`")
+    return waiting[0].version
+
+
+def _do_backport(job: Job, parsed: Command, intent: Backport) -> None:
+    job.reply.title = f"backport to {intent.line}"
+    actor = job.actor
+    result = backport(job.ctx, actor, intent.line, shas=intent.shas, bug_id=intent.bug_id,
+                      service=parsed.service, request_id=job.request_id,
+                      progress=job.reply.progress)
+    job.reply.post(rendering.backported(result, actor, job.reply.steps))
+
+
+def _do_status(job: Job, service_name: str | None, version: str | None) -> None:
+    service = job.ctx.service(service_name).config.name
+    if version is None:
+        in_flight = releases_in_flight(job.ctx, service=service)
+        job.reply.ephemeral(replies.status_list(service, in_flight))
+        return
+    job.reply.ephemeral(replies.status_one(load_release(job.ctx, service, version)))
+
+
+def _do_calendar(job: Job, service_name: str | None) -> None:
+    settings = job.ctx.settings
+    service = job.ctx.service(service_name).config.name
+    calendar = calendar_from_settings(settings)
+    today = job.ctx.clock().astimezone(settings.tz).date()
+    cycles = select_cycles(calendar, today - dt.timedelta(days=1), count=CALENDAR_CYCLES)
+    job.reply.ephemeral(replies.calendar(calendar, cycles, service))

@@ -1,0 +1,37 @@
+"""App Home: published when someone opens the bot's Home tab, and again after they press
+one of its buttons. Shows the releases in flight, what each environment runs, the next
+dates of the cycle and what the viewer can do next (bot/messages/home.py renders it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from slack_bolt import App
+
+from bot.calendar_feed import calendar_from_settings, select_cycles
+from bot.messages.home import home_view
+from bot.queries import environments, releases_in_flight
+from handlers.work import Job, Runtime, SlackRequest
+
+HOME_CYCLES = 3
+
+
+def register(app: App, runtime: Runtime) -> None:
+    @app.event("app_home_opened")
+    def home_opened(event: dict[str, Any], body: dict[str, Any]) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        request = SlackRequest(str(event.get("user", "")), "App Home", body.get("event_id"))
+        runtime.submit(request, publish_home)
+
+
+def publish_home(job: Job) -> None:
+    ctx = job.ctx
+    service = ctx.service(None).config.name
+    calendar = calendar_from_settings(ctx.settings)
+    today = ctx.clock().astimezone(ctx.settings.tz).date()
+    cycles = select_cycles(calendar, today - dt.timedelta(days=1), count=HOME_CYCLES)
+    view = home_view(job.actor, service, releases_in_flight(ctx, service=service),
+                     environments(ctx, service=service), calendar, cycles)
+    job.reply.client.views_publish(user_id=job.request.user, view=view)

@@ -1,0 +1,95 @@
+"""Socket Mode: the same app reached through slack_sdk's Socket Mode client, against a
+local WebSocket server (the `websockets` package) standing in for Slack's. The client
+finds it through apps.connections.open on the Slack stand-in, as it would find Slack's."""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from websockets.sync.server import ServerConnection, serve
+
+from bot.app import create_app
+from bot.config import Settings
+from bot.domain.release import State
+from bot.sandbox.slack_api import SANDBOX_APP_TOKEN
+from bot.wiring import build_context
+from tests.fixtures.app import OPS, ROLES, start_world
+
+
+def _envelope(world_slack: Any, text: str) -> dict[str, Any]:
+    return {
+        "envelope_id": "5e1d0c8a-socket-0001", "type": "slash_commands",
+        "accepts_response_payload": True,
+        "payload": {
+            "token": "deprecated", "team_id": "T0LOOP0001", "team_domain": "loop",
+            "channel_id": "C0LOOP0001", "channel_name": "loop", "user_id": OPS,
+            "user_name": "ops", "command": "/loop", "text": text, "api_app_id": "A0LOOPBOT1",
+            "is_enterprise_install": "false",
+            "response_url": world_slack.new_response_url("C0LOOP0001", OPS),
+            "trigger_id": "1765180800.socket.0001",
+        },
+    }
+
+
+@pytest.fixture
+def socket_server() -> Iterator[tuple[str, queue.Queue[Any], list[dict[str, Any]]]]:
+    received: queue.Queue[Any] = queue.Queue()
+    outbox: list[dict[str, Any]] = []
+
+    def handler(ws: ServerConnection) -> None:
+        ws.send(json.dumps({"type": "hello", "num_connections": 1,
+                            "connection_info": {"app_id": "A0LOOPBOT1"}}))
+        for envelope in outbox:
+            ws.send(json.dumps(envelope))
+        for message in ws:
+            received.put(json.loads(message))
+
+    with serve(handler, "127.0.0.1", 0) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        port = server.socket.getsockname()[1]
+        yield f"ws://127.0.0.1:{port}/link/?ticket=sandbox", received, outbox
+        server.shutdown()
+
+
+def test_a_slash_command_over_socket_mode_is_acked_and_answered(
+    settings: Settings, tmp_path: Path,
+    socket_server: tuple[str, queue.Queue[Any], list[dict[str, Any]]],
+) -> None:
+    url, received, outbox = socket_server
+    sandbox, world = start_world(settings, tmp_path)
+    world.server.stop()
+    world.app.close()
+    try:
+        sandbox.slack.open_socket_mode(url)
+        outbox.append(_envelope(sandbox.slack, 'change "Raise the worker count to 16"'))
+        secrets = world.settings.secrets.model_copy(update={
+            "slack_app_token": SecretStr(SANDBOX_APP_TOKEN), "slack_signing_secret": None})
+        socket_settings = world.settings.model_copy(update={"secrets": secrets,
+                                                            "roles": ROLES})
+        app = create_app(socket_settings, socket_mode=True, slack_api_url=sandbox.slack.api_url,
+                         ctx=build_context(socket_settings, store=world.app.ctx.store))
+        handler = SocketModeHandler(app.bolt, SANDBOX_APP_TOKEN)
+        handler.connect()
+        try:
+            ack = received.get(timeout=10)
+            assert ack["envelope_id"] == "5e1d0c8a-socket-0001"
+            assert app.drain(30)
+        finally:
+            handler.close()
+            app.close()
+        posted = sandbox.slack.messages("#loop")[-1]
+        assert "change-1" in posted.text and "Raise the worker count to 16" in posted.text
+        assert [c.ok for c in sandbox.slack.calls("apps.connections.open")] == [True]
+        assert world.release("change-1").state is State.TAGGED
+    finally:
+        world.app.ctx.store.dispose()
+        sandbox.stop()

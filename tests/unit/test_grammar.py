@@ -1,0 +1,90 @@
+"""The /loop language: forgiving where safe, strict where it matters, usage on error."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.domain.actions import Action
+from handlers.grammar import (
+    SUBCOMMANDS,
+    Backport,
+    BadInput,
+    Help,
+    ServiceChange,
+    Status,
+    Step,
+    TagPreview,
+    help_lines,
+    parse,
+)
+
+
+@pytest.mark.parametrize("text, action, version", [
+    ("verify stage 0.13.1", Action.VERIFY_STAGE, "0.13.1"),
+    ("VERIFY Staging v0.13.1", Action.VERIFY_STAGE, "0.13.1"),
+    ("deployed production V0.12.3", Action.DEPLOYED_PROD, "0.12.3"),
+    ("request prod 0.14.0", Action.REQUEST_PROD, "0.14.0"),
+    ("request stage Change-3", Action.REQUEST_STAGE, "change-3"),
+    ("rerelease stage 0.13.1", Action.RERELEASE, "0.13.1"),
+])
+def test_steps_read_in_the_words_people_type(text: str, action: Action, version: str) -> None:
+    assert parse(text).intent == Step(action, version)
+
+
+def test_reject_takes_an_optional_bug_and_a_reason() -> None:
+    assert parse("reject stage 0.13.1 bug 1096112 rooms crash on join").intent == Step(
+        Action.REJECT, "0.13.1", 1096112, "rooms crash on join")
+    assert parse("reject stage 0.13.1").intent == Step(Action.REJECT, "0.13.1")
+
+
+def test_block_accepts_bug_forms_and_greenlight_defaults() -> None:
+    assert parse("block prod 0.13.1 bug#1096112").intent == Step(Action.BLOCK, "0.13.1",
+                                                                  1096112)
+    assert parse("unblock prod 0.13.1 1096112").intent.bug_id == 1096112
+    assert parse("greenlight prod").intent == Step(Action.GREENLIGHT, None)
+
+
+def test_options_anywhere_and_typographic_quotes() -> None:
+    command = parse("deployed prod 0.13.1 service:loop-client --emergency “prod is down”")
+    assert (command.service, command.emergency) == ("loop-client", "prod is down")
+    assert parse("status --service=loop-client").service == "loop-client"
+    assert parse('change "Raise the workers"').intent == ServiceChange("Raise the workers")
+
+
+def test_tag_backport_status_help() -> None:
+    assert parse("tag").intent == TagPreview()
+    assert parse("tag v0.13.0").intent == TagPreview(version="0.13.0")
+    assert parse("tag on 0.12.x").intent == TagPreview(line="0.12")
+    assert parse("backport 5af4054 DB4EB2D to 0.12").intent == Backport(
+        "0.12", ("5af4054", "db4eb2d"))
+    assert parse("backport bug 1094662 to 0.12.x").intent == Backport("0.12", (), 1094662)
+    assert parse("status").intent == Status()
+    assert parse("").intent == Help() and parse("help Verify").intent == Help("verify")
+
+
+@pytest.mark.parametrize("text, said, usage", [
+    ("verify stage 0.13", "couldn't read `0.13` as a version", "/loop verify stage|prod"),
+    ("verify qa 0.13.1", "expected stage or prod, got `qa`", "/loop verify stage|prod"),
+    ("verify stage", "missing the version", "/loop verify stage|prod"),
+    ("verify stage 0.13.1 now", "unexpected `now`", "/loop verify stage|prod"),
+    ("reject prod 0.13.1", "stage only", "/loop reject stage"),
+    ("block prod 0.13.1 bug 12x", "couldn't read `12x` as a bug number", "/loop block prod"),
+    ("verfy stage 0.13.1", "did you mean `verify`?", "/loop verify stage|prod"),
+    ("tag 0.13.0 --emergency 'x'", "nothing to override", "/loop tag"),
+    ("backport 5af4054 0.12", "`0.12` as a commit sha", "/loop backport"),
+    ("backport bug 1094662 0.12", "missing `to LINE`", "/loop backport"),
+    ("greenlight prod 0.13.1 --emergency", "needs a value", "--emergency"),
+    ('change "unclosed', "a quote is not closed", "double quotes"),
+])
+def test_bad_input_says_what_and_shows_the_usage(text: str, said: str, usage: str) -> None:
+    with pytest.raises(BadInput) as refused:
+        parse(text)
+    assert said in refused.value.message
+    assert usage in (refused.value.hint or "")
+
+
+def test_help_is_generated_from_the_declarations() -> None:
+    lines = dict(help_lines())
+    assert len(lines) == len(SUBCOMMANDS) >= 16
+    assert lines["/loop greenlight prod [VERSION]"].startswith("QA:")
+    assert all(usage.split()[1] in SUBCOMMANDS for usage in lines)

@@ -1,0 +1,52 @@
+"""Message rendering: user text can't inject, and every message stays within Block Kit's
+limits (checked by the Slack stand-in's own validator)."""
+
+from __future__ import annotations
+
+from bot.domain.actions import Action, Actor, Role
+from bot.domain.errors import Refusal
+from bot.domain.release import Release, State
+from bot.messages.blocks import Rendered, decode_value, escape, lines_section
+from bot.messages.releases import step_confirmation
+from bot.messages.replies import help_text, partner_failure, refusal
+from bot.ports import PartnerError
+from bot.sandbox.slack_blocks import block_errors
+from handlers.grammar import help_lines
+
+LEAD = Actor("U0LEAD001", frozenset({Role.EMERGENCY}), "lead")
+
+
+def test_escape_neutralises_broadcasts_links_and_mentions() -> None:
+    text = escape("<!channel> & <http://evil.example|click> <@U0QA00001>")
+    assert "<" not in text and ">" not in text and "&amp;" in text
+    assert escape("<@U0QA00001> & <!here>", mentions=True) == "<@U0QA00001> &amp; &lt;!here&gt;"
+
+
+def test_refusal_keeps_the_bots_mentions_only() -> None:
+    rendered = refusal(Refusal("<!channel> needs QA; <@U0OPS0001> has OPS", hint="ask QA"))
+    assert "<@U0OPS0001>" in str(rendered.blocks) and "<!channel>" not in str(rendered.blocks)
+
+
+def test_a_huge_reason_stays_within_block_kit_limits() -> None:
+    release = Release("loop-server", "0.13.1", State.STAGE_DEPLOYED)
+    reason = "prod is down <!channel> " * 400
+    rendered = step_confirmation(release, Action.GREENLIGHT, reason)
+    assert block_errors(rendered.blocks) == []
+    value = decode_value(rendered.blocks[1]["elements"][0]["value"])
+    assert value["a"] == "greenlight" and len(rendered.blocks[1]["elements"][0]["value"]) <= 2000
+
+
+def test_long_lists_say_how_many_were_left_out() -> None:
+    block = lines_section("*Commits*", [f"• `abcdef{i}` Bug 10{i:05d} — fix" for i in range(900)])
+    assert block_errors([block]) == []
+    assert "more" in block["text"]["text"].splitlines()[-1]
+
+
+def test_help_and_partner_failure_render_valid_blocks() -> None:
+    assert block_errors(help_text(help_lines()).blocks) == []
+    failed = partner_failure(PartnerError("Bugzilla", "could not file: HTTP 503"), changed=False)
+    assert failed.text.startswith("Bugzilla is failing") and "nothing was changed" in failed.text
+
+
+def test_fallback_text_is_clipped() -> None:
+    assert len(Rendered("x" * 50000).as_kwargs()["text"]) == 3000
