@@ -25,6 +25,9 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.app import LoopApp, create_app, required_secrets
 from bot.config import ConfigError, Settings
+from bot.partners.mail import Mailer
+from bot.partners.slack import Chat
+from bot.scheduler import start_scheduler, stop_scheduler
 from bot.web import create_web_app
 from bot.wiring import PARTNER_SECRETS
 
@@ -128,12 +131,15 @@ def run(settings: Settings, *, socket_mode: bool = False, host: str = "127.0.0.1
         log.info("connected to Slack in Socket Mode; health at %s/health", server.url)
     else:
         log.info("serving Slack at %s", server.slack_url)
+    chat = Chat.from_settings(settings, base_url=slack_api_url)
+    scheduler = start_scheduler(app.ctx, chat, Mailer.from_settings(settings))
     print(json.dumps({"url": server.url, "slack": None if socket_mode else server.slack_url,
                       "socket_mode": socket_mode}), flush=True)
     try:
         with contextlib.suppress(KeyboardInterrupt):
             stop.wait()
     finally:
+        stop_scheduler(scheduler)
         if handler is not None:
             handler.close()
         server.stop()

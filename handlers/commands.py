@@ -22,7 +22,7 @@ from bot.domain.lifecycle import next_action
 from bot.messages import releases as rendering
 from bot.messages import replies
 from bot.queries import environments, history, releases_in_flight
-from bot.releases import advance, load_release, start_service_change
+from bot.releases import advance, check_step, load_release, start_service_change
 from bot.tagging import backport, preview_tag
 from handlers import grammar
 from handlers.grammar import (
@@ -118,6 +118,9 @@ def _do_step(job: Job, parsed: Command, intent: Step) -> None:
     service = job.ctx.service(parsed.service).config.name
     version = intent.version or _awaiting_green_light(job, service)
     if parsed.emergency is not None or intent.action in rendering.CONFIRMED_ACTIONS:
+        # A refusal comes now, not after the click: only an allowed step is confirmed.
+        check_step(job.ctx, intent.action, version, job.actor, service=service,
+                   bug_id=intent.bug_id, override_reason=parsed.emergency)
         release = load_release(job.ctx, service, version)
         job.reply.ephemeral(rendering.step_confirmation(release, intent.action,
                                                         parsed.emergency))

@@ -45,6 +45,7 @@ def test_the_whole_process_plays_from_a_script(tmp_path: Path) -> None:
     assert len(released) == 2  # 0.13.1, then the emergency patch 0.13.2
     refusals = texts(out, user="@ops")
     assert any("stage reports 0.12.2, not 0.13.0" in t for t in refusals)
+    assert any("prod is blocked for 0.13.1 by bug 1100005" in t for t in texts(out, user="@qa"))
     history = texts(out, user="@dev")[-1]
     assert "override greenlight" in history and "every user is logged out hourly" in history
 

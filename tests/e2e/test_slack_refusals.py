@@ -4,6 +4,7 @@ answer that says why and what to do, and nothing changed."""
 from __future__ import annotations
 
 from bot.domain.release import State
+from bot.sandbox.signed import buttons
 from tests.fixtures.app import DEV, OPS, QA, LoopWorld
 
 
@@ -73,9 +74,23 @@ def test_partner_down_changes_nothing_and_repeating_finishes(loop_world: LoopWor
 def test_emergency_needs_the_emergency_role(loop_world: LoopWorld) -> None:
     loop_world.to_stage("0.13.0")
     loop_world.command(QA, 'greenlight prod 0.13.0 --emergency "hurry"')
-    loop_world.click(QA, loop_world.last_ephemeral(QA), "Override greenlight")
-    assert "breaking glass needs the emergency role" in loop_world.last_ephemeral(QA).text
+    refusal = loop_world.last_ephemeral(QA)
+    assert "breaking glass needs the emergency role" in refusal.text
+    assert buttons(refusal) == []  # refused at once: nothing to confirm
     assert loop_world.release("0.13.0").state is State.STAGE_DEPLOYED
+
+
+def test_greenlight_of_a_blocked_release_is_refused_before_any_confirmation(
+    loop_world: LoopWorld,
+) -> None:
+    loop_world.to_prod_requested("0.13.0")
+    regression = loop_world.sandbox.bugzilla.add_bug("Calls drop after 60 s", "NEW")
+    loop_world.command(QA, f"block prod 0.13.0 bug {regression}")
+    loop_world.command(QA, "greenlight prod 0.13.0")
+    refusal = loop_world.last_ephemeral(QA)
+    assert f"prod is blocked for 0.13.0 by bug {regression} (NEW)" in refusal.text
+    assert buttons(refusal) == []
+    assert loop_world.release("0.13.0").state is State.PROD_REQUESTED
 
 
 def test_tag_refused_when_the_branch_moved_since_the_preview(loop_world: LoopWorld) -> None:

@@ -1,0 +1,73 @@
+"""`loopbot run` for real: the threaded server answers signed Slack requests, /health and
+the calendar, and the scheduler's tick job is stored in the bot's database."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import icalendar
+import pytest
+import requests
+
+from bot.config import Settings
+from bot.sandbox.signed import SlackRequests
+from bot.sandbox.slack_records import Posted
+from bot.sandbox.world import SIGNING_SECRET, Sandbox
+from bot.scheduler import JOB_ID, JOBS_TABLE
+from bot.server import run
+
+
+def test_loopbot_run_serves_slack_health_calendar_and_schedules_the_tick(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    database = tmp_path / "loopbot.db"
+    stop = threading.Event()
+    with Sandbox.start(settings, state_dir=tmp_path / "sandbox") as sandbox:
+        bot_settings = sandbox.settings(settings, database_url=f"sqlite:///{database}")
+        serving = threading.Thread(target=run, args=(bot_settings,), kwargs={
+            "port": 0, "slack_api_url": sandbox.slack.api_url, "stop": stop}, daemon=True)
+        serving.start()
+        try:
+            started = _started(capsys)
+            assert requests.get(f"{started['url']}/health", timeout=5).json() == {"ok": True}
+            feed = requests.get(f"{started['url']}/calendar.ics", timeout=5)
+            events = icalendar.Calendar.from_ical(feed.content).walk("VEVENT")
+            assert any("loop-server" in str(e["SUMMARY"]) for e in events)
+
+            signed = SlackRequests(started["slack"], SIGNING_SECRET, sandbox.slack)
+            assert signed.command("U0QA00001", "help").status_code == 200
+            assert _eventually(lambda: sandbox.slack.ephemerals("U0QA00001"))
+            assert "/loop tag" in json.dumps(sandbox.slack.ephemerals("U0QA00001")[-1].blocks)
+        finally:
+            stop.set()
+            serving.join(timeout=30)
+    assert not serving.is_alive()
+    with sqlite3.connect(database) as db:
+        assert db.execute(f"SELECT id FROM {JOBS_TABLE}").fetchall() == [(JOB_ID,)]
+
+
+def _started(capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
+    """The JSON line `loopbot run` prints once it serves."""
+    seen = ""
+    for _ in range(200):
+        seen += capsys.readouterr().out
+        for line in seen.splitlines():
+            if line.startswith("{"):
+                return json.loads(line)
+        time.sleep(0.05)
+    raise AssertionError(f"loopbot run did not start: {seen!r}")
+
+
+def _eventually(check: Callable[[], list[Posted]], seconds: float = 10.0) -> list[Posted]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.05)
+    return []
