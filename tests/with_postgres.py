@@ -40,7 +40,7 @@ def _free_port() -> int:
 def _as_user(argv: list[str]) -> list[str]:
     if os.geteuid() != 0:
         return argv
-    return ["runuser", "-u", "postgres", "--", *argv]
+    return ["runuser", "-u", "postgres", "--", "env", "-C", "/", *argv]
 
 
 def main(command: list[str]) -> int:

@@ -55,10 +55,12 @@ def test_block_and_unblock_prod(loop_world: LoopWorld) -> None:
     loop_world.command(QA, "block prod 0.13.0 bug 1096112")
     assert loop_world.release("0.13.0").blockers == (1096112,)
     loop_world.command(QA, "greenlight prod 0.13.0")
-    loop_world.click(QA, loop_world.last_ephemeral(QA), "Greenlight")
     assert "prod is blocked for 0.13.0 by bug 1096112" in loop_world.last_ephemeral(QA).text
     loop_world.command(DEV, "unblock prod 0.13.0 bug1096112")
     assert loop_world.release("0.13.0").blockers == ()
+    loop_world.command(QA, "greenlight prod 0.13.0")
+    loop_world.click(QA, loop_world.last_ephemeral(QA), "Greenlight 0.13.0")
+    assert loop_world.release("0.13.0").state is State.GREENLIT
 
 
 def test_ops_rerelease_files_a_new_stage_ticket(loop_world: LoopWorld) -> None:
