@@ -179,22 +179,6 @@ def render_flagged(changelog: Changelog) -> str:
     )
 
 
-def ticket_description(
-    changelog: Changelog, *, service: str, version: str, day: dt.date, tag_url: str,
-    diff_url: str,
-) -> str:
-    """The deployment ticket's description: links to the tag and the diff, the notes,
-    and the bugs still flagged, if any."""
-    parts = [
-        f"{service} {version}",
-        f"Tag: {tag_url}\nDiff: {diff_url}",
-        render_notes(changelog, version, day).rstrip("\n"),
-    ]
-    if changelog.flagged:
-        parts.append("Referenced but not RESOLVED FIXED:\n" + render_flagged(changelog))
-    return "\n\n".join(parts) + "\n"
-
-
 def _fixed(bug: Bug, commits: tuple[Commit, ...]) -> FixedBug:
     texts = [bug.summary, *(c.title for c in commits)]
     return FixedBug(bug=bug, commits=commits, category=category(texts))

@@ -90,7 +90,7 @@ def tag_preview(preview: TagPreview) -> Rendered:
     since = f"since {preview.previous}" if preview.previous else "(first release)"
     commits = [f"• `{c.sha[:7]}` {escape(c.title)}" for c in preview.commits]
     fixed = [f"• bug {b.id} {escape(b.bug.summary)}" for b in preview.changelog.fixed]
-    flagged = [f"• bug {b.id}: {escape(b.reason)}" for b in preview.changelog.flagged]
+    flagged = [f"• {escape(b.reason)}" for b in preview.changelog.flagged]
     label = f"Tag {v}"
     value = {"s": preview.service, "v": v, "sha": preview.head_sha}
     dialog = confirm_dialog(f"{label}?", f"Tags `{plan.tag}` at `{preview.head_sha[:7]}` on "

@@ -13,7 +13,6 @@ from bot.domain.changelog import (
     referenced_bugs,
     render_flagged,
     render_notes,
-    ticket_description,
 )
 from bot.domain.facts import Bug, Commit
 
@@ -181,19 +180,6 @@ def test_flagged_bugs_render_with_their_commits() -> None:
     lines = render_flagged(changelog).splitlines()
     assert lines[0] == "- bug 1071248 (NEW) is not RESOLVED FIXED (referenced by b2b2b2b)"
     assert len(lines) == 3
-
-
-def test_ticket_description_links_the_tag_and_the_diff() -> None:
-    changelog = Changelog.build(COMMITS, BUGS)
-    text = ticket_description(
-        changelog, service="loop-server", version="0.13.2", day=dt.date(2014, 11, 25),
-        tag_url="https://github.com/mozilla-services/loop-server/releases/tag/0.13.2",
-        diff_url="https://github.com/mozilla-services/loop-server/compare/0.13.1...0.13.2",
-    )
-    assert text.startswith("loop-server 0.13.2\n\nTag: https://github.com/")
-    assert "Diff: https://github.com/mozilla-services/loop-server/compare/0.13.1...0.13.2" in text
-    assert "- [bugfix] 1095006 — Rooms should return" in text
-    assert "Referenced but not RESOLVED FIXED:\n- bug 1071248 (NEW)" in text
 
 
 def test_commits_for_a_backport_are_the_non_merge_commits_naming_the_bug() -> None:
