@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.domain.lifecycle import next_step
+from bot.domain.next_steps import next_step
 from bot.domain.release import Env, Release, State
 
 Mention = Callable[..., str]  # Chat.mention(*roles)

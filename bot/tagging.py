@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from bot.context import Context, Progress, ServicePorts, quiet
 from bot.domain.actions import Actor
 from bot.domain.audit import AuditEntry
 from bot.domain.changelog import Changelog, commits_for_bug, render_flagged, render_notes
@@ -27,7 +28,6 @@ from bot.domain.release import Release, State
 from bot.domain.tagging import AlreadyTagged, Naming, NothingToTag, TagPlan, plan_tag
 from bot.domain.versions import Version, latest_on_line, previous_candidates
 from bot.ports import CherryPickResult, Conflict, NotFound
-from bot.releases import Context, Progress, ServicePorts, _quiet
 from bot.store import AlreadyExists, StaleRelease
 
 
@@ -118,7 +118,7 @@ def _bugs(ports: ServicePorts, commits: Sequence[Commit]) -> dict:
 def tag_release(
     ctx: Context, actor: Actor, version: str, *, service: str | None = None,
     expected_sha: str | None = None, request_id: str | None = None,
-    progress: Progress = _quiet,
+    progress: Progress = quiet,
 ) -> TagResult:
     """Tag `version` as previewed. `expected_sha` (from the confirmation) refuses when the
     branch moved since the preview, so what was confirmed is what gets tagged."""
@@ -206,7 +206,7 @@ class BackportResult:
 def backport(
     ctx: Context, actor: Actor, line: str, *, shas: Sequence[str] = (),
     bug_id: int | None = None, service: str | None = None, request_id: str | None = None,
-    progress: Progress = _quiet,
+    progress: Progress = quiet,
 ) -> BackportResult:
     """Carry fixes from master onto `line`'s maintenance branch (created if missing)."""
     check_may_backport(actor)

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 
 from bot.calendar_feed import calendar_from_settings, render_ics, render_json, select_cycles
 from bot.config import ConfigError
-from bot.releases import Context
+from bot.context import Context
 
 StartResponse = Callable[..., Any]
 CALENDAR_CYCLES = 26  # a year of cycles

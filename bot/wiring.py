@@ -10,10 +10,10 @@ import datetime as dt
 from collections.abc import Callable
 
 from bot.config import ConfigError, ServiceSettings, Settings
+from bot.context import Context, ServicePorts
 from bot.partners.bugzilla import BugzillaTracker
 from bot.partners.environments import HttpEnvironments
 from bot.partners.github import GitHubForge
-from bot.releases import Context, ServicePorts
 from bot.store import Store
 
 PARTNER_SECRETS = ("GITHUB_TOKEN", "BUGZILLA_API_KEY")

@@ -16,13 +16,14 @@ from slack_bolt import Ack, App, BoltRequest
 from slack_bolt.context.respond import Respond
 
 from bot.calendar_feed import calendar_from_settings, select_cycles
+from bot.context import load_release
 from bot.domain.actions import Action
 from bot.domain.errors import Refusal
-from bot.domain.lifecycle import next_action
+from bot.domain.next_steps import next_action
 from bot.messages import releases as rendering
 from bot.messages import replies
 from bot.queries import environments, history, releases_in_flight
-from bot.releases import advance, check_step, load_release, start_service_change
+from bot.releases import advance, check_step, start_service_change
 from bot.tagging import backport, preview_tag
 from handlers import grammar
 from handlers.grammar import (

@@ -31,6 +31,7 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.context import Context
 from bot.domain.actions import Actor
 from bot.domain.errors import Refusal
 from bot.identity import Directory
@@ -38,7 +39,6 @@ from bot.messages import Rendered
 from bot.messages.releases import stopped, working
 from bot.messages.replies import broke, partner_failure, refusal
 from bot.ports import PartnerError
-from bot.releases import Context
 
 log = logging.getLogger("loopbot.slack")
 

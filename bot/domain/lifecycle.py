@@ -38,7 +38,8 @@ from bot.domain.actions import (
     WrongState,
 )
 from bot.domain.errors import Refusal
-from bot.domain.facts import Bug, EnvironmentState
+from bot.domain.guards import failing_guards
+from bot.domain.next_steps import next_step
 from bot.domain.release import Env, Kind, Release, State
 from bot.domain.versions import Version
 
@@ -106,7 +107,7 @@ def decide(
         return _override(action, rule, release, facts, actor, bug_id, override_reason)
     _check_role(action, rule, actor)
     _check_state(action, rule, release)
-    failures = _guards(action, release, facts, bug_id)
+    failures = failing_guards(action, release, facts, bug_id)
     if failures:
         raise GuardFailed("; ".join(failures), hint=next_step(release))
     return Decision(
@@ -131,7 +132,7 @@ def _override(
     if release.state not in _OVERRIDABLE:
         raise WrongState(f"{release.service} {release.version} is {release.state.value}: "
                          "nothing left to override")
-    skipped = tuple(_guards(action, release, facts, bug_id))
+    skipped = tuple(failing_guards(action, release, facts, bug_id))
     if release.state not in rule.from_states and rule.to_state is not None:
         skipped = (f"{release.version} was {release.state.value}", *skipped)
     effects = (*_missing_tickets(action, release), *_effects(action, release, facts, bug_id))
@@ -206,68 +207,6 @@ def _check_state(action: Action, rule: _Rule, release: Release) -> None:
                      hint=next_step(release))
 
 
-def _guards(action: Action, release: Release, facts: Facts, bug_id: int | None) -> list[str]:
-    """The reasons the outside facts forbid the action (empty when they allow it)."""
-    name = f"{release.service} {release.version}"
-    failures: list[str] = []
-    if action in (Action.REJECT, Action.BLOCK, Action.UNBLOCK) and bug_id is None:
-        failures.append(f"`{action.value}` needs the bug that causes it")
-    if action is Action.UNBLOCK and bug_id is not None and bug_id not in release.blockers:
-        failures.append(f"bug {bug_id} does not block {name}")
-    if action is Action.REQUEST_STAGE and release.kind is Kind.CODE and release.tag is None:
-        failures.append(f"the tag of {name} was never created: "
-                        f"repeat `/loop tag {release.version}` to finish it")
-    if action in (Action.DEPLOYED_STAGE, Action.VERIFY_STAGE):
-        failures += _ticket_exists(facts.stage_ticket, "stage", name)
-        failures += _runs_version(facts.environment, release)
-    if action is Action.VERIFY_STAGE:
-        failures += _ticket_fixed(facts.stage_ticket, "stage", release)
-    if action in (Action.REQUEST_PROD, Action.GREENLIGHT):
-        failures += _stage_verified(facts.stage_ticket, release)
-    if action is Action.GREENLIGHT:
-        failures += _ticket_exists(facts.prod_ticket, "prod", name)
-        if facts.open_blockers:
-            listed = ", ".join(b.describe() for b in facts.open_blockers)
-            failures.append(f"prod is blocked for {release.version} by {listed}")
-    if action in (Action.DEPLOYED_PROD, Action.VERIFY_PROD):
-        failures += _ticket_exists(facts.prod_ticket, "prod", name)
-        failures += _runs_version(facts.environment, release)
-    if action is Action.VERIFY_PROD:
-        failures += _ticket_fixed(facts.prod_ticket, "prod", release)
-    return failures
-
-
-def _ticket_exists(ticket: Bug | None, env: str, name: str) -> list[str]:
-    return [] if ticket is not None else [f"{name} has no {env} deployment ticket"]
-
-
-def _ticket_fixed(ticket: Bug | None, env: str, release: Release) -> list[str]:
-    if ticket is None or ticket.is_fixed:
-        return []
-    return [f"{env} {ticket.describe()} for {release.version} is not RESOLVED FIXED: "
-            f"OPS marks it with `/loop deployed {env} {release.version}`"]
-
-
-def _stage_verified(ticket: Bug | None, release: Release) -> list[str]:
-    if ticket is None:
-        return [f"{release.version} has no stage deployment ticket"]
-    if ticket.is_verified:
-        return []
-    return [f"stage {ticket.describe()} for {release.version} is not VERIFIED: "
-            f"ask QA to verify it (`/loop verify stage {release.version}`)"]
-
-
-def _runs_version(env: EnvironmentState | None, release: Release) -> list[str]:
-    if release.kind is Kind.SERVICE or env is None:
-        return []
-    if not env.reachable:
-        return [f"can't read what {env.name} runs: {env.error}"]
-    if env.version != release.version:
-        shown = env.version or "no version"
-        return [f"{env.name} reports {shown}, not {release.version}: deploy it first"]
-    return []
-
-
 def _effects(
     action: Action, release: Release, facts: Facts, bug_id: int | None
 ) -> tuple[Effect, ...]:
@@ -307,29 +246,6 @@ def state_after(decision: Decision, facts: Facts) -> State:
     return decision.to_state
 
 
-def next_step(release: Release) -> str:
-    """Who does what next, as a release manager would say it."""
-    v = release.version
-    if release.blockers and release.state in (State.STAGE_VERIFIED, State.PROD_REQUESTED):
-        bugs = ", ".join(f"bug {b}" for b in release.blockers)
-        return (f"DEV: fix {bugs}, which blocks prod (or QA lifts it with "
-                f"`/loop unblock prod {v} bug N`); then QA gives the green light")
-    return {
-        State.TAGGING: f"DEV: finish the tag with `/loop tag {v}`",
-        State.TAGGED: f"DEV or QA: file the stage ticket with `/loop request stage {v}`",
-        State.STAGE_REQUESTED: f"OPS: deploy {v} to stage, then `/loop deployed stage {v}`",
-        State.STAGE_DEPLOYED: f"QA: test {v} on stage, then `/loop verify stage {v}` "
-                              f"(or `/loop reject stage {v} bug N`)",
-        State.STAGE_VERIFIED: f"QA: file the prod ticket with `/loop request prod {v}`",
-        State.PROD_REQUESTED: f"QA: give the green light with `/loop greenlight prod {v}`",
-        State.GREENLIT: f"OPS: push {v} to prod, then `/loop deployed prod {v}`",
-        State.PROD_DEPLOYED: f"QA: verify prod, then `/loop verify prod {v}`",
-        State.DONE: f"nothing: {v} is released",
-        State.REJECTED: "DEV: fix the bug on master and tag the next patch (`/loop tag`)",
-        State.SUPERSEDED: f"nothing: {release.superseded_by or 'a newer release'} replaced {v}",
-    }[release.state]
-
-
 _SUPERSEDABLE = frozenset({State.TAGGED, *_ON_STAGE, State.REJECTED, State.PROD_REQUESTED,
                            State.GREENLIT})
 
@@ -346,23 +262,6 @@ def supersedes(new: Release, old: Release) -> bool:
         return True
     older, newer = Version.parse(old.version), Version.parse(new.version)
     return older.line == newer.line and older < newer
-
-
-_NORMAL_PATH = {
-    State.TAGGED: Action.REQUEST_STAGE,
-    State.STAGE_REQUESTED: Action.DEPLOYED_STAGE,
-    State.STAGE_DEPLOYED: Action.VERIFY_STAGE,
-    State.STAGE_VERIFIED: Action.REQUEST_PROD,
-    State.PROD_REQUESTED: Action.GREENLIGHT,
-    State.GREENLIT: Action.DEPLOYED_PROD,
-    State.PROD_DEPLOYED: Action.VERIFY_PROD,
-}
-
-
-def next_action(release: Release) -> Action | None:
-    """The step of a normal release that comes next (the one next_step() describes), or
-    None when the next move is not a step of this release (done, rejected, superseded)."""
-    return _NORMAL_PATH.get(release.state)
 
 
 def holds_role_for(action: Action, release: Release, actor: Actor) -> bool:

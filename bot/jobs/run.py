@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 from bot.calendar_feed import calendar_from_settings
 from bot.clock import ManualClock
 from bot.config import ServiceSettings
+from bot.context import Context
 from bot.domain.calendar import Calendar
 from bot.domain.errors import Refusal
 from bot.domain.release import State
@@ -41,7 +42,6 @@ from bot.jobs.watch import watch_environments
 from bot.partners.mail import Mailer
 from bot.partners.slack import Chat
 from bot.ports import PartnerError
-from bot.releases import Context
 from bot.store import StoreError
 
 log = logging.getLogger("loopbot.scheduler")

@@ -15,12 +15,8 @@ from bot.domain.actions import Actor
 from bot.domain.calendar import Calendar, Cycle
 from bot.domain.errors import Refusal
 from bot.domain.facts import EnvironmentState
-from bot.domain.lifecycle import (
-    check_may_change_service,
-    check_may_tag,
-    holds_role_for,
-    next_action,
-)
+from bot.domain.lifecycle import check_may_change_service, check_may_tag, holds_role_for
+from bot.domain.next_steps import next_action
 from bot.domain.release import Release
 from bot.messages.blocks import (
     Block,

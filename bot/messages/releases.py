@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.domain.actions import Action, Actor, Role
-from bot.domain.lifecycle import next_action, next_step
+from bot.domain.next_steps import next_action, next_step
 from bot.domain.release import Env, Kind, Release
 from bot.messages.blocks import (
     ACTION_STEP,

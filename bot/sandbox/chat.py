@@ -34,9 +34,9 @@ from dateutil import parser as dateparser
 from bot.app import LoopApp, create_app
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings
+from bot.context import Context
 from bot.jobs import run_until
 from bot.partners.slack import Chat as SlackChat
-from bot.releases import Context
 from bot.sandbox.chat_render import render_message
 from bot.sandbox.signed import SlackRequests, buttons
 from bot.sandbox.slack_records import Posted

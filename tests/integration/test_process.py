@@ -7,10 +7,11 @@ import subprocess
 
 import pytest
 
+from bot.context import load_release
 from bot.domain.actions import Action, GuardFailed
 from bot.domain.errors import Refusal
 from bot.domain.release import Env, State
-from bot.releases import advance, load_release
+from bot.releases import advance
 from bot.tagging import backport, preview_tag, tag_release
 from tests.fixtures.world import DEV, LEAD, OPS, QA, World
 

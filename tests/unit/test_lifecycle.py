@@ -24,7 +24,8 @@ from bot.domain.actions import (
 )
 from bot.domain.errors import Refusal
 from bot.domain.facts import Bug, EnvironmentState
-from bot.domain.lifecycle import decide, next_step, state_after, supersedes
+from bot.domain.lifecycle import decide, state_after, supersedes
+from bot.domain.next_steps import next_step
 from bot.domain.release import Env, Kind, Release, State, Ticket
 
 S = State

@@ -1,0 +1,65 @@
+"""What every use case is given: the settings, the store, the partners per service and
+the clock (`Context`), and the loading each starts with. Nothing here connects to anything
+when built; adapters connect on first use."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.config import ConfigError, ServiceSettings, Settings
+from bot.domain.errors import Refusal
+from bot.domain.facts import EnvironmentState
+from bot.domain.release import Release
+from bot.ports import Environments, Forge, Tracker
+from bot.store import Store
+
+Progress = Callable[[str], None]
+
+
+def quiet(_: str) -> None:
+    """A progress callback that shows nothing."""
+    pass
+
+
+class UnknownRelease(Refusal):
+    pass
+
+
+@dataclass(frozen=True)
+class ServicePorts:
+    config: ServiceSettings
+    forge: Forge
+    tracker: Tracker
+
+
+@dataclass
+class Context:
+    """Everything a use case needs: settings, the store, the partners, the clock."""
+
+    settings: Settings
+    store: Store
+    environments: Environments
+    ports_for: Callable[[ServiceSettings], ServicePorts]
+    clock: Callable[[], dt.datetime]
+
+    def service(self, name: str | None = None) -> ServicePorts:
+        try:
+            return self.ports_for(self.settings.service(name))
+        except ConfigError as exc:
+            raise Refusal(str(exc), hint="`/loop help` lists the commands") from None
+
+    def read_environment(self, config: ServiceSettings, env: str) -> EnvironmentState:
+        if env not in config.environments:
+            raise Refusal(f"{config.name} has no {env} environment in the configuration")
+        return self.environments.read(env, config.environments[env].url)
+
+
+def load_release(ctx: Context, service: str, version: str) -> Release:
+    with ctx.store.unit_of_work() as uow:
+        release = uow.get_release(service, version)
+    if release is None:
+        raise UnknownRelease(f"{service} has no release {version}",
+                             hint="`/loop status` lists the releases in flight")
+    return release

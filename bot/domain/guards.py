@@ -1,0 +1,77 @@
+"""The guards of PROCESS.md: what Bugzilla and the environments must say before a step.
+
+`failing_guards` lists, in the release manager's words, every reason the facts forbid an
+action (empty when they allow it), each with what to do about it. Guards are monotone: a
+fact a step itself produces (a ticket already VERIFIED by an interrupted first attempt)
+still satisfies its guard, so a repeat reaches the same decision.
+"""
+
+from __future__ import annotations
+
+from bot.domain.actions import Action, Facts
+from bot.domain.facts import Bug, EnvironmentState
+from bot.domain.release import Kind, Release
+
+
+def failing_guards(
+    action: Action, release: Release, facts: Facts, bug_id: int | None
+) -> list[str]:
+    """The reasons the outside facts forbid the action (empty when they allow it)."""
+    name = f"{release.service} {release.version}"
+    failures: list[str] = []
+    if action in (Action.REJECT, Action.BLOCK, Action.UNBLOCK) and bug_id is None:
+        failures.append(f"`{action.value}` needs the bug that causes it")
+    if action is Action.UNBLOCK and bug_id is not None and bug_id not in release.blockers:
+        failures.append(f"bug {bug_id} does not block {name}")
+    if action is Action.REQUEST_STAGE and release.kind is Kind.CODE and release.tag is None:
+        failures.append(f"the tag of {name} was never created: "
+                        f"repeat `/loop tag {release.version}` to finish it")
+    if action in (Action.DEPLOYED_STAGE, Action.VERIFY_STAGE):
+        failures += _ticket_exists(facts.stage_ticket, "stage", name)
+        failures += _runs_version(facts.environment, release)
+    if action is Action.VERIFY_STAGE:
+        failures += _ticket_fixed(facts.stage_ticket, "stage", release)
+    if action in (Action.REQUEST_PROD, Action.GREENLIGHT):
+        failures += _stage_verified(facts.stage_ticket, release)
+    if action is Action.GREENLIGHT:
+        failures += _ticket_exists(facts.prod_ticket, "prod", name)
+        if facts.open_blockers:
+            listed = ", ".join(b.describe() for b in facts.open_blockers)
+            failures.append(f"prod is blocked for {release.version} by {listed}")
+    if action in (Action.DEPLOYED_PROD, Action.VERIFY_PROD):
+        failures += _ticket_exists(facts.prod_ticket, "prod", name)
+        failures += _runs_version(facts.environment, release)
+    if action is Action.VERIFY_PROD:
+        failures += _ticket_fixed(facts.prod_ticket, "prod", release)
+    return failures
+
+
+def _ticket_exists(ticket: Bug | None, env: str, name: str) -> list[str]:
+    return [] if ticket is not None else [f"{name} has no {env} deployment ticket"]
+
+
+def _ticket_fixed(ticket: Bug | None, env: str, release: Release) -> list[str]:
+    if ticket is None or ticket.is_fixed:
+        return []
+    return [f"{env} {ticket.describe()} for {release.version} is not RESOLVED FIXED: "
+            f"OPS marks it with `/loop deployed {env} {release.version}`"]
+
+
+def _stage_verified(ticket: Bug | None, release: Release) -> list[str]:
+    if ticket is None:
+        return [f"{release.version} has no stage deployment ticket"]
+    if ticket.is_verified:
+        return []
+    return [f"stage {ticket.describe()} for {release.version} is not VERIFIED: "
+            f"ask QA to verify it (`/loop verify stage {release.version}`)"]
+
+
+def _runs_version(env: EnvironmentState | None, release: Release) -> list[str]:
+    if release.kind is Kind.SERVICE or env is None:
+        return []
+    if not env.reachable:
+        return [f"can't read what {env.name} runs: {env.error}"]
+    if env.version != release.version:
+        shown = env.version or "no version"
+        return [f"{env.name} reports {shown}, not {release.version}: deploy it first"]
+    return []
