@@ -96,8 +96,7 @@ def create_app(
                request_verification_enabled=not socket_mode or bool(signing),
                listener_executor=listeners, logger=logger or logging.getLogger("loopbot.bolt"))
     context = ctx or build_context(settings)
-    runtime = Runtime(context, Directory(settings.roles, client), client, Worker(workers),
-                      listeners=listeners)
+    runtime = Runtime(context, Directory(settings.roles, client), client, Worker(workers))
     _register(bolt, runtime)
     return LoopApp(bolt, runtime, listeners)
 

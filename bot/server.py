@@ -11,6 +11,7 @@ leaking its thread. Request lines are logged at DEBUG, without bodies or headers
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import logging
 import signal
@@ -51,9 +52,15 @@ def routes(app: LoopApp) -> Wsgi:
     slack = SlackRequestHandler(app.bolt, path=SLACK_PATH)
     web = create_web_app(app.ctx)
 
+    traffic = app.runtime.traffic
+
     def route(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == SLACK_PATH:
-            return slack(environ, start_response)
+            traffic.begin()
+            try:  # Bolt answers within the call: the ack is sent when it returns
+                return slack(environ, start_response)
+            finally:
+                traffic.end()
         return web(environ, start_response)
 
     return route
@@ -133,6 +140,8 @@ def run(settings: Settings, *, socket_mode: bool = False, host: str = "127.0.0.1
         log.info("serving Slack at %s", server.slack_url)
     chat = Chat.from_settings(settings, base_url=slack_api_url)
     scheduler = start_scheduler(app.ctx, chat, Mailer.from_settings(settings))
+    gc.collect()
+    gc.freeze()  # what start-up built lives for good: collections need not walk it again
     print(json.dumps({"url": server.url, "slack": None if socket_mode else server.slack_url,
                       "socket_mode": socket_mode}), flush=True)
     try:

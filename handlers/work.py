@@ -85,19 +85,42 @@ class Worker(ThreadPoolExecutor):
             self._last = time.monotonic()
             self._idle.notify_all()
 
-    def wait_quiet(self, quiet: float, limit: float) -> None:
-        """Wait until nothing has been pending for `quiet` seconds, at most `limit`."""
-        deadline = time.monotonic() + limit
-        with self._idle:
-            while (now := time.monotonic()) < deadline:
-                if self._pending == 0 and now - self._last >= quiet:
-                    return
-                self._idle.wait(timeout=max(min(quiet, deadline - now), 0.001))
-
     def drain(self, timeout: float = 30.0) -> bool:
         """Wait until no job is pending; False on timeout."""
         with self._idle:
             return self._idle.wait_for(lambda: self._pending == 0, timeout=timeout)
+
+
+class Traffic:
+    """Slack requests received and not answered yet (bot/server.py counts them). The work a
+    command hands over waits for a quiet moment, so a burst is acknowledged before its work
+    competes with the acks for the interpreter."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open = 0
+        self._last = time.monotonic()
+
+    def begin(self) -> None:
+        with self._lock:
+            self._open += 1
+            self._last = time.monotonic()
+
+    def end(self) -> None:
+        with self._lock:
+            self._open -= 1
+            self._last = time.monotonic()
+
+    def wait_quiet(self, quiet: float, limit: float) -> None:
+        """Until no request has been open for `quiet` seconds, `limit` at most. It polls:
+        being woken by every answered request would itself compete with the answers."""
+        deadline = time.monotonic() + limit
+        while (now := time.monotonic()) < deadline:
+            with self._lock:
+                open_now, last = self._open, self._last
+            if open_now == 0 and now - last >= quiet:
+                return
+            time.sleep(min(quiet, deadline - now))
 
 
 @dataclass(frozen=True)
@@ -191,8 +214,8 @@ class Runtime:
     client: WebClient
     worker: Worker
     locks: KeyedLocks = field(default_factory=KeyedLocks)
-    listeners: Worker | None = None  # acks first: work waits (a little) for them
-    quiet: float = 0.05  # work starts once no ack was pending for this long...
+    traffic: Traffic = field(default_factory=Traffic)  # acks first: work waits for them
+    quiet: float = 0.05  # work starts once no request was open for this long...
     ack_first: float = 1.0  # ...or after this long at most
 
     @property
@@ -203,8 +226,7 @@ class Runtime:
         self.worker.submit(self._run, request, work)
 
     def _run(self, request: SlackRequest, work: Work) -> None:
-        if self.listeners is not None:  # a burst is acked before its work competes for CPU
-            self.listeners.wait_quiet(self.quiet, self.ack_first)
+        self.traffic.wait_quiet(self.quiet, self.ack_first)
         reply = Reply(self.client, self.channel, request.user, request.respond,
                       title=request.text)
         job = Job(self.ctx, self.directory, request, reply, self.locks)
