@@ -180,3 +180,26 @@ def test_emergency_override_pushes_past_a_missing_step_with_its_reason_logged(
         entry = uow.audit("loop-server", "0.13.0")[-1]
     assert entry.action == "override greenlight" and entry.override_reason == reason
     assert "was stage-deployed" in entry.detail and "not VERIFIED" in entry.detail
+
+
+def test_a_second_service_follows_its_own_tag_pattern_and_environments(world: World) -> None:
+    """loop-client tags `v0.1.0`; its tickets and its stage URL are its own."""
+    world.sandbox.github.commit("mozilla", "loop-client", "master",
+                                "Bug 1101300 — Show the room name in the title bar",
+                                {"index.html": "<title>Room</title>\n"})
+    preview = preview_tag(world.ctx, DEV, service="loop-client")
+    assert (preview.version, preview.plan.tag, preview.previous) == ("0.1.0", "v0.1.0", None)
+    result = tag_release(world.ctx, DEV, "0.1.0", service="loop-client",
+                         expected_sha=preview.head_sha)
+    assert result.release.tag == "v0.1.0" and result.release.service == "loop-client"
+    path = world.sandbox.github.repo_path("mozilla", "loop-client")
+    assert subprocess.run(["git", "--git-dir", str(path), "cat-file", "-t", "v0.1.0"],
+                          capture_output=True, text=True, check=True).stdout.strip() == "tag"
+    filed = advance(world.ctx, Action.REQUEST_STAGE, "0.1.0", QA, service="loop-client")
+    stage = filed.release.ticket(Env.STAGE)
+    assert stage is not None
+    assert world.sandbox.bugzilla.bug(stage.bug_id)["summary"] == \
+        "Loop — Please deploy loop-client 0.1.0 to Stage"
+    world.sandbox.environment("loop-client", "stage").deploy("0.1.0", preview.head_sha)
+    advance(world.ctx, Action.DEPLOYED_STAGE, "0.1.0", OPS, service="loop-client")
+    assert load_release(world.ctx, "loop-client", "0.1.0").state is State.STAGE_DEPLOYED
