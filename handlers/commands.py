@@ -26,7 +26,7 @@ from bot.queries import environments, history, releases_in_flight
 from bot.releases import advance, check_step, start_service_change
 from bot.tagging import backport, preview_tag
 from handlers import grammar
-from handlers.grammar import (
+from handlers.intents import (
     Backport,
     CalendarDates,
     Command,

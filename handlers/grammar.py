@@ -15,96 +15,27 @@ from __future__ import annotations
 
 import difflib
 import re
-import shlex
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from bot.domain.actions import Action
-from bot.domain.errors import Refusal
-from bot.domain.versions import BadVersion, Version
-
-COMMAND = "/loop"
-ENVS = {"stage": "stage", "staging": "stage", "prod": "prod", "production": "prod"}
-QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "«": '"', "»": '"'})
-CHANGE_LABEL = re.compile(r"change-(\d+)", re.IGNORECASE)
-MAX_BUG = 10**9
-
-
-class BadInput(Refusal):
-    """A line that does not read as a `/loop` subcommand; `hint` holds the usage."""
-
-
-# -- intents: what a line asks for ---------------------------------------------------------
-@dataclass(frozen=True)
-class Help:
-    topic: str | None = None
+from handlers.intents import (
+    Backport,
+    BadInput,
+    CalendarDates,
+    Command,
+    Envs,
+    Help,
+    History,
+    Intent,
+    ServiceChange,
+    Status,
+    Step,
+    TagPreview,
+)
+from handlers.words import COMMAND, Words, read_options, release_label, split
 
 
-@dataclass(frozen=True)
-class TagPreview:
-    version: str | None = None
-    line: str | None = None
-
-
-@dataclass(frozen=True)
-class Step:
-    """One step of the lifecycle (everything after tagging)."""
-
-    action: Action
-    version: str | None  # None: greenlight the release waiting for it
-    bug_id: int | None = None
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class Backport:
-    line: str
-    shas: tuple[str, ...] = ()
-    bug_id: int | None = None
-
-
-@dataclass(frozen=True)
-class ServiceChange:
-    summary: str
-
-
-@dataclass(frozen=True)
-class Status:
-    version: str | None = None
-
-
-@dataclass(frozen=True)
-class History:
-    version: str
-
-
-@dataclass(frozen=True)
-class Envs:
-    pass
-
-
-@dataclass(frozen=True)
-class CalendarDates:
-    pass
-
-
-Intent = (Help | TagPreview | Step | Backport | ServiceChange | Status | History | Envs
-          | CalendarDates)
-
-
-@dataclass(frozen=True)
-class Command:
-    """A parsed line: the intent, the service it names (None: the first configured) and
-    the emergency reason when the caller breaks glass."""
-
-    name: str
-    intent: Intent
-    service: str | None = None
-    emergency: str | None = None
-    text: str = ""
-
-
-# -- declarations ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Subcommand:
     name: str
@@ -134,95 +65,6 @@ def subcommand(usage: str, summary: str, *, emergency: bool = False
 
 
 # -- reading words --------------------------------------------------------------------------
-@dataclass
-class Words:
-    """The words after the subcommand's name, read left to right."""
-
-    items: list[str]
-    usage: str = ""
-    position: int = field(default=0)
-
-    def peek(self) -> str | None:
-        return self.items[self.position] if self.position < len(self.items) else None
-
-    def take(self, what: str) -> str:
-        word = self.peek()
-        if word is None:
-            raise self.error(f"missing {what}")
-        self.position += 1
-        return word
-
-    def accept(self, *choices: str) -> bool:
-        word = self.peek()
-        if word is not None and word.lower() in choices:
-            self.position += 1
-            return True
-        return False
-
-    def env(self, *allowed: str) -> str:
-        word = self.take("the environment (stage or prod)")
-        env = ENVS.get(word.lower())
-        if env is None:
-            raise self.error(f"expected stage or prod, got `{word}`")
-        if allowed and env not in allowed:
-            raise self.error(f"this applies to {' or '.join(allowed)} only, not {env}")
-        return env
-
-    def release(self) -> str:
-        return release_label(self.take("the version (X.Y.Z)"), self.usage)
-
-    def bug(self) -> int:
-        """`bug N` (also `bugN`, `bug#N`, or just `N`)."""
-        found = self.optional_bug()
-        return found if found is not None else bug_number(self.take("the bug number"),
-                                                          self.usage)
-
-    def optional_bug(self) -> int | None:
-        """`bug N` (also `bugN`, `bug#N`) when that comes next, else None."""
-        word = self.peek()
-        glued = re.fullmatch(r"bug#?(\d+)", word or "", re.IGNORECASE)
-        if glued:
-            self.position += 1
-            return bug_number(glued.group(1), self.usage)
-        if word is not None and word.lower() == "bug":
-            self.position += 1
-            return bug_number(self.take("the bug number after `bug`"), self.usage)
-        return None
-
-    def rest(self) -> str:
-        text = " ".join(self.items[self.position:])
-        self.position = len(self.items)
-        return text
-
-    def end(self) -> None:
-        if self.peek() is not None:
-            raise self.error(f"unexpected `{' '.join(self.items[self.position:])}`")
-
-    def error(self, what: str) -> BadInput:
-        return BadInput(what, hint=f"usage: `{COMMAND} {self.usage}`")
-
-
-def release_label(word: str, usage: str = "") -> str:
-    """`0.13.1` (also `v0.13.1`) or a service change's `change-3`, normalised."""
-    change = CHANGE_LABEL.fullmatch(word)
-    if change:
-        return f"change-{int(change.group(1))}"
-    try:
-        return str(Version.parse(word))
-    except BadVersion as exc:
-        raise BadInput(exc.message, hint=f"usage: `{COMMAND} {usage}`" if usage else None
-                       ) from None
-
-
-def bug_number(word: str, usage: str = "") -> int:
-    text = word.lstrip("#")
-    if not text.isdigit() or not 0 < int(text) < MAX_BUG:
-        raise BadInput(f"couldn't read `{word}` as a bug number", hint=f"usage: `{COMMAND} "
-                       f"{usage}`")
-    return int(text)
-
-
-# -- the subcommands ------------------------------------------------------------------------
 _STEPS = {
     ("request", "stage"): Action.REQUEST_STAGE, ("request", "prod"): Action.REQUEST_PROD,
     ("deployed", "stage"): Action.DEPLOYED_STAGE, ("deployed", "prod"): Action.DEPLOYED_PROD,
@@ -381,7 +223,7 @@ def _calendar(words: Words) -> Intent:
 def parse(text: str) -> Command:
     """Read a `/loop` line; BadInput says what was wrong and shows the usage."""
     words = split(text)
-    words, service, emergency = _options(words)
+    words, service, emergency = read_options(words)
     if not words or words[0].lower() in ("?", "-h", "--help"):
         return Command("help", Help(), service, None, text)
     name = words[0].lower()
@@ -395,15 +237,6 @@ def parse(text: str) -> Command:
     return Command(name, intent, service, emergency, text)
 
 
-def split(text: str) -> list[str]:
-    """Words, honouring quotes (typographic ones too)."""
-    cleaned = text.translate(QUOTES).strip()
-    try:
-        return shlex.split(cleaned)
-    except ValueError:
-        raise BadInput("a quote is not closed", hint='put the text in "double quotes"') from None
-
-
 def unknown(name: str) -> BadInput:
     close = difflib.get_close_matches(name.lower(), list(SUBCOMMANDS), n=1, cutoff=0.5)
     if close:
@@ -411,38 +244,6 @@ def unknown(name: str) -> BadInput:
         return BadInput(f"I don't know `{name}`; did you mean `{close[0]}`?",
                         hint=f"usage: `{usage}`")
     return BadInput(f"I don't know `{name}`", hint=f"`{COMMAND} help` lists the subcommands")
-
-
-def _options(words: list[str]) -> tuple[list[str], str | None, str | None]:
-    kept: list[str] = []
-    service = emergency = None
-    items = iter(words)
-    for word in items:
-        lowered = word.lower()
-        if lowered.startswith("service:"):
-            service = _value(word.split(":", 1)[1], "service:NAME")
-        elif lowered == "--service" or lowered.startswith("--service="):
-            service = _flag_value(word, items, "--service NAME")
-        elif lowered == "--emergency" or lowered.startswith("--emergency="):
-            emergency = _flag_value(word, items, '--emergency "REASON"')
-        elif word.startswith("--"):
-            raise BadInput(f"unknown option `{word}`",
-                           hint='options: `--service NAME`, `--emergency "REASON"`')
-        else:
-            kept.append(word)
-    return kept, service, emergency
-
-
-def _flag_value(word: str, items: Iterator[str], usage: str) -> str:
-    if "=" in word:
-        return _value(word.split("=", 1)[1], usage)
-    return _value(next(items, ""), usage)
-
-
-def _value(value: str, usage: str) -> str:
-    if not value.strip() or value.startswith("--"):
-        raise BadInput(f"`{usage.split()[0]}` needs a value", hint=f"`{usage}`")
-    return value.strip()
 
 
 def help_lines() -> list[tuple[str, str]]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.actions import Action
-from handlers.grammar import (
-    SUBCOMMANDS,
+from handlers.grammar import SUBCOMMANDS, help_lines, parse
+from handlers.intents import (
     Backport,
     BadInput,
     Help,
@@ -14,8 +14,6 @@ from handlers.grammar import (
     Status,
     Step,
     TagPreview,
-    help_lines,
-    parse,
 )
 
 

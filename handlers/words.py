@@ -1,0 +1,151 @@
+"""Reading the words of a `/loop` line: versions, bug numbers, quoted text and the
+options that may stand anywhere (`service:NAME`, `--service NAME`, `--emergency "why"`).
+Each refusal says what was wrong and the usage of the subcommand being read."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from bot.domain.versions import BadVersion, Version
+from handlers.intents import BadInput
+
+COMMAND = "/loop"
+ENVS = {"stage": "stage", "staging": "stage", "prod": "prod", "production": "prod"}
+QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "«": '"', "»": '"'})
+CHANGE_LABEL = re.compile(r"change-(\d+)", re.IGNORECASE)
+MAX_BUG = 10**9
+
+
+@dataclass
+class Words:
+    """The words after the subcommand's name, read left to right."""
+
+    items: list[str]
+    usage: str = ""
+    position: int = field(default=0)
+
+    def peek(self) -> str | None:
+        return self.items[self.position] if self.position < len(self.items) else None
+
+    def take(self, what: str) -> str:
+        word = self.peek()
+        if word is None:
+            raise self.error(f"missing {what}")
+        self.position += 1
+        return word
+
+    def accept(self, *choices: str) -> bool:
+        word = self.peek()
+        if word is not None and word.lower() in choices:
+            self.position += 1
+            return True
+        return False
+
+    def env(self, *allowed: str) -> str:
+        word = self.take("the environment (stage or prod)")
+        env = ENVS.get(word.lower())
+        if env is None:
+            raise self.error(f"expected stage or prod, got `{word}`")
+        if allowed and env not in allowed:
+            raise self.error(f"this applies to {' or '.join(allowed)} only, not {env}")
+        return env
+
+    def release(self) -> str:
+        return release_label(self.take("the version (X.Y.Z)"), self.usage)
+
+    def bug(self) -> int:
+        """`bug N` (also `bugN`, `bug#N`, or just `N`)."""
+        found = self.optional_bug()
+        return found if found is not None else bug_number(self.take("the bug number"),
+                                                          self.usage)
+
+    def optional_bug(self) -> int | None:
+        """`bug N` (also `bugN`, `bug#N`) when that comes next, else None."""
+        word = self.peek()
+        glued = re.fullmatch(r"bug#?(\d+)", word or "", re.IGNORECASE)
+        if glued:
+            self.position += 1
+            return bug_number(glued.group(1), self.usage)
+        if word is not None and word.lower() == "bug":
+            self.position += 1
+            return bug_number(self.take("the bug number after `bug`"), self.usage)
+        return None
+
+    def rest(self) -> str:
+        text = " ".join(self.items[self.position:])
+        self.position = len(self.items)
+        return text
+
+    def end(self) -> None:
+        if self.peek() is not None:
+            raise self.error(f"unexpected `{' '.join(self.items[self.position:])}`")
+
+    def error(self, what: str) -> BadInput:
+        return BadInput(what, hint=f"usage: `{COMMAND} {self.usage}`")
+
+
+def release_label(word: str, usage: str = "") -> str:
+    """`0.13.1` (also `v0.13.1`) or a service change's `change-3`, normalised."""
+    change = CHANGE_LABEL.fullmatch(word)
+    if change:
+        return f"change-{int(change.group(1))}"
+    try:
+        return str(Version.parse(word))
+    except BadVersion as exc:
+        raise BadInput(exc.message, hint=f"usage: `{COMMAND} {usage}`" if usage else None
+                       ) from None
+
+
+def bug_number(word: str, usage: str = "") -> int:
+    text = word.lstrip("#")
+    if not text.isdigit() or not 0 < int(text) < MAX_BUG:
+        raise BadInput(f"couldn't read `{word}` as a bug number", hint=f"usage: `{COMMAND} "
+                       f"{usage}`")
+    return int(text)
+
+
+# -- the subcommands ------------------------------------------------------------------------
+
+
+def split(text: str) -> list[str]:
+    """Words, honouring quotes (typographic ones too)."""
+    cleaned = text.translate(QUOTES).strip()
+    try:
+        return shlex.split(cleaned)
+    except ValueError:
+        raise BadInput("a quote is not closed", hint='put the text in "double quotes"') from None
+
+
+def read_options(words: list[str]) -> tuple[list[str], str | None, str | None]:
+    kept: list[str] = []
+    service = emergency = None
+    items = iter(words)
+    for word in items:
+        lowered = word.lower()
+        if lowered.startswith("service:"):
+            service = _value(word.split(":", 1)[1], "service:NAME")
+        elif lowered == "--service" or lowered.startswith("--service="):
+            service = _flag_value(word, items, "--service NAME")
+        elif lowered == "--emergency" or lowered.startswith("--emergency="):
+            emergency = _flag_value(word, items, '--emergency "REASON"')
+        elif word.startswith("--"):
+            raise BadInput(f"unknown option `{word}`",
+                           hint='options: `--service NAME`, `--emergency "REASON"`')
+        else:
+            kept.append(word)
+    return kept, service, emergency
+
+
+def _flag_value(word: str, items: Iterator[str], usage: str) -> str:
+    if "=" in word:
+        return _value(word.split("=", 1)[1], usage)
+    return _value(next(items, ""), usage)
+
+
+def _value(value: str, usage: str) -> str:
+    if not value.strip() or value.startswith("--"):
+        raise BadInput(f"`{usage.split()[0]}` needs a value", hint=f"`{usage}`")
+    return value.strip()
