@@ -22,7 +22,8 @@ from collections.abc import Sequence
 import icalendar
 
 from bot.config import Settings
-from bot.domain.calendar import Calendar, Cycle, Freeze
+from bot.domain.calendar import Calendar
+from bot.domain.cycles import Cycle, Freeze
 
 DEFAULT_CYCLES = 6
 FORMATS = ("text", "json", "ics")

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 from bot import calendar_feed as feed
 from bot.config import ConfigError, load_settings
-from bot.domain.calendar import parse_day
+from bot.domain.cycles import parse_day
 from bot.domain.errors import Refusal
 
 Command = Callable[[argparse.Namespace], int]

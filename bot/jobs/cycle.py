@@ -26,7 +26,7 @@ from bot.announcements import (
 )
 from bot.config import ServiceSettings
 from bot.domain.audit import AuditEntry
-from bot.domain.calendar import Cycle, Event, Occurrence
+from bot.domain.cycles import Cycle, Event, Occurrence
 from bot.domain.errors import Refusal
 from bot.domain.release import Kind, Release, State
 from bot.domain.tagging import plan_tag

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.domain.actions import Actor
-from bot.domain.calendar import Calendar, Cycle
+from bot.domain.calendar import Calendar
+from bot.domain.cycles import Cycle
 from bot.domain.errors import Refusal
 from bot.domain.facts import EnvironmentState
 from bot.domain.lifecycle import check_may_change_service, check_may_tag, holds_role_for

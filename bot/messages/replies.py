@@ -14,7 +14,8 @@ from collections.abc import Sequence
 
 from bot.calendar_feed import render_text
 from bot.domain.audit import AuditEntry
-from bot.domain.calendar import Calendar, Cycle
+from bot.domain.calendar import Calendar
+from bot.domain.cycles import Cycle
 from bot.domain.errors import Refusal
 from bot.domain.facts import EnvironmentState
 from bot.domain.release import Release

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.calendar import (
+from bot.domain.calendar import Calendar
+from bot.domain.cycles import (
     BadDate,
     BeforeAnchor,
-    Calendar,
     CalendarError,
     Event,
     Freeze,

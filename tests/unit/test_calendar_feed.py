@@ -16,7 +16,7 @@ from bot.calendar_feed import (
     select_cycles,
 )
 from bot.config import Settings, load_settings, settings_from_dict
-from bot.domain.calendar import CalendarError
+from bot.domain.cycles import CalendarError
 
 APP_YAML = Path(__file__).resolve().parents[2] / "app.yaml"
 PARIS = ZoneInfo("Europe/Paris")
