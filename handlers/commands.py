@@ -178,4 +178,5 @@ def _do_calendar(job: Job, service_name: str | None) -> None:
     calendar = calendar_from_settings(settings)
     today = job.ctx.clock().astimezone(settings.tz).date()
     cycles = select_cycles(calendar, today - dt.timedelta(days=1), count=CALENDAR_CYCLES)
-    job.reply.ephemeral(replies.calendar(calendar, cycles, service))
+    flying = releases_in_flight(job.ctx, service=service)
+    job.reply.ephemeral(replies.calendar(calendar, cycles, service, today, flying))

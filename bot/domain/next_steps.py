@@ -4,7 +4,7 @@ message, and the step a release's button offers."""
 from __future__ import annotations
 
 from bot.domain.actions import Action
-from bot.domain.release import Release, State
+from bot.domain.release import Kind, Release, State
 
 
 def next_step(release: Release) -> str:
@@ -14,6 +14,10 @@ def next_step(release: Release) -> str:
         bugs = ", ".join(f"bug {b}" for b in release.blockers)
         return (f"DEV: fix {bugs}, which blocks prod (or QA lifts it with "
                 f"`/loop unblock prod {v} bug N`); then QA gives the green light")
+    if release.kind is Kind.SERVICE and release.state is State.TAGGED:
+        return f"OPS: file the stage ticket with `/loop request stage {v}`"
+    if release.kind is Kind.SERVICE and release.state is State.STAGE_VERIFIED:
+        return f"OPS: file the prod ticket with `/loop request prod {v}`"
     return {
         State.TAGGING: f"DEV: finish the tag with `/loop tag {v}`",
         State.TAGGED: f"DEV or QA: file the stage ticket with `/loop request stage {v}`",

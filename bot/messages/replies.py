@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from bot.calendar_feed import render_text
 from bot.domain.audit import AuditEntry
 from bot.domain.calendar import Calendar
-from bot.domain.cycles import Cycle
+from bot.domain.cycles import Cycle, Phase
 from bot.domain.errors import Refusal
 from bot.domain.facts import EnvironmentState
 from bot.domain.release import Release
@@ -120,7 +120,28 @@ def environment_line(state: EnvironmentState) -> str:
             f" · {health}{fake}")
 
 
-def calendar(calendar: Calendar, cycles: Sequence[Cycle], service: str) -> Rendered:
+PHASES = {
+    Phase.TAGGING: "tagging day",
+    Phase.QA: "QA window on stage",
+    Phase.PROD_PUSH: "prod push day",
+    Phase.BETWEEN: "between the cycle's steps",
+}
+
+
+def calendar(
+    calendar: Calendar, cycles: Sequence[Cycle], service: str, today: dt.date,
+    in_flight: Sequence[Release],
+) -> Rendered:
+    """The next cycles, where today stands in the cycle, and what is in flight."""
     text = render_text(calendar, cycles, service)
     title, *rows = text.splitlines()
-    return Rendered(text, [lines_section(f"*{escape(title)}*", [escape(r) for r in rows])])
+    now = f"Today, {today:%a %Y-%m-%d}: {PHASES[calendar.phase_on(today)]}"
+    if today >= calendar.anchor:
+        now += f" (cycle {calendar.cycle_on(today).number})"
+    flying = ", ".join(f"{r.version} ({r.state.value})" for r in in_flight) or "nothing"
+    now_lines = [escape(now), f"In flight: {escape(flying)}"]
+    return Rendered(
+        "\n".join([text.rstrip(), *now_lines]),
+        [lines_section(f"*{escape(title)}*", [escape(r) for r in rows]),
+         context(*now_lines)],
+    )

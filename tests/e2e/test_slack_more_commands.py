@@ -23,11 +23,13 @@ def test_status_history_envs_and_calendar_answer_the_caller_only(loop_world: Loo
     history = str(loop_world.last_ephemeral(QA).blocks)
     assert "tag" in history and "request stage (tagged → stage-requested)" in history
     loop_world.command(QA, "envs")
-    envs = loop_world.last_ephemeral(QA).text
-    assert "stage*: 0.12.2" in envs.replace("• *", "") or "stage" in envs
-    assert "prod" in envs and "0.12.2" in envs
+    envs = str(loop_world.last_ephemeral(QA).blocks)
+    assert "*stage*: 0.12.2" in envs and "*prod*: 0.12.2" in envs
     loop_world.command(QA, "calendar")
-    assert "tagging" in loop_world.last_ephemeral(QA).text
+    calendar = loop_world.last_ephemeral(QA).text
+    assert "cycle   1: tagging Tue 2026-12-08 at 10:00; prod push Mon 2026-12-14" in calendar
+    assert "In flight: 0.13.0 (stage-requested)" in calendar
+    assert "Today, Tue 2026-12-01: between the cycle's steps" in calendar
     assert len(loop_world.channel()) == posted
 
 
