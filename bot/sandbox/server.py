@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 from urllib.parse import parse_qs, urlsplit
 
 from bot.sandbox.faults import Faults
@@ -188,7 +188,7 @@ class StandIn:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> StandIn:
+    def start(self) -> Self:
         self._thread = threading.Thread(
             target=self._server.serve_forever, name=f"{self.name}:{self.port}", daemon=True,
             kwargs={"poll_interval": 0.05},  # stop() waits one poll: 0.5 s by default
@@ -203,7 +203,7 @@ class StandIn:
         if self._thread is not None:
             self._thread.join(timeout=5)
 
-    def __enter__(self) -> StandIn:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
