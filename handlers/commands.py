@@ -19,9 +19,11 @@ from bot.calendar_feed import calendar_from_settings, select_cycles
 from bot.context import load_release
 from bot.domain.actions import Action
 from bot.domain.errors import Refusal
+from bot.domain.lifecycle import next_owners
 from bot.domain.next_steps import next_action
 from bot.messages import releases as rendering
 from bot.messages import replies
+from bot.messages.blocks import mentions
 from bot.queries import environments, history, releases_in_flight
 from bot.releases import advance, check_step, start_service_change
 from bot.tagging import backport, preview_tag
@@ -138,7 +140,9 @@ def run_step(job: Job, action: Action, service: str, version: str, *, bug_id: in
         result = advance(job.ctx, action, version, actor, service=service, bug_id=bug_id,
                          reason=reason, override_reason=override_reason,
                          request_id=job.request_id, progress=job.reply.progress)
-    job.reply.post(rendering.step_done(result, actor, job.reply.steps))
+    owners = (role.value for role in next_owners(result.release))
+    people = mentions(job.ctx.settings.roles, owners)
+    job.reply.post(rendering.step_done(result, actor, job.reply.steps, people))
 
 
 def _awaiting_green_light(job: Job, service: str) -> str:

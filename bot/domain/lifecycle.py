@@ -39,7 +39,7 @@ from bot.domain.actions import (
 )
 from bot.domain.errors import Refusal
 from bot.domain.guards import failing_guards
-from bot.domain.next_steps import next_step
+from bot.domain.next_steps import next_action, next_step
 from bot.domain.release import Env, Kind, Release, State
 from bot.domain.versions import Version
 
@@ -162,6 +162,16 @@ def _rule_for(action: Action, release: Release) -> _Rule:
     if release.kind is Kind.SERVICE and action in (Action.REQUEST_STAGE, Action.REQUEST_PROD):
         return _Rule(rule.roles | {Role.OPS}, rule.from_states, rule.to_state)
     return rule
+
+
+def next_owners(release: Release) -> frozenset[Role]:
+    """The roles whose move it is now: the people the bot mentions (PROCESS.md step 6:
+    'QA gives it; OPS is told')."""
+    if release.state is State.REJECTED or (
+            release.blockers and release.state in (State.STAGE_VERIFIED, State.PROD_REQUESTED)):
+        return frozenset({Role.DEV})
+    action = next_action(release)
+    return _rule_for(action, release).roles if action is not None else frozenset()
 
 
 def check_may_tag(actor: Actor) -> None:

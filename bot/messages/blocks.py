@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,3 +133,10 @@ def decode_value(text: str) -> dict[str, Any]:
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def mentions(roles: Mapping[str, Iterable[str]], wanted: Iterable[str]) -> str:
+    """The people of the `wanted` roles as Slack mentions, each once: a user id as
+    `<@U...>`, a user group as `<!subteam^S...>` ("" when nobody is configured)."""
+    members = dict.fromkeys(m for role in wanted for m in roles.get(role, ()))
+    return " ".join(f"<!subteam^{m}>" if m.startswith("S") else f"<@{m}>" for m in members)

@@ -136,7 +136,11 @@ def stopped(title: str, actor: Actor, steps: Sequence[str], why: Rendered) -> Re
     return Rendered(f"{title}: stopped. {why.text}", blocks)
 
 
-def step_done(result: ActionResult, actor: Actor, steps: Sequence[str]) -> Rendered:
+def step_done(
+    result: ActionResult, actor: Actor, steps: Sequence[str], people: str = ""
+) -> Rendered:
+    """The channel message of a finished step; `people` (Slack mentions of whoever owns
+    the next step) are told, as PROCESS.md wants OPS told of the green light."""
     release, decision = result.release, result.decision
     done = DONE[decision.action]
     lines = [f"*{escape(release.service)} {release.version}*: {done} — {_who(actor)}"]
@@ -149,9 +153,10 @@ def step_done(result: ActionResult, actor: Actor, steps: Sequence[str]) -> Rende
         blocks.append(section(f":rotating_light: *Emergency override* by {_who(actor)}: "
                               f"{escape(decision.override_reason or '')}\nSkipped: "
                               f"{escape(skipped)}"))
-    blocks += [context(_next(release)), *next_buttons(release)]
+    told = f"{people} " if people else ""
+    blocks += [context(told + _next(release)), *next_buttons(release)]
     return Rendered(f"{release.service} {release.version}: {done} by "
-                    f"{actor.name or actor.user_id}. Next: {next_step(release)}", blocks)
+                    f"{actor.name or actor.user_id}. {told}Next: {next_step(release)}", blocks)
 
 
 def step_confirmation(release: Release, action: Action, reason: str | None) -> Rendered:

@@ -13,7 +13,7 @@ Guarantees:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.config import ConfigError, Settings
+from bot.messages.blocks import mentions
 from bot.ports import PartnerError
 
 PARTNER = "Slack"
@@ -73,11 +74,7 @@ class Chat:
 
     def mention(self, *roles: str) -> str:
         """The people of `roles`, as Slack mentions separated by spaces ("" if none)."""
-        return " ".join(_mention(i) for i in _unique(self._members(roles)))
-
-    def _members(self, roles: Iterable[str]) -> Iterable[str]:
-        for role in roles:
-            yield from self._roles.get(role, ())
+        return mentions(self._roles, roles)
 
     def _call(self, method: str, func: Any, **arguments: Any) -> Any:
         try:
@@ -92,11 +89,3 @@ class Chat:
             raise PartnerError(PARTNER, f"{method} failed: Slack unreachable ({reason})") from None
 
 
-def _mention(member: str) -> str:
-    if member.startswith("S"):
-        return f"<!subteam^{member}>"
-    return f"<@{member}>"
-
-
-def _unique(items: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(items))

@@ -74,7 +74,9 @@ def test_greenlight_without_version_asks_to_confirm_the_waiting_release(
     assert loop_world.release("0.13.0").state is State.PROD_REQUESTED  # not before the click
     loop_world.click(QA, question, "Greenlight")
     assert loop_world.release("0.13.0").state is State.GREENLIT
-    assert "green light for prod" in loop_world.channel()[-1].text
+    told = loop_world.channel()[-1].text
+    assert "green light for prod" in told
+    assert "<!subteam^S0OPS0001> Next: OPS: push 0.13.0 to prod" in told  # OPS is told
 
 
 def test_commands_walk_prod_to_done_with_one_message_per_step(loop_world: LoopWorld) -> None:

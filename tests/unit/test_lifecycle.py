@@ -24,7 +24,7 @@ from bot.domain.actions import (
 )
 from bot.domain.errors import Refusal
 from bot.domain.facts import Bug, EnvironmentState
-from bot.domain.lifecycle import decide, state_after, supersedes
+from bot.domain.lifecycle import decide, next_owners, state_after, supersedes
 from bot.domain.next_steps import next_step
 from bot.domain.release import Env, Kind, Release, State, Ticket
 
@@ -270,3 +270,21 @@ def test_a_patch_supersedes_older_releases_of_its_line_only() -> None:
     assert not supersedes(patch, release(S.PROD_DEPLOYED))
     assert not supersedes(patch, release(S.REJECTED, version="0.12.3"))
     assert not supersedes(release(S.STAGE_REQUESTED, version="0.12.3"), release(S.REJECTED))
+
+
+@pytest.mark.parametrize(("state", "blockers", "owners"), [
+    (S.TAGGED, (), {Role.DEV, Role.QA}),
+    (S.STAGE_REQUESTED, (), {Role.OPS}),
+    (S.STAGE_DEPLOYED, (), {Role.QA}),
+    (S.PROD_REQUESTED, (), {Role.QA}),
+    (S.PROD_REQUESTED, (BLOCKER,), {Role.DEV}),
+    (S.GREENLIT, (), {Role.OPS}),  # PROCESS.md step 6: OPS is told
+    (S.PROD_DEPLOYED, (), {Role.QA}),
+    (S.REJECTED, (), {Role.DEV}),
+    (S.DONE, (), set()),
+], ids=["tagged", "stage-requested", "stage-deployed", "prod-requested", "blocked", "greenlit",
+        "prod-deployed", "rejected", "done"])
+def test_the_people_told_are_those_whose_move_it_is(
+    state: State, blockers: tuple[int, ...], owners: set[Role]
+) -> None:
+    assert next_owners(release(state, blockers=blockers)) == owners
