@@ -1,10 +1,12 @@
-"""App Home: published when someone opens the bot's Home tab, and again after they press
-one of its buttons. Shows the releases in flight, what each environment runs, the next
-dates of the cycle and what the viewer can do next (bot/messages/home.py renders it)."""
+"""App Home: published when someone opens the bot's Home tab, after they press one of its
+buttons, and again for everyone who opened it whenever a step changes a release. Shows
+the releases in flight, what each environment runs, the next dates of the cycle and what
+the viewer can do next (bot/messages/home.py renders it)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
 from slack_bolt import App
@@ -18,12 +20,38 @@ HOME_CYCLES = 3
 
 
 def register(app: App, runtime: Runtime) -> None:
+    viewers = Viewers()
+
     @app.event("app_home_opened")
     def home_opened(event: dict[str, Any], body: dict[str, Any]) -> None:
         if event.get("tab", "home") != "home":
             return
-        request = SlackRequest(str(event.get("user", "")), "App Home", body.get("event_id"))
-        runtime.submit(request, publish_home)
+        user = str(event.get("user", ""))
+        viewers.add(user)
+        runtime.submit(SlackRequest(user, "App Home", body.get("event_id")), publish_home)
+
+    def refresh() -> None:
+        for user in viewers.all():
+            runtime.submit(SlackRequest(user, "App Home", None), publish_home)
+
+    runtime.after_change.append(refresh)
+
+
+class Viewers:
+    """Who opened App Home since the bot started (a restart forgets them: Slack sends
+    app_home_opened again the next time they look)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._users: dict[str, None] = {}
+
+    def add(self, user: str) -> None:
+        with self._lock:
+            self._users[user] = None
+
+    def all(self) -> list[str]:
+        with self._lock:
+            return list(self._users)
 
 
 def publish_home(job: Job) -> None:

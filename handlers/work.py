@@ -166,6 +166,11 @@ class Reply:
     def post(self, rendered: Rendered) -> None:
         self._show(rendered)
 
+    @property
+    def posted(self) -> bool:
+        """True once this request changed something the channel was told about."""
+        return self._posted is not None
+
     def fail(self, rendered: Rendered) -> None:
         if self._posted is None or self.actor is None:
             self.ephemeral(rendered)
@@ -217,6 +222,7 @@ class Runtime:
     traffic: Traffic = field(default_factory=Traffic)  # acks first: work waits for them
     quiet: float = 0.05  # work starts once no request was open for this long...
     ack_first: float = 1.0  # ...or after this long at most
+    after_change: list[Callable[[], None]] = field(default_factory=list)  # e.g. App Home
 
     @property
     def channel(self) -> str:
@@ -235,6 +241,9 @@ class Runtime:
                 log.info("already handled %s (retry %d): ignored", request.key, request.retry)
                 return
             work(job)
+            if reply.posted:
+                for refresh in self.after_change:
+                    refresh()
         except Refusal as exc:
             self._answer(reply, refusal(exc))
         except PartnerError as exc:

@@ -102,6 +102,15 @@ def test_app_home_shows_releases_environments_dates_and_your_move(
     assert "emergency" in json.dumps(loop_world.slack.home_view(LEAD)["blocks"])
 
 
+def test_app_home_follows_steps_taken_elsewhere(loop_world: LoopWorld) -> None:
+    loop_world.tag("0.13.0")
+    _open_home(loop_world, OPS, "Ev0HOME0005")
+    assert "Mark deployed on stage" not in json.dumps(loop_world.slack.home_view(OPS)["blocks"])
+    loop_world.command(QA, "request stage 0.13.0")  # typed in the channel, not in Home
+    view = json.dumps(loop_world.slack.home_view(OPS)["blocks"])
+    assert "stage-requested" in view and "Mark deployed on stage 0.13.0" in view
+
+
 def test_app_home_button_runs_the_step_and_refreshes(loop_world: LoopWorld) -> None:
     loop_world.tag("0.13.0")
     _open_home(loop_world, DEV, "Ev0HOME0004")
