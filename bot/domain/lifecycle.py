@@ -164,6 +164,13 @@ def _rule_for(action: Action, release: Release) -> _Rule:
     return rule
 
 
+def cleared_for_prod(release: Release | None) -> bool:
+    """May this release run in prod? Only once QA gave the green light (or someone broke
+    glass): a version that appears in prod otherwise raises the alarm."""
+    return release is not None and release.state in (State.GREENLIT, State.PROD_DEPLOYED,
+                                                     State.DONE)
+
+
 def next_owners(release: Release) -> frozenset[Role]:
     """The roles whose move it is now: the people the bot mentions (PROCESS.md step 6:
     'QA gives it; OPS is told')."""

@@ -34,6 +34,7 @@ from bot.announcements import (
 from bot.config import ServiceSettings
 from bot.domain.audit import AuditEntry
 from bot.domain.calendar import Calendar
+from bot.domain.deadlines import stage_deadlines
 from bot.domain.release import Env, Release, State
 from bot.jobs.tick import ACTOR, Tick, entered_at, entry
 from bot.store import Store
@@ -42,18 +43,6 @@ ON_STAGE = (State.STAGE_REQUESTED, State.STAGE_DEPLOYED)
 FAILING = "monitor: heartbeat failing"
 BACK = "monitor: heartbeat back"
 CLOSE_STALE_AFTER = dt.timedelta(days=1)
-FRIDAY = 4
-
-
-def next_weekday(after: dt.date) -> dt.date:
-    following = after + dt.timedelta(days=1)
-    while following.weekday() >= 5:
-        following += dt.timedelta(days=1)
-    return following
-
-
-def next_friday(after: dt.date) -> dt.date:
-    return after + dt.timedelta(days=(FRIDAY - after.weekday()) % 7 or 7)
 
 
 def releases_with_audit(
@@ -71,10 +60,8 @@ def stage_reminders(
 ) -> dict[str, dt.datetime]:
     """{what: due time} of the late-step reminders of a release on stage."""
     requested = calendar.local_day(entered_at(entries, release, State.STAGE_REQUESTED))
-    due = {"verify-stage": calendar.at(next_friday(requested), calendar.announce_at)}
-    if release.state is State.STAGE_REQUESTED:
-        due["deploy-stage"] = calendar.at(next_weekday(requested), calendar.announce_at)
-    return due
+    return {step: calendar.at(day, calendar.announce_at)
+            for step, day in stage_deadlines(requested, release.state).items()}
 
 
 def late_steps(t: Tick, service: ServiceSettings) -> None:

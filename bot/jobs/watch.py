@@ -21,10 +21,9 @@ from bot.announcements import Rendered, render_environment_change, render_prod_a
 from bot.config import ServiceSettings
 from bot.domain.audit import AuditEntry
 from bot.domain.facts import EnvironmentState
-from bot.domain.release import Release, State
+from bot.domain.lifecycle import cleared_for_prod
+from bot.domain.release import Release
 from bot.jobs.tick import ACTOR, Tick, entry
-
-CLEARED_FOR_PROD = frozenset({State.GREENLIT, State.PROD_DEPLOYED, State.DONE})
 
 
 def seen_action(env: str) -> str:
@@ -60,7 +59,7 @@ def watch_one(
     def build() -> tuple[Rendered, AuditEntry]:
         release = _release(t, service, version)
         detail = f"{env} runs {version}{rev}, was {previous}"
-        if env == "prod" and (release is None or release.state not in CLEARED_FOR_PROD):
+        if env == "prod" and not cleared_for_prod(release):
             alarm = render_prod_alarm(service.name, version, previous, release, t.chat.mention)
             return alarm, entry(seen_action(env), service.name, version,
                                 f"{detail}; alarm: not greenlit")
