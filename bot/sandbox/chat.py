@@ -37,10 +37,11 @@ from bot.config import Settings, load_settings
 from bot.context import Context
 from bot.jobs import run_until
 from bot.partners.slack import Chat as SlackChat
+from bot.sandbox.bugzilla import SANDBOX_KEY
 from bot.sandbox.chat_render import render_message
 from bot.sandbox.signed import SlackRequests, buttons
 from bot.sandbox.slack_records import Posted
-from bot.sandbox.world import SIGNING_SECRET, Sandbox
+from bot.sandbox.world import GITHUB_TOKEN, SIGNING_SECRET, Sandbox
 from bot.server import Server, serve
 from bot.wiring import build_context
 
@@ -263,8 +264,7 @@ def run_chat(args: argparse.Namespace, lines: Iterable[str] | None = None) -> in
     chat = open_chat(base, args, sys.stdout)
     try:
         if interactive:
-            print("loopbot sandbox: type `/loop help`, `!help`, or Ctrl-D to leave. "
-                  "Speak as someone else with @ops, @qa or @lead first.", flush=True)
+            print(banner(chat), flush=True)
         for line in lines if lines is not None else _read(interactive):
             chat.handle(line)
     except KeyboardInterrupt:
@@ -272,6 +272,23 @@ def run_chat(args: argparse.Namespace, lines: Iterable[str] | None = None) -> in
     finally:
         close_chat(chat)
     return 0
+
+
+def banner(chat: Chat) -> str:
+    """Where everything runs, and how to talk to it."""
+    where = chat.sandbox.describe()
+    lines = [
+        "loopbot sandbox: everything below runs on this machine.",
+        f"  bot (Slack request URL)  {chat.server.slack_url}",
+        f"  Slack Web API            {where['slack']['url']}",
+        f"  GitHub API               {where['github']['url']}  (token {GITHUB_TOKEN})",
+        f"  Bugzilla REST            {where['bugzilla']['url']}  (api key {SANDBOX_KEY})",
+        *(f"  {name:<24} {url}" for name, url in where["environments"].items()),
+        f"  state                    {where['state_dir']}",
+        "Type `/loop help`, `!help`, or Ctrl-D to leave; speak as someone else with "
+        "@ops, @qa or @lead first.",
+    ]
+    return "\n".join(lines)
 
 
 def _read(interactive: bool) -> Iterable[str]:

@@ -3,12 +3,17 @@ newcomer would (README), through signed Slack requests to the real bot."""
 
 from __future__ import annotations
 
+import argparse
+import io
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+from bot.config import load_settings
+from bot.sandbox.chat import banner, close_chat, open_chat
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "tests" / "e2e" / "scripts" / "whole_process.txt"
@@ -67,3 +72,17 @@ def test_with_dir_a_later_run_continues_where_the_last_stopped(tmp_path: Path) -
     play("/loop tag\n!click Tag 0.13.0\n", tmp_path, "--dir", str(state))
     out = play("/loop status 0.13.0\n", tmp_path, "--dir", str(state))
     assert len(out) == 1 and "loop-server 0.13.0: tagged" in texts(out)[0]
+
+
+def test_the_interactive_banner_says_where_everything_runs(tmp_path: Path) -> None:
+    args = argparse.Namespace(dir=str(tmp_path / "state"), repo=None, json=False)
+    chat = open_chat(load_settings(ROOT / "app.yaml", environ={}), args, io.StringIO())
+    try:
+        shown = banner(chat)
+        assert f"bot (Slack request URL)  {chat.server.slack_url}" in shown
+        assert chat.sandbox.github.url in shown and chat.sandbox.bugzilla.url in shown
+        prod = chat.sandbox.environment("loop-server", "prod").url
+        assert f"loop-server/prod         {prod}" in shown
+        assert str(tmp_path / "state") in shown
+    finally:
+        close_chat(chat)
