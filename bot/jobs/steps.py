@@ -61,7 +61,9 @@ def stage_reminders(
     """{what: due time} of the late-step reminders of a release on stage."""
     requested = calendar.local_day(entered_at(entries, release, State.STAGE_REQUESTED))
     return {step: calendar.at(day, calendar.announce_at)
-            for step, day in stage_deadlines(requested, release.state).items()}
+            for step, day in stage_deadlines(
+                requested, release.state, lambda d: calendar.skip_reason(d) is not None
+            ).items()}
 
 
 def late_steps(t: Tick, service: ServiceSettings) -> None:
