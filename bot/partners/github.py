@@ -20,28 +20,23 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-import requests
 from github import (
     Auth,
     Github,
-    GithubException,
     GithubRetry,
     InputGitAuthor,
-    UnknownObjectException,
 )
 from github.Comparison import Comparison
 from github.GitCommit import GitCommit
 from github.GitRef import GitRef
 
 from bot.domain.facts import Ancestry, Commit, Tag
+from bot.partners.github_errors import PARTNER, AlreadyExists, errors
 from bot.ports import CherryPickResult, Conflict, NotFound, PartnerError
-
-PARTNER = "GitHub"
 
 
 class GitHubForge:
@@ -75,7 +70,7 @@ class GitHubForge:
     def _branch_ref(self, branch: str) -> GitRef:
         """The branch's ref, read (so that edit() uses its /git/refs/ URL, not the lazy
         /git/ref/ one)."""
-        with _errors(f"reading branch {branch}"):
+        with errors(f"reading branch {branch}"):
             ref = self._repo.get_git_ref(f"heads/{branch}")
             ref.object  # noqa: B018 - completes the lazy ref now, inside _errors
             return ref
@@ -88,12 +83,12 @@ class GitHubForge:
         return True
 
     def tags(self) -> list[Tag]:
-        with _errors("listing tags"):
+        with errors("listing tags"):
             return [Tag(t.name, t.commit.sha) for t in self._repo.get_tags()]
 
     def tag(self, name: str) -> Tag | None:
         try:
-            with _errors(f"reading tag {name}"):
+            with errors(f"reading tag {name}"):
                 ref = self._repo.get_git_ref(f"tags/{name}")
                 sha = ref.object.sha
                 if ref.object.type == "tag":
@@ -109,15 +104,15 @@ class GitHubForge:
 
     def commits_between(self, base: str | None, head: str) -> list[Commit]:
         if base is None:
-            with _errors(f"listing the history of {head}"):
+            with errors(f"listing the history of {head}"):
                 listed = self._repo.get_commits(sha=head)
                 return [_commit(c) for c in reversed(list(listed))]
         comparison = self._fresh_comparison(base, head)
-        with _errors(f"comparing {base}...{head}"):
+        with errors(f"comparing {base}...{head}"):
             return [_commit(c) for c in comparison.commits]
 
     def _compare(self, base: str, head: str) -> Comparison:
-        with _errors(f"comparing {base}...{head}"):
+        with errors(f"comparing {base}...{head}"):
             comparison = self._repo.compare(base, head, comparison_commits_per_page=self.per_page)
             comparison.status  # noqa: B018 - fetches the first page now, inside _errors
             return comparison
@@ -130,12 +125,12 @@ class GitHubForge:
 
     # -- writes ------------------------------------------------------------------------------
     def create_tag(self, name: str, commit_sha: str, message: str) -> Tag:
-        with _errors(f"creating tag {name}"):
+        with errors(f"creating tag {name}"):
             obj = self._repo.create_git_tag(name, message, commit_sha, "commit")
         try:
-            with _errors(f"creating tag {name}"):
+            with errors(f"creating tag {name}"):
                 self._repo.create_git_ref(f"refs/tags/{name}", obj.sha)
-        except _AlreadyExists:
+        except AlreadyExists:
             return self._existing_tag(name, commit_sha)
         return Tag(name, commit_sha)
 
@@ -150,9 +145,9 @@ class GitHubForge:
 
     def create_branch(self, name: str, from_sha: str) -> str:
         try:
-            with _errors(f"creating branch {name}"):
+            with errors(f"creating branch {name}"):
                 return self._repo.create_git_ref(f"refs/heads/{name}", from_sha).object.sha
-        except _AlreadyExists:
+        except AlreadyExists:
             head = self.branch_head(name)
             if head != from_sha:
                 raise Conflict(PARTNER, f"branch {name} already exists at {head[:12]}, "
@@ -161,7 +156,7 @@ class GitHubForge:
 
     def cherry_pick(self, branch: str, shas: Sequence[str]) -> CherryPickResult:
         branch_ref = self._branch_ref(branch)
-        with _errors(f"reading the head of {branch}"):
+        with errors(f"reading the head of {branch}"):
             current = self._repo.get_git_commit(branch_ref.object.sha)
         temp = f"loopbot/cherry-pick/{uuid.uuid4().hex[:12]}"
         temp_ref: GitRef | None = None
@@ -171,7 +166,7 @@ class GitHubForge:
                 current, temp_ref = self._pick(branch, sha, current, temp, temp_ref)
                 picked.append((sha, current.sha))
             if picked:
-                with _errors(f"fast-forwarding {branch}"):
+                with errors(f"fast-forwarding {branch}"):
                     branch_ref.edit(current.sha, force=False)
         finally:
             if temp_ref is not None:
@@ -181,13 +176,13 @@ class GitHubForge:
     def _pick(self, branch: str, sha: str, onto: GitCommit, temp: str,
               temp_ref: GitRef | None) -> tuple[GitCommit, GitRef]:
         """One commit onto `onto`, via the temporary branch; returns the new commit."""
-        with _errors(f"reading commit {sha[:12]}"):
+        with errors(f"reading commit {sha[:12]}"):
             original = self._repo.get_git_commit(sha)
             title = original.message.splitlines()[0] if original.message else ""
         if len(original.parents) != 1:
             raise Conflict(PARTNER, f"commit {sha[:12]} ({title}) is a merge or root commit: "
                                     "pick the commits it brings instead")
-        with _errors(f"preparing the cherry-pick of {sha[:12]}"):
+        with errors(f"preparing the cherry-pick of {sha[:12]}"):
             scratch = self._repo.create_git_commit(
                 f"loopbot: cherry-pick {sha[:12]} onto {branch}", onto.tree,
                 [original.parents[0]])
@@ -196,7 +191,7 @@ class GitHubForge:
             else:
                 temp_ref.edit(scratch.sha, force=True)
         try:
-            with _errors(f"merging {sha[:12]}"):
+            with errors(f"merging {sha[:12]}"):
                 merged = self._repo.merge(temp, sha, f"loopbot: apply {sha[:12]}")
         except Conflict:
             raise Conflict(PARTNER, f"commit {sha[:12]} ({title}) does not apply cleanly on "
@@ -204,7 +199,7 @@ class GitHubForge:
                            ) from None
         if merged is None:
             raise PartnerError(PARTNER, f"merging {sha[:12]}: nothing to merge")
-        with _errors(f"committing the cherry-pick of {sha[:12]}"):
+        with errors(f"committing the cherry-pick of {sha[:12]}"):
             new = self._repo.create_git_commit(picked_message(original.message, sha),
                                                merged.commit.tree, [onto],
                                                author=author_of(original))
@@ -212,22 +207,22 @@ class GitHubForge:
 
     def _delete_quietly(self, ref: GitRef) -> None:
         try:
-            with _errors("deleting the temporary branch"):
+            with errors("deleting the temporary branch"):
                 ref.delete()
         except PartnerError:
             pass  # a leftover loopbot/cherry-pick/* branch is harmless
 
     def create_release(self, tag: str, title: str, body: str) -> str:
         try:
-            with _errors(f"reading the release of {tag}"):
+            with errors(f"reading the release of {tag}"):
                 return self._repo.get_release(tag).html_url
         except NotFound:
             pass
         try:
-            with _errors(f"creating the release of {tag}"):
+            with errors(f"creating the release of {tag}"):
                 return self._repo.create_git_release(tag, name=title, message=body).html_url
-        except _AlreadyExists:
-            with _errors(f"reading the release of {tag}"):
+        except AlreadyExists:
+            with errors(f"reading the release of {tag}"):
                 return self._repo.get_release(tag).html_url
 
     # -- links -------------------------------------------------------------------------------
@@ -238,57 +233,10 @@ class GitHubForge:
         return f"{self.web_url}/{self.repo_name}/releases/tag/{quote(tag)}"
 
 
-class _AlreadyExists(Conflict):
-    """A 422 "already exists" (a ref, a release): the caller checks what exists."""
-
-
-@contextmanager
-def _errors(doing: str) -> Iterator[None]:
-    """Translate PyGithub's and requests' exceptions into PartnerError subclasses."""
-    try:
-        yield
-    except UnknownObjectException as exc:
-        raise NotFound(PARTNER, f"{doing}: not found") from exc
-    except GithubException as exc:
-        raise _from_status(doing, exc) from exc
-    except requests.exceptions.RetryError as exc:
-        raise PartnerError(PARTNER, f"{doing}: GitHub kept answering server errors; "
-                                    "gave up after retrying") from exc
-    except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-        raise PartnerError(PARTNER, f"{doing}: GitHub is unreachable ({type(exc).__name__})") \
-            from exc
-
-
-def _from_status(doing: str, exc: GithubException) -> PartnerError:
-    message = _message(exc)
-    if exc.status == 401:
-        return PartnerError(PARTNER, f"{doing}: bad credentials (check GITHUB_TOKEN)")
-    if exc.status == 404:
-        return NotFound(PARTNER, f"{doing}: not found")
-    if exc.status == 422 and "already exists" in _details(exc):
-        return _AlreadyExists(PARTNER, f"{doing}: already exists")
-    if exc.status == 422 and "Object does not exist" in message:
-        return NotFound(PARTNER, f"{doing}: no such commit")
-    if exc.status in (409, 422):
-        return Conflict(PARTNER, f"{doing}: {message}")
-    return PartnerError(PARTNER, f"{doing}: HTTP {exc.status} {message}".rstrip())
-
-
 def picked_message(message: str, sha: str) -> str:
     """The original message plus the line `git cherry-pick -x` adds, so a later backport
     can tell which commits a branch already carries."""
     return f"{message.rstrip()}\n\n(cherry picked from commit {sha})\n"
-
-
-def _message(exc: GithubException) -> str:
-    data = exc.data if isinstance(exc.data, dict) else {}
-    return str(data.get("message") or "")
-
-
-def _details(exc: GithubException) -> str:
-    data = exc.data if isinstance(exc.data, dict) else {}
-    codes = [str(e.get("code", "")) for e in data.get("errors") or [] if isinstance(e, dict)]
-    return " ".join([str(data.get("message") or ""), *codes]).lower().replace("_", " ")
 
 
 def _commit(c: Any) -> Commit:
