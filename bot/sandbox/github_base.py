@@ -111,3 +111,12 @@ def signature_from_json(value: Any) -> Signature | None:
         except ValueError as exc:
             raise HTTPError(422, "Invalid request.", errors=["date is not ISO 8601"]) from exc
     return Signature(str(value["name"]), str(value["email"]), when)
+
+
+class RouteGroup:
+    """A group of routes mixed into GitHubStandIn, which provides these."""
+
+    url: str
+
+    def _open(self, owner: str, name: str) -> RepoHandle:
+        raise NotImplementedError

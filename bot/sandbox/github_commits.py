@@ -16,6 +16,7 @@ from urllib.parse import unquote
 from bot.sandbox.github_base import (
     REPO,
     RepoHandle,
+    RouteGroup,
     body_field,
     now_signature,
     page_headers,
@@ -28,13 +29,8 @@ from bot.sandbox.server import HTTPError, Request, Response, route
 UNPAGED_COMPARE_LIMIT = 250
 
 
-class CommitRoutes:
+class CommitRoutes(RouteGroup):
     """Route group mixed into GitHubStandIn."""
-
-    url: str
-
-    def _open(self, owner: str, name: str) -> RepoHandle:
-        raise NotImplementedError
 
     # -- git commits and trees -------------------------------------------------------------
     @route("GET", REPO + r"/git/commits/([0-9a-fA-F]{4,40})")

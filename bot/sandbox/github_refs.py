@@ -13,6 +13,7 @@ from urllib.parse import unquote
 from bot.sandbox.github_base import (
     REPO,
     RepoHandle,
+    RouteGroup,
     body_field,
     now_signature,
     paginate,
@@ -22,13 +23,8 @@ from bot.sandbox.gitrepo import RefInfo
 from bot.sandbox.server import HTTPError, Request, Response, route
 
 
-class RefRoutes:
+class RefRoutes(RouteGroup):
     """Route group mixed into GitHubStandIn."""
-
-    url: str
-
-    def _open(self, owner: str, name: str) -> RepoHandle:
-        raise NotImplementedError
 
     # -- refs ---------------------------------------------------------------------------
     @route("GET", REPO + r"/git/ref/(.+)")

@@ -12,20 +12,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
-from bot.sandbox.github_base import API_USER, REPO, RepoHandle, body_field, paginate
+from bot.sandbox.github_base import API_USER, REPO, RepoHandle, RouteGroup, body_field, paginate
 from bot.sandbox.github_json import iso, node_id
 from bot.sandbox.server import HTTPError, Request, Response, route
 
 RELEASES_FILE = "sandbox-releases.json"
 
 
-class ReleaseRoutes:
+class ReleaseRoutes(RouteGroup):
     """Route group mixed into GitHubStandIn."""
-
-    url: str
-
-    def _open(self, owner: str, name: str) -> RepoHandle:
-        raise NotImplementedError
 
     @route("POST", REPO + r"/releases")
     def create_release(self, request: Request, owner: str, name: str) -> Response:
