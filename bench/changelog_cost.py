@@ -19,7 +19,7 @@ from bot.clock import ManualClock
 from bot.config import load_settings
 from bot.domain.actions import Actor, Role
 from bot.sandbox.world import Sandbox
-from bot.tagging import preview_tag
+from bot.usecases.tagging import preview_tag
 from bot.wiring import build_context
 
 COMMITS, BUGS = 500, 100

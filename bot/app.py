@@ -26,8 +26,8 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from bot.config import ConfigError, Settings
-from bot.context import Context
-from bot.identity import Directory
+from bot.usecases.context import Context
+from bot.usecases.identity import Directory
 from bot.wiring import build_context
 from handlers import actions, commands, home
 from handlers.work import Runtime, Worker, unexpected

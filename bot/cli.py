@@ -9,10 +9,10 @@ import datetime as dt
 import sys
 from collections.abc import Callable, Sequence
 
-from bot import calendar_feed as feed
 from bot.config import ConfigError, load_settings
 from bot.domain.cycles import parse_day
 from bot.domain.errors import Refusal
+from bot.usecases import calendar_feed as feed
 
 Command = Callable[[argparse.Namespace], int]
 

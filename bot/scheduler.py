@@ -29,10 +29,10 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.context import Context
 from bot.jobs import run_due
 from bot.partners.mail import Mailer
 from bot.partners.slack import Chat
+from bot.usecases.context import Context
 
 log = logging.getLogger("loopbot.scheduler")
 

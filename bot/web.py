@@ -15,9 +15,14 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
-from bot.calendar_feed import calendar_from_settings, render_ics, render_json, select_cycles
 from bot.config import ConfigError
-from bot.context import Context
+from bot.usecases.calendar_feed import (
+    calendar_from_settings,
+    render_ics,
+    render_json,
+    select_cycles,
+)
+from bot.usecases.context import Context
 
 StartResponse = Callable[..., Any]
 CALENDAR_CYCLES = 26  # a year of cycles

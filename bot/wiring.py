@@ -10,11 +10,11 @@ import datetime as dt
 from collections.abc import Callable
 
 from bot.config import ConfigError, ServiceSettings, Settings
-from bot.context import Context, ServicePorts
 from bot.partners.bugzilla import BugzillaTracker
 from bot.partners.environments import HttpEnvironments
 from bot.partners.github import GitHubForge
 from bot.store import Store
+from bot.usecases.context import Context, ServicePorts
 
 PARTNER_SECRETS = ("GITHUB_TOKEN", "BUGZILLA_API_KEY")
 

@@ -24,7 +24,7 @@ from bot.domain.errors import Refusal
 from bot.messages import ACTION_STEP, ACTION_TAG, Rendered, decode_value
 from bot.messages import releases as rendering
 from bot.messages.blocks import context, escape
-from bot.tagging import tag_release
+from bot.usecases.tagging import tag_release
 from handlers.commands import run_step
 from handlers.work import Job, Runtime, SlackRequest
 

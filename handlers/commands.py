@@ -15,8 +15,6 @@ from typing import Any
 from slack_bolt import Ack, App, BoltRequest
 from slack_bolt.context.respond import Respond
 
-from bot.calendar_feed import calendar_from_settings, select_cycles
-from bot.context import load_release
 from bot.domain.actions import Action
 from bot.domain.errors import Refusal
 from bot.domain.lifecycle import next_owners
@@ -24,9 +22,11 @@ from bot.domain.next_steps import next_action
 from bot.messages import releases as rendering
 from bot.messages import replies
 from bot.messages.blocks import mentions
-from bot.queries import environments, history, releases_in_flight
-from bot.releases import advance, check_step, start_service_change
-from bot.tagging import backport, preview_tag
+from bot.usecases.calendar_feed import calendar_from_settings, select_cycles
+from bot.usecases.context import load_release
+from bot.usecases.queries import environments, history, releases_in_flight
+from bot.usecases.releases import advance, check_step, start_service_change
+from bot.usecases.tagging import backport, preview_tag
 from handlers import grammar
 from handlers.intents import (
     Backport,

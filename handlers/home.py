@@ -11,9 +11,9 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.calendar_feed import calendar_from_settings, select_cycles
 from bot.messages.home import home_view
-from bot.queries import environments, releases_in_flight
+from bot.usecases.calendar_feed import calendar_from_settings, select_cycles
+from bot.usecases.queries import environments, releases_in_flight
 from handlers.work import Job, Runtime, SlackRequest
 
 HOME_CYCLES = 3

@@ -31,14 +31,14 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.context import Context
 from bot.domain.actions import Actor
 from bot.domain.errors import Refusal
-from bot.identity import Directory
 from bot.messages import Rendered
 from bot.messages.releases import stopped, working
 from bot.messages.replies import broke, partner_failure, refusal
 from bot.ports import PartnerError
+from bot.usecases.context import Context
+from bot.usecases.identity import Directory
 
 log = logging.getLogger("loopbot.slack")
 

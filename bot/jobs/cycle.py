@@ -16,14 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.announcements import (
-    Announcement,
-    CycleDates,
-    Rendered,
-    day,
-    render_announcement,
-    render_prod_push,
-)
 from bot.config import ServiceSettings
 from bot.domain.audit import AuditEntry
 from bot.domain.cycles import Cycle, Event, Occurrence
@@ -32,7 +24,15 @@ from bot.domain.release import Kind, Release, State
 from bot.domain.tagging import plan_tag
 from bot.jobs.tick import Tick, entry
 from bot.ports import PartnerError
-from bot.tagging import naming
+from bot.usecases.announcements import (
+    Announcement,
+    CycleDates,
+    Rendered,
+    day,
+    render_announcement,
+    render_prod_push,
+)
+from bot.usecases.tagging import naming
 
 WAITING_FOR_PROD = (State.TAGGED, State.STAGE_REQUESTED, State.STAGE_DEPLOYED,
                     State.STAGE_VERIFIED, State.PROD_REQUESTED, State.GREENLIT, State.REJECTED)

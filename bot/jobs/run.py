@@ -22,10 +22,8 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Iterator
 
-from bot.calendar_feed import calendar_from_settings
 from bot.clock import ManualClock
 from bot.config import ServiceSettings
-from bot.context import Context
 from bot.domain.calendar import Calendar
 from bot.domain.errors import Refusal
 from bot.domain.release import State
@@ -43,6 +41,8 @@ from bot.partners.mail import Mailer
 from bot.partners.slack import Chat
 from bot.ports import PartnerError
 from bot.store import StoreError
+from bot.usecases.calendar_feed import calendar_from_settings
+from bot.usecases.context import Context
 
 log = logging.getLogger("loopbot.scheduler")
 

@@ -24,13 +24,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from bot.announcements import (
-    day,
-    render_heartbeat_back,
-    render_heartbeat_failing,
-    render_late_step,
-    render_monitoring_closed,
-)
 from bot.config import ServiceSettings
 from bot.domain.audit import AuditEntry
 from bot.domain.calendar import Calendar
@@ -38,6 +31,13 @@ from bot.domain.deadlines import stage_deadlines
 from bot.domain.release import Env, Release, State
 from bot.jobs.tick import ACTOR, Tick, entered_at, entry
 from bot.store import Store
+from bot.usecases.announcements import (
+    day,
+    render_heartbeat_back,
+    render_heartbeat_failing,
+    render_late_step,
+    render_monitoring_closed,
+)
 
 ON_STAGE = (State.STAGE_REQUESTED, State.STAGE_DEPLOYED)
 FAILING = "monitor: heartbeat failing"

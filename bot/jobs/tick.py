@@ -21,14 +21,14 @@ import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from bot.announcements import Rendered, late_note
-from bot.context import Context
 from bot.domain.audit import AuditEntry
 from bot.domain.calendar import Calendar
 from bot.domain.release import Release, State
 from bot.partners.mail import Mailer
 from bot.partners.slack import Chat
 from bot.ports import PartnerError
+from bot.usecases.announcements import Rendered, late_note
+from bot.usecases.context import Context
 
 log = logging.getLogger("loopbot.scheduler")
 

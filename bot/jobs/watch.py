@@ -17,13 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.announcements import Rendered, render_environment_change, render_prod_alarm
 from bot.config import ServiceSettings
 from bot.domain.audit import AuditEntry
 from bot.domain.facts import EnvironmentState
 from bot.domain.lifecycle import cleared_for_prod
 from bot.domain.release import Release
 from bot.jobs.tick import ACTOR, Tick, entry
+from bot.usecases.announcements import Rendered, render_environment_change, render_prod_alarm
 
 
 def seen_action(env: str) -> str:

@@ -27,8 +27,8 @@ from bot.messages.blocks import (
     lines_section,
     section,
 )
-from bot.releases import ActionResult
-from bot.tagging import BackportResult, TagPreview, TagResult
+from bot.usecases.releases import ActionResult
+from bot.usecases.tagging import BackportResult, TagPreview, TagResult
 
 LABELS = {
     Action.REQUEST_STAGE: "Request stage", Action.DEPLOYED_STAGE: "Mark deployed on stage",

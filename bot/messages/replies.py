@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from bot.calendar_feed import render_text
 from bot.domain.audit import AuditEntry
 from bot.domain.calendar import Calendar
 from bot.domain.cycles import Cycle, Phase
@@ -22,6 +21,7 @@ from bot.domain.release import Release
 from bot.messages.blocks import Rendered, context, escape, lines_section, section
 from bot.messages.releases import release_card
 from bot.ports import PartnerError
+from bot.usecases.calendar_feed import render_text
 
 PARTNERS = {"github": "GitHub", "bugzilla": "Bugzilla", "slack": "Slack"}
 

@@ -34,7 +34,6 @@ from dateutil import parser as dateparser
 from bot.app import LoopApp, create_app
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings
-from bot.context import Context
 from bot.jobs import run_until
 from bot.partners.slack import Chat as SlackChat
 from bot.sandbox.bugzilla import SANDBOX_KEY
@@ -43,6 +42,7 @@ from bot.sandbox.signed import SlackRequests, buttons
 from bot.sandbox.slack_records import Posted
 from bot.sandbox.world import GITHUB_TOKEN, SIGNING_SECRET, Sandbox
 from bot.server import Server, serve
+from bot.usecases.context import Context
 from bot.wiring import build_context
 
 USERS = {"dev": "U0DEV0001", "ops": "U0OPS0001", "qa": "U0QA00001", "lead": "U0LEAD001"}

@@ -3,7 +3,7 @@ bugs, at most 8 GitHub and 3 Bugzilla requests. bench/changelog_cost.py prints t
 
 from __future__ import annotations
 
-from bot.tagging import preview_tag
+from bot.usecases.tagging import preview_tag
 from tests.fixtures.world import DEV, World
 
 

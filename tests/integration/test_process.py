@@ -7,12 +7,12 @@ import subprocess
 
 import pytest
 
-from bot.context import load_release
 from bot.domain.actions import Action, GuardFailed
 from bot.domain.errors import Refusal
 from bot.domain.release import Env, State
-from bot.releases import advance
-from bot.tagging import backport, preview_tag, tag_release
+from bot.usecases.context import load_release
+from bot.usecases.releases import advance
+from bot.usecases.tagging import backport, preview_tag, tag_release
 from tests.fixtures.world import DEV, LEAD, OPS, QA, World
 
 STAGE_SUMMARY = "Loop — Please deploy loop-server {} to Stage"

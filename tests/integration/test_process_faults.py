@@ -10,15 +10,15 @@ import threading
 import pytest
 import requests
 
-from bot.context import load_release
 from bot.domain.actions import Action
 from bot.domain.errors import Refusal
 from bot.domain.release import Env, State
 from bot.ports import PartnerError
-from bot.releases import advance
 from bot.sandbox.bugzilla import SANDBOX_KEY
 from bot.sandbox.world import GITHUB_TOKEN
-from bot.tagging import preview_tag, tag_release
+from bot.usecases.context import load_release
+from bot.usecases.releases import advance
+from bot.usecases.tagging import preview_tag, tag_release
 from tests.fixtures.world import DEV, OPS, QA, World
 
 TAG_GITHUB_REQUESTS = 8  # a clean /loop tag: tags, ref, compare, tag object, ref, release

@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from bot.announcements import (
+from bot.domain.release import Env, Release, State, Ticket
+from bot.sandbox.slack_blocks import block_errors
+from bot.usecases.announcements import (
     Announcement,
     CycleDates,
     fixed_bugs,
@@ -21,8 +23,6 @@ from bot.announcements import (
     render_prod_alarm,
     render_prod_push,
 )
-from bot.domain.release import Env, Release, State, Ticket
-from bot.sandbox.slack_blocks import block_errors
 
 PARIS = ZoneInfo("Europe/Paris")
 NOTES = """0.15.0 (2027-01-19)

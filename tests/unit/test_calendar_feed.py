@@ -8,15 +8,15 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from bot.calendar_feed import (
+from bot.config import Settings, load_settings, settings_from_dict
+from bot.domain.cycles import CalendarError
+from bot.usecases.calendar_feed import (
     calendar_from_settings,
     render_ics,
     render_json,
     render_text,
     select_cycles,
 )
-from bot.config import Settings, load_settings, settings_from_dict
-from bot.domain.cycles import CalendarError
 
 APP_YAML = Path(__file__).resolve().parents[2] / "app.yaml"
 PARIS = ZoneInfo("Europe/Paris")

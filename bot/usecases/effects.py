@@ -1,7 +1,7 @@
 """The side effects the lifecycle decides, performed in order against the partners.
 
 Each is idempotent: a ticket is filed once per release, environment and attempt
-(bot/tickets.py), a status is set only when the ticket is not there already, a blocker
+(bot/usecases/tickets.py), a status is set only when the ticket is not there already, a blocker
 added twice is one dependency. So a step that failed halfway is finished by repeating it.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.context import Context, Progress, ServicePorts
 from bot.domain.actions import (
     Action,
     Actor,
@@ -25,7 +24,8 @@ from bot.domain.actions import (
 from bot.domain.audit import AuditEntry
 from bot.domain.lifecycle import supersedes
 from bot.domain.release import Env, Release, State, Ticket
-from bot.tickets import file_once, move_ticket, ticket_description, ticket_summary
+from bot.usecases.context import Context, Progress, ServicePorts
+from bot.usecases.tickets import file_once, move_ticket, ticket_description, ticket_summary
 
 
 def perform(

@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from bot.context import Context, Progress, ServicePorts, quiet
 from bot.domain.actions import Actor
 from bot.domain.audit import AuditEntry
 from bot.domain.changelog import Changelog, commits_for_bug, render_flagged, render_notes
@@ -29,6 +28,7 @@ from bot.domain.tagging import AlreadyTagged, Naming, NothingToTag, TagPlan, pla
 from bot.domain.versions import Version, latest_on_line, previous_candidates
 from bot.ports import CherryPickResult, Conflict, NotFound
 from bot.store import AlreadyExists, StaleRelease
+from bot.usecases.context import Context, Progress, ServicePorts, quiet
 
 
 class HeadMoved(Refusal):

@@ -3,10 +3,10 @@ and the scheduler. Nothing here changes anything."""
 
 from __future__ import annotations
 
-from bot.context import Context, load_release
 from bot.domain.audit import AuditEntry
 from bot.domain.facts import EnvironmentState
 from bot.domain.release import Release
+from bot.usecases.context import Context, load_release
 
 
 def history(ctx: Context, version: str, *, service: str | None = None) -> list[AuditEntry]:

@@ -2,7 +2,7 @@
 
 Each reads the outside facts it guards on afresh, asks the lifecycle (bot/domain), performs
 the side effects it was told to in order, and records the outcome and an audit entry in
-one transaction. Side effects are idempotent (bot/tickets.py), so a step that failed
+one transaction. Side effects are idempotent (bot/usecases/tickets.py), so a step that failed
 halfway is finished by repeating the same command, never done twice.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bot.context import Context, Progress, ServicePorts, load_release, quiet
 from bot.domain.actions import (
     Action,
     Actor,
@@ -22,9 +21,10 @@ from bot.domain.errors import Refusal
 from bot.domain.facts import Bug, EnvironmentState
 from bot.domain.lifecycle import check_may_change_service, decide, state_after
 from bot.domain.release import Env, Kind, Release, State, Ticket
-from bot.effects import audit_entry, perform, supersede_older
 from bot.ports import NotFound
 from bot.store import AlreadyExists, StaleRelease
+from bot.usecases.context import Context, Progress, ServicePorts, load_release, quiet
+from bot.usecases.effects import audit_entry, perform, supersede_older
 
 
 @dataclass(frozen=True)
