@@ -1,13 +1,18 @@
 """When a step of a release on stage is late (issue 5's reminders): OPS deploys a stage
 ticket by the next working day after it was filed, QA verifies it by the Friday of that
 week (the QA window ends before the Monday push). Weekends and the calendar's skipped or
-frozen days are not working days: a deadline on one moves to the next working day. Days
-only; the caller adds the hour."""
+frozen days are not working days: a deadline on one moves to the next working day.
+
+A release on stage has one step that can be late, the one it waits for: deploying while
+its ticket waits for OPS, verifying once it runs on stage. QA is never told that a build
+OPS has not deployed yet is late. Days only; the caller adds the hour, and posts nothing
+on a day that is not a working day."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from bot.domain.release import State
 
@@ -16,13 +21,27 @@ SATURDAY = 5
 DayOff = Callable[[dt.date], bool]
 
 
+@dataclass(frozen=True)
+class LateStep:
+    """The step a release on stage waits for, whose it is, and the day it is due."""
+
+    key: str  # "deploy-stage", "verify-stage": part of the reminder's claim key
+    owner: str  # the one role whose move it is
+    what: str  # "deploy it to stage"
+    due: dt.date
+
+
 def _no_holidays(_: dt.date) -> bool:
     return False
 
 
+def is_working_day(day: dt.date, day_off: DayOff = _no_holidays) -> bool:
+    return day.weekday() < SATURDAY and not day_off(day)
+
+
 def next_working_day(after: dt.date, day_off: DayOff = _no_holidays) -> dt.date:
     following = after + dt.timedelta(days=1)
-    while following.weekday() >= SATURDAY or day_off(following):
+    while not is_working_day(following, day_off):
         following += dt.timedelta(days=1)
     return following
 
@@ -31,15 +50,17 @@ def next_friday(after: dt.date) -> dt.date:
     return after + dt.timedelta(days=(FRIDAY - after.weekday()) % 7 or 7)
 
 
-def stage_deadlines(
+def stage_deadline(
     requested: dt.date, state: State, day_off: DayOff = _no_holidays
-) -> dict[str, dt.date]:
-    """{step: the day it is due} for a release whose stage ticket was filed on
-    `requested`; deploying is due only while the ticket waits for OPS."""
-    friday = next_friday(requested)
-    if day_off(friday):
-        friday = next_working_day(friday, day_off)
-    due = {"verify-stage": friday}
+) -> LateStep | None:
+    """The step that can be late for a release in `state` whose stage ticket was filed
+    on `requested`, or None when it is not waiting on stage."""
     if state is State.STAGE_REQUESTED:
-        due["deploy-stage"] = next_working_day(requested, day_off)
-    return due
+        return LateStep("deploy-stage", "OPS", "deploy it to stage",
+                        next_working_day(requested, day_off))
+    if state is State.STAGE_DEPLOYED:
+        friday = next_friday(requested)
+        if day_off(friday):
+            friday = next_working_day(friday, day_off)
+        return LateStep("verify-stage", "QA", "verify it on stage", friday)
+    return None

@@ -33,7 +33,7 @@ from bot.jobs.steps import (
     late_steps,
     monitoring,
     releases_with_audit,
-    stage_reminders,
+    stage_reminder,
 )
 from bot.jobs.tick import Tick, entered_at
 from bot.jobs.watch import watch_environments
@@ -91,7 +91,9 @@ def _calendar_instants(
 
 def _release_instants(ctx: Context, calendar: Calendar, service: str) -> Iterator[dt.datetime]:
     for release, entries in releases_with_audit(ctx.store, service, ON_STAGE):
-        yield from stage_reminders(calendar, release, entries).values()
+        found = stage_reminder(calendar, release, entries)
+        if found is not None:
+            yield found[1]
     window = dt.timedelta(minutes=ctx.settings.workflow.monitor_minutes)
     for release, entries in releases_with_audit(ctx.store, service, (State.PROD_DEPLOYED,)):
         yield entered_at(entries, release, State.PROD_DEPLOYED) + window

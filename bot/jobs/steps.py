@@ -2,12 +2,15 @@
 after a prod deploy. Times come from the audit log (when the release entered its state).
 
 Late steps, for a release on stage with a stage ticket (keys name the ticket, so a
-re-release with a new ticket is reminded afresh):
-- `remind:SERVICE:VERSION:deploy-stage:BUG`: still STAGE_REQUESTED on the next weekday
-  after it was requested, at the announcement hour: OPS is mentioned;
-- `remind:SERVICE:VERSION:verify-stage:BUG`: still not verified on the first Friday after
-  it was requested, at the announcement hour: the owner of the next step (QA, or OPS if
-  it is not even deployed) is mentioned. Once this one is due the first is not posted.
+re-release with a new ticket is reminded afresh), the one step it waits for
+(bot/domain/deadlines.py), from its deadline at the announcement hour:
+- `remind:SERVICE:VERSION:deploy-stage:BUG`: still STAGE_REQUESTED on the next working day
+  after it was requested: OPS is mentioned;
+- `remind:SERVICE:VERSION:verify-stage:BUG`: deployed but not verified on the first Friday
+  after it was requested: QA is mentioned.
+Nothing is posted on a day that is not a working day (a weekend, a skipped or frozen day)
+nor before the announcement hour: a deadline the bot was down for is posted late on the
+next working day.
 
 Monitoring, for a release in PROD_DEPLOYED since T, from T to T + monitor_minutes:
 - the prod heartbeat is polled once per `monitor_poll_seconds` slot (`...:poll:N` claims
@@ -27,7 +30,7 @@ from collections.abc import Sequence
 from bot.config import ServiceSettings
 from bot.domain.audit import AuditEntry
 from bot.domain.calendar import Calendar
-from bot.domain.deadlines import stage_deadlines
+from bot.domain.deadlines import LateStep, is_working_day, stage_deadline
 from bot.domain.release import Env, Release, State
 from bot.jobs.tick import ACTOR, Tick, entered_at, entry
 from bot.store import Store
@@ -55,39 +58,41 @@ def releases_with_audit(
 
 
 # -- late steps -------------------------------------------------------------------------
-def stage_reminders(
+def stage_reminder(
     calendar: Calendar, release: Release, entries: Sequence[AuditEntry]
-) -> dict[str, dt.datetime]:
-    """{what: due time} of the late-step reminders of a release on stage."""
+) -> tuple[LateStep, dt.datetime] | None:
+    """The late step a release on stage can have, and when it is due (None: none)."""
     requested = calendar.local_day(entered_at(entries, release, State.STAGE_REQUESTED))
-    return {step: calendar.at(day, calendar.announce_at)
-            for step, day in stage_deadlines(
-                requested, release.state, lambda d: calendar.skip_reason(d) is not None
-            ).items()}
+    step = stage_deadline(requested, release.state, lambda d: _day_off(calendar, d))
+    return None if step is None else (step, calendar.at(step.due, calendar.announce_at))
 
 
 def late_steps(t: Tick, service: ServiceSettings) -> None:
+    today = t.today()
+    if _day_off(t.calendar, today) or t.now < t.at(today):
+        return  # nobody is reminded on a day off; the next working day's hour will do
     for release, entries in releases_with_audit(t.ctx.store, service.name, ON_STAGE):
-        ticket = release.ticket(Env.STAGE)
-        if ticket is None:
+        found = stage_reminder(t.calendar, release, entries)
+        if release.ticket(Env.STAGE) is None or found is None or t.now < found[1]:
             continue
-        due = stage_reminders(t.calendar, release, entries)
-        what = "verify-stage" if t.now >= due["verify-stage"] else "deploy-stage"
-        if what not in due or t.now < due[what]:
-            continue
-        remind(t, service, release, what, due[what])
+        remind(t, service, release, *found)
 
 
 def remind(
-    t: Tick, service: ServiceSettings, release: Release, what: str, due: dt.datetime
+    t: Tick, service: ServiceSettings, release: Release, step: LateStep, due: dt.datetime
 ) -> None:
     ticket = release.ticket(Env.STAGE)
     assert ticket is not None
-    key = f"remind:{service.name}:{release.version}:{what}:{ticket.bug_id}"
-    problem = (f"stage bug {ticket.bug_id} is not deployed yet" if what == "deploy-stage"
-               else f"stage bug {ticket.bug_id} is not verified and it is Friday")
-    t.post_once(key, lambda: (render_late_step(release, problem, t.chat.mention, t.late(due)),
-                              entry(f"remind {what}", service.name, release.version, problem)))
+    key = f"remind:{service.name}:{release.version}:{step.key}:{ticket.bug_id}"
+    detail = f"stage bug {ticket.bug_id}: {step.owner} to {step.what} by {day(step.due)}"
+    t.post_once(key, lambda: (
+        render_late_step(release, ticket.bug_id, step, t.chat.mention(step.owner),
+                         t.late(due)),
+        entry(f"remind {step.key}", service.name, release.version, detail)))
+
+
+def _day_off(calendar: Calendar, on: dt.date) -> bool:
+    return not is_working_day(on, lambda d: calendar.skip_reason(d) is not None)
 
 
 # -- monitoring -------------------------------------------------------------------------

@@ -231,7 +231,7 @@ def _printer(stream: TextIO, as_json: bool) -> Callable[[dict[str, Any] | str], 
 
 def open_chat(base: Settings, args: argparse.Namespace, stream: TextIO) -> Chat:
     sandbox = Sandbox.start(base, state_dir=args.dir, repo=args.repo)
-    clock = ManualClock(dt.datetime.now(dt.UTC))
+    clock = sandbox.clock(dt.datetime.now(dt.UTC))
     settings = sandbox.settings(base)
     ctx = build_context(settings, clock=clock, github_options=FAST_GITHUB,
                         environment_timeout=2.0)

@@ -12,8 +12,8 @@ It answers like loop-server:
 What runs is changed with `deploy(version, rev, branch)` and `set_healthy(storage,
 provider)`, or over HTTP for a sandbox in another process: `POST /__sandbox__/deploy`
 {"version", "rev", "branch"} and `POST /__sandbox__/health` {"storage", "provider"}.
-With `state_dir`, the state persists in `environment-<env>.json` after every change, so a
-sandbox started again with the same directory continues. Thread-safe.
+With `state_dir`, the state persists in `environment-<env>.json` from the start and after
+every change, so a sandbox started again with the same directory continues. Thread-safe.
 """
 
 from __future__ import annotations
@@ -64,9 +64,12 @@ class EnvironmentStandIn(StandIn):
         self.service_name = service_name
         self._lock = threading.Lock()
         self._path = Path(state_dir) / f"environment-{env}.json" if state_dir else None
-        self._state = self._load() or Deployed(
+        loaded = self._load()
+        self._state = loaded or Deployed(
             version, rev, branch, fake_partner=fake_partner, hide_version=hide_version
         )
+        if loaded is None:
+            self._save()  # what it first runs is state too: a later start continues from it
 
     # -- programmatic control ----------------------------------------------------------
     @property

@@ -6,18 +6,21 @@ repositories: loop-server's demo history, or a copy of `repo`), Bugzilla (the de
 bugs), Slack (the default workspace: @dev, @ops, @qa, @lead, #loop) and one root URL per
 environment of each service, running the demo's versions. With `state_dir` every
 stand-in keeps its state there and a later start continues from it (nothing is seeded
-twice). `sandbox.settings(base)` is `base` with every partner URL and secret replaced by
+twice), the sandbox clock included (`sandbox.clock()`: never earlier than where the last
+run left it). `sandbox.settings(base)` is `base` with every partner URL and secret replaced by
 the sandbox's. Stop it with `stop()` or use it as a context manager.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.clock import ManualClock
 from bot.config import EnvironmentSettings, PartnerSettings, Secrets, Settings
 from bot.sandbox.bugzilla import SANDBOX_KEY, BugzillaStandIn
 from bot.sandbox.demo import DemoData, build_demo_repo
@@ -26,6 +29,7 @@ from bot.sandbox.github import GitHubStandIn
 from bot.sandbox.slack import SANDBOX_BOT_TOKEN, SlackStandIn
 
 GITHUB_TOKEN = "ghp_sandbox"
+CLOCK_FILE = "clock.txt"
 SIGNING_SECRET = "sandbox-signing-secret"
 
 
@@ -86,6 +90,15 @@ class Sandbox:
                 )
                 self.environments[(service.name, env)] = stand_in.start()
 
+    def clock(self, now: dt.datetime) -> ManualClock:
+        """The sandbox clock: where the last run with this directory left it (or `now`
+        if that is later); every move is saved there for the next run."""
+        path = self.state_dir / CLOCK_FILE
+        start = now
+        if path.exists():
+            start = max(now, dt.datetime.fromisoformat(path.read_text(encoding="utf-8").strip()))
+        return SavedClock(start, path)
+
     def environment(self, service: str, env: str) -> EnvironmentStandIn:
         return self.environments[(service, env)]
 
@@ -134,3 +147,26 @@ class Sandbox:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class SavedClock(ManualClock):
+    """A `ManualClock` that writes each new time to a file, so a later run resumes it."""
+
+    def __init__(self, start: dt.datetime, path: Path) -> None:
+        super().__init__(start)
+        self._path = path
+        self._save()
+
+    def set(self, moment: dt.datetime) -> None:
+        super().set(moment)
+        self._save()
+
+    def advance(self, delta: dt.timedelta) -> dt.datetime:
+        moved = super().advance(delta)
+        self._save()
+        return moved
+
+    def _save(self) -> None:
+        tmp = self._path.with_suffix(".tmp")
+        tmp.write_text(self().isoformat(), encoding="utf-8")
+        tmp.replace(self._path)

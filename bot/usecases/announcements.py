@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.domain.deadlines import LateStep
 from bot.domain.next_steps import next_step
 from bot.domain.release import Env, Release, State
 
@@ -165,17 +166,18 @@ def _push_line(release: Release, mention: Mention) -> str:
         bug = f" (bug {release.rejected_for})" if release.rejected_for else ""
         state = f"- {v}: rejected on stage{bug}, it does not go to prod."
     else:
-        state = f"- {v}: no green light yet ({release.state.value}). Missing:"
+        state = f"- {v}: no green light yet ({release.state.value})."
     return f"{state} Next: {next_step(release)} {who}".rstrip()
 
 
 def render_late_step(
-    release: Release, problem: str, mention: Mention, late: str | None = None
+    release: Release, bug_id: int, step: LateStep, mentions: str, late: str | None = None
 ) -> Rendered:
-    """A step is late: `problem` says which ("stage bug 1234567 is not deployed yet")."""
-    who = mention(*next_owners(release))
-    text = (f"{release.service} {release.version} is late: {problem}. "
-            f"{next_step(release)} {who}").rstrip()
+    """The one late step: whose it was, by when, and the next move; `mentions` are the
+    people of `step.owner` only."""
+    text = (f"{release.service} {release.version} is late: {step.owner} was to {step.what} "
+            f"(stage bug {bug_id}) by {day(step.due)}. Next: {next_step(release)} "
+            f"{mentions}").rstrip()
     return _message(text, late=late)
 
 

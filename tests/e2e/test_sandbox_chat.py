@@ -4,6 +4,7 @@ newcomer would (README), through signed Slack requests to the real bot."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import io
 import json
 import os
@@ -86,3 +87,21 @@ def test_the_interactive_banner_says_where_everything_runs(tmp_path: Path) -> No
         assert str(tmp_path / "state") in shown
     finally:
         close_chat(chat)
+
+
+def test_with_dir_the_environments_and_the_clock_resume(tmp_path: Path) -> None:
+    """Issue 9: a second run reported `0.1.0 (0000000)` everywhere and the watch raised a
+    false prod alarm; the clock went back to today."""
+    state = tmp_path / "state"
+    tomorrow = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
+    play(f"!clock {tomorrow} 09:00\n/loop envs\n", tmp_path, "--dir", str(state))
+    out = play(f"!clock {tomorrow} 08:00\n!clock {tomorrow} 09:30\n/loop envs\n",
+               tmp_path, "--dir", str(state))
+    assert out[0]["sandbox"] == "clock"
+    assert out[0]["error"].startswith(f"the clock only moves forwards, now {tomorrow} 09:00")
+    assert out[1]["sandbox"] == "clock"
+    shown = "\n".join(texts(out))
+    assert ":rotating_light:" not in shown and "0.1.0" not in shown
+    assert "0000000" not in shown
+    envs = texts(out)[-1]
+    assert envs.count("0.12.2") >= 2, envs  # stage and prod, as the demo left them

@@ -24,8 +24,8 @@ from tests.fixtures.world import DEV, OPS, QA
 KINDS = (
     ("nothing tagged", "nothing tagged yet"),
     ("announce", " is tagged (cycle "),
-    ("deploy reminder", "is not deployed yet"),
-    ("verify reminder", "is not verified and it is Friday"),
+    ("deploy reminder", "is late: OPS was to deploy it to stage"),
+    ("verify reminder", "is late: QA was to verify it on stage"),
     ("prod push", "Prod push day"),
     ("heartbeat failing", "prod heartbeat failing"),
     ("heartbeat back", "prod heartbeat is back"),

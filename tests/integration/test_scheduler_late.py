@@ -71,7 +71,7 @@ def test_prod_push_reminder_says_what_is_missing_and_whose_it_is(
     r.run("2026-12-14 10:00")
     push = [p for p in r.posted() if p.startswith("Prod push day for loop-server")]
     assert push == ["Prod push day for loop-server, Mon 2026-12-14:\n- 0.13.0: no green light "
-                    "yet (stage-deployed). Missing: Next: QA: test 0.13.0 on stage, then "
+                    "yet (stage-deployed). Next: QA: test 0.13.0 on stage, then "
                     "`/loop verify stage 0.13.0` (or `/loop reject stage 0.13.0 bug N`) "
                     "<@U0QA00001>"]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from bot.domain.deadlines import LateStep
 from bot.domain.release import Env, Release, State, Ticket
 from bot.sandbox.slack_blocks import block_errors
 from bot.usecases.announcements import (
@@ -135,8 +136,9 @@ def test_reminders_and_monitoring_messages_are_valid_block_kit() -> None:
     until = dt.datetime(2027, 1, 25, 11, 15, tzinfo=PARIS)
     deployed = release(State.PROD_DEPLOYED, tickets=(Ticket(Env.PROD, 1106002),))
     for rendered in (
-        render_late_step(release(), "stage bug 1106001 is not deployed yet", mention,
-                         "posted late: the bot was down at 10:00"),
+        render_late_step(release(), 1106001, LateStep("deploy-stage", "OPS", "deploy it to stage",
+                                                      dt.date(2027, 1, 20)),
+                         mention("OPS"), "posted late: the bot was down at 10:00"),
         render_heartbeat_failing(deployed, "storage unavailable", until, PARIS, mention),
         render_monitoring_closed(deployed, 60, 0, False),
         render_environment_change("loop-server", "prod", "0.15.0", "0.14.1", deployed),
@@ -153,3 +155,24 @@ def test_reminders_and_monitoring_messages_are_valid_block_kit() -> None:
     assert change.text == ("prod now runs loop-server 0.15.0 (was 0.14.1): release 0.15.0 "
                            "(prod-deployed), prod bug 1106002. Next: QA: verify prod, then "
                            "`/loop verify prod 0.15.0`")
+
+
+def test_a_late_step_names_the_step_its_owner_and_the_deadline_passed() -> None:
+    """Issue 9: "stage bug N is not verified and it is Friday. OPS: deploy..." mixed the
+    QA deadline with OPS's step, and mentioned OPS for it."""
+    verify = LateStep("verify-stage", "QA", "verify it on stage", dt.date(2027, 1, 22))
+    rendered = render_late_step(release(State.STAGE_DEPLOYED), 1106001, verify, mention("QA"))
+    assert rendered.text == (
+        "loop-server 0.15.0 is late: QA was to verify it on stage (stage bug 1106001) by "
+        "Fri 2027-01-22. Next: QA: test 0.15.0 on stage, then `/loop verify stage 0.15.0` "
+        "(or `/loop reject stage 0.15.0 bug N`) <@U0QA00001>")
+    assert block_errors(rendered.blocks) == []
+
+
+def test_prod_push_line_of_a_release_short_of_the_green_light_reads_plainly() -> None:
+    """Issue 9: the Monday reminder read "Missing: Next: QA: ..."."""
+    rendered = render_prod_push("loop-server", dt.date(2027, 1, 25),
+                                [release(State.STAGE_DEPLOYED)], mention)
+    assert rendered.text.splitlines()[1] == (
+        "- 0.15.0: no green light yet (stage-deployed). Next: QA: test 0.15.0 on stage, then "
+        "`/loop verify stage 0.15.0` (or `/loop reject stage 0.15.0 bug N`) <@U0QA00001>")

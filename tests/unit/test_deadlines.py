@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.domain.deadlines import stage_deadlines
+from bot.domain.deadlines import LateStep, is_working_day, stage_deadline
 from bot.domain.lifecycle import cleared_for_prod
 from bot.domain.release import Release, State
 
@@ -22,19 +22,28 @@ D = dt.date
 def test_ops_deploys_by_the_next_working_day_and_qa_verifies_by_friday(
     filed: dt.date, deploy_by: dt.date, verify_by: dt.date
 ) -> None:
-    assert stage_deadlines(filed, State.STAGE_REQUESTED) == {
-        "deploy-stage": deploy_by, "verify-stage": verify_by}
+    assert stage_deadline(filed, State.STAGE_REQUESTED) == LateStep(
+        "deploy-stage", "OPS", "deploy it to stage", deploy_by)
+    assert stage_deadline(filed, State.STAGE_DEPLOYED) == LateStep(
+        "verify-stage", "QA", "verify it on stage", verify_by)
 
 
 def test_skipped_and_frozen_days_are_not_working_days() -> None:
     holidays = {D(2027, 1, 1)}  # Fri 1 Jan 2027, skipped in app.yaml's way
-    due = stage_deadlines(D(2026, 12, 31), State.STAGE_REQUESTED, holidays.__contains__)
-    assert due == {"deploy-stage": D(2027, 1, 4), "verify-stage": D(2027, 1, 4)}
+    for state in (State.STAGE_REQUESTED, State.STAGE_DEPLOYED):
+        step = stage_deadline(D(2026, 12, 31), state, holidays.__contains__)
+        assert step is not None and step.due == D(2027, 1, 4)
+    assert not is_working_day(D(2027, 1, 1), holidays.__contains__)
+    assert not is_working_day(D(2027, 1, 2)) and is_working_day(D(2027, 1, 4))
 
 
-def test_once_deployed_only_verification_can_be_late() -> None:
-    assert stage_deadlines(D(2026, 12, 8), State.STAGE_DEPLOYED) == {
-        "verify-stage": D(2026, 12, 11)}
+def test_only_the_step_the_release_waits_for_can_be_late() -> None:
+    """Issue 9: a build OPS never deployed was "not verified" on Friday, for QA."""
+    step = stage_deadline(D(2026, 12, 8), State.STAGE_REQUESTED)
+    assert step is not None and (step.key, step.owner) == ("deploy-stage", "OPS")
+    for state in State:
+        if state not in (State.STAGE_REQUESTED, State.STAGE_DEPLOYED):
+            assert stage_deadline(D(2026, 12, 8), state) is None
 
 
 @pytest.mark.parametrize("state", list(State), ids=lambda s: s.value)
