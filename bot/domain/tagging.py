@@ -65,6 +65,13 @@ def plan_tag(
     return plan
 
 
+def check_adds_commits(plan: TagPlan, previous: Version | None, commits: int) -> None:
+    """A release must add commits over the previous release on its branch."""
+    if previous is not None and commits == 0:
+        raise NothingToTag(f"{plan.branch} has nothing new since {previous}",
+                           hint="land a fix first")
+
+
 def _explicit(naming: Naming, tags: list[str], version: Version, branches: set[str]) -> TagPlan:
     """A line's maintenance branch, once it exists, is where its patches are tagged;
     otherwise master, unless master has moved on to a newer line."""

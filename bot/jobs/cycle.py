@@ -4,9 +4,12 @@ For each service and each tagging or prod-push day of the calendar (skips, freez
 moves applied) from one period back to today, once its announcement hour has passed:
 - tagging day: `announce:SERVICE:DAY` posts the announcement (and emails it when a
   mailer is set): the release tagged this cycle (tagged on master from the day before
-  the tagging day until now) with its fixed and flagged bugs, else what `/loop tag`
-  would tag and a word to DEV; the QA window, the prod push, the stage URL. Posted late
-  with a note while the QA window lasts; after it, skipped and logged.
+  the tagging day until now) with its fixed and flagged bugs; else the release of master
+  still in flight (tagged earlier, not yet released); else what a plain `/loop tag` would
+  tag now (usecases/tagging.py `taggable`, the very rule the command applies) and a word
+  to DEV, or why nothing is taggable (master has nothing new); the QA window, the prod
+  push, the stage URL. Posted late with a note while the QA window lasts; after it,
+  skipped and logged.
 - prod-push day: `prodpush:SERVICE:DAY` posts the green light's state of each release
   waiting for prod (given, or what is missing and whose move it is). Posted late with a
   note during that day; after it, skipped and logged.
@@ -21,7 +24,6 @@ from bot.domain.audit import AuditEntry
 from bot.domain.cycles import Cycle, Event, Occurrence
 from bot.domain.errors import Refusal
 from bot.domain.release import Kind, Release, State
-from bot.domain.tagging import plan_tag
 from bot.jobs.tick import Tick, entry
 from bot.ports import PartnerError
 from bot.usecases.announcements import (
@@ -32,8 +34,10 @@ from bot.usecases.announcements import (
     render_announcement,
     render_prod_push,
 )
-from bot.usecases.tagging import naming
+from bot.usecases.tagging import taggable
 
+IN_FLIGHT = (State.TAGGING, State.TAGGED, State.STAGE_REQUESTED, State.STAGE_DEPLOYED,
+             State.STAGE_VERIFIED, State.PROD_REQUESTED, State.GREENLIT, State.PROD_DEPLOYED)
 WAITING_FOR_PROD = (State.TAGGED, State.STAGE_REQUESTED, State.STAGE_DEPLOYED,
                     State.STAGE_VERIFIED, State.PROD_REQUESTED, State.GREENLIT, State.REJECTED)
 MIDNIGHT = dt.time(0, 0)
@@ -78,12 +82,18 @@ def announcement_of(
     t: Tick, service: ServiceSettings, cycle: Cycle, late: str | None
 ) -> Announcement:
     release = cycle_release(t, service, cycle)
+    tagged_before = None
+    if release is None:
+        release = in_flight(t, service)
+        tagged_before = t.calendar.local_day(release.created_at) if (
+            release and release.created_at) else None
+    version, nothing = (None, None) if release else next_version(t, service)
     stage = service.environments.get("stage")
     return Announcement(
         service=service.name, cycle=cycle_dates(t, cycle), release=release,
-        next_version=None if release else next_version(t, service),
+        tagged_before=tagged_before, next_version=version, nothing_to_tag=nothing,
         stage_url=stage.url if stage else None, late=late,
-        mentions="" if release else t.chat.mention("DEV"),
+        mentions="" if release or nothing else t.chat.mention("DEV"),
     )
 
 
@@ -117,16 +127,24 @@ def cycle_release(t: Tick, service: ServiceSettings, cycle: Cycle) -> Release | 
     return None
 
 
-def next_version(t: Tick, service: ServiceSettings) -> str | None:
-    """What a plain `/loop tag` would tag now, or None when it cannot be told."""
+def in_flight(t: Tick, service: ServiceSettings) -> Release | None:
+    """The newest code release of the main branch tagged and not yet released."""
+    with t.ctx.store.unit_of_work() as uow:
+        releases = uow.releases(service.name, states=IN_FLIGHT)
+    return next((r for r in releases if r.kind is Kind.CODE
+                 and r.branch in (None, service.main_branch)
+                 and r.created_at is not None and r.created_at <= t.now), None)
+
+
+def next_version(t: Tick, service: ServiceSettings) -> tuple[str | None, str | None]:
+    """(what a plain `/loop tag` would tag now, why nothing is taggable); both None when
+    a partner cannot tell."""
     try:
-        ports = t.ctx.service(service.name)
-        tags = [tag.name for tag in ports.forge.tags()]
-        with t.ctx.store.unit_of_work() as uow:
-            releases = uow.releases(service.name)
-        return str(plan_tag(naming(ports), tags, releases).version)
-    except (PartnerError, Refusal):
-        return None
+        return str(taggable(t.ctx, service=service.name).version), None
+    except Refusal as refusal:
+        return None, refusal.message
+    except PartnerError:
+        return None, None
 
 
 # -- prod-push day ----------------------------------------------------------------------

@@ -53,8 +53,10 @@ class CycleDates:
 class Announcement:
     service: str
     cycle: CycleDates
-    release: Release | None  # the release tagged this cycle, if any
+    release: Release | None  # the release tagged this cycle, else the one still in flight
+    tagged_before: dt.date | None = None  # set when `release` was tagged before this cycle
     next_version: str | None = None  # what `/loop tag` would tag, when nothing is tagged
+    nothing_to_tag: str | None = None  # why `/loop tag` would refuse now
     stage_url: str | None = None
     late: str | None = None  # "posted late: the bot was down at 10:00"
     mentions: str = ""  # DEV, when nothing is tagged yet
@@ -85,8 +87,12 @@ def fixed_bugs(release: Release) -> list[tuple[int, str]]:
 
 # -- the tagging announcement ----------------------------------------------------------
 def announcement_title(a: Announcement) -> str:
+    if a.release is not None and a.tagged_before is not None:
+        return f"{a.service} {a.release.version} is in flight (cycle {a.cycle.number})"
     if a.release is not None:
         return f"{a.service} {a.release.version} is tagged (cycle {a.cycle.number})"
+    if a.nothing_to_tag:
+        return f"{a.service}: tagging day for cycle {a.cycle.number}, nothing to tag"
     return f"{a.service}: tagging day for cycle {a.cycle.number}, nothing tagged yet"
 
 
@@ -115,7 +121,8 @@ def _release_lines(a: Announcement) -> list[str]:
     release = a.release
     assert release is not None
     bugs = fixed_bugs(release)
-    lines = ["Bugs fixed:" if bugs else "Bugs fixed: none referenced."]
+    lines = [f"Tagged {day(a.tagged_before)}, before this tagging day."] if a.tagged_before else []
+    lines.append("Bugs fixed:" if bugs else "Bugs fixed: none referenced.")
     lines += [f"- bug {b}: {s}" if s else f"- bug {b}" for b, s in bugs[:MAX_BUGS]]
     if len(bugs) > MAX_BUGS:
         lines.append(f"- and {len(bugs) - MAX_BUGS} more (see the release notes)")
@@ -130,6 +137,9 @@ def _release_lines(a: Announcement) -> list[str]:
 
 
 def _untagged_lines(a: Announcement) -> list[str]:
+    if a.nothing_to_tag:
+        return [f"Nothing to tag: {a.nothing_to_tag}; `/loop tag` proposes the next "
+                "release once a fix lands."]
     what = f"{a.next_version} from master" if a.next_version else "the next release"
     return [f"To tag: {what}.", "DEV: tag it with `/loop tag`."]
 

@@ -24,7 +24,14 @@ from bot.domain.errors import Refusal
 from bot.domain.facts import Commit
 from bot.domain.lifecycle import check_may_backport, check_may_tag
 from bot.domain.release import Release, State
-from bot.domain.tagging import AlreadyTagged, Naming, NothingToTag, TagPlan, plan_tag
+from bot.domain.tagging import (
+    AlreadyTagged,
+    Naming,
+    NothingToTag,
+    TagPlan,
+    check_adds_commits,
+    plan_tag,
+)
 from bot.domain.versions import Version, latest_on_line, previous_candidates
 from bot.ports import CherryPickResult, Conflict, NotFound
 from bot.store import AlreadyExists, StaleRelease
@@ -68,6 +75,15 @@ def preview_tag(
     line: str | None = None,
 ) -> TagPreview:
     check_may_tag(actor)
+    return taggable(ctx, service=service, version=version, line=line)
+
+
+def taggable(
+    ctx: Context, *, service: str | None = None, version: str | None = None,
+    line: str | None = None,
+) -> TagPreview:
+    """What `/loop tag` would tag now, whoever asks; a `Refusal` says why nothing is
+    (the tagging announcement asks this too, so the two never disagree)."""
     ports = ctx.service(service)
     tags = [t.name for t in ports.forge.tags()]
     with ctx.store.unit_of_work() as uow:
@@ -84,9 +100,7 @@ def preview_tag(
     previous = _previous_release(ports, plan, tags, head)
     base = previous.tag_name(ports.config.tag_pattern) if previous else None
     commits = tuple(ports.forge.commits_between(base, head))
-    if previous is not None and not commits:
-        raise NothingToTag(f"{plan.branch} has nothing new since {previous}",
-                           hint="land a fix first")
+    check_adds_commits(plan, previous, len(commits))
     changelog = Changelog.build(commits, _bugs(ports, commits))
     return TagPreview(ports.config.name, plan, head, previous, commits, changelog)
 
