@@ -8,11 +8,15 @@ import argparse
 import datetime as dt
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, load_settings
 from bot.domain.cycles import parse_day
 from bot.domain.errors import Refusal
 from bot.usecases import calendar_feed as feed
+
+if TYPE_CHECKING:
+    from bot.usecases.adoption import ImportResult
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -57,6 +61,44 @@ def _run(args: argparse.Namespace) -> int:
                port=args.port)
 
 
+def _import(args: argparse.Namespace) -> int:
+    from bot.ports import PartnerError
+    from bot.usecases.adoption import import_releases
+    from bot.wiring import build_context
+
+    settings = load_settings(args.config)
+    names = [args.service] if args.service else [s.name for s in settings.services]
+    for name in names:
+        settings.service(name)  # an unknown name is refused before anything is read
+    ctx = build_context(settings)
+    try:
+        for name in names:
+            print(describe_import(import_releases(ctx, service=name)))
+    except PartnerError as exc:
+        print(f"loopbot: {exc}; nothing more was imported, run it again once it is back",
+              file=sys.stderr)
+        return 1
+    finally:
+        ctx.store.dispose()
+    return 0
+
+
+def describe_import(result: ImportResult) -> str:
+    """`loopbot import`'s report: what was learned, what was already known."""
+    runs = ", ".join(f"{env} runs {v or 'an unknown version'}"
+                     for env, v in result.running.items())
+    lines = [f"{result.service}: {runs}" if runs else f"{result.service}:"]
+    for release in result.imported:
+        tickets = ", ".join(f"{t.env.value} bug {t.bug_id}" for t in release.tickets)
+        lines.append(f"  imported {release.version} ({release.state.value})"
+                     + (f": {tickets}" if tickets else ""))
+    if result.known:
+        lines.append(f"  already known, left as they are: {', '.join(result.known)}")
+    if not result.imported:
+        lines.append("  nothing new to import")
+    return "\n".join(lines)
+
+
 def _manifest(args: argparse.Namespace) -> int:
     from bot.manifest import manifest_yaml
 
@@ -85,6 +127,13 @@ def _add_slack_parsers(
     manifest.add_argument("--url", default="https://loopbot.example.com/slack/events",
                           help="the public request URL of `loopbot run` (HTTP mode)")
     manifest.set_defaults(func=_manifest)
+    adopt = commands.add_parser(
+        "import", parents=[common],
+        help="learn the releases made before the bot (tags, deployment tickets found in "
+             "Bugzilla, what each environment runs); safe to repeat")
+    adopt.add_argument("--service", metavar="NAME", default=None,
+                       help="only this configured service (default: every service)")
+    adopt.set_defaults(func=_import)
 
 
 def build_parser() -> argparse.ArgumentParser:

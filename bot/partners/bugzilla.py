@@ -5,7 +5,7 @@ Guarantees:
   and a failed connection is retried by the next call;
 - `bugs(ids)` costs one request for up to `CHUNK` ids (unknown ids are simply absent);
   `bug`, `file_ticket`, `set_status`, `add_blocker`, `remove_blocker` and `comment` cost
-  one request each, `find_ticket` one search;
+  one request each, `find_ticket` and `search_tickets` one search;
 - statuses are set with `build_update(status=, resolution=)`, never `Bug.close()` (which
   sends CLOSED, unknown to Bugzilla >= 4.0 workflows);
 - every failure is a `PartnerError`: `NotFound` for a missing bug, `Conflict` for a change
@@ -89,6 +89,14 @@ class BugzillaTracker:
         found = self._call(f"search for {summary!r}", query)
         exact = [_to_bug(b) for b in found if b.summary == summary]
         return max(exact, key=lambda bug: bug.id) if exact else None
+
+    def search_tickets(self, text: str) -> list[Bug]:
+        def query(bz: bugzilla.Bugzilla) -> list[Any]:
+            q = bz.build_query(product=self.product, component=self.component,
+                               short_desc=text, include_fields=list(FIELDS), limit=0)
+            return bz.query(q)
+
+        return [_to_bug(b) for b in self._call(f"search for {text!r}", query)]
 
     def file_ticket(self, summary: str, description: str, depends_on: Sequence[int]) -> int:
         def create(bz: bugzilla.Bugzilla) -> int:

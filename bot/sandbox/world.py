@@ -3,12 +3,13 @@ settings that point the bot at them.
 
 `Sandbox.start(settings, state_dir=None, repo=None)` starts GitHub (the configured
 repositories: loop-server's demo history, or a copy of `repo`), Bugzilla (the demo's
-bugs), Slack (the default workspace: @dev, @ops, @qa, @lead, #loop) and one root URL per
-environment of each service, running the demo's versions. With `state_dir` every
-stand-in keeps its state there and a later start continues from it (nothing is seeded
-twice), the sandbox clock included (`sandbox.clock()`: never earlier than where the last
-run left it). `sandbox.settings(base)` is `base` with every partner URL and secret replaced by
-the sandbox's. Stop it with `stop()` or use it as a context manager.
+bugs, and the VERIFIED deployment tickets of its releases 0.12.1 and 0.12.2), Slack
+(the default workspace: @dev, @ops, @qa, @lead, #loop) and one root URL per environment
+of each service, running the demo's versions. With `state_dir` every stand-in keeps its
+state there and a later start continues from it (nothing is seeded twice), the sandbox
+clock included (`sandbox.clock()`: never earlier than where the last run left it).
+`sandbox.settings(base)` is `base` with every partner URL and secret replaced by the
+sandbox's. Stop it with `stop()` or use it as a context manager.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from bot.sandbox.slack import SANDBOX_BOT_TOKEN, SlackStandIn
 
 GITHUB_TOKEN = "ghp_sandbox"
 CLOCK_FILE = "clock.txt"
+DEPLOY_TICKETS = ((1097101, "0.12.1", "Stage"), (1097102, "0.12.1", "Production"),
+                  (1098201, "0.12.2", "Stage"), (1098202, "0.12.2", "Production"))
 SIGNING_SECRET = "sandbox-signing-secret"
 
 
@@ -60,6 +63,7 @@ class Sandbox:
         if fresh_bugzilla and sandbox.demo is not None:
             for bug in sandbox.demo.bugs:
                 bugzilla.add_bug(bug.summary, bug.status, bug.resolution, id=bug.id)
+            sandbox._seed_deploy_tickets(base)
         sandbox._start_environments(base)
         return sandbox
 
@@ -76,6 +80,15 @@ class Sandbox:
                 self.github.create_repo(owner, name)
                 self.github.commit(owner, name, service.main_branch,
                                    f"Initial {service.name}", {"README.md": service.name})
+
+    def _seed_deploy_tickets(self, base: Settings) -> None:
+        """The deployment tickets of the demo's past releases, as a team filed them
+        before the bot (what `loopbot import` finds)."""
+        service = base.services[0]
+        where = {"product": service.bugzilla.product, "component": service.bugzilla.component}
+        for bug_id, version, env in DEPLOY_TICKETS:
+            summary = f"Loop — Please deploy {service.name} {version} to {env}"
+            self.bugzilla.add_bug(summary, "VERIFIED", "FIXED", id=bug_id, **where)
 
     def _start_environments(self, base: Settings) -> None:
         deployed = {d.env: d for d in self.demo.deployments} if self.demo else {}

@@ -17,7 +17,7 @@ DEV_MENTION = "<@U0DEV0001>"
 
 
 def server_announcement(posts: list[str]) -> str:
-    [found] = [p for p in posts if p.startswith("loop-server") and "(cycle 3)" in p
+    [found] = [p for p in posts if (p.startswith("loop-server") and "(cycle 3)" in p)
                or p.startswith("loop-server: tagging day for cycle 3")]
     return found
 

@@ -1,0 +1,107 @@
+"""Adopting the bot mid-stream (issue 9): what a service's existing tags, deployment
+tickets and environments say about the releases the bot did not make. Pure.
+
+- A deployment ticket is recognised by its summary, the one the bot files itself
+  ("Loop — Please deploy loop-server 0.12.2 to Stage"); the newest ticket of a version
+  and environment counts (an older one was re-filed or closed INVALID).
+- A version that prod runs, or older, is finished: DONE, or PROD_DEPLOYED while its prod
+  ticket is not VERIFIED yet. Which version prod runs comes from prod's root URL, else
+  from the newest prod ticket RESOLVED FIXED or VERIFIED; with neither, every version
+  but the newest is taken as finished.
+- A newer version stands where its tickets say: no stage ticket, TAGGED; open, STAGE_
+  REQUESTED (STAGE_DEPLOYED when stage runs it); RESOLVED FIXED, STAGE_DEPLOYED; RESOLVED
+  otherwise (INVALID, a re-release), SUPERSEDED; VERIFIED, STAGE_VERIFIED, or PROD_
+  REQUESTED once a prod ticket exists. A green light is never assumed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from bot.domain.facts import Bug
+from bot.domain.release import Env, State
+from bot.domain.versions import BadVersion, Version
+
+_SUMMARY = re.compile(r"^.+? — Please deploy (?P<service>\S+) (?P<version>\S+) to "
+                      r"(?P<env>Stage|Production)$")
+_ENVS = {"Stage": Env.STAGE, "Production": Env.PROD}
+
+
+@dataclass(frozen=True)
+class Adopted:
+    """One existing release as the bot will record it."""
+
+    version: Version
+    state: State
+    tickets: Mapping[Env, Bug]
+
+
+def ticket_of(summary: str, service: str) -> tuple[Version, Env] | None:
+    """(version, environment) of a code release's deployment ticket of `service`, read
+    from its summary; None for any other bug (a service change's ticket included)."""
+    found = _SUMMARY.match(summary.strip())
+    if found is None or found["service"] != service:
+        return None
+    try:
+        return Version.parse(found["version"]), _ENVS[found["env"]]
+    except BadVersion:
+        return None
+
+
+def tickets_by_version(bugs: Iterable[Bug], service: str) -> dict[Version, dict[Env, Bug]]:
+    """The newest deployment ticket of each version and environment."""
+    found: dict[Version, dict[Env, Bug]] = {}
+    for bug in sorted(bugs, key=lambda b: b.id):
+        parsed = ticket_of(bug.summary, service)
+        if parsed is not None:
+            found.setdefault(parsed[0], {})[parsed[1]] = bug
+    return found
+
+
+def adopt(
+    versions: Iterable[Version], tickets: Mapping[Version, Mapping[Env, Bug]],
+    running: Mapping[str, str | None],
+) -> list[Adopted]:
+    """Each tagged version's state, oldest first; `running`: environment -> version."""
+    ordered = sorted(set(versions))
+    prod = _prod_version(running.get("prod"), tickets)
+    if prod is None and ordered:
+        prod = ordered[-2] if len(ordered) > 1 else None
+    stage = _parse(running.get("stage"))
+    return [Adopted(v, _state(v, tickets.get(v, {}), prod, stage == v), tickets.get(v, {}))
+            for v in ordered]
+
+
+def _state(version: Version, tickets: Mapping[Env, Bug], prod: Version | None,
+           on_stage: bool) -> State:
+    prod_ticket, stage_ticket = tickets.get(Env.PROD), tickets.get(Env.STAGE)
+    if prod is not None and version <= prod:
+        unverified = prod_ticket is not None and not prod_ticket.is_verified
+        return State.PROD_DEPLOYED if version == prod and unverified else State.DONE
+    if stage_ticket is None:
+        return State.TAGGED
+    if stage_ticket.is_verified:
+        return State.PROD_REQUESTED if prod_ticket is not None else State.STAGE_VERIFIED
+    if stage_ticket.is_fixed:
+        return State.STAGE_DEPLOYED
+    if not stage_ticket.is_open:
+        return State.SUPERSEDED
+    return State.STAGE_DEPLOYED if on_stage else State.STAGE_REQUESTED
+
+
+def _prod_version(reported: str | None, tickets: Mapping[Version, Mapping[Env, Bug]]
+                  ) -> Version | None:
+    version = _parse(reported)
+    if version is not None:
+        return version
+    deployed = [v for v, t in tickets.items() if Env.PROD in t and t[Env.PROD].is_fixed]
+    return max(deployed) if deployed else None
+
+
+def _parse(text: str | None) -> Version | None:
+    try:
+        return Version.parse(text) if text else None
+    except BadVersion:
+        return None
