@@ -29,6 +29,7 @@ from bot.config import ConfigError, Settings
 from bot.partners.mail import Mailer
 from bot.partners.slack import Chat
 from bot.scheduler import start_scheduler, stop_scheduler
+from bot.usecases.adoption import adopt_on_first_start
 from bot.web import create_web_app
 from bot.wiring import PARTNER_SECRETS
 
@@ -126,6 +127,7 @@ def run(settings: Settings, *, socket_mode: bool = False, host: str = "127.0.0.1
         raise ConfigError(f"cannot start: set the environment variable(s) "
                           f"{', '.join(missing)}")
     app = create_app(settings, socket_mode=socket_mode, slack_api_url=slack_api_url)
+    adopt_on_first_start(app.ctx)  # the releases made before the bot, on its first start
     stop = stop or threading.Event()
     with contextlib.suppress(ValueError):  # only the main thread may set signal handlers
         signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -42,6 +42,7 @@ from bot.sandbox.signed import SlackRequests, buttons
 from bot.sandbox.slack_records import Posted
 from bot.sandbox.world import GITHUB_TOKEN, SIGNING_SECRET, Sandbox
 from bot.server import Server, serve
+from bot.usecases.adoption import adopt_on_first_start
 from bot.usecases.context import Context
 from bot.wiring import build_context
 
@@ -235,6 +236,7 @@ def open_chat(base: Settings, args: argparse.Namespace, stream: TextIO) -> Chat:
     settings = sandbox.settings(base)
     ctx = build_context(settings, clock=clock, github_options=FAST_GITHUB,
                         environment_timeout=2.0)
+    adopt_on_first_start(ctx)  # the demo's releases, as a team adopting the bot has them
     app = create_app(settings, ctx=ctx, slack_api_url=sandbox.slack.api_url)
     server = serve(app)
     signed = SlackRequests(server.slack_url, SIGNING_SECRET, sandbox.slack)

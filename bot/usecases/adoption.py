@@ -14,6 +14,7 @@ written; an unreachable environment only means its version is not known.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -22,10 +23,12 @@ from bot.domain.audit import AuditEntry
 from bot.domain.facts import Bug, Tag
 from bot.domain.release import Env, Release, Ticket
 from bot.domain.versions import Version
+from bot.ports import PartnerError
 from bot.store import AlreadyExists
 from bot.usecases.context import Context, ServicePorts
 
 IMPORTER = "loopbot import"
+log = logging.getLogger("loopbot.import")
 
 
 @dataclass(frozen=True)
@@ -63,14 +66,25 @@ def import_releases(ctx: Context, *, service: str | None = None) -> ImportResult
 
 
 def adopt_on_first_start(ctx: Context) -> list[ImportResult]:
-    """What a bot's first start does: import every service that has no release recorded
-    yet (a later start finds them and imports nothing)."""
+    """What a bot's start does: import every service that has no release recorded yet
+    (a later start finds them and imports nothing). Never raises for a partner: the
+    failure is logged and the next start tries again."""
     results = []
     for config in ctx.settings.services:
         with ctx.store.unit_of_work() as uow:
             empty = not uow.releases(config.name)
-        if empty:
-            results.append(import_releases(ctx, service=config.name))
+        if not empty:
+            continue
+        try:
+            result = import_releases(ctx, service=config.name)
+        except PartnerError as exc:
+            log.warning("could not import the releases of %s (%s); the next start tries "
+                        "again, or run `loopbot import`", config.name, exc)
+            continue
+        if result.imported:
+            log.info("imported the releases of %s made before the bot: %s", config.name,
+                     ", ".join(f"{r.version} ({r.state.value})" for r in result.imported))
+        results.append(result)
     return results
 
 

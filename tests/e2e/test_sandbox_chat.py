@@ -94,7 +94,9 @@ def test_with_dir_the_environments_and_the_clock_resume(tmp_path: Path) -> None:
     false prod alarm; the clock went back to today."""
     state = tmp_path / "state"
     tomorrow = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
-    play(f"!clock {tomorrow} 09:00\n/loop envs\n", tmp_path, "--dir", str(state))
+    first = play(f"!clock {tomorrow} 09:00\n/loop history 0.12.2\n", tmp_path,
+                 "--dir", str(state))
+    assert "imported from tag 0.12.2" in texts(first)[-1]  # the demo's releases, learned
     out = play(f"!clock {tomorrow} 08:00\n!clock {tomorrow} 09:30\n/loop envs\n",
                tmp_path, "--dir", str(state))
     assert out[0]["sandbox"] == "clock"

@@ -1,0 +1,83 @@
+"""`loopbot import` as a user runs it, and the first start of `loopbot run`, against the
+sandbox's stand-ins: the releases made before the bot are learned once (issue 9)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.config import Settings
+from bot.sandbox.bugzilla import SANDBOX_KEY
+from bot.sandbox.world import GITHUB_TOKEN, Sandbox
+from bot.server import run
+from bot.store import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def loopbot(config: Path, database: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GITHUB_TOKEN": GITHUB_TOKEN,
+           "BUGZILLA_API_KEY": SANDBOX_KEY, "DATABASE_URL": database}
+    return subprocess.run([sys.executable, "-m", "bot.cli", "import", "--config",
+                           str(config), *args], capture_output=True, text=True,
+                          timeout=120, env=env)
+
+
+def test_import_from_the_command_line_then_again(settings: Settings, tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'loopbot.db'}"
+    with Sandbox.start(settings, state_dir=tmp_path / "sandbox") as sandbox:
+        config = tmp_path / "app.yaml"
+        pointed = sandbox.settings(settings).model_dump(mode="json", exclude={"secrets"})
+        config.write_text(yaml.safe_dump(pointed, sort_keys=False), encoding="utf-8")
+        first = loopbot(config, database, "--service", "loop-server")
+        assert first.returncode == 0, first.stderr
+        assert first.stdout.splitlines() == [
+            "loop-server: dev runs 0.12.2, stage runs 0.12.2, prod runs 0.12.2",
+            "  imported 0.11.0 (done)", "  imported 0.11.1 (done)", "  imported 0.12.0 (done)",
+            "  imported 0.12.1 (done): stage bug 1097101, prod bug 1097102",
+            "  imported 0.12.2 (done): stage bug 1098201, prod bug 1098202"]
+        again = loopbot(config, database, "--service", "loop-server")
+        assert again.returncode == 0, again.stderr
+        assert again.stdout.splitlines()[1:] == [
+            "  already known, left as they are: 0.11.0, 0.11.1, 0.12.0, 0.12.1, 0.12.2",
+            "  nothing new to import"]
+        unknown = loopbot(config, database, "--service", "loop-srever")
+        assert unknown.returncode == 2 and unknown.stdout == ""
+        assert "unknown service 'loop-srever'; configured services: loop-server" in (
+            unknown.stderr)
+
+
+def test_the_first_start_of_loopbot_run_imports(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    database = f"sqlite:///{tmp_path / 'loopbot.db'}"
+    stop = threading.Event()
+    with Sandbox.start(settings, state_dir=tmp_path / "sandbox") as sandbox:
+        serving = threading.Thread(target=run, args=(sandbox.settings(settings, database),),
+                                   kwargs={"port": 0, "slack_api_url": sandbox.slack.api_url,
+                                           "stop": stop}, daemon=True)
+        serving.start()
+        try:
+            for _ in range(300):
+                if '"url"' in capsys.readouterr().out:
+                    break
+                time.sleep(0.1)
+        finally:
+            stop.set()
+            serving.join(timeout=30)
+    store = Store(database)
+    try:
+        with store.unit_of_work() as uow:
+            audit = uow.audit("loop-server", "0.12.2")
+    finally:
+        store.dispose()
+    imported = [(e.actor, e.action, e.to_state) for e in audit if e.actor != "scheduler"]
+    assert imported == [("loopbot import", "import", "done")]
+    assert not [e for e in audit if "alarm" in e.detail]  # prod runs a known release
