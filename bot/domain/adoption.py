@@ -11,7 +11,8 @@ tickets and environments say about the releases the bot did not make. Pure.
 - A newer version stands where its tickets say: no stage ticket, TAGGED; open, STAGE_
   REQUESTED (STAGE_DEPLOYED when stage runs it); RESOLVED FIXED, STAGE_DEPLOYED; RESOLVED
   otherwise (INVALID, a re-release), SUPERSEDED; VERIFIED, STAGE_VERIFIED, or PROD_
-  REQUESTED once a prod ticket exists. A green light is never assumed.
+  REQUESTED once a prod ticket exists. A green light is never assumed. A version with
+  no ticket that is not the newest never reached stage: SUPERSEDED.
 """
 
 from __future__ import annotations
@@ -70,8 +71,13 @@ def adopt(
     if prod is None and ordered:
         prod = ordered[-2] if len(ordered) > 1 else None
     stage = _parse(running.get("stage"))
-    return [Adopted(v, _state(v, tickets.get(v, {}), prod, stage == v), tickets.get(v, {}))
-            for v in ordered]
+    adopted = []
+    for v in ordered:
+        state = _state(v, tickets.get(v, {}), prod, stage == v)
+        if state is State.TAGGED and v != ordered[-1]:
+            state = State.SUPERSEDED  # a newer tag took its place before it reached stage
+        adopted.append(Adopted(v, state, tickets.get(v, {})))
+    return adopted
 
 
 def _state(version: Version, tickets: Mapping[Env, Bug], prod: Version | None,

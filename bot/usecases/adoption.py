@@ -97,8 +97,7 @@ def _record(
     release = Release(
         service=config.name, version=str(version), state=found.state, tag=tag.name,
         commit_sha=tag.commit_sha, previous_version=str(previous) if previous else None,
-        branch=version.branch_name(config.branch_pattern) if version.is_patch
-        else config.main_branch,
+        branch=_branch(ports, version, tag),
         tickets=tuple(Ticket(env, bug.id) for env, bug in found.tickets.items()),
     )
     try:
@@ -113,6 +112,16 @@ def _record(
     except AlreadyExists:  # another import (or a tag) recorded it meanwhile
         return None
     return release
+
+
+def _branch(ports: ServicePorts, version: Version, tag: Tag) -> str:
+    """Where the release was tagged: the main branch, unless it is a patch whose commit
+    master does not contain (then its line's maintenance branch)."""
+    config = ports.config
+    if not version.is_patch or ports.forge.ancestry(tag.commit_sha,
+                                                    config.main_branch).base_is_ancestor:
+        return config.main_branch
+    return version.branch_name(config.branch_pattern)
 
 
 def _learned(found: Adopted, tag: Tag, running: Mapping[str, str | None]) -> str:

@@ -34,7 +34,8 @@ def test_import_learns_the_demo_releases_and_history_works(world: World) -> None
     latest = result.imported[-1]
     assert latest.tickets == (Ticket(Env.STAGE, 1098201), Ticket(Env.PROD, 1098202))
     assert (latest.tag, latest.previous_version, latest.branch) == ("0.12.2", "0.12.1",
-                                                                    "0.12.x")
+                                                                    "master")
+    assert [r.branch for r in result.imported if r.version == "0.11.1"] == ["0.11.x"]
     [entry] = history(world.ctx, "0.12.2")
     assert (entry.actor, entry.action, entry.to_state) == (IMPORTER, "import", "done")
     assert entry.detail.startswith("imported from tag 0.12.2 (")

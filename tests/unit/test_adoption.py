@@ -39,12 +39,12 @@ def test_states_follow_prod_then_the_tickets() -> None:
                       Env.PROD: bug(1104002, "0.13.0", "Production", "NEW")},
         V("0.13.1"): {Env.STAGE: bug(1104003, "0.13.1", "Stage", "NEW")},
     }
-    versions = [V(v) for v in ("0.12.1", "0.12.2", "0.13.0", "0.13.1", "0.14.0")]
+    versions = [V(v) for v in ("0.12.1", "0.12.2", "0.13.0", "0.13.1", "0.13.2", "0.14.0")]
     running = {"stage": "0.13.1", "prod": "0.12.2"}
     assert [(str(a.version), a.state) for a in adopt(versions, tickets, running)] == [
         ("0.12.1", State.DONE), ("0.12.2", State.PROD_DEPLOYED),
         ("0.13.0", State.PROD_REQUESTED), ("0.13.1", State.STAGE_DEPLOYED),
-        ("0.14.0", State.TAGGED)]
+        ("0.13.2", State.SUPERSEDED), ("0.14.0", State.TAGGED)]
 
 
 def test_with_prod_unknown_its_tickets_say_what_it_runs() -> None:
