@@ -114,7 +114,8 @@ def cycle_dates(t: Tick, cycle: Cycle) -> CycleDates:
 
 
 def cycle_release(t: Tick, service: ServiceSettings, cycle: Cycle) -> Release | None:
-    """The newest code release tagged on the main branch since the day before tagging."""
+    """The newest code release tagged on the main branch since the day before tagging,
+    still on its way to prod."""
     assert cycle.tag is not None
     since = t.at(cycle.tag - dt.timedelta(days=1), MIDNIGHT)
     with t.ctx.store.unit_of_work() as uow:
@@ -122,7 +123,8 @@ def cycle_release(t: Tick, service: ServiceSettings, cycle: Cycle) -> Release | 
     for release in releases:
         created = release.created_at
         if (release.kind is Kind.CODE and created is not None and since <= created <= t.now
-                and release.branch in (None, service.main_branch)):
+                and release.branch in (None, service.main_branch)
+                and not release.state.is_final):  # released or imported as released
             return release
     return None
 

@@ -1,7 +1,7 @@
 """The tagging announcement says what is really in flight and really taggable (issue 9:
 it said "nothing tagged yet… DEV: tag it" when 0.13.0 was tagged days before and master
 had nothing new, and `/loop tag` then refused). Cycle 3 of the rehearsal's calendar tags
-Tue 2027-01-05 at 10:00 Paris."""
+Tue 2027-01-05 at 10:00 Paris, cycle 1 Tue 2026-12-08."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 
 from bot.domain.actions import Action
 from bot.domain.tagging import NothingToTag
+from bot.usecases.adoption import import_releases
 from bot.usecases.tagging import preview_tag
 from tests.fixtures.scheduler import Rehearsal
 from tests.fixtures.world import DEV, OPS, QA
@@ -76,3 +77,15 @@ def test_with_a_fix_on_master_the_announcement_asks_dev_to_tag_it(
         "loop-server: tagging day for cycle 3, nothing tagged yet: Tue 2027-01-05.",
         "To tag: 0.13.0 from master.", "DEV: tag it with `/loop tag`."]
     assert str(preview_tag(r.ctx, DEV).version) == "0.13.0"
+
+
+def test_releases_imported_on_the_tagging_day_are_not_announced_as_tagged(
+    rehearsal: Rehearsal,
+) -> None:
+    r = rehearsal
+    r.run("2026-12-08 09:00")
+    import_releases(r.ctx)  # the team adopts the bot this morning: 0.12.2 is in prod
+    [text] = [p for p in r.run("2026-12-08 10:00") if p.startswith("loop-server")]
+    assert text.splitlines()[:2] == [
+        "loop-server: tagging day for cycle 1, nothing tagged yet: Tue 2026-12-08.",
+        "To tag: 0.13.0 from master."]
