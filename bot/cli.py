@@ -75,7 +75,8 @@ def _import(args: argparse.Namespace) -> int:
         for name in names:
             print(describe_import(import_releases(ctx, service=name)))
     except PartnerError as exc:
-        print(f"loopbot: {exc}; nothing more was imported, run it again once it is back",
+        print(f"loopbot: {exc}; nothing of that service was imported: run it again once "
+              "it is back",
               file=sys.stderr)
         return 1
     finally:

@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from bot.config import ServiceSettings
 from bot.domain.audit import AuditEntry
 from bot.domain.calendar import Calendar
-from bot.domain.deadlines import LateStep, is_working_day, stage_deadline
+from bot.domain.deadlines import DayOff, LateStep, is_working_day, stage_deadline
 from bot.domain.release import Env, Release, State
 from bot.jobs.tick import ACTOR, Tick, entered_at, entry
 from bot.store import Store
@@ -63,13 +63,13 @@ def stage_reminder(
 ) -> tuple[LateStep, dt.datetime] | None:
     """The late step a release on stage can have, and when it is due (None: none)."""
     requested = calendar.local_day(entered_at(entries, release, State.STAGE_REQUESTED))
-    step = stage_deadline(requested, release.state, lambda d: _day_off(calendar, d))
+    step = stage_deadline(requested, release.state, _skipped(calendar))
     return None if step is None else (step, calendar.at(step.due, calendar.announce_at))
 
 
 def late_steps(t: Tick, service: ServiceSettings) -> None:
     today = t.today()
-    if _day_off(t.calendar, today) or t.now < t.at(today):
+    if not is_working_day(today, _skipped(t.calendar)) or t.now < t.at(today):
         return  # nobody is reminded on a day off; the next working day's hour will do
     for release, entries in releases_with_audit(t.ctx.store, service.name, ON_STAGE):
         found = stage_reminder(t.calendar, release, entries)
@@ -91,8 +91,9 @@ def remind(
         entry(f"remind {step.key}", service.name, release.version, detail)))
 
 
-def _day_off(calendar: Calendar, on: dt.date) -> bool:
-    return not is_working_day(on, lambda d: calendar.skip_reason(d) is not None)
+def _skipped(calendar: Calendar) -> DayOff:
+    """The calendar's skipped and frozen days (weekends are the domain's)."""
+    return lambda on: calendar.skip_reason(on) is not None
 
 
 # -- monitoring -------------------------------------------------------------------------

@@ -47,22 +47,20 @@ def import_releases(ctx: Context, *, service: str | None = None) -> ImportResult
     tickets = tickets_by_version(ports.tracker.search_tickets(f"Please deploy {name} "), name)
     running = {env: ctx.read_environment(ports.config, env).version
                for env in ports.config.environments}
-    adopted = adopt(tags, tickets, running)
     with ctx.store.unit_of_work() as uow:
         recorded = {r.version for r in uow.releases(name)}
-    imported, known = [], []
+    new: list[tuple[Release, str]] = []  # built first: a partner failing writes nothing
     previous: Version | None = None
-    for found in adopted:
-        if str(found.version) in recorded:
-            known.append(str(found.version))
-        else:
-            release = _record(ctx, ports, found, tags[found.version], previous, running)
-            if release is not None:
-                imported.append(release)
-            else:
-                known.append(str(found.version))
+    for found in adopt(tags, tickets, running):
+        if str(found.version) not in recorded:
+            new.append((_release(ports, found, tags[found.version], previous),
+                        _learned(found, tags[found.version], running)))
         previous = found.version
-    return ImportResult(name, tuple(imported), tuple(known), running)
+    imported = [stored for release, detail in new
+                if (stored := _record(ctx, release, detail)) is not None]
+    versions = {r.version for r in imported}
+    known = tuple(str(v) for v in sorted(tags) if str(v) not in versions)
+    return ImportResult(name, tuple(imported), known, running)
 
 
 def adopt_on_first_start(ctx: Context) -> list[ImportResult]:
@@ -88,30 +86,32 @@ def adopt_on_first_start(ctx: Context) -> list[ImportResult]:
     return results
 
 
-def _record(
-    ctx: Context, ports: ServicePorts, found: Adopted, tag: Tag, previous: Version | None,
-    running: Mapping[str, str | None],
-) -> Release | None:
-    config = ports.config
-    version = found.version
-    release = Release(
-        service=config.name, version=str(version), state=found.state, tag=tag.name,
-        commit_sha=tag.commit_sha, previous_version=str(previous) if previous else None,
-        branch=_branch(ports, version, tag),
+def _release(ports: ServicePorts, found: Adopted, tag: Tag, previous: Version | None
+             ) -> Release:
+    return Release(
+        service=ports.config.name, version=str(found.version), state=found.state,
+        tag=tag.name, commit_sha=tag.commit_sha,
+        previous_version=str(previous) if previous else None,
+        branch=_branch(ports, found.version, tag),
         tickets=tuple(Ticket(env, bug.id) for env, bug in found.tickets.items()),
     )
+
+
+def _record(ctx: Context, release: Release, detail: str) -> Release | None:
+    """Record an imported release and its audit entry; None if it is recorded already
+    (another import, or a tag, got there first)."""
     try:
         with ctx.store.unit_of_work() as uow:
-            release = uow.add_release(release)
+            stored = uow.add_release(release)
             uow.add_audit(AuditEntry(
-                actor=IMPORTER, action="import", service=config.name, version=str(version),
-                to_state=found.state.value, detail=_learned(found, tag, running),
+                actor=IMPORTER, action="import", service=release.service,
+                version=release.version, to_state=release.state.value, detail=detail,
                 at=ctx.clock(),
             ))
             uow.commit()
-    except AlreadyExists:  # another import (or a tag) recorded it meanwhile
+    except AlreadyExists:
         return None
-    return release
+    return stored
 
 
 def _branch(ports: ServicePorts, version: Version, tag: Tag) -> str:

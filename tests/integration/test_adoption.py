@@ -89,3 +89,13 @@ def test_bugzilla_failing_writes_nothing(world: World) -> None:
         import_releases(world.ctx)
     with world.ctx.store.unit_of_work() as uow:
         assert uow.releases("loop-server") == []
+
+
+def test_github_failing_halfway_writes_nothing(world: World) -> None:
+    world.sandbox.github.faults.fail_next(500, count=5, path="/compare/")
+    with pytest.raises(PartnerError, match="GitHub"):
+        import_releases(world.ctx)  # failed while telling a patch's branch
+    with world.ctx.store.unit_of_work() as uow:
+        assert uow.releases("loop-server") == []
+    world.sandbox.github.faults.clear()
+    assert len(import_releases(world.ctx).imported) == len(DEMO)
