@@ -48,6 +48,11 @@ def test_import_from_the_command_line_then_again(settings: Settings, tmp_path: P
         assert again.stdout.splitlines()[1:] == [
             "  already known, left as they are: 0.11.0, 0.11.1, 0.12.0, 0.12.1, 0.12.2",
             "  nothing new to import"]
+        sandbox.bugzilla.faults.fail_next(500, count=20)
+        down = loopbot(config, database)
+        assert down.returncode == 1 and "Traceback" not in down.stderr
+        assert down.stderr.startswith("loopbot: Bugzilla: could not search for "
+                                      "'Please deploy loop-server '")
         unknown = loopbot(config, database, "--service", "loop-srever")
         assert unknown.returncode == 2 and unknown.stdout == ""
         assert "unknown service 'loop-srever'; configured services: loop-server" in (
