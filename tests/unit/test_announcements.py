@@ -176,3 +176,20 @@ def test_prod_push_line_of_a_release_short_of_the_green_light_reads_plainly() ->
     assert rendered.text.splitlines()[1] == (
         "- 0.15.0: no green light yet (stage-deployed). Next: QA: test 0.15.0 on stage, then "
         "`/loop verify stage 0.15.0` (or `/loop reject stage 0.15.0 bug N`) <@U0QA00001>")
+
+
+def test_announcement_of_a_release_in_flight_and_of_nothing_to_tag() -> None:
+    in_flight = render_announcement(Announcement(
+        "loop-server", DATES, release(), tagged_before=dt.date(2027, 1, 15)))
+    assert in_flight.text.splitlines()[:3] == [
+        "loop-server 0.15.0 is in flight (cycle 4): Tue 2027-01-19.",
+        "Tagged Fri 2027-01-15, before this tagging day.", "Bugs fixed:"]
+    nothing = render_announcement(Announcement(
+        "loop-server", DATES, None, nothing_to_tag="master has nothing new since 0.15.0"))
+    assert nothing.text.splitlines()[:2] == [
+        "loop-server: tagging day for cycle 4, nothing to tag: Tue 2027-01-19.",
+        "Nothing to tag: master has nothing new since 0.15.0; `/loop tag` proposes the next "
+        "release once a fix lands."]
+    assert nothing.subject == ("loop-server: tagging day for cycle 4, nothing to tag, prod "
+                               "push 2027-01-25")
+    assert block_errors(in_flight.blocks) == [] and block_errors(nothing.blocks) == []
