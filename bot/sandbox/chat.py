@@ -11,43 +11,53 @@ people do outside Slack:
     !bug SUMMARY          someone files a bug (prints its number)
     !commit MESSAGE       a DEV lands a commit on master (prints its sha)
     !clock DATETIME       the sandbox clock moves there; the scheduled jobs due run
+    !clock tagging        the same, to just after the next tagging day's announcement
     !click LABEL          the last speaker presses the first button whose label starts
                           with LABEL on the latest message that has one
+    !home                 what App Home shows the last speaker
     !help                 this list
 
-`#` starts a comment. With `--dir`, a later run continues where this one stopped.
+`#` starts a comment: a whole line, or the rest of a line after ` # `. With `--dir`, a
+later run continues where this one stopped.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
-import shlex
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
-
-from dateutil import parser as dateparser
 
 from bot.app import LoopApp, create_app
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings
 from bot.jobs import run_until
 from bot.partners.slack import Chat as SlackChat
+from bot.ports import PartnerError
 from bot.sandbox.bugzilla import SANDBOX_KEY
-from bot.sandbox.chat_render import render_message
+from bot.sandbox.chat_lines import (
+    clock_target,
+    deployable,
+    read_lines,
+    sandbox_words,
+    strip_comment,
+    wrong_command,
+)
+from bot.sandbox.chat_render import as_json, printer, render_home, render_message
 from bot.sandbox.signed import SlackRequests, buttons
 from bot.sandbox.slack_records import Posted
 from bot.sandbox.world import GITHUB_TOKEN, SIGNING_SECRET, Sandbox
 from bot.server import Server, serve
 from bot.usecases.adoption import adopt_on_first_start
+from bot.usecases.calendar_feed import calendar_from_settings
 from bot.usecases.context import Context
 from bot.wiring import build_context
 
 USERS = {"dev": "U0DEV0001", "ops": "U0OPS0001", "qa": "U0QA00001", "lead": "U0LEAD001"}
 FAST_GITHUB = {"seconds_between_requests": 0, "seconds_between_writes": 0, "retries": 2}
+DEPLOY_USAGE = "!deploy ENV VERSION"
 HELP = __doc__.split("people do outside Slack:\n\n")[1].split("\n\n`#`")[0]
 
 
@@ -71,7 +81,7 @@ class Chat:
         return self.settings.service().name
 
     def handle(self, line: str) -> None:
-        line = line.strip()
+        line = strip_comment(line.strip())
         if not line or line.startswith("#"):
             return
         if line.startswith("@"):
@@ -95,12 +105,18 @@ class Chat:
     # -- what people type in Slack -----------------------------------------------------
     def _command(self, text: str) -> None:
         command, _, args = text.partition(" ")
+        wrong = wrong_command(command)
+        if wrong is not None:
+            return self.out(wrong)
         answer = self.signed.command(self.speaker, args.strip(), command=command)
         if answer.status_code != 200:
             self.out(f"the bot answered HTTP {answer.status_code}: {answer.text[:200]}")
         self.app.drain(60)
 
     def _click(self, label: str) -> None:
+        if not label:
+            raise ValueError("usage: !click LABEL (the start of a button's label, like "
+                             "`!click Tag`)")
         for message in reversed(self._visible()):
             found = [b for b in buttons(message)
                      if b["text"]["text"].lower().startswith(label.lower())]
@@ -121,7 +137,8 @@ class Chat:
     def _sandbox_line(self, text: str) -> None:
         verb, _, args = text[1:].partition(" ")
         handlers = {"deploy": self._deploy, "bug": self._bug, "commit": self._commit,
-                    "clock": self._clock, "click": self._click, "help": self._help}
+                    "clock": self._clock, "click": self._click, "home": self._home,
+                    "help": self._help}
         handler = handlers.get(verb.lower())
         if handler is None:
             return self.out(f"unknown sandbox line !{verb}; `!help` lists them")
@@ -129,12 +146,15 @@ class Chat:
             handler(args.strip())
         except ValueError as exc:
             self.out({"sandbox": verb, "error": str(exc)} if self.json else f"!{verb}: {exc}")
+        except PartnerError as exc:  # a stand-in failing (injected faults): say so, go on
+            text = f"{exc}; nothing was done, try again when it is back"
+            self.out({"sandbox": verb, "error": text} if self.json else f"!{verb}: {text}")
 
     def _deploy(self, args: str) -> None:
-        words = shlex.split(args)
+        words = sandbox_words(args, DEPLOY_USAGE)
         if len(words) != 2:
-            raise ValueError("usage: !deploy ENV VERSION")
-        env, version = words
+            raise ValueError(f"usage: {DEPLOY_USAGE}")
+        env, version = words[0], deployable(words[1], DEPLOY_USAGE)
         if (self.service, env) not in self.sandbox.environments:
             raise ValueError(f"{self.service} has no environment {env!r}")
         tag = self.app.ctx.service().forge.tag(version)
@@ -160,20 +180,24 @@ class Chat:
         self._report({"sandbox": "commit", "sha": sha}, f"(landed {sha[:7]} on {branch})")
 
     def _clock(self, text: str) -> None:
-        try:
-            moment = dateparser.parse(text)
-        except (ValueError, OverflowError):
-            raise ValueError(f"couldn't read {text!r} as a date and time") from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=self.settings.tz)
-        if moment < self.clock():
-            raise ValueError("the clock only moves forwards, now "
-                             f"{self.clock().astimezone(self.settings.tz):%Y-%m-%d %H:%M %Z}")
+        if not text:
+            raise ValueError("usage: !clock DATETIME (or `!clock tagging`)")
+        moment = clock_target(text, self.clock(), calendar_from_settings(self.settings))
         self.move_clock(moment)
         self.app.drain(60)
         local = self.clock().astimezone(self.settings.tz)
         self._report({"sandbox": "clock", "now": local.isoformat()},
                      f"(the clock is now {local:%a %Y-%m-%d %H:%M %Z})")
+
+    def _home(self, _: str) -> None:
+        self.signed.home_opened(self.speaker)
+        self.app.drain(60)
+        view = self.sandbox.slack.home_view(self.speaker)
+        if view is None:
+            raise ValueError("the bot published no App Home")
+        viewer = self._name(self.speaker)
+        self._report({"sandbox": "home", "user": viewer, "blocks": view["blocks"]},
+                     render_home(view["blocks"], viewer, self._name))
 
     def _help(self, _: str) -> None:
         self.out({"sandbox": "help", "text": HELP} if self.json else HELP)
@@ -196,7 +220,7 @@ class Chat:
             if self._seen.get(key) == version:
                 continue
             self._seen[key] = version
-            self.out(_as_json(message, self._name) if self.json
+            self.out(as_json(message, self._name) if self.json
                      else render_message(message, self._name))
 
     def _name(self, user_id: str) -> str:
@@ -210,26 +234,6 @@ class Chat:
             self._seen[key] = (message.text, len(message.edits))
 
 
-def _as_json(message: Posted, name: Callable[[str], str]) -> dict[str, Any]:
-    shown: dict[str, Any] = {"channel": message.channel}
-    if message.kind == "ephemeral" and message.user:
-        shown["user"] = name(message.user)
-    shown.update({"text": message.text, "blocks": message.blocks})
-    return shown
-
-
-def _printer(stream: TextIO, as_json: bool) -> Callable[[dict[str, Any] | str], None]:
-    def out(item: dict[str, Any] | str) -> None:
-        if as_json:  # every line is one JSON object, notices included
-            shown = item if isinstance(item, dict) else {"sandbox": "notice", "message": item}
-            print(json.dumps(shown, ensure_ascii=False), file=stream, flush=True)
-        else:
-            print(item if isinstance(item, str) else json.dumps(item), file=stream, flush=True)
-
-    out.json = as_json  # type: ignore[attr-defined]
-    return out
-
-
 def open_chat(base: Settings, args: argparse.Namespace, stream: TextIO) -> Chat:
     sandbox = Sandbox.start(base, state_dir=args.dir, repo=args.repo)
     clock = sandbox.clock(dt.datetime.now(dt.UTC))
@@ -240,7 +244,7 @@ def open_chat(base: Settings, args: argparse.Namespace, stream: TextIO) -> Chat:
     app = create_app(settings, ctx=ctx, slack_api_url=sandbox.slack.api_url)
     server = serve(app)
     signed = SlackRequests(server.slack_url, SIGNING_SECRET, sandbox.slack)
-    chat = Chat(sandbox, settings, app, server, clock, signed, _printer(stream, args.json),
+    chat = Chat(sandbox, settings, app, server, clock, signed, printer(stream, args.json),
                 move_clock=_scheduler(ctx, clock, sandbox.slack.api_url, settings))
     chat.mark_seen()
     return chat
@@ -267,7 +271,7 @@ def run_chat(args: argparse.Namespace, lines: Iterable[str] | None = None) -> in
     try:
         if interactive:
             print(banner(chat), flush=True)
-        for line in lines if lines is not None else _read(interactive):
+        for line in lines if lines is not None else read_lines(interactive):
             chat.handle(line)
     except KeyboardInterrupt:
         pass
@@ -291,14 +295,3 @@ def banner(chat: Chat) -> str:
         "@ops, @qa or @lead first.",
     ]
     return "\n".join(lines)
-
-
-def _read(interactive: bool) -> Iterable[str]:
-    if not interactive:
-        yield from sys.stdin
-        return
-    while True:
-        try:
-            yield input("> ")
-        except EOFError:
-            return

@@ -1,11 +1,19 @@
 """Fault injection for the stand-ins: failing statuses, lost responses, latency and
-dropped connections, planned per request and thread-safe (see bot/sandbox/server.py)."""
+dropped connections, planned per request and thread-safe (see bot/sandbox/server.py).
+
+`FaultSpec` reads the JSON body of `POST /__sandbox__/faults`; `read_spec` refuses a body
+that is not JSON, an unknown field or a bad value with a message naming the field, so a
+typo never passes silently for "ok".
+"""
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 
 @dataclass
@@ -78,3 +86,77 @@ class Faults:
 
 def _regex(path: str | None) -> re.Pattern[str] | None:
     return re.compile(path) if path else None
+
+
+class FaultSpec(BaseModel):
+    """One request to plan faults: `status` (with `count`, `path`, `method`, `after`,
+    `lose`), `latency` in seconds, `drop` connections, `clear` what was planned."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: int | None = Field(default=None, ge=400, le=599)
+    count: int = Field(default=1, ge=1)
+    path: str | None = None
+    method: str | None = None
+    after: int = Field(default=0, ge=0)
+    lose: bool = False
+    latency: float | None = Field(default=None, ge=0, le=120)
+    drop: int | None = Field(default=None, ge=0)
+    clear: bool = False
+
+    @field_validator("path")
+    @classmethod
+    def _regex(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"not a regular expression: {exc}") from None
+        return value
+
+    @field_validator("method")
+    @classmethod
+    def _upper(cls, value: str | None) -> str | None:
+        return value.upper() if value is not None else None
+
+    def apply(self, faults: Faults) -> None:
+        if self.clear:
+            faults.clear()
+        if self.latency is not None:
+            faults.latency = self.latency
+        if self.drop:
+            faults.drop_next(self.drop)
+        if self.status is None:
+            return
+        where = {"path": self.path, "method": self.method, "after": self.after}
+        if self.lose:
+            faults.lose_next(self.count, status=self.status, **where)
+        else:
+            faults.fail_next(self.status, self.count, **where)
+
+
+_NEEDS_STATUS = ("count", "path", "method", "after", "lose")
+
+
+def read_spec(body: bytes) -> FaultSpec:
+    """The spec in `body`; ValueError names the field that is wrong."""
+    try:
+        raw = json.loads(body or b"{}")
+    except ValueError:
+        raise ValueError("the body is not JSON; send e.g. {\"status\": 500, \"count\": 2}"
+                         ) from None
+    if not isinstance(raw, dict):
+        raise ValueError("the body must be a JSON object, e.g. {\"status\": 500}")
+    try:
+        spec = FaultSpec.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "(body)"
+        message = "unknown field" if first["type"] == "extra_forbidden" else first["msg"]
+        raise ValueError(f"field `{field}`: {message}") from None
+    orphans = [name for name in _NEEDS_STATUS if name in raw and spec.status is None]
+    if orphans:
+        raise ValueError(f"field `{orphans[0]}` applies only with `status`")
+    if not raw:
+        raise ValueError("name a fault: `status`, `latency`, `drop` or `clear`")
+    return spec

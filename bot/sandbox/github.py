@@ -20,13 +20,16 @@ pushing one commit) and `commit_many` (hundreds of commits in one `git fast-impo
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
 import tempfile
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from bot.domain.errors import Refusal
 from bot.sandbox.github_base import REPO, RepoHandle
 from bot.sandbox.github_commits import CommitRoutes
 from bot.sandbox.github_json import DOCS, RepoShapes
@@ -39,6 +42,39 @@ DEFAULT_TOKENS = frozenset({"ghp_sandbox"})
 DEV = Signature("Sandbox Dev", "dev@example.com", 1416300000)  # 2014-11-18 08:40 UTC
 _NAME = re.compile(r"[A-Za-z0-9_.-]+")
 
+
+
+class SourceRepoError(Refusal):
+    """`--repo` names something that is not a git repository with commits."""
+
+
+def source_default_branch(source: str | Path) -> str:
+    """The default branch of the repository at `source`: what its `origin` names for a
+    clone, else the branch HEAD names. SourceRepoError says what is wrong with it."""
+    path = Path(source).expanduser()
+    if not path.is_dir():
+        raise SourceRepoError(f"--repo {source}: no such folder")
+    listed = subprocess.run(["git", "ls-remote", "--symref", str(path.resolve())],
+                            capture_output=True, text=True, check=False,
+                            env={**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "LC_ALL": "C"})
+    if listed.returncode != 0:
+        raise SourceRepoError(f"--repo {source}: not a git repository (give the folder "
+                              "that `git clone` or `git init` made)")
+    symrefs: dict[str, str] = {}
+    refs: set[str] = set()
+    for line in listed.stdout.splitlines():
+        left, _, name = line.partition("\t")
+        if left.startswith("ref: "):
+            symrefs[name] = left.removeprefix("ref: ")
+        else:
+            refs.add(name)
+    for symref, prefix in (("refs/remotes/origin/HEAD", "refs/remotes/origin/"),
+                           ("HEAD", "refs/heads/")):
+        target = symrefs.get(symref, "")
+        if target.startswith(prefix) and target in refs:
+            return target.removeprefix(prefix)
+    raise SourceRepoError(f"--repo {source}: the repository has no commit on its default "
+                          "branch")
 
 
 class GitHubStandIn(RefRoutes, CommitRoutes, ReleaseRoutes, StandIn):
@@ -78,14 +114,21 @@ class GitHubStandIn(RefRoutes, CommitRoutes, ReleaseRoutes, StandIn):
 
     def import_repo(self, owner: str, name: str, source: str | Path) -> Path:
         """A copy of an existing repository: its branches (local ones, and the remote
-        branches of `origin` for a plain clone) and tags."""
+        branches of `origin` for a plain clone) and tags; its default branch stays the
+        default. A `source` that is no git repository raises SourceRepoError first."""
+        default = source_default_branch(source)
         repo = GitRepo(self.create_repo(owner, name))
         with self._handle(owner, name).lock:
             repo.git("fetch", "--quiet", "--no-tags", str(source),
                      "+refs/remotes/origin/*:refs/heads/*", "^refs/remotes/origin/HEAD")
             repo.git("fetch", "--quiet", "--no-tags", str(source),
                      "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*")
+            repo.git("symbolic-ref", "HEAD", f"refs/heads/{default}")
         return repo.path
+
+    def default_branch(self, owner: str, name: str) -> str:
+        """The branch GitHub would call the repository's default."""
+        return self._handle(owner, name).default_branch()
 
     def commit(self, owner: str, name: str, branch: str, message: str,
                files: Mapping[str, str | None], author: Signature = DEV) -> str:

@@ -35,12 +35,12 @@ class RepoHandle:
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     def default_branch(self) -> str:
-        """master if it exists, else what HEAD names, else the first branch."""
+        """What HEAD names if that branch exists, else master, else the first branch."""
         heads = [r.name.removeprefix("refs/heads/") for r in self.git.refs("refs/heads/")]
-        if "master" in heads or not heads:
-            return "master"
         head = self.git.git("symbolic-ref", "--short", "HEAD", ok=(0, 1, 128)).strip()
-        return head if head in heads else heads[0]
+        if head in heads:
+            return head
+        return "master" if "master" in heads or not heads else heads[0]
 
 
 def now_signature() -> Signature:

@@ -10,7 +10,8 @@ Faults are injected per server, for tests and for `loopbot sandbox`:
 - `faults.latency = 2.0`: every request waits that long before it is answered;
 - `faults.drop_next(count)`: the next requests get their connection closed, no answer.
 The same can be set over HTTP with `POST /__sandbox__/faults` (JSON body with `status`,
-`count`, `path`, `latency`, `drop`), so a stand-in in another process can be driven too.
+`count`, `path`, `method`, `after`, `lose`, `latency`, `drop`, `clear`), so a stand-in in
+another process can be driven too; a bad body is answered 400 naming the field.
 
 Every request is logged (`requests`: method, path, query) so tests and benchmarks count
 exactly what a client sent.
@@ -31,7 +32,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar, Self
 from urllib.parse import parse_qs, urlsplit
 
-from bot.sandbox.faults import Faults
+from bot.sandbox.faults import Faults, read_spec
 
 Handler = Callable[..., "Response"]
 
@@ -274,19 +275,9 @@ class StandIn:
         return Response(error.status, {"error": error.message, **error.extra})
 
     def _set_faults(self, request: Request) -> Response:
-        plan = request.json()
-        if plan.get("clear"):
-            self.faults.clear()
-        if "latency" in plan:
-            self.faults.latency = float(plan["latency"])
-        if plan.get("drop"):
-            self.faults.drop_next(int(plan["drop"]))
-        if plan.get("status"):
-            fail = self.faults.lose_next if plan.get("lose") else self.faults.fail_next
-            kwargs = {"path": plan.get("path"), "method": plan.get("method"),
-                      "after": int(plan.get("after", 0))}
-            if plan.get("lose"):
-                fail(int(plan.get("count", 1)), status=int(plan["status"]), **kwargs)
-            else:
-                fail(int(plan["status"]), int(plan.get("count", 1)), **kwargs)
+        try:
+            spec = read_spec(request.body)
+        except ValueError as exc:
+            return Response(400, {"ok": False, "error": f"fault spec: {exc}"})
+        spec.apply(self.faults)
         return Response(200, {"ok": True})

@@ -77,6 +77,19 @@ class SlackRequests:
             "trigger_id": trigger_id or f"{int(time.time())}.{secrets.token_hex(8)}",
         })
 
+    def home_opened(self, user_id: str, **header_options: Any) -> requests.Response:
+        """`user_id` opens the bot's Home tab (the `app_home_opened` event)."""
+        now = time.time()
+        event = {"type": "event_callback", "team_id": TEAM_ID, "api_app_id": APP_ID,
+                 "event_id": f"Ev{secrets.token_hex(5).upper()}", "event_time": int(now),
+                 "event": {"type": "app_home_opened", "user": user_id, "channel": "D0HOME0001",
+                           "tab": "home", "event_ts": f"{now:.6f}"}}
+        body = json.dumps(event)
+        return self._session.post(self.request_url, data=body.encode("utf-8"),
+                                  headers={**self.headers(body, **header_options),
+                                           "Content-Type": "application/json"},
+                                  timeout=self.timeout)
+
     def click(self, user_id: str, message: Any, action: dict[str, Any],
               **header_options: Any) -> requests.Response:
         """`user_id` presses `action` (a button element of `message.blocks`)."""

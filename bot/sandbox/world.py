@@ -9,7 +9,10 @@ of each service, running the demo's versions. With `state_dir` every stand-in ke
 state there and a later start continues from it (nothing is seeded twice), the sandbox
 clock included (`sandbox.clock()`: never earlier than where the last run left it).
 `sandbox.settings(base)` is `base` with every partner URL and secret replaced by the
-sandbox's. Stop it with `stop()` or use it as a context manager.
+sandbox's, and each service's main branch the default branch of its repository (a `repo`
+whose default is `main` works as it is). A `repo` that is no git repository is refused
+(SourceRepoError) before anything starts. Stop it with `stop()` or use it as a context
+manager.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from bot.config import EnvironmentSettings, PartnerSettings, Secrets, Settings
 from bot.sandbox.bugzilla import SANDBOX_KEY, BugzillaStandIn
 from bot.sandbox.demo import DemoData, build_demo_repo
 from bot.sandbox.environments import EnvironmentStandIn
-from bot.sandbox.github import GitHubStandIn
+from bot.sandbox.github import GitHubStandIn, source_default_branch
 from bot.sandbox.slack import SANDBOX_BOT_TOKEN, SlackStandIn
 
 GITHUB_TOKEN = "ghp_sandbox"
@@ -51,6 +54,8 @@ class Sandbox:
         cls, base: Settings, *, state_dir: str | Path | None = None,
         repo: str | Path | None = None,
     ) -> Sandbox:
+        if repo is not None:  # refused before anything starts
+            source_default_branch(repo)
         owns = state_dir is None
         root = Path(state_dir or tempfile.mkdtemp(prefix="loopbot-sandbox-"))
         root.mkdir(parents=True, exist_ok=True)
@@ -121,7 +126,7 @@ class Sandbox:
             s.model_copy(update={"environments": {
                 env: EnvironmentSettings(url=self.environments[(s.name, env)].url)
                 for env in s.environments
-            }})
+            }, "main_branch": self.github.default_branch(*s.repo.split("/"))})
             for s in base.services
         )
         secrets = Secrets(
