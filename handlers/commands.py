@@ -22,12 +22,13 @@ from bot.domain.next_steps import next_action
 from bot.messages import releases as rendering
 from bot.messages import replies
 from bot.messages.blocks import mentions
+from bot.messages.help import help_topic
 from bot.usecases.calendar_feed import calendar_from_settings, select_cycles
 from bot.usecases.context import load_release
 from bot.usecases.queries import environments, history, releases_in_flight
 from bot.usecases.releases import advance, check_step, start_service_change
 from bot.usecases.tagging import backport, preview_tag
-from handlers import grammar
+from handlers import grammar, help
 from handlers.intents import (
     Backport,
     CalendarDates,
@@ -103,12 +104,12 @@ def execute(parsed: Command | Refusal, job: Job) -> None:
 
 def _do_help(job: Job, topic: str | None) -> None:
     if topic is None:
-        job.reply.ephemeral(replies.help_text(grammar.help_lines()))
+        job.reply.ephemeral(replies.help_text(help.lines(), help.emergency_steps()))
         return
     declared = grammar.SUBCOMMANDS.get(topic)
     if declared is None:
         raise grammar.unknown(topic)
-    job.reply.ephemeral(replies.help_text([(declared.usage_line, declared.summary)], topic))
+    job.reply.ephemeral(help_topic(help.topic(declared)))
 
 
 def _do_tag_preview(job: Job, parsed: Command, intent: TagPreview) -> None:

@@ -1,8 +1,11 @@
 """The `/loop` language: what people type, read into one small request (an intent).
 
 Guarantees:
-- Every subcommand is declared once, with `@subcommand(usage, summary)` on the function
-  that reads it; `/loop help` is generated from those declarations (`SUBCOMMANDS`).
+- Every subcommand is declared once, with `@subcommand(usage, summary, ...)` on the
+  function that reads it: the lifecycle actions it takes (who may run it comes from the
+  domain's rules; only those steps take `--emergency`), or the roles of a command
+  outside the lifecycle, what it changes in GitHub and Bugzilla, and examples. `/loop
+  help` and `/loop help SUBCOMMAND` are generated from those declarations (`SUBCOMMANDS`).
 - Forgiving where it is safe: case, `prod`/`production`, `stage`/`staging`, `v0.13.1`,
   typographic quotes, `service:NAME` or `--service NAME` anywhere in the line.
 - Strict where it matters: a version is X.Y.Z (or a service change's `change-N`), a bug is
@@ -18,7 +21,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.domain.actions import Action
+from bot.domain.actions import Action, Role
 from handlers.intents import (
     Backport,
     BadInput,
@@ -42,7 +45,15 @@ class Subcommand:
     usage: str
     summary: str
     read: Callable[[Words], Intent]
-    emergency: bool = False  # accepts --emergency "reason"
+    actions: tuple[Action, ...] = ()  # the lifecycle steps it takes
+    roles: tuple[Role, ...] = ()  # who may run it, when it takes no lifecycle step
+    changes: str = ""  # what it changes in GitHub and Bugzilla
+    examples: tuple[str, ...] = ()
+
+    @property
+    def emergency(self) -> bool:
+        """Only lifecycle steps have guards to skip: they alone take `--emergency`."""
+        return bool(self.actions)
 
     @property
     def usage_line(self) -> str:
@@ -52,13 +63,15 @@ class Subcommand:
 SUBCOMMANDS: dict[str, Subcommand] = {}
 
 
-def subcommand(usage: str, summary: str, *, emergency: bool = False
+def subcommand(usage: str, summary: str, *, actions: tuple[Action, ...] = (),
+               roles: tuple[Role, ...] = (), changes: str = "", examples: tuple[str, ...] = ()
                ) -> Callable[[Callable[[Words], Intent]], Callable[[Words], Intent]]:
     """Declare the subcommand named by the usage's first word, read by the function."""
 
     def declare(read: Callable[[Words], Intent]) -> Callable[[Words], Intent]:
         name = usage.split()[0]
-        SUBCOMMANDS[name] = Subcommand(name, usage, summary, read, emergency)
+        SUBCOMMANDS[name] = Subcommand(name, usage, summary, read, actions, roles, changes,
+                                       examples)
         return read
 
     return declare
@@ -72,7 +85,8 @@ _STEPS = {
 }
 
 
-@subcommand("help [SUBCOMMAND]", "this list, or the details of one subcommand")
+@subcommand("help [SUBCOMMAND]", "this list, or the details of one subcommand",
+            examples=("help", "help reject"))
 def _help(words: Words) -> Intent:
     topic = words.peek()
     words.rest()
@@ -80,8 +94,10 @@ def _help(words: Words) -> Intent:
 
 
 @subcommand("tag [VERSION | on LINE]",
-            "DEV: preview the next release (or VERSION, or the next patch on LINE), then "
-            "confirm the tag")
+            "preview the next release (or VERSION, or the next patch on LINE), then confirm "
+            "the tag", roles=(Role.DEV,),
+            changes="GitHub, once confirmed: an annotated tag and a release with the notes",
+            examples=("tag", "tag on 0.12"))
 def _tag(words: Words) -> Intent:
     if words.accept("on"):
         line = words.take("the release line (like 0.12)")
@@ -107,28 +123,46 @@ def _env_step(name: str) -> Callable[[Words], Intent]:
     return read
 
 
-subcommand("request stage|prod VERSION",
-           "file the deployment ticket: stage (DEV, QA) or prod (QA)",
-           emergency=True)(_env_step("request"))
+subcommand("request stage|prod VERSION", "file the deployment ticket of stage or prod",
+           actions=(Action.REQUEST_STAGE, Action.REQUEST_PROD),
+           changes="Bugzilla: files \"Please deploy ... to Stage\" (or Production), depending "
+                   "on the fixed bugs; a new stage ticket closes older ones of the line "
+                   "INVALID", examples=("request stage 0.13.0", "request prod 0.13.0"),
+           )(_env_step("request"))
 subcommand("deployed stage|prod VERSION",
-           "OPS: VERSION runs there now; marks its ticket RESOLVED FIXED",
-           emergency=True)(_env_step("deployed"))
-subcommand("verify stage|prod VERSION",
-           "QA: VERSION works there; marks its ticket VERIFIED", emergency=True)(
-    _env_step("verify"))
+           "VERSION runs there now (the environment's root URL is checked)",
+           actions=(Action.DEPLOYED_STAGE, Action.DEPLOYED_PROD),
+           changes="Bugzilla: the ticket becomes RESOLVED FIXED; on prod, monitoring starts",
+           examples=("deployed stage 0.13.0",))(_env_step("deployed"))
+subcommand("verify stage|prod VERSION", "VERSION works there",
+           actions=(Action.VERIFY_STAGE, Action.VERIFY_PROD),
+           changes="Bugzilla: the ticket becomes VERIFIED; on stage the prod ticket is filed "
+                   "too (unless workflow.qa_files_prod_ticket)",
+           examples=("verify stage 0.13.0", "verify prod 0.13.0"))(_env_step("verify"))
 
 
 @subcommand("reject stage VERSION [bug N] [REASON]",
-            "QA: the stage build has a regression; DEV fixes it in a patch", emergency=True)
+            "the stage build has a regression; DEV fixes it in a patch. A reason alone "
+            "will do: attach the bug later with the same command and `bug N`",
+            actions=(Action.REJECT,),
+            changes="Bugzilla: a comment on the stage ticket; the bug (when given) blocks prod",
+            examples=("reject stage 0.13.0 bug 1100002 renaming a room answers 500",
+                      "reject stage 0.13.0 calls drop after a minute"))
 def _reject(words: Words) -> Intent:
     words.env("stage")
     version = words.release()
     bug = words.optional_bug()
-    return Step(Action.REJECT, version, bug, words.rest())
+    reason = words.rest()
+    if bug is None and not reason.strip():
+        raise words.error("say why: the bug (`bug N`) or a reason")
+    return Step(Action.REJECT, version, bug, reason)
 
 
 @subcommand("rerelease stage VERSION",
-            "OPS: re-release the same build on stage with a new ticket", emergency=True)
+            "re-release the same build on stage with a new ticket (an OPS-only problem)",
+            actions=(Action.RERELEASE,),
+            changes="Bugzilla: files a new stage ticket and closes the old one INVALID, "
+                    "pointing at it", examples=("rerelease stage 0.13.0",))
 def _rerelease(words: Words) -> Intent:
     words.env("stage")
     version = words.release()
@@ -148,14 +182,20 @@ def _blocker(action: Action) -> Callable[[Words], Intent]:
 
 
 subcommand("block prod VERSION bug N", "bug N must be fixed before VERSION goes to prod",
-           emergency=True)(_blocker(Action.BLOCK))
+           actions=(Action.BLOCK,),
+           changes="Bugzilla: the bug becomes a dependency of the prod ticket",
+           examples=("block prod 0.13.1 bug 1100005",))(_blocker(Action.BLOCK))
 subcommand("unblock prod VERSION bug N", "bug N no longer holds VERSION back from prod",
-           emergency=True)(_blocker(Action.UNBLOCK))
+           actions=(Action.UNBLOCK,),
+           changes="Bugzilla: the bug is no longer a dependency of the prod ticket",
+           examples=("unblock prod 0.13.1 bug 1100005",))(_blocker(Action.UNBLOCK))
 
 
 @subcommand("greenlight prod [VERSION]",
-            "QA: let OPS push to prod (default: the release waiting for the green light)",
-            emergency=True)
+            "let OPS push to prod (default: the release waiting for the green light), "
+            "confirmed with a button", actions=(Action.GREENLIGHT,),
+            changes="nothing outside: OPS is told in the channel",
+            examples=("greenlight prod", "greenlight prod 0.13.0"))
 def _greenlight(words: Words) -> Intent:
     words.env("prod")
     version = words.release() if words.peek() else None
@@ -164,7 +204,10 @@ def _greenlight(words: Words) -> Intent:
 
 
 @subcommand("backport SHA [SHA...] | bug N to LINE",
-            "DEV: cherry-pick fixes from master onto LINE's maintenance branch")
+            "cherry-pick fixes from master onto LINE's maintenance branch", roles=(Role.DEV,),
+            changes="GitHub: the commits on LINE's branch (0.12.x), created from the line's "
+                    "latest tag if missing",
+            examples=("backport bug 1100006 to 0.12", "backport 4f2a9c1 to 0.12"))
 def _backport(words: Words) -> Intent:
     bug = words.optional_bug()
     shas: list[str] = []
@@ -185,7 +228,9 @@ def _backport(words: Words) -> Intent:
 
 
 @subcommand('change "DESCRIPTION"',
-            "OPS: start a service-level change, released as change-N without a tag")
+            "start a service-level change, released as change-N without a tag",
+            roles=(Role.OPS,), changes="nothing until its tickets are requested",
+            examples=('change "raise the pool size to 40"',))
 def _change(words: Words) -> Intent:
     summary = words.rest().strip()
     if not summary:
@@ -193,14 +238,16 @@ def _change(words: Words) -> Intent:
     return ServiceChange(summary)
 
 
-@subcommand("status [VERSION]", "where a release stands, or every release in flight")
+@subcommand("status [VERSION]", "where a release stands, or every release in flight",
+            examples=("status", "status 0.13.0"))
 def _status(words: Words) -> Intent:
     version = words.release() if words.peek() else None
     words.end()
     return Status(version)
 
 
-@subcommand("history VERSION", "everything that happened to a release, oldest first")
+@subcommand("history VERSION", "everything that happened to a release, oldest first",
+            examples=("history 0.13.0",))
 def _history(words: Words) -> Intent:
     version = words.release()
     words.end()
@@ -231,8 +278,9 @@ def parse(text: str) -> Command:
     if declared is None:
         raise unknown(words[0])
     if emergency is not None and not declared.emergency:
-        raise BadInput(f"`{name}` has nothing to override: `--emergency` goes with a "
-                       "lifecycle step", hint=f"usage: `{declared.usage_line}`")
+        steps = ", ".join(s.name for s in SUBCOMMANDS.values() if s.emergency)
+        raise BadInput(f"`{name}` has no guard to skip: `--emergency` goes with a lifecycle "
+                       f"step ({steps})", hint=f"usage: `{declared.usage_line}`")
     intent = declared.read(Words(words[1:], declared.usage))
     return Command(name, intent, service, emergency, text)
 

@@ -120,23 +120,44 @@ def split(text: str) -> list[str]:
 
 
 def read_options(words: list[str]) -> tuple[list[str], str | None, str | None]:
+    """The words left, the service and the emergency reason; each option at most once."""
     kept: list[str] = []
     service = emergency = None
     items = iter(words)
-    for word in items:
+    for typed in items:
+        word = _dashes(typed)
         lowered = word.lower()
         if lowered.startswith("service:"):
-            service = _value(word.split(":", 1)[1], "service:NAME")
+            service = _once(service, "service", _value(word.split(":", 1)[1], "service:NAME"))
         elif lowered == "--service" or lowered.startswith("--service="):
-            service = _flag_value(word, items, "--service NAME")
+            service = _once(service, "service", _flag_value(word, items, "--service NAME"))
         elif lowered == "--emergency" or lowered.startswith("--emergency="):
-            emergency = _flag_value(word, items, '--emergency "REASON"')
+            emergency = _once(emergency, "--emergency",
+                              _flag_value(word, items, '--emergency "REASON"'))
         elif word.startswith("--"):
             raise BadInput(f"unknown option `{word}`",
                            hint='options: `--service NAME`, `--emergency "REASON"`')
         else:
             kept.append(word)
     return kept, service, emergency
+
+
+_OPTION_NAMES = ("emergency", "service", "help")
+_DASHES = re.compile(r"^[\u2014\u2013\u2012\u2015]{1,2}")  # em, en, figure dash, bar
+
+
+def _dashes(word: str) -> str:
+    """`—emergency` (an autocorrected `--`) reads as `--emergency`; other words as typed."""
+    replaced = _DASHES.sub("--", word)
+    name = replaced[2:].split("=", 1)[0].lower()
+    return replaced if replaced != word and name in _OPTION_NAMES else word
+
+
+def _once(previous: str | None, option: str, value: str) -> str:
+    if previous is not None:
+        raise BadInput(f"`{option}` is given twice ({previous!r}, then {value!r})",
+                       hint="give each option once")
+    return value
 
 
 def _flag_value(word: str, items: Iterator[str], usage: str) -> str:

@@ -19,7 +19,7 @@ def failing_guards(
     """The reasons the outside facts forbid the action (empty when they allow it)."""
     name = f"{release.service} {release.version}"
     failures: list[str] = []
-    if action in (Action.REJECT, Action.BLOCK, Action.UNBLOCK) and bug_id is None:
+    if action in (Action.BLOCK, Action.UNBLOCK) and bug_id is None:
         failures.append(f"`{action.value}` needs the bug that causes it")
     if action is Action.UNBLOCK and bug_id is not None and bug_id not in release.blockers:
         failures.append(f"bug {bug_id} does not block {name}")

@@ -106,7 +106,8 @@ def decide(
     if override_reason is not None:
         return _override(action, rule, release, facts, actor, bug_id, override_reason)
     _check_role(action, rule, actor)
-    _check_state(action, rule, release)
+    if not _attaches_rejection_bug(action, release, bug_id):
+        _check_state(action, rule, release)
     failures = failing_guards(action, release, facts, bug_id)
     if failures:
         raise GuardFailed("; ".join(failures), hint=next_step(release))
@@ -157,11 +158,20 @@ def _missing_tickets(action: Action, release: Release) -> tuple[Effect, ...]:
 
 
 def _rule_for(action: Action, release: Release) -> _Rule:
+    return _rule_of_kind(action, release.kind)
+
+
+def _rule_of_kind(action: Action, kind: Kind) -> _Rule:
     """A service-level change is OPS-driven: OPS files its tickets (PROCESS.md)."""
     rule = RULES[action]
-    if release.kind is Kind.SERVICE and action in (Action.REQUEST_STAGE, Action.REQUEST_PROD):
+    if kind is Kind.SERVICE and action in (Action.REQUEST_STAGE, Action.REQUEST_PROD):
         return _Rule(rule.roles | {Role.OPS}, rule.from_states, rule.to_state)
     return rule
+
+
+def roles_for(action: Action, kind: Kind = Kind.CODE) -> frozenset[Role]:
+    """The roles that may take `action` on a release of `kind` (guards aside)."""
+    return _rule_of_kind(action, kind).roles
 
 
 def cleared_for_prod(release: Release | None) -> bool:
@@ -224,6 +234,12 @@ def _check_state(action: Action, rule: _Rule, release: Release) -> None:
                      hint=next_step(release))
 
 
+def _attaches_rejection_bug(action: Action, release: Release, bug_id: int | None) -> bool:
+    """QA may reject before the bug is filed; the same command with `bug N` attaches it."""
+    return (action is Action.REJECT and release.state is State.REJECTED
+            and release.rejected_for is None and bug_id is not None)
+
+
 def _effects(
     action: Action, release: Release, facts: Facts, bug_id: int | None
 ) -> tuple[Effect, ...]:
@@ -233,7 +249,8 @@ def _effects(
         case Action.RERELEASE:  # file first, so the old ticket can point at the new one
             return (FileTicket(Env.STAGE), CloseTicketInvalid(Env.STAGE))
         case Action.REJECT:
-            return (CommentOnTicket(Env.STAGE), AddBlocker(bug_id)) if bug_id else ()
+            blocker = (AddBlocker(bug_id),) if bug_id is not None else ()
+            return (CommentOnTicket(Env.STAGE), *blocker)
         case Action.DEPLOYED_STAGE:
             return (SetTicket(Env.STAGE, "RESOLVED", "FIXED"),)
         case Action.VERIFY_STAGE:

@@ -26,21 +26,22 @@ from bot.usecases.calendar_feed import render_text
 PARTNERS = {"github": "GitHub", "bugzilla": "Bugzilla", "slack": "Slack"}
 
 
-def help_text(lines: Sequence[tuple[str, str]], topic: str | None = None) -> Rendered:
-    """`lines` are (usage, summary) pairs; with a topic, only that one."""
-    if topic is not None:
-        usage, summary = lines[0]
-        return Rendered(f"{usage}: {summary}", [section(f"`{escape(usage)}`\n{escape(summary)}"),
-                                                context(_options_hint())])
+def help_text(lines: Sequence[tuple[str, str]], emergency_steps: Sequence[str] = ()
+              ) -> Rendered:
+    """`lines` are (usage, summary) pairs; `emergency_steps` the subcommands that take
+    `--emergency`."""
     rows = [f"`{escape(usage)}` — {escape(summary)}" for usage, summary in lines]
     return Rendered("/loop subcommands: " + "; ".join(u for u, _ in lines),
                     [lines_section("*/loop* runs the release process:", rows),
-                     context(_options_hint())])
+                     context(_options_hint(emergency_steps))])
 
 
-def _options_hint() -> str:
-    return ('Options: `service:NAME` (or `--service NAME`) picks another service; a step '
-            'followed by `--emergency "REASON"` breaks glass (emergency role only).')
+def _options_hint(emergency_steps: Sequence[str]) -> str:
+    hint = 'Options: `service:NAME` (or `--service NAME`) picks another service'
+    if emergency_steps:
+        hint += (f'; the lifecycle steps ({", ".join(emergency_steps)}) take '
+                 '`--emergency "REASON"` to break glass (emergency role only)')
+    return hint + ". `/loop help SUBCOMMAND` tells who may run it, what it changes, examples."
 
 
 def refusal(exc: Refusal) -> Rendered:

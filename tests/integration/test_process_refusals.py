@@ -40,8 +40,10 @@ def recorded(world: World, state: State, version: str) -> Release:
             product="Cloud Services", component="Operations: Deployment Requests"))
         for env, status, resolution in TICKETS[state]
     )
+    rejected_for = 1094662 if state is State.REJECTED else None  # its bug is attached
     release = Release("loop-server", version, state, tag=version, tickets=tickets,
-                      created_at=world.clock(), updated_at=world.clock())
+                      rejected_for=rejected_for, created_at=world.clock(),
+                      updated_at=world.clock())
     with world.ctx.store.unit_of_work() as uow:
         release = uow.add_release(release)
         uow.commit()

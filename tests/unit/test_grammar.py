@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.actions import Action
-from handlers.grammar import SUBCOMMANDS, help_lines, parse
+from handlers import help
+from handlers.grammar import SUBCOMMANDS, parse
 from handlers.intents import (
     Backport,
     BadInput,
@@ -32,7 +33,18 @@ def test_steps_read_in_the_words_people_type(text: str, action: Action, version:
 def test_reject_takes_an_optional_bug_and_a_reason() -> None:
     assert parse("reject stage 0.13.1 bug 1096112 rooms crash on join").intent == Step(
         Action.REJECT, "0.13.1", 1096112, "rooms crash on join")
-    assert parse("reject stage 0.13.1").intent == Step(Action.REJECT, "0.13.1")
+    assert parse("reject stage 0.13.1 calls drop").intent == Step(
+        Action.REJECT, "0.13.1", None, "calls drop")  # the bug can come later (issue 9)
+    with pytest.raises(BadInput, match="say why: the bug"):
+        parse("reject stage 0.13.1")
+
+
+@pytest.mark.parametrize("dash", ["—", "–", "——"])
+def test_an_autocorrected_dash_reads_as_two_hyphens(dash: str) -> None:
+    command = parse(f'greenlight prod 0.13.1 {dash}emergency "prod is down"')
+    assert command.emergency == "prod is down"
+    assert parse(f"status {dash}service loop-client").service == "loop-client"
+    assert parse("change “pool — 40 workers”").intent == ServiceChange("pool — 40 workers")
 
 
 def test_block_accepts_bug_forms_and_greenlight_defaults() -> None:
@@ -68,7 +80,13 @@ def test_tag_backport_status_help() -> None:
     ("reject prod 0.13.1", "stage only", "/loop reject stage"),
     ("block prod 0.13.1 bug 12x", "couldn't read `12x` as a bug number", "/loop block prod"),
     ("verfy stage 0.13.1", "did you mean `verify`?", "/loop verify stage|prod"),
-    ("tag 0.13.0 --emergency 'x'", "nothing to override", "/loop tag"),
+    ("tag 0.13.0 --emergency 'x'", "no guard to skip: `--emergency` goes with a lifecycle "
+     "step (request, deployed, verify, reject, rerelease, block, unblock, greenlight)",
+     "/loop tag"),
+    ('greenlight prod --emergency "x" --emergency "y"', "`--emergency` is given twice",
+     "give each option once"),
+    ("status service:loop-client --service loop-server", "`service` is given twice",
+     "give each option once"),
     ("backport 5af4054 0.12", "`0.12` as a commit sha", "/loop backport"),
     ("backport bug 1094662 0.12", "missing `to LINE`", "/loop backport"),
     ("greenlight prod 0.13.1 --emergency", "needs a value", "--emergency"),
@@ -82,7 +100,7 @@ def test_bad_input_says_what_and_shows_the_usage(text: str, said: str, usage: st
 
 
 def test_help_is_generated_from_the_declarations() -> None:
-    lines = dict(help_lines())
+    lines = dict(help.lines())
     assert len(lines) == len(SUBCOMMANDS) >= 16
     assert lines["/loop greenlight prod [VERSION]"].startswith("QA:")
     assert all(usage.split()[1] in SUBCOMMANDS for usage in lines)

@@ -13,6 +13,7 @@ from bot.domain.actions import (
     Actor,
     AddBlocker,
     CloseTicketInvalid,
+    CommentOnTicket,
     Facts,
     FileTicket,
     GuardFailed,
@@ -57,6 +58,7 @@ def release(state: State, **changes: object) -> Release:
         "service": "loop-server", "version": VERSION, "state": state, "tag": VERSION,
         "tickets": (Ticket(Env.STAGE, STAGE_BUG), Ticket(Env.PROD, PROD_BUG)),
         "blockers": (BLOCKER,),
+        "rejected_for": BLOCKER if state is S.REJECTED else None,
     }
     fields.update(changes)
     return Release(**fields)  # type: ignore[arg-type]
@@ -288,3 +290,19 @@ def test_the_people_told_are_those_whose_move_it_is(
     state: State, blockers: tuple[int, ...], owners: set[Role]
 ) -> None:
     assert next_owners(release(state, blockers=blockers)) == owners
+
+
+def test_qa_rejects_with_a_reason_alone_and_attaches_the_bug_later() -> None:
+    """Issue 9: the bug may not be filed yet when QA rejects the stage build."""
+    qa = actor(Role.QA)
+    first = decide(Action.REJECT, release(S.STAGE_DEPLOYED), good_facts(Action.REJECT), qa)
+    assert (first.to_state, first.effects) == (S.REJECTED, (CommentOnTicket(Env.STAGE),))
+    rejected = release(S.REJECTED, rejected_for=None)
+    later = decide(Action.REJECT, rejected, good_facts(Action.REJECT), qa, bug_id=1105009)
+    assert later.effects == (CommentOnTicket(Env.STAGE), AddBlocker(1105009))
+    assert later.to_state is S.REJECTED
+    with pytest.raises(WrongState, match="already rejected"):  # a bug is attached once
+        decide(Action.REJECT, release(S.REJECTED), good_facts(Action.REJECT), qa,
+               bug_id=1105010)
+    with pytest.raises(WrongState, match="already rejected"):
+        decide(Action.REJECT, rejected, good_facts(Action.REJECT), qa)

@@ -1,0 +1,65 @@
+"""`/loop help SUBCOMMAND`, built from the subcommand's declaration (handlers/grammar.py)
+and the lifecycle's rules (who may take each step), so help never disagrees with what
+the bot does."""
+
+from __future__ import annotations
+
+from bot.domain.actions import Action, Role
+from bot.domain.lifecycle import roles_for
+from bot.domain.release import Kind
+from bot.messages.help import HelpTopic
+from handlers.grammar import COMMAND, SUBCOMMANDS, Subcommand
+
+SERVICE_OPTION = "`service:NAME` (or `--service NAME`) picks another configured service"
+EMERGENCY_OPTION = ('`--emergency "REASON"` (emergency role only) takes the step past its '
+                    'failing guards, confirmed with a button, announced and audited')
+
+
+def lines() -> list[tuple[str, str]]:
+    """(usage, "WHO: summary") of every subcommand, for the list."""
+    listed = []
+    for declared in SUBCOMMANDS.values():
+        roles = who(declared)
+        listed.append((declared.usage_line, declared.summary if roles == "anyone"
+                       else f"{roles}: {declared.summary}"))
+    return listed
+
+
+def emergency_steps() -> list[str]:
+    return [s.name for s in SUBCOMMANDS.values() if s.emergency]
+
+
+def topic(declared: Subcommand) -> HelpTopic:
+    options = (SERVICE_OPTION, EMERGENCY_OPTION) if declared.emergency else (
+        () if declared.name == "help" else (SERVICE_OPTION,))
+    return HelpTopic(
+        usage=declared.usage_line, summary=declared.summary, who=who(declared),
+        changes=declared.changes,
+        examples=tuple(f"{COMMAND} {example}" for example in declared.examples),
+        options=options,
+    )
+
+
+def who(declared: Subcommand) -> str:
+    if declared.actions:
+        return _step_roles(declared.actions)
+    return _either(frozenset(declared.roles)) if declared.roles else "anyone"
+
+
+def _step_roles(actions: tuple[Action, ...]) -> str:
+    """"DEV or QA" when every action of the subcommand has the same roles, else per
+    environment ("stage: ...; prod: ..."); notes OPS for a service change's tickets."""
+    by_action = {action: roles_for(action) for action in actions}
+    if len(set(by_action.values())) == 1:
+        shown = _either(by_action[actions[0]])
+    else:
+        shown = "; ".join(f"{a.value.split()[-1]}: {_either(r)}" for a, r in by_action.items())
+    extra = set().union(*(roles_for(a, Kind.SERVICE) - by_action[a] for a in actions))
+    if extra:
+        shown += f" ({_either(frozenset(extra))} too, for a service change)"
+    return shown
+
+
+def _either(roles: frozenset[Role]) -> str:
+    order = [Role.DEV, Role.OPS, Role.QA, Role.EMERGENCY]
+    return " or ".join(r.value for r in order if r in roles)
