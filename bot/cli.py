@@ -8,6 +8,7 @@ import argparse
 import datetime as dt
 import sys
 from collections.abc import Callable, Sequence
+from importlib import metadata
 from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, load_settings
@@ -101,9 +102,12 @@ def describe_import(result: ImportResult) -> str:
 
 
 def _manifest(args: argparse.Namespace) -> int:
-    from bot.manifest import manifest_yaml
+    from bot.manifest import EXAMPLE_URL, check_request_url, manifest_yaml
 
-    sys.stdout.write(manifest_yaml(socket_mode=args.socket_mode, request_url=args.url))
+    if args.socket_mode and args.url is not None:
+        raise Refusal("--url has no use with --socket-mode: Socket Mode needs no request URL")
+    url = check_request_url(args.url) if args.url is not None else EXAMPLE_URL
+    sys.stdout.write(manifest_yaml(socket_mode=args.socket_mode, request_url=url))
     return 0
 
 
@@ -125,8 +129,10 @@ def _add_slack_parsers(
                                    help="print the Slack app manifest (YAML)")
     manifest.add_argument("--socket-mode", action="store_true",
                           help="a manifest for Socket Mode (no request URLs)")
-    manifest.add_argument("--url", default="https://loopbot.example.com/slack/events",
-                          help="the public request URL of `loopbot run` (HTTP mode)")
+    manifest.add_argument("--url", default=None,
+                          help="the public https URL Slack sends requests to: where "
+                               "`loopbot run` is reached, ending in /slack/events "
+                               "(default: https://loopbot.example.com/slack/events)")
     manifest.set_defaults(func=_manifest)
     adopt = commands.add_parser(
         "import", parents=[common],
@@ -137,10 +143,19 @@ def _add_slack_parsers(
     adopt.set_defaults(func=_import)
 
 
+def _version() -> str:
+    try:
+        return metadata.version("loopbot")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="loopbot", description="Run a web service's release process from Slack."
     )
+    parser.add_argument("--version", action="version", version=f"loopbot {_version()}",
+                        help="print loopbot's version and exit")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--config", metavar="PATH", default=None,

@@ -5,19 +5,39 @@ channel messages, updates and ephemeral answers; chat:write.public: posting to t
 channel without being invited; users:read: users.info for names; usergroups:read:
 usergroups.users.list for roles), the `/loop` command, interactivity (buttons) and the
 `app_home_opened` event with the Home tab. Over HTTP every URL is the server's
-`/slack/events`; Socket Mode has no URLs.
+`/slack/events`; Socket Mode has no URLs. `check_request_url` refuses a request URL Slack
+would not accept or that `loopbot run` does not serve (not https, no host, not ending in
+`/slack/events`), saying why.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
+from bot.domain.errors import Refusal
 from handlers import grammar
 
 BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read", "usergroups:read")
 BOT_EVENTS = ("app_home_opened",)
+EVENTS_PATH = "/slack/events"
+EXAMPLE_URL = "https://loopbot.example.com/slack/events"
+
+
+def check_request_url(url: str) -> str:
+    """The URL Slack is to send requests to, or a Refusal saying what is wrong with it."""
+    parts = urlsplit(url.strip())
+    hint = f"e.g. --url {EXAMPLE_URL} (the public address of `loopbot run`)"
+    if parts.scheme != "https":
+        raise Refusal(f"--url {url}: Slack sends requests only to https:// URLs", hint=hint)
+    if not parts.hostname:
+        raise Refusal(f"--url {url}: no host name", hint=hint)
+    if not parts.path.rstrip("/").endswith(EVENTS_PATH) or parts.query or parts.fragment:
+        raise Refusal(f"--url {url}: `loopbot run` answers Slack at {EVENTS_PATH}, so the "
+                      f"URL must end with {EVENTS_PATH}", hint=hint)
+    return url.strip()
 
 
 def manifest(*, socket_mode: bool = False, request_url: str = "https://loopbot.example.com"
