@@ -82,6 +82,14 @@ class GitHubForge:
             return False
         return True
 
+    def find_commit(self, sha: str) -> str | None:
+        try:
+            with errors(f"looking up commit {sha}"):
+                commit = self._repo.get_commit(sha)
+                return str(commit.commit.sha)  # reading .commit completes the lazy object
+        except NotFound:
+            return None
+
     def tags(self) -> list[Tag]:
         with errors("listing tags"):
             return [Tag(t.name, t.commit.sha) for t in self._repo.get_tags()]

@@ -43,6 +43,8 @@ def _from_status(doing: str, exc: GithubException) -> PartnerError:
         return NotFound(PARTNER, f"{doing}: not found")
     if exc.status == 422 and "already exists" in _details(exc):
         return AlreadyExists(PARTNER, f"{doing}: already exists")
+    if exc.status == 422 and "No commit found" in message:
+        return NotFound(PARTNER, f"{doing}: no such commit")
     if exc.status == 422 and "Object does not exist" in message:
         return NotFound(PARTNER, f"{doing}: no such commit")
     if exc.status in (409, 422):

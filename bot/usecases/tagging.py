@@ -232,7 +232,7 @@ def backport(
         raise Refusal(f"{config.name} has no release on line {line} to backport to",
                       hint="`/loop status` lists the releases")
     branch = base.branch_name(config.branch_pattern)
-    picks = list(shas) or _commits_for_bug(ports, base, bug_id)
+    picks = _existing(ports, shas) if shas else _commits_for_bug(ports, base, bug_id)
     created = False
     if not ports.forge.branch_exists(branch):
         tag = next(t for t in ports.forge.tags() if t.name == base.tag_name(config.tag_pattern))
@@ -253,6 +253,19 @@ def backport(
         progress(f"picked {len(todo)} commit(s) onto {branch}")
     _audit_backport(ctx, actor, config.name, line, branch, todo, skipped, request_id)
     return BackportResult(base.line, branch, created, result, skipped)
+
+
+def _existing(ports: ServicePorts, shas: Sequence[str]) -> list[str]:
+    """The full shas; a sha that names no commit is the caller's typo: nothing is done."""
+    found = {sha: ports.forge.find_commit(sha) for sha in shas}
+    missing = [sha for sha, full in found.items() if full is None]
+    if missing:
+        listed = ", ".join(f"`{sha}`" for sha in missing)
+        raise Refusal(f"{ports.config.repo} has no commit {listed}; nothing was changed",
+                      hint="check the sha (`git log --oneline` on "
+                           f"{ports.config.main_branch}), or backport by bug: "
+                           "`/loop backport bug N to LINE`")
+    return [full for full in found.values() if full is not None]
 
 
 def _commits_for_bug(ports: ServicePorts, base: Version, bug_id: int | None) -> list[str]:
