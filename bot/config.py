@@ -22,9 +22,13 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
+
+from bot.config_values import SlackId, WebUrl, calendar_of
+from bot.domain.cycles import CalendarError
 
 DEFAULT_CONFIG = "app.yaml"
 ROLES = ("DEV", "OPS", "QA", "emergency")
@@ -53,7 +57,7 @@ class SlackSettings(_Strict):
 
 
 class PartnerSettings(_Strict):
-    url: str
+    url: WebUrl
 
 
 class BugzillaProduct(_Strict):
@@ -62,7 +66,7 @@ class BugzillaProduct(_Strict):
 
 
 class EnvironmentSettings(_Strict):
-    url: str
+    url: WebUrl
 
 
 class ServiceSettings(_Strict):
@@ -112,6 +116,30 @@ class CalendarSettings(_Strict):
     moves: dict[dt.date, dt.date] = Field(default_factory=dict)
     freezes: tuple[FreezeSettings, ...] = ()
 
+    @field_validator("skip")
+    @classmethod
+    def _skip_matters(cls, value: tuple[dt.date, ...], info: ValidationInfo
+                      ) -> tuple[dt.date, ...]:
+        try:
+            calendar = calendar_of(info.data, skip=())
+        except CalendarError:  # bad offsets: the calendar says so when it is built
+            return value
+        for day in value if calendar is not None else ():
+            if why := calendar.useless_skip(day):
+                raise ValueError(f"{why}: skipping it changes nothing (`loopbot calendar` "
+                                 "lists the dates; a holiday is a working day)")
+        return value
+
+    @field_validator("moves")
+    @classmethod
+    def _moves_on_the_calendar(cls, value: dict[dt.date, dt.date], info: ValidationInfo
+                               ) -> dict[dt.date, dt.date]:
+        try:
+            calendar_of(info.data, skip=info.data.get("skip", ()), moves=value)
+        except CalendarError as exc:
+            raise ValueError(str(exc).removeprefix("calendar.moves: ")) from None
+        return value
+
 
 class WorkflowSettings(_Strict):
     qa_files_prod_ticket: bool = False
@@ -145,7 +173,7 @@ class Settings(_Strict):
     database_url: str = "sqlite:///loopbot.db"
     github: PartnerSettings = PartnerSettings(url="https://api.github.com")
     bugzilla: PartnerSettings = PartnerSettings(url="https://bugzilla.mozilla.org/rest")
-    roles: dict[Literal["DEV", "OPS", "QA", "emergency"], tuple[str, ...]] = Field(
+    roles: dict[Literal["DEV", "OPS", "QA", "emergency"], tuple[SlackId, ...]] = Field(
         default_factory=dict
     )
     calendar: CalendarSettings = CalendarSettings()
@@ -233,7 +261,7 @@ def _describe(exc: ValidationError, source: str) -> str:
     lines = []
     for error in exc.errors():
         key = ".".join(str(part) for part in error["loc"]) or "(top level)"
-        message = error["msg"]
+        message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             message = "unknown key"
         elif error["type"] == "missing":

@@ -115,6 +115,22 @@ class Calendar:
             return Phase.QA
         return Phase.BETWEEN
 
+    def is_scheduled(self, day: dt.date) -> bool:
+        """Whether `day` is a nominal tagging or prod-push date."""
+        return _on(self._tag_rule, day) or _on(self._prod_rule, day)
+
+    def useless_skip(self, day: dt.date) -> str | None:
+        """Why skipping `day` would change nothing, or None when it matters: a skipped day
+        cancels a tagging or prod push and is no working day for deadlines, so only days
+        before the first cycle and weekend days that are no tagging or prod-push date are
+        useless."""
+        if day < self.anchor:
+            return f"{day.isoformat()} is before the first cycle ({self.anchor.isoformat()})"
+        if day.weekday() >= 5 and not self.is_scheduled(day):
+            return (f"{day.isoformat()} is a {day:%A}, neither a tagging nor a prod-push "
+                    "date")
+        return None
+
     def skip_reason(self, day: dt.date) -> str | None:
         """Why nothing happens on `day` ("skipped", "frozen: ..."), or None."""
         if day in self.skip:
@@ -246,7 +262,7 @@ class Calendar:
             )
 
     def _check_move(self, source: dt.date, target: dt.date) -> None:
-        if not (_on(self._tag_rule, source) or _on(self._prod_rule, source)):
+        if not self.is_scheduled(source):
             raise CalendarError(
                 f"calendar.moves: {source.isoformat()} is not a tagging or prod-push date",
                 hint=f"move one of the dates `loopbot calendar --from {source.isoformat()}` "
