@@ -83,5 +83,6 @@ def test_a_move_off_the_calendar_is_refused_naming_the_key(tmp_path: Path) -> No
     config.write_text(APP_YAML.read_text().replace("moves: {}", "moves: {2027-01-06: 2027-01-07}"))
     done = loopbot("--from", "2027-01-01", config=config)
     assert done.returncode == 2
-    assert done.stderr.decode().startswith(
-        "loopbot: calendar.moves: 2027-01-06 is not a tagging or prod-push date")
+    assert done.stderr.decode().startswith(  # the file too, since issue 9
+        f"loopbot: {config}: key 'calendar.moves': 2027-01-06 is not a tagging or prod-push "
+        "date")
