@@ -43,6 +43,13 @@ def _calendar(args: argparse.Namespace) -> int:
         raise Refusal(f"--to {end} is before --from {start}")
     if args.cycles < 1:
         raise Refusal(f"--cycles is {args.cycles}: ask for at least one cycle")
+    if args.cycles > feed.MAX_CYCLES:
+        raise Refusal(f"--cycles is {args.cycles}: at most {feed.MAX_CYCLES} cycles at once",
+                      hint="start later with --from to see further ahead")
+    weeks = feed.MAX_CYCLES * settings.calendar.period_weeks
+    if end is not None and end - start > dt.timedelta(weeks=weeks):
+        raise Refusal(f"--from {start} --to {end} spans more than {feed.MAX_CYCLES} cycles "
+                      f"({weeks} weeks)", hint="ask for a shorter span")
     calendar = feed.calendar_from_settings(settings, anchor=anchor)
     cycles = feed.select_cycles(calendar, start, end=end, count=args.cycles)
     stamp = dt.datetime.now(dt.UTC)
@@ -201,7 +208,7 @@ def _add_calendar_parser(
     until.add_argument("--to", dest="end", metavar="DATE", default=None,
                        help="last day, YYYY-MM-DD: every cycle with a date up to it")
     until.add_argument("--cycles", type=int, metavar="N", default=6,
-                       help="how many cycles to show (default: 6)")
+                       help="how many cycles to show (default: 6, at most 1000)")
     calendar.add_argument(
         "--anchor", metavar="DATE", default=None,
         help="preview with another first tagging day instead of calendar.anchor",

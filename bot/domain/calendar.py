@@ -83,8 +83,8 @@ class Calendar:
         """Cycle `number` (1 = the anchor's)."""
         if number < 1:
             raise BeforeAnchor(f"cycle {number} does not exist: cycles are numbered from 1")
-        nominal_tag = self._tag_rule[number - 1].date()
-        nominal_prod = self._prod_rule[number - 1].date()
+        nominal_tag = self.anchor + (number - 1) * self._period
+        nominal_prod = nominal_tag + dt.timedelta(days=self.prod_offset_days)
         return Cycle(
             number=number,
             nominal_tag=nominal_tag,
@@ -117,7 +117,9 @@ class Calendar:
 
     def is_scheduled(self, day: dt.date) -> bool:
         """Whether `day` is a nominal tagging or prod-push date."""
-        return _on(self._tag_rule, day) or _on(self._prod_rule, day)
+        prod_anchor = self.anchor + dt.timedelta(days=self.prod_offset_days)
+        return any(day >= start and (day - start) % self._period == dt.timedelta(0)
+                   for start in (self.anchor, prod_anchor))
 
     def useless_skip(self, day: dt.date) -> str | None:
         """Why skipping `day` would change nothing, or None when it matters: a skipped day
@@ -203,6 +205,10 @@ class Calendar:
     def _prod_set(self) -> rruleset:
         return self._effective(self._prod_rule)
 
+    @property
+    def _period(self) -> dt.timedelta:
+        return dt.timedelta(weeks=self.period_weeks)
+
     @cached_property
     def _origins(self) -> dict[dt.date, dt.date]:
         return {target: source for source, target in self.moves}
@@ -232,7 +238,7 @@ class Calendar:
         """How many nominal tagging days fall on or before `day` (0 before the anchor)."""
         if day < self.anchor:
             return 0
-        return len(self._tag_rule.between(_midnight(self.anchor), _midnight(day), inc=True))
+        return (day - self.anchor) // self._period + 1
 
     def _occurrence(self, day: dt.date, event: Event) -> Occurrence:
         return Occurrence(day=day, event=event, cycle=self._cycle_number_of(day, event))

@@ -26,6 +26,7 @@ from bot.domain.calendar import Calendar
 from bot.domain.cycles import Cycle, Freeze
 
 DEFAULT_CYCLES = 6
+MAX_CYCLES = 1_000  # about 38 years of two-week cycles: more is a typo
 FORMATS = ("text", "json", "ics")
 TAG_EVENT_LENGTH = dt.timedelta(hours=1)
 

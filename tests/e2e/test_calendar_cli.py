@@ -86,3 +86,23 @@ def test_a_move_off_the_calendar_is_refused_naming_the_key(tmp_path: Path) -> No
     assert done.stderr.decode().startswith(  # the file too, since issue 9
         f"loopbot: {config}: key 'calendar.moves': 2027-01-06 is not a tagging or prod-push "
         "date")
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (("--cycles", "100000"), "loopbot: --cycles is 100000: at most 1000 cycles at once; start "
+                             "later with --from to see further ahead"),
+    (("--from", "2027-01-01", "--to", "2999-01-01"),
+     "loopbot: --from 2027-01-01 --to 2999-01-01 spans more than 1000 cycles (2000 weeks)"),
+])
+def test_too_many_cycles_are_refused_at_once(args: tuple[str, ...], said: str) -> None:
+    """Issue 9: `--cycles 100000` ran for minutes (quadratic); now linear and capped."""
+    done = loopbot(*args)
+    assert done.returncode == 2 and done.stdout == b""
+    assert done.stderr.decode().startswith(said)
+
+
+def test_the_largest_calendar_allowed_is_listed_whole() -> None:
+    done = loopbot("--from", "2026-12-01", "--cycles", "1000", "--format", "json")
+    cycles = json.loads(done.stdout)
+    assert len(cycles) == 1000 and cycles[-1]["cycle"] == 1000
+    assert cycles[-1]["prod"] == str(dt.date(2026, 12, 14) + dt.timedelta(weeks=2 * 999))
