@@ -163,11 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"loopbot {_version()}",
                         help="print loopbot's version and exit")
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--config", metavar="PATH", default=None,
-        help="configuration file (default: $LOOPBOT_CONFIG, else ./app.yaml)",
-    )
+    common, inner = _config_option(None), _config_option(argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     sandbox = commands.add_parser(
@@ -176,11 +172,11 @@ def build_parser() -> argparse.ArgumentParser:
              "(lines like `@qa /loop verify stage 0.13.1`; `!help` for the sandbox lines)",
     )
     sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", metavar="SUBCOMMAND")
-    serve = sandbox_commands.add_parser(
-        "serve", parents=[common],
+    serve = sandbox_commands.add_parser(  # options given before `serve` are kept
+        "serve", parents=[inner],
         help="start the stand-ins for GitHub, Bugzilla, Slack and the environments",
     )
-    _add_sandbox_options(serve)
+    _add_sandbox_options(serve, argparse.SUPPRESS)
     serve.set_defaults(func=_sandbox_serve)
     _add_sandbox_options(sandbox)
     sandbox.add_argument(
@@ -220,13 +216,22 @@ def _add_calendar_parser(
     calendar.set_defaults(func=_calendar)
 
 
-def _add_sandbox_options(parser: argparse.ArgumentParser) -> None:
+def _config_option(default: str | None) -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config", metavar="PATH", default=default,
+        help="configuration file (default: $LOOPBOT_CONFIG, else ./app.yaml)",
+    )
+    return common
+
+
+def _add_sandbox_options(parser: argparse.ArgumentParser, default: str | None = None) -> None:
     parser.add_argument(
-        "--dir", metavar="DIR", default=None,
+        "--dir", metavar="DIR", default=default,
         help="keep every stand-in's state under DIR; a later run continues from it",
     )
     parser.add_argument(
-        "--repo", metavar="PATH", default=None,
+        "--repo", metavar="PATH", default=default,
         help="serve a copy of this git repository (all branches and tags) as the service's",
     )
 

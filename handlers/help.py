@@ -62,4 +62,5 @@ def _step_roles(actions: tuple[Action, ...]) -> str:
 
 def _either(roles: frozenset[Role]) -> str:
     order = [Role.DEV, Role.OPS, Role.QA, Role.EMERGENCY]
-    return " or ".join(r.value for r in order if r in roles)
+    names = [r.value for r in order if r in roles]
+    return " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 2 else names)
