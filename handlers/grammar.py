@@ -49,11 +49,12 @@ class Subcommand:
     roles: tuple[Role, ...] = ()  # who may run it, when it takes no lifecycle step
     changes: str = ""  # what it changes in GitHub and Bugzilla
     examples: tuple[str, ...] = ()
+    breaks_glass: bool = False  # takes --emergency though it declares no lifecycle action
 
     @property
     def emergency(self) -> bool:
-        """Only lifecycle steps have guards to skip: they alone take `--emergency`."""
-        return bool(self.actions)
+        """Only steps with guards to skip take `--emergency`: the lifecycle's."""
+        return bool(self.actions) or self.breaks_glass
 
     @property
     def usage_line(self) -> str:
@@ -64,14 +65,15 @@ SUBCOMMANDS: dict[str, Subcommand] = {}
 
 
 def subcommand(usage: str, summary: str, *, actions: tuple[Action, ...] = (),
-               roles: tuple[Role, ...] = (), changes: str = "", examples: tuple[str, ...] = ()
+               roles: tuple[Role, ...] = (), changes: str = "", examples: tuple[str, ...] = (),
+               emergency: bool = False,
                ) -> Callable[[Callable[[Words], Intent]], Callable[[Words], Intent]]:
     """Declare the subcommand named by the usage's first word, read by the function."""
 
     def declare(read: Callable[[Words], Intent]) -> Callable[[Words], Intent]:
         name = usage.split()[0]
         SUBCOMMANDS[name] = Subcommand(name, usage, summary, read, actions, roles, changes,
-                                       examples)
+                                       examples, emergency)
         return read
 
     return declare

@@ -34,7 +34,8 @@ def topic(declared: Subcommand) -> HelpTopic:
         () if declared.name == "help" else (SERVICE_OPTION,))
     return HelpTopic(
         usage=declared.usage_line, summary=declared.summary, who=who(declared),
-        changes=declared.changes,
+        changes=declared.changes or ("" if declared.actions or declared.roles
+                                     else "nothing: it only reads"),
         examples=tuple(f"{COMMAND} {example}" for example in declared.examples),
         options=options,
     )

@@ -70,3 +70,9 @@ def test_reject_with_a_reason_alone_then_the_bug_attached(loop_world: LoopWorld)
     assert attached.rejected_for == filed and filed in attached.blockers
     loop_world.command(DEV, "status 0.13.0")
     assert "rejected" in loop_world.last_ephemeral(DEV).text
+
+
+def test_help_on_a_query_says_it_changes_nothing(loop_world: LoopWorld) -> None:
+    shown = helped(loop_world, "status")
+    assert "Who: anyone" in shown and "Changes: nothing: it only reads" in shown
+    assert "Example: /loop status 0.13.0" in shown and "--emergency" not in shown
