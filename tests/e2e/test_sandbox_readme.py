@@ -26,6 +26,7 @@ def test_the_readme_quick_start_works_as_pasted(tmp_path: Path) -> None:
     assert errors == []
     refusals = [t for t in texts(out) if "couldn't read" in t or "I don't know" in t]
     assert refusals == []
+    assert any("stage reports 0.12.2, not 0.13.0" in t for t in texts(out, user="@ops"))
     assert any("verified on prod: released" in t for t in texts(out))
     clock = next(n for n, i in enumerate(out) if i.get("sandbox") == "clock")
     after = texts(out[clock:], channel="C0LOOP0001")
