@@ -62,6 +62,7 @@ class Subcommand:
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {}
+HELP_WORDS = ("?", "-h", "--help")
 
 
 def subcommand(usage: str, summary: str, *, actions: tuple[Action, ...] = (),
@@ -273,9 +274,11 @@ def parse(text: str) -> Command:
     """Read a `/loop` line; BadInput says what was wrong and shows the usage."""
     words = split(text)
     words, service, emergency = read_options(words)
-    if not words or words[0].lower() in ("?", "-h", "--help"):
+    if not words or words[0].lower() in HELP_WORDS:
         return Command("help", Help(), service, None, text)
     name = words[0].lower()
+    if name in SUBCOMMANDS and any(w.lower() in HELP_WORDS for w in words[1:]):
+        return Command("help", Help(name), service, None, text)  # `verify --help`
     declared = SUBCOMMANDS.get(name)
     if declared is None:
         raise unknown(words[0])

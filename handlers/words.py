@@ -134,6 +134,8 @@ def read_options(words: list[str]) -> tuple[list[str], str | None, str | None]:
         elif lowered == "--emergency" or lowered.startswith("--emergency="):
             emergency = _once(emergency, "--emergency",
                               _flag_value(word, items, '--emergency "REASON"'))
+        elif lowered == "--help":
+            kept.append(word)  # `/loop --help`, `/loop verify --help`: the grammar's
         elif word.startswith("--"):
             raise BadInput(f"unknown option `{word}`",
                            hint='options: `--service NAME`, `--emergency "REASON"`')

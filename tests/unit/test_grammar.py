@@ -104,3 +104,12 @@ def test_help_is_generated_from_the_declarations() -> None:
     assert len(lines) == len(SUBCOMMANDS) >= 16
     assert lines["/loop greenlight prod [VERSION]"].startswith("QA:")
     assert all(usage.split()[1] in SUBCOMMANDS for usage in lines)
+
+
+@pytest.mark.parametrize(("text", "topic"), [
+    ("--help", None), ("-h", None), ("verify --help", "verify"), ("reject -h", "reject"),
+    ("—help", None),
+])
+def test_help_flags_give_help(text: str, topic: str | None) -> None:
+    """Issue 9: `/loop --help` was refused as an unknown option."""
+    assert parse(text).intent == Help(topic)
