@@ -257,13 +257,13 @@ def _history(words: Words) -> Intent:
     return History(version)
 
 
-@subcommand("envs", "what each environment runs now")
+@subcommand("envs", "what each environment runs now", examples=("envs",))
 def _envs(words: Words) -> Intent:
     words.end()
     return Envs()
 
 
-@subcommand("calendar", "the next tagging days and prod pushes")
+@subcommand("calendar", "the next tagging days and prod pushes", examples=("calendar",))
 def _calendar(words: Words) -> Intent:
     words.end()
     return CalendarDates()
