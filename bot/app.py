@@ -28,7 +28,7 @@ from slack_sdk import WebClient
 from bot.config import ConfigError, Settings
 from bot.usecases.context import Context
 from bot.usecases.identity import Directory
-from bot.wiring import build_context
+from bot.wiring import APP_WORKERS, build_context
 from handlers import actions, commands, home
 from handlers.work import Runtime, Worker, unexpected
 
@@ -77,7 +77,7 @@ def create_app(
     ctx: Context | None = None,
     slack_api_url: str | None = None,
     socket_mode: bool = False,
-    workers: int = 32,
+    workers: int = APP_WORKERS,
     listener_threads: int = 16,
     logger: logging.Logger | None = None,
 ) -> LoopApp:
@@ -95,7 +95,7 @@ def create_app(
     bolt = App(client=client, signing_secret=signing or "socket-mode-only",
                request_verification_enabled=not socket_mode or bool(signing),
                listener_executor=listeners, logger=logger or logging.getLogger("loopbot.bolt"))
-    context = ctx or build_context(settings)
+    context = ctx or build_context(settings, workers=workers)
     runtime = Runtime(context, Directory(settings.roles, client), client, Worker(workers))
     _register(bolt, runtime)
     return LoopApp(bolt, runtime, listeners)

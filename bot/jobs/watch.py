@@ -33,11 +33,10 @@ def seen_action(env: str) -> str:
 def watch_environments(t: Tick, service: ServiceSettings) -> None:
     with t.ctx.store.unit_of_work() as uow:
         entries = uow.audit(service.name)
-    for env in service.environments:
-        state = t.ctx.read_environment(service, env)
+    for state in t.ctx.read_environments(service):  # all read at once
         if state.reachable and state.version:
             watch_one(t, service, state, [e for e in entries if e.actor == ACTOR
-                                          and e.action == seen_action(env)])
+                                          and e.action == seen_action(state.name)])
 
 
 def watch_one(

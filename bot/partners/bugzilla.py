@@ -17,6 +17,7 @@ Guarantees:
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -24,6 +25,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import bugzilla
 import requests
+from requests.adapters import HTTPAdapter
 
 from bot.domain.facts import Bug
 from bot.ports import Conflict, NotFound, PartnerError
@@ -37,11 +39,14 @@ T = TypeVar("T")
 
 
 class _TimeoutSession(requests.Session):
-    """python-bugzilla always passes a timeout (300 s by default); cap it."""
+    """python-bugzilla always passes a timeout (300 s by default); cap it. The pool keeps
+    `connections` connections per host, one per thread that may call at once."""
 
-    def __init__(self, timeout: float) -> None:
+    def __init__(self, timeout: float, connections: int) -> None:
         super().__init__()
         self.timeout = timeout
+        for scheme in ("http://", "https://"):
+            self.mount(scheme, HTTPAdapter(pool_maxsize=connections))
 
     def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         kwargs["timeout"] = min(float(kwargs.get("timeout") or self.timeout), self.timeout)
@@ -52,13 +57,16 @@ class BugzillaTracker:
     """Deployment tickets and changelog bugs in one Bugzilla product/component."""
 
     def __init__(
-        self, url: str, api_key: str, product: str, component: str, *, timeout: float = 30.0
+        self, url: str, api_key: str, product: str, component: str, *, timeout: float = 30.0,
+        connections: int = 10,
     ) -> None:
         self.url = url
         self.product = product
         self.component = component
         self._api_key = api_key
         self._timeout = timeout
+        self._connections = connections
+        self._connecting = threading.Lock()  # threads calling at once connect once
         self._bz: bugzilla.Bugzilla | None = None
 
     def __repr__(self) -> str:
@@ -141,14 +149,15 @@ class BugzillaTracker:
             return work(self._client())
 
     def _client(self) -> bugzilla.Bugzilla:
-        if self._bz is None:
-            bz = bugzilla.Bugzilla(
-                url=None, api_key=self._api_key, use_creds=False, force_rest=True,
-                requests_session=_TimeoutSession(self._timeout),
-            )
-            bz.connect(self.url)
-            self._bz = bz
-        return self._bz
+        with self._connecting:
+            if self._bz is None:
+                bz = bugzilla.Bugzilla(
+                    url=None, api_key=self._api_key, use_creds=False, force_rest=True,
+                    requests_session=_TimeoutSession(self._timeout, self._connections),
+                )
+                bz.connect(self.url)
+                self._bz = bz
+            return self._bz
 
     @contextmanager
     def _errors(self, action: str, bug_id: int | None) -> Iterator[None]:

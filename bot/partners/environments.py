@@ -8,20 +8,31 @@ When `/` cannot be read the result is `reachable=False` with an `error` that nam
 environment and says why: "stage (https://loop.stage.mozaws.net): connection refused",
 "... timed out after 3 s", "... answered 500", "... answered something that is not JSON".
 Each request waits at most `timeout` seconds per connect or read; nothing is retried.
+`/` and `/__heartbeat__` are asked at once when given an `at_once` runner (wiring passes
+the use cases' pool), so a read costs one round trip, two only for the fallback. The
+connection pool keeps `connections` connections per host: size it for the threads that
+read at once, or urllib3 warns "Connection pool is full, discarding connection".
 A user:password in the URL never appears in the result (`url` or `error`).
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from bot.domain.facts import EnvironmentState
 
 USER_AGENT = "loopbot (release bot; +https://github.com/mozilla-services/loop-server)"
+AtOnce = Callable[..., list[Any]]
+
+
+def one_after_another(*calls: Callable[[], Any]) -> list[Any]:
+    return [call() for call in calls]
 
 
 class _Unreadable(Exception):
@@ -29,23 +40,28 @@ class _Unreadable(Exception):
 
 
 class HttpEnvironments:
-    def __init__(self, timeout: float = 3.0, session: requests.Session | None = None) -> None:
+    def __init__(self, timeout: float = 3.0, session: requests.Session | None = None, *,
+                 connections: int = 10, at_once: AtOnce = one_after_another) -> None:
         self.timeout = timeout
+        self._at_once = at_once
         self._session = session or requests.Session()
         self._session.headers.setdefault("User-Agent", USER_AGENT)
+        if session is None:
+            for scheme in ("http://", "https://"):
+                self._session.mount(scheme, HTTPAdapter(pool_maxsize=connections))
 
     def read(self, name: str, url: str) -> EnvironmentState:
         base, shown = url.rstrip("/"), _display(url)
-        try:
-            root = self._json(base + "/")
-        except _Unreadable as exc:
-            error = f"{name} ({shown.rstrip('/')}): {exc}"
+        details: dict[str, object] = {}
+        root, healthy = self._at_once(lambda: self._root(base),
+                                      lambda: self._healthy(base, details))
+        if isinstance(root, _Unreadable):
+            error = f"{name} ({shown.rstrip('/')}): {root}"
             return EnvironmentState(name=name, url=shown, reachable=False, error=error)
-        details: dict[str, object] = {"root": root}
+        details["root"] = root
         version, rev = root.get("version"), root.get("rev")
         if not version:
             version, rev = self._dockerflow_version(base, details, rev)
-        healthy = self._healthy(base, details)
         fake = root.get("fakeTokBox")
         return EnvironmentState(
             name=name,
@@ -58,6 +74,12 @@ class HttpEnvironments:
             healthy=healthy,
             details=details,
         )
+
+    def _root(self, base: str) -> dict[str, Any] | _Unreadable:
+        try:
+            return self._json(base + "/")
+        except _Unreadable as exc:
+            return exc
 
     def _dockerflow_version(
         self, base: str, details: dict[str, object], rev: Any

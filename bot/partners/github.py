@@ -11,13 +11,17 @@ Guarantees:
   with the original author and message) and moves the target branch once, at the end, by
   fast-forward; on a conflict the target branch is untouched and the temporary branch gone;
 - a changelog costs few requests: `tags()` is one page per 100 tags, and `ancestry(b, h)`
-  followed by `commits_between(b, h)` is one comparison and its pages of `per_page`
-  commits (the first page is kept for `comparison_ttl` seconds, and used once).
+  followed by `commits_between(b, h)` in the same thread is one comparison and its pages
+  of `per_page` commits (the first page is kept for `comparison_ttl` seconds, used once);
+- safe to call from several threads at once: each thread gets its own PyGithub client
+  (PyGithub's shared connection object keeps the request being built on itself, so two
+  threads on one client can swap URLs); building one does no I/O.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -33,6 +37,7 @@ from github import (
 from github.Comparison import Comparison
 from github.GitCommit import GitCommit
 from github.GitRef import GitRef
+from github.Repository import Repository
 
 from bot.domain.facts import Ancestry, Commit, Tag
 from bot.partners.github_errors import PARTNER, AlreadyExists, errors
@@ -50,18 +55,30 @@ class GitHubForge:
         """`repo` is OWNER/NAME. The throttling defaults are PyGithub's (safe for GitHub's
         secondary rate limits; tests pass 0). `retries` 5xx answers and dropped connections
         are retried (POSTs included), waiting `retry_backoff` * 2**n seconds between tries."""
-        retry = GithubRetry(total=retries, backoff_factor=retry_backoff)
-        self._gh = Github(base_url=base_url, auth=Auth.Token(token), per_page=per_page,
-                          timeout=timeout, seconds_between_requests=seconds_between_requests,
-                          seconds_between_writes=seconds_between_writes, retry=retry,
-                          lazy=True)
-        self._repo = self._gh.get_repo(repo)
+        options = dict(base_url=base_url, auth=Auth.Token(token), per_page=per_page,
+                       timeout=timeout, seconds_between_requests=seconds_between_requests,
+                       seconds_between_writes=seconds_between_writes, lazy=True)
+
+        def client() -> Repository:  # lazy: no request until a method asks for something
+            retry = GithubRetry(total=retries, backoff_factor=retry_backoff)
+            return Github(retry=retry, **options).get_repo(repo)  # type: ignore[arg-type]
+
+        self._new_client = client
+        self._clients = threading.local()
         self.repo_name = repo
         self.per_page = per_page
         self.web_url = (web_url or _web_url(base_url)).rstrip("/")
         self._ttl = comparison_ttl
         self._clock = clock
-        self._comparisons: dict[tuple[str, str], tuple[float, Comparison]] = {}
+        self._comparisons: dict[tuple[int, str, str], tuple[float, Comparison]] = {}
+
+    @property
+    def _repo(self) -> Repository:
+        """This thread's client for the repository."""
+        repo: Repository | None = getattr(self._clients, "repo", None)
+        if repo is None:
+            repo = self._clients.repo = self._new_client()
+        return repo
 
     # -- reads -------------------------------------------------------------------------------
     def branch_head(self, branch: str) -> str:
@@ -107,7 +124,7 @@ class GitHubForge:
 
     def ancestry(self, base: str, head: str) -> Ancestry:
         comparison = self._compare(base, head)
-        self._comparisons[(base, head)] = (self._clock(), comparison)
+        self._comparisons[(threading.get_ident(), base, head)] = (self._clock(), comparison)
         return Ancestry(comparison.status, comparison.ahead_by, comparison.behind_by)
 
     def commits_between(self, base: str | None, head: str) -> list[Commit]:
@@ -126,7 +143,8 @@ class GitHubForge:
             return comparison
 
     def _fresh_comparison(self, base: str, head: str) -> Comparison:
-        kept = self._comparisons.pop((base, head), None)
+        # Kept per thread: its later pages are read through the client that made it.
+        kept = self._comparisons.pop((threading.get_ident(), base, head), None)
         if kept is not None and self._clock() - kept[0] <= self._ttl:
             return kept[1]
         return self._compare(base, head)

@@ -1,12 +1,13 @@
 """What every use case is given: the settings, the store, the partners per service and
 the clock (`Context`), and the loading each starts with. Nothing here connects to anything
-when built; adapters connect on first use."""
+when built; adapters connect on first use. `ctx.fanout` runs independent partner calls at
+once (bot/usecases/concurrency.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.config import ConfigError, ServiceSettings, Settings
 from bot.domain.errors import Refusal
@@ -14,6 +15,7 @@ from bot.domain.facts import EnvironmentState
 from bot.domain.release import Release
 from bot.ports import Environments, Forge, Tracker
 from bot.store import Store
+from bot.usecases.concurrency import Fanout
 
 Progress = Callable[[str], None]
 
@@ -43,6 +45,7 @@ class Context:
     environments: Environments
     ports_for: Callable[[ServiceSettings], ServicePorts]
     clock: Callable[[], dt.datetime]
+    fanout: Fanout = field(default_factory=Fanout)  # independent partner calls at once
 
     def service(self, name: str | None = None) -> ServicePorts:
         try:
@@ -54,6 +57,11 @@ class Context:
         if env not in config.environments:
             raise Refusal(f"{config.name} has no {env} environment in the configuration")
         return self.environments.read(env, config.environments[env].url)
+
+    def read_environments(self, config: ServiceSettings) -> list[EnvironmentState]:
+        """Every environment of the service, read at once, in the configured order."""
+        return self.fanout.map(lambda env: self.read_environment(config, env),
+                               list(config.environments))
 
 
 def load_release(ctx: Context, service: str, version: str) -> Release:

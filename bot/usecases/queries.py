@@ -25,6 +25,5 @@ def releases_in_flight(ctx: Context, *, service: str | None = None) -> list[Rele
 
 
 def environments(ctx: Context, *, service: str | None = None) -> list[EnvironmentState]:
-    """What each environment of the service runs now."""
-    config = ctx.service(service).config
-    return [ctx.read_environment(config, env) for env in config.environments]
+    """What each environment of the service runs now (all read at once)."""
+    return ctx.read_environments(ctx.service(service).config)

@@ -1,11 +1,12 @@
 """Tagging and backporting: the DEV use cases that write to git.
 
-`preview_tag` says what a tag would be (version, branch head, the commits it adds over
-the previous release, the bugs fixed and flagged) without changing anything: it is what
-the confirmation shows. `tag_release` does it: the release is recorded first (the unique
-(service, version) constraint makes a second, concurrent tag of the same version
-impossible), then the annotated tag and the GitHub release are made, each idempotent, so
-repeating the command after a failure finishes it and never tags twice.
+`preview_tag` (bot/usecases/tag_preview.py) says what a tag would be (version, branch
+head, the commits it adds over the previous release, the bugs fixed and flagged) without
+changing anything: it is what the confirmation shows. `tag_release` does it: the release
+is recorded first (the unique (service, version) constraint makes a second, concurrent
+tag of the same version impossible), then the annotated tag and the GitHub release are
+made, each idempotent, so repeating the command after a failure finishes it and never
+tags twice.
 
 `backport` cherry-picks fixes onto a line's maintenance branch through the API, creating
 the branch from the line's latest release tag when it is missing; commits already
@@ -19,41 +20,23 @@ from dataclasses import dataclass, replace
 
 from bot.domain.actions import Actor
 from bot.domain.audit import AuditEntry
-from bot.domain.changelog import Changelog, commits_for_bug, render_flagged, render_notes
+from bot.domain.changelog import commits_for_bug, render_flagged, render_notes
 from bot.domain.errors import Refusal
-from bot.domain.facts import Commit
 from bot.domain.lifecycle import check_may_backport, check_may_tag
 from bot.domain.release import Release, State
-from bot.domain.tagging import (
-    AlreadyTagged,
-    Naming,
-    NothingToTag,
-    TagPlan,
-    check_adds_commits,
-    plan_tag,
-)
-from bot.domain.versions import Version, latest_on_line, previous_candidates
-from bot.ports import CherryPickResult, Conflict, NotFound
+from bot.domain.tagging import AlreadyTagged
+from bot.domain.versions import Version, latest_on_line
+from bot.ports import CherryPickResult, Conflict
 from bot.store import AlreadyExists, StaleRelease
 from bot.usecases.context import Context, Progress, ServicePorts, quiet
+from bot.usecases.tag_preview import TagPreview, naming, preview_tag, taggable
+
+__all__ = ["BackportResult", "HeadMoved", "TagPreview", "TagResult", "backport", "naming",
+           "preview_tag", "tag_release", "taggable"]
 
 
 class HeadMoved(Refusal):
     pass
-
-
-@dataclass(frozen=True)
-class TagPreview:
-    service: str
-    plan: TagPlan
-    head_sha: str
-    previous: Version | None
-    commits: tuple[Commit, ...]
-    changelog: Changelog
-
-    @property
-    def version(self) -> str:
-        return str(self.plan.version)
 
 
 @dataclass(frozen=True)
@@ -63,70 +46,6 @@ class TagResult:
     tag_url: str
     release_url: str
     resumed: bool = False
-
-
-def naming(ports: ServicePorts) -> Naming:
-    c = ports.config
-    return Naming(c.tag_pattern, c.branch_pattern, c.main_branch)
-
-
-def preview_tag(
-    ctx: Context, actor: Actor, *, service: str | None = None, version: str | None = None,
-    line: str | None = None,
-) -> TagPreview:
-    check_may_tag(actor)
-    return taggable(ctx, service=service, version=version, line=line)
-
-
-def taggable(
-    ctx: Context, *, service: str | None = None, version: str | None = None,
-    line: str | None = None,
-) -> TagPreview:
-    """What `/loop tag` would tag now, whoever asks; a `Refusal` says why nothing is
-    (the tagging announcement asks this too, so the two never disagree)."""
-    ports = ctx.service(service)
-    tags = [t.name for t in ports.forge.tags()]
-    with ctx.store.unit_of_work() as uow:
-        releases = uow.releases(ports.config.name)
-    branches = _maintenance_branch(ports, version)
-    plan = plan_tag(naming(ports), tags, releases, version=version, line=line,
-                    branches=branches)
-    try:
-        head = ports.forge.branch_head(plan.branch)
-    except NotFound:
-        raise NothingToTag(f"there is no branch {plan.branch} to tag {plan.version} from",
-                           hint="backport a fix first: "
-                                f"`/loop backport SHA to {plan.version.line}`") from None
-    previous = _previous_release(ports, plan, tags, head)
-    base = previous.tag_name(ports.config.tag_pattern) if previous else None
-    commits = tuple(ports.forge.commits_between(base, head))
-    check_adds_commits(plan, previous, len(commits))
-    changelog = Changelog.build(commits, _bugs(ports, commits))
-    return TagPreview(ports.config.name, plan, head, previous, commits, changelog)
-
-
-def _maintenance_branch(ports: ServicePorts, version: str | None) -> tuple[str, ...]:
-    """The asked version's maintenance branch, when it exists."""
-    if version is None:
-        return ()
-    branch = Version.parse(version).branch_name(ports.config.branch_pattern)
-    return (branch,) if ports.forge.branch_exists(branch) else ()
-
-
-def _previous_release(
-    ports: ServicePorts, plan: TagPlan, tags: list[str], head: str
-) -> Version | None:
-    """The nearest release whose tag is an ancestor of head (what `git describe` finds)."""
-    for candidate in previous_candidates(plan.version, tags, ports.config.tag_pattern):
-        tag = candidate.tag_name(ports.config.tag_pattern)
-        if ports.forge.ancestry(tag, head).base_is_ancestor:
-            return candidate
-    return None
-
-
-def _bugs(ports: ServicePorts, commits: Sequence[Commit]) -> dict:
-    ids = Changelog.build(commits, {}).bug_ids
-    return ports.tracker.bugs(ids) if ids else {}
 
 
 def tag_release(

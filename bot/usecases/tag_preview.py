@@ -1,0 +1,140 @@
+"""What a tag would be, without changing anything: the confirmation `/loop tag` shows.
+
+The partner calls, in the order they depend on each other (each line waits for the one
+above; calls on one line are made at once through `ctx.fanout`):
+1. GitHub's tags, the recorded releases, and the heads of the branches the tag may be
+   made from (master, and the maintenance branch of an asked version or line);
+2. the comparison of the nearest earlier release tag with that head (which says whether
+   it is an ancestor, and lists the commits the tag adds; further candidates are
+   compared at once when it is not);
+3. the bugs those commits reference, from Bugzilla in one request.
+So with every partner 2 s late a preview costs about three waits, not the sum of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.domain.actions import Actor
+from bot.domain.changelog import Changelog
+from bot.domain.errors import Refusal
+from bot.domain.facts import Commit
+from bot.domain.lifecycle import check_may_tag
+from bot.domain.release import Release
+from bot.domain.tagging import Naming, NothingToTag, TagPlan, check_adds_commits, plan_tag
+from bot.domain.versions import Version, previous_candidates
+from bot.ports import NotFound
+from bot.usecases.context import Context, ServicePorts
+
+CANDIDATES_AT_ONCE = 8  # earlier releases compared at once when the nearest is no ancestor
+
+
+@dataclass(frozen=True)
+class TagPreview:
+    service: str
+    plan: TagPlan
+    head_sha: str
+    previous: Version | None
+    commits: tuple[Commit, ...]
+    changelog: Changelog
+
+    @property
+    def version(self) -> str:
+        return str(self.plan.version)
+
+
+def naming(ports: ServicePorts) -> Naming:
+    c = ports.config
+    return Naming(c.tag_pattern, c.branch_pattern, c.main_branch)
+
+
+def preview_tag(
+    ctx: Context, actor: Actor, *, service: str | None = None, version: str | None = None,
+    line: str | None = None,
+) -> TagPreview:
+    check_may_tag(actor)
+    return taggable(ctx, service=service, version=version, line=line)
+
+
+def taggable(
+    ctx: Context, *, service: str | None = None, version: str | None = None,
+    line: str | None = None,
+) -> TagPreview:
+    """What `/loop tag` would tag now, whoever asks; a `Refusal` says why nothing is
+    (the tagging announcement asks this too, so the two never disagree)."""
+    ports = ctx.service(service)
+    maintenance = _maintenance_branches(ports, version, line)
+    branches = (ports.config.main_branch, *maintenance)
+    listed, releases, *heads = ctx.fanout.at_once(
+        ports.forge.tags, lambda: _releases(ctx, ports),
+        *(lambda b=b: _head_or_none(ports, b) for b in branches))
+    known = dict(zip(branches, heads, strict=True))
+    tags = [t.name for t in listed]
+    existing = tuple(b for b in maintenance if version and known[b] is not None)
+    plan = plan_tag(naming(ports), tags, releases, version=version, line=line,
+                    branches=existing)
+    head = known[plan.branch] if plan.branch in known else _head_or_none(ports, plan.branch)
+    if head is None:
+        raise NothingToTag(f"there is no branch {plan.branch} to tag {plan.version} from",
+                           hint="backport a fix first: "
+                                f"`/loop backport SHA to {plan.version.line}`")
+    previous, commits = _since_previous_release(ctx, ports, plan, tags, head)
+    check_adds_commits(plan, previous, len(commits))
+    changelog = Changelog.build(commits, _bugs(ports, commits))
+    return TagPreview(ports.config.name, plan, head, previous, commits, changelog)
+
+
+def _maintenance_branches(ports: ServicePorts, version: str | None,
+                          line: str | None) -> tuple[str, ...]:
+    """The maintenance branch the asked version or line would be tagged on (read at once
+    with the tags; plan_tag refuses a malformed version or line with the right words)."""
+    asked = version or (f"{line.removesuffix('.x').removesuffix('.X')}.0" if line else None)
+    if asked is None:
+        return ()
+    try:
+        return (Version.parse(asked).branch_name(ports.config.branch_pattern),)
+    except Refusal:
+        return ()
+
+
+def _releases(ctx: Context, ports: ServicePorts) -> list[Release]:
+    with ctx.store.unit_of_work() as uow:
+        return uow.releases(ports.config.name)
+
+
+def _head_or_none(ports: ServicePorts, branch: str) -> str | None:
+    try:
+        return ports.forge.branch_head(branch)
+    except NotFound:
+        return None
+
+
+def _since_previous_release(
+    ctx: Context, ports: ServicePorts, plan: TagPlan, tags: list[str], head: str
+) -> tuple[Version | None, tuple[Commit, ...]]:
+    """The nearest release whose tag is an ancestor of head (what `git describe` finds),
+    and the commits head adds over it. The nearest is compared first (its comparison
+    lists the commits too); only when it is no ancestor are the next ones compared at
+    once, a few at a time, nearest first."""
+    pattern = ports.config.tag_pattern
+    candidates = previous_candidates(plan.version, tags, pattern)
+    if candidates:
+        first = candidates[0].tag_name(pattern)
+        if ports.forge.ancestry(first, head).base_is_ancestor:
+            return candidates[0], tuple(ports.forge.commits_between(first, head))
+    rest = candidates[1:]
+    for start in range(0, len(rest), CANDIDATES_AT_ONCE):
+        batch = rest[start:start + CANDIDATES_AT_ONCE]
+        ancestors = ctx.fanout.map(
+            lambda c: ports.forge.ancestry(c.tag_name(pattern), head).base_is_ancestor, batch)
+        for candidate, is_ancestor in zip(batch, ancestors, strict=True):
+            if is_ancestor:
+                base = candidate.tag_name(pattern)
+                return candidate, tuple(ports.forge.commits_between(base, head))
+    return None, tuple(ports.forge.commits_between(None, head))
+
+
+def _bugs(ports: ServicePorts, commits: Sequence[Commit]) -> dict:
+    ids = Changelog.build(commits, {}).bug_ids
+    return ports.tracker.bugs(ids) if ids else {}
