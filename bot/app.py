@@ -65,6 +65,7 @@ class LoopApp:
     def close(self) -> None:
         self.listeners.shutdown(wait=True)
         self.worker.shutdown(wait=True)
+        self.ctx.fanout.shutdown()
 
 
 def required_secrets(socket_mode: bool = False) -> tuple[str, ...]:

@@ -13,8 +13,9 @@ The same can be set over HTTP with `POST /__sandbox__/faults` (JSON body with `s
 `count`, `path`, `method`, `after`, `lose`, `latency`, `drop`, `clear`), so a stand-in in
 another process can be driven too; a bad body is answered 400 naming the field.
 
-Every request is logged (`requests`: method, path, query) so tests and benchmarks count
-exactly what a client sent.
+Every request is logged (`requests`: method, path, query, and when it arrived) so tests
+and benchmarks count exactly what a client sent, and see which requests were in flight
+together.
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ class LoggedRequest:
     method: str
     path: str
     query: dict[str, list[str]]
+    received: float = 0.0  # time.monotonic() on arrival, before any injected latency
 
 
 def route(method: str, pattern: str) -> Callable[[Handler], Handler]:
@@ -241,7 +243,8 @@ class StandIn:
         if request.path == "/__sandbox__/faults":
             return self._set_faults(request)
         with self._log_lock:
-            self.requests.append(LoggedRequest(request.method, request.path, request.query))
+            self.requests.append(LoggedRequest(request.method, request.path, request.query,
+                                               time.monotonic()))
         if self.faults.latency:
             time.sleep(self.faults.latency)
         drop, plan = self.faults.take(request.method, request.path)

@@ -102,11 +102,11 @@ def supersede_older(
     with ctx.store.unit_of_work() as uow:
         older = [r for r in uow.releases(new.service) if supersedes(new, r)]
     new_ticket = new.ticket(Env.STAGE)
+    tickets = [old.ticket(Env.STAGE) if new_ticket else None for old in older]
+    bugs = ctx.fanout.map(lambda t: ports.tracker.bug(t.bug_id) if t else None, tickets)
     done = []
-    for old in older:
-        ticket = old.ticket(Env.STAGE)
-        if ticket is not None and new_ticket is not None:
-            bug = ports.tracker.bug(ticket.bug_id)
+    for old, ticket, bug in zip(older, tickets, bugs, strict=True):  # the reads were at once
+        if ticket is not None and bug is not None and new_ticket is not None:
             move_ticket(ports.tracker, bug, "RESOLVED", "INVALID",
                         f"Superseded by bug {new_ticket.bug_id} ({new.service} {new.version})")
             progress(f"closed stage bug {ticket.bug_id} of {old.version} INVALID")

@@ -21,7 +21,7 @@ from bot.domain.errors import Refusal
 from bot.domain.facts import Bug, EnvironmentState
 from bot.domain.lifecycle import check_may_change_service, decide, state_after
 from bot.domain.release import Env, Kind, Release, State, Ticket
-from bot.ports import NotFound
+from bot.ports import NotFound, Tracker
 from bot.store import AlreadyExists, StaleRelease
 from bot.usecases.context import Context, Progress, ServicePorts, load_release, quiet
 from bot.usecases.effects import audit_entry, perform, supersede_older
@@ -87,27 +87,36 @@ def check_step(
 def read_facts(
     ctx: Context, ports: ServicePorts, release: Release, action: Action, bug_id: int | None
 ) -> Facts:
-    """The outside facts the action guards on, read now (never from a cache)."""
+    """The outside facts the action guards on, read now (never from a cache). The tickets,
+    the named bug and the environment are read at once; a green light's blockers, which
+    the prod ticket names, after it."""
     tracker = ports.tracker
     stage = release.ticket(Env.STAGE)
     prod = release.ticket(Env.PROD)
-    stage_bug = tracker.bug(stage.bug_id) if stage else None
-    prod_bug = tracker.bug(prod.bug_id) if prod else None
+    env = _environment_of(action)
+    stage_bug, prod_bug, subject, environment = ctx.fanout.at_once(
+        lambda: tracker.bug(stage.bug_id) if stage else None,
+        lambda: tracker.bug(prod.bug_id) if prod else None,
+        lambda: _subject(tracker, bug_id),
+        lambda: ctx.read_environment(ports.config, env) if env else None,
+    )
     blockers: tuple[Bug, ...] = ()
     if action is Action.GREENLIGHT:
         ids = set(release.blockers) | set(prod_bug.depends_on if prod_bug else ())
         blockers = tuple(b for b in tracker.bugs(sorted(ids)).values() if b.is_open)
-    subject = None
-    if bug_id is not None:
-        try:
-            subject = tracker.bug(bug_id)
-        except NotFound:
-            raise Refusal(f"there is no bug {bug_id} in Bugzilla",
-                          hint="check the bug number") from None
-    env = _environment_of(action)
-    environment = ctx.read_environment(ports.config, env) if env else None
     return Facts(stage_bug, prod_bug, blockers, environment,
                  ctx.settings.workflow.qa_files_prod_ticket, subject)
+
+
+def _subject(tracker: Tracker, bug_id: int | None) -> Bug | None:
+    """The bug a step names (reject, block), if any."""
+    if bug_id is None:
+        return None
+    try:
+        return tracker.bug(bug_id)
+    except NotFound:
+        raise Refusal(f"there is no bug {bug_id} in Bugzilla",
+                      hint="check the bug number") from None
 
 
 def _environment_of(action: Action) -> str | None:
