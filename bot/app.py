@@ -8,6 +8,7 @@ Guarantees:
   so Bolt's listener threads are only ever busy for the ack.
 - A missing secret is reported by its environment variable's name, never a traceback.
 - The Slack Web API base URL is Slack's unless `slack_api_url` is given (the sandbox).
+- Its Web API client retries Slack's 429 after Retry-After (bot/partners/slack.py).
 
     app = create_app(settings)                     # or create_app(settings, ctx=..., ...)
     server = serve(app, host="127.0.0.1", port=0)  # bot/server.py; server.url
@@ -26,6 +27,7 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from bot.config import ConfigError, Settings
+from bot.partners.slack import retry_rate_limits
 from bot.usecases.context import Context
 from bot.usecases.identity import Directory
 from bot.wiring import APP_WORKERS, build_context
@@ -90,6 +92,7 @@ def create_app(
     assert secrets.slack_bot_token is not None
     client = WebClient(token=secrets.slack_bot_token.get_secret_value(),
                        base_url=slack_api_url or SLACK_API_URL, timeout=10)
+    retry_rate_limits(client)  # Bolt, the handlers and App Home all answer through it
     signing = secrets.slack_signing_secret.get_secret_value() \
         if secrets.slack_signing_secret else None
     listeners = Worker(listener_threads, "loop-listener")

@@ -6,9 +6,8 @@ Guarantees:
   Bugzilla, an environment or the database.
 - A request is worked on once: its Slack identity (trigger_id, or event_id) is claimed in
   the database first, so Slack's retries (`x-slack-retry-num`) never repeat a side effect.
-- Answers go to one place per kind: `Reply.ephemeral` to the caller alone;
-  `Reply.progress` / `Reply.post` build ONE channel message per state change (posted at
-  the first finished step, updated with chat.update at each next one and at the end).
+- Answers go to one place per kind (handlers/reply.py): `Reply.ephemeral` to the caller
+  alone; `Reply.progress` / `Reply.post` build ONE channel message per state change.
 - Refusals, partner failures and unexpected errors are translated here and only here:
   a refusal says why and what to do, a partner failure names the partner and whether
   anything changed, anything else is logged with its traceback under a short reference
@@ -34,11 +33,11 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.domain.actions import Actor
 from bot.domain.errors import Refusal
 from bot.messages import Rendered
-from bot.messages.releases import stopped, working
 from bot.messages.replies import broke, partner_failure, refusal
 from bot.ports import PartnerError
 from bot.usecases.context import Context
 from bot.usecases.identity import Directory
+from handlers.reply import Reply
 
 log = logging.getLogger("loopbot.slack")
 
@@ -135,58 +134,6 @@ class SlackRequest:
 
 
 @dataclass
-class Reply:
-    client: WebClient
-    channel: str
-    user: str
-    respond: Respond | None
-    title: str = ""
-    actor: Actor | None = None
-    steps: list[str] = field(default_factory=list)
-    _posted: tuple[str, str] | None = None  # (channel id, ts) of the one channel message
-
-    def ephemeral(self, rendered: Rendered) -> None:
-        if self.respond is not None:
-            self.respond(response_type="ephemeral", replace_original=False,
-                         **rendered.as_kwargs())
-            return
-        self.client.chat_postEphemeral(channel=self.channel, user=self.user,
-                                       **rendered.as_kwargs())
-
-    def replace_original(self, rendered: Rendered) -> None:
-        """Replace the message whose button was pressed (single-use confirmations)."""
-        if self.respond is not None:
-            self.respond(replace_original=True, **rendered.as_kwargs())
-
-    def progress(self, step: str) -> None:
-        self.steps.append(step)
-        assert self.actor is not None
-        self._show(working(self.title, self.actor, self.steps))
-
-    def post(self, rendered: Rendered) -> None:
-        self._show(rendered)
-
-    @property
-    def posted(self) -> bool:
-        """True once this request changed something the channel was told about."""
-        return self._posted is not None
-
-    def fail(self, rendered: Rendered) -> None:
-        if self._posted is None or self.actor is None:
-            self.ephemeral(rendered)
-            return
-        self._show(stopped(self.title, self.actor, self.steps, rendered))
-
-    def _show(self, rendered: Rendered) -> None:
-        if self._posted is None:
-            answer = self.client.chat_postMessage(channel=self.channel, **rendered.as_kwargs())
-            self._posted = (str(answer["channel"]), str(answer["ts"]))
-            return
-        channel, ts = self._posted
-        self.client.chat_update(channel=channel, ts=ts, **rendered.as_kwargs())
-
-
-@dataclass
 class Job:
     """What a handler's work gets: the use cases' context, the caller, the reply."""
 
@@ -258,7 +205,7 @@ class Runtime:
     def _answer(self, reply: Reply, rendered: Rendered) -> None:
         try:
             reply.fail(rendered)
-        except (SlackApiError, SlackClientError, OSError) as exc:
+        except (SlackApiError, SlackClientError, OSError, PartnerError) as exc:
             log.error("could not tell %s: %s", reply.user, type(exc).__name__)
 
 

@@ -7,8 +7,10 @@ Guarantees:
   mentions: a user id as `<@U...>`, a user group id as `<!subteam^S...>`, each once.
 - Every Slack failure (an `ok: false` answer, an HTTP error, no connection) raises
   `bot.ports.PartnerError` naming the method and Slack's error code; the token never
-  appears in a message. A 429 is retried once after Slack's Retry-After (Slack did not
-  act on it); nothing else is retried, so a post is never sent twice by this adapter.
+  appears in a message.
+- Slack's rate limits: every client the bot uses (this one, the Bolt app's, response
+  URLs through `respond`) retries a 429 `ratelimited` up to `RATE_LIMIT_RETRIES` times,
+  each after Slack's Retry-After (Slack did not act on a 429, so nothing is sent twice).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from slack_sdk import WebClient
+from slack_sdk import WebClient, WebhookClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
@@ -27,6 +29,28 @@ from bot.ports import PartnerError
 
 PARTNER = "Slack"
 DEFAULT_TIMEOUT = 10
+RATE_LIMIT_RETRIES = 3
+
+
+def retry_rate_limits(client: WebClient | WebhookClient) -> None:
+    """Make `client` retry Slack's 429 after its Retry-After (slack_sdk's handler)."""
+    if not any(isinstance(h, RateLimitErrorRetryHandler) for h in client.retry_handlers):
+        client.retry_handlers.append(RateLimitErrorRetryHandler(RATE_LIMIT_RETRIES))
+
+
+def respond(response_url: str, message: dict[str, Any],
+            timeout: int = DEFAULT_TIMEOUT) -> None:
+    """Send `message` to a slash command's or button's response_url, retrying Slack's
+    rate limits; raises PartnerError when Slack still does not take it (the URL, which
+    lets anyone answer in the user's name, never appears in the error)."""
+    client = WebhookClient(response_url, timeout=timeout)
+    retry_rate_limits(client)
+    try:
+        answer = client.send_dict({k: v for k, v in message.items() if v is not None})
+    except (SlackClientError, OSError) as exc:
+        raise PartnerError(PARTNER, f"response_url failed: {type(exc).__name__}") from None
+    if answer.status_code != 200:
+        raise PartnerError(PARTNER, f"response_url answered {answer.status_code}")
 
 
 @dataclass(frozen=True)
@@ -57,7 +81,7 @@ class Chat:
         if base_url is not None:
             options["base_url"] = base_url
         client = WebClient(token=token.get_secret_value(), **options)
-        client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=1))
+        retry_rate_limits(client)
         return cls(client, settings.slack.channel, settings.roles)
 
     def post(self, text: str, blocks: list[dict[str, Any]] | None = None) -> PostedMessage:

@@ -1,5 +1,6 @@
-"""Fault injection for the stand-ins: failing statuses, lost responses, latency and
-dropped connections, planned per request and thread-safe (see bot/sandbox/server.py).
+"""Fault injection for the stand-ins: failing statuses (the next N, or every Nth), lost
+responses, latency and dropped connections, planned per request and thread-safe (see
+bot/sandbox/server.py).
 
 `FaultSpec` reads the JSON body of `POST /__sandbox__/faults`; `read_spec` refuses a body
 that is not JSON, an unknown field or a bad value with a message naming the field, so a
@@ -24,6 +25,8 @@ class _Plan:
     method: str | None
     skip: int  # matching requests let through before this plan applies
     lose: bool  # carry the request out, then answer `status` (a lost response)
+    every: int = 0  # when set: only every `every`-th matching request, for as long as it lasts
+    seen: int = 0
 
     def matches(self, method: str, path: str) -> bool:
         return (self.remaining > 0 and (self.method is None or self.method == method)
@@ -52,6 +55,14 @@ class Faults:
         a proxy timing out after the partner did the work."""
         self._add(_Plan(status, count, _regex(path), method, after, lose=True))
 
+    def fail_every(self, status: int, every: int = 2, path: str | None = None, *,
+                   method: str | None = None, count: int = 1_000_000) -> None:
+        """Every `every`-th matching request answers `status` without being carried out
+        (the 2nd, the 4th, ... for every=2), the others go through; `count` failures."""
+        if every < 1:
+            raise ValueError("every must be at least 1")
+        self._add(_Plan(status, count, _regex(path), method, 0, lose=False, every=every))
+
     def drop_next(self, count: int = 1) -> None:
         with self._lock:
             self._drops += count
@@ -78,6 +89,10 @@ class Faults:
                 if plan.skip:
                     plan.skip -= 1
                     continue
+                if plan.every:
+                    plan.seen += 1
+                    if plan.seen % plan.every:
+                        continue
                 plan.remaining -= 1
                 return False, plan
             self._plans = [p for p in self._plans if p.remaining > 0]
@@ -90,7 +105,8 @@ def _regex(path: str | None) -> re.Pattern[str] | None:
 
 class FaultSpec(BaseModel):
     """One request to plan faults: `status` (with `count`, `path`, `method`, `after`,
-    `lose`), `latency` in seconds, `drop` connections, `clear` what was planned."""
+    `lose`, or `every`: every Nth matching request from now on), `latency` in seconds,
+    `drop` connections, `clear` what was planned."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -100,6 +116,7 @@ class FaultSpec(BaseModel):
     method: str | None = None
     after: int = Field(default=0, ge=0)
     lose: bool = False
+    every: int | None = Field(default=None, ge=1)
     latency: float | None = Field(default=None, ge=0, le=120)
     drop: int | None = Field(default=None, ge=0)
     clear: bool = False
@@ -128,6 +145,9 @@ class FaultSpec(BaseModel):
             faults.drop_next(self.drop)
         if self.status is None:
             return
+        if self.every is not None:
+            faults.fail_every(self.status, self.every, self.path, method=self.method)
+            return
         where = {"path": self.path, "method": self.method, "after": self.after}
         if self.lose:
             faults.lose_next(self.count, status=self.status, **where)
@@ -135,7 +155,7 @@ class FaultSpec(BaseModel):
             faults.fail_next(self.status, self.count, **where)
 
 
-_NEEDS_STATUS = ("count", "path", "method", "after", "lose")
+_NEEDS_STATUS = ("count", "path", "method", "after", "lose", "every")
 
 
 def read_spec(body: bytes) -> FaultSpec:

@@ -6,12 +6,13 @@ collide). Subclasses declare routes with `@route(METHOD, REGEX)`; a handler rece
 
 Faults are injected per server, for tests and for `loopbot sandbox`:
 - `faults.fail_next(status, count, path=...)`: the next `count` matching requests answer
-  `status` (with the stand-in's own error body shape);
+  `status` (with the stand-in's own error body shape); `faults.fail_every(status, 2)`:
+  every second matching request does, from now on;
 - `faults.latency = 2.0`: every request waits that long before it is answered;
 - `faults.drop_next(count)`: the next requests get their connection closed, no answer.
 The same can be set over HTTP with `POST /__sandbox__/faults` (JSON body with `status`,
-`count`, `path`, `method`, `after`, `lose`, `latency`, `drop`, `clear`), so a stand-in in
-another process can be driven too; a bad body is answered 400 naming the field.
+`count`, `path`, `method`, `after`, `lose`, `every`, `latency`, `drop`, `clear`), so a
+stand-in in another process can be driven too; a bad body is answered 400 naming the field.
 
 Every request is logged (`requests`: method, path, query, and when it arrived) so tests
 and benchmarks count exactly what a client sent, and see which requests were in flight

@@ -9,7 +9,7 @@ channel_not_found, message_not_found, user_not_found, no_such_subteam, no_text,
 invalid_blocks / invalid_arguments (with `response_metadata.messages` naming the json
 pointer, see slack_blocks.py), invalid_json and unknown_method. Injected faults come from
 StandIn; `rate_limit()` makes the next calls answer Slack's 429 `ratelimited` with a
-Retry-After header.
+Retry-After header, `rate_limit_every(2)` every second call from now on.
 
 It records everything, under one lock: `calls(method)` (arguments without the token),
 `messages(channel)`, `ephemerals(user)`, `home_view(user)`; chat.update and response URL
@@ -86,6 +86,13 @@ class SlackStandIn(StandIn):
         """The next `count` calls (of `method`, or any) answer 429 ratelimited."""
         self.retry_after = retry_after
         self.faults.fail_next(429, count, path=f"^/api/{method}$" if method else "^/api/")
+
+    def rate_limit_every(self, every: int = 2, method: str | None = None,
+                         retry_after: int = 0) -> None:
+        """From now on every `every`-th call (of `method`, or any Web API call or
+        response_url post) answers 429 ratelimited with Retry-After, as Slack does."""
+        self.retry_after = retry_after
+        self.faults.fail_every(429, every, path=f"^/api/{method}$" if method else None)
 
     def error_response(self, error: HTTPError) -> Response:
         code = _STATUS_ERRORS.get(error.status, "internal_error")
