@@ -8,6 +8,7 @@ from http.client import RemoteDisconnected
 from urllib.error import URLError
 
 import pytest
+import requests
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import RateLimitErrorRetryHandler
@@ -89,6 +90,24 @@ def test_rate_limit_retry_handler_gets_through(slack_standin: SlackStandIn) -> N
     slack_standin.rate_limit(method="chat.postMessage", retry_after=0)
     assert client.chat_postMessage(channel=LOOP, text="reminder: QA window")["ok"]
     assert slack_standin.count("POST", r"chat\.postMessage") == 2
+
+
+def test_rate_limit_every_second_call_answers_429_with_retry_after(
+    slack_client: WebClient, slack_standin: SlackStandIn
+) -> None:
+    requests.post(slack_standin.url + "/__sandbox__/faults", json={"status": 429, "every": 2},
+                  timeout=5)
+    outcomes = []
+    for n in range(4):
+        try:
+            slack_client.chat_postMessage(channel=LOOP, text=f"QA window, day {n + 1}")
+            outcomes.append("ok")
+        except SlackApiError as exc:
+            assert exc.response.headers["Retry-After"] == "1"
+            outcomes.append(exc.response["error"])
+    assert outcomes == ["ok", "ratelimited", "ok", "ratelimited"]
+    assert [m.text for m in slack_standin.messages("#loop")] == ["QA window, day 1",
+                                                                 "QA window, day 3"]
 
 
 def test_dropped_connections_surface_after_the_default_retry(
