@@ -75,6 +75,11 @@ class Forge(Protocol):
 class Tracker(Protocol):
     """Bugzilla, for deployment tickets and the bugs of a changelog."""
 
+    def connect(self) -> None:
+        """Connect now if not yet connected (a use case does it at once with other calls
+        when its first Bugzilla call comes later in its chain)."""
+        ...
+
     def bugs(self, ids: Iterable[int]) -> dict[int, Bug]:
         """Every listed bug in one request; unknown ids are absent from the result."""
         ...

@@ -73,6 +73,9 @@ class BugzillaTracker:
         return f"BugzillaTracker({self.url!r}, product={self.product!r})"
 
     # -- the Tracker port --------------------------------------------------------------
+    def connect(self) -> None:
+        self._call("connect", lambda bz: None)
+
     def bugs(self, ids: Iterable[int]) -> dict[int, Bug]:
         wanted = sorted({int(i) for i in ids})
         found: dict[int, Bug] = {}

@@ -3,7 +3,8 @@
 The partner calls, in the order they depend on each other (each line waits for the one
 above; calls on one line are made at once through `ctx.fanout`):
 1. GitHub's tags, the recorded releases, and the heads of the branches the tag may be
-   made from (master, and the maintenance branch of an asked version or line);
+   made from (master, and the maintenance branch of an asked version or line); and
+   Bugzilla's connection, when it is the first call (its bugs come last);
 2. the comparison of the nearest earlier release tag with that head (which says whether
    it is an ancestor, and lists the commits the tag adds; further candidates are
    compared at once when it is not);
@@ -13,6 +14,7 @@ So with every partner 2 s late a preview costs about three waits, not the sum of
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -24,7 +26,7 @@ from bot.domain.lifecycle import check_may_tag
 from bot.domain.release import Release
 from bot.domain.tagging import Naming, NothingToTag, TagPlan, check_adds_commits, plan_tag
 from bot.domain.versions import Version, previous_candidates
-from bot.ports import NotFound
+from bot.ports import NotFound, PartnerError
 from bot.usecases.context import Context, ServicePorts
 
 CANDIDATES_AT_ONCE = 8  # earlier releases compared at once when the nearest is no ancestor
@@ -66,8 +68,8 @@ def taggable(
     ports = ctx.service(service)
     maintenance = _maintenance_branches(ports, version, line)
     branches = (ports.config.main_branch, *maintenance)
-    listed, releases, *heads = ctx.fanout.at_once(
-        ports.forge.tags, lambda: _releases(ctx, ports),
+    listed, releases, _, *heads = ctx.fanout.at_once(
+        ports.forge.tags, lambda: _releases(ctx, ports), lambda: _connect(ports),
         *(lambda b=b: _head_or_none(ports, b) for b in branches))
     known = dict(zip(branches, heads, strict=True))
     tags = [t.name for t in listed]
@@ -101,6 +103,12 @@ def _maintenance_branches(ports: ServicePorts, version: str | None,
 def _releases(ctx: Context, ports: ServicePorts) -> list[Release]:
     with ctx.store.unit_of_work() as uow:
         return uow.releases(ports.config.name)
+
+
+def _connect(ports: ServicePorts) -> None:
+    """Bugzilla's connection, early; a failure is told by the bugs' read, if there is one."""
+    with contextlib.suppress(PartnerError):
+        ports.tracker.connect()
 
 
 def _head_or_none(ports: ServicePorts, branch: str) -> str | None:
