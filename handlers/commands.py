@@ -1,7 +1,8 @@
 """The `/loop` slash command: parse, ack, then one use case on the app's executor.
 
-The listener only reads the line (pure, handlers/grammar.py), acks, and submits the work;
-each `_do_*` function below calls one use case and renders its answer. Bad input is
+The listener acks and submits the work; the work reads the line (pure,
+handlers/grammar.py) and each `_do_*` function below calls one use case and renders its
+answer. Bad input is
 answered ephemerally with the usage and changes nothing. State changes are posted as one
 channel message updated as each step finishes; everything else is ephemeral.
 """
@@ -51,15 +52,11 @@ def register(app: App, runtime: Runtime) -> None:
     @app.command(grammar.COMMAND)
     def loop_command(ack: Ack, command: dict[str, Any], respond: Respond,
                      request: BoltRequest) -> None:
+        ack()  # first: reading the line is work too, done after the ack like the rest
         text = unescape(str(command.get("text", "")))
-        try:
-            parsed: Command | Refusal = grammar.parse(text)
-        except Refusal as exc:
-            parsed = exc
-        ack()
         slack = SlackRequest(str(command.get("user_id", "")), f"{grammar.COMMAND} {text}",
                              command.get("trigger_id"), respond, retry_number(request))
-        runtime.submit(slack, lambda job: execute(parsed, job))
+        runtime.submit(slack, lambda job: execute(grammar.parse(text), job))
 
 
 def retry_number(request: BoltRequest) -> int:
