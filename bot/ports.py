@@ -65,8 +65,14 @@ class Forge(Protocol):
         fast-forward. A commit that does not apply raises Conflict naming it; the branch is
         then untouched."""
         ...
-    def create_release(self, tag: str, title: str, body: str) -> str:
-        """A GitHub release for the tag (idempotent); returns its html URL."""
+    def release_url(self, tag: str) -> str | None:
+        """The html URL of the tag's GitHub release; None when it has none yet."""
+        ...
+    def create_release(self, tag: str, title: str, body: str, *,
+                       known_missing: bool = False) -> str:
+        """A GitHub release for the tag (idempotent); returns its html URL. With
+        `known_missing` (the caller just read `release_url` as None) it does not read
+        first."""
         ...
     def compare_url(self, base: str, head: str) -> str: ...
     def tag_url(self, tag: str) -> str: ...

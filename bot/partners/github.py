@@ -238,12 +238,20 @@ class GitHubForge:
         except PartnerError:
             pass  # a leftover loopbot/cherry-pick/* branch is harmless
 
-    def create_release(self, tag: str, title: str, body: str) -> str:
+    def release_url(self, tag: str) -> str | None:
+        """The html URL of the tag's release; None when it has none yet."""
         try:
             with errors(f"reading the release of {tag}"):
                 return self._repo.get_release(tag).html_url
         except NotFound:
-            pass
+            return None
+
+    def create_release(self, tag: str, title: str, body: str, *,
+                       known_missing: bool = False) -> str:
+        """`known_missing`: the caller has just read `release_url(tag)` as None."""
+        existing = None if known_missing else self.release_url(tag)
+        if existing is not None:
+            return existing
         try:
             with errors(f"creating the release of {tag}"):
                 return self._repo.create_git_release(tag, name=title, message=body).html_url

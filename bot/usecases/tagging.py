@@ -102,11 +102,14 @@ def _finish_tag(
     check_may_tag(actor)
     tag_name = Version.parse(release.version).tag_name(ports.config.tag_pattern)
     assert release.commit_sha is not None
-    ports.forge.create_tag(tag_name, release.commit_sha,
-                           f"{release.service} {release.version}")
-    progress(f"tagged {tag_name} at {release.commit_sha[:7]}")
-    release_url = ports.forge.create_release(tag_name, f"{release.service} {release.version}",
-                                             release.notes)
+    sha, title = release.commit_sha, f"{release.service} {release.version}"
+    # Whether the release exists already (a repeat) is read while the tag is made.
+    _, existing_url = ctx.fanout.at_once(
+        lambda: ports.forge.create_tag(tag_name, sha, title),
+        lambda: ports.forge.release_url(tag_name))
+    progress(f"tagged {tag_name} at {sha[:7]}")
+    release_url = existing_url or ports.forge.create_release(tag_name, title, release.notes,
+                                                             known_missing=True)
     progress("published the release notes")
     tagged = replace(release, state=State.TAGGED, tag=tag_name, updated_at=ctx.clock())
     result = TagResult(tagged, preview, ports.forge.tag_url(tag_name), release_url,
