@@ -32,6 +32,7 @@ from bot.wiring import build_context
 
 DEV, OPS, QA = "U0DEV0001", "U0OPS0001", "U0QA00001"
 VERSION = "0.13.0"
+FIX_BUG = 1100301
 REPLIES = ("/api/chat.postMessage", "/api/chat.update", "/api/chat.postEphemeral")
 
 
@@ -73,6 +74,11 @@ class Bench:
             return None
         return push
 
+    def land(self, message: str) -> Callable[[], object]:
+        """A DEV lands a fix on master."""
+        return lambda: self.sandbox.github.commit("mozilla-services", "loop-server", "master",
+                                                  message, {"loop/rooms.js": message + "\n"})
+
     def reply_time(self, send: Callable[[], object]) -> float:
         slack = self.sandbox.slack
         began = time.monotonic()
@@ -113,6 +119,11 @@ def steps(b: Bench) -> list[Step | Callable[[], object]]:
         Step("verify prod", 2, "prod ticket + prod env -> set VERIFIED",
              b.command(QA, f"verify prod {VERSION}")),
         Step("history", 0, "(database only)", b.command(DEV, f"history {VERSION}")),
+        b.land(f"Bug {FIX_BUG} — rooms keep their participants on reconnect"),
+        Step("backport", 12, "tags + master head -> compare + 0.12.x head -> make 0.12.x "
+             "-> its ref -> its commit -> (pick: commit -> scratch commit -> temp ref -> "
+             "merge -> commit) -> fast-forward -> drop temp ref",
+             b.command(DEV, f"backport bug {FIX_BUG} to 0.12")),
     ]
 
 

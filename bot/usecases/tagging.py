@@ -26,7 +26,7 @@ from bot.domain.lifecycle import check_may_backport, check_may_tag
 from bot.domain.release import Release, State
 from bot.domain.tagging import AlreadyTagged
 from bot.domain.versions import Version, latest_on_line
-from bot.ports import CherryPickResult, Conflict
+from bot.ports import CherryPickResult, Conflict, NotFound
 from bot.store import AlreadyExists, StaleRelease
 from bot.usecases.context import Context, Progress, ServicePorts, quiet
 from bot.usecases.tag_preview import TagPreview, naming, preview_tag, taggable
@@ -144,24 +144,34 @@ def backport(
     bug_id: int | None = None, service: str | None = None, request_id: str | None = None,
     progress: Progress = quiet,
 ) -> BackportResult:
-    """Carry fixes from master onto `line`'s maintenance branch (created if missing)."""
+    """Carry fixes from master onto `line`'s maintenance branch (created if missing).
+    Reads that do not depend on each other go out together: the tags with master's head,
+    then the commits that reference the bug with the maintenance branch's head."""
     check_may_backport(actor)
     ports = ctx.service(service)
     config = ports.config
-    tags = [t.name for t in ports.forge.tags()]
+    wants_bug = not shas and bug_id is not None
+    listed, main_head = ctx.fanout.at_once(
+        ports.forge.tags,
+        lambda: ports.forge.branch_head(config.main_branch) if wants_bug else None)
+    tags = [t.name for t in listed]
     base = latest_on_line(tags, config.tag_pattern, Version.parse(f"{line}.0").line)
     if base is None:
         raise Refusal(f"{config.name} has no release on line {line} to backport to",
                       hint="`/loop status` lists the releases")
     branch = base.branch_name(config.branch_pattern)
-    picks = _existing(ports, shas) if shas else _commits_for_bug(ports, base, bug_id)
-    created = False
-    if not ports.forge.branch_exists(branch):
-        tag = next(t for t in ports.forge.tags() if t.name == base.tag_name(config.tag_pattern))
-        ports.forge.create_branch(branch, tag.commit_sha)
-        created = True
+    tag_name = base.tag_name(config.tag_pattern)
+    picks, branch_head = ctx.fanout.at_once(
+        lambda: _existing(ctx, ports, shas) if shas else _commits_for_bug(
+            ports, base, bug_id, main_head),
+        lambda: _head_or_none(ports, branch))
+    created = branch_head is None
+    if branch_head is None:
+        tag_sha = next(t.commit_sha for t in listed if t.name == tag_name)
+        branch_head = ports.forge.create_branch(branch, tag_sha)
         progress(f"created {branch} from {base}")
-    carried = _already_carried(ports, base.tag_name(config.tag_pattern), branch)
+    # a branch just made from the tag carries nothing yet
+    carried = set() if created else _already_carried(ports, tag_name, branch_head)
     todo = [s for s in picks if not any(s.startswith(c) or c.startswith(s) for c in carried)]
     skipped = tuple(s for s in picks if s not in todo)
     result = None
@@ -177,9 +187,10 @@ def backport(
     return BackportResult(base.line, branch, created, result, skipped)
 
 
-def _existing(ports: ServicePorts, shas: Sequence[str]) -> list[str]:
-    """The full shas; a sha that names no commit is the caller's typo: nothing is done."""
-    found = {sha: ports.forge.find_commit(sha) for sha in shas}
+def _existing(ctx: Context, ports: ServicePorts, shas: Sequence[str]) -> list[str]:
+    """The full shas (looked up at once); a sha that names no commit is the caller's typo:
+    nothing is done."""
+    found = dict(zip(shas, ctx.fanout.map(ports.forge.find_commit, list(shas)), strict=True))
     missing = [sha for sha, full in found.items() if full is None]
     if missing:
         listed = ", ".join(f"`{sha}`" for sha in missing)
@@ -190,13 +201,14 @@ def _existing(ports: ServicePorts, shas: Sequence[str]) -> list[str]:
     return [full for full in found.values() if full is not None]
 
 
-def _commits_for_bug(ports: ServicePorts, base: Version, bug_id: int | None) -> list[str]:
-    if bug_id is None:
+def _commits_for_bug(ports: ServicePorts, base: Version, bug_id: int | None,
+                     head: str | None) -> list[str]:
+    """The commits on master since `base` that reference the bug (`head`: master's)."""
+    if bug_id is None or head is None:
         raise Refusal("name the commits or the bug to backport",
                       hint="`/loop backport SHA [SHA...] to LINE` or "
                            "`/loop backport bug N to LINE`")
     tag = base.tag_name(ports.config.tag_pattern)
-    head = ports.forge.branch_head(ports.config.main_branch)
     found = commits_for_bug(ports.forge.commits_between(tag, head), bug_id)
     if not found:
         raise Refusal(f"no commit on {ports.config.main_branch} since {base} references "
@@ -204,8 +216,15 @@ def _commits_for_bug(ports: ServicePorts, base: Version, bug_id: int | None) -> 
     return [c.sha for c in found]
 
 
-def _already_carried(ports: ServicePorts, tag: str, branch: str) -> set[str]:
-    head = ports.forge.branch_head(branch)
+def _head_or_none(ports: ServicePorts, branch: str) -> str | None:
+    try:
+        return ports.forge.branch_head(branch)
+    except NotFound:
+        return None
+
+
+def _already_carried(ports: ServicePorts, tag: str, head: str) -> set[str]:
+    """The master commits the branch (at `head`) already carries, from `-x` lines."""
     carried: set[str] = set()
     for commit in ports.forge.commits_between(tag, head):
         for line in commit.message.splitlines():
