@@ -42,11 +42,14 @@ class ImportResult:
 def import_releases(ctx: Context, *, service: str | None = None) -> ImportResult:
     ports = ctx.service(service)
     name = ports.config.name
-    tags = {v: t for t in ports.forge.tags()
+    # The tags, the deployment tickets and every environment are read at once.
+    listed, found_tickets, states = ctx.fanout.at_once(
+        ports.forge.tags, lambda: ports.tracker.search_tickets(f"Please deploy {name} "),
+        lambda: ctx.read_environments(ports.config))
+    tags = {v: t for t in listed
             if (v := Version.from_tag(t.name, ports.config.tag_pattern)) is not None}
-    tickets = tickets_by_version(ports.tracker.search_tickets(f"Please deploy {name} "), name)
-    running = {env: ctx.read_environment(ports.config, env).version
-               for env in ports.config.environments}
+    tickets = tickets_by_version(found_tickets, name)
+    running = {state.name: state.version for state in states}
     with ctx.store.unit_of_work() as uow:
         recorded = {r.version for r in uow.releases(name)}
     new: list[tuple[Release, str]] = []  # built first: a partner failing writes nothing
