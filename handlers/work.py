@@ -99,6 +99,7 @@ class Traffic:
         self._lock = threading.Lock()
         self._open = 0
         self._last = time.monotonic()
+        self._poller = threading.Lock()  # one waiting thread polls; the others sleep on it
 
     def begin(self) -> None:
         with self._lock:
@@ -111,15 +112,21 @@ class Traffic:
             self._last = time.monotonic()
 
     def wait_quiet(self, quiet: float, limit: float) -> None:
-        """Until no request has been open for `quiet` seconds, `limit` at most. It polls:
-        being woken by every answered request would itself compete with the answers."""
+        """Until no request has been open for `quiet` seconds, `limit` at most. One thread
+        polls (being woken by every answered request would itself compete with the
+        answers); the others wait for it on a lock, which wakes nobody until it is free."""
         deadline = time.monotonic() + limit
-        while (now := time.monotonic()) < deadline:
-            with self._lock:
-                open_now, last = self._open, self._last
-            if open_now == 0 and now - last >= quiet:
-                return
-            time.sleep(min(quiet, deadline - now))
+        if not self._poller.acquire(timeout=limit):
+            return
+        try:
+            while (now := time.monotonic()) < deadline:
+                with self._lock:
+                    open_now, last = self._open, self._last
+                if open_now == 0 and now - last >= quiet:
+                    return
+                time.sleep(min(quiet, deadline - now))
+        finally:
+            self._poller.release()
 
 
 @dataclass(frozen=True)
