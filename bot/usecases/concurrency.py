@@ -55,10 +55,13 @@ class Fanout:
         return self.at_once(*(_bind(call, item) for item in items))
 
     def shutdown(self) -> None:
+        """Let the threads go without waiting for calls in flight (a stop must not wait for
+        a slow partner); a caller still waiting runs its unstarted calls itself, and a
+        later call starts a new pool."""
         with self._guard:
             pool, self._pool = self._pool, None
         if pool is not None:
-            pool.shutdown(wait=True)
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def _executor(self) -> ThreadPoolExecutor:
         with self._guard:

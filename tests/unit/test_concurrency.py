@@ -62,3 +62,22 @@ def test_nested_use_on_a_full_pool_finishes() -> None:
     worker.join(timeout=20)
     fanout.shutdown()
     assert result == [[[0, 1, 2], [10, 11, 12], [20, 21, 22]]]
+
+
+def test_shutdown_does_not_wait_for_a_slow_call_and_its_caller_still_gets_every_result() -> None:
+    fanout = Fanout(threads=1)
+    started, release = threading.Event(), threading.Event()
+    result: list[object] = []
+
+    def slow_heartbeat() -> str:
+        started.set()
+        return "heartbeat 200" if release.wait(5) else "shutdown waited for it"
+
+    caller = threading.Thread(target=lambda: result.append(fanout.at_once(
+        lambda: started.wait(10) and "root", slow_heartbeat, lambda: "version")))
+    caller.start()
+    assert started.wait(10)
+    fanout.shutdown()  # returns at once, while slow_heartbeat still runs
+    release.set()
+    caller.join(timeout=10)
+    assert result == [["root", "heartbeat 200", "version"]]
