@@ -32,12 +32,13 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.jobs import run_due
 from bot.partners.mail import Mailer
 from bot.partners.slack import Chat
+from bot.store.tables import JOBS_TABLE
 from bot.usecases.context import Context
 
 log = logging.getLogger("loopbot.scheduler")
 
 JOB_ID = "loopbot-tick"
-JOBS_TABLE = "apscheduler_jobs"
+
 SQLITE_TIMEOUT_S = 30
 
 _runners: dict[str, Callable[[], None]] = {}

@@ -29,6 +29,7 @@ from bot.config import ConfigError, Settings
 from bot.partners.mail import Mailer
 from bot.partners.slack import Chat
 from bot.scheduler import start_scheduler, stop_scheduler
+from bot.store.schema import require_current
 from bot.usecases.adoption import adopt_on_first_start
 from bot.web import create_web_app
 from bot.wiring import PARTNER_SECRETS
@@ -121,11 +122,13 @@ def run(settings: Settings, *, socket_mode: bool = False, host: str = "127.0.0.1
         port: int = 3000, slack_api_url: str | None = None,
         stop: threading.Event | None = None) -> int:
     """`loopbot run`: serve until interrupted (or `stop` is set). Missing secrets raise
-    ConfigError naming the environment variables, before anything starts."""
+    ConfigError naming the environment variables, and a schema that is not the newest
+    SchemaNotCurrent naming `loopbot db upgrade`, before anything starts."""
     missing = settings.secrets.missing(*required_secrets(socket_mode), *PARTNER_SECRETS)
     if missing:
         raise ConfigError(f"cannot start: set the environment variable(s) "
                           f"{', '.join(missing)}")
+    require_current(settings.db_url)  # `run` never makes the schema: `loopbot db upgrade` does
     app = create_app(settings, socket_mode=socket_mode, slack_api_url=slack_api_url)
     adopt_on_first_start(app.ctx)  # the releases made before the bot, on its first start
     stop = stop or threading.Event()

@@ -1,6 +1,7 @@
 """`Store`: the bot's own database, on SQLite (default) or PostgreSQL (by URL).
 
-Building a Store creates the missing tables. Work on releases, audit and steps goes
+Building a Store checks that the database can be reached; it never creates or changes the
+schema: `loopbot db upgrade` does (bot/store/schema.py). Work on releases, audit and steps goes
 through `store.unit_of_work()`; `store.claim(key, owner)` is its own transaction and is
 true for exactly one caller per key, across threads and processes. No message raised or
 logged by the store shows the database password.
@@ -14,7 +15,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import SQLModel
 
 from bot.store.engine import build_engine, insert_ignoring, masked, parse_url, scrub
 from bot.store.errors import StoreError
@@ -35,7 +35,7 @@ class Store:
         self._clock = clock
         self._engine = build_engine(self._url)
         try:
-            SQLModel.metadata.create_all(self._engine)
+            self._engine.connect().close()
         except SQLAlchemyError as exc:
             self._engine.dispose()
             raise self._unreachable(exc) from None

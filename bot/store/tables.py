@@ -6,6 +6,11 @@ Guarantees kept by the schema itself, on SQLite and PostgreSQL alike:
 - one step per key and one claim per key.
 Every constraint has a name (the naming convention is set before any table is defined).
 Times are stored in UTC and read back as aware UTC datetimes.
+
+`metadata` is the whole schema the migrations (bot/store/migrations) build, including
+APScheduler's job store table (`apscheduler_jobs`): APScheduler owns its shape, defined
+here exactly as its SQLAlchemyJobStore defines it, so `loopbot db upgrade` makes every
+table and the job store never creates one while two processes start.
 """
 
 from __future__ import annotations
@@ -13,7 +18,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Dialect, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Dialect,
+    Float,
+    LargeBinary,
+    Table,
+    Text,
+    TypeDecorator,
+    Unicode,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 SQLModel.metadata.naming_convention = {
@@ -127,6 +144,18 @@ class ClaimRow(SQLModel, table=True):
     owner: str
 
 
+JOBS_TABLE = "apscheduler_jobs"
+
+# APScheduler 3's SQLAlchemyJobStore table, column for column (191: MySQL's key length).
+scheduler_jobs = Table(
+    JOBS_TABLE,
+    SQLModel.metadata,
+    Column("id", Unicode(191), primary_key=True),
+    Column("next_run_time", Float(25), index=True),
+    Column("job_state", LargeBinary, nullable=False),
+)
+
+metadata = SQLModel.metadata
 releases = ReleaseRow.__table__
 tickets = TicketRow.__table__
 audit = AuditRow.__table__
