@@ -3,7 +3,8 @@
 Guarantees kept by the schema itself, on SQLite and PostgreSQL alike:
 - one release per (service, version): a second tag of the same version is impossible;
 - one ticket per (release, env, attempt);
-- one step per key and one claim per key.
+- one step per key and one claim per key;
+- one holder per lease (the scheduler's: one scheduler per deployment).
 Every constraint has a name (the naming convention is set before any table is defined).
 Times are stored in UTC and read back as aware UTC datetimes.
 
@@ -144,6 +145,17 @@ class ClaimRow(SQLModel, table=True):
     owner: str
 
 
+class LeaseRow(SQLModel, table=True):
+    """A lease: held by one process until `expires_at` unless it renews it (bot/leader.py)."""
+
+    __tablename__ = "leases"
+
+    name: str = Field(primary_key=True)
+    holder: str
+    acquired_at: dt.datetime = _time()
+    expires_at: dt.datetime = _time()
+
+
 JOBS_TABLE = "apscheduler_jobs"
 
 # APScheduler 3's SQLAlchemyJobStore table, column for column (191: MySQL's key length).
@@ -161,3 +173,4 @@ tickets = TicketRow.__table__
 audit = AuditRow.__table__
 steps = StepRow.__table__
 claims = ClaimRow.__table__
+leases = LeaseRow.__table__
