@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+import requests
 from sqlalchemy import NullPool, create_engine, text
 
 from bot.config import CalendarSettings, Settings
@@ -30,9 +31,12 @@ from bot.sandbox.world import SIGNING_SECRET, Sandbox
 from bot.store import Store
 from bot.store.tables import JOBS_TABLE
 from tests.fixtures.scheduler import pinned
-from tests.fixtures.store import fresh_postgres_database, postgres_server_url
+from tests.fixtures.store import (
+    fresh_postgres_database,
+    migrated_sqlite_url,
+    postgres_server_url,
+)
 
-pytestmark = pytest.mark.postgres
 ROOT = Path(__file__).resolve().parents[2]
 LEASE_SECONDS, RENEW_SECONDS = 3.0, 0.5
 OPS = "U0OPS0001"
@@ -42,6 +46,25 @@ T = TypeVar("T")
 @pytest.fixture
 def database() -> Iterator[str]:
     yield from fresh_postgres_database(postgres_server_url())
+
+
+def start_replicas(base: Settings, sandbox: Sandbox, database: str, tmp_path: Path,
+                   count: int = 2) -> list[Replica]:
+    """`count` replicas started together on `database`, once each serves."""
+    bot_settings = sandbox.settings(base, database_url=database)
+    settings_file = tmp_path / "settings.json"
+    settings_file.write_text(json.dumps(
+        bot_settings.model_dump(mode="json", exclude={"secrets", "source"})))
+    environ = {**os.environ, **_secret_environment(bot_settings)}
+    replicas = [Replica(settings_file, environ, sandbox.slack.api_url) for _ in range(count)]
+    try:
+        for replica in replicas:
+            replica.wait_started()
+    except BaseException:
+        for replica in replicas:
+            replica.stop()
+        raise
+    return replicas
 
 
 def due_now(base: Settings) -> Settings:
@@ -95,23 +118,15 @@ class Replica:
             self.process.wait(timeout=10)
 
 
+@pytest.mark.postgres
 def test_two_replicas_handle_each_command_once_and_hand_the_scheduler_over(
     settings: Settings, tmp_path: Path, database: str
 ) -> None:
     base = due_now(pinned(settings))
     with Sandbox.start(base, state_dir=tmp_path / "sandbox") as sandbox:
-        bot_settings = sandbox.settings(base, database_url=database)
-        settings_file = tmp_path / "settings.json"
-        settings_file.write_text(json.dumps(
-            bot_settings.model_dump(mode="json", exclude={"secrets", "source"})))
-        environ = {**os.environ, **_secret_environment(bot_settings)}
-        replicas: list[Replica] = []
         store = Store(database)
+        replicas = start_replicas(base, sandbox, database, tmp_path)
         try:
-            replicas += [Replica(settings_file, environ, sandbox.slack.api_url)
-                         for _ in range(2)]  # started together
-            for replica in replicas:
-                replica.wait_started()
             announced = _eventually(lambda: _announcements(sandbox))
             assert len(announced) == 1
 
@@ -207,3 +222,27 @@ def _eventually(check: Callable[[], T], seconds: float = 15.0) -> T:
         if found or time.monotonic() > deadline:
             return found
         time.sleep(0.1)
+
+
+def test_two_replicas_started_together_on_sqlite_both_serve_and_one_schedules(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Issue 8 item 9 on SQLite ("database is locked" at start): nothing is created at
+    start any more, and the lease is taken by exactly one of them."""
+    database = migrated_sqlite_url(tmp_path / "loopbot.db")
+    with Sandbox.start(settings, state_dir=tmp_path / "sandbox") as sandbox:
+        replicas = start_replicas(pinned(settings), sandbox, database, tmp_path)
+        store = Store(database)
+        try:
+            for replica in replicas:
+                assert requests.get(f"{replica.started['url']}/health", timeout=10).ok
+            holder = _eventually(lambda: store.lease_holder(LEASE))
+            assert holder in [r.name for r in replicas]
+            replicas.sort(key=lambda r: r.name == holder)  # the leader last: a clean stop
+        finally:                                           # hands the lease over at once
+            for replica in replicas:
+                replica.stop()
+            store.dispose()
+        logs = [r.stderr() for r in replicas]
+        assert [log.count("starting the scheduler") for log in logs] == [0, 1]
+        assert not any("Traceback" in log or "database is locked" in log for log in logs)
