@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from bot.clock import ManualClock
 from bot.leader import LEASE, SchedulerLeader
 from bot.store import Store
+from tests.fixtures.store import migrated_sqlite_url
 from tests.integration.test_store_concurrency import RACERS, race
 
 START = dt.datetime(2027, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -114,3 +116,28 @@ def test_a_lease_renewed_less_often_than_it_lasts_is_refused(timed_store: Store)
     with pytest.raises(ValueError, match="more often than the lease lasts"):
         SchedulerLeader(timed_store, lambda: None, lambda _: None, lease_seconds=10,
                         renew_seconds=10)
+
+
+def test_a_leader_keeps_its_scheduler_through_a_short_outage_and_stops_after_its_lease(
+    tmp_path: Path, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "loopbot.db"
+    store = Store(migrated_sqlite_url(path), clock=clock)
+    schedulers = Schedulers()
+    leader = schedulers.leader(store, "bot-a:101", clock)
+    try:
+        assert leader.step() is True  # holds until 09:00:30
+        path.rename(tmp_path / "away.db")
+        path.mkdir()  # the database cannot be opened any more
+        store.dispose()
+        clock.set(START + dt.timedelta(seconds=20))
+        assert leader.step() is True and schedulers.running == ["bot-a:101"]
+        assert "scheduler lease not renewed: cannot use database" in caplog.text
+        clock.set(START + dt.timedelta(seconds=30))  # its lease has run out meanwhile
+        assert leader.step() is False and schedulers.running == []
+        path.rmdir()
+        (tmp_path / "away.db").rename(path)
+        clock.set(START + dt.timedelta(seconds=40))
+        assert leader.step() is True and schedulers.running == ["bot-a:101"]
+    finally:
+        store.dispose()
