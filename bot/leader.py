@@ -61,14 +61,14 @@ class SchedulerLeader(Generic[Scheduler]):
     def step(self) -> bool:
         """Take or renew the lease once; start or stop the scheduler to match. True when
         this process leads afterwards."""
+        asked = self._clock()  # the lease runs from before the asking, to be safe
         try:
             held = self._store.hold_lease(LEASE, self.holder, self._lease)
         except StoreError as exc:
             log.warning("scheduler lease not renewed: %s", exc)
-            held = self._held_until is not None and self._clock() < self._held_until
+            held = self._held_until is not None and asked < self._held_until
         else:
-            self._held_until = (self._clock() + dt.timedelta(seconds=self._lease)
-                                if held else None)
+            self._held_until = asked + dt.timedelta(seconds=self._lease) if held else None
         if held and self._scheduler is None:
             log.info("scheduler lease taken by %s: starting the scheduler", self.holder)
             self._scheduler = self._start()
