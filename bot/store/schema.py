@@ -24,10 +24,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -36,6 +35,7 @@ from bot.store.errors import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 UPGRADE_COMMAND = "loopbot db upgrade"
+VERSION_TABLE = "alembic_version"  # Alembic's default, where the revision is recorded
 # pg_advisory_xact_lock's key: any fixed bigint, the same for every loopbot process.
 UPGRADE_LOCK = 0x6C6F6F70626F74  # "loopbot"
 
@@ -161,7 +161,10 @@ def _unknown(where: str, revision: str) -> SchemaNotCurrent:
 
 
 def _current(conn: Connection) -> str | None:
-    return MigrationContext.configure(conn).get_current_revision()
+    """The recorded revision (read directly: Alembic's own reader logs at INFO)."""
+    if not inspect(conn).has_table(VERSION_TABLE):
+        return None
+    return conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
 
 
 def _check_references(conn: Connection) -> None:
