@@ -74,6 +74,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     from bot.ports import PartnerError
+    from bot.store.schema import require_current
     from bot.usecases.adoption import import_releases
     from bot.wiring import build_context
 
@@ -81,6 +82,7 @@ def _import(args: argparse.Namespace) -> int:
     names = [args.service] if args.service else [s.name for s in settings.services]
     for name in names:
         settings.service(name)  # an unknown name is refused before anything is read
+    require_current(settings.db_url)  # like `run`: the schema is `loopbot db upgrade`'s
     ctx = build_context(settings)
     try:
         for name in names:
