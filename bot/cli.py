@@ -1,5 +1,6 @@
 """The `loopbot` command. Every subcommand takes --config (default ./app.yaml or
-$LOOPBOT_CONFIG); a refusal or a bad configuration prints one clear line and exits 2.
+$LOOPBOT_CONFIG); a refusal, a bad configuration or a database that cannot be used
+(unreachable, schema not current) prints one clear line and exits 2.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from collections.abc import Callable, Sequence
 from importlib import metadata
 from typing import TYPE_CHECKING
 
+from bot.cli_db import add_db_parser
 from bot.config import ConfigError, load_settings
 from bot.domain.cycles import parse_day
 from bot.domain.errors import Refusal
+from bot.store.errors import StoreError
 from bot.usecases import calendar_feed as feed
 
 if TYPE_CHECKING:
@@ -71,6 +74,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     from bot.ports import PartnerError
+    from bot.store.schema import require_current
     from bot.usecases.adoption import import_releases
     from bot.wiring import build_context
 
@@ -78,6 +82,7 @@ def _import(args: argparse.Namespace) -> int:
     names = [args.service] if args.service else [s.name for s in settings.services]
     for name in names:
         settings.service(name)  # an unknown name is refused before anything is read
+    require_current(settings.db_url)  # like `run`: the schema is `loopbot db upgrade`'s
     ctx = build_context(settings)
     try:
         for name in names:
@@ -186,6 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.set_defaults(func=_sandbox_chat)
     _add_calendar_parser(commands, common)
     _add_slack_parsers(commands, common)
+    add_db_parser(commands, common)
     return parser
 
 
@@ -241,7 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Command = args.func
     try:
         return func(args)
-    except (ConfigError, Refusal) as exc:
+    except (ConfigError, Refusal, StoreError) as exc:
         print(f"loopbot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -9,8 +9,10 @@ acting. The first tick runs at start, so a restarted bot catches up at once (a m
 announcement still useful is posted late with a note, a stale one skipped and logged).
 
 Run ONE scheduler per deployment: APScheduler's job stores must not be shared by two
-running schedulers (both would run the job, NOTES.md). If a second bot process starts one
-anyway, nothing is posted twice: the claims decide, but the work is done twice.
+running schedulers (both would run the job, NOTES.md). `loopbot run` starts it only in
+the process holding the database lease (bot/leader.py), so replicas take turns. If two
+ever overlap, nothing is posted twice: the claims decide, but the work is done twice.
+The job store's table is made by the migrations (`loopbot db upgrade`), never here.
 `stop_scheduler(scheduler)` shuts it down and forgets its runner.
 
 The sandbox does not need the timer to rehearse: after `!clock DATETIME` it calls
@@ -32,12 +34,13 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.jobs import run_due
 from bot.partners.mail import Mailer
 from bot.partners.slack import Chat
+from bot.store.tables import JOBS_TABLE
 from bot.usecases.context import Context
 
 log = logging.getLogger("loopbot.scheduler")
 
 JOB_ID = "loopbot-tick"
-JOBS_TABLE = "apscheduler_jobs"
+
 SQLITE_TIMEOUT_S = 30
 
 _runners: dict[str, Callable[[], None]] = {}

@@ -17,6 +17,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable, Iterable
+from functools import partial
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -26,9 +27,11 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.app import LoopApp, create_app, required_secrets
 from bot.config import ConfigError, Settings
+from bot.leader import LEASE_SECONDS, RENEW_SECONDS, SchedulerLeader
 from bot.partners.mail import Mailer
 from bot.partners.slack import Chat
 from bot.scheduler import start_scheduler, stop_scheduler
+from bot.store.schema import require_current
 from bot.usecases.adoption import adopt_on_first_start
 from bot.web import create_web_app
 from bot.wiring import PARTNER_SECRETS
@@ -119,13 +122,18 @@ def serve(app: LoopApp, host: str = "127.0.0.1", port: int = 0) -> Server:
 
 def run(settings: Settings, *, socket_mode: bool = False, host: str = "127.0.0.1",
         port: int = 3000, slack_api_url: str | None = None,
-        stop: threading.Event | None = None) -> int:
+        stop: threading.Event | None = None, lease_seconds: float = LEASE_SECONDS,
+        renew_seconds: float = RENEW_SECONDS) -> int:
     """`loopbot run`: serve until interrupted (or `stop` is set). Missing secrets raise
-    ConfigError naming the environment variables, before anything starts."""
+    ConfigError naming the environment variables, and a schema that is not the newest
+    SchemaNotCurrent naming `loopbot db upgrade`, before anything starts. The scheduler
+    runs only while this process holds the database lease (bot/leader.py): with two
+    replicas on one PostgreSQL, one runs it and the other takes over if it dies."""
     missing = settings.secrets.missing(*required_secrets(socket_mode), *PARTNER_SECRETS)
     if missing:
         raise ConfigError(f"cannot start: set the environment variable(s) "
                           f"{', '.join(missing)}")
+    require_current(settings.db_url)  # `run` never makes the schema: `loopbot db upgrade` does
     app = create_app(settings, socket_mode=socket_mode, slack_api_url=slack_api_url)
     adopt_on_first_start(app.ctx)  # the releases made before the bot, on its first start
     stop = stop or threading.Event()
@@ -141,16 +149,19 @@ def run(settings: Settings, *, socket_mode: bool = False, host: str = "127.0.0.1
     else:
         log.info("serving Slack at %s", server.slack_url)
     chat = Chat.from_settings(settings, base_url=slack_api_url)
-    scheduler = start_scheduler(app.ctx, chat, Mailer.from_settings(settings))
+    leader = SchedulerLeader(
+        app.ctx.store, partial(start_scheduler, app.ctx, chat, Mailer.from_settings(settings)),
+        stop_scheduler, lease_seconds=lease_seconds, renew_seconds=renew_seconds,
+    ).begin()
     gc.collect()
     gc.freeze()  # what start-up built lives for good: collections need not walk it again
     print(json.dumps({"url": server.url, "slack": None if socket_mode else server.slack_url,
-                      "socket_mode": socket_mode}), flush=True)
+                      "socket_mode": socket_mode, "process": leader.holder}), flush=True)
     try:
         with contextlib.suppress(KeyboardInterrupt):
             stop.wait()
     finally:
-        stop_scheduler(scheduler)
+        leader.end()
         if handler is not None:
             handler.close()
         server.stop()

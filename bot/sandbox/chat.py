@@ -50,6 +50,7 @@ from bot.sandbox.signed import SlackRequests, buttons
 from bot.sandbox.slack_records import Posted
 from bot.sandbox.world import GITHUB_TOKEN, SIGNING_SECRET, Sandbox
 from bot.server import Server, serve
+from bot.store.schema import upgrade
 from bot.usecases.adoption import adopt_on_first_start
 from bot.usecases.calendar_feed import calendar_from_settings
 from bot.usecases.context import Context
@@ -238,6 +239,7 @@ def open_chat(base: Settings, args: argparse.Namespace, stream: TextIO) -> Chat:
     sandbox = Sandbox.start(base, state_dir=args.dir, repo=args.repo)
     clock = sandbox.clock(dt.datetime.now(dt.UTC))
     settings = sandbox.settings(base)
+    upgrade(settings.db_url)  # the sandbox's own database: made or upgraded at every start
     ctx = build_context(settings, clock=clock, github_options=FAST_GITHUB,
                         environment_timeout=2.0)
     adopt_on_first_start(ctx)  # the demo's releases, as a team adopting the bot has them

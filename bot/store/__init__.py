@@ -1,7 +1,8 @@
 """The bot's own database: release records, the audit log, step records and claims.
 
 Rows become frozen domain values (bot.domain.release, bot.domain.audit) at this package's
-edge; nothing outside it sees a row, a session or SQL.
+edge; nothing outside it sees a row, a session or SQL. The schema is made and upgraded
+only by bot/store/schema.py (`loopbot db upgrade`, Alembic revisions in migrations/).
 
     store = Store.from_settings(settings)
     with store.unit_of_work() as uow:

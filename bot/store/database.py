@@ -1,8 +1,10 @@
 """`Store`: the bot's own database, on SQLite (default) or PostgreSQL (by URL).
 
-Building a Store creates the missing tables. Work on releases, audit and steps goes
+Building a Store checks that the database can be reached; it never creates or changes the
+schema: `loopbot db upgrade` does (bot/store/schema.py). Work on releases, audit and steps goes
 through `store.unit_of_work()`; `store.claim(key, owner)` is its own transaction and is
-true for exactly one caller per key, across threads and processes. No message raised or
+true for exactly one caller per key, across threads and processes; `store.hold_lease(name,
+holder, seconds)` gives a lease to one holder at a time until it expires. No message raised or
 logged by the store shows the database password.
 """
 
@@ -11,14 +13,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, case, literal, or_, select, update
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import SQLModel
 
 from bot.store.engine import build_engine, insert_ignoring, masked, parse_url, scrub
 from bot.store.errors import StoreError
-from bot.store.tables import claims
+from bot.store.tables import claims, leases
 from bot.store.uow import Clock, UnitOfWork
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ class Store:
         self._clock = clock
         self._engine = build_engine(self._url)
         try:
-            SQLModel.metadata.create_all(self._engine)
+            self._engine.connect().close()
         except SQLAlchemyError as exc:
             self._engine.dispose()
             raise self._unreachable(exc) from None
@@ -69,6 +70,41 @@ class Store:
             won = conn.execute(insert).first() is not None
             conn.commit()
         return won
+
+    def hold_lease(self, name: str, holder: str, seconds: float) -> bool:
+        """Take or renew the lease `name` for `holder` until `seconds` from now: True when
+        `holder` holds it now (it was free, expired, or `holder`'s own), False while
+        another holder's lease runs. At most one holder at any instant, across processes
+        (the clocks of the processes must agree to well within `seconds`)."""
+        now = self._clock()
+        until = now + dt.timedelta(seconds=seconds)
+        mine_or_free = or_(leases.c.holder == holder, leases.c.expires_at <= now)
+        renew = (update(leases).where(leases.c.name == name, mine_or_free)
+                 .values(holder=holder, expires_at=until, acquired_at=case(
+                     (leases.c.holder == holder, leases.c.acquired_at),
+                     else_=literal(now, leases.c.acquired_at.type)))
+                 .returning(leases.c.name))
+        first = {"name": name, "holder": holder, "acquired_at": now, "expires_at": until}
+        take = insert_ignoring(self.dialect, leases, first, ["name"]).returning(leases.c.name)
+        with self._connect() as conn:
+            held = conn.execute(renew).first() is not None or conn.execute(take).first() is not None
+            conn.commit()
+        return held
+
+    def let_go(self, name: str, holder: str) -> None:
+        """End `holder`'s lease now, so another process may take it at once."""
+        expire = (update(leases).where(leases.c.name == name, leases.c.holder == holder)
+                  .values(expires_at=self._clock()))
+        with self._connect() as conn:
+            conn.execute(expire)
+            conn.commit()
+
+    def lease_holder(self, name: str) -> str | None:
+        """Who holds the lease `name` now (None when free or expired)."""
+        query = select(leases.c.holder).where(leases.c.name == name,
+                                              leases.c.expires_at > self._clock())
+        with self._connect() as conn:
+            return conn.execute(query).scalar()
 
     def dispose(self) -> None:
         """Close the pooled connections (at shutdown, or before dropping the database)."""

@@ -3,9 +3,15 @@
 Guarantees kept by the schema itself, on SQLite and PostgreSQL alike:
 - one release per (service, version): a second tag of the same version is impossible;
 - one ticket per (release, env, attempt);
-- one step per key and one claim per key.
+- one step per key and one claim per key;
+- one holder per lease (the scheduler's: one scheduler per deployment).
 Every constraint has a name (the naming convention is set before any table is defined).
 Times are stored in UTC and read back as aware UTC datetimes.
+
+`metadata` is the whole schema the migrations (bot/store/migrations) build, including
+APScheduler's job store table (`apscheduler_jobs`): APScheduler owns its shape, defined
+here exactly as its SQLAlchemyJobStore defines it, so `loopbot db upgrade` makes every
+table and the job store never creates one while two processes start.
 """
 
 from __future__ import annotations
@@ -13,7 +19,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Dialect, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Dialect,
+    Float,
+    LargeBinary,
+    Table,
+    Text,
+    TypeDecorator,
+    Unicode,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 SQLModel.metadata.naming_convention = {
@@ -127,8 +145,32 @@ class ClaimRow(SQLModel, table=True):
     owner: str
 
 
+class LeaseRow(SQLModel, table=True):
+    """A lease: held by one process until `expires_at` unless it renews it (bot/leader.py)."""
+
+    __tablename__ = "leases"
+
+    name: str = Field(primary_key=True)
+    holder: str
+    acquired_at: dt.datetime = _time()
+    expires_at: dt.datetime = _time()
+
+
+JOBS_TABLE = "apscheduler_jobs"
+
+# APScheduler 3's SQLAlchemyJobStore table, column for column (191: MySQL's key length).
+scheduler_jobs = Table(
+    JOBS_TABLE,
+    SQLModel.metadata,
+    Column("id", Unicode(191), primary_key=True),
+    Column("next_run_time", Float(25), index=True),
+    Column("job_state", LargeBinary, nullable=False),
+)
+
+metadata = SQLModel.metadata
 releases = ReleaseRow.__table__
 tickets = TicketRow.__table__
 audit = AuditRow.__table__
 steps = StepRow.__table__
 claims = ClaimRow.__table__
+leases = LeaseRow.__table__

@@ -18,6 +18,7 @@ from bot.sandbox.bugzilla import SANDBOX_KEY
 from bot.sandbox.world import GITHUB_TOKEN, Sandbox
 from bot.server import run
 from bot.store import Store
+from tests.fixtures.store import migrated_sqlite_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,11 +32,14 @@ def loopbot(config: Path, database: str, *args: str) -> subprocess.CompletedProc
 
 
 def test_import_from_the_command_line_then_again(settings: Settings, tmp_path: Path) -> None:
-    database = f"sqlite:///{tmp_path / 'loopbot.db'}"
+    database = migrated_sqlite_url(tmp_path / "loopbot.db")
     with Sandbox.start(settings, state_dir=tmp_path / "sandbox") as sandbox:
         config = tmp_path / "app.yaml"
         pointed = sandbox.settings(settings).model_dump(mode="json", exclude={"secrets"})
         config.write_text(yaml.safe_dump(pointed, sort_keys=False), encoding="utf-8")
+        not_upgraded = loopbot(config, f"sqlite:///{tmp_path / 'never-upgraded.db'}")
+        assert not_upgraded.returncode == 2 and not_upgraded.stdout == ""
+        assert "run `loopbot db upgrade` first" in not_upgraded.stderr
         first = loopbot(config, database, "--service", "loop-server")
         assert first.returncode == 0, first.stderr
         assert first.stdout.splitlines() == [
@@ -62,7 +66,7 @@ def test_import_from_the_command_line_then_again(settings: Settings, tmp_path: P
 def test_the_first_start_of_loopbot_run_imports(
     settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
-    database = f"sqlite:///{tmp_path / 'loopbot.db'}"
+    database = migrated_sqlite_url(tmp_path / "loopbot.db")  # `loopbot db upgrade` done
     stop = threading.Event()
     with Sandbox.start(settings, state_dir=tmp_path / "sandbox") as sandbox:
         serving = threading.Thread(target=run, args=(sandbox.settings(settings, database),),

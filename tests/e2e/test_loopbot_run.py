@@ -20,6 +20,7 @@ from bot.sandbox.slack_records import Posted
 from bot.sandbox.world import SIGNING_SECRET, Sandbox
 from bot.scheduler import JOB_ID, JOBS_TABLE
 from bot.server import run
+from bot.store.schema import SchemaNotCurrent, upgrade
 
 
 def test_loopbot_run_serves_slack_health_calendar_and_schedules_the_tick(
@@ -29,6 +30,7 @@ def test_loopbot_run_serves_slack_health_calendar_and_schedules_the_tick(
     stop = threading.Event()
     with Sandbox.start(settings, state_dir=tmp_path / "sandbox") as sandbox:
         bot_settings = sandbox.settings(settings, database_url=f"sqlite:///{database}")
+        upgrade(bot_settings.db_url)  # `loopbot db upgrade`, as the README says to first
         serving = threading.Thread(target=run, args=(bot_settings,), kwargs={
             "port": 0, "slack_api_url": sandbox.slack.api_url, "stop": stop}, daemon=True)
         serving.start()
@@ -49,6 +51,18 @@ def test_loopbot_run_serves_slack_health_calendar_and_schedules_the_tick(
     assert not serving.is_alive()
     with sqlite3.connect(database) as db:
         assert db.execute(f"SELECT id FROM {JOBS_TABLE}").fetchall() == [(JOB_ID,)]
+
+
+def test_loopbot_run_refuses_a_database_without_the_schema_naming_the_command(
+    settings: Settings, tmp_path: Path
+) -> None:
+    database = tmp_path / "never-upgraded.db"
+    with Sandbox.start(settings, state_dir=tmp_path / "sandbox") as sandbox:
+        bot_settings = sandbox.settings(settings, database_url=f"sqlite:///{database}")
+        with pytest.raises(SchemaNotCurrent, match="run `loopbot db upgrade` first"):
+            run(bot_settings, port=0, slack_api_url=sandbox.slack.api_url)
+    with sqlite3.connect(database) as db:  # nothing was created, not even the job store
+        assert db.execute("SELECT name FROM sqlite_master").fetchall() == []
 
 
 def _started(capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
