@@ -22,14 +22,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
 
-from slack_bolt import App
-from slack_bolt.context.respond import Respond
+from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
 
 from bot.config import ConfigError, Settings
 from bot.partners.slack import retry_rate_limits
+from bot.slack_http import VERIFIED
 from bot.usecases.context import Context
 from bot.usecases.identity import Directory
 from bot.wiring import APP_WORKERS, build_context
@@ -48,6 +47,7 @@ class LoopApp:
     bolt: App
     runtime: Runtime
     listeners: Worker
+    signing_secret: str | None = None  # None: Socket Mode only, HTTP requests get 401
 
     @property
     def ctx(self) -> Context:
@@ -105,7 +105,7 @@ def create_app(
     context = ctx or build_context(settings, workers=workers)
     runtime = Runtime(context, Directory(settings.roles, client), client, Worker(workers))
     _register(bolt, runtime)
-    return LoopApp(bolt, runtime, listeners)
+    return LoopApp(bolt, runtime, listeners, signing)
 
 
 def _register(bolt: App, runtime: Runtime) -> None:
@@ -114,7 +114,11 @@ def _register(bolt: App, runtime: Runtime) -> None:
     home.register(bolt, runtime)
 
     @bolt.error
-    def on_error(error: Exception, body: dict[str, Any], respond: Respond | None = None
-                 ) -> None:
-        text = str(body.get("command", "")) + " " + str(body.get("text", ""))
+    def on_error(error: Exception, request: BoltRequest) -> None:
+        # Only a request Slack is known to have sent may be answered: an unverified one's
+        # response_url is whatever a stranger wrote there.
+        verified = request.mode == "socket_mode" or request.context.get(VERIFIED) is True
+        body = request.body if isinstance(request.body, dict) else {}
+        text = str(body.get("command", "")) + " " + str(body.get("text", ""))[:200]
+        respond = request.context.respond if verified else None
         unexpected(error, text.strip() or "your request", respond)

@@ -23,7 +23,6 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.app import LoopApp, create_app, required_secrets
 from bot.config import ConfigError, Settings
@@ -31,6 +30,7 @@ from bot.leader import LEASE_SECONDS, RENEW_SECONDS, SchedulerLeader
 from bot.partners.mail import Mailer
 from bot.partners.slack import Chat
 from bot.scheduler import start_scheduler, stop_scheduler
+from bot.slack_http import SlackGate
 from bot.store.schema import require_current
 from bot.usecases.adoption import adopt_on_first_start
 from bot.web import create_web_app
@@ -52,8 +52,9 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 def routes(app: LoopApp) -> Wsgi:
-    """One WSGI application: Slack at /slack/events, bot/web.py for the rest."""
-    slack = SlackRequestHandler(app.bolt, path=SLACK_PATH)
+    """One WSGI application: Slack at /slack/events (bot/slack_http.py checks each request
+    before Bolt sees it), bot/web.py for the rest."""
+    slack = SlackGate(app.bolt, app.signing_secret)
     web = create_web_app(app.ctx)
 
     traffic = app.runtime.traffic

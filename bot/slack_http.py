@@ -1,0 +1,184 @@
+"""Slack's request URL (`/slack/events`): what a request must be before Bolt sees it.
+
+Guarantees, in this order, before anything in the request is read or used:
+- The body is at most `MAX_BODY` bytes (else 413, unread).
+- The signature is checked over the raw bytes: a missing, malformed (`abc`, `1e3`) or
+  stale timestamp, or a missing or wrong signature, gets 401 and nothing else happens.
+  Nothing of an unverified request (its `response_url`, `trigger_id`, user) is ever used.
+- A verified body that is not what Slack sends (invalid UTF-8, JSON that is not an object,
+  an interactive payload without a readable action, deeply nested JSON) gets 400; it is
+  logged in one line, never with a traceback, and reaches no listener.
+- What passes is handed to Bolt marked verified (`VERIFIED` in its context), which is
+  what lets the error handler answer a user at all (bot/app.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import parse_qsl
+
+from pydantic import BaseModel, ValidationError
+from slack_bolt import App, BoltRequest
+
+log = logging.getLogger("loopbot.http")
+
+MAX_BODY = 2 * 1024 * 1024  # Slack's payloads are far smaller; a message is 50 blocks
+MAX_AGE = 300  # seconds a signature stays valid (Slack's advice)
+VERIFIED = "loop_verified"  # context key set on every request that passed the checks
+_TIMESTAMP = re.compile(rb"[0-9]{1,12}")
+_SIGNATURE = re.compile(rb"v0=[0-9a-f]{64}")
+StartResponse = Callable[..., Any]
+
+
+class Malformed(Exception):
+    """A verified request whose body is not one Slack sends."""
+
+
+class _Action(BaseModel):
+    action_id: str
+    block_id: str = ""
+    value: str = ""
+
+
+class _User(BaseModel):
+    id: str
+
+
+class _Interaction(BaseModel):
+    """What the listeners (and Bolt's matchers) read of an interactive payload."""
+
+    type: str
+    user: _User
+    actions: list[_Action] | None = None
+
+
+class _Event(BaseModel):
+    type: str
+
+
+class _EventEnvelope(BaseModel):
+    type: str
+    event: _Event | None = None
+
+
+class SlackGate:
+    """The WSGI application of Slack's request URL, in front of the Bolt app."""
+
+    def __init__(self, bolt: App, signing_secret: str | None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self._bolt = bolt
+        self._secret = signing_secret.encode() if signing_secret else None
+        self._clock = clock
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse
+                 ) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") != "POST":
+            return _answer(start_response, 405, {"error": "method not allowed"})
+        length = _content_length(environ)
+        if length is None or length > MAX_BODY:
+            return _answer(start_response, 413, {"error": "request too large"})
+        raw = environ["wsgi.input"].read(length) if length else b""
+        headers = _headers(environ)
+        if not self._verified(raw, headers):
+            return _answer(start_response, 401, {"error": "invalid request"})
+        try:
+            request = _bolt_request(raw, headers, environ.get("QUERY_STRING", ""))
+        except Malformed as exc:
+            log.info("refused a malformed Slack request: %s", exc)
+            return _answer(start_response, 400, {"error": "malformed request"})
+        response = self._bolt.dispatch(request)
+        start_response(f"{response.status} {_reason(response.status)}",
+                       [(k, v) for k, values in response.headers.items() for v in values])
+        return [response.body.encode("utf-8")]
+
+    def _verified(self, raw: bytes, headers: dict[str, str]) -> bool:
+        stamp = headers.get("x-slack-request-timestamp", "").encode("latin-1", "replace")
+        signature = headers.get("x-slack-signature", "").encode("latin-1", "replace")
+        if self._secret is None or not _TIMESTAMP.fullmatch(stamp) \
+                or not _SIGNATURE.fullmatch(signature):
+            return False
+        if abs(self._clock() - int(stamp)) > MAX_AGE:
+            return False
+        expected = hmac.new(self._secret, b"v0:" + stamp + b":" + raw, hashlib.sha256)
+        return hmac.compare_digest(b"v0=" + expected.hexdigest().encode(), signature)
+
+
+def _bolt_request(raw: bytes, headers: dict[str, str], query: str) -> BoltRequest:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Malformed("the body is not UTF-8") from None
+    body = _parse(text, headers.get("content-type", ""))
+    _check_shape(body)
+    try:
+        return BoltRequest(body=text, query=query, headers=headers, context={VERIFIED: True})
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError) as exc:
+        raise Malformed(f"Bolt cannot read it ({type(exc).__name__})") from None
+
+
+def _parse(text: str, content_type: str) -> dict[str, Any]:
+    """The body the way Bolt will read it (JSON, or a form with or without `payload`)."""
+    try:
+        if content_type.split(";")[0].strip() == "application/json" or text.startswith("{"):
+            body: Any = json.loads(text)
+        else:
+            form = dict(parse_qsl(text, keep_blank_values=True))
+            body = json.loads(form["payload"]) if "payload" in form else form
+    except (ValueError, RecursionError):
+        raise Malformed("the body is neither a form nor JSON") from None
+    if not isinstance(body, dict):
+        raise Malformed(f"the payload is a JSON {type(body).__name__}, not an object")
+    return body
+
+
+def _check_shape(body: dict[str, Any]) -> None:
+    """The fields the listeners and Bolt's matchers read have the types they expect."""
+    try:
+        if "payload" not in body and "command" in body:
+            if not all(isinstance(v, str) for v in body.values()):
+                raise Malformed("a slash command's fields are not text")
+        elif body.get("type") == "event_callback":
+            _EventEnvelope.model_validate(body)
+        elif "actions" in body or body.get("type") == "block_actions":
+            interaction = _Interaction.model_validate(body)
+            if not interaction.actions:
+                raise Malformed("an interaction without an action")
+    except (ValidationError, RecursionError) as exc:
+        raise Malformed(f"unexpected fields ({type(exc).__name__})") from None
+
+
+def _content_length(environ: dict[str, Any]) -> int | None:
+    value = str(environ.get("CONTENT_LENGTH") or "0")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
+
+
+def _headers(environ: dict[str, Any]) -> dict[str, str]:
+    headers = {key[5:].lower().replace("_", "-"): str(value)
+               for key, value in environ.items() if key.startswith("HTTP_")}
+    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if environ.get(key):
+            headers[key.lower().replace("_", "-")] = str(environ[key])
+    return headers
+
+
+def _answer(start_response: StartResponse, status: int, body: dict[str, str]
+            ) -> list[bytes]:
+    data = json.dumps(body).encode()
+    start_response(f"{status} {_reason(status)}", [("Content-Type", "application/json"),
+                                                  ("Content-Length", str(len(data)))])
+    return [data]
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
