@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from typing import Any
 
 from slack_bolt import Ack, App, BoltRequest
@@ -61,7 +62,7 @@ def register(app: App, runtime: Runtime) -> None:
 
 def retry_number(request: BoltRequest) -> int:
     values = request.headers.get("x-slack-retry-num") or ["0"]
-    return int(values[0]) if values[0].isdigit() else 0
+    return int(values[0]) if re.fullmatch(r"[0-9]{1,6}", values[0]) else 0
 
 
 def unescape(text: str) -> str:

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.domain.actions import Action, Role
+from bot.domain.errors import echoed
 from handlers.intents import (
     Backport,
     BadInput,
@@ -36,7 +37,7 @@ from handlers.intents import (
     Step,
     TagPreview,
 )
-from handlers.words import COMMAND, Words, read_options, release_label, split
+from handlers.words import COMMAND, Words, read_options, release_label, release_line, split
 
 
 @dataclass(frozen=True)
@@ -103,12 +104,9 @@ def _help(words: Words) -> Intent:
             examples=("tag", "tag on 0.12"))
 def _tag(words: Words) -> Intent:
     if words.accept("on"):
-        line = words.take("the release line (like 0.12)")
-        if not re.fullmatch(r"\d+\.\d+(\.[xX])?", line):
-            raise words.error(f"couldn't read `{line}` as a release line: expected X.Y, "
-                              "like 0.12")
+        line = release_line(words.take("the release line (like 0.12)"), words.usage)
         words.end()
-        return TagPreview(line=line.removesuffix(".x").removesuffix(".X"))
+        return TagPreview(line=line)
     version = release_label(words.take("the version"), words.usage) if words.peek() else None
     words.end()
     if version is not None and version.startswith("change-"):
@@ -217,17 +215,16 @@ def _backport(words: Words) -> Intent:
     while bug is None and words.peek() is not None and words.peek().lower() != "to":
         sha = words.take("a commit sha")
         if not re.fullmatch(r"[0-9a-fA-F]{7,40}", sha):
-            raise words.error(f"couldn't read `{sha}` as a commit sha (7 to 40 hex digits)")
+            raise words.error(f"couldn't read `{echoed(sha)}` as a commit sha (7 to 40 hex "
+                              "digits)")
         shas.append(sha.lower())
     if bug is None and not shas:
         raise words.error("name the commits or the bug to backport")
     if not words.accept("to"):
         raise words.error("missing `to LINE`")
-    line = words.take("the release line (like 0.12)")
-    if not re.fullmatch(r"\d+\.\d+(\.[xX])?", line):
-        raise words.error(f"couldn't read `{line}` as a release line: expected X.Y, like 0.12")
+    line = release_line(words.take("the release line (like 0.12)"), words.usage)
     words.end()
-    return Backport(line.removesuffix(".x").removesuffix(".X"), tuple(shas), bug)
+    return Backport(line, tuple(shas), bug)
 
 
 @subcommand('change "DESCRIPTION"',
@@ -294,9 +291,10 @@ def unknown(name: str) -> BadInput:
     close = difflib.get_close_matches(name.lower(), list(SUBCOMMANDS), n=1, cutoff=0.5)
     if close:
         usage = SUBCOMMANDS[close[0]].usage_line
-        return BadInput(f"I don't know `{name}`; did you mean `{close[0]}`?",
+        return BadInput(f"I don't know `{echoed(name)}`; did you mean `{close[0]}`?",
                         hint=f"usage: `{usage}`")
-    return BadInput(f"I don't know `{name}`", hint=f"`{COMMAND} help` lists the subcommands")
+    return BadInput(f"I don't know `{echoed(name)}`",
+                    hint=f"`{COMMAND} help` lists the subcommands")
 
 
 def help_lines() -> list[tuple[str, str]]:

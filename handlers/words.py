@@ -9,13 +9,16 @@ import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from bot.domain.errors import echoed
 from bot.domain.versions import BadVersion, Version
 from handlers.intents import BadInput
 
 COMMAND = "/loop"
 ENVS = {"stage": "stage", "staging": "stage", "prod": "prod", "production": "prod"}
 QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "«": '"', "»": '"'})
-CHANGE_LABEL = re.compile(r"change-(\d+)", re.IGNORECASE)
+CHANGE_LABEL = re.compile(r"change-([0-9]{1,9})", re.IGNORECASE)
+BUG_NUMBER = re.compile(r"#?([0-9]{1,9})")
+LINE = re.compile(r"([0-9]{1,9}\.[0-9]{1,9})(\.[xX])?")
 MAX_BUG = 10**9
 
 
@@ -48,7 +51,7 @@ class Words:
         word = self.take("the environment (stage or prod)")
         env = ENVS.get(word.lower())
         if env is None:
-            raise self.error(f"expected stage or prod, got `{word}`")
+            raise self.error(f"expected stage or prod, got `{echoed(word)}`")
         if allowed and env not in allowed:
             raise self.error(f"this applies to {' or '.join(allowed)} only, not {env}")
         return env
@@ -65,7 +68,7 @@ class Words:
     def optional_bug(self) -> int | None:
         """`bug N` (also `bugN`, `bug#N`) when that comes next, else None."""
         word = self.peek()
-        glued = re.fullmatch(r"bug#?(\d+)", word or "", re.IGNORECASE)
+        glued = re.fullmatch(r"bug#?([0-9]+)", word or "", re.IGNORECASE)
         if glued:
             self.position += 1
             return bug_number(glued.group(1), self.usage)
@@ -81,7 +84,7 @@ class Words:
 
     def end(self) -> None:
         if self.peek() is not None:
-            raise self.error(f"unexpected `{' '.join(self.items[self.position:])}`")
+            raise self.error(f"unexpected `{echoed(' '.join(self.items[self.position:]))}`")
 
     def error(self, what: str) -> BadInput:
         return BadInput(what, hint=f"usage: `{COMMAND} {self.usage}`")
@@ -100,11 +103,20 @@ def release_label(word: str, usage: str = "") -> str:
 
 
 def bug_number(word: str, usage: str = "") -> int:
-    text = word.lstrip("#")
-    if not text.isdigit() or not 0 < int(text) < MAX_BUG:
-        raise BadInput(f"couldn't read `{word}` as a bug number", hint=f"usage: `{COMMAND} "
-                       f"{usage}`")
-    return int(text)
+    found = BUG_NUMBER.fullmatch(word)
+    if found is None or not 0 < int(found.group(1)) < MAX_BUG:
+        raise BadInput(f"couldn't read `{echoed(word)}` as a bug number",
+                       hint=f"usage: `{COMMAND} {usage}`")
+    return int(found.group(1))
+
+
+def release_line(word: str, usage: str = "") -> str:
+    """`0.12` (also `0.12.x`): a release line, as digits only."""
+    found = LINE.fullmatch(word)
+    if found is None:
+        raise BadInput(f"couldn't read `{echoed(word)}` as a release line: expected X.Y, "
+                       "like 0.12", hint=f"usage: `{COMMAND} {usage}`")
+    return found.group(1)
 
 
 # -- the subcommands ------------------------------------------------------------------------
@@ -137,7 +149,7 @@ def read_options(words: list[str]) -> tuple[list[str], str | None, str | None]:
         elif lowered == "--help":
             kept.append(word)  # `/loop --help`, `/loop verify --help`: the grammar's
         elif word.startswith("--"):
-            raise BadInput(f"unknown option `{word}`",
+            raise BadInput(f"unknown option `{echoed(word)}`",
                            hint='options: `--service NAME`, `--emergency "REASON"`')
         else:
             kept.append(word)

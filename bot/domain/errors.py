@@ -10,6 +10,14 @@ message; CLI: one line on stderr and exit status 2).
 
 from __future__ import annotations
 
+ECHO_LIMIT = 60
+
+
+def echoed(text: str, limit: int = ECHO_LIMIT) -> str:
+    """What a refusal repeats of what someone typed: at most `limit` characters, so a
+    megabyte of input never comes back in a message (escaping is the renderer's job)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
 
 class Refusal(Exception):
     """The process refuses: `message` says why, `hint` (optional) what to do instead."""

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from packaging.version import InvalidVersion
 from packaging.version import Version as _Parsed
 
-from bot.domain.errors import Refusal
+from bot.domain.errors import Refusal, echoed
 
 EXAMPLE = "0.13.1"
 PATTERN_FIELDS = ("version", "major", "minor", "patch", "line")
@@ -123,10 +123,15 @@ def previous_candidates(version: Version, tags: Iterable[str], pattern: str) -> 
     return [v for v in reversed(release_versions(tags, pattern)) if v < version]
 
 
+MAX_VERSION_TEXT = 32  # no real version is longer; int() refuses 4,300 digits
+
+
 def _parse(text: str) -> _Parsed:
+    if len(text) > MAX_VERSION_TEXT or not text.isascii():
+        raise BadVersion(_refusal_text(text))
     try:
         return _Parsed(text)
-    except InvalidVersion:
+    except (InvalidVersion, ValueError):
         raise BadVersion(_refusal_text(text)) from None
 
 
@@ -136,7 +141,7 @@ def _is_plain_release(parsed: _Parsed) -> bool:
 
 
 def _refusal_text(text: str) -> str:
-    return f"couldn't read `{text}` as a version: expected X.Y.Z, like {EXAMPLE}"
+    return f"couldn't read `{echoed(text)}` as a version: expected X.Y.Z, like {EXAMPLE}"
 
 
 def _format(pattern: str, version: Version, what: str) -> str:
