@@ -18,7 +18,7 @@ from slack_bolt import Ack, App, BoltRequest
 from slack_bolt.context.respond import Respond
 
 from bot.domain.actions import Action
-from bot.domain.errors import Refusal
+from bot.domain.errors import Refusal, echoed
 from bot.domain.lifecycle import next_owners
 from bot.domain.next_steps import next_action
 from bot.messages import releases as rendering
@@ -53,11 +53,12 @@ def register(app: App, runtime: Runtime) -> None:
     @app.command(grammar.COMMAND)
     def loop_command(ack: Ack, command: dict[str, Any], respond: Respond,
                      request: BoltRequest) -> None:
-        ack()  # first: reading the line is work too, done after the ack like the rest
-        text = unescape(str(command.get("text", "")))
-        slack = SlackRequest(str(command.get("user_id", "")), f"{grammar.COMMAND} {text}",
+        ack()  # first: even reading the line waits until Slack has its answer
+        text = str(command.get("text", ""))
+        shown = f"{grammar.COMMAND} {echoed(unescape(text[:grammar.MAX_TEXT]), 200)}"
+        slack = SlackRequest(str(command.get("user_id", "")), shown,
                              command.get("trigger_id"), respond, retry_number(request))
-        runtime.submit(slack, lambda job: execute(grammar.parse(text), job))
+        runtime.submit(slack, lambda job: execute(grammar.parse(unescape(text)), job))
 
 
 def retry_number(request: BoltRequest) -> int:
@@ -70,9 +71,7 @@ def unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def execute(parsed: Command | Refusal, job: Job) -> None:
-    if isinstance(parsed, Refusal):
-        raise parsed
+def execute(parsed: Command, job: Job) -> None:
     match parsed.intent:
         case Help(topic=topic):
             _do_help(job, topic)

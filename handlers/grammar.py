@@ -267,8 +267,15 @@ def _calendar(words: Words) -> Intent:
 
 
 # -- the line ---------------------------------------------------------------------------------
+MAX_TEXT = 4000  # characters; Slack sends a few thousand at most
+
+
 def parse(text: str) -> Command:
-    """Read a `/loop` line; BadInput says what was wrong and shows the usage."""
+    """Read a `/loop` line; BadInput says what was wrong and shows the usage. A line
+    longer than MAX_TEXT is refused before anything else is read."""
+    if len(text) > MAX_TEXT:
+        raise BadInput(f"that line is {len(text):,} characters long; `{COMMAND}` reads "
+                       f"{MAX_TEXT:,} at most", hint=f"`{COMMAND} help` lists the subcommands")
     words = split(text)
     words, service, emergency = read_options(words)
     if not words or words[0].lower() in HELP_WORDS:
