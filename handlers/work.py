@@ -199,7 +199,7 @@ class Runtime:
                 for refresh in self.after_change:
                     refresh()
         except Refusal as exc:
-            self._answer(reply, refusal(exc))
+            self._answer(reply, refusal(exc, request.user))
         except PartnerError as exc:
             log.warning("partner failure during %r: %s", request.text, exc)
             self._answer(reply, partner_failure(exc, changed=bool(reply.steps)))

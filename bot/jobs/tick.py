@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from bot.domain.audit import AuditEntry
 from bot.domain.calendar import Calendar
 from bot.domain.release import Release, State
+from bot.markup import plain
 from bot.partners.mail import Mailer
 from bot.partners.slack import Chat
 from bot.ports import PartnerError
@@ -82,7 +83,7 @@ class Tick:
             log.error("could not post %s: %s", key, exc)
             notes.append(f"not posted: {exc}")
         if rendered.subject and self.mailer is not None:
-            notes.append(self._email(key, rendered.subject, rendered.text))
+            notes.append(self._email(key, rendered.subject, plain(rendered.text)))
         self.record(replace(entry, detail="; ".join(notes)), key)
 
     def skip_once(self, key: str, why: str, entry: AuditEntry) -> None:

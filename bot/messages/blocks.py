@@ -1,9 +1,9 @@
 """Block Kit building blocks that are always valid and never let user text misbehave.
 
 Guarantees:
-- `escape` turns &, < and > into Slack's entities, so text from people or partners (a
-  reason, a commit title, a bug summary) can never become `<!channel>`, a link or a
-  mention; `escape(..., mentions=True)` keeps the bot's own `<@U...>` user mentions only.
+- `escape` (bot/markup.py, the one escaping function) makes text from people or partners
+  (a reason, a commit title, a bug summary) inert: never `<!channel>`, a link, a mention
+  or formatting; `escape(..., keep=(user,))` keeps that one person's mention live.
 - Every builder clips its text to Slack's limit for that field (section 3000, header
   150, button 75, button value 2000, confirm dialog title 100 / text 300 / buttons 30)
   with an ellipsis, so a long changelog or reason can't make Slack answer invalid_blocks.
@@ -14,10 +14,13 @@ Guarantees:
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from bot.markup import escape
+
+__all__ = ["escape"]  # re-exported: the renderers import it from here
 
 Block = dict[str, Any]
 
@@ -31,7 +34,6 @@ BUTTON_LIMIT = 75
 VALUE_LIMIT = 2000
 FALLBACK_LIMIT = 3000
 MAX_BLOCKS = 50
-_MENTION = re.compile(r"&lt;@([UW][A-Z0-9]{2,20})&gt;")
 
 
 @dataclass(frozen=True)
@@ -43,12 +45,6 @@ class Rendered:
 
     def as_kwargs(self) -> dict[str, Any]:
         return {"text": clip(self.text, FALLBACK_LIMIT), "blocks": self.blocks[:MAX_BLOCKS]}
-
-
-def escape(text: str, *, mentions: bool = False) -> str:
-    """Slack-escape text; with mentions=True, the bot's own `<@U...>` stay mentions."""
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MENTION.sub(r"<@\1>", escaped) if mentions else escaped
 
 
 def clip(text: str, limit: int) -> str:

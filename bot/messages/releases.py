@@ -80,6 +80,11 @@ def _who(actor: Actor) -> str:
     return actor.mention
 
 
+def _name(actor: Actor) -> str:
+    """The actor's display name for a `text` fallback (a name is typed by its owner)."""
+    return escape(actor.name or actor.user_id)
+
+
 def _steps(steps: Sequence[str]) -> str:
     return "\n".join(f"✓ {escape(s)}" for s in steps)
 
@@ -118,7 +123,7 @@ def tagged(result: TagResult, actor: Actor, steps: Sequence[str]) -> Rendered:
     links = f"<{result.tag_url}|tag {escape(release.tag or '')}> · <{result.release_url}|notes>"
     body = [section(f"{title}\n{_steps(steps)}"), context(links, _next(release)),
             *next_buttons(release)]
-    return Rendered(f"{release.service} {release.version} tagged by {actor.name or actor.user_id}"
+    return Rendered(f"{release.service} {release.version} tagged by {_name(actor)}"
                     f". Next: {next_step(release)}", body)
 
 
@@ -126,14 +131,14 @@ def tagged(result: TagResult, actor: Actor, steps: Sequence[str]) -> Rendered:
 def working(title: str, actor: Actor, steps: Sequence[str]) -> Rendered:
     lines = _steps(steps)
     text = f"*{escape(title)}* — {_who(actor)}\n{lines}\n⏳ working…".replace("\n\n", "\n")
-    return Rendered(f"{title}: working…", [section(text)])
+    return Rendered(f"{escape(title)}: working…", [section(text)])
 
 
 def stopped(title: str, actor: Actor, steps: Sequence[str], why: Rendered) -> Rendered:
     """What happened to a step that stopped halfway (the channel message's last state)."""
     lines = _steps(steps)
     blocks = [section(f"*{escape(title)}* — {_who(actor)}\n{lines}\n:x: stopped"), *why.blocks]
-    return Rendered(f"{title}: stopped. {why.text}", blocks)
+    return Rendered(f"{escape(title)}: stopped. {why.text}", blocks)
 
 
 def step_done(
@@ -156,7 +161,7 @@ def step_done(
     told = f"{people} " if people else ""
     blocks += [context(told + _next(release)), *next_buttons(release)]
     return Rendered(f"{release.service} {release.version}: {done} by "
-                    f"{actor.name or actor.user_id}. {told}Next: {next_step(release)}", blocks)
+                    f"{_name(actor)}. {told}Next: {next_step(release)}", blocks)
 
 
 def step_confirmation(release: Release, action: Action, reason: str | None) -> Rendered:
@@ -173,7 +178,7 @@ def step_confirmation(release: Release, action: Action, reason: str | None) -> R
 
 def confirmed(label: str, actor: Actor) -> Rendered:
     """What a confirmation (or a next-step card) says once someone pressed its button."""
-    return Rendered(f"{label}: confirmed by {actor.name or actor.user_id}",
+    return Rendered(f"{label}: confirmed by {_name(actor)}",
                     [context(f"✓ *{escape(label)}* — pressed by {_who(actor)}")])
 
 
@@ -185,14 +190,14 @@ def backported(result: BackportResult, actor: Actor, steps: Sequence[str]) -> Re
     head = (f"*Backport to {escape(result.branch)}* — {_who(actor)}\n{_steps(steps)}"
             ).rstrip()
     hint = f"Next: DEV tags the patch with `/loop tag on {result.line}`"
-    return Rendered(f"Backport to {result.branch}: {len(picked)} picked. {hint}",
+    return Rendered(f"Backport to {escape(result.branch)}: {len(picked)} picked. {hint}",
                     [section(head), lines_section("*Commits*", lines), context(hint)])
 
 
 def change_started(release: Release, actor: Actor) -> Rendered:
     return Rendered(
         f"{release.service} {release.version} (service change) started by "
-        f"{actor.name or actor.user_id}: {release.summary}. Next: {next_step(release)}",
+        f"{_name(actor)}: {escape(release.summary)}. Next: {next_step(release)}",
         [section(f"*{escape(release.service)} {release.version}*: service change by "
                  f"{_who(actor)}\n> {escape(release.summary)}"),
          context(_next(release)), *next_buttons(release)],

@@ -44,12 +44,15 @@ def _options_hint(emergency_steps: Sequence[str]) -> str:
     return hint + ". `/loop help SUBCOMMAND` tells who may run it, what it changes, examples."
 
 
-def refusal(exc: Refusal) -> Rendered:
-    text = f":no_entry: {escape(exc.message, mentions=True)}"
+def refusal(exc: Refusal, viewer: str = "") -> Rendered:
+    """A refusal shown to `viewer` (a user id): the only mention that stays live is
+    theirs; anything else in it, typed or not, is escaped."""
+    keep = (viewer,) if viewer else ()
+    text = f":no_entry: {escape(exc.message, keep=keep)}"
     blocks = [section(text)]
     if exc.hint:
-        blocks.append(context(escape(exc.hint, mentions=True)))
-    return Rendered(str(exc), blocks)
+        blocks.append(context(escape(exc.hint, keep=keep)))
+    return Rendered(escape(str(exc), keep=keep), blocks)
 
 
 def partner_failure(exc: PartnerError, changed: bool) -> Rendered:
@@ -57,15 +60,15 @@ def partner_failure(exc: PartnerError, changed: bool) -> Rendered:
     detail = str(exc).removeprefix(f"{exc.partner}: ")
     outcome = ("the steps above are done; repeat the command to finish"
                if changed else "nothing was changed; repeat the command when it is back")
-    text = f"{partner} is failing: {detail}; {outcome}"
-    return Rendered(text, [section(f":warning: {escape(text)}")])
+    text = escape(f"{partner} is failing: {detail}; {outcome}")
+    return Rendered(text, [section(f":warning: {text}")])
 
 
 def broke(reference: str, command: str) -> Rendered:
-    text = (f"Something broke on my side while running `{command}` (reference {reference}). "
-            "It may have stopped halfway: `/loop status` shows where things stand, and "
-            "repeating the command finishes what was started.")
-    return Rendered(text, [section(f":boom: {escape(text)}")])
+    text = (f"Something broke on my side while running `{escape(command)}` (reference "
+            f"{reference}). It may have stopped halfway: `/loop status` shows where things "
+            "stand, and repeating the command finishes what was started.")
+    return Rendered(text, [section(f":boom: {text}")])
 
 
 def status_list(service: str, releases: Sequence[Release]) -> Rendered:

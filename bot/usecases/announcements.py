@@ -9,6 +9,8 @@ Guarantees:
 - Mentions are passed in already rendered (bot/partners/slack.py makes them); the role
   owning a release's next step is read from the lifecycle's `next_step`, the one place
   that says whose move it is.
+- Text from outside (bug summaries, what an environment reports, a heartbeat's message)
+  goes through bot/markup.py's `escape`; the email body is its `plain` form.
 - Pure: dates, releases and mentions are passed in; nothing reads the clock or a partner.
 """
 
@@ -23,6 +25,7 @@ from typing import Any
 from bot.domain.deadlines import LateStep
 from bot.domain.next_steps import next_step
 from bot.domain.release import Env, Release, State
+from bot.markup import escape
 
 Mention = Callable[..., str]  # Chat.mention(*roles)
 ROLE_NAMES = ("DEV", "OPS", "QA", "emergency")
@@ -123,7 +126,7 @@ def _release_lines(a: Announcement) -> list[str]:
     bugs = fixed_bugs(release)
     lines = [f"Tagged {day(a.tagged_before)}, before this tagging day."] if a.tagged_before else []
     lines.append("Bugs fixed:" if bugs else "Bugs fixed: none referenced.")
-    lines += [f"- bug {b}: {s}" if s else f"- bug {b}" for b, s in bugs[:MAX_BUGS]]
+    lines += [f"- bug {b}: {escape(s)}" if s else f"- bug {b}" for b, s in bugs[:MAX_BUGS]]
     if len(bugs) > MAX_BUGS:
         lines.append(f"- and {len(bugs) - MAX_BUGS} more (see the release notes)")
     if release.flagged_bugs:
@@ -196,7 +199,7 @@ def render_heartbeat_failing(
     release: Release, reason: str, until: dt.datetime, tz: dt.tzinfo, mention: Mention
 ) -> Rendered:
     text = (f":red_circle: prod heartbeat failing for {release.service} {release.version}: "
-            f"{reason}. OPS: check prod (monitoring until {until.astimezone(tz):%H:%M}); "
+            f"{escape(reason)}. OPS: check prod (monitoring until {until.astimezone(tz):%H:%M}); "
             f"back it off if it does not recover. {mention('OPS')}").rstrip()
     return _message(text)
 
@@ -225,9 +228,9 @@ def render_monitoring_closed(
 def render_environment_change(
     service: str, env: str, version: str, previous: str, release: Release | None
 ) -> Rendered:
-    head = f"{env} now runs {service} {version} (was {previous})"
+    head = f"{env} now runs {service} {escape(version)} (was {escape(previous)})"
     if release is None:
-        return _message(f"{head}: no release {version} is recorded.")
+        return _message(f"{head}: no release {escape(version)} is recorded.")
     kind = next((e for e in Env if e.value == env), None)  # dev has no tickets
     ticket = release.ticket(kind) if kind is not None else None
     where = f", {env} bug {ticket.bug_id}" if ticket else ""
@@ -238,6 +241,7 @@ def render_environment_change(
 def render_prod_alarm(
     service: str, version: str, previous: str, release: Release | None, mention: Mention
 ) -> Rendered:
+    version, previous = escape(version), escape(previous)
     why = (f"{version} is {release.state.value}, never greenlit" if release
            else f"no release {version} is recorded")
     text = (f":rotating_light: prod now runs {service} {version} (was {previous}) without "

@@ -19,12 +19,16 @@ LEAD = Actor("U0LEAD001", frozenset({Role.EMERGENCY}), "lead")
 def test_escape_neutralises_broadcasts_links_and_mentions() -> None:
     text = escape("<!channel> & <http://evil.example|click> <@U0QA00001>")
     assert "<" not in text and ">" not in text and "&amp;" in text
-    assert escape("<@U0QA00001> & <!here>", mentions=True) == "<@U0QA00001> &amp; &lt;!here&gt;"
+    assert escape("<@U0QA00001> <@U0EVIL> & <!here>", keep=("U0QA00001",)) == \
+        "<@U0QA00001> &lt;@U0EVIL&gt; &amp; &lt;!here&gt;"
 
 
-def test_refusal_keeps_the_bots_mentions_only() -> None:
-    rendered = refusal(Refusal("<!channel> needs QA; <@U0OPS0001> has OPS", hint="ask QA"))
-    assert "<@U0OPS0001>" in str(rendered.blocks) and "<!channel>" not in str(rendered.blocks)
+def test_refusal_keeps_the_viewers_mention_only() -> None:
+    rendered = refusal(Refusal("<!channel> needs QA; <@U0OPS0001> has OPS; <@U0EVIL>",
+                               hint="ask QA"), "U0OPS0001")
+    for shown in (str(rendered.blocks), rendered.text):
+        assert "<@U0OPS0001>" in shown and "<!channel>" not in shown
+        assert "<@U0EVIL>" not in shown
 
 
 def test_a_huge_reason_stays_within_block_kit_limits() -> None:
