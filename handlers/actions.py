@@ -4,8 +4,10 @@ green light or an emergency override).
 Guarantees:
 - Anyone can press a button; the use case refuses the wrong role (ephemerally).
 - A confirmation (the ephemeral question under a tag preview, a green light or an
-  override) is single-use: the first press claims it in the database and replaces it
-  with who confirmed; any later press (double click, Slack retry) does nothing.
+  override) is single-use: the first press by someone who may take its step claims it
+  in the database and replaces it with who confirmed; any later press (double click,
+  Slack retry) does nothing. A press from the wrong role is refused before the claim, so
+  it never uses up the confirmation of the person it was offered to.
 - A next-step button on a channel message runs its step once per release at a time; when
   the step is done the button is replaced by who pressed it, and a second press meets
   the lifecycle, which says the step is done already. Nothing is ever done twice.
@@ -21,9 +23,11 @@ from slack_bolt.context.respond import Respond
 
 from bot.domain.actions import Action
 from bot.domain.errors import Refusal
+from bot.domain.lifecycle import check_may_tag
 from bot.messages import ACTION_STEP, ACTION_TAG, Rendered, decode_value
 from bot.messages import releases as rendering
 from bot.messages.blocks import context, escape
+from bot.usecases.releases import check_role_for
 from bot.usecases.tagging import tag_release
 from handlers.commands import run_step
 from handlers.work import Job, Runtime, SlackRequest
@@ -75,7 +79,10 @@ def _claimed(job: Job, body: dict[str, Any], action: dict[str, Any]) -> bool:
 
 def _tag(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
     value = decode_value(str(action.get("value", "")))
-    if not {"s", "v", "sha"} <= value.keys() or not _claimed(job, body, action):
+    if not {"s", "v", "sha"} <= value.keys():
+        return
+    check_may_tag(job.actor)  # before the claim: a wrong press must not use it up
+    if not _claimed(job, body, action):
         return
     actor = job.actor
     job.reply.replace_original(rendering.confirmed(f"Tag {value['v']}", actor))
@@ -93,9 +100,13 @@ def _step(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
     except ValueError:
         raise Refusal("this button is not one of mine any more",
                       hint="`/loop help` lists the commands") from None
-    if not {"s", "v"} <= value.keys() or not _claimed(job, body, action):
+    if not {"s", "v"} <= value.keys():
         return
     reason = value.get("r")
+    check_role_for(job.ctx, step, str(value["v"]), job.actor, service=str(value["s"]),
+                   override=reason is not None)  # before the claim, as for a tag
+    if not _claimed(job, body, action):
+        return
     label = rendering.step_label(step, str(value["v"]), override=reason is not None)
     single_use = str(action.get("block_id", "")).startswith(SINGLE_USE)
     if single_use:

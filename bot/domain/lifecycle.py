@@ -298,6 +298,16 @@ def supersedes(new: Release, old: Release) -> bool:
     return older.line == newer.line and older < newer
 
 
+def check_role(action: Action, release: Release, actor: Actor, *, override: bool = False
+               ) -> None:
+    """The role check alone (no state, no guard): raises MissingRole as `decide` would."""
+    if override and Role.EMERGENCY not in actor.roles:
+        raise MissingRole(f"breaking glass needs the emergency role; {actor.mention} does "
+                          "not have it", hint="ask one of the emergency people in app.yaml")
+    if not override:
+        _check_role(action, _rule_for(action, release), actor)
+
+
 def holds_role_for(action: Action, release: Release, actor: Actor) -> bool:
     """Whether `actor` holds a role that may do `action` to `release` (guards aside)."""
     return bool(actor.roles & _rule_for(action, release).roles)

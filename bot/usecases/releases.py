@@ -19,7 +19,7 @@ from bot.domain.actions import (
 from bot.domain.audit import AuditEntry
 from bot.domain.errors import Refusal
 from bot.domain.facts import Bug, EnvironmentState
-from bot.domain.lifecycle import check_may_change_service, decide, state_after
+from bot.domain.lifecycle import check_may_change_service, check_role, decide, state_after
 from bot.domain.release import Env, Kind, Release, State, Ticket
 from bot.ports import NotFound, Tracker
 from bot.store import AlreadyExists, StaleRelease
@@ -82,6 +82,16 @@ def check_step(
     release = load_release(ctx, ports.config.name, version)
     facts = read_facts(ctx, ports, release, action, bug_id)
     return decide(action, release, facts, actor, bug_id=bug_id, override_reason=override_reason)
+
+
+def check_role_for(
+    ctx: Context, action: Action, version: str, actor: Actor, *, service: str | None = None,
+    override: bool = False,
+) -> None:
+    """Whether `actor` may take `action` at all (the role only; nothing read outside): a
+    confirmation is used up only by a press from someone who may take its step."""
+    release = load_release(ctx, ctx.service(service).config.name, version)
+    check_role(action, release, actor, override=override)
 
 
 def read_facts(
