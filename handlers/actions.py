@@ -8,6 +8,9 @@ Guarantees:
   in the database and replaces it with who confirmed; any later press (double click,
   Slack retry) does nothing. A press from the wrong role is refused before the claim, so
   it never uses up the confirmation of the person it was offered to.
+- A confirmation is accepted only if the bot offered it (recorded, bot/domain/offers.py),
+  to the person pressing, and it has not expired; the press does what was offered, never
+  what the button's value says. A value carrying an override is always such an offer.
 - A next-step button on a channel message runs its step once per release at a time; when
   the step is done the button is replaced by who pressed it, and a second press meets
   the lifecycle, which says the step is done already. Nothing is ever done twice.
@@ -24,9 +27,11 @@ from slack_bolt.context.respond import Respond
 from bot.domain.actions import Action
 from bot.domain.errors import Refusal
 from bot.domain.lifecycle import check_may_tag
+from bot.domain.offers import TAG, NotOffered, Offer
 from bot.messages import ACTION_STEP, ACTION_TAG, Rendered, decode_value
 from bot.messages import releases as rendering
 from bot.messages.blocks import context, escape
+from bot.usecases.offers import check_pressed_by, live_offer
 from bot.usecases.releases import check_role_for
 from bot.usecases.tagging import tag_release
 from handlers.commands import run_step
@@ -63,56 +68,69 @@ def _request(body: dict[str, Any], action: dict[str, Any], respond: Respond) -> 
                         body.get("trigger_id"), respond if has_url else None)
 
 
-def _claimed(job: Job, body: dict[str, Any], action: dict[str, Any]) -> bool:
+def _claimed(job: Job, offer: Offer) -> bool:
     """True when this press may go on: a confirmation is claimed once, forever."""
-    block_id = str(action.get("block_id", ""))
-    if not block_id.startswith(SINGLE_USE):
-        return True
-    container = body.get("container") or {}
-    where = container.get("message_ts") or container.get("view_id") or ""
-    key = f"confirm:{container.get('channel_id', '')}:{where}:{block_id}"
-    if not job.ctx.store.claim(key, job.request.user):
-        log.info("confirmation %s pressed again: ignored", key)
+    if not job.ctx.store.claim(f"offer:{offer.id}", job.request.user):
+        log.info("confirmation %s pressed again: ignored", offer.id)
         return False
     return True
 
 
+def _accepted(job: Job, value: dict[str, Any], action: str | None = None) -> Offer | None:
+    """The offer this press answers, once it is known to be live, pressed by someone who
+    may take its step and who was offered it; None when it was claimed already."""
+    offer = live_offer(job.ctx, value.get("o"))
+    if action is not None and offer.action != action:
+        raise NotOffered("this button is not one I offered")
+    if offer.action == TAG:
+        check_may_tag(job.actor)
+    else:
+        check_role_for(job.ctx, _action(offer.action), offer.version, job.actor,
+                       service=offer.service, override=offer.reason is not None)
+    check_pressed_by(offer, job.actor)  # roles first: they say what is wrong more usefully
+    return offer if _claimed(job, offer) else None
+
+
+def _action(value: object) -> Action:
+    try:
+        return Action(value)
+    except ValueError:
+        raise Refusal("this button is not one of mine any more",
+                      hint="`/loop help` lists the commands") from None
+
+
 def _tag(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
-    value = decode_value(str(action.get("value", "")))
-    if not {"s", "v", "sha"} <= value.keys():
-        return
-    check_may_tag(job.actor)  # before the claim: a wrong press must not use it up
-    if not _claimed(job, body, action):
+    offer = _accepted(job, decode_value(str(action.get("value", ""))), TAG)
+    if offer is None:
         return
     actor = job.actor
-    job.reply.replace_original(rendering.confirmed(f"Tag {value['v']}", actor))
-    job.reply.title = f"tag {value['s']} {value['v']}"
-    result = tag_release(job.ctx, actor, str(value["v"]), service=str(value["s"]),
-                         expected_sha=str(value["sha"]), request_id=job.request_id,
+    job.reply.replace_original(rendering.confirmed(f"Tag {offer.version}", actor))
+    job.reply.title = f"tag {offer.service} {offer.version}"
+    result = tag_release(job.ctx, actor, offer.version, service=offer.service,
+                         expected_sha=offer.sha, request_id=job.request_id,
                          progress=job.reply.progress)
     job.reply.post(rendering.tagged(result, actor, job.reply.steps))
 
 
 def _step(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
     value = decode_value(str(action.get("value", "")))
-    try:
-        step = Action(value.get("a"))
-    except ValueError:
-        raise Refusal("this button is not one of mine any more",
-                      hint="`/loop help` lists the commands") from None
-    if not {"s", "v"} <= value.keys():
-        return
-    reason = value.get("r")
-    check_role_for(job.ctx, step, str(value["v"]), job.actor, service=str(value["s"]),
-                   override=reason is not None)  # before the claim, as for a tag
-    if not _claimed(job, body, action):
-        return
-    label = rendering.step_label(step, str(value["v"]), override=reason is not None)
-    single_use = str(action.get("block_id", "")).startswith(SINGLE_USE)
+    single_use = str(action.get("block_id", "")).startswith(SINGLE_USE) \
+        or bool({"o", "r"} & value.keys())
+    if single_use:  # a confirmation: everything comes from what was offered
+        offer = _accepted(job, value)
+        if offer is None:
+            return
+        step, service, version, reason = (_action(offer.action), offer.service,
+                                          offer.version, offer.reason)
+    else:  # a next-step button: the same as typing the step
+        step = _action(value.get("a"))
+        if not {"s", "v"} <= value.keys():
+            return
+        service, version, reason = str(value["s"]), str(value["v"]), None
+    label = rendering.step_label(step, version, override=reason is not None)
     if single_use:
         job.reply.replace_original(rendering.confirmed(label, job.actor))
-    run_step(job, step, str(value["s"]), str(value["v"]),
-             override_reason=str(reason) if reason is not None else None)
+    run_step(job, step, service, version, override_reason=reason)
     if not single_use:
         job.reply.replace_original(_pressed(body, action, label, job))
 

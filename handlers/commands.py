@@ -21,12 +21,14 @@ from bot.domain.actions import Action
 from bot.domain.errors import Refusal, echoed
 from bot.domain.lifecycle import next_owners
 from bot.domain.next_steps import next_action
+from bot.domain.offers import TAG
 from bot.messages import releases as rendering
 from bot.messages import replies
 from bot.messages.blocks import mentions
 from bot.messages.help import help_topic
 from bot.usecases.calendar_feed import calendar_from_settings, select_cycles
 from bot.usecases.context import load_release
+from bot.usecases.offers import offer_confirmation
 from bot.usecases.queries import environments, history, releases_in_flight
 from bot.usecases.releases import advance, check_step, start_service_change
 from bot.usecases.tagging import backport, preview_tag
@@ -112,7 +114,9 @@ def _do_help(job: Job, topic: str | None) -> None:
 def _do_tag_preview(job: Job, parsed: Command, intent: TagPreview) -> None:
     preview = preview_tag(job.ctx, job.actor, service=parsed.service, version=intent.version,
                           line=intent.line)
-    job.reply.ephemeral(rendering.tag_preview(preview))
+    offer = offer_confirmation(job.ctx, job.actor, TAG, preview.service, preview.version,
+                               sha=preview.head_sha)
+    job.reply.ephemeral(rendering.tag_preview(preview, offer.id))
 
 
 def _do_step(job: Job, parsed: Command, intent: Step) -> None:
@@ -123,8 +127,10 @@ def _do_step(job: Job, parsed: Command, intent: Step) -> None:
         check_step(job.ctx, intent.action, version, job.actor, service=service,
                    bug_id=intent.bug_id, override_reason=parsed.emergency)
         release = load_release(job.ctx, service, version)
+        offer = offer_confirmation(job.ctx, job.actor, intent.action.value, service, version,
+                                   reason=parsed.emergency)
         job.reply.ephemeral(rendering.step_confirmation(release, intent.action,
-                                                        parsed.emergency))
+                                                        parsed.emergency, offer.id))
         return
     run_step(job, intent.action, service, version, bug_id=intent.bug_id, reason=intent.reason)
 

@@ -53,9 +53,13 @@ def step_label(action: Action, version: str, *, override: bool = False) -> str:
     return f"Override {label[0].lower()}{label[1:]}" if override else label
 
 
-def step_button(release: Release, action: Action, *, reason: str | None = None) -> Block:
-    """The button for `action` on `release`; a confirm dialog for irreversible ones."""
+def step_button(release: Release, action: Action, *, reason: str | None = None,
+                offer: str | None = None) -> Block:
+    """The button for `action` on `release`; a confirm dialog for irreversible ones;
+    `offer` names the recorded confirmation it answers (bot/domain/offers.py)."""
     value = {"s": release.service, "v": release.version, "a": action.value}
+    if offer is not None:
+        value["o"] = offer
     label = step_label(action, release.version, override=reason is not None)
     dialog = None
     if reason is not None:
@@ -90,14 +94,15 @@ def _steps(steps: Sequence[str]) -> str:
 
 
 # -- tagging ---------------------------------------------------------------------------------
-def tag_preview(preview: TagPreview) -> Rendered:
+def tag_preview(preview: TagPreview, offer: str) -> Rendered:
+    """The preview and its Tag button, which answers the recorded offer `offer`."""
     v, plan = preview.version, preview.plan
     since = f"since {preview.previous}" if preview.previous else "(first release)"
     commits = [f"• `{c.sha[:7]}` {escape(c.title)}" for c in preview.commits]
     fixed = [f"• bug {b.id} {escape(b.bug.summary)}" for b in preview.changelog.fixed]
     flagged = [f"• {escape(b.reason)}" for b in preview.changelog.flagged]
     label = f"Tag {v}"
-    value = {"s": preview.service, "v": v, "sha": preview.head_sha}
+    value = {"s": preview.service, "v": v, "sha": preview.head_sha, "o": offer}
     dialog = confirm_dialog(f"{label}?", f"Tags `{plan.tag}` at `{preview.head_sha[:7]}` on "
                             f"`{escape(plan.branch)}` and publishes the release notes.", "Tag")
     blocks = [
@@ -164,15 +169,17 @@ def step_done(
                     f"{_name(actor)}. {told}Next: {next_step(release)}", blocks)
 
 
-def step_confirmation(release: Release, action: Action, reason: str | None) -> Rendered:
-    """The ephemeral question before an irreversible step or an override."""
+def step_confirmation(release: Release, action: Action, reason: str | None, offer: str
+                      ) -> Rendered:
+    """The ephemeral question before an irreversible step or an override (its button
+    answers the recorded offer `offer`)."""
     label = step_label(action, release.version, override=reason is not None)
     lines = [f"*{escape(release.service)} {release.version}* is {release.state.value}."]
     if reason is not None:
         lines.append(f":rotating_light: Breaking glass: `{action.value}` even where the "
                      f"process says no. Reason: {escape(reason)}")
     block = actions(f"confirm:{release.service}:{release.version}",
-                    step_button(release, action, reason=reason))
+                    step_button(release, action, reason=reason, offer=offer))
     return Rendered(f"{label}? Press the button to confirm.", [section("\n".join(lines)), block])
 
 

@@ -4,7 +4,8 @@ Building a Store checks that the database can be reached; it never creates or ch
 schema: `loopbot db upgrade` does (bot/store/schema.py). Work on releases, audit and steps goes
 through `store.unit_of_work()`; `store.claim(key, owner)` is its own transaction and is
 true for exactly one caller per key, across threads and processes; `store.hold_lease(name,
-holder, seconds)` gives a lease to one holder at a time until it expires. No message raised or
+holder, seconds)` gives a lease to one holder at a time until it expires; `store.offer`
+records a confirmation offered and `store.offered(key)` finds it. No message raised or
 logged by the store shows the database password.
 """
 
@@ -17,9 +18,10 @@ from sqlalchemy import Connection, case, literal, or_, select, update
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.domain.offers import Offer
 from bot.store.engine import build_engine, insert_ignoring, masked, parse_url, scrub
 from bot.store.errors import StoreError
-from bot.store.tables import claims, leases
+from bot.store.tables import claims, leases, offers
 from bot.store.uow import Clock, UnitOfWork
 
 if TYPE_CHECKING:
@@ -105,6 +107,25 @@ class Store:
                                               leases.c.expires_at > self._clock())
         with self._connect() as conn:
             return conn.execute(query).scalar()
+
+    def offer(self, offer: Offer) -> None:
+        """Record a confirmation the bot is offering."""
+        values = {"key": offer.id, "action": offer.action, "service": offer.service,
+                  "version": offer.version, "sha": offer.sha, "reason": offer.reason,
+                  "offered_to": offer.offered_to, "offered_at": self._clock(),
+                  "expires_at": offer.expires_at}
+        with self._connect() as conn:
+            conn.execute(offers.insert().values(**values))
+            conn.commit()
+
+    def offered(self, key: str) -> Offer | None:
+        """The confirmation offered under `key`, or None if there never was one."""
+        with self._connect() as conn:
+            row = conn.execute(select(offers).where(offers.c.key == key)).first()
+        if row is None:
+            return None
+        return Offer(row.key, row.action, row.service, row.version, row.offered_to,
+                     row.expires_at, row.sha, row.reason)
 
     def dispose(self) -> None:
         """Close the pooled connections (at shutdown, or before dropping the database)."""

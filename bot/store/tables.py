@@ -3,7 +3,7 @@
 Guarantees kept by the schema itself, on SQLite and PostgreSQL alike:
 - one release per (service, version): a second tag of the same version is impossible;
 - one ticket per (release, env, attempt);
-- one step per key and one claim per key;
+- one step per key, one claim per key and one offered confirmation per key;
 - one holder per lease (the scheduler's: one scheduler per deployment).
 Every constraint has a name (the naming convention is set before any table is defined).
 Times are stored in UTC and read back as aware UTC datetimes.
@@ -156,6 +156,23 @@ class LeaseRow(SQLModel, table=True):
     expires_at: dt.datetime = _time()
 
 
+class OfferRow(SQLModel, table=True):
+    """A confirmation the bot offered (bot/domain/offers.py): a press must match one."""
+
+    __tablename__ = "offers"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)  # the offer's id, carried by its button
+    action: str
+    service: str
+    version: str
+    sha: str | None = None
+    reason: str | None = Field(default=None, sa_column=Column(Text()))
+    offered_to: str
+    offered_at: dt.datetime = _time()
+    expires_at: dt.datetime = _time()
+
+
 JOBS_TABLE = "apscheduler_jobs"
 
 # APScheduler 3's SQLAlchemyJobStore table, column for column (191: MySQL's key length).
@@ -168,9 +185,11 @@ scheduler_jobs = Table(
 )
 
 metadata = SQLModel.metadata
+
 releases = ReleaseRow.__table__
 tickets = TicketRow.__table__
 audit = AuditRow.__table__
 steps = StepRow.__table__
 claims = ClaimRow.__table__
 leases = LeaseRow.__table__
+offers = OfferRow.__table__

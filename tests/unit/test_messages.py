@@ -34,7 +34,7 @@ def test_refusal_keeps_the_viewers_mention_only() -> None:
 def test_a_huge_reason_stays_within_block_kit_limits() -> None:
     release = Release("loop-server", "0.13.1", State.STAGE_DEPLOYED)
     reason = "prod is down <!channel> " * 400
-    rendered = step_confirmation(release, Action.GREENLIGHT, reason)
+    rendered = step_confirmation(release, Action.GREENLIGHT, reason, "offer-1")
     assert block_errors(rendered.blocks) == []
     value = decode_value(rendered.blocks[1]["elements"][0]["value"])
     assert value["a"] == "greenlight" and len(rendered.blocks[1]["elements"][0]["value"]) <= 2000
