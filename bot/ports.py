@@ -2,7 +2,9 @@
 the real client libraries; tests/unit uses in-memory fakes of the same shapes.
 
 Every method raises `PartnerError` (or a subclass) for a partner failure, with a message
-that names the partner and what failed and never carries a secret.
+that names the partner and what failed and never carries a secret. A change whose outcome
+is unknown (sent, then no answer) raises `OutcomeUnknown`; any other failure of a change
+means the partner refused it or it never left (nothing was changed).
 """
 
 from __future__ import annotations
@@ -17,9 +19,17 @@ from bot.domain.facts import Ancestry, Bug, Commit, EnvironmentState, Tag
 class PartnerError(Exception):
     """A partner (GitHub, Bugzilla, an environment) failed or is unreachable."""
 
-    def __init__(self, partner: str, message: str) -> None:
+    def __init__(self, partner: str, message: str, *, sent: bool = False) -> None:
         super().__init__(f"{partner}: {message}")
         self.partner = partner
+        self.message = message
+        self.sent = sent  # the request had left when it failed: a change may be done
+
+
+class OutcomeUnknown(PartnerError):
+    """A change was sent and no answer says whether it was made (the answer was lost, a
+    server error came after it was sent, or it timed out): it may have been done. Every
+    step is safe to repeat, so the caller says so instead of "nothing was changed"."""
 
 
 class NotFound(PartnerError):

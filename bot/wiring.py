@@ -43,6 +43,7 @@ def build_context(
     github_options: dict[str, object] | None = None,
     environment_timeout: float = 3.0,
     workers: int = APP_WORKERS,
+    bugzilla_timeout: float = 30.0,
 ) -> Context:
     missing = settings.secrets.missing(*PARTNER_SECRETS)
     if missing:
@@ -64,7 +65,7 @@ def build_context(
                 forge = GitHubForge(settings.github.url, github_token, service.repo, **options)
                 tracker = BugzillaTracker(settings.bugzilla.url, bugzilla_key,
                                           service.bugzilla.product, service.bugzilla.component,
-                                          connections=connections)
+                                          connections=connections, timeout=bugzilla_timeout)
                 built[service.name] = ServicePorts(service, forge, tracker)
             return built[service.name]
 

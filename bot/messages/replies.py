@@ -20,7 +20,7 @@ from bot.domain.facts import EnvironmentState
 from bot.domain.release import Release
 from bot.messages.blocks import Rendered, context, escape, lines_section, section
 from bot.messages.releases import release_card
-from bot.ports import PartnerError
+from bot.ports import OutcomeUnknown, PartnerError
 from bot.usecases.calendar_feed import render_text
 
 PARTNERS = {"github": "GitHub", "bugzilla": "Bugzilla", "slack": "Slack"}
@@ -56,10 +56,18 @@ def refusal(exc: Refusal, viewer: str = "") -> Rendered:
 
 
 def partner_failure(exc: PartnerError, changed: bool) -> Rendered:
+    """Says honestly what is known: done steps, a change that may have been made (its
+    answer was lost), or nothing changed (the partner refused, or nothing was sent)."""
     partner = PARTNERS.get(exc.partner.lower(), exc.partner)
     detail = str(exc).removeprefix(f"{exc.partner}: ")
-    outcome = ("the steps above are done; repeat the command to finish"
-               if changed else "nothing was changed; repeat the command when it is back")
+    done = "the steps above are done; " if changed else ""
+    if isinstance(exc, OutcomeUnknown):
+        outcome = (f"{done}whether the last change was made is unknown. Repeating the "
+                   "command is safe: it finds what was done and does nothing twice")
+    elif changed:
+        outcome = "the steps above are done; repeat the command to finish"
+    else:
+        outcome = "nothing was changed; repeat the command when it is back"
     text = escape(f"{partner} is failing: {detail}; {outcome}")
     return Rendered(text, [section(f":warning: {text}")])
 

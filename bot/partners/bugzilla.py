@@ -25,10 +25,11 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import bugzilla
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 
 from bot.domain.facts import Bug
-from bot.ports import Conflict, NotFound, PartnerError
+from bot.ports import Conflict, NotFound, OutcomeUnknown, PartnerError
 
 PARTNER = "Bugzilla"
 CHUNK = 300
@@ -117,7 +118,7 @@ class BugzillaTracker:
             )
             return int(bz.createbug(data).id)
 
-        return self._call(f"file {summary!r}", create)
+        return self._call(f"file {summary!r}", create, write=True)
 
     def set_status(self, bug_id: int, status: str, resolution: str = "",
                    comment: str = "") -> None:
@@ -143,13 +144,23 @@ class BugzillaTracker:
 
     # -- plumbing ----------------------------------------------------------------------
     def _update(self, action: str, bug_id: int, **changes: Any) -> None:
+        client = self._call("connect", lambda bz: bz)  # connecting is not the change
         self._call(action, lambda bz: bz.update_bugs(
-            [bug_id], bz.build_update(**changes)), bug_id=bug_id)
+            [bug_id], bz.build_update(**changes)), bug_id=bug_id, write=True, client=client)
 
     def _call(self, action: str, work: Callable[[bugzilla.Bugzilla], T],
-              bug_id: int | None = None) -> T:
-        with self._errors(action, bug_id):
-            return work(self._client())
+              bug_id: int | None = None, *, write: bool = False,
+              client: bugzilla.Bugzilla | None = None) -> T:
+        if write and client is None:
+            client = self._call("connect", lambda bz: bz)
+        try:
+            with self._errors(action, bug_id):
+                return work(client or self._client())
+        except PartnerError as exc:
+            if write and exc.sent:
+                raise OutcomeUnknown(PARTNER, f"{exc.message}; it may have been done "
+                                     "all the same") from None
+            raise
 
     def _client(self) -> bugzilla.Bugzilla:
         with self._connecting:
@@ -169,15 +180,18 @@ class BugzillaTracker:
         except bugzilla.BugzillaError as exc:
             raise self._refusal(action, exc, bug_id) from None
         except requests.exceptions.HTTPError as exc:
-            status = exc.response.status_code if exc.response is not None else "?"
-            raise PartnerError(PARTNER, f"could not {action}: HTTP {status} from "
-                               f"{self._where()}") from None
-        except requests.exceptions.Timeout:
-            raise PartnerError(PARTNER, f"could not {action}: no answer from {self._where()}"
-                               f" within {self._timeout:g} s") from None
-        except (requests.exceptions.RequestException, OSError) as exc:
+            status = exc.response.status_code if exc.response is not None else 0
+            raise PartnerError(PARTNER, f"could not {action}: HTTP {status or '?'} from "
+                               f"{self._where()}", sent=status >= 500) from None
+        except requests.exceptions.ConnectTimeout:
             raise PartnerError(PARTNER, f"could not {action}: cannot reach {self._where()}"
-                               f" ({type(exc).__name__})") from None
+                               " (ConnectTimeout)") from None
+        except requests.exceptions.Timeout:
+            raise PartnerError(PARTNER, f"could not {action}: no answer from "
+                               f"{self._where()} within {self._timeout:g} s", sent=True) from None
+        except (requests.exceptions.RequestException, OSError) as exc:
+            raise PartnerError(PARTNER, f"could not {action}: cannot reach {self._where()} "
+                               f"({type(exc).__name__})", sent=_after_sending(exc)) from None
         except (ValueError, KeyError) as exc:
             raise PartnerError(PARTNER, f"could not {action}: unexpected answer from "
                                f"{self._where()}: {self._scrub(str(exc))}") from None
@@ -207,6 +221,15 @@ class BugzillaTracker:
             if secret:
                 text = text.replace(secret, "[hidden]")
         return text
+
+
+def _after_sending(exc: BaseException) -> bool:
+    """False only when the connection was never made (refused, no route, DNS)."""
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)
+    return not isinstance(reason, (urllib3.exceptions.NewConnectionError,
+                                   urllib3.exceptions.NameResolutionError,
+                                   ConnectionRefusedError))
 
 
 def _to_bug(raw: Any) -> Bug:

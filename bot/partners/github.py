@@ -151,10 +151,10 @@ class GitHubForge:
 
     # -- writes ------------------------------------------------------------------------------
     def create_tag(self, name: str, commit_sha: str, message: str) -> Tag:
-        with errors(f"creating tag {name}"):
+        with errors(f"creating tag {name}"):  # a tag object alone is no tag: not a change
             obj = self._repo.create_git_tag(name, message, commit_sha, "commit")
         try:
-            with errors(f"creating tag {name}"):
+            with errors(f"creating tag {name}", write=True):
                 self._repo.create_git_ref(f"refs/tags/{name}", obj.sha)
         except AlreadyExists:
             return self._existing_tag(name, commit_sha)
@@ -171,7 +171,7 @@ class GitHubForge:
 
     def create_branch(self, name: str, from_sha: str) -> str:
         try:
-            with errors(f"creating branch {name}"):
+            with errors(f"creating branch {name}", write=True):
                 return self._repo.create_git_ref(f"refs/heads/{name}", from_sha).object.sha
         except AlreadyExists:
             head = self.branch_head(name)
@@ -192,7 +192,7 @@ class GitHubForge:
                 current, temp_ref = self._pick(branch, sha, current, temp, temp_ref)
                 picked.append((sha, current.sha))
             if picked:
-                with errors(f"fast-forwarding {branch}"):
+                with errors(f"fast-forwarding {branch}", write=True):
                     branch_ref.edit(current.sha, force=False)
         finally:
             if temp_ref is not None:
@@ -253,7 +253,7 @@ class GitHubForge:
         if existing is not None:
             return existing
         try:
-            with errors(f"creating the release of {tag}"):
+            with errors(f"creating the release of {tag}", write=True):
                 return self._repo.create_git_release(tag, name=title, message=body).html_url
         except AlreadyExists:
             with errors(f"reading the release of {tag}"):

@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import requests
+import urllib3
 from github import GithubException, UnknownObjectException
 
-from bot.ports import Conflict, NotFound, PartnerError
+from bot.ports import Conflict, NotFound, OutcomeUnknown, PartnerError
 
 PARTNER = "GitHub"
 
@@ -19,20 +20,51 @@ class AlreadyExists(Conflict):
 
 
 @contextmanager
-def errors(doing: str) -> Iterator[None]:
-    """Translate PyGithub's and requests' exceptions into PartnerError subclasses."""
+def errors(doing: str, *, write: bool = False) -> Iterator[None]:
+    """Translate PyGithub's and requests' exceptions into PartnerError subclasses; for a
+    `write`, a failure after the request left (5xx, timeout, lost answer) is
+    OutcomeUnknown."""
     try:
         yield
-    except UnknownObjectException as exc:
-        raise NotFound(PARTNER, f"{doing}: not found") from exc
-    except GithubException as exc:
-        raise _from_status(doing, exc) from exc
-    except requests.exceptions.RetryError as exc:
-        raise PartnerError(PARTNER, f"{doing}: GitHub kept answering server errors; "
-                                    "gave up after retrying") from exc
-    except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-        raise PartnerError(PARTNER, f"{doing}: GitHub is unreachable ({type(exc).__name__})") \
-            from exc
+    except (GithubException, requests.exceptions.RequestException) as exc:
+        if write and _after_sending(exc):
+            raise OutcomeUnknown(PARTNER, f"{doing}: GitHub gave no answer that says whether "
+                                 "it was done; it may have been done all the same") from exc
+        raise _translated(doing, exc) from exc
+
+
+def _translated(doing: str, exc: Exception) -> PartnerError:
+    try:
+        raise exc
+    except UnknownObjectException:
+        return NotFound(PARTNER, f"{doing}: not found")
+    except GithubException as error:
+        return _from_status(doing, error)
+    except requests.exceptions.RetryError:
+        return PartnerError(PARTNER, f"{doing}: GitHub kept answering server errors; "
+                                     "gave up after retrying")
+    except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as error:
+        return PartnerError(PARTNER, f"{doing}: GitHub is unreachable "
+                                     f"({type(error).__name__})")
+    except Exception as error:  # anything else of requests: as it was
+        return PartnerError(PARTNER, f"{doing}: {type(error).__name__}")
+
+
+def _after_sending(exc: Exception) -> bool:
+    """True when the request had left: a server error, a timeout after connecting, a
+    lost answer, retries given up on server errors."""
+    if isinstance(exc, GithubException):
+        return exc.status >= 500
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return False
+    if isinstance(exc, requests.exceptions.RetryError | requests.exceptions.Timeout):
+        return True
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        reason = exc.args[0] if exc.args else None
+        reason = getattr(reason, "reason", reason)
+        return not isinstance(reason, urllib3.exceptions.NewConnectionError
+                              | ConnectionRefusedError)
+    return False
 
 
 def _from_status(doing: str, exc: GithubException) -> PartnerError:

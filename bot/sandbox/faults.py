@@ -27,6 +27,7 @@ class _Plan:
     lose: bool  # carry the request out, then answer `status` (a lost response)
     every: int = 0  # when set: only every `every`-th matching request, for as long as it lasts
     seen: int = 0
+    delay: float = 0.0  # carry the request out, then answer it this late (status 0)
 
     def matches(self, method: str, path: str) -> bool:
         return (self.remaining > 0 and (self.method is None or self.method == method)
@@ -62,6 +63,12 @@ class Faults:
         if every < 1:
             raise ValueError("every must be at least 1")
         self._add(_Plan(status, count, _regex(path), method, 0, lose=False, every=every))
+
+    def slow_next(self, delay: float, count: int = 1, path: str | None = None, *,
+                  method: str | None = None, after: int = 0) -> None:
+        """The next `count` matching requests are carried out, then answered `delay`
+        seconds later: a client that gives up sooner never learns they were done."""
+        self._add(_Plan(0, count, _regex(path), method, after, lose=True, delay=delay))
 
     def drop_next(self, count: int = 1) -> None:
         with self._lock:

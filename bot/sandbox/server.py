@@ -9,6 +9,8 @@ Faults are injected per server, for tests and for `loopbot sandbox`:
   `status` (with the stand-in's own error body shape); `faults.fail_every(status, 2)`:
   every second matching request does, from now on;
 - `faults.latency = 2.0`: every request waits that long before it is answered;
+- `faults.lose_next(...)` / `faults.slow_next(delay, ...)`: matching requests are carried
+  out, then answered 502 (the answer is lost) or `delay` seconds late (a client timeout);
 - `faults.drop_next(count)`: the next requests get their connection closed, no answer.
 The same can be set over HTTP with `POST /__sandbox__/faults` (JSON body with `status`,
 `count`, `path`, `method`, `after`, `lose`, `every`, `latency`, `drop`, `clear`), so a
@@ -257,6 +259,9 @@ class StandIn:
             response = self._route(request)
         except HTTPError as exc:
             response = self.error_response(exc)
+        if plan is not None and plan.delay:  # the work is done; the answer comes late
+            time.sleep(plan.delay)
+            return response
         if plan is not None:  # the work is done; the answer is lost
             return self.error_response(HTTPError(plan.status, HTTPStatus(plan.status).phrase))
         return response
