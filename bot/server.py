@@ -24,6 +24,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+from bot import redaction
 from bot.app import LoopApp, create_app, required_secrets
 from bot.config import ConfigError, Settings
 from bot.leader import LEASE_SECONDS, RENEW_SECONDS, SchedulerLeader
@@ -134,6 +135,7 @@ def run(settings: Settings, *, socket_mode: bool = False, host: str = "127.0.0.1
     if missing:
         raise ConfigError(f"cannot start: set the environment variable(s) "
                           f"{', '.join(missing)}")
+    redaction.install(redaction.secret_values(settings))  # whatever the log level
     require_current(settings.db_url)  # `run` never makes the schema: `loopbot db upgrade` does
     app = create_app(settings, socket_mode=socket_mode, slack_api_url=slack_api_url)
     adopt_on_first_start(app.ctx)  # the releases made before the bot, on its first start

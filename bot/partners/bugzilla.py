@@ -10,8 +10,11 @@ Guarantees:
   sends CLOSED, unknown to Bugzilla >= 4.0 workflows);
 - every failure is a `PartnerError`: `NotFound` for a missing bug, `Conflict` for a change
   Bugzilla refuses (illegal transition, missing or misplaced resolution), a plain
-  `PartnerError` for a refused key, an unreachable or failing server. Messages never carry
-  the API key: python-bugzilla sends it as a query parameter, so URLs are scrubbed.
+  `PartnerError` for a refused key, an unreachable or failing server; a change sent
+  without an answer (lost, 5xx, timed out) is `OutcomeUnknown`;
+- the API key travels in the `X-BUGZILLA-API-KEY` header (Bugzilla 5.1+), never in a URL
+  (python-bugzilla 3.3 would put it in the query string of every request, and urllib3
+  logs URLs at DEBUG); messages are scrubbed of it all the same.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ FIELDS = ("id", "summary", "status", "resolution", "depends_on", "blocks")
 REFUSED_CHANGE_CODES = frozenset({104, 118, 119, 120, 121, 122, 123})
 AUTH_CODES = frozenset({102, 300, 301, 302, 304, 306, 307, 410})
 T = TypeVar("T")
+API_KEY_HEADER = "X-BUGZILLA-API-KEY"
 
 
 class _TimeoutSession(requests.Session):
@@ -165,10 +169,12 @@ class BugzillaTracker:
     def _client(self) -> bugzilla.Bugzilla:
         with self._connecting:
             if self._bz is None:
-                bz = bugzilla.Bugzilla(
-                    url=None, api_key=self._api_key, use_creds=False, force_rest=True,
-                    requests_session=_TimeoutSession(self._timeout, self._connections),
-                )
+                session = _TimeoutSession(self._timeout, self._connections)
+                # In a header (Bugzilla 5.1+, bugzilla.mozilla.org): python-bugzilla would
+                # put it in every URL, which urllib3 logs at DEBUG.
+                session.headers[API_KEY_HEADER] = self._api_key
+                bz = bugzilla.Bugzilla(url=None, api_key=None, use_creds=False,
+                                       force_rest=True, requests_session=session)
                 bz.connect(self.url)
                 self._bz = bz
             return self._bz
