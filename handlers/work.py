@@ -213,7 +213,7 @@ class Runtime:
         try:
             reply.fail(rendered)
         except (SlackApiError, SlackClientError, OSError, PartnerError) as exc:
-            log.error("could not tell %s: %s", reply.user, type(exc).__name__)
+            log.warning("could not tell %s: %s", reply.user, type(exc).__name__)
 
 
 def unexpected(error: Exception, request_text: str, respond: Respond | None) -> None:
