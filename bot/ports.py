@@ -26,6 +26,11 @@ class PartnerError(Exception):
         self.sent = sent  # the request had left when it failed: a change may be done
 
 
+# 503 says the server did not handle the request (RFC 9110 15.6.4): nothing was changed.
+# Any other 5xx may come after the work was done (a proxy's 502 or 504, a 500 halfway).
+NOT_HANDLED = 503
+
+
 class OutcomeUnknown(PartnerError):
     """A change was sent and no answer says whether it was made (the answer was lost, a
     server error came after it was sent, or it timed out): it may have been done. Every

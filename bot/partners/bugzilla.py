@@ -32,7 +32,7 @@ import urllib3
 from requests.adapters import HTTPAdapter
 
 from bot.domain.facts import Bug
-from bot.ports import Conflict, NotFound, OutcomeUnknown, PartnerError
+from bot.ports import NOT_HANDLED, Conflict, NotFound, OutcomeUnknown, PartnerError
 
 PARTNER = "Bugzilla"
 CHUNK = 300
@@ -188,7 +188,8 @@ class BugzillaTracker:
         except requests.exceptions.HTTPError as exc:
             status = exc.response.status_code if exc.response is not None else 0
             raise PartnerError(PARTNER, f"could not {action}: HTTP {status or '?'} from "
-                               f"{self._where()}", sent=status >= 500) from None
+                               f"{self._where()}", sent=status >= 500 and status != NOT_HANDLED
+                               ) from None
         except requests.exceptions.ConnectTimeout:
             raise PartnerError(PARTNER, f"could not {action}: cannot reach {self._where()}"
                                " (ConnectTimeout)") from None

@@ -10,7 +10,7 @@ import requests
 import urllib3
 from github import GithubException, UnknownObjectException
 
-from bot.ports import Conflict, NotFound, OutcomeUnknown, PartnerError
+from bot.ports import NOT_HANDLED, Conflict, NotFound, OutcomeUnknown, PartnerError
 
 PARTNER = "GitHub"
 
@@ -54,7 +54,7 @@ def _after_sending(exc: Exception) -> bool:
     """True when the request had left: a server error, a timeout after connecting, a
     lost answer, retries given up on server errors."""
     if isinstance(exc, GithubException):
-        return exc.status >= 500
+        return exc.status >= 500 and exc.status != NOT_HANDLED
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return False
     if isinstance(exc, requests.exceptions.RetryError | requests.exceptions.Timeout):

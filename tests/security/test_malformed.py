@@ -6,21 +6,30 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 
+from bot.domain.errors import Refusal
+from bot.domain.versions import Version
+from handlers.words import bug_number, release_label, release_line
 from tests.fixtures.app import DEV, OPS, LoopWorld
 from tests.security.conftest import signed_post, state, tracebacks
 
 DIGITS = 5000  # int() refuses more than 4300 digits
 
 
+TOO_LONG = "reads 4,000 at most"
+
+
 @pytest.mark.parametrize(("user", "line", "said"), [
-    (DEV, "tag " + "1" * DIGITS, "as a version"),
-    (OPS, "deployed stage " + "0" * DIGITS, "as a version"),
-    (OPS, "block prod 0.13.0 bug " + "7" * DIGITS, "as a bug number"),
-    (DEV, "status change-" + "9" * DIGITS, "as a version"),
+    (DEV, "tag " + "1" * DIGITS, TOO_LONG),  # the issue's exact inputs
+    (OPS, "deployed stage " + "0" * DIGITS, TOO_LONG),
+    (DEV, "tag " + "1" * 3000, "as a version"),
+    (OPS, "deployed stage " + "0" * 3000, "as a version"),
+    (OPS, "block prod 0.13.0 bug " + "7" * 3000, "as a bug number"),
+    (DEV, "status change-" + "9" * 3000, "as a version"),
     (OPS, "unblock prod 0.13.0 bug ²", "as a bug number"),
     (DEV, "tag on ١.٢", "as a release line"),
 ])
@@ -36,6 +45,16 @@ def test_huge_or_strange_numbers_are_refused_clearly(
     assert len(shown) < 1000, "the refusal echoes the whole line"
     assert tracebacks(caplog.records) == []
     assert state(loop_world) == before
+
+
+@pytest.mark.parametrize("read", [
+    lambda: Version.parse("1" * DIGITS), lambda: bug_number("7" * DIGITS),
+    lambda: release_label("change-" + "9" * DIGITS), lambda: release_line("1" * DIGITS + ".2"),
+])
+def test_numbers_past_python_int_limit_are_refused_not_raised(read: Any) -> None:
+    """int() raises ValueError past 4,300 digits; the readers refuse instead."""
+    with pytest.raises(Refusal, match="couldn't read"):
+        read()
 
 
 def _payload(value: object) -> bytes:
