@@ -3,7 +3,8 @@
 Guarantees, in this order, before anything in the request is read or used:
 - The body is at most `MAX_BODY` bytes (else 413, unread).
 - The signature is checked over the raw bytes: a missing, malformed (`abc`, `1e3`) or
-  stale timestamp, or a missing or wrong signature, gets 401 and nothing else happens.
+  stale timestamp, or a missing or wrong signature, gets 401 and nothing else happens
+  (Slack's unsigned `ssl_check=1` probe gets an empty 200, as Bolt gives it).
   Nothing of an unverified request (its `response_url`, `trigger_id`, user) is ever used.
 - A verified body that is not what Slack sends (invalid UTF-8, JSON that is not an object,
   an interactive payload without a readable action, deeply nested JSON) gets 400; it is
@@ -88,6 +89,9 @@ class SlackGate:
         raw = environ["wsgi.input"].read(length) if length else b""
         headers = _headers(environ)
         if not self._verified(raw, headers):
+            if _is_ssl_check(raw):  # Slack checking the certificate: unsigned, answered 200
+                start_response("200 OK", [("Content-Length", "0")])
+                return [b""]
             return _answer(start_response, 401, {"error": "invalid request"})
         try:
             request = _bolt_request(raw, headers, environ.get("QUERY_STRING", ""))
@@ -109,6 +113,14 @@ class SlackGate:
             return False
         expected = hmac.new(self._secret, b"v0:" + stamp + b":" + raw, hashlib.sha256)
         return hmac.compare_digest(b"v0=" + expected.hexdigest().encode(), signature)
+
+
+def _is_ssl_check(raw: bytes) -> bool:
+    """Slack's `ssl_check=1` probe (answered as Bolt does, using nothing in it)."""
+    try:
+        return dict(parse_qsl(raw.decode("ascii"))).get("ssl_check") == "1"
+    except (UnicodeDecodeError, ValueError):
+        return False
 
 
 def _bolt_request(raw: bytes, headers: dict[str, str], query: str) -> BoltRequest:

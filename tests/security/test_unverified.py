@@ -52,3 +52,14 @@ def test_the_error_handler_never_answers_an_unverified_request(
     loop_world.app.bolt._middleware_error_handler.handle(
         error=RuntimeError("boom"), request=request, response=None)
     assert attacker.received == []
+
+
+def test_slacks_ssl_check_probe_is_answered_and_nothing_else(
+    loop_world: LoopWorld, attacker: Attacker,
+) -> None:
+    body = f"ssl_check=1&token=x&response_url={attacker.url}/x&command=/loop&text=status"
+    answer = requests.post(loop_world.server.slack_url, data=body, timeout=10, headers={
+        "Content-Type": "application/x-www-form-urlencoded"})
+    loop_world.app.drain(10)
+    assert (answer.status_code, answer.text) == (200, "")
+    assert attacker.received == [] and loop_world.slack.ephemerals() == []
