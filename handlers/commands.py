@@ -1,8 +1,9 @@
-"""The `/loop` slash command: parse, ack, then one use case on the app's executor.
+"""The `/loop` slash command: ack, then parse and one use case on the app's executor.
 
-The listener acks and submits the work; the work reads the line (pure,
-handlers/grammar.py) and each `_do_*` function below calls one use case and renders its
-answer. Bad input is
+The listener only acks and submits the work (nothing is read before Slack has its answer:
+a hostile line costs the ack nothing); the work reads the line (pure, handlers/grammar.py,
+which refuses a line over 4,000 characters unread), then each `_do_*` function below
+calls one use case and renders its answer. Bad input is
 answered ephemerally with the usage and changes nothing. State changes are posted as one
 channel message updated as each step finishes; everything else is ephemeral.
 """

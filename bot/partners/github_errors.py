@@ -1,5 +1,6 @@
 """PyGithub's and requests' exceptions, translated into loopbot's PartnerError family with
-messages that say what was being done and never carry the token."""
+messages that say what was being done and never carry the token. A write that failed after
+its request left (a 5xx other than 503, a timeout, a lost answer) is `OutcomeUnknown`."""
 
 from __future__ import annotations
 
