@@ -58,7 +58,9 @@ def _after_sending(exc: Exception) -> bool:
         return exc.status >= 500 and exc.status != NOT_HANDLED
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return False
-    if isinstance(exc, requests.exceptions.RetryError | requests.exceptions.Timeout):
+    if isinstance(exc, requests.exceptions.RetryError):  # urllib3 names the last status
+        return f"too many {NOT_HANDLED} error" not in str(exc)
+    if isinstance(exc, requests.exceptions.Timeout):
         return True
     if isinstance(exc, requests.exceptions.ConnectionError):
         reason = exc.args[0] if exc.args else None

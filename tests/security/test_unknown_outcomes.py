@@ -10,7 +10,11 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.ports import OutcomeUnknown, PartnerError
+from bot.sandbox.demo import DemoData
+from bot.sandbox.github import GitHubStandIn
 from tests.fixtures.app import DEV, OPS, LoopWorld, start_world
+from tests.fixtures.github import make_forge
 
 STAGE_TICKET = "Please deploy loop-server 0.13.0 to Stage"
 
@@ -82,3 +86,25 @@ def test_a_refused_change_still_says_nothing_was_changed(loop_world: LoopWorld) 
     loop_world.command(DEV, "request stage 0.13.0")
     assert "nothing was changed" in loop_world.last_ephemeral(DEV).text
     assert _stage_tickets(loop_world) == []
+
+
+def test_a_github_branch_whose_answer_is_lost_is_an_unknown_outcome(
+    demo_github: GitHubStandIn, demo_data: DemoData,
+) -> None:
+    forge = make_forge(demo_github, retries=0)
+    demo_github.faults.lose_next(path="/git/refs$", method="POST")
+    with pytest.raises(OutcomeUnknown, match="may have been done"):
+        forge.create_branch("0.12.x", demo_data.tags["0.12.2"])
+    assert forge.branch_head("0.12.x") == demo_data.tags["0.12.2"]  # it was
+    assert forge.create_branch("0.12.x", demo_data.tags["0.12.2"]) == demo_data.tags["0.12.2"]
+
+
+def test_a_github_503_on_a_change_changed_nothing(
+    demo_github: GitHubStandIn, demo_data: DemoData,
+) -> None:
+    forge = make_forge(demo_github, retries=0)
+    demo_github.faults.fail_next(503, path="/git/refs$", method="POST")
+    with pytest.raises(PartnerError) as raised:
+        forge.create_branch("0.12.x", demo_data.tags["0.12.2"])
+    assert not isinstance(raised.value, OutcomeUnknown)
+    assert not forge.branch_exists("0.12.x")
