@@ -54,6 +54,7 @@ from bot.config import load_settings
 from bot.sandbox.signed import SlackRequests, buttons
 from bot.sandbox.world import SIGNING_SECRET, Sandbox
 from bot.server import run
+from bot.store.schema import upgrade
 
 root = Path(sys.argv[1])
 base = load_settings(Path(sys.argv[2]), environ={})
@@ -61,6 +62,7 @@ printed = io.StringIO()
 real_stdout, sys.stdout = sys.stdout, printed
 with Sandbox.start(base, state_dir=root / "sandbox") as sandbox:
     settings = sandbox.settings(base, database_url=f"sqlite:///{root / 'bot.db'}")
+    upgrade(settings.db_url)  # `loopbot db upgrade`
     stop = threading.Event()
     serving = threading.Thread(target=run, args=(settings,), kwargs={
         "port": 0, "slack_api_url": sandbox.slack.api_url, "stop": stop})
