@@ -69,6 +69,12 @@ class EnvironmentSettings(_Strict):
     url: WebUrl
 
 
+class ServiceWorkflow(_Strict):
+    """Process options of one service."""
+
+    require_load_test: bool = False  # `verify stage` needs a passed load test
+
+
 class ServiceSettings(_Strict):
     name: str
     repo: str
@@ -77,6 +83,7 @@ class ServiceSettings(_Strict):
     main_branch: str = "master"
     bugzilla: BugzillaProduct = BugzillaProduct()
     environments: dict[str, EnvironmentSettings] = Field(default_factory=dict)
+    workflow: ServiceWorkflow = ServiceWorkflow()
 
     @field_validator("repo")
     @classmethod
@@ -147,6 +154,23 @@ class WorkflowSettings(_Strict):
     monitor_poll_seconds: int = Field(default=60, ge=1)
 
 
+class LoadTestSettings(_Strict):
+    """Load tests on stage with partners: who is told of a window, when QA is reminded."""
+
+    partners: dict[str, str] = Field(default_factory=dict)  # name -> email address
+    remind_at: dt.time = dt.time(14, 0)  # on the tagging day, when no window is set
+
+    @field_validator("partners")
+    @classmethod
+    def _names_and_addresses(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, address in value.items():
+            if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
+                raise ValueError(f"partner name {name!r}: lowercase letters, digits, - and _")
+            if not re.fullmatch(r"[^@\s]+@[^@\s]+", address):
+                raise ValueError(f"partner {name!r}: {address!r} is not an email address")
+        return value
+
+
 class Secrets(_Strict):
     """Secrets from the environment only; `SecretStr` keeps them out of reprs and logs."""
 
@@ -178,6 +202,7 @@ class Settings(_Strict):
     )
     calendar: CalendarSettings = CalendarSettings()
     workflow: WorkflowSettings = WorkflowSettings()
+    loadtest: LoadTestSettings = LoadTestSettings()
     services: tuple[ServiceSettings, ...] = Field(min_length=1)
     secrets: Secrets = Secrets()
     source: str = "<defaults>"

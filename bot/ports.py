@@ -97,6 +97,24 @@ class Tracker(Protocol):
     def bug_url(self, bug_id: int) -> str: ...
 
 
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str  # "text/calendar"
+    data: bytes
+
+
+class Mail(Protocol):
+    """The mailing list (and partners' addresses) by email."""
+
+    to: str  # the mailing list
+
+    def send(self, subject: str, body: str, *, to: Sequence[str] = (),
+             attachments: Sequence[Attachment] = ()) -> None:
+        """To `to` with the list copied (to the list alone when `to` is empty)."""
+        ...
+
+
 class Environments(Protocol):
     """The services' root URLs."""
 

@@ -13,6 +13,7 @@ from bot.config import ConfigError, ServiceSettings, Settings
 from bot.partners.bugzilla import BugzillaTracker
 from bot.partners.environments import HttpEnvironments
 from bot.partners.github import GitHubForge
+from bot.partners.mail import Mailer
 from bot.store import Store
 from bot.usecases.context import Context, ServicePorts
 
@@ -56,4 +57,5 @@ def build_context(
         environments=HttpEnvironments(timeout=environment_timeout),
         ports_for=ports_for,
         clock=clock,
+        mail=Mailer.from_settings(settings),
     )

@@ -28,7 +28,7 @@ from bot.usecases.context import load_release
 from bot.usecases.queries import environments, history, releases_in_flight
 from bot.usecases.releases import advance, check_step, start_service_change
 from bot.usecases.tagging import backport, preview_tag
-from handlers import grammar, help
+from handlers import grammar, help, loadtest
 from handlers.intents import (
     Backport,
     CalendarDates,
@@ -36,6 +36,8 @@ from handlers.intents import (
     Envs,
     Help,
     History,
+    LoadTestResult,
+    LoadTestWindow,
     ServiceChange,
     Status,
     Step,
@@ -100,6 +102,10 @@ def execute(parsed: Command | Refusal, job: Job) -> None:
                                                                            service=service)))
         case CalendarDates():
             _do_calendar(job, parsed.service)
+        case LoadTestWindow() as intent:
+            loadtest.do_window(job, parsed, intent)
+        case LoadTestResult() as intent:
+            loadtest.do_result(job, parsed, intent)
 
 
 def _do_help(job: Job, topic: str | None) -> None:

@@ -16,6 +16,7 @@ Guarantees:
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from collections.abc import Callable
@@ -31,12 +32,21 @@ from handlers.intents import (
     Help,
     History,
     Intent,
+    LoadTestResult,
+    LoadTestWindow,
     ServiceChange,
     Status,
     Step,
     TagPreview,
 )
-from handlers.words import COMMAND, Words, read_options, release_label, split
+from handlers.words import (
+    COMMAND,
+    Words,
+    bug_number,
+    read_options,
+    release_label,
+    split,
+)
 
 
 @dataclass(frozen=True)
@@ -267,6 +277,57 @@ def _envs(words: Words) -> Intent:
 def _calendar(words: Words) -> Intent:
     words.end()
     return CalendarDates()
+
+
+@subcommand("loadtest stage VERSION window FROM TO [PARTNER...] | pass|fail [REASON] [bug N]",
+            "QA: set a load-test window with partners (FROM like 2026-12-09T14:00, TO like "
+            "16:00), or record the result", emergency=True)
+def _loadtest(words: Words) -> Intent:
+    words.env("stage")
+    version = words.release()
+    verdict = (words.peek() or "").lower()
+    if words.accept("window"):
+        start = _moment(words, words.take("the start, like 2026-12-09T14:00"))
+        end = _end_of_window(words, words.take("the end, like 16:00"), start)
+        partners = []
+        while words.peek() is not None:
+            partner = words.take("a partner").lower()
+            if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", partner):
+                raise words.error(f"couldn't read `{partner}` as a partner's name")
+            partners.append(partner)
+        return LoadTestWindow(version, start, end, tuple(dict.fromkeys(partners)))
+    if not words.accept("pass", "fail"):
+        raise words.error(f"expected `window`, `pass` or `fail` after {version}")
+    bug = words.optional_bug()
+    rest = words.rest().split()
+    if bug is None and len(rest) >= 2 and rest[-2].lower() == "bug":
+        bug, rest = bug_number(rest[-1], words.usage), rest[:-2]
+    elif bug is None and rest and re.fullmatch(r"bug#?\d+", rest[-1], re.IGNORECASE):
+        bug, rest = bug_number(rest[-1][3:].lstrip("#"), words.usage), rest[:-1]
+    if verdict == "pass" and bug is not None:
+        raise words.error("a passed load test names no bug")
+    return LoadTestResult(version, verdict == "pass", " ".join(rest), bug)
+
+
+def _moment(words: Words, word: str) -> dt.datetime:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}[T@]\d{1,2}:\d{2}", word, re.IGNORECASE):
+        raise words.error(f"couldn't read `{word}` as a time: expected YYYY-MM-DDTHH:MM, "
+                          "like 2026-12-09T14:00")
+    day, _, time = word.upper().replace("@", "T").partition("T")
+    try:
+        return dt.datetime.fromisoformat(f"{day}T{time.zfill(5)}")
+    except ValueError:
+        raise words.error(f"`{word}` is not a real date and time") from None
+
+
+def _end_of_window(words: Words, word: str, start: dt.datetime) -> dt.datetime:
+    """The end: a full time, or HH:MM on the start's day."""
+    if re.fullmatch(r"\d{1,2}:\d{2}", word):
+        try:
+            return dt.datetime.combine(start.date(), dt.time.fromisoformat(word.zfill(5)))
+        except ValueError:
+            raise words.error(f"`{word}` is not a real time of day") from None
+    return _moment(words, word)
 
 
 # -- the line ---------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ def failing_guards(
         failures += _runs_version(facts.environment, release)
     if action is Action.VERIFY_STAGE:
         failures += _ticket_fixed(facts.stage_ticket, "stage", release)
+        failures += _load_test_passed(facts, release)
     if action in (Action.REQUEST_PROD, Action.GREENLIGHT):
         failures += _stage_verified(facts.stage_ticket, release)
     if action is Action.GREENLIGHT:
@@ -55,6 +56,15 @@ def _ticket_fixed(ticket: Bug | None, env: str, release: Release) -> list[str]:
         return []
     return [f"{env} {ticket.describe()} for {release.version} is not RESOLVED FIXED: "
             f"OPS marks it with `/loop deployed {env} {release.version}`"]
+
+
+def _load_test_passed(facts: Facts, release: Release) -> list[str]:
+    if not facts.load_test_required or facts.load_test_passed or release.kind is Kind.SERVICE:
+        return []
+    v = release.version
+    return [f"{release.service} requires a passed load test and none is recorded for {v}: "
+            f"QA sets a window with partners (`/loop loadtest stage {v} window FROM TO`) "
+            f"and records the result (`/loop loadtest stage {v} pass`)"]
 
 
 def _stage_verified(ticket: Bug | None, release: Release) -> list[str]:

@@ -127,8 +127,41 @@ class ClaimRow(SQLModel, table=True):
     owner: str
 
 
+class LoadTestWindowRow(SQLModel, table=True):
+    """A load-test window agreed with partners; one per (service, version, start)."""
+
+    __tablename__ = "load_test_windows"
+    __table_args__ = (UniqueConstraint("service", "version", "start"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    service: str = Field(index=True)
+    version: str
+    start: dt.datetime = _time()
+    end: dt.datetime = _time()
+    partners: list[str] = _json()
+    actor: str
+    override_reason: str | None = Field(default=None, sa_column=Column(Text()))
+
+
+class LoadTestResultRow(SQLModel, table=True):
+    """A load test's outcome as QA recorded it, in recording order."""
+
+    __tablename__ = "load_test_results"
+
+    id: int | None = Field(default=None, primary_key=True)
+    service: str = Field(index=True)
+    version: str
+    passed: bool
+    reason: str = Field(default="", sa_column=Column(Text(), nullable=False))
+    bug_id: int | None = None
+    actor: str
+    at: dt.datetime = _time()
+
+
 releases = ReleaseRow.__table__
 tickets = TicketRow.__table__
 audit = AuditRow.__table__
 steps = StepRow.__table__
 claims = ClaimRow.__table__
+load_test_windows = LoadTestWindowRow.__table__
+load_test_results = LoadTestResultRow.__table__

@@ -12,7 +12,7 @@ from bot.config import ConfigError, ServiceSettings, Settings
 from bot.domain.errors import Refusal
 from bot.domain.facts import EnvironmentState
 from bot.domain.release import Release
-from bot.ports import Environments, Forge, Tracker
+from bot.ports import Environments, Forge, Mail, Tracker
 from bot.store import Store
 
 Progress = Callable[[str], None]
@@ -43,6 +43,7 @@ class Context:
     environments: Environments
     ports_for: Callable[[ServiceSettings], ServicePorts]
     clock: Callable[[], dt.datetime]
+    mail: Mail | None = None  # None when SMTP_URL or slack.mailing_list is unset
 
     def service(self, name: str | None = None) -> ServicePorts:
         try:

@@ -20,6 +20,7 @@ from bot.domain.audit import AuditEntry
 from bot.domain.errors import Refusal
 from bot.domain.facts import Bug, EnvironmentState
 from bot.domain.lifecycle import check_may_change_service, decide, state_after
+from bot.domain.loadtest import has_passed
 from bot.domain.release import Env, Kind, Release, State, Ticket
 from bot.ports import NotFound
 from bot.store import AlreadyExists, StaleRelease
@@ -106,8 +107,13 @@ def read_facts(
                           hint="check the bug number") from None
     env = _environment_of(action)
     environment = ctx.read_environment(ports.config, env) if env else None
+    required = ports.config.workflow.require_load_test and action is Action.VERIFY_STAGE
+    passed = False
+    if required:
+        with ctx.store.unit_of_work() as uow:
+            passed = has_passed(uow.load_test_results(release.service, release.version))
     return Facts(stage_bug, prod_bug, blockers, environment,
-                 ctx.settings.workflow.qa_files_prod_ticket, subject)
+                 ctx.settings.workflow.qa_files_prod_ticket, subject, required, passed)
 
 
 def _environment_of(action: Action) -> str | None:

@@ -1,0 +1,38 @@
+"""`/loop loadtest ...`: the work after the ack, one use case each (bot/usecases/loadtests.py).
+
+A window set is announced in the channel (and mailed by the use case); a result is one
+channel message updated as each step finishes (the ticket comment, then the rejection of
+a failed build with its bug).
+"""
+
+from __future__ import annotations
+
+from bot.messages import loadtests as rendering
+from bot.usecases.loadtests import record_result, set_window
+from handlers.intents import Command, LoadTestResult, LoadTestWindow
+from handlers.work import Job
+
+
+def do_window(job: Job, parsed: Command, intent: LoadTestWindow) -> None:
+    service = job.ctx.service(parsed.service).config.name
+    job.reply.title = f"load-test window {service} {intent.version}"
+    found = set_window(job.ctx, job.actor, intent.version, intent.start, intent.end,
+                       intent.partners, service=service, override_reason=parsed.emergency,
+                       request_id=job.request_id)
+    rendered = rendering.window_set(found, job.actor, job.ctx.settings.tz)
+    if found.new:
+        job.reply.post(rendered)
+    else:
+        job.reply.ephemeral(rendered)
+
+
+def do_result(job: Job, parsed: Command, intent: LoadTestResult) -> None:
+    service = job.ctx.service(parsed.service).config.name
+    job.reply.title = f"load test {service} {intent.version}"
+    actor = job.actor
+    with job.locks(f"{service}:{intent.version}"):
+        found = record_result(job.ctx, actor, intent.version, intent.passed,
+                              reason=intent.reason, bug_id=intent.bug_id, service=service,
+                              override_reason=parsed.emergency, request_id=job.request_id,
+                              progress=job.reply.progress)
+    job.reply.post(rendering.result_recorded(found, actor, job.reply.steps))
