@@ -164,14 +164,16 @@ def check_window(
     return tuple(problems)
 
 
-def result_problems(windows: Sequence[Window], now: dt.datetime, version: str) -> list[str]:
+def result_problems(windows: Sequence[Window], now: dt.datetime, version: str,
+                    tz: dt.tzinfo) -> list[str]:
     """Why a result can't be recorded yet: no window, or none started."""
     if not windows:
         return [f"no load-test window is set for {version}: set one first "
                 f"(`/loop loadtest stage {version} window FROM TO`)"]
     if all(w.start > now for w in windows):
-        first = min(w.start for w in windows)
-        return [f"the load-test window of {version} starts {first.isoformat(' ', 'minutes')}"]
+        first = min(w.start for w in windows).astimezone(tz)
+        return [f"the load-test window of {version} starts {first:%a %Y-%m-%d %H:%M}: "
+                "record the result once it has run"]
     return []
 
 

@@ -6,8 +6,9 @@ for every configured service (announcements and prod-push reminders, late-step
 reminders, the environment watch, monitoring, load-test windows) and acts on each
 occurrence that nobody claimed yet. It is what the scheduler's one job runs every
 minute, safe to run as often as anyone likes, from any number of threads or bot
-processes: claims in the database make each occurrence happen once. A duty that fails (a partner down) is logged and the
-others still run; the next tick tries again what was not claimed.
+processes: claims in the database make each occurrence happen once. A duty that fails
+(a partner down) is logged and the others still run; the next tick tries again what was
+not claimed.
 
 `run_until(ctx, chat, mailer, clock, until)` moves a `ManualClock` forward to `until`,
 stopping at each instant at which something becomes due (announcement hours, late-step

@@ -104,7 +104,7 @@ def record_result(
     with ctx.store.unit_of_work() as uow:
         windows = uow.windows(name, version)
     problems = state_problems(release, RESULT_STATES, "get a load-test result")
-    problems += result_problems(windows, now, version)
+    problems += result_problems(windows, now, version, ctx.settings.tz)
     skipped = refuse_unless_overridden(problems, override_reason)
     ticket = release.ticket(Env.STAGE)
     if ticket is None:
