@@ -53,10 +53,14 @@ def result_recorded(found: ResultRecorded, actor: Actor, steps: Sequence[str]) -
     if result.reason:
         lines.append(f"> {escape(result.reason)}")
     lines += [f"✓ {escape(s)}" for s in steps]
+    if found.rejected is not None:
+        lines.append(f":no_entry: {escape(name)} rejected on stage for bug {result.bug_id}: "
+                     "it does not go to prod")
     blocks = [section("\n".join(lines))]
     if found.skipped:
         blocks.append(section(f":rotating_light: *Emergency override*: skipped "
                               f"{escape('; '.join(found.skipped))}"))
     blocks.append(context(escape(f"Next: {next_step(release)}")))
-    return Rendered(f"Load test {result.word} for {name} on stage. Next: {next_step(release)}",
-                    blocks)
+    rejected = " It is rejected." if found.rejected is not None else ""
+    return Rendered(f"Load test {result.word} for {name} on stage.{rejected} Next: "
+                    f"{next_step(release)}", blocks)
