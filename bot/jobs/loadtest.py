@@ -106,7 +106,7 @@ def _window_news(t: Tick, service: ServiceSettings, window: Window) -> None:
         if t.now >= window.end:
             t.skip_once(key, "the window is over", what)
         else:
-            text = f":stopwatch: The load-test window of {name}{with_whom} starts now ({span})."
+            text = f":stopwatch: The load-test window of {name}{with_whom} starts now: {span}."
             t.post_once(key, lambda: (Rendered(text, [section(escape(text))]), what))
     if t.now >= window.end:
         key = f"loadtest-end:{window.id}"
