@@ -75,6 +75,29 @@ class ServiceWorkflow(_Strict):
     require_load_test: bool = False  # `verify stage` needs a passed load test
 
 
+class ReleaseFileSettings(_Strict):
+    """One file the release commit changes: the CHANGELOG (the version's section
+    prepended), a JSON file's top-level string field, or a `key = "value"` line."""
+
+    path: str
+    kind: Literal["changelog", "json", "key_value"]
+    key: str = "version"
+
+
+class ReleaseCommitSettings(_Strict):
+    """The "Release X.Y.Z" commit the tag sits on; no files: no commit (the default)."""
+
+    message: str = "Release {version}"
+    files: tuple[ReleaseFileSettings, ...] = ()
+
+    @field_validator("message")
+    @classmethod
+    def _has_version(cls, value: str) -> str:
+        if "{version}" not in value:
+            raise ValueError("must contain {version}")
+        return value
+
+
 class ServiceSettings(_Strict):
     name: str
     repo: str
@@ -84,6 +107,7 @@ class ServiceSettings(_Strict):
     bugzilla: BugzillaProduct = BugzillaProduct()
     environments: dict[str, EnvironmentSettings] = Field(default_factory=dict)
     workflow: ServiceWorkflow = ServiceWorkflow()
+    release_commit: ReleaseCommitSettings = ReleaseCommitSettings()
 
     @field_validator("repo")
     @classmethod

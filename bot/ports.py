@@ -68,6 +68,16 @@ class Forge(Protocol):
     def create_release(self, tag: str, title: str, body: str) -> str:
         """A GitHub release for the tag (idempotent); returns its html URL."""
         ...
+    def read_file(self, ref: str, path: str) -> str | None:
+        """The file's text at ref (None when it does not exist there)."""
+        ...
+    def release_commit(self, branch: str, base_sha: str, message: str,
+                       files: Sequence[tuple[str, str]]) -> tuple[str, bool]:
+        """One commit on top of base_sha with `files` (path, text) changed, the branch
+        fast-forwarded to it: (sha, made now?). Idempotent: a commit with this message
+        right after base_sha is found and returned; a branch moved otherwise is a
+        Conflict."""
+        ...
     def compare_url(self, base: str, head: str) -> str: ...
     def tag_url(self, tag: str) -> str: ...
 

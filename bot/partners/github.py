@@ -7,6 +7,8 @@ Guarantees:
 - `create_tag`, `create_branch` and `create_release` are idempotent: a retried POST that
   meets "Reference already exists" (or a release that exists) succeeds when the existing
   object is at the same commit;
+- `release_commit` makes the "Release X.Y.Z" commit through the git data API, once
+  (bot/partners/github_files.py);
 - `cherry_pick` uses the REST API only (a temporary branch, the merges API, real commits
   with the original author and message) and moves the target branch once, at the end, by
   fast-forward; on a conflict the target branch is untouched and the temporary branch gone;
@@ -36,10 +38,11 @@ from github.GitRef import GitRef
 
 from bot.domain.facts import Ancestry, Commit, Tag
 from bot.partners.github_errors import PARTNER, AlreadyExists, errors
+from bot.partners.github_files import FileWrites
 from bot.ports import CherryPickResult, Conflict, NotFound, PartnerError
 
 
-class GitHubForge:
+class GitHubForge(FileWrites):
     """The Forge port over PyGithub for one OWNER/NAME repository."""
 
     def __init__(self, base_url: str, token: str, repo: str, *, per_page: int = 100,

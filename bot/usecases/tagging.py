@@ -24,6 +24,7 @@ from bot.domain.errors import Refusal
 from bot.domain.facts import Commit
 from bot.domain.lifecycle import check_may_backport, check_may_tag
 from bot.domain.release import Release, State
+from bot.domain.release_commit import ReleaseCommitPlan
 from bot.domain.tagging import (
     AlreadyTagged,
     Naming,
@@ -36,6 +37,7 @@ from bot.domain.versions import Version, latest_on_line, previous_candidates
 from bot.ports import CherryPickResult, Conflict, NotFound
 from bot.store import AlreadyExists, StaleRelease
 from bot.usecases.context import Context, Progress, ServicePorts, quiet
+from bot.usecases.release_commit import make_release_commit, plan_for
 
 
 class HeadMoved(Refusal):
@@ -50,6 +52,7 @@ class TagPreview:
     previous: Version | None
     commits: tuple[Commit, ...]
     changelog: Changelog
+    release_commit: ReleaseCommitPlan | None = None  # made before the tag, when configured
 
     @property
     def version(self) -> str:
@@ -102,7 +105,9 @@ def taggable(
     commits = tuple(ports.forge.commits_between(base, head))
     check_adds_commits(plan, previous, len(commits))
     changelog = Changelog.build(commits, _bugs(ports, commits))
-    return TagPreview(ports.config.name, plan, head, previous, commits, changelog)
+    found = TagPreview(ports.config.name, plan, head, previous, commits, changelog)
+    notes = _notes(found, ctx.clock().date())
+    return replace(found, release_commit=plan_for(ports, head, found.version, notes))
 
 
 def _maintenance_branch(ports: ServicePorts, version: str | None) -> tuple[str, ...]:
@@ -183,13 +188,14 @@ def _finish_tag(
     check_may_tag(actor)
     tag_name = Version.parse(release.version).tag_name(ports.config.tag_pattern)
     assert release.commit_sha is not None
-    ports.forge.create_tag(tag_name, release.commit_sha,
-                           f"{release.service} {release.version}")
-    progress(f"tagged {tag_name} at {release.commit_sha[:7]}")
+    tagged_sha = make_release_commit(ports, release, progress)
+    ports.forge.create_tag(tag_name, tagged_sha, f"{release.service} {release.version}")
+    progress(f"tagged {tag_name} at {tagged_sha[:7]}")
     release_url = ports.forge.create_release(tag_name, f"{release.service} {release.version}",
                                              release.notes)
     progress("published the release notes")
-    tagged = replace(release, state=State.TAGGED, tag=tag_name, updated_at=ctx.clock())
+    tagged = replace(release, state=State.TAGGED, tag=tag_name, commit_sha=tagged_sha,
+                     updated_at=ctx.clock())
     result = TagResult(tagged, preview, ports.forge.tag_url(tag_name), release_url,
                        resumed=preview is None)
     with ctx.store.unit_of_work() as uow:
@@ -201,7 +207,7 @@ def _finish_tag(
             actor=actor.user_id, action="tag", service=release.service,
             version=release.version, roles=tuple(sorted(r.value for r in actor.roles)),
             from_state=State.TAGGING.value, to_state=State.TAGGED.value,
-            detail=f"{tag_name} at {release.commit_sha[:7]} on {release.branch}",
+            detail=f"{tag_name} at {tagged_sha[:7]} on {release.branch}",
             request_id=request_id, at=ctx.clock(),
         ))
         uow.commit()
