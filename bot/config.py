@@ -73,6 +73,8 @@ class ServiceWorkflow(_Strict):
     """Process options of one service."""
 
     require_load_test: bool = False  # `verify stage` needs a passed load test
+    # The environment watch tells DEV when dev has lagged master longer than this.
+    dev_max_lag_minutes: int | None = Field(default=None, ge=1)
 
 
 class ReleaseFileSettings(_Strict):

@@ -25,6 +25,7 @@ from bot.messages.blocks import mentions
 from bot.messages.help import help_topic
 from bot.usecases.calendar_feed import calendar_from_settings, select_cycles
 from bot.usecases.context import load_release
+from bot.usecases.dev_lag import dev_lag
 from bot.usecases.queries import environments, history, releases_in_flight
 from bot.usecases.releases import advance, check_step, start_service_change
 from bot.usecases.tagging import backport, preview_tag
@@ -97,9 +98,10 @@ def execute(parsed: Command | Refusal, job: Job) -> None:
             entries = history(job.ctx, version, service=service)
             job.reply.ephemeral(replies.history(service, version, entries, job.ctx.settings.tz))
         case Envs():
-            service = job.ctx.service(parsed.service).config.name
-            job.reply.ephemeral(replies.environments(service, environments(job.ctx,
-                                                                           service=service)))
+            config = job.ctx.service(parsed.service).config
+            job.reply.ephemeral(replies.environments(
+                config.name, environments(job.ctx, service=config.name),
+                dev_lag(job.ctx, config)))
         case CalendarDates():
             _do_calendar(job, parsed.service)
         case LoadTestWindow() as intent:

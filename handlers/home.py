@@ -13,6 +13,7 @@ from slack_bolt import App
 
 from bot.messages.home import home_view
 from bot.usecases.calendar_feed import calendar_from_settings, select_cycles
+from bot.usecases.dev_lag import dev_lag
 from bot.usecases.queries import environments, releases_in_flight
 from handlers.work import Job, Runtime, SlackRequest
 
@@ -61,5 +62,6 @@ def publish_home(job: Job) -> None:
     today = ctx.clock().astimezone(ctx.settings.tz).date()
     cycles = select_cycles(calendar, today - dt.timedelta(days=1), count=HOME_CYCLES)
     view = home_view(job.actor, service, releases_in_flight(ctx, service=service),
-                     environments(ctx, service=service), calendar, cycles)
+                     environments(ctx, service=service), calendar, cycles,
+                     dev_lag(ctx, ctx.service(service).config))
     job.reply.client.views_publish(user_id=job.request.user, view=view)

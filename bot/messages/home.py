@@ -14,6 +14,7 @@ from typing import Any
 from bot.domain.actions import Actor
 from bot.domain.calendar import Calendar
 from bot.domain.cycles import Cycle
+from bot.domain.dev_lag import DevLag
 from bot.domain.errors import Refusal
 from bot.domain.facts import EnvironmentState
 from bot.domain.lifecycle import check_may_change_service, check_may_tag, holds_role_for
@@ -38,7 +39,7 @@ MAX_RELEASES = 15
 
 def home_view(actor: Actor, service: str, releases: Sequence[Release],
               environments: Sequence[EnvironmentState], calendar: Calendar,
-              cycles: Sequence[Cycle]) -> dict[str, Any]:
+              cycles: Sequence[Cycle], lag: DevLag | None = None) -> dict[str, Any]:
     blocks: list[Block] = [
         header(f"{service} releases"),
         context(f"You are {actor.mention}: {escape(role_names(actor))}"),
@@ -48,7 +49,7 @@ def home_view(actor: Actor, service: str, releases: Sequence[Release],
     ]
     for release in releases[:MAX_RELEASES]:
         blocks += [*release_card(release), *_your_move(actor, release)]
-    blocks += [divider(), lines_section("*Environments*", [environment_line(e)
+    blocks += [divider(), lines_section("*Environments*", [environment_line(e, lag)
                                                             for e in environments])]
     blocks += [lines_section("*Next dates*", [_cycle_line(calendar, c) for c in cycles])]
     blocks += [divider(), lines_section("*What you can do*", _commands(actor))]
