@@ -75,6 +75,8 @@ class ServiceWorkflow(_Strict):
     require_load_test: bool = False  # `verify stage` needs a passed load test
     # The environment watch tells DEV when dev has lagged master longer than this.
     dev_max_lag_minutes: int | None = Field(default=None, ge=1)
+    # Teams (Slack user or user-group IDs) whose sign-off `verify prod` waits for.
+    prod_signoffs: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
 
 class ReleaseFileSettings(_Strict):

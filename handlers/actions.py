@@ -23,9 +23,10 @@ from bot.domain.actions import Action
 from bot.domain.errors import Refusal
 from bot.messages import ACTION_STEP, ACTION_TAG, Rendered, decode_value
 from bot.messages import releases as rendering
-from bot.messages.blocks import context, escape
+from bot.messages.blocks import ACTION_SIGNOFF, context, escape
 from bot.usecases.tagging import tag_release
 from handlers.commands import run_step
+from handlers.signoff import do_signoff
 from handlers.work import Job, Runtime, SlackRequest
 
 log = logging.getLogger("loopbot.slack")
@@ -38,6 +39,14 @@ def register(app: App, runtime: Runtime, on_home_change: Any = None) -> None:
                     respond: Respond) -> None:
         ack()
         runtime.submit(_request(body, action, respond), lambda job: _tag(job, body, action))
+
+    @app.action(ACTION_SIGNOFF)
+    def press_signoff(ack: Ack, body: dict[str, Any], action: dict[str, Any],
+                      respond: Respond) -> None:
+        ack()
+        value = decode_value(str(action.get("value", "")))
+        runtime.submit(_request(body, action, respond), lambda job: do_signoff(
+            job, str(value.get("s") or "") or None, str(value.get("v", ""))))
 
     @app.action(ACTION_STEP)
     def press_step(ack: Ack, body: dict[str, Any], action: dict[str, Any],

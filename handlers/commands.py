@@ -23,13 +23,15 @@ from bot.messages import releases as rendering
 from bot.messages import replies
 from bot.messages.blocks import mentions
 from bot.messages.help import help_topic
+from bot.messages.signoffs import with_signoff_button
 from bot.usecases.calendar_feed import calendar_from_settings, select_cycles
 from bot.usecases.context import load_release
 from bot.usecases.dev_lag import dev_lag
 from bot.usecases.queries import environments, history, releases_in_flight
 from bot.usecases.releases import advance, check_step, start_service_change
+from bot.usecases.signoffs import required_teams
 from bot.usecases.tagging import backport, preview_tag
-from handlers import grammar, help, loadtest
+from handlers import grammar, help, loadtest, signoff
 from handlers.intents import (
     Backport,
     CalendarDates,
@@ -39,6 +41,7 @@ from handlers.intents import (
     History,
     LoadTestResult,
     LoadTestWindow,
+    ProdSignoff,
     ServiceChange,
     Status,
     Step,
@@ -108,6 +111,8 @@ def execute(parsed: Command | Refusal, job: Job) -> None:
             loadtest.do_window(job, parsed, intent)
         case LoadTestResult() as intent:
             loadtest.do_result(job, parsed, intent)
+        case ProdSignoff(version=version):
+            signoff.do_signoff(job, parsed.service, version)
 
 
 def _do_help(job: Job, topic: str | None) -> None:
@@ -151,7 +156,11 @@ def run_step(job: Job, action: Action, service: str, version: str, *, bug_id: in
                          request_id=job.request_id, progress=job.reply.progress)
     owners = (role.value for role in next_owners(result.release))
     people = mentions(job.ctx.settings.roles, owners)
-    job.reply.post(rendering.step_done(result, actor, job.reply.steps, people))
+    rendered = rendering.step_done(result, actor, job.reply.steps, people)
+    teams = list(required_teams(job.ctx, service))
+    if action is Action.DEPLOYED_PROD and teams:
+        rendered = with_signoff_button(rendered, result.release, teams)
+    job.reply.post(rendered)
 
 
 def _awaiting_green_light(job: Job, service: str) -> str:

@@ -34,6 +34,7 @@ from handlers.intents import (
     Intent,
     LoadTestResult,
     LoadTestWindow,
+    ProdSignoff,
     ServiceChange,
     Status,
     Step,
@@ -328,6 +329,15 @@ def _end_of_window(words: Words, word: str, start: dt.datetime) -> dt.datetime:
         except ValueError:
             raise words.error(f"`{word}` is not a real time of day") from None
     return _moment(words, word)
+
+
+@subcommand("signoff prod VERSION",
+            "your team signs VERSION off in prod; `verify prod` waits for every team listed")
+def _signoff(words: Words) -> Intent:
+    words.env("prod")
+    version = words.release()
+    words.end()
+    return ProdSignoff(version)
 
 
 # -- the line ---------------------------------------------------------------------------------

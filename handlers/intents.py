@@ -86,8 +86,13 @@ class LoadTestResult:
     bug_id: int | None = None
 
 
+@dataclass(frozen=True)
+class ProdSignoff:
+    version: str
+
+
 Intent = (Help | TagPreview | Step | Backport | ServiceChange | Status | History | Envs
-          | CalendarDates | LoadTestWindow | LoadTestResult)
+          | CalendarDates | LoadTestWindow | LoadTestResult | ProdSignoff)
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,7 @@ class Facts:
     bug: Bug | None = None  # the bug the command names (reject, block, unblock)
     load_test_required: bool = False  # the service's workflow.require_load_test
     load_test_passed: bool = False  # QA recorded a passed load test (latest result)
+    signoffs_missing: tuple[str, ...] = ()  # teams yet to sign prod off (verify prod)
 
 
 # -- side effects, performed by the use case in order ----------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 from bot.domain.actions import Action, Facts
 from bot.domain.facts import Bug, EnvironmentState
 from bot.domain.release import Kind, Release
+from bot.domain.signoff import describe_missing
 
 
 def failing_guards(
@@ -44,6 +45,8 @@ def failing_guards(
         failures += _runs_version(facts.environment, release)
     if action is Action.VERIFY_PROD:
         failures += _ticket_fixed(facts.prod_ticket, "prod", release)
+        if facts.signoffs_missing:
+            failures.append(describe_missing(facts.signoffs_missing, release.version))
     return failures
 
 

@@ -158,6 +158,20 @@ class LoadTestResultRow(SQLModel, table=True):
     at: dt.datetime = _time()
 
 
+class SignoffRow(SQLModel, table=True):
+    """A team's sign-off of a release on prod; one per (service, version, team)."""
+
+    __tablename__ = "signoffs"
+    __table_args__ = (UniqueConstraint("service", "version", "team"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    service: str
+    version: str
+    team: str
+    actor: str
+    at: dt.datetime = _time()
+
+
 releases = ReleaseRow.__table__
 tickets = TicketRow.__table__
 audit = AuditRow.__table__
@@ -165,3 +179,4 @@ steps = StepRow.__table__
 claims = ClaimRow.__table__
 load_test_windows = LoadTestWindowRow.__table__
 load_test_results = LoadTestResultRow.__table__
+signoffs = SignoffRow.__table__

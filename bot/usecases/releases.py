@@ -22,6 +22,7 @@ from bot.domain.facts import Bug, EnvironmentState
 from bot.domain.lifecycle import check_may_change_service, decide, state_after
 from bot.domain.loadtest import has_passed
 from bot.domain.release import Env, Kind, Release, State, Ticket
+from bot.domain.signoff import missing_signoffs
 from bot.ports import NotFound
 from bot.store import AlreadyExists, StaleRelease
 from bot.usecases.context import Context, Progress, ServicePorts, load_release, quiet
@@ -113,7 +114,18 @@ def read_facts(
         with ctx.store.unit_of_work() as uow:
             passed = has_passed(uow.load_test_results(release.service, release.version))
     return Facts(stage_bug, prod_bug, blockers, environment,
-                 ctx.settings.workflow.qa_files_prod_ticket, subject, required, passed)
+                 ctx.settings.workflow.qa_files_prod_ticket, subject, required, passed,
+                 _signoffs_missing(ctx, ports, release, action))
+
+
+def _signoffs_missing(ctx: Context, ports: ServicePorts, release: Release,
+                      action: Action) -> tuple[str, ...]:
+    required = ports.config.workflow.prod_signoffs
+    if action is not Action.VERIFY_PROD or not required:
+        return ()
+    with ctx.store.unit_of_work() as uow:
+        signed = [s.team for s in uow.signoffs(release.service, release.version)]
+    return missing_signoffs(required, signed)
 
 
 def _environment_of(action: Action) -> str | None:
