@@ -112,6 +112,8 @@ class ServiceSettings(_Strict):
     environments: dict[str, EnvironmentSettings] = Field(default_factory=dict)
     workflow: ServiceWorkflow = ServiceWorkflow()
     release_commit: ReleaseCommitSettings = ReleaseCommitSettings()
+    # Per API version, the path patterns of the files serving it ("/v1": [loop/routes/*.js]).
+    api_versions: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
     @field_validator("repo")
     @classmethod

@@ -68,6 +68,9 @@ class Forge(Protocol):
     def create_release(self, tag: str, title: str, body: str) -> str:
         """A GitHub release for the tag (idempotent); returns its html URL."""
         ...
+    def changed_files(self, base: str, head: str) -> tuple[str, ...]:
+        """The paths base...head changes."""
+        ...
     def read_file(self, ref: str, path: str) -> str | None:
         """The file's text at ref (None when it does not exist there)."""
         ...

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.domain.actions import Action, Actor, Role
+from bot.domain.api_impact import describe as describe_impact
 from bot.domain.next_steps import next_action, next_step
 from bot.domain.release import Env, Kind, Release
 from bot.messages.blocks import (
@@ -109,6 +110,8 @@ def tag_preview(preview: TagPreview) -> Rendered:
         blocks.append(lines_section("*Fixes*", fixed))
     if flagged:
         blocks.append(lines_section("*:warning: Referenced but not RESOLVED FIXED*", flagged))
+    if preview.api_impact:
+        blocks.append(section(escape(describe_impact(preview.api_impact))))
     if commit and commit.changes:
         blocks.append(section(
             f"*Release commit* “{escape(commit.message)}” on `{escape(plan.branch)}`, tagged "

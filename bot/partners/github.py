@@ -65,6 +65,7 @@ class GitHubForge(FileWrites):
         self._ttl = comparison_ttl
         self._clock = clock
         self._comparisons: dict[tuple[str, str], tuple[float, Comparison]] = {}
+        self._files: dict[tuple[str, str], tuple[str, ...]] = {}
 
     # -- reads -------------------------------------------------------------------------------
     def branch_head(self, branch: str) -> str:
@@ -120,7 +121,18 @@ class GitHubForge(FileWrites):
                 return [_commit(c) for c in reversed(list(listed))]
         comparison = self._fresh_comparison(base, head)
         with errors(f"comparing {base}...{head}"):
+            self._files[(base, head)] = tuple(f.filename for f in comparison.files)
             return [_commit(c) for c in comparison.commits]
+
+    def changed_files(self, base: str, head: str) -> tuple[str, ...]:
+        """The files base...head changes (GitHub lists up to 300): free after
+        commits_between(base, head), which read them with its comparison."""
+        kept = self._files.pop((base, head), None)
+        if kept is not None:
+            return kept
+        comparison = self._compare(base, head)
+        with errors(f"comparing {base}...{head}"):
+            return tuple(f.filename for f in comparison.files)
 
     def _compare(self, base: str, head: str) -> Comparison:
         with errors(f"comparing {base}...{head}"):

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot.domain.actions import Actor
+from bot.domain.api_impact import Impact, api_impact
+from bot.domain.api_impact import describe as describe_impact
 from bot.domain.audit import AuditEntry
 from bot.domain.changelog import Changelog, commits_for_bug, render_flagged, render_notes
 from bot.domain.errors import Refusal
@@ -52,6 +54,7 @@ class TagPreview:
     previous: Version | None
     commits: tuple[Commit, ...]
     changelog: Changelog
+    api_impact: Impact = ()  # the API versions whose code changes, with the files
     release_commit: ReleaseCommitPlan | None = None  # made before the tag, when configured
 
     @property
@@ -105,9 +108,17 @@ def taggable(
     commits = tuple(ports.forge.commits_between(base, head))
     check_adds_commits(plan, previous, len(commits))
     changelog = Changelog.build(commits, _bugs(ports, commits))
-    found = TagPreview(ports.config.name, plan, head, previous, commits, changelog)
+    impact = _api_impact(ports, base, head)
+    found = TagPreview(ports.config.name, plan, head, previous, commits, changelog, impact)
     notes = _notes(found, ctx.clock().date())
     return replace(found, release_commit=plan_for(ports, head, found.version, notes))
+
+
+def _api_impact(ports: ServicePorts, base: str | None, head: str) -> Impact:
+    served_by = ports.config.api_versions
+    if not served_by or base is None:
+        return ()
+    return api_impact(ports.forge.changed_files(base, head), served_by)
 
 
 def _maintenance_branch(ports: ServicePorts, version: str | None) -> tuple[str, ...]:
@@ -175,7 +186,8 @@ def _record(ctx: Context, ports: ServicePorts, preview: TagPreview) -> Release:
 
 
 def _notes(preview: TagPreview, day) -> str:
-    notes = render_notes(preview.changelog, preview.version, day)
+    notes = render_notes(preview.changelog, preview.version, day,
+                         describe_impact(preview.api_impact))
     if preview.changelog.flagged:
         notes += "\nReferenced but not RESOLVED FIXED:\n" + render_flagged(preview.changelog)
     return notes
