@@ -112,6 +112,8 @@ class ServiceSettings(_Strict):
     environments: dict[str, EnvironmentSettings] = Field(default_factory=dict)
     workflow: ServiceWorkflow = ServiceWorkflow()
     release_commit: ReleaseCommitSettings = ReleaseCommitSettings()
+    # The service's own channel and mailing list (default: the top-level `slack`).
+    slack: SlackSettings | None = None
     # Per API version, the path patterns of the files serving it ("/v1": [loop/routes/*.js]).
     api_versions: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
@@ -256,6 +258,26 @@ class Settings(_Strict):
         if self.secrets.database_url is not None:
             return self.secrets.database_url.get_secret_value()
         return self.database_url
+
+    def channel_of(self, service: str | None) -> str:
+        """Where the bot posts about `service`: its own channel, else slack.channel."""
+        own = self._own_slack(service)
+        return own.channel if own is not None else self.slack.channel
+
+    def mailing_list_of(self, service: str | None) -> str | None:
+        own = self._own_slack(service)
+        return own.mailing_list if own is not None and own.mailing_list else \
+            self.slack.mailing_list
+
+    def service_for_channel(self, channel_id: str, channel_name: str) -> str | None:
+        """The service whose own channel this is (by id, `#name` or `name`), if any."""
+        names = {channel_id, channel_name, f"#{channel_name}"} - {"", "#"}
+        return next((s.name for s in self.services
+                     if s.slack is not None and s.slack.channel in names), None)
+
+    def _own_slack(self, service: str | None) -> SlackSettings | None:
+        found = next((s for s in self.services if s.name == service), None)
+        return found.slack if found is not None else None
 
     def service(self, name: str | None = None) -> ServiceSettings:
         """The named service, or the first one; ConfigError names the known ones."""

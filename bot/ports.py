@@ -123,8 +123,9 @@ class Mail(Protocol):
     to: str  # the mailing list
 
     def send(self, subject: str, body: str, *, to: Sequence[str] = (),
-             attachments: Sequence[Attachment] = ()) -> None:
-        """To `to` with the list copied (to the list alone when `to` is empty)."""
+             attachments: Sequence[Attachment] = (), copy_list: bool = True) -> None:
+        """To `to` with the list copied unless told not to (to the list alone when `to`
+        is empty)."""
         ...
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_bolt.context.respond import Respond
 
+from bot.config import Settings
 from bot.domain.actions import Action
 from bot.domain.errors import Refusal
 from bot.messages import ACTION_STEP, ACTION_TAG, Rendered, decode_value
@@ -38,15 +39,17 @@ def register(app: App, runtime: Runtime, on_home_change: Any = None) -> None:
     def confirm_tag(ack: Ack, body: dict[str, Any], action: dict[str, Any],
                     respond: Respond) -> None:
         ack()
-        runtime.submit(_request(body, action, respond), lambda job: _tag(job, body, action))
+        runtime.submit(_request(body, action, respond, runtime.ctx.settings),
+                       lambda job: _tag(job, body, action))
 
     @app.action(ACTION_SIGNOFF)
     def press_signoff(ack: Ack, body: dict[str, Any], action: dict[str, Any],
                       respond: Respond) -> None:
         ack()
         value = decode_value(str(action.get("value", "")))
-        runtime.submit(_request(body, action, respond), lambda job: do_signoff(
-            job, str(value.get("s") or "") or None, str(value.get("v", ""))))
+        runtime.submit(_request(body, action, respond, runtime.ctx.settings),
+                       lambda job: do_signoff(job, str(value.get("s") or "") or None,
+                                              str(value.get("v", ""))))
 
     @app.action(ACTION_STEP)
     def press_step(ack: Ack, body: dict[str, Any], action: dict[str, Any],
@@ -58,14 +61,17 @@ def register(app: App, runtime: Runtime, on_home_change: Any = None) -> None:
             if on_home_change is not None and body.get("container", {}).get("type") == "view":
                 on_home_change(job)
 
-        runtime.submit(_request(body, action, respond), work)
+        runtime.submit(_request(body, action, respond, runtime.ctx.settings), work)
 
 
-def _request(body: dict[str, Any], action: dict[str, Any], respond: Respond) -> SlackRequest:
+def _request(body: dict[str, Any], action: dict[str, Any], respond: Respond,
+             settings: Settings) -> SlackRequest:
     label = (action.get("text") or {}).get("text", action.get("action_id", "a button"))
     has_url = bool(body.get("response_url"))
+    service = decode_value(str(action.get("value", ""))).get("s")
     return SlackRequest(str(body.get("user", {}).get("id", "")), f"the {label} button",
-                        body.get("trigger_id"), respond if has_url else None)
+                        body.get("trigger_id"), respond if has_url else None,
+                        channel=settings.channel_of(str(service) if service else None))
 
 
 def _claimed(job: Job, body: dict[str, Any], action: dict[str, Any]) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import Ack, App, BoltRequest
@@ -63,8 +64,15 @@ def register(app: App, runtime: Runtime) -> None:
         except Refusal as exc:
             parsed = exc
         ack()
+        settings = runtime.ctx.settings
+        home = settings.service_for_channel(str(command.get("channel_id", "")),
+                                            str(command.get("channel_name", "")))
+        if isinstance(parsed, Command) and parsed.service is None and home is not None:
+            parsed = replace(parsed, service=home)  # a service's channel is its default
+        named = parsed.service if isinstance(parsed, Command) else None
         slack = SlackRequest(str(command.get("user_id", "")), f"{grammar.COMMAND} {text}",
-                             command.get("trigger_id"), respond, retry_number(request))
+                             command.get("trigger_id"), respond, retry_number(request),
+                             settings.channel_of(named or settings.service().name))
         runtime.submit(slack, lambda job: execute(parsed, job))
 
 

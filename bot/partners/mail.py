@@ -83,8 +83,8 @@ class Mailer:
         return f"Mailer({self.server.scheme}://{self.server.where} -> {self.to})"
 
     def send(self, subject: str, body: str, *, to: Sequence[str] = (),
-             attachments: Sequence[Attachment] = ()) -> None:
-        message = self._message(subject, body, to)
+             attachments: Sequence[Attachment] = (), copy_list: bool = True) -> None:
+        message = self._message(subject, body, to, copy_list)
         for attachment in attachments:
             maintype, subtype = attachment.content_type.split("/", 1)
             message.add_attachment(attachment.data, maintype=maintype, subtype=subtype,
@@ -101,11 +101,12 @@ class Mailer:
             raise PartnerError(PARTNER, f"{self.server.where}: cannot connect "
                                         f"({type(exc).__name__})") from None
 
-    def _message(self, subject: str, body: str, to: Sequence[str]) -> EmailMessage:
+    def _message(self, subject: str, body: str, to: Sequence[str],
+                 copy_list: bool = True) -> EmailMessage:
         message = EmailMessage()
         message["From"] = self.server.sender
         message["To"] = ", ".join(to) if to else self.to
-        if to:
+        if to and copy_list:
             message["Cc"] = self.to
         message["Subject"] = subject
         message["Date"] = formatdate(localtime=False)
