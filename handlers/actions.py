@@ -13,6 +13,7 @@ Guarantees:
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
@@ -24,9 +25,10 @@ from bot.domain.actions import Action
 from bot.domain.errors import Refusal
 from bot.messages import ACTION_STEP, ACTION_TAG, Rendered, decode_value
 from bot.messages import releases as rendering
-from bot.messages.blocks import ACTION_SIGNOFF, context, escape
+from bot.messages.blocks import ACTION_LOADTEST_WINDOW, ACTION_SIGNOFF, context, escape
 from bot.usecases.tagging import tag_release
 from handlers.commands import run_step
+from handlers.loadtest import record_window
 from handlers.signoff import do_signoff
 from handlers.work import Job, Runtime, SlackRequest
 
@@ -50,6 +52,13 @@ def register(app: App, runtime: Runtime, on_home_change: Any = None) -> None:
         runtime.submit(_request(body, action, respond, runtime.ctx.settings),
                        lambda job: do_signoff(job, str(value.get("s") or "") or None,
                                               str(value.get("v", ""))))
+
+    @app.action(ACTION_LOADTEST_WINDOW)
+    def confirm_window(ack: Ack, body: dict[str, Any], action: dict[str, Any],
+                       respond: Respond) -> None:
+        ack()
+        runtime.submit(_request(body, action, respond, runtime.ctx.settings),
+                       lambda job: _window(job, body, action))
 
     @app.action(ACTION_STEP)
     def press_step(ack: Ack, body: dict[str, Any], action: dict[str, Any],
@@ -99,6 +108,19 @@ def _tag(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
                          expected_sha=str(value["sha"]), request_id=job.request_id,
                          progress=job.reply.progress)
     job.reply.post(rendering.tagged(result, actor, job.reply.steps))
+
+
+def _window(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
+    """An emergency load-test window, confirmed: recorded once (the press is claimed)."""
+    value = decode_value(str(action.get("value", "")))
+    if not {"s", "v", "from", "to", "r"} <= value.keys() or not _claimed(job, body, action):
+        return
+    label = f"Override load-test window {value['v']}"
+    job.reply.replace_original(rendering.confirmed(label, job.actor))
+    record_window(job, str(value["s"]), str(value["v"]),
+                  dt.datetime.fromisoformat(str(value["from"])),
+                  dt.datetime.fromisoformat(str(value["to"])),
+                  [str(p) for p in value.get("p") or []], override_reason=str(value["r"]))
 
 
 def _step(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:

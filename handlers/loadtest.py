@@ -7,6 +7,9 @@ a failed build with its bug).
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+
 from bot.messages import loadtests as rendering
 from bot.usecases.loadtests import record_result, set_window
 from handlers.intents import Command, LoadTestResult, LoadTestWindow
@@ -15,10 +18,21 @@ from handlers.work import Job
 
 def do_window(job: Job, parsed: Command, intent: LoadTestWindow) -> None:
     service = job.ctx.service(parsed.service).config.name
-    job.reply.title = f"load-test window {service} {intent.version}"
-    found = set_window(job.ctx, job.actor, intent.version, intent.start, intent.end,
-                       intent.partners, service=service, override_reason=parsed.emergency,
-                       request_id=job.request_id)
+    if parsed.emergency is not None:  # breaking glass is confirmed with a button first
+        found = set_window(job.ctx, job.actor, intent.version, intent.start, intent.end,
+                           intent.partners, service=service,
+                           override_reason=parsed.emergency, record=False)
+        job.reply.ephemeral(rendering.window_confirmation(found, job.ctx.settings.tz))
+        return
+    record_window(job, service, intent.version, intent.start, intent.end, intent.partners)
+
+
+def record_window(job: Job, service: str, version: str, start: dt.datetime, end: dt.datetime,
+                  partners: Sequence[str], override_reason: str | None = None) -> None:
+    """Record the window and announce it (the command, or the override's button)."""
+    job.reply.title = f"load-test window {service} {version}"
+    found = set_window(job.ctx, job.actor, version, start, end, partners, service=service,
+                       override_reason=override_reason, request_id=job.request_id)
     rendered = rendering.window_set(found, job.actor, job.ctx.settings.tz)
     if found.new:
         job.reply.post(rendered)

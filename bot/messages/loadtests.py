@@ -12,7 +12,16 @@ from collections.abc import Sequence
 from bot.domain.actions import Actor
 from bot.domain.loadtest import Window
 from bot.domain.next_steps import next_step
-from bot.messages.blocks import Rendered, context, escape, section
+from bot.messages.blocks import (
+    ACTION_LOADTEST_WINDOW,
+    Rendered,
+    actions,
+    button,
+    confirm_dialog,
+    context,
+    escape,
+    section,
+)
 from bot.usecases.loadtests import ResultRecorded, WindowSet
 
 
@@ -42,6 +51,26 @@ def window_set(found: WindowSet, actor: Actor, tz: dt.tzinfo) -> Rendered:
     blocks.append(context(escape(" · ".join(notes))))
     return Rendered(f"Load test of {name} on stage{with_whom}: {span}. {found.mailed}".strip(),
                     blocks)
+
+
+def window_confirmation(found: WindowSet, tz: dt.tzinfo) -> Rendered:
+    """The ephemeral question before an emergency window: what it breaks, and a button."""
+    window = found.window
+    label = f"Override load-test window {window.version}"
+    value = {"s": window.service, "v": window.version, "from": window.start.isoformat(),
+             "to": window.end.isoformat(), "p": list(window.partners),
+             "r": window.override_reason or ""}
+    skipped = "; ".join(found.skipped) or "nothing"
+    lines = [f"*Load test of {escape(window.label)}*: {escape(window_span(window, tz))}",
+             f":rotating_light: Breaking glass. Reason: {escape(window.override_reason or '')}",
+             f"Skipped: {escape(skipped)}"]
+    dialog = confirm_dialog(f"{label}?", "Records the window although the rules say no; "
+                            "it is announced with what it broke.", "Override", danger=True)
+    block = actions(f"confirm:loadtest:{window.service}:{window.version}",
+                    button(label, ACTION_LOADTEST_WINDOW, value, style="danger",
+                           confirm=dialog))
+    return Rendered(f"{label}? Press the button to confirm.", [section("\n".join(lines)),
+                                                                block])
 
 
 def result_recorded(found: ResultRecorded, actor: Actor, steps: Sequence[str]) -> Rendered:

@@ -59,9 +59,10 @@ class ResultRecorded:
 def set_window(
     ctx: Context, actor: Actor, version: str, start: dt.datetime, end: dt.datetime,
     partners: Sequence[str] = (), *, service: str | None = None,
-    override_reason: str | None = None, request_id: str | None = None,
+    override_reason: str | None = None, request_id: str | None = None, record: bool = True,
 ) -> WindowSet:
-    """Record a load-test window (`start`, `end`: the team's wall clock, naive or aware)."""
+    """Record a load-test window (`start`, `end`: the team's wall clock, naive or aware).
+    With `record=False`, only what recording it would skip (an override's confirmation)."""
     check_may_load_test(actor, override_reason)
     name = ctx.service(service).config.name
     release = load_release(ctx, name, version)
@@ -78,6 +79,8 @@ def set_window(
     skipped = refuse_unless_overridden(problems, override_reason)
     skipped += check_window(calendar_from_settings(ctx.settings), window, recorded,
                             ctx.clock())
+    if not record:
+        return WindowSet(window, release, False, skipped)
     with ctx.store.unit_of_work() as uow:
         stored, new = uow.add_window(window)
         if new:

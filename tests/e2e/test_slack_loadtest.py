@@ -71,9 +71,16 @@ def test_a_failed_load_test_with_a_bug_rejects_and_emergency_breaks_the_window_r
     loop_world: LoopWorld
 ) -> None:
     loop_world.to_stage("0.13.0")
+    posted = len(loop_world.channel())
     loop_world.command(LEAD, 'loadtest stage 0.13.0 window 2026-12-07T09:00 10:00 '
                              '--emergency "partners can only do Monday"')
+    question = loop_world.last_ephemeral(LEAD)
+    assert "Mon 2026-12-07 is not a load-test day" in str(question.blocks)
+    assert len(loop_world.channel()) == posted  # nothing recorded before the click
+    loop_world.click(LEAD, question, "Override load-test window 0.13.0")
+    loop_world.click(LEAD, question, "Override load-test window 0.13.0")  # a double click
     forced = loop_world.channel()[-1]
+    assert len(loop_world.channel()) == posted + 1
     assert "Emergency override" in str(forced.blocks)
     assert "Mon 2026-12-07 is not a load-test day" in str(forced.blocks)
     set_clock(loop_world, dt.datetime(2026, 12, 7, 9, 30, tzinfo=dt.UTC))
