@@ -10,11 +10,34 @@ interrupted run instead of adding another.
 
 from __future__ import annotations
 
+import datetime as dt
+
+from bot.domain.api_impact import Impact, api_impact
+from bot.domain.api_impact import describe as describe_impact
+from bot.domain.changelog import Changelog, render_flagged, render_notes
 from bot.domain.release import Release
 from bot.domain.release_commit import FileBump, ReleaseCommitPlan, plan_release_commit
 from bot.usecases.context import Progress, ServicePorts
 
 FLAGGED_HEADING = "\nReferenced but not RESOLVED FIXED:"
+
+
+def release_notes(changelog: Changelog, version: str, day: dt.date, impact: Impact) -> str:
+    """The release notes: the CHANGELOG section (with the API versions whose code changes),
+    then the warning about flagged bugs."""
+    notes = render_notes(changelog, version, day, describe_impact(impact))
+    if changelog.flagged:
+        notes += FLAGGED_HEADING + "\n" + render_flagged(changelog)
+    return notes
+
+
+def api_impact_of(ports: ServicePorts, base: str | None, head: str) -> Impact:
+    """The API versions whose files base...head changes (free after the changelog's
+    comparison); none for a first release or a service without `api_versions`."""
+    served_by = ports.config.api_versions
+    if not served_by or base is None:
+        return ()
+    return api_impact(ports.forge.changed_files(base, head), served_by)
 
 
 def plan_for(ports: ServicePorts, base_sha: str, version: str, notes: str

@@ -18,10 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot.domain.actions import Actor
-from bot.domain.api_impact import Impact, api_impact
-from bot.domain.api_impact import describe as describe_impact
+from bot.domain.api_impact import Impact
 from bot.domain.audit import AuditEntry
-from bot.domain.changelog import Changelog, commits_for_bug, render_flagged, render_notes
+from bot.domain.changelog import Changelog, commits_for_bug
 from bot.domain.errors import Refusal
 from bot.domain.facts import Commit
 from bot.domain.lifecycle import check_may_backport, check_may_tag
@@ -39,7 +38,12 @@ from bot.domain.versions import Version, latest_on_line, previous_candidates
 from bot.ports import CherryPickResult, Conflict, NotFound
 from bot.store import AlreadyExists, StaleRelease
 from bot.usecases.context import Context, Progress, ServicePorts, quiet
-from bot.usecases.release_commit import make_release_commit, plan_for
+from bot.usecases.release_commit import (
+    api_impact_of,
+    make_release_commit,
+    plan_for,
+    release_notes,
+)
 
 
 class HeadMoved(Refusal):
@@ -81,7 +85,11 @@ def preview_tag(
     line: str | None = None,
 ) -> TagPreview:
     check_may_tag(actor)
-    return taggable(ctx, service=service, version=version, line=line)
+    found = taggable(ctx, service=service, version=version, line=line)
+    notes = release_notes(found.changelog, found.version, ctx.clock().date(),
+                          found.api_impact)
+    commit = plan_for(ctx.service(service), found.head_sha, found.version, notes)
+    return replace(found, release_commit=commit)
 
 
 def taggable(
@@ -108,17 +116,8 @@ def taggable(
     commits = tuple(ports.forge.commits_between(base, head))
     check_adds_commits(plan, previous, len(commits))
     changelog = Changelog.build(commits, _bugs(ports, commits))
-    impact = _api_impact(ports, base, head)
-    found = TagPreview(ports.config.name, plan, head, previous, commits, changelog, impact)
-    notes = _notes(found, ctx.clock().date())
-    return replace(found, release_commit=plan_for(ports, head, found.version, notes))
-
-
-def _api_impact(ports: ServicePorts, base: str | None, head: str) -> Impact:
-    served_by = ports.config.api_versions
-    if not served_by or base is None:
-        return ()
-    return api_impact(ports.forge.changed_files(base, head), served_by)
+    impact = api_impact_of(ports, base, head)
+    return TagPreview(ports.config.name, plan, head, previous, commits, changelog, impact)
 
 
 def _maintenance_branch(ports: ServicePorts, version: str | None) -> tuple[str, ...]:
@@ -173,7 +172,9 @@ def _record(ctx: Context, ports: ServicePorts, preview: TagPreview) -> Release:
         commit_sha=preview.head_sha, branch=preview.plan.branch,
         previous_version=str(preview.previous) if preview.previous else None,
         fixed_bugs=preview.changelog.fixed_ids, flagged_bugs=preview.changelog.flagged_ids,
-        notes=_notes(preview, now.date()), created_at=now, updated_at=now,
+        notes=release_notes(preview.changelog, preview.version, now.date(),
+                            preview.api_impact),
+        created_at=now, updated_at=now,
     )
     try:
         with ctx.store.unit_of_work() as uow:
@@ -184,13 +185,6 @@ def _record(ctx: Context, ports: ServicePorts, preview: TagPreview) -> Release:
                             hint=f"`/loop status {preview.version}` shows it") from None
     return release
 
-
-def _notes(preview: TagPreview, day) -> str:
-    notes = render_notes(preview.changelog, preview.version, day,
-                         describe_impact(preview.api_impact))
-    if preview.changelog.flagged:
-        notes += "\nReferenced but not RESOLVED FIXED:\n" + render_flagged(preview.changelog)
-    return notes
 
 
 def _finish_tag(
