@@ -17,8 +17,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     SecretStr,
     ValidationError,
@@ -27,6 +25,14 @@ from pydantic import (
     model_validator,
 )
 
+from bot.config_options import (
+    LoadTestSettings,
+    ReleaseCommitSettings,
+    ServiceWorkflow,
+)
+from bot.config_options import (
+    StrictModel as _Strict,
+)
 from bot.config_values import SlackId, WebUrl, calendar_of
 from bot.domain.cycles import CalendarError
 
@@ -47,8 +53,7 @@ class ConfigError(Exception):
     """The configuration cannot be used; the message says which file and key."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+
 
 
 class SlackSettings(_Strict):
@@ -67,39 +72,6 @@ class BugzillaProduct(_Strict):
 
 class EnvironmentSettings(_Strict):
     url: WebUrl
-
-
-class ServiceWorkflow(_Strict):
-    """Process options of one service."""
-
-    require_load_test: bool = False  # `verify stage` needs a passed load test
-    # The environment watch tells DEV when dev has lagged master longer than this.
-    dev_max_lag_minutes: int | None = Field(default=None, ge=1)
-    # Teams (Slack user or user-group IDs) whose sign-off `verify prod` waits for.
-    prod_signoffs: dict[str, tuple[str, ...]] = Field(default_factory=dict)
-
-
-class ReleaseFileSettings(_Strict):
-    """One file the release commit changes: the CHANGELOG (the version's section
-    prepended), a JSON file's top-level string field, or a `key = "value"` line."""
-
-    path: str
-    kind: Literal["changelog", "json", "key_value"]
-    key: str = "version"
-
-
-class ReleaseCommitSettings(_Strict):
-    """The "Release X.Y.Z" commit the tag sits on; no files: no commit (the default)."""
-
-    message: str = "Release {version}"
-    files: tuple[ReleaseFileSettings, ...] = ()
-
-    @field_validator("message")
-    @classmethod
-    def _has_version(cls, value: str) -> str:
-        if "{version}" not in value:
-            raise ValueError("must contain {version}")
-        return value
 
 
 class ServiceSettings(_Strict):
@@ -184,23 +156,6 @@ class WorkflowSettings(_Strict):
     qa_files_prod_ticket: bool = False
     monitor_minutes: int = Field(default=60, ge=0)
     monitor_poll_seconds: int = Field(default=60, ge=1)
-
-
-class LoadTestSettings(_Strict):
-    """Load tests on stage with partners: who is told of a window, when QA is reminded."""
-
-    partners: dict[str, str] = Field(default_factory=dict)  # name -> email address
-    remind_at: dt.time = dt.time(14, 0)  # on the tagging day, when no window is set
-
-    @field_validator("partners")
-    @classmethod
-    def _names_and_addresses(cls, value: dict[str, str]) -> dict[str, str]:
-        for name, address in value.items():
-            if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
-                raise ValueError(f"partner name {name!r}: lowercase letters, digits, - and _")
-            if not re.fullmatch(r"[^@\s]+@[^@\s]+", address):
-                raise ValueError(f"partner {name!r}: {address!r} is not an email address")
-        return value
 
 
 class Secrets(_Strict):

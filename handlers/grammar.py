@@ -16,7 +16,6 @@ Guarantees:
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import re
 from collections.abc import Callable
@@ -44,6 +43,8 @@ from handlers.words import (
     COMMAND,
     Words,
     bug_number,
+    end_of_window,
+    moment,
     read_options,
     release_label,
     split,
@@ -288,8 +289,8 @@ def _loadtest(words: Words) -> Intent:
     version = words.release()
     verdict = (words.peek() or "").lower()
     if words.accept("window"):
-        start = _moment(words, words.take("the start, like 2026-12-09T14:00"))
-        end = _end_of_window(words, words.take("the end, like 16:00"), start)
+        start = moment(words, words.take("the start, like 2026-12-09T14:00"))
+        end = end_of_window(words, words.take("the end, like 16:00"), start)
         partners = []
         while words.peek() is not None:
             partner = words.take("a partner").lower()
@@ -308,27 +309,6 @@ def _loadtest(words: Words) -> Intent:
     if verdict == "pass" and bug is not None:
         raise words.error("a passed load test names no bug")
     return LoadTestResult(version, verdict == "pass", " ".join(rest), bug)
-
-
-def _moment(words: Words, word: str) -> dt.datetime:
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}[T@]\d{1,2}:\d{2}", word, re.IGNORECASE):
-        raise words.error(f"couldn't read `{word}` as a time: expected YYYY-MM-DDTHH:MM, "
-                          "like 2026-12-09T14:00")
-    day, _, time = word.upper().replace("@", "T").partition("T")
-    try:
-        return dt.datetime.fromisoformat(f"{day}T{time.zfill(5)}")
-    except ValueError:
-        raise words.error(f"`{word}` is not a real date and time") from None
-
-
-def _end_of_window(words: Words, word: str, start: dt.datetime) -> dt.datetime:
-    """The end: a full time, or HH:MM on the start's day."""
-    if re.fullmatch(r"\d{1,2}:\d{2}", word):
-        try:
-            return dt.datetime.combine(start.date(), dt.time.fromisoformat(word.zfill(5)))
-        except ValueError:
-            raise words.error(f"`{word}` is not a real time of day") from None
-    return _moment(words, word)
 
 
 @subcommand("signoff prod VERSION",
