@@ -282,8 +282,14 @@ def _calendar(words: Words) -> Intent:
 
 
 @subcommand("loadtest stage VERSION window FROM TO [PARTNER...] | pass|fail [REASON] [bug N]",
-            "QA: set a load-test window with partners (FROM like 2026-12-09T14:00, TO like "
-            "16:00), or record the result", emergency=True)
+            "set a load-test window with partners (FROM like 2026-12-09T14:00, TO like "
+            "16:00), or record the result", roles=(Role.QA,), emergency=True,
+            changes="records the window (announced, mailed to the partners, in /calendar.ics)"
+                    " or the result as a comment on the stage ticket; `fail ... bug N` also "
+                    "rejects the build",
+            examples=("loadtest stage 0.13.1 window 2026-12-09T14:00 16:00 tokbox",
+                      "loadtest stage 0.13.1 pass 3000 rooms for an hour",
+                      "loadtest stage 0.13.1 fail calls drop bug 1100005"))
 def _loadtest(words: Words) -> Intent:
     words.env("stage")
     version = words.release()
@@ -312,7 +318,10 @@ def _loadtest(words: Words) -> Intent:
 
 
 @subcommand("signoff prod VERSION",
-            "your team signs VERSION off in prod; `verify prod` waits for every team listed")
+            "your team signs VERSION off in prod; `verify prod` waits for every team listed",
+            changes="records the sign-off of each of your teams (workflow.prod_signoffs) and "
+                    "notes it on the prod ticket",
+            examples=("signoff prod 0.13.1",))
 def _signoff(words: Words) -> Intent:
     words.env("prod")
     version = words.release()

@@ -32,7 +32,7 @@ from typing import Any, TextIO
 
 from bot.app import LoopApp, create_app
 from bot.clock import ManualClock
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import Settings, load_settings
 from bot.jobs import run_until
 from bot.partners.slack import Chat as SlackChat
 from bot.ports import PartnerError
@@ -42,6 +42,7 @@ from bot.sandbox.chat_lines import (
     deployable,
     read_lines,
     sandbox_words,
+    start_moment,
     strip_comment,
     wrong_command,
 )
@@ -236,7 +237,7 @@ class Chat:
 
 def open_chat(base: Settings, args: argparse.Namespace, stream: TextIO) -> Chat:
     sandbox = Sandbox.start(base, state_dir=args.dir, repo=args.repo)
-    clock = sandbox.clock(_start(getattr(args, "start", None), base))
+    clock = sandbox.clock(start_moment(getattr(args, "start", None), base.tz))
     settings = sandbox.settings(base)
     ctx = build_context(settings, clock=clock, github_options=FAST_GITHUB,
                         environment_timeout=2.0)
@@ -248,17 +249,6 @@ def open_chat(base: Settings, args: argparse.Namespace, stream: TextIO) -> Chat:
                 move_clock=_scheduler(ctx, clock, sandbox.slack.api_url, settings))
     chat.mark_seen()
     return chat
-
-
-def _start(text: str | None, settings: Settings) -> dt.datetime:
-    """The clock's first instant: `--start` (local to the team unless it says), else now."""
-    if text is None:
-        return dt.datetime.now(dt.UTC)
-    try:
-        moment = dateparser.parse(text)
-    except (ValueError, OverflowError):
-        raise ConfigError(f"--start: couldn't read {text!r} as a date and time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=settings.tz)
 
 
 def _scheduler(ctx: Context, clock: ManualClock, slack_api_url: str,
