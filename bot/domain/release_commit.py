@@ -5,7 +5,8 @@ version's section prepended to the CHANGELOG, the version field bumped (package.
 Pure: the files' current texts come in, their new texts and a unified diff go out.
 Applying a bump to a text it was already applied to changes nothing, so a retried release
 commit plans the same files. A file that cannot be bumped (no version field, not JSON)
-raises `CannotBump` naming the file.
+raises `CannotBump` naming the file; a version file missing from the branch is left out
+and listed (`missing`), so the preview says so (a CHANGELOG missing is created).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class ReleaseCommitPlan:
     message: str
     files: tuple[tuple[str, str], ...]  # (path, new text), only the files that change
     diff: str
+    missing: tuple[str, ...] = ()  # configured version files the branch does not have
 
     @property
     def changes(self) -> bool:
@@ -54,13 +56,16 @@ def plan_release_commit(
     which only a CHANGELOG may be: it is then created)."""
     changed: list[tuple[str, str]] = []
     diffs: list[str] = []
+    missing = [b.path for b in bumps if b.kind != CHANGELOG and current.get(b.path) is None]
     for bump in bumps:
         before = current.get(bump.path)
+        if bump.path in missing:
+            continue
         after = bump_file(bump, before, version, section)
         if after != before:
             changed.append((bump.path, after))
             diffs.append(unified_diff(bump.path, before or "", after))
-    return ReleaseCommitPlan(message, tuple(changed), "".join(diffs))
+    return ReleaseCommitPlan(message, tuple(changed), "".join(diffs), tuple(missing))
 
 
 def bump_file(bump: FileBump, text: str | None, version: str, section: str) -> str:

@@ -116,6 +116,9 @@ def tag_preview(preview: TagPreview) -> Rendered:
         blocks.append(section(
             f"*Release commit* “{escape(commit.message)}” on `{escape(plan.branch)}`, tagged "
             f"instead of `{preview.head_sha[:7]}`:\n```{clip(escape(commit.diff), DIFF_LIMIT)}```"))
+    if commit and commit.missing:
+        blocks.append(context(escape(f"not on {plan.branch}, so not bumped: "
+                                     f"{', '.join(commit.missing)}")))
     blocks.append(actions(f"tag:{preview.service}:{v}",
                           button(label, ACTION_TAG, value, style="primary", confirm=dialog)))
     return Rendered(f"{preview.service} {v}: {len(commits)} commit(s) {since}, "

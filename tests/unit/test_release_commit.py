@@ -60,6 +60,7 @@ def test_the_plan_lists_only_changed_files_with_their_diff() -> None:
     assert [path for path, _ in plan.files] == ["CHANGELOG.md", "loop/version.py"]
     assert '-__version__ = "0.12.2"\n+__version__ = "0.13.0"\n' in plan.diff
     assert "package.json" not in plan.diff
-    with pytest.raises(CannotBump, match="package.json does not exist on the branch"):
-        plan_release_commit("Release 0.13.0", bumps, {**current, "package.json": None},
-                            "0.13.0", SECTION)
+    without = plan_release_commit("Release 0.13.0", bumps, {**current, "package.json": None},
+                                  "0.13.0", SECTION)
+    assert without.missing == ("package.json",)  # left out, and the preview says so
+    assert [path for path, _ in without.files] == ["CHANGELOG.md", "loop/version.py"]
