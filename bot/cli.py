@@ -188,6 +188,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true",
         help="print one JSON object per posted message (channel, user, text, blocks)",
     )
+    sandbox.add_argument(
+        "--start", metavar="DATETIME", default=None,
+        help="start the sandbox clock at DATETIME (the team's time zone unless it says; "
+             "default: now), so a script with dates plays the same any day",
+    )
     sandbox.set_defaults(func=_sandbox_chat)
     _add_calendar_parser(commands, common)
     _add_slack_parsers(commands, common)

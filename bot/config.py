@@ -17,8 +17,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     SecretStr,
     ValidationError,
@@ -27,6 +25,14 @@ from pydantic import (
     model_validator,
 )
 
+from bot.config_options import (
+    LoadTestSettings,
+    ReleaseCommitSettings,
+    ServiceWorkflow,
+)
+from bot.config_options import (
+    StrictModel as _Strict,
+)
 from bot.config_values import SlackId, WebUrl, calendar_of
 from bot.domain.cycles import CalendarError
 
@@ -47,8 +53,7 @@ class ConfigError(Exception):
     """The configuration cannot be used; the message says which file and key."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+
 
 
 class SlackSettings(_Strict):
@@ -77,6 +82,12 @@ class ServiceSettings(_Strict):
     main_branch: str = "master"
     bugzilla: BugzillaProduct = BugzillaProduct()
     environments: dict[str, EnvironmentSettings] = Field(default_factory=dict)
+    workflow: ServiceWorkflow = ServiceWorkflow()
+    release_commit: ReleaseCommitSettings = ReleaseCommitSettings()
+    # The service's own channel and mailing list (default: the top-level `slack`).
+    slack: SlackSettings | None = None
+    # Per API version, the path patterns of the files serving it ("/v1": [loop/routes/*.js]).
+    api_versions: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
     @field_validator("repo")
     @classmethod
@@ -178,6 +189,7 @@ class Settings(_Strict):
     )
     calendar: CalendarSettings = CalendarSettings()
     workflow: WorkflowSettings = WorkflowSettings()
+    loadtest: LoadTestSettings = LoadTestSettings()
     services: tuple[ServiceSettings, ...] = Field(min_length=1)
     secrets: Secrets = Secrets()
     source: str = "<defaults>"
@@ -201,6 +213,26 @@ class Settings(_Strict):
         if self.secrets.database_url is not None:
             return self.secrets.database_url.get_secret_value()
         return self.database_url
+
+    def channel_of(self, service: str | None) -> str:
+        """Where the bot posts about `service`: its own channel, else slack.channel."""
+        own = self._own_slack(service)
+        return own.channel if own is not None else self.slack.channel
+
+    def mailing_list_of(self, service: str | None) -> str | None:
+        own = self._own_slack(service)
+        return own.mailing_list if own is not None and own.mailing_list else \
+            self.slack.mailing_list
+
+    def service_for_channel(self, channel_id: str, channel_name: str) -> str | None:
+        """The service whose own channel this is (by id, `#name` or `name`), if any."""
+        names = {channel_id, channel_name, f"#{channel_name}"} - {"", "#"}
+        return next((s.name for s in self.services
+                     if s.slack is not None and s.slack.channel in names), None)
+
+    def _own_slack(self, service: str | None) -> SlackSettings | None:
+        found = next((s for s in self.services if s.name == service), None)
+        return found.slack if found is not None else None
 
     def service(self, name: str | None = None) -> ServiceSettings:
         """The named service, or the first one; ConfigError names the known ones."""

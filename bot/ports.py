@@ -89,6 +89,19 @@ class Forge(Protocol):
         `known_missing` (the caller just read `release_url` as None) it does not read
         first."""
         ...
+    def changed_files(self, base: str, head: str) -> tuple[str, ...]:
+        """The paths base...head changes."""
+        ...
+    def read_file(self, ref: str, path: str) -> str | None:
+        """The file's text at ref (None when it does not exist there)."""
+        ...
+    def release_commit(self, branch: str, base_sha: str, message: str,
+                       files: Sequence[tuple[str, str]]) -> tuple[str, bool]:
+        """One commit on top of base_sha with `files` (path, text) changed, the branch
+        fast-forwarded to it: (sha, made now?). Idempotent: a commit with this message
+        right after base_sha is found and returned; a branch moved otherwise is a
+        Conflict."""
+        ...
     def compare_url(self, base: str, head: str) -> str: ...
     def tag_url(self, tag: str) -> str: ...
 
@@ -121,6 +134,25 @@ class Tracker(Protocol):
     def remove_blocker(self, ticket_id: int, bug_id: int) -> None: ...
     def comment(self, bug_id: int, text: str) -> None: ...
     def bug_url(self, bug_id: int) -> str: ...
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str  # "text/calendar"
+    data: bytes
+
+
+class Mail(Protocol):
+    """The mailing list (and partners' addresses) by email."""
+
+    to: str  # the mailing list
+
+    def send(self, subject: str, body: str, *, to: Sequence[str] = (),
+             attachments: Sequence[Attachment] = (), copy_list: bool = True) -> None:
+        """To `to` with the list copied unless told not to (to the list alone when `to`
+        is empty)."""
+        ...
 
 
 class Environments(Protocol):

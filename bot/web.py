@@ -2,7 +2,8 @@
 
 - `GET /health`: 200 `{"ok": true}` while the database answers, 503 otherwise;
 - `GET /calendar.ics`: the cycle calendar of a service (`?service=NAME`, default the first)
-  as iCalendar, for the team to subscribe to; `/calendar.json` the same as JSON.
+  as iCalendar (with its load-test windows), for the team to subscribe to;
+  `/calendar.json` the cycles as JSON.
 
 The Slack request URL (`/slack/events`) is served beside these by bot/server.py.
 """
@@ -66,7 +67,9 @@ def _calendar(
     cycles = select_cycles(calendar, today - dt.timedelta(days=28), count=CALENDAR_CYCLES)
     if path.endswith(".json"):
         return _answer(start_response, 200, render_json(cycles).encode())
-    body = render_ics(calendar, cycles, service.name, now)
+    with ctx.store.unit_of_work() as uow:
+        windows = uow.windows(service.name)
+    body = render_ics(calendar, cycles, service.name, now, windows)
     return _answer(start_response, 200, body, "text/calendar; charset=utf-8")
 
 

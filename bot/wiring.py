@@ -17,6 +17,7 @@ from bot.config import ConfigError, ServiceSettings, Settings
 from bot.partners.bugzilla import BugzillaTracker
 from bot.partners.environments import HttpEnvironments
 from bot.partners.github import GitHubForge
+from bot.partners.mail import Mailer
 from bot.store import Store
 from bot.usecases.concurrency import FANOUT_THREADS, Fanout
 from bot.usecases.context import Context, ServicePorts
@@ -77,4 +78,5 @@ def build_context(
         ports_for=ports_for,
         clock=clock,
         fanout=fanout,
+        mail=Mailer.from_settings(settings),
     )

@@ -1,5 +1,5 @@
-"""Buttons: tag confirmations and lifecycle steps (next-step buttons, confirmations of a
-green light or an emergency override).
+"""Buttons: tag confirmations, lifecycle steps (next-step buttons, confirmations of a
+green light or an emergency override), emergency load-test windows and prod sign-offs.
 
 Guarantees:
 - Anyone can press a button; the use case refuses the wrong role (ephemerally).
@@ -18,23 +18,29 @@ Guarantees:
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_bolt.context.respond import Respond
 
+from bot.config import Settings
 from bot.domain.actions import Action
 from bot.domain.errors import Refusal
 from bot.domain.lifecycle import check_may_tag
-from bot.domain.offers import TAG, NotOffered, Offer
+from bot.domain.loadtest import check_may_load_test
+from bot.domain.offers import LOADTEST_WINDOW, TAG, NotOffered, Offer
 from bot.messages import ACTION_STEP, ACTION_TAG, Rendered, decode_value
 from bot.messages import releases as rendering
-from bot.messages.blocks import context, escape
+from bot.messages.blocks import ACTION_LOADTEST_WINDOW, ACTION_SIGNOFF, context, escape
 from bot.usecases.offers import check_pressed_by, live_offer
 from bot.usecases.releases import check_role_for
 from bot.usecases.tagging import tag_release
 from handlers.commands import run_step
+from handlers.loadtest import record_window
+from handlers.signoff import do_signoff
 from handlers.work import Job, Runtime, SlackRequest
 
 log = logging.getLogger("loopbot.slack")
@@ -46,7 +52,24 @@ def register(app: App, runtime: Runtime, on_home_change: Any = None) -> None:
     def confirm_tag(ack: Ack, body: dict[str, Any], action: dict[str, Any],
                     respond: Respond) -> None:
         ack()
-        runtime.submit(_request(body, action, respond), lambda job: _tag(job, body, action))
+        runtime.submit(_request(body, action, respond, runtime.ctx.settings),
+                       lambda job: _tag(job, body, action))
+
+    @app.action(ACTION_SIGNOFF)
+    def press_signoff(ack: Ack, body: dict[str, Any], action: dict[str, Any],
+                      respond: Respond) -> None:
+        ack()
+        value = decode_value(str(action.get("value", "")))
+        runtime.submit(_request(body, action, respond, runtime.ctx.settings),
+                       lambda job: do_signoff(job, str(value.get("s") or "") or None,
+                                              str(value.get("v", ""))))
+
+    @app.action(ACTION_LOADTEST_WINDOW)
+    def confirm_window(ack: Ack, body: dict[str, Any], action: dict[str, Any],
+                       respond: Respond) -> None:
+        ack()
+        runtime.submit(_request(body, action, respond, runtime.ctx.settings),
+                       lambda job: _window(job, body, action))
 
     @app.action(ACTION_STEP)
     def press_step(ack: Ack, body: dict[str, Any], action: dict[str, Any],
@@ -58,14 +81,17 @@ def register(app: App, runtime: Runtime, on_home_change: Any = None) -> None:
             if on_home_change is not None and body.get("container", {}).get("type") == "view":
                 on_home_change(job)
 
-        runtime.submit(_request(body, action, respond), work)
+        runtime.submit(_request(body, action, respond, runtime.ctx.settings), work)
 
 
-def _request(body: dict[str, Any], action: dict[str, Any], respond: Respond) -> SlackRequest:
+def _request(body: dict[str, Any], action: dict[str, Any], respond: Respond,
+             settings: Settings) -> SlackRequest:
     label = (action.get("text") or {}).get("text", action.get("action_id", "a button"))
     has_url = bool(body.get("response_url"))
+    service = decode_value(str(action.get("value", ""))).get("s")
     return SlackRequest(str(body.get("user", {}).get("id", "")), f"the {label} button",
-                        body.get("trigger_id"), respond if has_url else None)
+                        body.get("trigger_id"), respond if has_url else None,
+                        channel=settings.channel_of(str(service) if service else None))
 
 
 def _claimed(job: Job, offer: Offer) -> bool:
@@ -84,6 +110,8 @@ def _accepted(job: Job, value: dict[str, Any], action: str | None = None) -> Off
         raise NotOffered("this button is not one I offered")
     if offer.action == TAG:
         check_may_tag(job.actor)
+    elif offer.action == LOADTEST_WINDOW:
+        check_may_load_test(job.actor, offer.reason)
     else:
         check_role_for(job.ctx, _action(offer.action), offer.version, job.actor,
                        service=offer.service, override=offer.reason is not None)
@@ -110,6 +138,20 @@ def _tag(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
                          expected_sha=offer.sha, request_id=job.request_id,
                          progress=job.reply.progress)
     job.reply.post(rendering.tagged(result, actor, job.reply.steps))
+
+
+def _window(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
+    """An emergency load-test window, confirmed: recorded once (the offer is claimed), as
+    it was offered (its span and partners come from the offer, not the button)."""
+    offer = _accepted(job, decode_value(str(action.get("value", ""))), LOADTEST_WINDOW)
+    if offer is None:
+        return
+    span = json.loads(offer.detail or "{}")
+    label = f"Override load-test window {offer.version}"
+    job.reply.replace_original(rendering.confirmed(label, job.actor))
+    record_window(job, offer.service, offer.version,
+                  dt.datetime.fromisoformat(span["from"]), dt.datetime.fromisoformat(span["to"]),
+                  [str(p) for p in span.get("p") or []], override_reason=offer.reason)
 
 
 def _step(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import Ack, App, BoltRequest
@@ -27,13 +28,16 @@ from bot.messages import releases as rendering
 from bot.messages import replies
 from bot.messages.blocks import mentions
 from bot.messages.help import help_topic
+from bot.messages.signoffs import with_signoff_button
 from bot.usecases.calendar_feed import calendar_from_settings, select_cycles
 from bot.usecases.context import load_release
+from bot.usecases.dev_lag import dev_lag
 from bot.usecases.offers import offer_confirmation
 from bot.usecases.queries import environments, history, releases_in_flight
 from bot.usecases.releases import advance, check_step, start_service_change
+from bot.usecases.signoffs import required_teams
 from bot.usecases.tagging import backport, preview_tag
-from handlers import grammar, help
+from handlers import grammar, help, loadtest, signoff
 from handlers.intents import (
     Backport,
     CalendarDates,
@@ -41,6 +45,9 @@ from handlers.intents import (
     Envs,
     Help,
     History,
+    LoadTestResult,
+    LoadTestWindow,
+    ProdSignoff,
     ServiceChange,
     Status,
     Step,
@@ -59,9 +66,22 @@ def register(app: App, runtime: Runtime) -> None:
         ack()  # first: even reading the line waits until Slack has its answer
         text = str(command.get("text", ""))
         shown = f"{grammar.COMMAND} {echoed(unescape(text[:grammar.MAX_TEXT]), 200)}"
+        settings = runtime.ctx.settings
+        home = settings.service_for_channel(str(command.get("channel_id", "")),
+                                            str(command.get("channel_name", "")))
         slack = SlackRequest(str(command.get("user_id", "")), shown,
-                             command.get("trigger_id"), respond, retry_number(request))
-        runtime.submit(slack, lambda job: execute(grammar.parse(unescape(text)), job))
+                             command.get("trigger_id"), respond, retry_number(request),
+                             settings.channel_of(home or settings.service().name))
+
+        def work(job: Job) -> None:
+            parsed = grammar.parse(unescape(text))
+            if parsed.service is None and home is not None:
+                parsed = replace(parsed, service=home)  # a service's channel is its default
+            elif parsed.service is not None:  # a named service's news goes to its channel
+                job.reply.channel = settings.channel_of(parsed.service)
+            execute(parsed, job)
+
+        runtime.submit(slack, work)
 
 
 def retry_number(request: BoltRequest) -> int:
@@ -95,11 +115,18 @@ def execute(parsed: Command, job: Job) -> None:
             entries = history(job.ctx, version, service=service)
             job.reply.ephemeral(replies.history(service, version, entries, job.ctx.settings.tz))
         case Envs():
-            service = job.ctx.service(parsed.service).config.name
-            job.reply.ephemeral(replies.environments(service, environments(job.ctx,
-                                                                           service=service)))
+            config = job.ctx.service(parsed.service).config
+            job.reply.ephemeral(replies.environments(
+                config.name, environments(job.ctx, service=config.name),
+                dev_lag(job.ctx, config)))
         case CalendarDates():
             _do_calendar(job, parsed.service)
+        case LoadTestWindow() as intent:
+            loadtest.do_window(job, parsed, intent)
+        case LoadTestResult() as intent:
+            loadtest.do_result(job, parsed, intent)
+        case ProdSignoff(version=version):
+            signoff.do_signoff(job, parsed.service, version)
 
 
 def _do_help(job: Job, topic: str | None) -> None:
@@ -147,7 +174,11 @@ def run_step(job: Job, action: Action, service: str, version: str, *, bug_id: in
                          request_id=job.request_id, progress=job.reply.progress)
     owners = (role.value for role in next_owners(result.release))
     people = mentions(job.ctx.settings.roles, owners)
-    job.reply.post(rendering.step_done(result, actor, job.reply.steps, people))
+    rendered = rendering.step_done(result, actor, job.reply.steps, people)
+    teams = list(required_teams(job.ctx, service))
+    if action is Action.DEPLOYED_PROD and teams:
+        rendered = with_signoff_button(rendered, result.release, teams)
+    job.reply.post(rendered)
 
 
 def _awaiting_green_light(job: Job, service: str) -> str:

@@ -11,8 +11,9 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.messages.home import home_view
+from bot.messages.home import ServiceHome, home_view
 from bot.usecases.calendar_feed import calendar_from_settings, select_cycles
+from bot.usecases.dev_lag import dev_lag
 from bot.usecases.queries import environments, releases_in_flight
 from handlers.work import Job, Runtime, SlackRequest
 
@@ -55,11 +56,15 @@ class Viewers:
 
 
 def publish_home(job: Job) -> None:
+    """Every configured service for someone who holds a role (roles are the bot's, so
+    they hold it in every service), the first one for anyone else."""
     ctx = job.ctx
-    service = ctx.service(None).config.name
+    configured = ctx.settings.services if job.actor.roles else ctx.settings.services[:1]
+    parts = [ServiceHome(s.name, releases_in_flight(ctx, service=s.name),
+                         environments(ctx, service=s.name), dev_lag(ctx, s))
+             for s in configured]
     calendar = calendar_from_settings(ctx.settings)
     today = ctx.clock().astimezone(ctx.settings.tz).date()
     cycles = select_cycles(calendar, today - dt.timedelta(days=1), count=HOME_CYCLES)
-    view = home_view(job.actor, service, releases_in_flight(ctx, service=service),
-                     environments(ctx, service=service), calendar, cycles)
+    view = home_view(job.actor, parts, calendar, cycles)
     job.reply.client.views_publish(user_id=job.request.user, view=view)

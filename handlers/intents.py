@@ -3,6 +3,7 @@ handlers/grammar.py builds them; handlers/commands.py acts on them."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from bot.domain.actions import Action
@@ -67,8 +68,31 @@ class CalendarDates:
     pass
 
 
+@dataclass(frozen=True)
+class LoadTestWindow:
+    """A load-test window on stage; start and end are the team's wall clock (naive)."""
+
+    version: str
+    start: dt.datetime
+    end: dt.datetime
+    partners: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LoadTestResult:
+    version: str
+    passed: bool
+    reason: str = ""
+    bug_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ProdSignoff:
+    version: str
+
+
 Intent = (Help | TagPreview | Step | Backport | ServiceChange | Status | History | Envs
-          | CalendarDates)
+          | CalendarDates | LoadTestWindow | LoadTestResult | ProdSignoff)
 
 
 @dataclass(frozen=True)

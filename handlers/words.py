@@ -4,6 +4,7 @@ Each refusal says what was wrong and the usage of the subcommand being read."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -116,6 +117,28 @@ def release_line(word: str, usage: str = "") -> str:
         raise BadInput(f"couldn't read `{echoed(word)}` as a release line: expected X.Y, "
                        "like 0.12", hint=f"usage: `{COMMAND} {usage}`")
     return found.group(1)
+
+
+def moment(words: Words, word: str) -> dt.datetime:
+    """`2026-12-09T14:00` (also `@` for `T`), the team's wall clock."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}[T@]\d{1,2}:\d{2}", word, re.IGNORECASE):
+        raise words.error(f"couldn't read `{word}` as a time: expected YYYY-MM-DDTHH:MM, "
+                          "like 2026-12-09T14:00")
+    day, _, time = word.upper().replace("@", "T").partition("T")
+    try:
+        return dt.datetime.fromisoformat(f"{day}T{time.zfill(5)}")
+    except ValueError:
+        raise words.error(f"`{word}` is not a real date and time") from None
+
+
+def end_of_window(words: Words, word: str, start: dt.datetime) -> dt.datetime:
+    """The end: a full time, or HH:MM on the start's day."""
+    if re.fullmatch(r"\d{1,2}:\d{2}", word):
+        try:
+            return dt.datetime.combine(start.date(), dt.time.fromisoformat(word.zfill(5)))
+        except ValueError:
+            raise words.error(f"`{word}` is not a real time of day") from None
+    return moment(words, word)
 
 
 # -- the subcommands ------------------------------------------------------------------------

@@ -138,6 +138,7 @@ class SlackRequest:
     key: str | None  # trigger_id / event_id: claimed once
     respond: Respond | None = None
     retry: int = 0
+    channel: str | None = None  # where state changes are posted (a service's own channel)
 
 
 @dataclass
@@ -187,8 +188,8 @@ class Runtime:
 
     def _run(self, request: SlackRequest, work: Work) -> None:
         self.traffic.wait_quiet(self.quiet, self.ack_first)
-        reply = Reply(self.client, self.channel, request.user, request.respond,
-                      title=request.text)
+        reply = Reply(self.client, request.channel or self.channel, request.user,
+                      request.respond, title=request.text)
         job = Job(self.ctx, self.directory, request, reply, self.locks)
         try:
             if request.key and not self.ctx.store.claim(f"slack:{request.key}", request.user):

@@ -74,6 +74,9 @@ class Facts:
     environment: EnvironmentState | None = None  # the environment the action concerns
     qa_files_prod_ticket: bool = False
     bug: Bug | None = None  # the bug the command names (reject, block, unblock)
+    load_test_required: bool = False  # the service's workflow.require_load_test
+    load_test_passed: bool = False  # QA recorded a passed load test (latest result)
+    signoffs_missing: tuple[str, ...] = ()  # teams yet to sign prod off (verify prod)
 
 
 # -- side effects, performed by the use case in order ----------------------------------

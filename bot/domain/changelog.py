@@ -94,6 +94,17 @@ def mentioned_routes(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(routes))
 
 
+def field_category(bug: Bug) -> str | None:
+    """The category Bugzilla's own fields give: a `sec-*` keyword or a security group
+    means security, the type enhancement a feature; None when they say nothing."""
+    if any(k.lower().startswith("sec-") for k in bug.keywords) or any(
+            "security" in g.lower() for g in bug.groups):
+        return "security"
+    if bug.type.lower() == "enhancement":
+        return "feature"
+    return None
+
+
 def category(texts: Iterable[str]) -> str:
     """loop-server's CHANGELOG category for a bug, guessed from its summary and commits."""
     joined = "\n".join(texts)
@@ -160,8 +171,9 @@ class Changelog:
         return tuple(sorted({"/" + r.split("/")[1] for r in self.routes}))
 
 
-def render_notes(changelog: Changelog, version: str, day: dt.date) -> str:
-    """The release's section in loop-server's CHANGELOG style (plain text and markdown)."""
+def render_notes(changelog: Changelog, version: str, day: dt.date, api_code: str = "") -> str:
+    """The release's section in loop-server's CHANGELOG style (plain text and markdown);
+    `api_code` says which API versions' code changed (bot/domain/api_impact.py)."""
     header = f"{version} ({day.isoformat()})"
     lines = [header, "-" * len(header), ""]
     lines += [f"- [{f.category}] {f.id} — {f.bug.summary}" for f in changelog.fixed]
@@ -169,6 +181,8 @@ def render_notes(changelog: Changelog, version: str, day: dt.date) -> str:
         lines.append("- no Bugzilla bug fixed in this release")
     if changelog.routes:
         lines += ["", f"API routes changed: {', '.join(changelog.routes)}"]
+    if api_code:
+        lines += [api_code] if changelog.routes else ["", api_code]
     return "\n".join(lines) + "\n"
 
 
@@ -181,7 +195,8 @@ def render_flagged(changelog: Changelog) -> str:
 
 def _fixed(bug: Bug, commits: tuple[Commit, ...]) -> FixedBug:
     texts = [bug.summary, *(c.title for c in commits)]
-    return FixedBug(bug=bug, commits=commits, category=category(texts))
+    return FixedBug(bug=bug, commits=commits,
+                    category=field_category(bug) or category(texts))
 
 
 def _flagged(bug_id: int, bug: Bug | None, commits: tuple[Commit, ...]) -> FlaggedBug:

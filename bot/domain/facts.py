@@ -55,6 +55,9 @@ class Bug:
     resolution: str = ""
     depends_on: tuple[int, ...] = ()
     blocks: tuple[int, ...] = ()
+    keywords: tuple[str, ...] = ()  # e.g. sec-high
+    groups: tuple[str, ...] = ()  # e.g. core-security (who may see it)
+    type: str = ""  # defect, enhancement or task (Bugzilla 5)
 
     @property
     def is_open(self) -> bool:

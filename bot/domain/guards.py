@@ -11,6 +11,7 @@ from __future__ import annotations
 from bot.domain.actions import Action, Facts
 from bot.domain.facts import Bug, EnvironmentState
 from bot.domain.release import Kind, Release
+from bot.domain.signoff import describe_missing
 
 
 def failing_guards(
@@ -31,6 +32,7 @@ def failing_guards(
         failures += _runs_version(facts.environment, release)
     if action is Action.VERIFY_STAGE:
         failures += _ticket_fixed(facts.stage_ticket, "stage", release)
+        failures += _load_test_passed(facts, release)
     if action in (Action.REQUEST_PROD, Action.GREENLIGHT):
         failures += _stage_verified(facts.stage_ticket, release)
     if action is Action.GREENLIGHT:
@@ -43,6 +45,8 @@ def failing_guards(
         failures += _runs_version(facts.environment, release)
     if action is Action.VERIFY_PROD:
         failures += _ticket_fixed(facts.prod_ticket, "prod", release)
+        if facts.signoffs_missing:
+            failures.append(describe_missing(facts.signoffs_missing, release.version))
     return failures
 
 
@@ -55,6 +59,15 @@ def _ticket_fixed(ticket: Bug | None, env: str, release: Release) -> list[str]:
         return []
     return [f"{env} {ticket.describe()} for {release.version} is not RESOLVED FIXED: "
             f"OPS marks it with `/loop deployed {env} {release.version}`"]
+
+
+def _load_test_passed(facts: Facts, release: Release) -> list[str]:
+    if not facts.load_test_required or facts.load_test_passed or release.kind is Kind.SERVICE:
+        return []
+    v = release.version
+    return [f"{release.service} requires a passed load test and none is recorded for {v}: "
+            f"QA sets a window with partners (`/loop loadtest stage {v} window FROM TO`) "
+            f"and records the result (`/loop loadtest stage {v} pass`)"]
 
 
 def _stage_verified(ticket: Bug | None, release: Release) -> list[str]:

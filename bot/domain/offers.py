@@ -16,6 +16,7 @@ from bot.domain.errors import Refusal
 
 OFFER_TTL = dt.timedelta(hours=1)
 TAG = "tag"  # the action of a tag confirmation (steps use their Action's value)
+LOADTEST_WINDOW = "loadtest-window"  # an emergency load-test window's confirmation
 
 
 class NotOffered(Refusal):
@@ -33,6 +34,7 @@ class Offer:
     expires_at: dt.datetime
     sha: str | None = None  # a tag's commit, as previewed
     reason: str | None = None  # an emergency override's reason, as typed
+    detail: str | None = None  # what else the offer fixes (a load-test window's span), JSON
 
 
 def check_live(offer: Offer | None, now: dt.datetime) -> Offer:

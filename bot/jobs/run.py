@@ -3,11 +3,12 @@ clock's current time and a later one (`run_until`, for the sandbox's `!clock`).
 
 `run_due(ctx, chat, mailer, now)` asks the calendar and the store what is due at `now`
 for every configured service (announcements and prod-push reminders, late-step
-reminders, the environment watch, monitoring) and acts on each occurrence that nobody
-claimed yet. It is what the scheduler's one job runs every minute, safe to run as often
-as anyone likes, from any number of threads or bot processes: claims in the database
-make each occurrence happen once. A duty that fails (a partner down) is logged and the
-others still run; the next tick tries again what was not claimed.
+reminders, the environment watch and dev's lag, monitoring, load-test windows) and acts on each
+occurrence that nobody claimed yet. It is what the scheduler's one job runs every
+minute, safe to run as often as anyone likes, from any number of threads or bot
+processes: claims in the database make each occurrence happen once. A duty that fails
+(a partner down) is logged and the others still run; the next tick tries again what was
+not claimed.
 
 `run_until(ctx, chat, mailer, clock, until)` moves a `ManualClock` forward to `until`,
 stopping at each instant at which something becomes due (announcement hours, late-step
@@ -28,6 +29,8 @@ from bot.domain.calendar import Calendar
 from bot.domain.errors import Refusal
 from bot.domain.release import State
 from bot.jobs.cycle import cycle_duties
+from bot.jobs.dev_lag import dev_lag_instants, watch_dev_lag
+from bot.jobs.loadtest import loadtest_duties, loadtest_instants
 from bot.jobs.steps import (
     ON_STAGE,
     late_steps,
@@ -47,7 +50,8 @@ from bot.usecases.context import Context
 log = logging.getLogger("loopbot.scheduler")
 
 Duty = Callable[[Tick, ServiceSettings], None]
-DUTIES: tuple[Duty, ...] = (cycle_duties, late_steps, watch_environments, monitoring)
+DUTIES: tuple[Duty, ...] = (cycle_duties, late_steps, watch_environments, monitoring,
+                            loadtest_duties, watch_dev_lag)
 
 
 def run_due(
@@ -78,6 +82,8 @@ def due_instants(ctx: Context, start: dt.datetime, end: dt.datetime) -> list[dt.
     found = set(_calendar_instants(calendar, start, end))
     for service in ctx.settings.services:
         found.update(_release_instants(ctx, calendar, service.name))
+        found.update(loadtest_instants(ctx, calendar, service, start, end))
+        found.update(dev_lag_instants(ctx, service))
     return sorted(i for i in found if start < i < end)
 
 

@@ -77,13 +77,16 @@ class Tick:
         """Post (and email, when the message has a subject and a mailer is set), then
         record; for an occurrence already claimed by this caller."""
         notes = [entry.detail] if entry.detail else []
+        settings = self.ctx.settings
         try:
-            self.chat.post(rendered.text, rendered.blocks)
+            self.chat.post(rendered.text, rendered.blocks,
+                           channel=settings.channel_of(entry.service))
         except PartnerError as exc:
             log.error("could not post %s: %s", key, exc)
             notes.append(f"not posted: {exc}")
         if rendered.subject and self.mailer is not None:
-            notes.append(self._email(key, rendered.subject, plain(rendered.text)))
+            notes.append(self._email(key, rendered.subject, plain(rendered.text),
+                                     settings.mailing_list_of(entry.service)))
         self.record(replace(entry, detail="; ".join(notes)), key)
 
     def skip_once(self, key: str, why: str, entry: AuditEntry) -> None:
@@ -96,14 +99,16 @@ class Tick:
             uow.add_audit(replace(entry, actor=ACTOR, at=self.now, request_id=key))
             uow.commit()
 
-    def _email(self, key: str, subject: str, body: str) -> str:
+    def _email(self, key: str, subject: str, body: str, to: str | None) -> str:
+        """To the service's own list (only) when it has one, else to the bot's list."""
         assert self.mailer is not None
+        own = [to] if to and to != self.mailer.to else []
         try:
-            self.mailer.send(subject, body)
+            self.mailer.send(subject, body, to=own, copy_list=False)
         except PartnerError as exc:
             log.error("could not email %s: %s", key, exc)
             return f"not emailed: {exc}"
-        return f"emailed to {self.mailer.to}"
+        return f"emailed to {own[0] if own else self.mailer.to}"
 
 
 def entry(action: str, service: str, version: str | None = None, detail: str = "") -> AuditEntry:

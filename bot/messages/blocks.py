@@ -27,6 +27,9 @@ Block = dict[str, Any]
 # action ids, shared by the renderers and handlers/actions.py
 ACTION_TAG = "loop_tag"  # confirm a tag: value {"s", "v", "sha"}
 ACTION_STEP = "loop_step"  # a lifecycle step: value {"s", "v", "a"[, "r"]}
+ACTION_SIGNOFF = "loop_signoff"  # a team's prod sign-off: value {"s", "v"}
+# an emergency load-test window: value {"s", "v", "from", "to", "p", "r"}
+ACTION_LOADTEST_WINDOW = "loop_loadtest_window"
 
 SECTION_LIMIT = 3000
 HEADER_LIMIT = 150

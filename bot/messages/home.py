@@ -9,11 +9,13 @@ lifecycle (bot/domain), never decided here.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.actions import Actor
 from bot.domain.calendar import Calendar
 from bot.domain.cycles import Cycle
+from bot.domain.dev_lag import DevLag
 from bot.domain.errors import Refusal
 from bot.domain.facts import EnvironmentState
 from bot.domain.lifecycle import check_may_change_service, check_may_tag, holds_role_for
@@ -36,23 +38,39 @@ MAX_VIEW_BLOCKS = 100
 MAX_RELEASES = 15
 
 
-def home_view(actor: Actor, service: str, releases: Sequence[Release],
-              environments: Sequence[EnvironmentState], calendar: Calendar,
+@dataclass(frozen=True)
+class ServiceHome:
+    """One service's part of App Home."""
+
+    service: str
+    releases: Sequence[Release]
+    environments: Sequence[EnvironmentState]
+    lag: DevLag | None = None
+
+
+def home_view(actor: Actor, services: Sequence[ServiceHome], calendar: Calendar,
               cycles: Sequence[Cycle]) -> dict[str, Any]:
-    blocks: list[Block] = [
-        header(f"{service} releases"),
-        context(f"You are {actor.mention}: {escape(role_names(actor))}"),
-        divider(),
-        section("*Releases in flight*" if releases else
-                "*Releases in flight*\nnone: DEV starts one with `/loop tag`"),
-    ]
-    for release in releases[:MAX_RELEASES]:
-        blocks += [*release_card(release), *_your_move(actor, release)]
-    blocks += [divider(), lines_section("*Environments*", [environment_line(e)
-                                                            for e in environments])]
+    """Every service shown (the ones the viewer has a role in), then the shared dates."""
+    blocks: list[Block] = []
+    for index, part in enumerate(services):
+        blocks += [header(f"{part.service} releases")]
+        if index == 0:
+            blocks += [context(f"You are {actor.mention}: {escape(role_names(actor))}")]
+        blocks += [divider(), *_service_blocks(actor, part)]
     blocks += [lines_section("*Next dates*", [_cycle_line(calendar, c) for c in cycles])]
     blocks += [divider(), lines_section("*What you can do*", _commands(actor))]
     return {"type": "home", "blocks": blocks[:MAX_VIEW_BLOCKS]}
+
+
+def _service_blocks(actor: Actor, part: ServiceHome) -> list[Block]:
+    releases = part.releases
+    blocks = [section("*Releases in flight*" if releases else
+                      "*Releases in flight*\nnone: DEV starts one with `/loop tag`")]
+    for release in releases[:MAX_RELEASES]:
+        blocks += [*release_card(release), *_your_move(actor, release)]
+    blocks += [divider(), lines_section("*Environments*", [environment_line(e, part.lag)
+                                                            for e in part.environments])]
+    return blocks
 
 
 def _your_move(actor: Actor, release: Release) -> list[Block]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.domain.actions import Action, Actor, Role
+from bot.domain.api_impact import describe as describe_impact
 from bot.domain.next_steps import next_action, next_step
 from bot.domain.release import Env, Kind, Release
 from bot.messages.blocks import (
@@ -21,6 +22,7 @@ from bot.messages.blocks import (
     Rendered,
     actions,
     button,
+    clip,
     confirm_dialog,
     context,
     escape,
@@ -45,6 +47,7 @@ DONE = {
     Action.RERELEASE: "re-released on stage", Action.BLOCK: "blocked for prod",
     Action.UNBLOCK: "unblocked for prod",
 }
+DIFF_LIMIT = 2700  # a section holds 3000 characters; a longer diff is clipped
 CONFIRMED_ACTIONS = frozenset({Action.GREENLIGHT})  # irreversible steps besides tagging
 
 
@@ -103,8 +106,11 @@ def tag_preview(preview: TagPreview, offer: str) -> Rendered:
     flagged = [f"• {escape(b.reason)}" for b in preview.changelog.flagged]
     label = f"Tag {v}"
     value = {"s": preview.service, "v": v, "sha": preview.head_sha, "o": offer}
-    dialog = confirm_dialog(f"{label}?", f"Tags `{plan.tag}` at `{preview.head_sha[:7]}` on "
-                            f"`{escape(plan.branch)}` and publishes the release notes.", "Tag")
+    commit = preview.release_commit
+    first = (f"Commits “{escape(commit.message)}” on `{escape(plan.branch)}`, tags it "
+             f"`{plan.tag}`" if commit and commit.changes else
+             f"Tags `{plan.tag}` at `{preview.head_sha[:7]}` on `{escape(plan.branch)}`")
+    dialog = confirm_dialog(f"{label}?", f"{first} and publishes the release notes.", "Tag")
     blocks = [
         section(f"*{escape(preview.service)} {v}* would be tagged `{escape(plan.tag)}` at "
                 f"`{preview.head_sha[:7]}` on `{escape(plan.branch)}` ({escape(plan.why)})."),
@@ -114,6 +120,15 @@ def tag_preview(preview: TagPreview, offer: str) -> Rendered:
         blocks.append(lines_section("*Fixes*", fixed))
     if flagged:
         blocks.append(lines_section("*:warning: Referenced but not RESOLVED FIXED*", flagged))
+    if preview.api_impact:
+        blocks.append(section(escape(describe_impact(preview.api_impact))))
+    if commit and commit.changes:
+        blocks.append(section(
+            f"*Release commit* “{escape(commit.message)}” on `{escape(plan.branch)}`, tagged "
+            f"instead of `{preview.head_sha[:7]}`:\n```{clip(escape(commit.diff), DIFF_LIMIT)}```"))
+    if commit and commit.missing:
+        blocks.append(context(escape(f"not on {plan.branch}, so not bumped: "
+                                     f"{', '.join(commit.missing)}")))
     blocks.append(actions(f"tag:{preview.service}:{v}",
                           button(label, ACTION_TAG, value, style="primary", confirm=dialog)))
     return Rendered(f"{preview.service} {v}: {len(commits)} commit(s) {since}, "

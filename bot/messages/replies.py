@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from bot.domain.audit import AuditEntry
 from bot.domain.calendar import Calendar
 from bot.domain.cycles import Cycle, Phase
+from bot.domain.dev_lag import DevLag
 from bot.domain.errors import Refusal
 from bot.domain.facts import EnvironmentState
 from bot.domain.release import Release
@@ -116,20 +117,23 @@ def _audit_line(entry: AuditEntry, tz: dt.tzinfo) -> str:
         f"<@{entry.actor}>", escape(entry.actor))
 
 
-def environments(service: str, states: Sequence[EnvironmentState]) -> Rendered:
-    rows = [environment_line(s) for s in states]
+def environments(service: str, states: Sequence[EnvironmentState],
+                 lag: DevLag | None = None) -> Rendered:
+    rows = [environment_line(s, lag) for s in states]
     return Rendered(f"{service} environments: " + "; ".join(rows),
                     [lines_section(f"*{escape(service)} environments*", rows)])
 
 
-def environment_line(state: EnvironmentState) -> str:
+def environment_line(state: EnvironmentState, lag: DevLag | None = None) -> str:
+    """One environment; dev's line says how far it is behind master."""
+    behind = f" · {escape(lag.summary)}" if lag is not None and lag.env == state.name else ""
     if not state.reachable:
         return f"• *{escape(state.name)}*: unreachable ({escape(state.error or 'no answer')})"
     rev = f" ({state.rev[:7]})" if state.rev else ""
     health = {True: "healthy", False: "unhealthy", None: "health unknown"}[state.healthy]
     fake = " · fake partner" if state.fake_partner else ""
     return (f"• *{escape(state.name)}*: {escape(state.version or 'no version')}{escape(rev)}"
-            f" · {health}{fake}")
+            f" · {health}{fake}{behind}")
 
 
 PHASES = {

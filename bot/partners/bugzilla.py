@@ -36,7 +36,8 @@ from bot.ports import NOT_HANDLED, Conflict, NotFound, OutcomeUnknown, PartnerEr
 
 PARTNER = "Bugzilla"
 CHUNK = 300
-FIELDS = ("id", "summary", "status", "resolution", "depends_on", "blocks")
+FIELDS = ("id", "summary", "status", "resolution", "depends_on", "blocks", "keywords",
+          "groups", "type")
 REFUSED_CHANGE_CODES = frozenset({104, 118, 119, 120, 121, 122, 123})
 AUTH_CODES = frozenset({102, 300, 301, 302, 304, 306, 307, 410})
 T = TypeVar("T")
@@ -247,6 +248,9 @@ def _to_bug(raw: Any) -> Bug:
         resolution=str(getattr(raw, "resolution", "") or ""),
         depends_on=tuple(int(i) for i in getattr(raw, "depends_on", ()) or ()),
         blocks=tuple(int(i) for i in getattr(raw, "blocks", ()) or ()),
+        keywords=tuple(str(k) for k in getattr(raw, "keywords", ()) or ()),
+        groups=tuple(str(g) for g in getattr(raw, "groups", ()) or ()),
+        type=str(getattr(raw, "type", "") or ""),
     )
 
 

@@ -7,6 +7,8 @@ Guarantees:
 - `create_tag`, `create_branch` and `create_release` are idempotent: a retried POST that
   meets "Reference already exists" (or a release that exists) succeeds when the existing
   object is at the same commit;
+- `release_commit` makes the "Release X.Y.Z" commit through the git data API, once
+  (bot/partners/github_files.py);
 - `cherry_pick` uses the REST API only (a temporary branch, the merges API, real commits
   with the original author and message) and moves the target branch once, at the end, by
   fast-forward; on a conflict the target branch is untouched and the temporary branch gone;
@@ -41,10 +43,11 @@ from github.Repository import Repository
 
 from bot.domain.facts import Ancestry, Commit, Tag
 from bot.partners.github_errors import PARTNER, AlreadyExists, errors
+from bot.partners.github_files import FileWrites
 from bot.ports import CherryPickResult, Conflict, NotFound, PartnerError
 
 
-class GitHubForge:
+class GitHubForge(FileWrites):
     """The Forge port over PyGithub for one OWNER/NAME repository."""
 
     def __init__(self, base_url: str, token: str, repo: str, *, per_page: int = 100,
@@ -71,6 +74,8 @@ class GitHubForge:
         self._ttl = comparison_ttl
         self._clock = clock
         self._comparisons: dict[tuple[int, str, str], tuple[float, Comparison]] = {}
+        # a comparison's file names, kept for changed_files (plain strings: any thread)
+        self._files: dict[tuple[str, str], tuple[str, ...]] = {}
 
     @property
     def _repo(self) -> Repository:
@@ -134,7 +139,18 @@ class GitHubForge:
                 return [_commit(c) for c in reversed(list(listed))]
         comparison = self._fresh_comparison(base, head)
         with errors(f"comparing {base}...{head}"):
+            self._files[(base, head)] = tuple(f.filename for f in comparison.files)
             return [_commit(c) for c in comparison.commits]
+
+    def changed_files(self, base: str, head: str) -> tuple[str, ...]:
+        """The files base...head changes (GitHub lists up to 300): free after
+        commits_between(base, head), which read them with its comparison."""
+        kept = self._files.pop((base, head), None)
+        if kept is not None:
+            return kept
+        comparison = self._compare(base, head)
+        with errors(f"comparing {base}...{head}"):
+            return tuple(f.filename for f in comparison.files)
 
     def _compare(self, base: str, head: str) -> Comparison:
         with errors(f"comparing {base}...{head}"):

@@ -6,7 +6,9 @@ STARTTLS when the server offers it; port 25 by default) or `smtps://...` (TLS fr
 first byte; port 465), with an optional `?from=address` for the sender (else the user
 when it is an address, else `loopbot@localhost`).
 
-`send(subject, body)` sends one plain-text UTF-8 message to the list, or raises
+`send(subject, body, to=..., attachments=...)` sends one plain-text UTF-8 message to the
+list (or to the addresses given, the list copied), with optional attachments such as a
+load-test window's ICS event, or raises
 `bot.ports.PartnerError` naming the server (host:port) and what failed. The password
 appears in no message, log line or repr.
 """
@@ -15,13 +17,14 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from bot.config import ConfigError, Settings
-from bot.ports import PartnerError
+from bot.ports import Attachment, PartnerError
 
 PARTNER = "SMTP"
 DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
@@ -79,8 +82,13 @@ class Mailer:
     def __repr__(self) -> str:
         return f"Mailer({self.server.scheme}://{self.server.where} -> {self.to})"
 
-    def send(self, subject: str, body: str) -> None:
-        message = self._message(subject, body)
+    def send(self, subject: str, body: str, *, to: Sequence[str] = (),
+             attachments: Sequence[Attachment] = (), copy_list: bool = True) -> None:
+        message = self._message(subject, body, to, copy_list)
+        for attachment in attachments:
+            maintype, subtype = attachment.content_type.split("/", 1)
+            message.add_attachment(attachment.data, maintype=maintype, subtype=subtype,
+                                   filename=attachment.filename)
         try:
             with self._connect() as smtp:
                 self._secure(smtp)
@@ -93,10 +101,13 @@ class Mailer:
             raise PartnerError(PARTNER, f"{self.server.where}: cannot connect "
                                         f"({type(exc).__name__})") from None
 
-    def _message(self, subject: str, body: str) -> EmailMessage:
+    def _message(self, subject: str, body: str, to: Sequence[str],
+                 copy_list: bool = True) -> EmailMessage:
         message = EmailMessage()
         message["From"] = self.server.sender
-        message["To"] = self.to
+        message["To"] = ", ".join(to) if to else self.to
+        if to and copy_list:
+            message["Cc"] = self.to
         message["Subject"] = subject
         message["Date"] = formatdate(localtime=False)
         message["Message-ID"] = make_msgid(domain=self.server.sender.rsplit("@", 1)[-1])

@@ -84,9 +84,11 @@ class Chat:
         retry_rate_limits(client)
         return cls(client, settings.slack.channel, settings.roles)
 
-    def post(self, text: str, blocks: list[dict[str, Any]] | None = None) -> PostedMessage:
+    def post(self, text: str, blocks: list[dict[str, Any]] | None = None, *,
+             channel: str | None = None) -> PostedMessage:
+        """To `channel` (a service's own), else to the configured one."""
         answer = self._call("chat.postMessage", self._client.chat_postMessage,
-                            channel=self.channel, text=text, blocks=blocks,
+                            channel=channel or self.channel, text=text, blocks=blocks,
                             unfurl_links=False)
         return PostedMessage(str(answer["channel"]), str(answer["ts"]))
 

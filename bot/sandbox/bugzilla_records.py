@@ -13,8 +13,9 @@ from bot.sandbox.bugzilla_workflow import BugzillaFault
 
 SCALAR_FIELDS = (
     "summary", "assigned_to", "qa_contact", "priority", "severity", "whiteboard", "url",
-    "version", "op_sys", "platform", "target_milestone",
+    "version", "op_sys", "platform", "target_milestone", "type",
 )
+CREATE_LIST_FIELDS = ("keywords", "groups")  # lists a new bug may be given
 LIST_FIELDS = ("keywords", "cc", "see_also")
 
 
@@ -47,11 +48,14 @@ def new_bug_record(
         "cc": [], "keywords": [], "see_also": [], "whiteboard": "", "url": "",
         "target_milestone": "---", "depends_on": [], "blocks": [], "flags": [],
         "groups": [], "is_confirmed": status != "UNCONFIRMED", "creation_time": now,
-        "last_change_time": now,
+        "last_change_time": now, "type": "defect",
     }
     for field in SCALAR_FIELDS:
         if params.get(field) not in (None, ""):
             bug[field] = str(params[field])
+    for field in CREATE_LIST_FIELDS:
+        if params.get(field):
+            bug[field] = [str(v) for v in params[field]]
     bug["summary"] = summary
     return bug
 

@@ -42,6 +42,7 @@ from bot.sandbox.chat_lines import (
     deployable,
     read_lines,
     sandbox_words,
+    start_moment,
     strip_comment,
     wrong_command,
 )
@@ -237,7 +238,7 @@ class Chat:
 
 def open_chat(base: Settings, args: argparse.Namespace, stream: TextIO) -> Chat:
     sandbox = Sandbox.start(base, state_dir=args.dir, repo=args.repo)
-    clock = sandbox.clock(dt.datetime.now(dt.UTC))
+    clock = sandbox.clock(start_moment(getattr(args, "start", None), base.tz))
     settings = sandbox.settings(base)
     upgrade(settings.db_url)  # the sandbox's own database: made or upgraded at every start
     ctx = build_context(settings, clock=clock, github_options=FAST_GITHUB,

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 
 from dateutil import parser as dateparser
 
+from bot.config import ConfigError
 from bot.domain.calendar import Calendar
 from bot.domain.versions import BadVersion, Version
 from handlers.words import COMMAND, QUOTES
@@ -92,6 +93,18 @@ def clock_target(text: str, now: dt.datetime, calendar: Calendar) -> dt.datetime
         raise ValueError("the clock only moves forwards, now "
                          f"{now.astimezone(calendar.tz):%Y-%m-%d %H:%M %Z}")
     return moment
+
+
+def start_moment(text: str | None, tz: dt.tzinfo) -> dt.datetime:
+    """The clock's first instant: `--start` (the team's time zone unless it says), else
+    now; ConfigError for an unreadable one."""
+    if text is None:
+        return dt.datetime.now(dt.UTC)
+    try:
+        moment = dateparser.parse(text)
+    except (ValueError, OverflowError):
+        raise ConfigError(f"--start: couldn't read {text!r} as a date and time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
 
 
 def read_lines(interactive: bool) -> Iterable[str]:

@@ -32,6 +32,7 @@ from pathlib import Path
 from bot.domain.errors import Refusal
 from bot.sandbox.github_base import REPO, RepoHandle
 from bot.sandbox.github_commits import CommitRoutes
+from bot.sandbox.github_files import FileRoutes
 from bot.sandbox.github_json import DOCS, RepoShapes
 from bot.sandbox.github_refs import RefRoutes
 from bot.sandbox.github_releases import ReleaseRoutes
@@ -77,7 +78,7 @@ def source_default_branch(source: str | Path) -> str:
                           "branch")
 
 
-class GitHubStandIn(RefRoutes, CommitRoutes, ReleaseRoutes, StandIn):
+class GitHubStandIn(RefRoutes, CommitRoutes, FileRoutes, ReleaseRoutes, StandIn):
     name = "github"
 
     def __init__(self, root: str | Path | None = None, *,

@@ -27,6 +27,7 @@ from bot.sandbox.gitrepo import CommitInfo
 from bot.sandbox.server import HTTPError, Request, Response, route
 
 UNPAGED_COMPARE_LIMIT = 250
+COMPARE_FILE_LIMIT = 300  # GitHub lists at most 300 files in a comparison
 
 
 class CommitRoutes(RouteGroup):
@@ -105,6 +106,7 @@ class CommitRoutes(RouteGroup):
         body = _comparison(self.url, repo, base, head, ahead, behind)
         body["base_commit"] = repo.shapes.repos_commit(_commit(repo, base_sha))
         body["merge_base_commit"] = repo.shapes.repos_commit(_commit(repo, merge_base))
+        body["files"] = _files(repo, merge_base, head_sha)
         paged = "page" in request.query or "per_page" in request.query
         if not paged:
             infos = repo.git.log("--reverse", f"{base_sha}..{head_sha}")
@@ -141,6 +143,22 @@ class CommitRoutes(RouteGroup):
             if not repo.git.update_ref(base_ref.name, sha, base_ref.sha):
                 raise HTTPError(409, "Base branch was modified. Review and try the merge again.")
         return Response(201, repo.shapes.repos_commit(_commit(repo, sha)))
+
+
+STATUSES = {"A": "added", "M": "modified", "D": "removed", "R": "renamed", "C": "copied",
+            "T": "changed"}
+
+
+def _files(repo: RepoHandle, merge_base: str, head: str) -> list[dict[str, Any]]:
+    """The files the comparison changes (merge base to head), as GitHub lists them."""
+    listed = repo.git.git("diff", "--name-status", "--no-renames", merge_base, head)
+    files = []
+    for line in listed.splitlines()[:COMPARE_FILE_LIMIT]:
+        letter, path = line.split("\t", 1)
+        files.append({"sha": None, "filename": path, "status": STATUSES.get(letter[0],
+                      "modified"), "additions": 0, "deletions": 0, "changes": 0,
+                      "blob_url": f"{repo.shapes.html}/blob/{head}/{path}"})
+    return files
 
 
 def _commit(repo: RepoHandle, sha: str) -> CommitInfo:

@@ -56,24 +56,28 @@ class SlackRequests:
                                   timeout=self.timeout)
 
     def command(self, user_id: str, text: str, *, command: str = "/loop",
-                trigger_id: str | None = None, **header_options: Any) -> requests.Response:
-        """`/loop TEXT` typed by `user_id` in the channel."""
+                trigger_id: str | None = None, channel: str | None = None,
+                **header_options: Any) -> requests.Response:
+        """`/loop TEXT` typed by `user_id` in the channel (or in `channel`)."""
         return self.post(self.command_body(user_id, text, command=command,
-                                           trigger_id=trigger_id), **header_options)
+                                           trigger_id=trigger_id, channel=channel),
+                         **header_options)
 
     def command_body(self, user_id: str, text: str, *, command: str = "/loop",
-                     trigger_id: str | None = None) -> str:
-        channel = self.slack.workspace.resolve_channel(self.channel)
-        assert channel is not None, f"unknown channel {self.channel}"
+                     trigger_id: str | None = None, channel: str | None = None) -> str:
+        where = channel or self.channel
+        found = self.slack.workspace.resolve_channel(where)
+        assert found is not None, f"unknown channel {where}"
+        channel_record = found
         user = self.slack.workspace.users.get(user_id)
         return urlencode({
             "token": "deprecated-verification-token",
             "team_id": TEAM_ID, "team_domain": "loop",
-            "channel_id": channel.id, "channel_name": channel.name,
+            "channel_id": channel_record.id, "channel_name": channel_record.name,
             "user_id": user_id, "user_name": user.name if user else user_id,
             "command": command, "text": text, "api_app_id": APP_ID,
             "is_enterprise_install": "false",
-            "response_url": self.slack.new_response_url(channel.id, user_id),
+            "response_url": self.slack.new_response_url(channel_record.id, user_id),
             "trigger_id": trigger_id or f"{int(time.time())}.{secrets.token_hex(8)}",
         })
 

@@ -94,6 +94,7 @@ class Workspace:
             workspace.add_user(SlackUser(user_id, name, real))
         workspace.add_channel(SlackChannel("C0LOOP0001", "loop"))
         workspace.add_channel(SlackChannel("C0GENERAL1", "general"))
+        workspace.add_channel(SlackChannel("C0LOOPCL01", "loop-client"))
         workspace.add_usergroup(UserGroup("S0DEVS0001", "loop-dev", ("U0DEV0001", "U0LEAD001")))
         workspace.add_usergroup(UserGroup("S0OPS0001", "loop-ops", ("U0OPS0001", "U0LEAD001")))
         workspace.add_usergroup(UserGroup("S0QA00001", "loop-qa", ("U0QA00001", "U0LEAD001")))

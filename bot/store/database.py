@@ -112,6 +112,7 @@ class Store:
         """Record a confirmation the bot is offering."""
         values = {"key": offer.id, "action": offer.action, "service": offer.service,
                   "version": offer.version, "sha": offer.sha, "reason": offer.reason,
+                  "detail": offer.detail,
                   "offered_to": offer.offered_to, "offered_at": self._clock(),
                   "expires_at": offer.expires_at}
         with self._connect() as conn:
@@ -125,7 +126,7 @@ class Store:
         if row is None:
             return None
         return Offer(row.key, row.action, row.service, row.version, row.offered_to,
-                     row.expires_at, row.sha, row.reason)
+                     row.expires_at, row.sha, row.reason, row.detail)
 
     def dispose(self) -> None:
         """Close the pooled connections (at shutdown, or before dropping the database)."""

@@ -145,6 +145,51 @@ class ClaimRow(SQLModel, table=True):
     owner: str
 
 
+class LoadTestWindowRow(SQLModel, table=True):
+    """A load-test window agreed with partners; one per (service, version, start)."""
+
+    __tablename__ = "load_test_windows"
+    __table_args__ = (UniqueConstraint("service", "version", "start"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    service: str = Field(index=True)
+    version: str
+    start: dt.datetime = _time()
+    end: dt.datetime = _time()
+    partners: list[str] = _json()
+    actor: str
+    override_reason: str | None = Field(default=None, sa_column=Column(Text()))
+
+
+class LoadTestResultRow(SQLModel, table=True):
+    """A load test's outcome as QA recorded it, in recording order."""
+
+    __tablename__ = "load_test_results"
+
+    id: int | None = Field(default=None, primary_key=True)
+    service: str = Field(index=True)
+    version: str
+    passed: bool
+    reason: str = Field(default="", sa_column=Column(Text(), nullable=False))
+    bug_id: int | None = None
+    actor: str
+    at: dt.datetime = _time()
+
+
+class SignoffRow(SQLModel, table=True):
+    """A team's sign-off of a release on prod; one per (service, version, team)."""
+
+    __tablename__ = "signoffs"
+    __table_args__ = (UniqueConstraint("service", "version", "team"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    service: str
+    version: str
+    team: str
+    actor: str
+    at: dt.datetime = _time()
+
+
 class LeaseRow(SQLModel, table=True):
     """A lease: held by one process until `expires_at` unless it renews it (bot/leader.py)."""
 
@@ -168,6 +213,7 @@ class OfferRow(SQLModel, table=True):
     version: str
     sha: str | None = None
     reason: str | None = Field(default=None, sa_column=Column(Text()))
+    detail: str | None = Field(default=None, sa_column=Column(Text()))  # JSON
     offered_to: str
     offered_at: dt.datetime = _time()
     expires_at: dt.datetime = _time()
@@ -193,3 +239,6 @@ steps = StepRow.__table__
 claims = ClaimRow.__table__
 leases = LeaseRow.__table__
 offers = OfferRow.__table__
+load_test_windows = LoadTestWindowRow.__table__
+load_test_results = LoadTestResultRow.__table__
+signoffs = SignoffRow.__table__

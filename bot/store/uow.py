@@ -28,13 +28,15 @@ from bot.domain.release import Release, State, Ticket
 from bot.store import records
 from bot.store.engine import insert_ignoring
 from bot.store.errors import AlreadyExists, StaleRelease, StoreError
+from bot.store.loadtests import LoadTestRecords
 from bot.store.records import StepRecord
+from bot.store.signoffs import SignoffRecords
 from bot.store.tables import audit, releases, steps, tickets
 
 Clock = Callable[[], dt.datetime]
 
 
-class UnitOfWork:
+class UnitOfWork(LoadTestRecords, SignoffRecords):
     def __init__(self, connect: Callable[[], Connection], clock: Clock) -> None:
         self._connect = connect
         self._clock = clock

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.domain.api_impact import HEADING as API_HEADING
 from bot.domain.deadlines import LateStep
 from bot.domain.next_steps import next_step
 from bot.domain.release import Env, Release, State
@@ -132,6 +133,7 @@ def _release_lines(a: Announcement) -> list[str]:
     if release.flagged_bugs:
         flagged = ", ".join(f"bug {b}" for b in release.flagged_bugs)
         lines.append(f"Flagged (referenced, not RESOLVED FIXED): {flagged}")
+    lines += [n for n in release.notes.splitlines() if n.startswith(API_HEADING)]
     stage = release.ticket(Env.STAGE)
     status = f"Status: {release.state.value}"
     lines.append(f"{status}, stage bug {stage.bug_id}." if stage else f"{status}.")

@@ -10,6 +10,9 @@ Guarantees:
   prod push. UIDs are built from the service and the *nominal* date
   (`loop-server-tag-2026-12-08@loopbot`), so a moved date updates the same event in
   subscribers' calendars instead of adding a second one. A skipped date has no event.
+- Load-test windows agreed with partners are events too (`loop-server-loadtest-7@loopbot`,
+  timed in the team's time zone); a window's own ICS (mailed to partners) carries the same
+  UID, so the feed and the invitation name one event.
 - Nothing here reads the clock: the caller passes the start day and the stamp time.
 """
 
@@ -24,6 +27,7 @@ import icalendar
 from bot.config import Settings
 from bot.domain.calendar import Calendar
 from bot.domain.cycles import Cycle, Freeze
+from bot.domain.loadtest import Window
 
 DEFAULT_CYCLES = 6
 MAX_CYCLES = 1_000  # about 38 years of two-week cycles: more is a typo
@@ -57,11 +61,12 @@ def select_cycles(
 
 
 def render(
-    fmt: str, calendar: Calendar, cycles: Sequence[Cycle], service: str, stamp: dt.datetime
+    fmt: str, calendar: Calendar, cycles: Sequence[Cycle], service: str, stamp: dt.datetime,
+    windows: Sequence[Window] = (),
 ) -> bytes:
     """The cycles in one of FORMATS, as bytes to write out."""
     if fmt == "ics":
-        return render_ics(calendar, cycles, service, stamp)
+        return render_ics(calendar, cycles, service, stamp, windows)
     if fmt == "json":
         return render_json(cycles).encode()
     return render_text(calendar, cycles, service).encode()
@@ -82,22 +87,52 @@ def render_json(cycles: Sequence[Cycle]) -> str:
 
 
 def render_ics(
-    calendar: Calendar, cycles: Sequence[Cycle], service: str, stamp: dt.datetime
+    calendar: Calendar, cycles: Sequence[Cycle], service: str, stamp: dt.datetime,
+    windows: Sequence[Window] = (),
 ) -> bytes:
-    """An iCalendar feed of the cycles' tagging days and prod pushes."""
-    feed = icalendar.Calendar()
-    feed.add("prodid", "-//loopbot//release calendar//EN")
-    feed.add("version", "2.0")
-    feed.add("x-wr-calname", f"{service} releases")
-    feed.add("x-wr-timezone", calendar.tz.key)
+    """An iCalendar feed of the cycles' tagging days, prod pushes and load-test windows."""
+    feed = _feed(f"{service} releases", calendar)
     for cycle in cycles:
         for event in _events(calendar, cycle, service, stamp):
             feed.add_component(event)
+    for window in windows:
+        feed.add_component(window_event(calendar, window, stamp))
     if cycles:
         first, last = cycles[0].first_day, cycles[-1].last_day
         feed.add_missing_timezones(first_date=first - dt.timedelta(days=366),
                                    last_date=last + dt.timedelta(days=366))
     return feed.to_ical()
+
+
+def render_window_ics(calendar: Calendar, window: Window, stamp: dt.datetime) -> bytes:
+    """One load-test window as an iCalendar file (the attachment mailed to partners)."""
+    feed = _feed(f"{window.service} load test", calendar)
+    feed.add("method", "PUBLISH")
+    feed.add_component(window_event(calendar, window, stamp))
+    feed.add_missing_timezones(first_date=window.start.date() - dt.timedelta(days=366),
+                               last_date=window.end.date() + dt.timedelta(days=366))
+    return feed.to_ical()
+
+
+def window_event(calendar: Calendar, window: Window, stamp: dt.datetime) -> icalendar.Event:
+    with_whom = f" with {', '.join(window.partners)}" if window.partners else ""
+    return _event(
+        uid=f"{window.service}-loadtest-{window.id}@loopbot",
+        summary=f"{window.service} {window.version}: load test on stage{with_whom}",
+        start=window.start.astimezone(calendar.tz), end=window.end.astimezone(calendar.tz),
+        stamp=stamp,
+        description=f"QA load-tests {window.label} on stage{with_whom}; partners: expect "
+                    "load from the stage environment during this window.",
+    )
+
+
+def _feed(name: str, calendar: Calendar) -> icalendar.Calendar:
+    feed = icalendar.Calendar()
+    feed.add("prodid", "-//loopbot//release calendar//EN")
+    feed.add("version", "2.0")
+    feed.add("x-wr-calname", name)
+    feed.add("x-wr-timezone", calendar.tz.key)
+    return feed
 
 
 def _events(

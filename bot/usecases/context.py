@@ -13,7 +13,7 @@ from bot.config import ConfigError, ServiceSettings, Settings
 from bot.domain.errors import Refusal
 from bot.domain.facts import EnvironmentState
 from bot.domain.release import Release
-from bot.ports import Environments, Forge, Tracker
+from bot.ports import Environments, Forge, Mail, Tracker
 from bot.store import Store
 from bot.usecases.concurrency import Fanout
 
@@ -46,6 +46,7 @@ class Context:
     ports_for: Callable[[ServiceSettings], ServicePorts]
     clock: Callable[[], dt.datetime]
     fanout: Fanout = field(default_factory=Fanout)  # independent partner calls at once
+    mail: Mail | None = None  # None when SMTP_URL or slack.mailing_list is unset
 
     def service(self, name: str | None = None) -> ServicePorts:
         try:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from slack_sdk import WebClient
@@ -41,9 +41,14 @@ class Directory:
     def actor(self, user_id: str) -> Actor:
         """The user with their roles and display name."""
         roles = frozenset(role for role, ids in self._roles.items()
-                          if user_id in ids or any(user_id in self._members(g)
-                                                   for g in ids if g.startswith("S")))
+                          if self.member(user_id, ids))
         return Actor(user_id, roles, self._name(user_id))
+
+    def member(self, user_id: str, ids: Iterable[str]) -> bool:
+        """Whether the user is listed in `ids`, directly or through a user group."""
+        listed = tuple(ids)
+        return user_id in listed or any(user_id in self._members(g) for g in listed
+                                        if g.startswith("S"))
 
     def _members(self, group_id: str) -> frozenset[str]:
         def fetch() -> frozenset[str]:

@@ -11,10 +11,11 @@ from bot.usecases.context import Context
 
 
 def offer_confirmation(ctx: Context, actor: Actor, action: str, service: str, version: str,
-                       *, sha: str | None = None, reason: str | None = None) -> Offer:
+                       *, sha: str | None = None, reason: str | None = None,
+                       detail: str | None = None) -> Offer:
     """Record that `actor` is offered to confirm `action` on `service` `version`."""
     offer = Offer(secrets.token_urlsafe(12), action, service, version, actor.user_id,
-                  ctx.clock() + OFFER_TTL, sha, reason)
+                  ctx.clock() + OFFER_TTL, sha, reason, detail)
     ctx.store.offer(offer)
     return offer
 

@@ -20,7 +20,9 @@ from bot.domain.audit import AuditEntry
 from bot.domain.errors import Refusal
 from bot.domain.facts import Bug, EnvironmentState
 from bot.domain.lifecycle import check_may_change_service, check_role, decide, state_after
+from bot.domain.loadtest import has_passed
 from bot.domain.release import Env, Kind, Release, State, Ticket
+from bot.domain.signoff import missing_signoffs
 from bot.ports import NotFound, Tracker
 from bot.store import AlreadyExists, StaleRelease
 from bot.usecases.context import Context, Progress, ServicePorts, load_release, quiet
@@ -99,11 +101,14 @@ def read_facts(
 ) -> Facts:
     """The outside facts the action guards on, read now (never from a cache). The tickets,
     the named bug and the environment are read at once; a green light's blockers, which
-    the prod ticket names, after it."""
+    the prod ticket names, after it. Load-test results and sign-offs come from the store."""
     tracker = ports.tracker
     stage = release.ticket(Env.STAGE)
     prod = release.ticket(Env.PROD)
     env = _environment_of(action)
+    required = ports.config.workflow.require_load_test and action is Action.VERIFY_STAGE
+    passed = required and _load_test_passed(ctx, release)  # the store's: local, quick
+    missing = _signoffs_missing(ctx, ports, release, action)
     stage_bug, prod_bug, subject, environment = ctx.fanout.at_once(
         lambda: tracker.bug(stage.bug_id) if stage else None,
         lambda: tracker.bug(prod.bug_id) if prod else None,
@@ -115,7 +120,22 @@ def read_facts(
         ids = set(release.blockers) | set(prod_bug.depends_on if prod_bug else ())
         blockers = tuple(b for b in tracker.bugs(sorted(ids)).values() if b.is_open)
     return Facts(stage_bug, prod_bug, blockers, environment,
-                 ctx.settings.workflow.qa_files_prod_ticket, subject)
+                 ctx.settings.workflow.qa_files_prod_ticket, subject, required, passed, missing)
+
+
+def _load_test_passed(ctx: Context, release: Release) -> bool:
+    with ctx.store.unit_of_work() as uow:
+        return has_passed(uow.load_test_results(release.service, release.version))
+
+
+def _signoffs_missing(ctx: Context, ports: ServicePorts, release: Release,
+                      action: Action) -> tuple[str, ...]:
+    required = ports.config.workflow.prod_signoffs
+    if action is not Action.VERIFY_PROD or not required:
+        return ()
+    with ctx.store.unit_of_work() as uow:
+        signed = [s.team for s in uow.signoffs(release.service, release.version)]
+    return missing_signoffs(required, signed)
 
 
 def _subject(tracker: Tracker, bug_id: int | None) -> Bug | None:

@@ -8,7 +8,9 @@ above; calls on one line are made at once through `ctx.fanout`):
 2. the comparison of the nearest earlier release tag with that head (which says whether
    it is an ancestor, and lists the commits the tag adds; further candidates are
    compared at once when it is not);
-3. the bugs those commits reference, from Bugzilla in one request.
+3. the bugs those commits reference, from Bugzilla in one request, with the files the
+   comparison changed (the API versions' impact; free after step 2's comparison);
+4. for `preview_tag` only: the release commit's version files on head, when configured.
 So with every partner 2 s late a preview costs about three waits, not the sum of them.
 """
 
@@ -16,18 +18,21 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.domain.actions import Actor
+from bot.domain.api_impact import Impact
 from bot.domain.changelog import Changelog
 from bot.domain.errors import Refusal
 from bot.domain.facts import Commit
 from bot.domain.lifecycle import check_may_tag
 from bot.domain.release import Release
+from bot.domain.release_commit import ReleaseCommitPlan
 from bot.domain.tagging import Naming, NothingToTag, TagPlan, check_adds_commits, plan_tag
 from bot.domain.versions import Version, previous_candidates
 from bot.ports import NotFound, PartnerError
 from bot.usecases.context import Context, ServicePorts
+from bot.usecases.release_commit import api_impact_of, plan_for, release_notes
 
 CANDIDATES_AT_ONCE = 8  # earlier releases compared at once when the nearest is no ancestor
 
@@ -40,6 +45,8 @@ class TagPreview:
     previous: Version | None
     commits: tuple[Commit, ...]
     changelog: Changelog
+    api_impact: Impact = ()  # the API versions whose code changes, with the files
+    release_commit: ReleaseCommitPlan | None = None  # made before the tag, when configured
 
     @property
     def version(self) -> str:
@@ -56,7 +63,11 @@ def preview_tag(
     line: str | None = None,
 ) -> TagPreview:
     check_may_tag(actor)
-    return taggable(ctx, service=service, version=version, line=line)
+    found = taggable(ctx, service=service, version=version, line=line)
+    notes = release_notes(found.changelog, found.version, ctx.clock().date(),
+                          found.api_impact)
+    commit = plan_for(ctx.service(service), found.head_sha, found.version, notes)
+    return replace(found, release_commit=commit)
 
 
 def taggable(
@@ -83,8 +94,11 @@ def taggable(
                                 f"`/loop backport SHA to {plan.version.line}`")
     previous, commits = _since_previous_release(ctx, ports, plan, tags, head)
     check_adds_commits(plan, previous, len(commits))
-    changelog = Changelog.build(commits, _bugs(ports, commits))
-    return TagPreview(ports.config.name, plan, head, previous, commits, changelog)
+    base = previous.tag_name(ports.config.tag_pattern) if previous else None
+    bugs, impact = ctx.fanout.at_once(lambda: _bugs(ports, commits),
+                                      lambda: api_impact_of(ports, base, head))
+    changelog = Changelog.build(commits, bugs)
+    return TagPreview(ports.config.name, plan, head, previous, commits, changelog, impact)
 
 
 def _maintenance_branches(ports: ServicePorts, version: str | None,

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 from bot.domain.actions import Actor
 from bot.domain.audit import AuditEntry
-from bot.domain.changelog import commits_for_bug, render_flagged, render_notes
+from bot.domain.changelog import commits_for_bug
 from bot.domain.errors import Refusal
 from bot.domain.lifecycle import check_may_backport, check_may_tag
 from bot.domain.release import Release, State
@@ -29,6 +29,7 @@ from bot.domain.versions import Version, latest_on_line
 from bot.ports import CherryPickResult, Conflict, NotFound
 from bot.store import AlreadyExists, StaleRelease
 from bot.usecases.context import Context, Progress, ServicePorts, quiet
+from bot.usecases.release_commit import make_release_commit, release_notes
 from bot.usecases.tag_preview import TagPreview, naming, preview_tag, taggable
 
 __all__ = ["BackportResult", "HeadMoved", "TagPreview", "TagResult", "backport", "naming",
@@ -76,7 +77,9 @@ def _record(ctx: Context, ports: ServicePorts, preview: TagPreview) -> Release:
         commit_sha=preview.head_sha, branch=preview.plan.branch,
         previous_version=str(preview.previous) if preview.previous else None,
         fixed_bugs=preview.changelog.fixed_ids, flagged_bugs=preview.changelog.flagged_ids,
-        notes=_notes(preview, now.date()), created_at=now, updated_at=now,
+        notes=release_notes(preview.changelog, preview.version, now.date(),
+                            preview.api_impact),
+        created_at=now, updated_at=now,
     )
     try:
         with ctx.store.unit_of_work() as uow:
@@ -88,13 +91,6 @@ def _record(ctx: Context, ports: ServicePorts, preview: TagPreview) -> Release:
     return release
 
 
-def _notes(preview: TagPreview, day) -> str:
-    notes = render_notes(preview.changelog, preview.version, day)
-    if preview.changelog.flagged:
-        notes += "\nReferenced but not RESOLVED FIXED:\n" + render_flagged(preview.changelog)
-    return notes
-
-
 def _finish_tag(
     ctx: Context, ports: ServicePorts, actor: Actor, release: Release,
     request_id: str | None, progress: Progress, preview: TagPreview | None = None,
@@ -102,16 +98,18 @@ def _finish_tag(
     check_may_tag(actor)
     tag_name = Version.parse(release.version).tag_name(ports.config.tag_pattern)
     assert release.commit_sha is not None
-    sha, title = release.commit_sha, f"{release.service} {release.version}"
+    tagged_sha = make_release_commit(ports, release, progress)
+    title = f"{release.service} {release.version}"
     # Whether the release exists already (a repeat) is read while the tag is made.
     _, existing_url = ctx.fanout.at_once(
-        lambda: ports.forge.create_tag(tag_name, sha, title),
+        lambda: ports.forge.create_tag(tag_name, tagged_sha, title),
         lambda: ports.forge.release_url(tag_name))
-    progress(f"tagged {tag_name} at {sha[:7]}")
+    progress(f"tagged {tag_name} at {tagged_sha[:7]}")
     release_url = existing_url or ports.forge.create_release(tag_name, title, release.notes,
                                                              known_missing=True)
     progress("published the release notes")
-    tagged = replace(release, state=State.TAGGED, tag=tag_name, updated_at=ctx.clock())
+    tagged = replace(release, state=State.TAGGED, tag=tag_name, commit_sha=tagged_sha,
+                     updated_at=ctx.clock())
     result = TagResult(tagged, preview, ports.forge.tag_url(tag_name), release_url,
                        resumed=preview is None)
     with ctx.store.unit_of_work() as uow:
@@ -123,7 +121,7 @@ def _finish_tag(
             actor=actor.user_id, action="tag", service=release.service,
             version=release.version, roles=tuple(sorted(r.value for r in actor.roles)),
             from_state=State.TAGGING.value, to_state=State.TAGGED.value,
-            detail=f"{tag_name} at {release.commit_sha[:7]} on {release.branch}",
+            detail=f"{tag_name} at {tagged_sha[:7]} on {release.branch}",
             request_id=request_id, at=ctx.clock(),
         ))
         uow.commit()

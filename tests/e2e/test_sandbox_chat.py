@@ -39,14 +39,22 @@ def texts(items: list[dict[str, Any]], **where: str) -> list[str]:
 
 
 def test_the_whole_process_plays_from_a_script(tmp_path: Path) -> None:
-    out = play(SCRIPT.read_text(), tmp_path)
+    state = tmp_path / "state"
+    out = play(SCRIPT.read_text(), tmp_path, "--start", "2026-12-01 10:00", "--dir", str(state))
     assert [i["id"] for i in out if i.get("sandbox") == "bug"] == [1100002, 1100005, 1100006]
     channel = "\n".join(texts(out, channel="C0LOOP0001"))
     for expected in ("loop-server 0.13.0", "rejected on stage", "0.13.0 superseded",
                      "closed stage bug 1100001 of 0.13.0 INVALID", "blocked for prod",
+                     "Load test of loop-server 0.13.1 on stage with tokbox: Wed 2026-12-09 "
+                     "14:00 to 16:00", "window of loop-server 0.13.1 with tokbox starts now",
+                     "window of loop-server 0.13.1 with tokbox is over",
+                     "Load test passed for loop-server 0.13.1",
                      "created 0.13.x from 0.13.1", "Emergency override",
                      "every user is logged out hourly"):
         assert expected in channel, expected
+    qa_heard = "\n".join(texts(out, user="@qa"))
+    assert "Mon 2026-12-14 is not a load-test day" in qa_heard
+    assert "loop-server requires a passed load test and none is recorded for 0.13.1" in qa_heard
     released = [t for t in texts(out) if "verified on prod: released" in t]
     assert len(released) == 2  # 0.13.1, then the emergency patch 0.13.2
     refusals = texts(out, user="@ops")
@@ -54,6 +62,14 @@ def test_the_whole_process_plays_from_a_script(tmp_path: Path) -> None:
     assert any("prod is blocked for 0.13.1 by bug 1100005" in t for t in texts(out, user="@qa"))
     history = texts(out, user="@dev")[-1]
     assert "override greenlight" in history and "every user is logged out hourly" in history
+    # Each tag sits on its "Release X.Y.Z" commit (0.13.2's on the maintenance branch).
+    repo = state / "github" / "mozilla-services" / "loop-server.git"
+    for version in ("0.13.0", "0.13.1", "0.13.2"):
+        shown = subprocess.run(["git", "--git-dir", str(repo), "show", "--format=%s",
+                                "--name-only", f"{version}^{{commit}}"], capture_output=True,
+                               text=True, check=True).stdout.split()
+        assert shown == ["Release", version, "CHANGELOG.md", "package.json"], shown
+    assert "Release commit" in "\n".join(texts(out, user="@dev"))  # the preview's diff
 
 
 def test_sandbox_lines_report_what_they_did_and_refuse_bad_input(tmp_path: Path) -> None:

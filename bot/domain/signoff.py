@@ -1,0 +1,50 @@
+"""Other teams' sign-off on prod (PROCESS.md step 8: prod verification "may include
+verification by the Loop client and QA teams").
+
+A service lists the teams whose sign-off `verify prod` waits for. A person signs for
+every listed team they belong to, once the release runs in prod (PROD_DEPLOYED); signing
+again changes nothing. Pure: the teams, the release and what was signed come in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.domain.actions import Actor, MissingRole, WrongState
+from bot.domain.release import Release, State
+
+
+@dataclass(frozen=True)
+class Signoff:
+    service: str
+    version: str
+    team: str
+    actor: str
+
+
+def missing_signoffs(required: Iterable[str], signed: Iterable[str]) -> tuple[str, ...]:
+    """The required teams that have not signed, in the configured order."""
+    done = set(signed)
+    return tuple(team for team in required if team not in done)
+
+
+def check_may_sign(release: Release, actor: Actor, actor_teams: Sequence[str],
+                   required: Sequence[str]) -> None:
+    """Refuses a sign-off nobody asks for, from outside the teams, or before prod runs it."""
+    name = f"{release.service} {release.version}"
+    if not required:
+        raise WrongState(f"{release.service} needs no sign-off on prod",
+                         hint=f"QA verifies prod with `/loop verify prod {release.version}`")
+    if not actor_teams:
+        raise MissingRole(f"the prod sign-off of {name} is for {', '.join(required)}; "
+                          f"{actor.mention} is in none of them",
+                          hint="ask someone of those teams")
+    if release.state is not State.PROD_DEPLOYED:
+        raise WrongState(f"{name} is {release.state.value}: sign-offs come once it runs in "
+                         "prod and before it is verified there")
+
+
+def describe_missing(missing: Sequence[str], version: str) -> str:
+    return (f"prod sign-off missing from {', '.join(missing)}: each team signs with "
+            f"`/loop signoff prod {version}`")

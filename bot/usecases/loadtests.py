@@ -1,0 +1,220 @@
+"""Load tests on stage with partners: QA sets a window, then records pass or fail.
+
+Guarantees:
+- `set_window` records a window once (the same window again is found, not added, and
+  not announced twice), after the rules of bot/domain/loadtest.py; an emergency override
+  records it anyway and lists the rules it broke. The new window is mailed to the
+  partners named (all configured ones when none is), the mailing list copied, with its
+  ICS event attached; a mail failure is reported, the window stays recorded.
+- `record_result` records QA's result, comments on the stage ticket (once per result: a
+  step record guards the comment), and a `fail` with a bug then rejects the stage build
+  exactly as `/loop reject stage VERSION bug N` does.
+- Every change is in the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.domain.actions import Action, Actor
+from bot.domain.audit import AuditEntry
+from bot.domain.errors import Refusal
+from bot.domain.loadtest import (
+    RESULT_STATES,
+    WINDOW_STATES,
+    Result,
+    Window,
+    check_may_load_test,
+    check_window,
+    refuse_unless_overridden,
+    result_problems,
+    state_problems,
+)
+from bot.domain.release import Env, Release
+from bot.ports import Attachment, NotFound, PartnerError
+from bot.usecases.calendar_feed import calendar_from_settings, render_window_ics
+from bot.usecases.context import Context, Progress, load_release, quiet
+from bot.usecases.releases import ActionResult, advance
+
+
+@dataclass(frozen=True)
+class WindowSet:
+    window: Window
+    release: Release
+    new: bool  # False: the same window was recorded before (nothing announced again)
+    skipped: tuple[str, ...] = ()  # the rules an emergency override broke
+    mailed: str = ""  # "mailed to ..." / "not mailed: ..."
+
+
+@dataclass(frozen=True)
+class ResultRecorded:
+    result: Result
+    release: Release
+    skipped: tuple[str, ...] = ()
+    rejected: ActionResult | None = None  # a fail with a bug rejects the build
+
+
+def set_window(
+    ctx: Context, actor: Actor, version: str, start: dt.datetime, end: dt.datetime,
+    partners: Sequence[str] = (), *, service: str | None = None,
+    override_reason: str | None = None, request_id: str | None = None, record: bool = True,
+) -> WindowSet:
+    """Record a load-test window (`start`, `end`: the team's wall clock, naive or aware).
+    With `record=False`, only what recording it would skip (an override's confirmation)."""
+    check_may_load_test(actor, override_reason)
+    name = ctx.service(service).config.name
+    release = load_release(ctx, name, version)
+    _check_partners(ctx, partners)
+    tz = ctx.settings.tz
+    window = Window(name, version, _aware(start, tz), _aware(end, tz), tuple(partners),
+                    actor.user_id, override_reason)
+    with ctx.store.unit_of_work() as uow:
+        recorded = uow.windows()
+    same = next((w for w in recorded if w.same_as(window)), None)
+    if same is not None:
+        return WindowSet(same, release, new=False)
+    problems = state_problems(release, WINDOW_STATES, "get a load-test window")
+    skipped = refuse_unless_overridden(problems, override_reason)
+    skipped += check_window(calendar_from_settings(ctx.settings), window, recorded,
+                            ctx.clock())
+    if not record:
+        return WindowSet(window, release, False, skipped)
+    with ctx.store.unit_of_work() as uow:
+        stored, new = uow.add_window(window)
+        if new:
+            uow.add_audit(_entry(ctx, actor, release, "load-test window",
+                                 _window_detail(stored, skipped), request_id,
+                                 override_reason))
+        uow.commit()
+    mailed = _mail_window(ctx, stored) if new else ""
+    return WindowSet(stored, release, new, skipped, mailed)
+
+
+def record_result(
+    ctx: Context, actor: Actor, version: str, passed: bool, *, reason: str = "",
+    bug_id: int | None = None, service: str | None = None,
+    override_reason: str | None = None, request_id: str | None = None,
+    progress: Progress = quiet,
+) -> ResultRecorded:
+    """QA's load-test result on the stage ticket; a fail with a bug rejects the build."""
+    check_may_load_test(actor, override_reason)
+    ports = ctx.service(service)
+    name = ports.config.name
+    release = load_release(ctx, name, version)
+    now = ctx.clock()
+    with ctx.store.unit_of_work() as uow:
+        windows = uow.windows(name, version)
+    problems = state_problems(release, RESULT_STATES, "get a load-test result")
+    problems += result_problems(windows, now, version, ctx.settings.tz)
+    skipped = refuse_unless_overridden(problems, override_reason)
+    ticket = release.ticket(Env.STAGE)
+    if ticket is None:
+        raise Refusal(f"{name} {version} has no stage ticket to record the load test on",
+                      hint=f"file it first: `/loop request stage {version}`")
+    if bug_id is not None:
+        _check_bug(ctx, name, bug_id)
+    result = Result(name, version, passed, reason.strip(), bug_id, actor.user_id, now)
+    with ctx.store.unit_of_work() as uow:
+        result = uow.add_load_test_result(result)
+        detail = "; ".join([result.word, *_result_detail(result), *skipped])
+        uow.add_audit(_entry(ctx, actor, release, "load test", detail, request_id,
+                             override_reason))
+        key = f"loadtest-comment:{result.id}"
+        uow.start_step(key)
+        uow.commit()
+    ports.tracker.comment(ticket.bug_id, _comment(result, actor))
+    with ctx.store.unit_of_work() as uow:
+        uow.finish_step(key, {"bug_id": ticket.bug_id})
+        uow.commit()
+    progress(f"load test {result.word}: noted on stage bug {ticket.bug_id}")
+    rejected = None
+    if not passed and bug_id is not None:
+        rejected = advance(ctx, Action.REJECT, version, actor, service=name, bug_id=bug_id,
+                           reason=f"load test failed: {reason}".strip(": "),
+                           request_id=request_id, progress=progress)
+        release = rejected.release
+    return ResultRecorded(result, release, skipped, rejected)
+
+
+def _check_partners(ctx: Context, partners: Sequence[str]) -> None:
+    known = ctx.settings.loadtest.partners
+    unknown = [p for p in partners if p not in known]
+    if unknown:
+        listed = ", ".join(sorted(known)) or "none"
+        raise Refusal(f"unknown partner(s) {', '.join(unknown)}; configured partners: "
+                      f"{listed}", hint="partners are listed under loadtest.partners in "
+                                        "app.yaml")
+
+
+def _check_bug(ctx: Context, service: str, bug_id: int) -> None:
+    try:
+        ctx.service(service).tracker.bug(bug_id)
+    except NotFound:
+        raise Refusal(f"there is no bug {bug_id} in Bugzilla",
+                      hint="check the bug number") from None
+
+
+def _mail_window(ctx: Context, window: Window) -> str:
+    if ctx.mail is None:
+        return "not mailed: no SMTP_URL or mailing list is configured"
+    known = ctx.settings.loadtest.partners
+    names = window.partners or tuple(sorted(known))
+    to = [known[n] for n in names]
+    calendar = calendar_from_settings(ctx.settings)
+    ics = render_window_ics(calendar, window, ctx.clock())
+    subject, body = window_mail(window, calendar.tz)
+    try:
+        ctx.mail.send(subject, body, to=to, attachments=[
+            Attachment(f"loadtest-{window.service}-{window.version}.ics", "text/calendar", ics)])
+    except PartnerError as exc:
+        return f"not mailed: {exc}"
+    return f"mailed to {', '.join(to) or ctx.mail.to}" + (f" (copy to {ctx.mail.to})"
+                                                          if to else "")
+
+
+def window_mail(window: Window, tz: dt.tzinfo) -> tuple[str, str]:
+    """The subject and body of the mail announcing a window."""
+    start, end = window.start.astimezone(tz), window.end.astimezone(tz)
+    when = f"{start:%a %Y-%m-%d %H:%M} to {end:%a %Y-%m-%d %H:%M} ({tz})"
+    subject = f"Load test of {window.label} on stage: {when}"
+    with_whom = f" with {', '.join(window.partners)}" if window.partners else ""
+    body = (f"Mozilla QA will load-test {window.label} on the stage environment{with_whom}"
+            f"\nfrom {when}.\n\nThe attached calendar event holds the window. Reply to this "
+            "mail if the window does not suit you.\n")
+    return subject, body
+
+
+def _aware(moment: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
+
+
+def _window_detail(window: Window, skipped: Sequence[str]) -> str:
+    parts = [f"{window.start.isoformat()} to {window.end.isoformat()}"]
+    if window.partners:
+        parts.append("with " + ", ".join(window.partners))
+    if skipped:
+        parts.append("skipped: " + "; ".join(skipped))
+    return "; ".join(parts)
+
+
+def _result_detail(result: Result) -> list[str]:
+    return [p for p in (result.reason, f"bug {result.bug_id}" if result.bug_id else "") if p]
+
+
+def _comment(result: Result, actor: Actor) -> str:
+    who = actor.name or actor.user_id
+    text = f"Load test {result.word} on stage ({result.version}), recorded by {who} via loopbot"
+    extra = "; ".join(_result_detail(result))
+    return f"{text}: {extra}" if extra else text
+
+
+def _entry(ctx: Context, actor: Actor, release: Release, action: str, detail: str,
+           request_id: str | None, override_reason: str | None) -> AuditEntry:
+    return AuditEntry(
+        at=ctx.clock(), actor=actor.user_id, roles=tuple(sorted(r.value for r in actor.roles)),
+        action=f"override {action}" if override_reason else action, service=release.service,
+        version=release.version, from_state=release.state.value, to_state=release.state.value,
+        detail=detail, request_id=request_id, override_reason=override_reason,
+    )

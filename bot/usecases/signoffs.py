@@ -1,0 +1,61 @@
+"""Other teams' sign-off on prod: each configured team signs once the release runs in
+prod; `verify prod` waits for all of them (bot/domain/signoff.py, bot/domain/guards.py).
+
+`sign_off` records one sign-off per team the person belongs to (a repeat records
+nothing new), notes it on the prod ticket, and audits it; it answers who is still
+missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.domain.actions import Actor
+from bot.domain.audit import AuditEntry
+from bot.domain.release import Env, Release
+from bot.domain.signoff import Signoff, check_may_sign, missing_signoffs
+from bot.usecases.context import Context, load_release
+
+
+@dataclass(frozen=True)
+class SignoffResult:
+    release: Release
+    signed: tuple[str, ...]  # the teams signed by this request
+    already: tuple[str, ...]  # the person's teams that had signed before
+    missing: tuple[str, ...]  # the teams still to sign
+
+
+def required_teams(ctx: Context, service: str | None) -> dict[str, tuple[str, ...]]:
+    """The teams (name -> Slack user or group IDs) whose sign-off prod waits for."""
+    return dict(ctx.service(service).config.workflow.prod_signoffs)
+
+
+def sign_off(ctx: Context, actor: Actor, actor_teams: Sequence[str], version: str, *,
+             service: str | None = None, request_id: str | None = None) -> SignoffResult:
+    ports = ctx.service(service)
+    name = ports.config.name
+    required = list(ports.config.workflow.prod_signoffs)
+    release = load_release(ctx, name, version)
+    teams = [t for t in required if t in actor_teams]
+    check_may_sign(release, actor, teams, required)
+    signed: list[str] = []
+    with ctx.store.unit_of_work() as uow:
+        for team in teams:
+            if uow.add_signoff(Signoff(name, version, team, actor.user_id), ctx.clock()):
+                signed.append(team)
+        if signed:
+            uow.add_audit(AuditEntry(
+                actor=actor.user_id, action="signoff prod", service=name, version=version,
+                roles=tuple(sorted(r.value for r in actor.roles)),
+                from_state=release.state.value, to_state=release.state.value,
+                detail="for " + ", ".join(signed), request_id=request_id, at=ctx.clock()))
+        done = [s.team for s in uow.signoffs(name, version)]
+        uow.commit()
+    ticket = release.ticket(Env.PROD)
+    if signed and ticket is not None:
+        who = actor.name or actor.user_id
+        ports.tracker.comment(ticket.bug_id, f"Signed off on prod for {', '.join(signed)} by "
+                                             f"{who} via loopbot.")
+    already = tuple(t for t in teams if t not in signed)
+    return SignoffResult(release, tuple(signed), already, missing_signoffs(required, done))

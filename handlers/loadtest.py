@@ -1,0 +1,60 @@
+"""`/loop loadtest ...`: the work after the ack, one use case each (bot/usecases/loadtests.py).
+
+A window set is announced in the channel (and mailed by the use case); a result is one
+channel message updated as each step finishes (the ticket comment, then the rejection of
+a failed build with its bug).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+
+from bot.domain.offers import LOADTEST_WINDOW
+from bot.messages import loadtests as rendering
+from bot.usecases.loadtests import record_result, set_window
+from bot.usecases.offers import offer_confirmation
+from handlers.intents import Command, LoadTestResult, LoadTestWindow
+from handlers.work import Job
+
+
+def do_window(job: Job, parsed: Command, intent: LoadTestWindow) -> None:
+    service = job.ctx.service(parsed.service).config.name
+    if parsed.emergency is not None:  # breaking glass is confirmed with a button first
+        found = set_window(job.ctx, job.actor, intent.version, intent.start, intent.end,
+                           intent.partners, service=service,
+                           override_reason=parsed.emergency, record=False)
+        span = {"from": found.window.start.isoformat(), "to": found.window.end.isoformat(),
+                "p": list(found.window.partners)}
+        offer = offer_confirmation(job.ctx, job.actor, LOADTEST_WINDOW, service,
+                                   intent.version, reason=parsed.emergency,
+                                   detail=json.dumps(span))
+        job.reply.ephemeral(rendering.window_confirmation(found, job.ctx.settings.tz, offer.id))
+        return
+    record_window(job, service, intent.version, intent.start, intent.end, intent.partners)
+
+
+def record_window(job: Job, service: str, version: str, start: dt.datetime, end: dt.datetime,
+                  partners: Sequence[str], override_reason: str | None = None) -> None:
+    """Record the window and announce it (the command, or the override's button)."""
+    job.reply.title = f"load-test window {service} {version}"
+    found = set_window(job.ctx, job.actor, version, start, end, partners, service=service,
+                       override_reason=override_reason, request_id=job.request_id)
+    rendered = rendering.window_set(found, job.actor, job.ctx.settings.tz)
+    if found.new:
+        job.reply.post(rendered)
+    else:
+        job.reply.ephemeral(rendered)
+
+
+def do_result(job: Job, parsed: Command, intent: LoadTestResult) -> None:
+    service = job.ctx.service(parsed.service).config.name
+    job.reply.title = f"load test {service} {intent.version}"
+    actor = job.actor
+    with job.locks(f"{service}:{intent.version}"):
+        found = record_result(job.ctx, actor, intent.version, intent.passed,
+                              reason=intent.reason, bug_id=intent.bug_id, service=service,
+                              override_reason=parsed.emergency, request_id=job.request_id,
+                              progress=job.reply.progress)
+    job.reply.post(rendering.result_recorded(found, actor, job.reply.steps))

@@ -1,0 +1,24 @@
+"""`/loop signoff prod VERSION` and the "Sign off" button: the teams the person belongs
+to (app.yaml's `workflow.prod_signoffs`, user groups resolved by the directory) sign the
+release off in prod, announced in the channel with who is still missing."""
+
+from __future__ import annotations
+
+from bot.messages import signoffs as rendering
+from bot.usecases.signoffs import required_teams, sign_off
+from handlers.work import Job
+
+
+def do_signoff(job: Job, service_name: str | None, version: str) -> None:
+    service = job.ctx.service(service_name).config.name
+    job.reply.title = f"signoff prod {service} {version}"
+    required = required_teams(job.ctx, service)
+    teams = [team for team, ids in required.items()
+             if job.directory.member(job.request.user, ids)]
+    result = sign_off(job.ctx, job.actor, teams, version, service=service,
+                      request_id=job.request_id)
+    rendered = rendering.signed(result, job.actor)
+    if result.signed:
+        job.reply.post(rendered)
+    else:
+        job.reply.ephemeral(rendered)

@@ -1,0 +1,76 @@
+"""Release notes as the team wrote them (loop-server's shipped configuration, against the
+stand-ins): categories from Bugzilla's fields, and which API versions' code a release
+changes, from the files it changes, in the preview, the notes, the stage ticket and the
+announcement."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.domain.actions import Action
+from bot.domain.release import Env
+from bot.usecases.context import load_release
+from bot.usecases.tagging import preview_tag
+from tests.fixtures.scheduler import SERVICE, Rehearsal, make_rehearsal, stop_rehearsal
+from tests.fixtures.world import DEV
+
+# The demo's unreleased commits change rooms-v2.js already; the test's commit rooms.js.
+API_LINE = "API code changed: /v1, /v2 (loop/routes/rooms-v2.js, loop/routes/rooms.js)"
+FILES = ("loop/routes/rooms-v2.js", "loop/routes/rooms.js")
+
+
+@pytest.fixture
+def r(shipped_settings: Settings, tmp_path: Path) -> Iterator[Rehearsal]:
+    built = make_rehearsal(shipped_settings, tmp_path)
+    try:
+        yield built
+    finally:
+        stop_rehearsal(built)
+
+
+def test_categories_come_from_bugzilla_fields_before_the_summary_words(r: Rehearsal) -> None:
+    bugzilla = r.sandbox.bugzilla
+    hidden = bugzilla.add_bug("Rooms leak to other users", "RESOLVED", "FIXED",
+                              keywords=["sec-high"])
+    grouped = bugzilla.add_bug("Tokens logged in clear", "RESOLVED", "FIXED",
+                               groups=["cloud-services-security"])
+    wanted = bugzilla.add_bug("Rooms can be renamed", "RESOLVED", "FIXED", type="enhancement")
+    worded = bugzilla.add_bug("Refactor the rooms model", "RESOLVED", "FIXED")
+    for bug in (hidden, grouped, wanted, worded):
+        r.land(f"Bug {bug} — change for {bug}", path=f"loop/change{bug}.js")
+    categories = {f.id: f.category for f in preview_tag(r.ctx, DEV).changelog.fixed}
+    assert (categories[hidden], categories[grouped], categories[wanted],
+            categories[worded]) == ("security", "security", "feature", "refactoring")
+
+
+def test_the_api_versions_whose_code_changes_are_in_the_preview_notes_ticket_and_announcement(
+    r: Rehearsal
+) -> None:
+    r.at("2026-12-08 09:30")
+    bug = r.sandbox.bugzilla.add_bug("Rooms answer 500 on rename", "RESOLVED", "FIXED")
+    r.land(f"Bug {bug} — Allow renaming rooms", path="loop/routes/rooms.js")
+    r.land("Update the README", path="README.md")
+    preview = preview_tag(r.ctx, DEV)
+    assert preview.api_impact == (("/v1", FILES), ("/v2", FILES))
+    r.tag(DEV, preview.version)
+    release = load_release(r.ctx, SERVICE, preview.version)
+    assert API_LINE in release.notes
+    r.step(DEV, Action.REQUEST_STAGE, preview.version)
+    stage_bug = load_release(r.ctx, SERVICE, preview.version).ticket(Env.STAGE).bug_id
+    description = r.sandbox.bugzilla.comments(stage_bug)[0]["text"]
+    assert API_LINE in description
+    announced = [t for t in r.run("2026-12-08 10:00") if f"{SERVICE} {preview.version}" in t]
+    assert len(announced) == 1 and API_LINE in announced[0]
+
+
+def test_a_release_touching_no_api_file_says_nothing_about_api_versions(r: Rehearsal) -> None:
+    r.tag(DEV, preview_tag(r.ctx, DEV).version)
+    r.land("Bug 1096700 — Update the README", path="README.md")
+    preview = preview_tag(r.ctx, DEV)
+    assert preview.api_impact == ()
+    r.tag(DEV, preview.version)
+    assert "API code changed" not in load_release(r.ctx, SERVICE, preview.version).notes
