@@ -5,6 +5,7 @@ bot's `/calendar.ics`."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import icalendar
 import pytest
@@ -13,6 +14,7 @@ import requests
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.domain.release import State
+from bot.messages.blocks import ACTION_LOADTEST_WINDOW
 from tests.fixtures.app import LEAD, QA, LoopWorld
 
 
@@ -91,3 +93,34 @@ def test_a_failed_load_test_with_a_bug_rejects_and_emergency_breaks_the_window_r
     assert "&lt;b&gt;calls&lt;/b&gt; drop" in blocks
     release = loop_world.release("0.13.0")
     assert release.state is State.REJECTED and release.rejected_for == 1096112
+
+
+def _windows(world: LoopWorld) -> list:
+    with world.app.ctx.store.unit_of_work() as uow:
+        return list(uow.windows())
+
+
+def test_an_emergency_window_records_only_what_was_offered_to_whom(loop_world: LoopWorld
+                                                                   ) -> None:
+    """The override's button names a recorded offer (issue 8's rule for confirmations): a
+    button the bot never offered records nothing, and a press from someone else leaves the
+    offer to the person it was made to."""
+    loop_world.to_stage("0.13.0")
+    forged = {"s": "loop-server", "v": "0.13.0", "from": "2026-12-07T09:00:00+00:00",
+              "to": "2026-12-07T23:00:00+00:00", "p": [], "r": "forged"}
+    loop_world.command(LEAD, "status 0.13.0")
+    button = {"action_id": ACTION_LOADTEST_WINDOW, "block_id": "confirm:loadtest:x",
+              "value": json.dumps(forged), "text": {"type": "plain_text", "text": "Override"}}
+    loop_world.signed.click(LEAD, loop_world.last_ephemeral(LEAD), button)
+    assert loop_world.app.drain(30)
+    assert "not one I offered" in loop_world.last_ephemeral(LEAD).text
+    assert _windows(loop_world) == []
+    loop_world.command(LEAD, 'loadtest stage 0.13.0 window 2026-12-07T09:00 10:00 '
+                             '--emergency "partners can only do Monday"')
+    question = loop_world.last_ephemeral(LEAD)
+    loop_world.click(QA, question, "Override load-test window 0.13.0")
+    assert _windows(loop_world) == []
+    loop_world.click(LEAD, question, "Override load-test window 0.13.0")
+    [window] = _windows(loop_world)
+    assert (window.end - window.start) == dt.timedelta(hours=1)
+    assert window.override_reason == "partners can only do Monday"
