@@ -51,9 +51,19 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+SLACK_API_URL = "https://slack.com/api/"
+
+
 class SlackSettings(_Strict):
     channel: str = "#loop"
     mailing_list: str | None = None
+    # Slack's Web API base URL: GovSlack's, or the sandbox's stand-in for `loopbot run`.
+    api_url: WebUrl = SLACK_API_URL
+
+    @field_validator("api_url")
+    @classmethod
+    def _ends_with_slash(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"  # slack_sdk appends methods
 
 
 class PartnerSettings(_Strict):

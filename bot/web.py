@@ -1,6 +1,8 @@
 """The bot's HTTP endpoints besides Slack's, as a plain WSGI application:
 
-- `GET /health`: 200 `{"ok": true}` while the database answers, 503 otherwise;
+- Dockerflow's `/__version__`, `/__heartbeat__` and `/__lbheartbeat__` (bot/health.py);
+- `GET /health`: 200 `{"ok": true}` while the database answers, 503 otherwise (kept for
+  whatever already polls it; `/__heartbeat__` checks more);
 - `GET /calendar.ics`: the cycle calendar of a service (`?service=NAME`, default the first)
   as iCalendar, for the team to subscribe to; `/calendar.json` the same as JSON.
 
@@ -16,6 +18,8 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from bot.config import ConfigError
+from bot.health import PATHS as DOCKERFLOW_PATHS
+from bot.health import Health, answer
 from bot.usecases.calendar_feed import (
     calendar_from_settings,
     render_ics,
@@ -28,12 +32,18 @@ StartResponse = Callable[..., Any]
 CALENDAR_CYCLES = 26  # a year of cycles
 
 
-def create_web_app(ctx: Context) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+def create_web_app(
+    ctx: Context, health: Health | None = None,
+) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+    health = health or Health(ctx)
+
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         query = parse_qs(environ.get("QUERY_STRING", ""))
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return _answer(start_response, 405, b'{"error": "method not allowed"}')
+        if path in DOCKERFLOW_PATHS:
+            return answer(health, path, start_response)
         if path == "/health":
             return _health(ctx, start_response)
         if path in ("/calendar.ics", "/calendar.json"):

@@ -139,6 +139,7 @@ class Sandbox:
             "bugzilla": PartnerSettings(url=f"{self.bugzilla.url}/rest"),
             "services": services,
             "secrets": secrets,
+            "slack": base.slack.model_copy(update={"api_url": self.slack.api_url}),
         })
 
     def describe(self) -> dict[str, Any]:
