@@ -101,6 +101,28 @@ def test_repo_whose_default_branch_is_main_tags_from_main(tmp_path: Path) -> Non
     assert out[1]["sandbox"] == "commit"
 
 
+
+def test_repo_environments_run_its_newest_release_so_nothing_old_is_in_flight(
+    tmp_path: Path,
+) -> None:
+    """With --repo the environments run the repository's newest release (as the demo's
+    run 0.12.2), not a 0.1.0 the repository never had; the first start's import then
+    finds it released, and only what the bot tags afterwards is in flight."""
+    source = tmp_path / "service"
+    source.mkdir()
+    _git(source, "init", "--quiet", "--initial-branch=main")
+    (source / "server.js").write_text("// v1\n")
+    _git(source, "add", "-A")
+    _git(source, "commit", "--quiet", "-m", "First release")
+    _git(source, "tag", "-a", "1.0.0", "-m", "1.0.0")
+    released = _git(source, "rev-parse", "HEAD").strip()
+    (source / "server.js").write_text("// v2\n")
+    _git(source, "commit", "--quiet", "-am", "Bug 1100001 - Answer faster")
+    out = play("/loop envs\n/loop status\n", tmp_path, "--repo", str(source))
+    envs, status = texts(out, user="@dev")[:2]
+    assert f"*prod*: 1.0.0 ({released[:7]})" in envs and "0.1.0" not in envs
+    assert "1.0.0" not in status
+
 def test_deploy_while_github_fails_is_reported_and_the_session_goes_on(
     session: Session,
 ) -> None:
