@@ -142,6 +142,24 @@ def test_deploy_needs_a_version(session: Session) -> None:
     assert requests.get(stage, timeout=5).json()["version"] == "0.12.2"
 
 
+def test_deploy_reads_environments_as_loop_does(session: Session) -> None:
+    """`Stage`, `staging`, `Production` read as in `/loop` (forgiving where it is safe);
+    an environment the service does not have is named with the ones it has."""
+    said = session.say("!deploy Stage 0.12.1", "!deploy production 0.12.1")
+    assert [(s["env"], s["version"]) for s in said] == [("stage", "0.12.1"), ("prod", "0.12.1")]
+    refused = session.say("!deploy qa 0.12.2")
+    assert refused == [{"sandbox": "deploy", "error": "loop-server has no environment 'qa': "
+                        "it has dev, stage, prod"}]
+    prod = session.chat.sandbox.environment("loop-server", "prod").url
+    assert requests.get(prod, timeout=5).json()["version"] == "0.12.1"
+
+
+def test_a_tab_separates_words_like_a_space(session: Session) -> None:
+    said = session.say("/loop\tenvs", "@ops\t/loop envs", "!deploy\tstage\t0.12.1")
+    assert [s.get("sandbox") for s in said] == [None, None, "deploy"]
+    assert all("environments" in s["text"] for s in said[:2])
+    assert said[1]["user"] == "@ops"
+
 def test_click_needs_a_label(session: Session) -> None:
     session.say("/loop tag")
     said = session.say("!click")
