@@ -33,6 +33,7 @@ from bot.config import (
     ServiceSettings,
     Settings,
 )
+from bot.domain.errors import Refusal
 from bot.domain.versions import latest_release
 from bot.sandbox.bugzilla import SANDBOX_KEY, BugzillaStandIn
 from bot.sandbox.demo import DemoData, DemoDeployment, build_demo_repo
@@ -45,6 +46,18 @@ CLOCK_FILE = "clock.txt"
 DEPLOY_TICKETS = ((1097101, "0.12.1", "Stage"), (1097102, "0.12.1", "Production"),
                   (1098201, "0.12.2", "Stage"), (1098202, "0.12.2", "Production"))
 SIGNING_SECRET = "sandbox-signing-secret"
+
+
+def _state_root(state_dir: str | Path) -> Path:
+    """The `--dir` folder, made if missing; a Refusal (one line) when it can't be."""
+    root = Path(state_dir).expanduser()
+    if root.exists() and not root.is_dir():
+        raise Refusal(f"--dir {state_dir}: not a folder")
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise Refusal(f"--dir {state_dir}: can't make the folder ({exc.strerror})") from None
+    return root
 
 
 @dataclass
@@ -65,8 +78,8 @@ class Sandbox:
         if repo is not None:  # refused before anything starts
             source_default_branch(repo)
         owns = state_dir is None
-        root = Path(state_dir or tempfile.mkdtemp(prefix="loopbot-sandbox-"))
-        root.mkdir(parents=True, exist_ok=True)
+        root = _state_root(state_dir) if state_dir else Path(
+            tempfile.mkdtemp(prefix="loopbot-sandbox-"))
         fresh_bugzilla = not (root / "bugzilla.json").exists()
         github = GitHubStandIn(root / "github", tokens={GITHUB_TOKEN}).start()
         bugzilla = BugzillaStandIn((SANDBOX_KEY,), state_dir=root).start()

@@ -73,6 +73,18 @@ def test_repo_that_is_no_git_repository_is_refused_in_one_line(tmp_path: Path) -
     assert done.stderr.startswith(f"loopbot: --repo {plain}: not a git repository")
 
 
+def test_dir_that_is_a_file_or_cannot_be_made_is_refused_in_one_line(tmp_path: Path) -> None:
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("not a folder\n")
+    done = sandbox_process(tmp_path, "--dir", str(a_file))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == f"loopbot: --dir {a_file}: not a folder"
+    under_a_file = a_file / "state"
+    done = sandbox_process(tmp_path, "serve", "--dir", str(under_a_file))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith(f"loopbot: --dir {under_a_file}: can't make the folder")
+    assert a_file.read_text() == "not a folder\n"
+
 def _git(cwd: Path, *args: str) -> str:
     env = {**os.environ, "GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "dev@example.com",
            "GIT_COMMITTER_NAME": "Dev", "GIT_COMMITTER_EMAIL": "dev@example.com",
