@@ -40,6 +40,7 @@ from bot.sandbox.bugzilla import SANDBOX_KEY
 from bot.sandbox.chat_lines import (
     clock_target,
     deployable,
+    first_word,
     read_lines,
     sandbox_words,
     strip_comment,
@@ -55,6 +56,7 @@ from bot.usecases.adoption import adopt_on_first_start
 from bot.usecases.calendar_feed import calendar_from_settings
 from bot.usecases.context import Context
 from bot.wiring import build_context
+from handlers.words import ENVS
 
 USERS = {"dev": "U0DEV0001", "ops": "U0OPS0001", "qa": "U0QA00001", "lead": "U0LEAD001"}
 FAST_GITHUB = {"seconds_between_requests": 0, "seconds_between_writes": 0, "retries": 2}
@@ -86,7 +88,7 @@ class Chat:
         if not line or line.startswith("#"):
             return
         if line.startswith("@"):
-            user, _, rest = line.partition(" ")
+            user, rest = first_word(line)
             if user[1:] not in USERS:
                 return self.out(f"unknown user {user}: the sandbox has @dev, @ops, @qa, @lead")
             self.speaker = USERS[user[1:]]
@@ -105,7 +107,7 @@ class Chat:
 
     # -- what people type in Slack -----------------------------------------------------
     def _command(self, text: str) -> None:
-        command, _, args = text.partition(" ")
+        command, args = first_word(text)
         wrong = wrong_command(command)
         if wrong is not None:
             return self.out(wrong)
@@ -136,7 +138,7 @@ class Chat:
 
     # -- what people do outside Slack --------------------------------------------------
     def _sandbox_line(self, text: str) -> None:
-        verb, _, args = text[1:].partition(" ")
+        verb, args = first_word(text[1:])
         handlers = {"deploy": self._deploy, "bug": self._bug, "commit": self._commit,
                     "clock": self._clock, "click": self._click, "home": self._home,
                     "help": self._help}
@@ -155,9 +157,11 @@ class Chat:
         words = sandbox_words(args, DEPLOY_USAGE)
         if len(words) != 2:
             raise ValueError(f"usage: {DEPLOY_USAGE}")
-        env, version = words[0], deployable(words[1], DEPLOY_USAGE)
+        env = ENVS.get(words[0].lower(), words[0].lower())  # as `/loop` reads it
+        version = deployable(words[1], DEPLOY_USAGE)
         if (self.service, env) not in self.sandbox.environments:
-            raise ValueError(f"{self.service} has no environment {env!r}")
+            known = ", ".join(self.settings.service().environments)
+            raise ValueError(f"{self.service} has no environment {words[0]!r}: it has {known}")
         tag = self.app.ctx.service().forge.tag(version)
         rev = tag.commit_sha if tag else "0" * 40
         self.sandbox.environment(self.service, env).deploy(version, rev, version)

@@ -62,7 +62,8 @@ def test_sandbox_lines_report_what_they_did_and_refuse_bad_input(tmp_path: Path)
                tmp_path)
     assert out[0] == {"sandbox": "bug", "id": 1100001}
     assert out[1]["sandbox"] == "commit" and len(out[1]["sha"]) == 40
-    assert out[2] == {"sandbox": "deploy", "error": "loop-server has no environment 'nowhere'"}
+    assert out[2] == {"sandbox": "deploy",
+                      "error": "loop-server has no environment 'nowhere': it has dev, stage, prod"}
     assert "unknown sandbox line !frobnicate" in out[3]["message"]
     assert out[4] == {"sandbox": "click", "notice": "no button labelled 'Nothing'"}
     assert "unknown user @nobody" in out[5]["message"]
