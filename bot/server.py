@@ -1,5 +1,6 @@
 """Serving Slack. The bot's HTTP server: Slack's request URL (`/slack/events`, served by Bolt's WSGI
-adapter) beside bot/web.py's endpoints (`/health`, `/calendar.ics`, `/calendar.json`).
+adapter) beside bot/web.py's endpoints (`/health`, `/calendar.ics`, `/calendar.json`, the
+web board at `/`).
 
 Guarantees: a real threaded server (one thread per request, a listen backlog of 128 so a
 burst of Slack requests is not stalled by SYN retries: NOTES.md), bound to the host and
@@ -26,6 +27,8 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.app import LoopApp, create_app, required_secrets
+from bot.board.access import BoardAccess
+from bot.board.app import BoardOptions
 from bot.config import ConfigError, Settings
 from bot.leader import LEASE_SECONDS, RENEW_SECONDS, SchedulerLeader
 from bot.partners.mail import Mailer
@@ -51,10 +54,13 @@ class _QuietHandler(WSGIRequestHandler):
         log.debug("%s " + format, self.address_string(), *args)
 
 
-def routes(app: LoopApp) -> Wsgi:
-    """One WSGI application: Slack at /slack/events, bot/web.py for the rest."""
+def routes(app: LoopApp, *, host: str = "127.0.0.1", board: BoardOptions | None = None) -> Wsgi:
+    """One WSGI application: Slack at /slack/events, bot/web.py for the rest. `host` is
+    where the server listens: beyond localhost the board asks for WEB_TOKEN."""
     slack = SlackRequestHandler(app.bolt, path=SLACK_PATH)
-    web = create_web_app(app.ctx)
+    token = app.ctx.settings.secrets.web_token
+    access = BoardAccess.for_host(host, token and token.get_secret_value())
+    web = create_web_app(app.ctx, access=access, board=board)
 
     traffic = app.runtime.traffic
 
@@ -89,6 +95,11 @@ class Server:
         return f"http://{self.host}:{self.port}"
 
     @property
+    def board_url(self) -> str:
+        """The web board's address (README: "The web board")."""
+        return self.url + "/"
+
+    @property
     def slack_url(self) -> str:
         """The request URL to give Slack (slash command, interactivity, events)."""
         return self.url + SLACK_PATH
@@ -115,9 +126,10 @@ class Server:
         self.stop()
 
 
-def serve(app: LoopApp, host: str = "127.0.0.1", port: int = 0) -> Server:
+def serve(app: LoopApp, host: str = "127.0.0.1", port: int = 0,
+          board: BoardOptions | None = None) -> Server:
     """The app's server, started."""
-    return Server(routes(app), host, port).start()
+    return Server(routes(app, host=host, board=board), host, port).start()
 
 
 def run(settings: Settings, *, socket_mode: bool = False, host: str = "127.0.0.1",
@@ -148,6 +160,7 @@ def run(settings: Settings, *, socket_mode: bool = False, host: str = "127.0.0.1
         log.info("connected to Slack in Socket Mode; health at %s/health", server.url)
     else:
         log.info("serving Slack at %s", server.slack_url)
+    log.info("the web board is at %s", server.board_url)
     chat = Chat.from_settings(settings, base_url=slack_api_url)
     leader = SchedulerLeader(
         app.ctx.store, partial(start_scheduler, app.ctx, chat, Mailer.from_settings(settings)),
@@ -156,7 +169,8 @@ def run(settings: Settings, *, socket_mode: bool = False, host: str = "127.0.0.1
     gc.collect()
     gc.freeze()  # what start-up built lives for good: collections need not walk it again
     print(json.dumps({"url": server.url, "slack": None if socket_mode else server.slack_url,
-                      "socket_mode": socket_mode, "process": leader.holder}), flush=True)
+                      "board": server.board_url, "socket_mode": socket_mode,
+                      "process": leader.holder}), flush=True)
     try:
         with contextlib.suppress(KeyboardInterrupt):
             stop.wait()
