@@ -29,7 +29,7 @@ from bot.usecases.context import Context
 
 StartResponse = Callable[..., Any]
 STATIC = {"board.css": "text/css; charset=utf-8",
-          "board.js": "text/javascript; charset=utf-8"}
+          "board.js": "text/javascript; charset=utf-8", "favicon.svg": "image/svg+xml"}
 REASONS = {200: "OK", 304: "Not Modified", 303: "See Other", 401: "Unauthorized",
            403: "Forbidden", 404: "Not Found"}
 
@@ -73,9 +73,10 @@ class Board:
         return self.message(start_response, 404, "Not found", f"nothing at {path}")
 
     def _board_values(self) -> dict[str, Any]:
+        services = self.ctx.settings.services
         return {"grids": self.reads.grids(), "flights": self.reads.flights(),
-                "calendar": self.reads.calendar(),
-                "services": [s.name for s in self.ctx.settings.services]}
+                "calendar": self.reads.calendar(), "services": [s.name for s in services],
+                "envs": list(dict.fromkeys(e for s in services for e in s.environments))}
 
     def _page(self, environ: dict[str, Any], start_response: StartResponse, main: str,
               title: str, part: bool, values: Callable[[], dict[str, Any]]

@@ -65,6 +65,9 @@ class ServiceGrid:
     cells: tuple[EnvCell, ...]
     drift: Drift | None
 
+    def cell(self, env: str) -> EnvCell | None:
+        return next((c for c in self.cells if c.state.name == env), None)
+
 
 @dataclass(frozen=True)
 class TicketView:
