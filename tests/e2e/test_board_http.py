@@ -211,3 +211,24 @@ def test_beyond_localhost_without_a_token_the_board_stays_shut(loop_world: LoopW
         assert "set WEB_TOKEN in the bot's environment" in text_of(shut.text)
         assert get(server, "/releases/loop-server/0.12.2").status_code == 403
         assert get(server, "/health").status_code == 200
+
+
+def test_a_partner_that_fails_is_shown_and_the_page_still_answers(
+        loop_world: LoopWorld, board: Server) -> None:
+    loop_world.tag("0.13.0")
+    loop_world.command(DEV, "request stage 0.13.0")
+    loop_world.deploy("stage", "0.13.0")
+    loop_world.sandbox.environment(SERVICE, "prod").faults.fail_next(500, count=50)
+    loop_world.sandbox.bugzilla.faults.fail_next(500, count=50)
+    loop_world.sandbox.github.faults.fail_next(500, count=50)
+    page = get(board)
+    assert page.status_code == 200
+    prod = re.search(r'data-env="prod">(.*?)</td>', page.text, flags=re.S)
+    assert prod is not None
+    assert re.fullmatch(r"unreachable prod \(http://127\.0\.0\.1:\d+\): answered 500",
+                        text_of(prod.group(1)))
+    shown = text_of(page.text)
+    assert "stage ticket: bug 1100001 status unknown" in shown
+    assert "Bugzilla" in shown  # the card says which partner could not be read
+    release = get(board, "/releases/loop-server/0.13.0")
+    assert release.status_code == 200 and "GitHub" in text_of(release.text)
