@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -74,9 +75,12 @@ class Board:
 
     def _board_values(self) -> dict[str, Any]:
         services = self.ctx.settings.services
-        return {"grids": self.reads.grids(), "flights": self.reads.flights(),
-                "calendar": self.reads.calendar(), "services": [s.name for s in services],
-                "envs": list(dict.fromkeys(e for s in services for e in s.environments))}
+        with ThreadPoolExecutor(max_workers=1) as pool:  # Bugzilla while the environments
+            flights = pool.submit(self.reads.flights)
+            grids = self.reads.grids()
+            return {"grids": grids, "flights": flights.result(),
+                    "calendar": self.reads.calendar(), "services": [s.name for s in services],
+                    "envs": list(dict.fromkeys(e for s in services for e in s.environments))}
 
     def _page(self, environ: dict[str, Any], start_response: StartResponse, main: str,
               title: str, part: bool, values: Callable[[], dict[str, Any]]
