@@ -161,6 +161,9 @@ def run(settings: Settings, *, socket_mode: bool = False, host: str = "127.0.0.1
     else:
         log.info("serving Slack at %s", server.slack_url)
     log.info("the web board is at %s", server.board_url)
+    if settings.secrets.web_token is None and not BoardAccess.for_host(host, None).local_only:
+        log.warning("the web board stays shut: it is served beyond localhost and WEB_TOKEN "
+                    "is not set")
     chat = Chat.from_settings(settings, base_url=slack_api_url)
     leader = SchedulerLeader(
         app.ctx.store, partial(start_scheduler, app.ctx, chat, Mailer.from_settings(settings)),
