@@ -24,7 +24,7 @@ from bot.usecases import queries
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "tests" / "e2e" / "scripts" / "whole_process.txt"
 SERVICE = "loop-server"
-WAIT_MS = 10_000
+WAIT_MS = 15_000
 
 
 @pytest.fixture
@@ -58,7 +58,8 @@ def visible_step(release: Any) -> str:
 
 SEEN = """() => ({
   cells: Object.fromEntries([...document.querySelectorAll("td.cell")].map(td =>
-    [td.dataset.service + "/" + td.dataset.env, td.innerText])),
+    [td.dataset.service + "/" + td.dataset.env,
+     [td.innerText, td.querySelector(".version a").getAttribute("href")]])),
   cards: Object.fromEntries([...document.querySelectorAll("article.flight")].map(a =>
     [a.dataset.release, {state: a.querySelector(".state").innerText,
                          next: a.querySelector(".next").innerText,
@@ -73,8 +74,12 @@ def check_board_matches_the_truth(chat: Chat, page: Any) -> None:
     seen = page.evaluate(SEEN)  # what the page shows, read in one go
     for (service, env), stand_in in chat.sandbox.environments.items():
         state = stand_in.state
-        version, rev, *_ = seen["cells"][f"{service}/{env}"].splitlines()
+        text, link = seen["cells"][f"{service}/{env}"]
+        version, rev, *_ = text.splitlines()
         assert (version, rev[:7]) == (state.version, state.rev[:7]), (service, env)
+        forge = chat.app.ctx.service(service).forge
+        assert link == forge.tag_url(chat.settings.service(service).tag_pattern.format(
+            version=state.version)), (service, env)
     releases = queries.releases_in_flight(chat.app.ctx, service=SERVICE)
     assert sorted(k for k in seen["cards"] if k.startswith(SERVICE)) == sorted(
         f"{SERVICE} {r.version}" for r in releases)
