@@ -22,7 +22,7 @@ import ipaddress
 from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 COOKIE = "loopbot_board"
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -68,7 +68,7 @@ class BoardAccess:
             cookie = self._cookie(environ)
             if page and environ.get("REQUEST_METHOD") == "GET":
                 rest = urlencode([(k, v) for k, v in query if k != "token"])
-                path = environ.get("PATH_INFO", "/") or "/"
+                path = quote(environ.get("PATH_INFO", "/") or "/")  # no CR/LF in a header
                 return Verdict(False, 303, set_cookie=cookie,
                                redirect=path + (f"?{rest}" if rest else ""))
             return Verdict(True, set_cookie=cookie)

@@ -87,3 +87,9 @@ def test_a_bearer_token_opens_it_for_scripts() -> None:
     verdict = BoardAccess.for_host("0.0.0.0", TOKEN).check(
         request(authorization=f"Bearer {TOKEN}"), page=True)
     assert verdict.allowed
+
+
+def test_the_redirect_cannot_carry_a_header_of_the_address() -> None:
+    verdict = BoardAccess.for_host("0.0.0.0", TOKEN).check(
+        request(f"token={TOKEN}", "/releases/x\r\nSet-Cookie: a=b/1"), page=True)
+    assert verdict.redirect == "/releases/x%0D%0ASet-Cookie%3A%20a%3Db/1"
