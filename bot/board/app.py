@@ -79,6 +79,7 @@ class Board:
             flights = pool.submit(self.reads.flights)
             grids = self.reads.grids()
             return {"grids": grids, "flights": flights.result(),
+                    "released": self.reads.released(),
                     "calendar": self.reads.calendar(), "services": [s.name for s in services],
                     "envs": list(dict.fromkeys(e for s in services for e in s.environments))}
 

@@ -135,6 +135,11 @@ class BoardReads:
                     for r in queries.releases_in_flight(self.ctx, service=s.name)]
         return [self._flight(s, r) for s, r in releases]
 
+    def released(self, count: int = 5) -> list[Release]:
+        """Each service's last releases done, newest first per service."""
+        return [r for s in self.ctx.settings.services
+                for r in queries.recently_released(self.ctx, service=s.name, count=count)]
+
     def release_page(self, service: str, version: str) -> ReleasePage:
         config = self.ctx.service(service).config
         release = load_release(self.ctx, config.name, version)

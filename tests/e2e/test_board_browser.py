@@ -141,7 +141,10 @@ def test_the_board_shows_the_whole_process_as_it_happens(chat: Chat, page: Any,
             expect(drift.get_by_role("link")).to_have_attribute("href", re.compile(compare))
     assert len(list(tmp_path.glob("*.png"))) == len(lines) + 1
 
-    page.goto(chat.server.url + "/releases/loop-server/0.13.2")
+    released = page.locator("#in-flight .released")
+    expect(released).to_contain_text("loop-server 0.13.2, loop-server 0.13.1")
+    released.get_by_role("link", name="loop-server 0.13.2").click()
+    expect(page).to_have_url(chat.server.url + "/releases/loop-server/0.13.2")
     override = page.locator("tr.override")
     expect(override).to_contain_text("override: every user is logged out hourly")
     expect(override.locator("td").first).to_have_css("color", "rgb(207, 34, 46)")
