@@ -68,6 +68,12 @@ class ServiceGrid:
     def cell(self, env: str) -> EnvCell | None:
         return next((c for c in self.cells if c.state.name == env), None)
 
+    @property
+    def same_on_stage_and_prod(self) -> bool:
+        stage, prod = self.cell("stage"), self.cell("prod")
+        return (stage is not None and prod is not None and stage.state.version is not None
+                and stage.state.version == prod.state.version)
+
 
 @dataclass(frozen=True)
 class TicketView:

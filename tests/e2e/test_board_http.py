@@ -227,6 +227,9 @@ def test_a_partner_that_fails_is_shown_and_the_page_still_answers(
     assert prod is not None
     assert re.fullmatch(r"unreachable prod \(http://127\.0\.0\.1:\d+\): answered 500",
                         text_of(prod.group(1)))
+    drift = re.search(r'<td class="drift" data-service="loop-server">(.*?)</td>', page.text,
+                      flags=re.S)
+    assert drift is not None and text_of(drift.group(1)) == "—"  # unknown, not "no drift"
     shown = text_of(page.text)
     assert "stage ticket: bug 1100001 status unknown" in shown
     assert "Bugzilla" in shown  # the card says which partner could not be read
