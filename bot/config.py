@@ -40,6 +40,7 @@ SECRET_NAMES = (
     "BUGZILLA_API_KEY",
     "DATABASE_URL",
     "SMTP_URL",
+    "WEB_TOKEN",
 )
 
 
@@ -167,6 +168,7 @@ class Secrets(_Strict):
     bugzilla_api_key: SecretStr | None = None
     database_url: SecretStr | None = None
     smtp_url: SecretStr | None = None
+    web_token: SecretStr | None = None  # opens the web board to other machines
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Secrets:

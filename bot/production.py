@@ -40,6 +40,7 @@ from waitress import wasyncore
 
 from bot import redaction
 from bot.app import LoopApp, create_app, required_secrets
+from bot.board.access import BoardAccess
 from bot.config import ConfigError, Settings
 from bot.health import Health
 from bot.leader import LEASE_SECONDS, RENEW_SECONDS, SchedulerLeader
@@ -94,6 +95,11 @@ class ProductionServer:
     @property
     def slack_url(self) -> str:
         return self.url + SLACK_PATH
+
+    @property
+    def board_url(self) -> str:
+        """The web board's address (README: "The web board")."""
+        return self.url + "/"
 
     def start(self) -> ProductionServer:
         self._thread = threading.Thread(target=self._server.run, name="loop-http",
@@ -170,7 +176,7 @@ def run(settings: Settings, *, socket_mode: bool = False, host: str = DEFAULT_HO
 
     health = Health(app.ctx, version_dir or Path.cwd(), scheduler_running=scheduler_running)
     try:
-        server = ProductionServer(routes(app, health), host, port)
+        server = ProductionServer(routes(app, health, host=host), host, port)
     except OSError as exc:  # the address is taken, or not this machine's
         app.close()
         raise ConfigError(f"cannot start: cannot listen on {host}:{port} "
@@ -190,10 +196,15 @@ def run(settings: Settings, *, socket_mode: bool = False, host: str = DEFAULT_HO
                      server.url)
         else:
             log.info("serving Slack at %s", server.slack_url)
+        log.info("the web board is at %s", server.board_url)
+        if settings.secrets.web_token is None and not BoardAccess.for_host(host, None).local_only:
+            log.warning("the web board stays shut: it is served beyond localhost and "
+                        "WEB_TOKEN is not set")
         gc.collect()
         gc.freeze()  # what start-up built lives for good: collections need not walk it again
         print(json.dumps({"url": server.url, "slack": None if socket_mode else
-                          server.slack_url, "socket_mode": socket_mode,
+                          server.slack_url, "board": server.board_url,
+                          "socket_mode": socket_mode,
                           "process": leader.holder}), flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             stop.wait()

@@ -1,7 +1,7 @@
 """Serving Slack. `routes(app)` is the bot's one WSGI application: Slack's request URL
-(`/slack/events`, served by Bolt's WSGI adapter) beside bot/web.py's endpoints (Dockerflow's,
-`/health`, `/calendar.ics`, `/calendar.json`). `loopbot run` serves it on waitress
-(bot/production.py).
+(`/slack/events`, checked by bot/slack_http.py, then Bolt) beside bot/web.py's endpoints
+(Dockerflow's, `/health`, `/calendar.ics`, `/calendar.json`, the web board at `/`).
+`loopbot run` serves it on waitress (bot/production.py).
 
 `Server` is the in-process server the tests, the sandbox chat and the benchmarks use: the
 standard library's threaded server (one thread per request, a listen backlog of 128 so a
@@ -20,6 +20,8 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from bot.app import LoopApp
+from bot.board.access import BoardAccess
+from bot.board.app import BoardOptions
 from bot.config import Settings
 from bot.health import Health
 from bot.slack_http import SlackGate
@@ -40,11 +42,15 @@ class _QuietHandler(WSGIRequestHandler):
         log.debug("%s " + format, self.address_string(), *args)
 
 
-def routes(app: LoopApp, health: Health | None = None) -> Wsgi:
+def routes(app: LoopApp, health: Health | None = None, *, host: str = "127.0.0.1",
+           board: BoardOptions | None = None) -> Wsgi:
     """One WSGI application: Slack at /slack/events (bot/slack_http.py checks each request
-    before Bolt sees it), bot/web.py for the rest."""
+    before Bolt sees it), bot/web.py for the rest. `host` is where the server listens:
+    beyond localhost the board asks for WEB_TOKEN."""
     slack = SlackGate(app.bolt, app.signing_secret)
-    web = create_web_app(app.ctx, health)
+    token = app.ctx.settings.secrets.web_token
+    access = BoardAccess.for_host(host, token and token.get_secret_value())
+    web = create_web_app(app.ctx, health, access=access, board=board)
 
     traffic = app.runtime.traffic
 
@@ -79,6 +85,11 @@ class Server:
         return f"http://{self.host}:{self.port}"
 
     @property
+    def board_url(self) -> str:
+        """The web board's address (README: "The web board")."""
+        return self.url + "/"
+
+    @property
     def slack_url(self) -> str:
         """The request URL to give Slack (slash command, interactivity, events)."""
         return self.url + SLACK_PATH
@@ -106,9 +117,9 @@ class Server:
 
 
 def serve(app: LoopApp, host: str = "127.0.0.1", port: int = 0,
-          health: Health | None = None) -> Server:
+          health: Health | None = None, board: BoardOptions | None = None) -> Server:
     """The app's server, started."""
-    return Server(routes(app, health), host, port).start()
+    return Server(routes(app, health, host=host, board=board), host, port).start()
 
 
 def run(settings: Settings, *, slack_api_url: str | None = None, **options: Any) -> int:

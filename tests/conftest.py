@@ -12,4 +12,5 @@ pytest_plugins = [
     "tests.fixtures.app",
     "tests.fixtures.world",
     "tests.fixtures.scheduler",
+    "tests.fixtures.browser",
 ]

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from bot.app import LoopApp, create_app
+from bot.board.app import BoardOptions
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings
 from bot.jobs import run_until
@@ -61,6 +62,7 @@ from handlers.words import ENVS
 USERS = {"dev": "U0DEV0001", "ops": "U0OPS0001", "qa": "U0QA00001", "lead": "U0LEAD001"}
 FAST_GITHUB = {"seconds_between_requests": 0, "seconds_between_writes": 0, "retries": 2}
 DEPLOY_USAGE = "!deploy ENV VERSION"
+SANDBOX_BOARD = BoardOptions(poll_seconds=2, environment_ttl=1.0, ticket_ttl=1.0)
 HELP = __doc__.split("people do outside Slack:\n\n")[1].split("\n\n`#`")[0]
 
 
@@ -248,7 +250,7 @@ def open_chat(base: Settings, args: argparse.Namespace, stream: TextIO) -> Chat:
                         environment_timeout=2.0)
     adopt_on_first_start(ctx)  # the demo's releases, as a team adopting the bot has them
     app = create_app(settings, ctx=ctx, slack_api_url=sandbox.slack.api_url)
-    server = serve(app)
+    server = serve(app, board=SANDBOX_BOARD)
     signed = SlackRequests(server.slack_url, SIGNING_SECRET, sandbox.slack)
     chat = Chat(sandbox, settings, app, server, clock, signed, printer(stream, args.json),
                 move_clock=_scheduler(ctx, clock, sandbox.slack.api_url, settings))
@@ -277,6 +279,9 @@ def run_chat(args: argparse.Namespace, lines: Iterable[str] | None = None) -> in
     try:
         if interactive:
             print(banner(chat), flush=True)
+        else:  # standard output is the script's transcript
+            print(f"loopbot sandbox: the web board is at {chat.server.board_url}",
+                  file=sys.stderr, flush=True)
         for line in lines if lines is not None else read_lines(interactive):
             chat.handle(line)
     except KeyboardInterrupt:
@@ -291,6 +296,7 @@ def banner(chat: Chat) -> str:
     where = chat.sandbox.describe()
     lines = [
         "loopbot sandbox: everything below runs on this machine.",
+        f"  web board                {chat.server.board_url}",
         f"  bot (Slack request URL)  {chat.server.slack_url}",
         f"  Slack Web API            {where['slack']['url']}",
         f"  GitHub API               {where['github']['url']}  (token {GITHUB_TOKEN})",

@@ -1,7 +1,7 @@
 """`loopbot run` in this process (bot/production.py, on waitress): it answers signed Slack
-requests, Dockerflow's endpoints, /health and the calendar, and the scheduler's tick job
-is stored in the bot's database. tests/e2e/test_loopbot_run_process.py runs it as a
-process."""
+requests, Dockerflow's endpoints, /health, the calendar and the web board, and the
+scheduler's tick job is stored in the bot's database. tests/e2e/test_loopbot_run_process.py
+runs it as a process."""
 
 from __future__ import annotations
 
@@ -47,6 +47,9 @@ def test_loopbot_run_serves_slack_health_calendar_and_schedules_the_tick(
             feed = requests.get(f"{started['url']}/calendar.ics", timeout=5)
             events = icalendar.Calendar.from_ical(feed.content).walk("VEVENT")
             assert any("loop-server" in str(e["SUMMARY"]) for e in events)
+            assert started["board"] == f"{started['url']}/"
+            board = requests.get(started["board"], timeout=10)
+            assert board.status_code == 200 and 'data-env="prod"' in board.text
 
             signed = SlackRequests(started["slack"], SIGNING_SECRET, sandbox.slack)
             assert signed.command("U0QA00001", "help").status_code == 200

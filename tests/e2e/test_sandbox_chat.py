@@ -82,6 +82,7 @@ def test_the_interactive_banner_says_where_everything_runs(tmp_path: Path) -> No
     try:
         shown = banner(chat)
         assert f"bot (Slack request URL)  {chat.server.slack_url}" in shown
+        assert f"web board                {chat.server.url}/" in shown
         assert chat.sandbox.github.url in shown and chat.sandbox.bugzilla.url in shown
         prod = chat.sandbox.environment("loop-server", "prod").url
         assert f"loop-server/prod         {prod}" in shown
