@@ -17,7 +17,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m tests.with_postgres $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/python -m tests.with_browser $(BIN)/python -m tests.with_postgres $(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

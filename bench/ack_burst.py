@@ -2,13 +2,15 @@
 `calendar`, `history`) sent at once while every partner (GitHub, Bugzilla, the
 environments) answers after 2 seconds.
 
-Measures, in the same run and on the same threaded server class (bot/server.py), loopbot
-and a bare Bolt app whose only listener acks, each in its own process (this one holds the
+Measures, in the same run and on the same server (`--server waitress`, the default, is
+what `loopbot run` serves on, bot/production.py; `--server wsgiref` the standard library's
+threaded server of bot/server.py, which `loopbot run` used before), loopbot and a bare
+Bolt app whose only listener acks, each in its own process (this one holds the
 stand-ins and the senders), taking bursts alternately (8 each by default);
 prints the ack p50/p99 of each and their ratios (targets: loopbot's p99 <= 1.2x and p50
 <= 1.1x the bare app's), and checks that nothing was lost: every loopbot command was
 acknowledged and later answered once. Everything runs on 127.0.0.1 and stops by itself.
-Run: .venv/bin/python bench/ack_burst.py [--burst 50] [--rounds 8]
+Run: .venv/bin/python bench/ack_burst.py [--burst 50] [--rounds 8] [--server wsgiref]
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from slack_sdk import WebClient
 
 from bot.app import create_app
 from bot.config import EnvironmentSettings, PartnerSettings, Secrets, Settings, load_settings
+from bot.production import ProductionServer
 from bot.sandbox.bugzilla import SANDBOX_KEY
 from bot.sandbox.server import StandIn
 from bot.sandbox.signed import SlackRequests
@@ -106,6 +109,8 @@ def main() -> int:
     parser.add_argument("--burst", type=int, default=50, help="commands sent at once")
     parser.add_argument("--rounds", type=int, default=8, help="bursts per app")
     parser.add_argument("--latency", type=float, default=2.0, help="partners' answer delay")
+    parser.add_argument("--server", choices=("waitress", "wsgiref"), default="waitress",
+                        help="the WSGI server under both apps (default: loopbot run's)")
     parser.add_argument("--serve", metavar="JSON", help=argparse.SUPPRESS)  # (internal)
     args = parser.parse_args()
     if args.serve:
@@ -116,7 +121,7 @@ def main() -> int:
                 "bugzilla": f"{sandbox.bugzilla.url}/rest",
                 "environments": {f"{s}/{e}": stand_in.url
                                  for (s, e), stand_in in sandbox.environments.items()},
-                "database": f"sqlite:///{root / 'loopbot.db'}"}
+                "database": f"sqlite:///{root / 'loopbot.db'}", "server": args.server}
         apps = {name: own_process(name, urls) for name in ("bare", "loopbot")}
         slow = (sandbox.github, sandbox.bugzilla, *sandbox.environments.values())
         try:
@@ -203,7 +208,8 @@ def serve_app(plan: dict[str, Any]) -> int:
                                                     "seconds_between_writes": 0}),
             slack_api_url=plan["slack"])
         wsgi, close = routes(loop), loop.close
-    with Server(wsgi) as server:
+    server_class = ProductionServer if plan.get("server") == "waitress" else Server
+    with server_class(wsgi) as server:
         gc.collect()
         gc.freeze()  # as `loopbot run` does after start: no collection walks the startup heap
         print(server.slack_url, flush=True)

@@ -9,7 +9,8 @@ Guarantees:
   10 ms polling for the ack), acks first, and hands everything else, reading the command
   line included, to the app's own executor (`LoopApp.worker`).
 - A missing secret is reported by its environment variable's name, never a traceback.
-- The Slack Web API base URL is Slack's unless `slack_api_url` is given (the sandbox).
+- The Slack Web API base URL is `slack.api_url` (Slack's by default), unless
+  `slack_api_url` is given.
 - Its Web API client retries Slack's 429 after Retry-After (bot/partners/slack.py).
 
     app = create_app(settings)                     # or create_app(settings, ctx=..., ...)
@@ -35,7 +36,6 @@ from bot.wiring import APP_WORKERS, build_context
 from handlers import actions, commands, home
 from handlers.work import Runtime, Worker, unexpected
 
-SLACK_API_URL = "https://slack.com/api/"
 HTTP_SECRETS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
 SOCKET_SECRETS = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
 
@@ -93,7 +93,7 @@ def create_app(
     secrets = settings.secrets
     assert secrets.slack_bot_token is not None
     client = WebClient(token=secrets.slack_bot_token.get_secret_value(),
-                       base_url=slack_api_url or SLACK_API_URL, timeout=10)
+                       base_url=slack_api_url or settings.slack.api_url, timeout=10)
     retry_rate_limits(client)  # Bolt, the handlers and App Home all answer through it
     signing = secrets.slack_signing_secret.get_secret_value() \
         if secrets.slack_signing_secret else None

@@ -63,13 +63,39 @@ def _calendar(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    import logging
+    from bot.logs import setup_logging
+    from bot.production import run
 
-    from bot.server import run
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    return run(load_settings(args.config), socket_mode=args.socket_mode, host=args.host,
+    setup_logging()
+    code = run(load_settings(args.config), socket_mode=args.socket_mode, host=args.host,
                port=args.port)
+    _exit_now(code)
+    return code
+
+
+def _exit_now(code: int) -> None:
+    """End the process without waiting for threads still blocked on a slow partner (a
+    scheduler tick, Slack work past its grace): what they were doing is resumable
+    (bot/production.py), and a stop must not take a partner's latency times its reads."""
+    import logging
+    import os
+    import threading
+
+    busy = [t.name for t in threading.enumerate()
+            if t is not threading.main_thread() and not t.daemon and t.is_alive()]
+    if busy:
+        logging.getLogger("loopbot.run").info("not waiting for %d busy thread(s)", len(busy))
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def _default_port() -> int:
+    import os
+
+    value = os.environ.get("PORT", "")
+    return int(value) if value.isdigit() else 3000
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -132,10 +158,11 @@ def _add_slack_parsers(
                      help="connect to Slack over Socket Mode (needs SLACK_APP_TOKEN) instead "
                           "of receiving requests over HTTP")
     run.add_argument("--host", default="127.0.0.1",
-                     help="address to listen on (default: 127.0.0.1)")
-    run.add_argument("--port", type=int, default=3000,
+                     help="address to listen on (default: 127.0.0.1, this machine only; "
+                          "0.0.0.0 in a container, every interface)")
+    run.add_argument("--port", type=int, default=_default_port(),
                      help="port to listen on; Slack's request URL is /slack/events "
-                          "(default: 3000)")
+                          "(default: $PORT, else 3000)")
     run.set_defaults(func=_run)
     manifest = commands.add_parser("manifest", parents=[common],
                                    help="print the Slack app manifest (YAML)")

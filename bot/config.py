@@ -46,6 +46,7 @@ SECRET_NAMES = (
     "BUGZILLA_API_KEY",
     "DATABASE_URL",
     "SMTP_URL",
+    "WEB_TOKEN",
 )
 
 
@@ -56,9 +57,19 @@ class ConfigError(Exception):
 
 
 
+SLACK_API_URL = "https://slack.com/api/"
+
+
 class SlackSettings(_Strict):
     channel: str = "#loop"
     mailing_list: str | None = None
+    # Slack's Web API base URL: GovSlack's, or the sandbox's stand-in for `loopbot run`.
+    api_url: WebUrl = SLACK_API_URL
+
+    @field_validator("api_url")
+    @classmethod
+    def _ends_with_slash(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"  # slack_sdk appends methods
 
 
 class PartnerSettings(_Strict):
@@ -168,6 +179,7 @@ class Secrets(_Strict):
     bugzilla_api_key: SecretStr | None = None
     database_url: SecretStr | None = None
     smtp_url: SecretStr | None = None
+    web_token: SecretStr | None = None  # opens the web board to other machines
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Secrets:

@@ -34,7 +34,7 @@ def check_request_url(url: str) -> str:
         raise Refusal(f"--url {url}: Slack sends requests only to https:// URLs", hint=hint)
     if not parts.hostname:
         raise Refusal(f"--url {url}: no host name", hint=hint)
-    if not parts.path.rstrip("/").endswith(EVENTS_PATH) or parts.query or parts.fragment:
+    if not parts.path.endswith(EVENTS_PATH) or parts.query or parts.fragment:
         raise Refusal(f"--url {url}: `loopbot run` answers Slack at {EVENTS_PATH}, so the "
                       f"URL must end with {EVENTS_PATH}", hint=hint)
     return url.strip()

@@ -1,11 +1,16 @@
 """The bot's HTTP endpoints besides Slack's, as a plain WSGI application:
 
-- `GET /health`: 200 `{"ok": true}` while the database answers, 503 otherwise;
+- Dockerflow's `/__version__`, `/__heartbeat__` and `/__lbheartbeat__` (bot/health.py);
+- `GET /health`: 200 `{"ok": true}` while the database answers, 503 otherwise (kept for
+  whatever already polls it; `/__heartbeat__` checks more);
 - `GET /calendar.ics`: the cycle calendar of a service (`?service=NAME`, default the first)
   as iCalendar (with its load-test windows), for the team to subscribe to;
-  `/calendar.json` the cycles as JSON.
+  `/calendar.json` the cycles as JSON;
+- the web board (`/`, `/releases/SERVICE/VERSION`, `/static/...`: bot/board/app.py).
 
-The Slack request URL (`/slack/events`) is served beside these by bot/server.py.
+The board and the calendar feeds are read only by whom `BoardAccess` lets in (open on
+localhost, else `WEB_TOKEN`); `/health` stays outside that check, as does the Slack
+request URL (`/slack/events`), which bot/server.py serves beside these.
 """
 
 from __future__ import annotations
@@ -16,7 +21,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
+from bot.board.access import BoardAccess, Verdict
+from bot.board.app import Board, BoardOptions
 from bot.config import ConfigError
+from bot.health import PATHS as DOCKERFLOW_PATHS
+from bot.health import Health, answer
 from bot.usecases.calendar_feed import (
     calendar_from_settings,
     render_ics,
@@ -29,19 +38,61 @@ StartResponse = Callable[..., Any]
 CALENDAR_CYCLES = 26  # a year of cycles
 
 
-def create_web_app(ctx: Context) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+def create_web_app(
+    ctx: Context, health: Health | None = None, *, access: BoardAccess | None = None,
+    board: BoardOptions | None = None,
+) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+    """`access` defaults to a server on localhost with the configured WEB_TOKEN."""
+    health = health or Health(ctx)
+    if access is None:
+        token = ctx.settings.secrets.web_token
+        access = BoardAccess.for_host("127.0.0.1", token and token.get_secret_value())
+    pages = Board(ctx, board)
+
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         query = parse_qs(environ.get("QUERY_STRING", ""))
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return _answer(start_response, 405, b'{"error": "method not allowed"}')
+        if path in DOCKERFLOW_PATHS:
+            return answer(health, path, start_response)
         if path == "/health":
             return _health(ctx, start_response)
-        if path in ("/calendar.ics", "/calendar.json"):
-            return _calendar(ctx, path, query, start_response)
-        return _answer(start_response, 404, b'{"error": "not found"}')
+        feed = path in ("/calendar.ics", "/calendar.json")
+        if not (feed or pages.serves(path)):
+            return _answer(start_response, 404, b'{"error": "not found"}')
+        if path.startswith("/static/"):  # the stylesheet and script hold no data
+            return pages(environ, start_response)
+        verdict = access.check(environ, page=not feed)
+        if not verdict.allowed:
+            return _refused(pages, verdict, path, start_response)
+        start = _with_cookie(start_response, verdict)
+        return _calendar(ctx, path, query, start) if feed else pages(environ, start)
 
     return app
+
+
+def _refused(pages: Board, verdict: Verdict, path: str,
+             start_response: StartResponse) -> Iterable[bytes]:
+    if verdict.redirect is not None:
+        headers = [("Location", verdict.redirect)]
+        if verdict.set_cookie:
+            headers.append(("Set-Cookie", verdict.set_cookie))
+        return pages.message(start_response, 303, "Opening the board", "the token is right",
+                             extra=headers)
+    return pages.message(start_response, verdict.status, "Locked", verdict.reason,
+                         ask_token=verdict.status == 401, path=path)
+
+
+def _with_cookie(start_response: StartResponse, verdict: Verdict) -> StartResponse:
+    if verdict.set_cookie is None:
+        return start_response
+    cookie = verdict.set_cookie
+
+    def start(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
+        return start_response(status, [*headers, ("Set-Cookie", cookie)], *exc)
+
+    return start
 
 
 def _health(ctx: Context, start_response: StartResponse) -> Iterable[bytes]:

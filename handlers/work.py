@@ -32,6 +32,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.domain.actions import Actor
 from bot.domain.errors import Refusal
+from bot.logs import log_context
 from bot.messages import Rendered
 from bot.messages.replies import broke, partner_failure, refusal
 from bot.ports import PartnerError
@@ -187,6 +188,10 @@ class Runtime:
         self.worker.submit(self._run, request, work)
 
     def _run(self, request: SlackRequest, work: Work) -> None:
+        with log_context(rid=request.key, uid=request.user):  # on each of its log lines
+            self._work(request, work)
+
+    def _work(self, request: SlackRequest, work: Work) -> None:
         self.traffic.wait_quiet(self.quiet, self.ack_first)
         reply = Reply(self.client, request.channel or self.channel, request.user,
                       request.respond, title=request.text)
@@ -202,7 +207,8 @@ class Runtime:
         except Refusal as exc:
             self._answer(reply, refusal(exc, request.user))
         except PartnerError as exc:
-            log.warning("partner failure during %r: %s", request.text, exc)
+            log.warning("partner failure during %r: %s", request.text, exc,
+                        extra={"partner": exc.partner})
             self._answer(reply, partner_failure(exc, changed=bool(reply.steps)))
         except Exception:
             reference = f"E-{secrets.token_hex(3)}"

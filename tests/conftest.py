@@ -13,4 +13,5 @@ pytest_plugins = [
     "tests.fixtures.world",
     "tests.fixtures.scheduler",
     "tests.fixtures.smtp",
+    "tests.fixtures.browser",
 ]

@@ -40,6 +40,7 @@ from bot.jobs.steps import (
 )
 from bot.jobs.tick import Tick, entered_at
 from bot.jobs.watch import watch_environments
+from bot.logs import log_context
 from bot.partners.mail import Mailer
 from bot.partners.slack import Chat
 from bot.ports import PartnerError
@@ -106,12 +107,17 @@ def _release_instants(ctx: Context, calendar: Calendar, service: str) -> Iterato
 
 
 def _guarded(duty: Duty, tick: Tick, service: ServiceSettings) -> None:
-    try:
-        duty(tick, service)
-    except (PartnerError, Refusal, StoreError) as exc:
-        log.warning("%s for %s failed: %s", duty.__name__, service.name, exc)
-    except Exception:
-        log.exception("%s for %s failed", duty.__name__, service.name)
+    with log_context(rid=f"tick@{tick.now.isoformat()}", uid="scheduler",
+                     service=service.name):
+        try:
+            duty(tick, service)
+        except PartnerError as exc:
+            log.warning("%s for %s failed: %s", duty.__name__, service.name, exc,
+                        extra={"partner": exc.partner})
+        except (Refusal, StoreError) as exc:
+            log.warning("%s for %s failed: %s", duty.__name__, service.name, exc)
+        except Exception:
+            log.exception("%s for %s failed", duty.__name__, service.name)
 
 
 def _calendar(ctx: Context) -> Calendar:

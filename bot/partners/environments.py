@@ -18,6 +18,7 @@ A user:password in the URL never appears in the result (`url` or `error`).
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -27,6 +28,7 @@ from requests.adapters import HTTPAdapter
 
 from bot.domain.facts import EnvironmentState
 
+log = logging.getLogger("loopbot.environments")
 USER_AGENT = "loopbot (release bot; +https://github.com/mozilla-services/loop-server)"
 AtOnce = Callable[..., list[Any]]
 
@@ -57,6 +59,7 @@ class HttpEnvironments:
                                       lambda: self._healthy(base, details))
         if isinstance(root, _Unreadable):
             error = f"{name} ({shown.rstrip('/')}): {root}"
+            log.warning("environment %s", error, extra={"partner": "environment"})
             return EnvironmentState(name=name, url=shown, reachable=False, error=error)
         details["root"] = root
         version, rev = root.get("version"), root.get("rev")

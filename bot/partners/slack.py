@@ -72,15 +72,13 @@ class Chat:
         cls, settings: Settings, *, base_url: str | None = None,
         timeout: int = DEFAULT_TIMEOUT,
     ) -> Chat:
-        """A Chat on settings.slack.channel with SLACK_BOT_TOKEN; `base_url` points it at
-        another Web API (the sandbox's stand-in)."""
+        """A Chat on settings.slack.channel with SLACK_BOT_TOKEN, on the Web API at
+        `base_url` (default: settings.slack.api_url)."""
         token = settings.secrets.slack_bot_token
         if token is None:
             raise ConfigError("set the environment variable SLACK_BOT_TOKEN")
-        options: dict[str, Any] = {"timeout": timeout}
-        if base_url is not None:
-            options["base_url"] = base_url
-        client = WebClient(token=token.get_secret_value(), **options)
+        client = WebClient(token=token.get_secret_value(), timeout=timeout,
+                           base_url=base_url or settings.slack.api_url)
         retry_rate_limits(client)
         return cls(client, settings.slack.channel, settings.roles)
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from bot.app import LoopApp, create_app
+from bot.board.app import BoardOptions
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings
 from bot.jobs import run_until
@@ -40,6 +41,7 @@ from bot.sandbox.bugzilla import SANDBOX_KEY
 from bot.sandbox.chat_lines import (
     clock_target,
     deployable,
+    first_word,
     read_lines,
     sandbox_words,
     start_moment,
@@ -56,10 +58,12 @@ from bot.usecases.adoption import adopt_on_first_start
 from bot.usecases.calendar_feed import calendar_from_settings
 from bot.usecases.context import Context
 from bot.wiring import build_context
+from handlers.words import ENVS
 
 USERS = {"dev": "U0DEV0001", "ops": "U0OPS0001", "qa": "U0QA00001", "lead": "U0LEAD001"}
 FAST_GITHUB = {"seconds_between_requests": 0, "seconds_between_writes": 0, "retries": 2}
 DEPLOY_USAGE = "!deploy ENV VERSION"
+SANDBOX_BOARD = BoardOptions(poll_seconds=2, environment_ttl=1.0, ticket_ttl=1.0)
 HELP = __doc__.split("people do outside Slack:\n\n")[1].split("\n\n`#`")[0]
 
 
@@ -87,7 +91,7 @@ class Chat:
         if not line or line.startswith("#"):
             return
         if line.startswith("@"):
-            user, _, rest = line.partition(" ")
+            user, rest = first_word(line)
             if user[1:] not in USERS:
                 return self.out(f"unknown user {user}: the sandbox has @dev, @ops, @qa, @lead")
             self.speaker = USERS[user[1:]]
@@ -106,7 +110,7 @@ class Chat:
 
     # -- what people type in Slack -----------------------------------------------------
     def _command(self, text: str) -> None:
-        command, _, args = text.partition(" ")
+        command, args = first_word(text)
         wrong = wrong_command(command)
         if wrong is not None:
             return self.out(wrong)
@@ -137,7 +141,7 @@ class Chat:
 
     # -- what people do outside Slack --------------------------------------------------
     def _sandbox_line(self, text: str) -> None:
-        verb, _, args = text[1:].partition(" ")
+        verb, args = first_word(text[1:])
         handlers = {"deploy": self._deploy, "bug": self._bug, "commit": self._commit,
                     "clock": self._clock, "click": self._click, "home": self._home,
                     "help": self._help}
@@ -156,9 +160,11 @@ class Chat:
         words = sandbox_words(args, DEPLOY_USAGE)
         if len(words) != 2:
             raise ValueError(f"usage: {DEPLOY_USAGE}")
-        env, version = words[0], deployable(words[1], DEPLOY_USAGE)
+        env = ENVS.get(words[0].lower(), words[0].lower())  # as `/loop` reads it
+        version = deployable(words[1], DEPLOY_USAGE)
         if (self.service, env) not in self.sandbox.environments:
-            raise ValueError(f"{self.service} has no environment {env!r}")
+            known = ", ".join(self.settings.service().environments)
+            raise ValueError(f"{self.service} has no environment {words[0]!r}: it has {known}")
         tag = self.app.ctx.service().forge.tag(version)
         rev = tag.commit_sha if tag else "0" * 40
         self.sandbox.environment(self.service, env).deploy(version, rev, version)
@@ -245,7 +251,7 @@ def open_chat(base: Settings, args: argparse.Namespace, stream: TextIO) -> Chat:
                         environment_timeout=2.0)
     adopt_on_first_start(ctx)  # the demo's releases, as a team adopting the bot has them
     app = create_app(settings, ctx=ctx, slack_api_url=sandbox.slack.api_url)
-    server = serve(app)
+    server = serve(app, board=SANDBOX_BOARD)
     signed = SlackRequests(server.slack_url, SIGNING_SECRET, sandbox.slack)
     chat = Chat(sandbox, settings, app, server, clock, signed, printer(stream, args.json),
                 move_clock=_scheduler(ctx, clock, sandbox.slack.api_url, settings))
@@ -274,6 +280,9 @@ def run_chat(args: argparse.Namespace, lines: Iterable[str] | None = None) -> in
     try:
         if interactive:
             print(banner(chat), flush=True)
+        else:  # standard output is the script's transcript
+            print(f"loopbot sandbox: the web board is at {chat.server.board_url}",
+                  file=sys.stderr, flush=True)
         for line in lines if lines is not None else read_lines(interactive):
             chat.handle(line)
     except KeyboardInterrupt:
@@ -288,6 +297,7 @@ def banner(chat: Chat) -> str:
     where = chat.sandbox.describe()
     lines = [
         "loopbot sandbox: everything below runs on this machine.",
+        f"  web board                {chat.server.board_url}",
         f"  bot (Slack request URL)  {chat.server.slack_url}",
         f"  Slack Web API            {where['slack']['url']}",
         f"  GitHub API               {where['github']['url']}  (token {GITHUB_TOKEN})",

@@ -49,6 +49,12 @@ def strip_comment(line: str) -> str:
     return line.rstrip()
 
 
+def first_word(text: str) -> tuple[str, str]:
+    """The first word and the rest: any whitespace separates them (a tab too)."""
+    head, *rest = text.split(None, 1) or [""]
+    return head, rest[0] if rest else ""
+
+
 def wrong_command(command: str) -> str | None:
     """What to say when `command` is not `/loop` (None when it is)."""
     if command == COMMAND:

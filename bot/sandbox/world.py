@@ -5,9 +5,10 @@ settings that point the bot at them.
 repositories: loop-server's demo history, or a copy of `repo`), Bugzilla (the demo's
 bugs, and the VERIFIED deployment tickets of its releases 0.12.1 and 0.12.2), Slack
 (the default workspace: @dev, @ops, @qa, @lead, #loop) and one root URL per environment
-of each service, running the demo's versions. With `state_dir` every stand-in keeps its
-state there and a later start continues from it (nothing is seeded twice), the sandbox
-clock included (`sandbox.clock()`: never earlier than where the last run left it).
+of each service, running the demo's versions (or the newest release tag of `repo`).
+With `state_dir` every stand-in keeps its state there and a later start continues from
+it (nothing is seeded twice), the sandbox clock included (`sandbox.clock()`: never
+earlier than where the last run left it).
 `sandbox.settings(base)` is `base` with every partner URL and secret replaced by the
 sandbox's, and each service's main branch the default branch of its repository (a `repo`
 whose default is `main` works as it is). A `repo` that is no git repository is refused
@@ -25,9 +26,17 @@ from pathlib import Path
 from typing import Any
 
 from bot.clock import ManualClock
-from bot.config import EnvironmentSettings, PartnerSettings, Secrets, Settings
+from bot.config import (
+    EnvironmentSettings,
+    PartnerSettings,
+    Secrets,
+    ServiceSettings,
+    Settings,
+)
+from bot.domain.errors import Refusal
+from bot.domain.versions import latest_release
 from bot.sandbox.bugzilla import SANDBOX_KEY, BugzillaStandIn
-from bot.sandbox.demo import DemoData, build_demo_repo
+from bot.sandbox.demo import DemoData, DemoDeployment, build_demo_repo
 from bot.sandbox.environments import EnvironmentStandIn
 from bot.sandbox.github import GitHubStandIn, source_default_branch
 from bot.sandbox.slack import SANDBOX_BOT_TOKEN, SlackStandIn
@@ -37,6 +46,18 @@ CLOCK_FILE = "clock.txt"
 DEPLOY_TICKETS = ((1097101, "0.12.1", "Stage"), (1097102, "0.12.1", "Production"),
                   (1098201, "0.12.2", "Stage"), (1098202, "0.12.2", "Production"))
 SIGNING_SECRET = "sandbox-signing-secret"
+
+
+def _state_root(state_dir: str | Path) -> Path:
+    """The `--dir` folder, made if missing; a Refusal (one line) when it can't be."""
+    root = Path(state_dir).expanduser()
+    if root.exists() and not root.is_dir():
+        raise Refusal(f"--dir {state_dir}: not a folder")
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise Refusal(f"--dir {state_dir}: can't make the folder ({exc.strerror})") from None
+    return root
 
 
 @dataclass
@@ -57,8 +78,8 @@ class Sandbox:
         if repo is not None:  # refused before anything starts
             source_default_branch(repo)
         owns = state_dir is None
-        root = Path(state_dir or tempfile.mkdtemp(prefix="loopbot-sandbox-"))
-        root.mkdir(parents=True, exist_ok=True)
+        root = _state_root(state_dir) if state_dir else Path(
+            tempfile.mkdtemp(prefix="loopbot-sandbox-"))
         fresh_bugzilla = not (root / "bugzilla.json").exists()
         github = GitHubStandIn(root / "github", tokens={GITHUB_TOKEN}).start()
         bugzilla = BugzillaStandIn((SANDBOX_KEY,), state_dir=root).start()
@@ -96,7 +117,8 @@ class Sandbox:
             self.bugzilla.add_bug(summary, "VERIFIED", "FIXED", id=bug_id, **where)
 
     def _start_environments(self, base: Settings) -> None:
-        deployed = {d.env: d for d in self.demo.deployments} if self.demo else {}
+        deployed = ({d.env: d for d in self.demo.deployments} if self.demo
+                    else self._newest_release_everywhere(base.services[0]))
         for index, service in enumerate(base.services):
             for env in service.environments:
                 d = deployed.get(env) if index == 0 else None
@@ -107,6 +129,21 @@ class Sandbox:
                     state_dir=self.state_dir / "environments" / service.name,
                 )
                 self.environments[(service.name, env)] = stand_in.start()
+
+    def _newest_release_everywhere(self, service: ServiceSettings) -> dict[str, DemoDeployment]:
+        """For a `--repo` copy: every environment runs its newest release tag (as the
+        demo's run 0.12.2), so the first start's import finds it released; none when the
+        repository has no release tag yet."""
+        owner, name = service.repo.split("/")
+        git = self.github.git(owner, name)
+        peeled = {ref.name.removeprefix("refs/tags/"): ref.peeled
+                  for ref in git.refs("refs/tags/")}
+        newest = latest_release(peeled, service.tag_pattern)
+        if newest is None:
+            return {}
+        tag = newest.tag_name(service.tag_pattern)
+        return {env: DemoDeployment(env, str(newest), peeled[tag], tag)
+                for env in service.environments}
 
     def clock(self, now: dt.datetime) -> ManualClock:
         """The sandbox clock: where the last run with this directory left it (or `now`
@@ -139,6 +176,7 @@ class Sandbox:
             "bugzilla": PartnerSettings(url=f"{self.bugzilla.url}/rest"),
             "services": services,
             "secrets": secrets,
+            "slack": base.slack.model_copy(update={"api_url": self.slack.api_url}),
         })
 
     def describe(self) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from bot.store.errors import AlreadyExists, StaleRelease, StoreError
 from bot.store.loadtests import LoadTestRecords
 from bot.store.records import StepRecord
 from bot.store.signoffs import SignoffRecords
+from bot.store.steps_log import log_step
 from bot.store.tables import audit, releases, steps, tickets
 
 Clock = Callable[[], dt.datetime]
@@ -41,6 +42,7 @@ class UnitOfWork(LoadTestRecords, SignoffRecords):
         self._connect = connect
         self._clock = clock
         self._conn: Connection | None = None
+        self._audit_added: list[AuditEntry] = []  # logged once committed
 
     def __enter__(self) -> UnitOfWork:
         self._conn = self._connect()
@@ -53,6 +55,7 @@ class UnitOfWork(LoadTestRecords, SignoffRecords):
         tb: TracebackType | None,
     ) -> None:
         conn, self._conn = self._conn, None
+        self._audit_added = []
         if conn is not None:
             try:
                 conn.rollback()
@@ -61,9 +64,13 @@ class UnitOfWork(LoadTestRecords, SignoffRecords):
 
     def commit(self) -> None:
         self._connection.commit()
+        taken, self._audit_added = self._audit_added, []
+        for entry in taken:
+            log_step(entry)
 
     def rollback(self) -> None:
         self._connection.rollback()
+        self._audit_added = []
 
     # -- releases -------------------------------------------------------------------------
     def get_release(self, service: str, version: str) -> Release | None:
@@ -135,7 +142,9 @@ class UnitOfWork(LoadTestRecords, SignoffRecords):
             raise ValueError(f"naive audit time {at.isoformat()}: give a time zone")
         at = at.astimezone(dt.UTC)
         append = insert(audit).values(records.audit_values(entry, at)).returning(audit.c.id)
-        return replace(entry, id=self._execute(append).scalar_one(), at=at)
+        added = replace(entry, id=self._execute(append).scalar_one(), at=at)
+        self._audit_added.append(added)
+        return added
 
     def audit(self, service: str, version: str | None = None) -> list[AuditEntry]:
         """The service's entries (only this version's if given), oldest first."""

@@ -13,6 +13,7 @@ from bot.config import ConfigError, ServiceSettings, Settings
 from bot.domain.errors import Refusal
 from bot.domain.facts import EnvironmentState
 from bot.domain.release import Release
+from bot.logs import bind_log_context
 from bot.ports import Environments, Forge, Mail, Tracker
 from bot.store import Store
 from bot.usecases.concurrency import Fanout
@@ -66,6 +67,7 @@ class Context:
 
 
 def load_release(ctx: Context, service: str, version: str) -> Release:
+    bind_log_context(service=service, version=version)  # the request's next log lines
     with ctx.store.unit_of_work() as uow:
         release = uow.get_release(service, version)
     if release is None:

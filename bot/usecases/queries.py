@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.domain.audit import AuditEntry
 from bot.domain.facts import EnvironmentState
-from bot.domain.release import Release
+from bot.domain.release import Release, State
 from bot.usecases.context import Context, load_release
 
 
@@ -27,3 +27,11 @@ def releases_in_flight(ctx: Context, *, service: str | None = None) -> list[Rele
 def environments(ctx: Context, *, service: str | None = None) -> list[EnvironmentState]:
     """What each environment of the service runs now (all read at once)."""
     return ctx.read_environments(ctx.service(service).config)
+
+
+def recently_released(ctx: Context, *, service: str | None = None,
+                      count: int = 5) -> list[Release]:
+    """The last `count` releases that reached the end of the process, newest first."""
+    ports = ctx.service(service)
+    with ctx.store.unit_of_work() as uow:
+        return uow.releases(ports.config.name, states=[State.DONE])[:count]

@@ -21,6 +21,8 @@ def test_version_prints_the_installed_version() -> None:
     ("https://bot.example.org/", "the URL must end with /slack/events"),
     ("https://bot.example.org/slack/events?x=1", "the URL must end with /slack/events"),
     ("https:///slack/events", "no host name"),
+    # `loopbot run` answers exactly /slack/events: Slack would get 404s at /slack/events/
+    ("https://bot.example.org/slack/events/", "the URL must end with /slack/events"),
 ])
 def test_manifest_refuses_a_url_slack_or_the_bot_cannot_use(url: str, reason: str) -> None:
     done = loopbot("manifest", "--url", url)

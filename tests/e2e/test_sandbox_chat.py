@@ -78,7 +78,8 @@ def test_sandbox_lines_report_what_they_did_and_refuse_bad_input(tmp_path: Path)
                tmp_path)
     assert out[0] == {"sandbox": "bug", "id": 1100001}
     assert out[1]["sandbox"] == "commit" and len(out[1]["sha"]) == 40
-    assert out[2] == {"sandbox": "deploy", "error": "loop-server has no environment 'nowhere'"}
+    assert out[2] == {"sandbox": "deploy",
+                      "error": "loop-server has no environment 'nowhere': it has dev, stage, prod"}
     assert "unknown sandbox line !frobnicate" in out[3]["message"]
     assert out[4] == {"sandbox": "click", "notice": "no button labelled 'Nothing'"}
     assert "unknown user @nobody" in out[5]["message"]
@@ -97,6 +98,7 @@ def test_the_interactive_banner_says_where_everything_runs(tmp_path: Path) -> No
     try:
         shown = banner(chat)
         assert f"bot (Slack request URL)  {chat.server.slack_url}" in shown
+        assert f"web board                {chat.server.url}/" in shown
         assert chat.sandbox.github.url in shown and chat.sandbox.bugzilla.url in shown
         prod = chat.sandbox.environment("loop-server", "prod").url
         assert f"loop-server/prod         {prod}" in shown

@@ -73,6 +73,18 @@ def test_repo_that_is_no_git_repository_is_refused_in_one_line(tmp_path: Path) -
     assert done.stderr.startswith(f"loopbot: --repo {plain}: not a git repository")
 
 
+def test_dir_that_is_a_file_or_cannot_be_made_is_refused_in_one_line(tmp_path: Path) -> None:
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("not a folder\n")
+    done = sandbox_process(tmp_path, "--dir", str(a_file))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == f"loopbot: --dir {a_file}: not a folder"
+    under_a_file = a_file / "state"
+    done = sandbox_process(tmp_path, "serve", "--dir", str(under_a_file))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith(f"loopbot: --dir {under_a_file}: can't make the folder")
+    assert a_file.read_text() == "not a folder\n"
+
 def _git(cwd: Path, *args: str) -> str:
     env = {**os.environ, "GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "dev@example.com",
            "GIT_COMMITTER_NAME": "Dev", "GIT_COMMITTER_EMAIL": "dev@example.com",
@@ -101,6 +113,28 @@ def test_repo_whose_default_branch_is_main_tags_from_main(tmp_path: Path) -> Non
     assert out[1]["sandbox"] == "commit"
 
 
+
+def test_repo_environments_run_its_newest_release_so_nothing_old_is_in_flight(
+    tmp_path: Path,
+) -> None:
+    """With --repo the environments run the repository's newest release (as the demo's
+    run 0.12.2), not a 0.1.0 the repository never had; the first start's import then
+    finds it released, and only what the bot tags afterwards is in flight."""
+    source = tmp_path / "service"
+    source.mkdir()
+    _git(source, "init", "--quiet", "--initial-branch=main")
+    (source / "server.js").write_text("// v1\n")
+    _git(source, "add", "-A")
+    _git(source, "commit", "--quiet", "-m", "First release")
+    _git(source, "tag", "-a", "1.0.0", "-m", "1.0.0")
+    released = _git(source, "rev-parse", "HEAD").strip()
+    (source / "server.js").write_text("// v2\n")
+    _git(source, "commit", "--quiet", "-am", "Bug 1100001 - Answer faster")
+    out = play("/loop envs\n/loop status\n", tmp_path, "--repo", str(source))
+    envs, status = texts(out, user="@dev")[:2]
+    assert f"*prod*: 1.0.0 ({released[:7]})" in envs and "0.1.0" not in envs
+    assert "1.0.0" not in status
+
 def test_deploy_while_github_fails_is_reported_and_the_session_goes_on(
     session: Session,
 ) -> None:
@@ -119,6 +153,24 @@ def test_deploy_needs_a_version(session: Session) -> None:
     stage = session.chat.sandbox.environment("loop-server", "stage").url
     assert requests.get(stage, timeout=5).json()["version"] == "0.12.2"
 
+
+def test_deploy_reads_environments_as_loop_does(session: Session) -> None:
+    """`Stage`, `staging`, `Production` read as in `/loop` (forgiving where it is safe);
+    an environment the service does not have is named with the ones it has."""
+    said = session.say("!deploy Stage 0.12.1", "!deploy production 0.12.1")
+    assert [(s["env"], s["version"]) for s in said] == [("stage", "0.12.1"), ("prod", "0.12.1")]
+    refused = session.say("!deploy qa 0.12.2")
+    assert refused == [{"sandbox": "deploy", "error": "loop-server has no environment 'qa': "
+                        "it has dev, stage, prod"}]
+    prod = session.chat.sandbox.environment("loop-server", "prod").url
+    assert requests.get(prod, timeout=5).json()["version"] == "0.12.1"
+
+
+def test_a_tab_separates_words_like_a_space(session: Session) -> None:
+    said = session.say("/loop\tenvs", "@ops\t/loop envs", "!deploy\tstage\t0.12.1")
+    assert [s.get("sandbox") for s in said] == [None, None, "deploy"]
+    assert all("environments" in s["text"] for s in said[:2])
+    assert said[1]["user"] == "@ops"
 
 def test_click_needs_a_label(session: Session) -> None:
     session.say("/loop tag")

@@ -1,0 +1,256 @@
+"""What the web board shows, read from the store and the partners: the environments grid
+(with stage/prod drift), the releases in flight with their tickets' status, one release's
+page (notes, commits, audit trail) and the calendar. Nothing here changes anything.
+
+Guarantees: a partner that fails is shown, never raised: a cell, a drift or a ticket
+status then says what could not be read. Values are plain frozen dataclasses; escaping is
+the renderer's (bot/board/render.py). Slow reads go through `BoardReads`, which keeps
+each for a few seconds (bot/board/cache.py) so a page or a poll never waits on them twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from bot.config import ServiceSettings
+from bot.domain.audit import AuditEntry
+from bot.domain.changelog import bug_ids
+from bot.domain.cycles import Cycle, Phase
+from bot.domain.errors import Refusal
+from bot.domain.facts import Bug, Commit, EnvironmentState
+from bot.domain.next_steps import next_step
+from bot.domain.release import Env, Kind, Release
+from bot.domain.versions import Version
+from bot.ports import PartnerError
+from bot.usecases import queries
+from bot.usecases.calendar_feed import calendar_from_settings, select_cycles
+from bot.usecases.context import Context, load_release
+
+T = TypeVar("T")
+Cached = Callable[[tuple[object, ...], float, Callable[[], T]], T]
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    url: str
+
+
+@dataclass(frozen=True)
+class EnvCell:
+    state: EnvironmentState
+    tag: Link | None = None  # the release the environment reports, on GitHub
+    behind_master: int | None = None  # dev only; counted by issue 12's dev-follows-master
+
+
+@dataclass(frozen=True)
+class Drift:
+    """What stage runs that prod does not ("stage runs 0.13.1, prod 0.12.2")."""
+
+    stage: str
+    prod: str
+    compare: Link
+    commits: int | None = None
+    bugs: tuple[int, ...] = ()
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ServiceGrid:
+    service: str
+    cells: tuple[EnvCell, ...]
+    drift: Drift | None
+
+    def cell(self, env: str) -> EnvCell | None:
+        return next((c for c in self.cells if c.state.name == env), None)
+
+    @property
+    def same_on_stage_and_prod(self) -> bool:
+        stage, prod = self.cell("stage"), self.cell("prod")
+        return (stage is not None and prod is not None and stage.state.version is not None
+                and stage.state.version == prod.state.version)
+
+
+@dataclass(frozen=True)
+class TicketView:
+    label: str  # "stage ticket", "blocker"
+    bug_id: int
+    url: str
+    bug: Bug | None  # None when Bugzilla could not be read
+
+
+@dataclass(frozen=True)
+class Flight:
+    release: Release
+    whose: str  # "OPS", "DEV or QA"; "" when nobody has a move
+    next_step: str  # what they do
+    tickets: tuple[TicketView, ...]
+    blockers: tuple[TicketView, ...]
+    since_last_step: dt.timedelta | None
+    error: str | None = None  # why ticket statuses are missing
+
+
+@dataclass(frozen=True)
+class ReleasePage:
+    flight: Flight
+    commits: tuple[Commit, ...]
+    commits_error: str | None
+    compare: Link | None
+    tag: Link | None
+    audit: tuple[AuditEntry, ...]
+
+
+@dataclass(frozen=True)
+class CalendarView:
+    today: dt.date
+    phase: Phase
+    cycle: int | None
+    cycles: tuple[Cycle, ...]
+    announce_at: dt.time
+    windows: tuple[object, ...] = field(default=())  # load-test windows (issue 12)
+
+
+def no_cache(_key: tuple[object, ...], _ttl: float, read: Callable[[], T]) -> T:
+    return read()
+
+
+@dataclass
+class BoardReads:
+    """The board's reads, each kept `cached` for its time to live (seconds)."""
+
+    ctx: Context
+    cached: Cached = no_cache  # type: ignore[assignment]
+    environment_ttl: float = 5.0
+    ticket_ttl: float = 10.0
+    history_ttl: float = 300.0  # commits between two tags hardly ever change
+
+    def grids(self) -> list[ServiceGrid]:
+        services = self.ctx.settings.services
+        pairs = [(s, env) for s in services for env in s.environments]
+        with ThreadPoolExecutor(max_workers=max(1, min(8, len(pairs)))) as pool:
+            states = list(pool.map(lambda p: self._environment(*p), pairs))
+        return [self._grid(s, [st for (svc, _), st in zip(pairs, states, strict=True)
+                               if svc is s]) for s in services]
+
+    def flights(self) -> list[Flight]:
+        releases = [(s, r) for s in self.ctx.settings.services
+                    for r in queries.releases_in_flight(self.ctx, service=s.name)]
+        return [self._flight(s, r) for s, r in releases]
+
+    def released(self, count: int = 5) -> list[Release]:
+        """Each service's last releases done, newest first per service."""
+        return [r for s in self.ctx.settings.services
+                for r in queries.recently_released(self.ctx, service=s.name, count=count)]
+
+    def release_page(self, service: str, version: str) -> ReleasePage:
+        config = self.ctx.service(service).config
+        release = load_release(self.ctx, config.name, version)
+        commits, error, compare = self._commits(config, release)
+        forge = self.ctx.service(config.name).forge
+        tag = Link(release.tag, forge.tag_url(release.tag)) if release.tag else None
+        audit = queries.history(self.ctx, release.version, service=config.name)
+        return ReleasePage(self._flight(config, release), tuple(commits), error, compare,
+                           tag, tuple(audit))
+
+    def calendar(self, count: int = 6) -> CalendarView:
+        calendar = calendar_from_settings(self.ctx.settings)
+        today = self.ctx.clock().astimezone(self.ctx.settings.tz).date()
+        cycle = calendar.cycle_on(today).number if today >= calendar.anchor else None
+        return CalendarView(today, calendar.phase_on(today), cycle,
+                            tuple(select_cycles(calendar, today, count=count)),
+                            calendar.announce_at)
+
+    # -- environments ------------------------------------------------------------------
+    def _environment(self, config: ServiceSettings, env: str) -> EnvironmentState:
+        return self.cached(("env", config.name, env), self.environment_ttl,
+                           lambda: self.ctx.read_environment(config, env))
+
+    def _grid(self, config: ServiceSettings, states: list[EnvironmentState]) -> ServiceGrid:
+        forge = self.ctx.service(config.name).forge
+        cells = []
+        for state in states:
+            tag = _tag_name(config, state.version)
+            cells.append(EnvCell(state, Link(tag, forge.tag_url(tag)) if tag else None))
+        by_name = {s.name: s for s in states}
+        return ServiceGrid(config.name, tuple(cells),
+                           self._drift(config, by_name.get("stage"), by_name.get("prod")))
+
+    def _drift(self, config: ServiceSettings, stage: EnvironmentState | None,
+               prod: EnvironmentState | None) -> Drift | None:
+        if stage is None or prod is None or not stage.version or not prod.version:
+            return None
+        base, head = _tag_name(config, prod.version), _tag_name(config, stage.version)
+        if base is None or head is None or base == head:
+            return None
+        forge = self.ctx.service(config.name).forge
+        compare = Link(f"{base}...{head}", forge.compare_url(base, head))
+        try:
+            commits = self._between(config, base, head)
+        except PartnerError as exc:
+            return Drift(stage.version, prod.version, compare, error=str(exc))
+        return Drift(stage.version, prod.version, compare, len(commits), bug_ids(commits))
+
+    def _between(self, config: ServiceSettings, base: str | None, head: str) -> list[Commit]:
+        forge = self.ctx.service(config.name).forge
+        return self.cached(("commits", config.name, base, head), self.history_ttl,
+                           lambda: forge.commits_between(base, head))
+
+    # -- releases ----------------------------------------------------------------------
+    def _flight(self, config: ServiceSettings, release: Release) -> Flight:
+        tracker = self.ctx.service(config.name).tracker
+        tickets = [(f"{env.value} ticket", t.bug_id) for env in Env
+                   if (t := release.ticket(env)) is not None]
+        blockers = [("blocker", b) for b in release.blockers]
+        ids = tuple(sorted({b for _, b in tickets + blockers}))
+        bugs: dict[int, Bug] = {}
+        error = None
+        try:
+            if ids:
+                bugs = self.cached(("bugs", config.name, ids), self.ticket_ttl,
+                                   lambda: tracker.bugs(ids))
+        except PartnerError as exc:
+            error = str(exc)
+
+        def view(label: str, bug_id: int) -> TicketView:
+            return TicketView(label, bug_id, tracker.bug_url(bug_id), bugs.get(bug_id))
+
+        since = self.ctx.clock() - release.updated_at if release.updated_at else None
+        whose, step = _whose(next_step(release))
+        return Flight(release, whose, step,
+                      tuple(view(*t) for t in tickets), tuple(view(*b) for b in blockers),
+                      since, error)
+
+    def _commits(self, config: ServiceSettings, release: Release
+                 ) -> tuple[Sequence[Commit], str | None, Link | None]:
+        if release.kind is Kind.SERVICE or not release.tag:
+            return (), None, None
+        forge = self.ctx.service(config.name).forge
+        base = _tag_name(config, release.previous_version)
+        compare = Link(f"{base}...{release.tag}", forge.compare_url(base, release.tag)
+                       ) if base else None
+        try:
+            return self._between(config, base, release.tag), None, compare
+        except PartnerError as exc:
+            return (), str(exc), compare
+
+
+def _whose(step: str) -> tuple[str, str]:
+    """next_step() says whose move it is first ("OPS: deploy ..."), as announcements read it."""
+    who, sep, what = step.partition(": ")
+    if sep and who != "nothing" and who.replace(" or ", "").isupper():
+        return who, what
+    return "", step
+
+
+def _tag_name(config: ServiceSettings, version: str | None) -> str | None:
+    """The tag of a version an environment reports, or None when it is no release."""
+    if not version:
+        return None
+    try:
+        return Version.parse(version).tag_name(config.tag_pattern)
+    except Refusal:
+        return None

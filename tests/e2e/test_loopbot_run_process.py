@@ -1,0 +1,217 @@
+"""`loopbot run` as OPS runs it: a process of its own on waitress, configured by a YAML file
+and environment variables, against the stand-ins of `loopbot sandbox serve` (another
+process). Reached only over HTTP: signed Slack requests, Dockerflow's endpoints. Its whole
+log output (JSON, mozlog) is read back: every line one object, none holding a secret. A
+SIGTERM while the scheduler's first tick reads slow environments stops it at once."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+import requests
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+ENV_LATENCY = 4.0  # loop-server's environments answer this late (the bot waits 3 s)
+CHANNEL_ID = "C0LOOP0001"  # the sandbox workspace's #loop
+
+
+@contextmanager
+def process(args: list[str], cwd: Path, env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
+    started = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", *args], cwd=cwd, env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        yield started
+    finally:
+        if started.poll() is None:
+            started.kill()
+            started.wait(timeout=10)
+
+
+def first_json_line(proc: subprocess.Popen[str]) -> dict[str, Any]:
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line:
+        raise AssertionError(proc.stderr.read() if proc.stderr else "no output")
+    return dict(json.loads(line))
+
+
+def config_for(where: dict[str, Any], path: Path) -> Path:
+    """app.yaml pointed at the stand-ins `loopbot sandbox serve` printed."""
+    config = yaml.safe_load((ROOT / "app.yaml").read_text(encoding="utf-8"))
+    config["github"] = {"url": where["github"]["url"]}
+    config["bugzilla"] = {"url": where["bugzilla"]["url"]}
+    config["slack"]["api_url"] = where["slack"]["url"]
+    for service in config["services"]:
+        for env, settings in service["environments"].items():
+            settings["url"] = where["environments"][f"{service['name']}/{env}"]
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return path
+
+
+def secrets_of(where: dict[str, Any], database: Path) -> dict[str, str]:
+    return {
+        "SLACK_BOT_TOKEN": where["slack"]["bot_token"],
+        "SLACK_SIGNING_SECRET": where["slack"]["signing_secret"],
+        "GITHUB_TOKEN": where["github"]["token"],
+        "BUGZILLA_API_KEY": where["bugzilla"]["api_key"],
+        "DATABASE_URL": f"sqlite:///{database}",
+    }
+
+
+class ResponseUrls:
+    """Slack's response_url, played by the test: records what the bot answers there."""
+
+    def __init__(self) -> None:
+        answers: list[dict[str, Any]] = []
+        self.answers = answers
+
+        class Hook(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", "0"))
+                answers.append(json.loads(self.rfile.read(length)))
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/hooks"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.fixture
+def response_urls() -> Iterator[ResponseUrls]:
+    hooks = ResponseUrls()
+    yield hooks
+    hooks.close()
+
+
+def signed_command(url: str, secret: str, user: str, text: str,
+                   response_url: str) -> requests.Response:
+    """A slash command as Slack sends it."""
+    body = urlencode({
+        "team_id": "T0LOOP0001", "channel_id": CHANNEL_ID, "channel_name": "loop",
+        "user_id": user, "command": "/loop", "text": text, "api_app_id": "A0LOOPBOT1",
+        "trigger_id": f"{int(time.time())}.{os.urandom(6).hex()}",
+        "response_url": response_url,
+    })
+    stamp = str(int(time.time()))
+    signature = hmac.new(secret.encode(), f"v0:{stamp}:{body}".encode(),
+                         hashlib.sha256).hexdigest()
+    return requests.post(url, data=body, timeout=10, headers={
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={signature}"})
+
+
+def posted(where: dict[str, Any]) -> list[dict[str, Any]]:
+    answer = requests.get(where["slack"]["url"].removesuffix("api/") + "__sandbox__/messages",
+                          timeout=5)
+    return list(answer.json()["messages"])
+
+
+def eventually(check: Callable[[], Any], seconds: float = 15.0) -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError("not seen in time")
+
+
+@pytest.fixture
+def sandbox_where(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with process(["sandbox", "serve", "--config", str(ROOT / "app.yaml")],
+                 tmp_path, env) as sandbox:
+        yield first_json_line(sandbox)
+        sandbox.send_signal(signal.SIGTERM)
+        sandbox.wait(timeout=30)
+
+
+def test_loopbot_run_process_serves_slack_and_dockerflow_logs_json_and_stops_at_once(
+    sandbox_where: dict[str, Any], response_urls: ResponseUrls, tmp_path: Path,
+) -> None:
+    where = sandbox_where
+    workdir = tmp_path / "app"
+    workdir.mkdir()
+    built = {"source": "https://github.com/mozilla-services/loopbot", "version": "0.1.0",
+             "commit": "4a9f1c2e0b7d", "build": "https://ci.example/loopbot/77"}
+    (workdir / "version.json").write_text(json.dumps(built), encoding="utf-8")
+    secrets = secrets_of(where, tmp_path / "loopbot.db")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **secrets, "LOG_FORMAT": "json",
+           "LOG_LEVEL": "INFO"}
+    config = config_for(where, tmp_path / "app.yaml")
+    # as OPS would: the schema first, then the releases made before the bot (so the start
+    # has nothing left to import)
+    for command in (["db", "upgrade"], ["import"]):
+        subprocess.run([sys.executable, "-m", "bot.cli", *command, "--config", str(config)],
+                       cwd=workdir, env=env, check=True, timeout=120, capture_output=True)
+    slow = [url for name, url in where["environments"].items()
+            if name.startswith("loop-server/")]
+    for url in slow:  # the first tick reads them one after the other, slowly
+        requests.post(f"{url}/__sandbox__/faults", json={"latency": ENV_LATENCY}, timeout=5)
+    with process(["run", "--config", str(config), "--port", "0"], workdir, env) as bot:
+        started = first_json_line(bot)
+        base = started["url"]
+        lb = requests.get(f"{base}/__lbheartbeat__", timeout=5)
+        assert (lb.status_code, lb.content) == (200, b"")
+        assert requests.get(f"{base}/__version__", timeout=5).json() == built
+        beat = requests.get(f"{base}/__heartbeat__", timeout=15)
+        assert (beat.status_code, beat.json()["status"]) == (200, "ok"), beat.text
+
+        secret, hook = secrets["SLACK_SIGNING_SECRET"], response_urls.url
+        helped = signed_command(started["slack"], secret, "U0QA00001", "help", hook)
+        assert helped.status_code == 200
+        eventually(lambda: response_urls.answers)
+        assert "/loop tag" in json.dumps(response_urls.answers[-1])
+        forged = signed_command(started["slack"], "not-the-secret", "U0QA00001", "help", hook)
+        assert forged.status_code == 401
+        change = signed_command(started["slack"], secret, "U0OPS0001",
+                                'change "raise the room pool to 400"', hook)
+        assert change.status_code == 200
+        eventually(lambda: [m for m in posted(where) if "room pool" in json.dumps(m)])
+
+        stopping = time.monotonic()
+        bot.send_signal(signal.SIGTERM)
+        code = bot.wait(timeout=30)
+        took = time.monotonic() - stopping
+        assert bot.stderr is not None
+        logs = bot.stderr.read()
+    # the tick reading 3 environments, each timing out after 3 s, would take 9 s and more
+    assert code == 0 and took < 5.0, (took, logs[-2000:])
+    records = [json.loads(line) for line in logs.splitlines()]
+    assert records and all({"Timestamp", "Type", "Severity", "Fields"} <= set(r)
+                           for r in records)
+    steps = [r["Fields"] for r in records if r["Type"] == "loopbot.steps"]
+    assert any(s["uid"] == "U0OPS0001" and s["rid"] and s["service"] == "loop-server"
+               and s["version"].startswith("change-") and s["loopbot_version"]
+               for s in steps), steps
+    for name, value in secrets.items():
+        if name != "DATABASE_URL":
+            assert value not in logs, f"{name} in the log output"
