@@ -193,6 +193,9 @@ def test_hostile_text_in_a_change_and_a_bug_summary_stays_text(chat: Chat, page:
 
     for line in ("/loop tag", "!click Tag 0.13.0", "@qa /loop request stage 0.13.0",
                  "!deploy stage 0.13.0", "@ops /loop deployed stage 0.13.0",
+                 # loop-server verifies stage after a passed load test (as whole_process.txt)
+                 "@qa /loop loadtest stage 0.13.0 window 2026-12-09T14:00 16:00",
+                 "!clock 2026-12-09 16:05", "@qa /loop loadtest stage 0.13.0 pass",
                  "@qa /loop verify stage 0.13.0", f"!bug {HOSTILE}",
                  "@qa /loop block prod 0.13.0 bug 1100003",
                  f'@ops /loop change "{HOSTILE}"'):
