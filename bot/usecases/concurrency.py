@@ -37,10 +37,10 @@ class Fanout:
         if len(calls) <= 1:
             return [call() for call in calls]
         pool = self._executor()
-        futures: list[Future[Any]] = [pool.submit(call) for call in calls[1:]]
+        futures = [_submit(pool, call) for call in calls[1:]]
         outcomes: list[tuple[Any, BaseException | None]] = [_attempt(calls[0])]
         for call, future in zip(calls[1:], futures, strict=True):
-            if future.cancel():  # not started yet: run it here rather than wait for a thread
+            if future is None or future.cancel():  # not started: run it here, not on a thread
                 outcomes.append(_attempt(call))
                 continue
             error = future.exception()
@@ -68,6 +68,13 @@ class Fanout:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="loop-fanout")
             return self._pool
+
+
+def _submit(pool: ThreadPoolExecutor, call: Callable[[], Any]) -> Future[Any] | None:
+    try:
+        return pool.submit(call)
+    except RuntimeError:  # the pool was shut down meanwhile (a stop): the caller runs it
+        return None
 
 
 def _attempt(call: Callable[[], Any]) -> tuple[Any, BaseException | None]:
