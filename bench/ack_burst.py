@@ -41,6 +41,7 @@ from bot.sandbox.signed import SlackRequests
 from bot.sandbox.slack import SANDBOX_BOT_TOKEN, SlackStandIn
 from bot.sandbox.world import GITHUB_TOKEN, SIGNING_SECRET, Sandbox
 from bot.server import Server, routes
+from bot.store.schema import upgrade
 from bot.wiring import build_context
 
 USERS = ("U0DEV0001", "U0OPS0001", "U0QA00001", "U0LEAD001")
@@ -203,6 +204,7 @@ def serve_app(plan: dict[str, Any]) -> int:
     if plan["app"] == "bare":
         wsgi, close = _bare_routes(plan["slack"]), (lambda: None)
     else:
+        upgrade(plan["database"])  # `loopbot db upgrade`
         loop = create_app(sandbox_settings(plan), ctx=build_context(
             sandbox_settings(plan), github_options={"seconds_between_requests": 0,
                                                     "seconds_between_writes": 0}),

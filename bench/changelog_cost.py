@@ -22,6 +22,7 @@ from bot.clock import ManualClock
 from bot.config import load_settings
 from bot.domain.actions import Actor, Role
 from bot.sandbox.world import Sandbox
+from bot.store.schema import upgrade
 from bot.usecases.tagging import preview_tag
 from bot.wiring import build_context
 
@@ -41,6 +42,7 @@ def main() -> int:
         commits = [(f"Bug {bug_ids[n % BUGS]} — change {n} of the rooms API", {
             f"loop/change_{n}.js": f"// {n}\n"}) for n in range(COMMITS)]
         sandbox.github.commit_many("mozilla-services", "loop-server", "master", commits)
+        upgrade(f"sqlite:///{tmp}/loopbot.db")
         ctx = build_context(
             sandbox.settings(settings, database_url=f"sqlite:///{tmp}/loopbot.db"),
             clock=ManualClock(dt.datetime(2026, 12, 8, 9, tzinfo=dt.UTC)), github_options=FAST)

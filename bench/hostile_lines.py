@@ -21,6 +21,7 @@ from bot.config import load_settings
 from bot.sandbox.signed import SlackRequests
 from bot.sandbox.world import SIGNING_SECRET, Sandbox
 from bot.server import serve
+from bot.store.schema import upgrade
 from bot.wiring import build_context
 from handlers.grammar import MAX_TEXT
 from handlers.words import split
@@ -59,6 +60,7 @@ def answering() -> None:
     base = load_settings(Path(__file__).resolve().parents[1] / "app.yaml", environ={})
     with Sandbox.start(base, state_dir=root / "sandbox") as sandbox:
         settings = sandbox.settings(base, database_url=f"sqlite:///{root / 'bot.db'}")
+        upgrade(settings.db_url)
         ctx = build_context(settings)
         app = create_app(settings, ctx=ctx, slack_api_url=sandbox.slack.api_url)
         server = serve(app)

@@ -28,6 +28,7 @@ from bot.sandbox.signed import SlackRequests, buttons
 from bot.sandbox.slack_records import Posted
 from bot.sandbox.world import SIGNING_SECRET, Sandbox
 from bot.server import serve
+from bot.store.schema import upgrade
 from bot.wiring import build_context
 
 DEV, OPS, QA = "U0DEV0001", "U0OPS0001", "U0QA00001"
@@ -137,6 +138,7 @@ def main() -> int:
     base = load_settings(Path(__file__).resolve().parents[1] / "app.yaml", environ={})
     with Sandbox.start(base, state_dir=root / "sandbox") as sandbox:
         settings = sandbox.settings(base, database_url=f"sqlite:///{root / 'loopbot.db'}")
+        upgrade(settings.db_url)
         ctx = build_context(settings, github_options={"seconds_between_requests": 0,
                                                       "seconds_between_writes": 0})
         app = create_app(settings, ctx=ctx, slack_api_url=sandbox.slack.api_url)
