@@ -29,7 +29,9 @@ WAIT_MS = 15_000
 
 @pytest.fixture
 def chat(tmp_path: Path) -> Iterator[Chat]:
-    args = argparse.Namespace(dir=str(tmp_path / "state"), repo=None, json=False)
+    # the clock starts where whole_process.txt expects it (its dates are fixed), any day
+    args = argparse.Namespace(dir=str(tmp_path / "state"), repo=None, json=False,
+                              start="2026-12-01 10:00")
     opened = open_chat(load_settings(ROOT / "app.yaml", environ={}), args, io.StringIO())
     try:
         yield opened
