@@ -29,6 +29,7 @@ from bot.ports import PartnerError
 from bot.usecases import queries
 from bot.usecases.calendar_feed import calendar_from_settings, select_cycles
 from bot.usecases.context import Context, load_release
+from bot.usecases.dev_lag import DEV, dev_lag
 
 T = TypeVar("T")
 Cached = Callable[[tuple[object, ...], float, Callable[[], T]], T]
@@ -162,7 +163,22 @@ class BoardReads:
         cycle = calendar.cycle_on(today).number if today >= calendar.anchor else None
         return CalendarView(today, calendar.phase_on(today), cycle,
                             tuple(select_cycles(calendar, today, count=count)),
-                            calendar.announce_at)
+                            calendar.announce_at, tuple(self._windows(today)))
+
+    def _windows(self, today: dt.date) -> list[str]:
+        """The load-test windows not yet over, as people read them."""
+        tz = self.ctx.settings.tz
+        with self.ctx.store.unit_of_work() as uow:
+            recorded = uow.windows()
+        return [f"{w.service} {w.version}: {w.start.astimezone(tz):%a %Y-%m-%d %H:%M}"
+                f"–{w.end.astimezone(tz):%H:%M}"
+                + (f" with {', '.join(w.partners)}" if w.partners else "")
+                for w in recorded if w.end.astimezone(tz).date() >= today]
+
+    def _behind_master(self, config: ServiceSettings) -> int | None:
+        lag = self.cached(("dev-lag", config.name), self.environment_ttl,
+                          lambda: dev_lag(self.ctx, config))
+        return lag.behind if lag is not None else None
 
     # -- environments ------------------------------------------------------------------
     def _environment(self, config: ServiceSettings, env: str) -> EnvironmentState:
@@ -174,7 +190,9 @@ class BoardReads:
         cells = []
         for state in states:
             tag = _tag_name(config, state.version)
-            cells.append(EnvCell(state, Link(tag, forge.tag_url(tag)) if tag else None))
+            behind = self._behind_master(config) if state.name == DEV else None
+            cells.append(EnvCell(state, Link(tag, forge.tag_url(tag)) if tag else None,
+                                 behind))
         by_name = {s.name: s for s in states}
         return ServiceGrid(config.name, tuple(cells),
                            self._drift(config, by_name.get("stage"), by_name.get("prod")))
