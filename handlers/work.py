@@ -3,7 +3,9 @@
 Guarantees:
 - Listeners ack at once and hand their work to `Runtime.submit`, which runs it on the
   app's own executor (never Bolt's listener threads), so an ack never waits for GitHub,
-  Bugzilla, an environment or the database.
+  Bugzilla, an environment or the database. The work of a burst of requests is held
+  until the burst is acknowledged (no request open for 50 ms, 1 s at most), and held
+  without waking a thread per request (`Worker.submit_gated`).
 - A request is worked on once: its Slack identity (trigger_id, or event_id) is claimed in
   the database first, so Slack's retries (`x-slack-retry-num`) never repeat a side effect.
 - Answers go to one place per kind (handlers/reply.py): `Reply.ephemeral` to the caller
@@ -56,21 +58,70 @@ class KeyedLocks:
             return self._locks.setdefault(key, threading.Lock())
 
 
+Gate = Callable[[], None]  # returns when held work may start
+
+
 class Worker(ThreadPoolExecutor):
     """An executor that can say when everything submitted to it has finished. The app's
     own work runs on one; Bolt's listeners run on another (so a test or the sandbox chat
-    can wait for a request's whole effect: `LoopApp.drain`)."""
+    can wait for a request's whole effect: `LoopApp.drain`).
+
+    `submit_gated` holds work until `gate` returns (Runtime's: the burst of requests under
+    way is acknowledged). Held work wakes no thread on the ack path but, once per burst,
+    the one gatekeeper: a burst's acks never share the interpreter with fifty threads
+    starting its work (bench/ack_burst.py)."""
 
     def __init__(self, max_workers: int = 16, name: str = "loop-work") -> None:
         super().__init__(max_workers=max_workers, thread_name_prefix=name)
-        self._idle = threading.Condition()
-        self._pending = 0
-        self._last = time.monotonic()  # last submit or finish
+        self.gate: Gate | None = None
+        self._name = name
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._arrived = threading.Condition(self._lock)
+        self._pending = 0  # submitted (held or not) and not finished
+        self._held: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []
+        self._gatekeeper: threading.Thread | None = None
+        self._closing = False
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        with self._idle:
+        with self._lock:
             self._pending += 1
-            self._last = time.monotonic()
+        return self._start(fn, args, kwargs)
+
+    def submit_gated(self, fn: Callable[..., Any], /, *args: Any) -> None:
+        """Run `fn(*args)` once the gate opens (at once when there is no gate)."""
+        if self.gate is None:
+            self.submit(fn, *args)
+            return
+        with self._lock:
+            if self._closing:
+                raise RuntimeError("cannot schedule new work after shutdown")
+            self._pending += 1
+            self._held.append((fn, args))
+            if self._gatekeeper is None:
+                self._gatekeeper = threading.Thread(target=self._keep_gate, daemon=True,
+                                                    name=f"{self._name}-gate")
+                self._gatekeeper.start()
+            self._arrived.notify()
+
+    def _keep_gate(self) -> None:
+        assert self.gate is not None
+        while True:
+            with self._lock:
+                self._arrived.wait_for(lambda: self._held or self._closing)
+                if not self._held:
+                    return
+            self.gate()
+            with self._lock:
+                batch, self._held = self._held, []
+            for fn, args in batch:
+                try:
+                    self._start(fn, args, {})
+                except RuntimeError:  # shut down meanwhile: it claimed nothing
+                    log.warning("stopping: a request's work was dropped unstarted")
+
+    def _start(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+               ) -> Future[Any]:
         try:
             future = super().submit(fn, *args, **kwargs)
         except BaseException:
@@ -80,27 +131,38 @@ class Worker(ThreadPoolExecutor):
         return future
 
     def _finished(self, _: Future[Any] | None) -> None:
-        with self._idle:
+        with self._lock:
             self._pending -= 1
-            self._last = time.monotonic()
             self._idle.notify_all()
 
     def drain(self, timeout: float = 30.0) -> bool:
-        """Wait until no job is pending; False on timeout."""
-        with self._idle:
+        """Wait until no job is pending (held ones included); False on timeout."""
+        with self._lock:
             return self._idle.wait_for(lambda: self._pending == 0, timeout=timeout)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Held work starts now, or with `cancel_futures` is dropped unstarted (it claimed
+        nothing: repeating the command does it)."""
+        with self._lock:
+            self._closing = True
+            held, self._held = self._held, []
+            self._arrived.notify_all()
+        for fn, args in held:
+            if cancel_futures:
+                self._finished(None)
+            else:
+                self._start(fn, args, {})
+        super().shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 class Traffic:
-    """Slack requests received and not answered yet (bot/server.py counts them). The work a
-    command hands over waits for a quiet moment, so a burst is acknowledged before its work
-    competes with the acks for the interpreter."""
+    """Slack requests received and not answered yet (bot/server.py counts them), so that
+    the work a burst hands over waits until the burst is acknowledged."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._open = 0
         self._last = time.monotonic()
-        self._poller = threading.Lock()  # one waiting thread polls; the others sleep on it
 
     def begin(self) -> None:
         with self._lock:
@@ -113,21 +175,15 @@ class Traffic:
             self._last = time.monotonic()
 
     def wait_quiet(self, quiet: float, limit: float) -> None:
-        """Until no request has been open for `quiet` seconds, `limit` at most. One thread
-        polls (being woken by every answered request would itself compete with the
-        answers); the others wait for it on a lock, which wakes nobody until it is free."""
+        """Until no request has been open for `quiet` seconds, `limit` at most (only the
+        worker's gatekeeper waits here, so polling wakes nobody else)."""
         deadline = time.monotonic() + limit
-        if not self._poller.acquire(timeout=limit):
-            return
-        try:
-            while (now := time.monotonic()) < deadline:
-                with self._lock:
-                    open_now, last = self._open, self._last
-                if open_now == 0 and now - last >= quiet:
-                    return
-                time.sleep(min(quiet, deadline - now))
-        finally:
-            self._poller.release()
+        while (now := time.monotonic()) < deadline:
+            with self._lock:
+                open_now, last = self._open, self._last
+            if open_now == 0 and now - last >= quiet:
+                return
+            time.sleep(min(quiet, deadline - now))
 
 
 @dataclass(frozen=True)
@@ -180,19 +236,24 @@ class Runtime:
     ack_first: float = 1.0  # ...or after this long at most
     after_change: list[Callable[[], None]] = field(default_factory=list)  # e.g. App Home
 
+    def __post_init__(self) -> None:
+        self.worker.gate = self._acks_sent
+
+    def _acks_sent(self) -> None:
+        self.traffic.wait_quiet(self.quiet, self.ack_first)
+
     @property
     def channel(self) -> str:
         return self.ctx.settings.slack.channel
 
     def submit(self, request: SlackRequest, work: Work) -> None:
-        self.worker.submit(self._run, request, work)
+        self.worker.submit_gated(self._run, request, work)
 
     def _run(self, request: SlackRequest, work: Work) -> None:
         with log_context(rid=request.key, uid=request.user):  # on each of its log lines
             self._work(request, work)
 
     def _work(self, request: SlackRequest, work: Work) -> None:
-        self.traffic.wait_quiet(self.quiet, self.ack_first)
         reply = Reply(self.client, request.channel or self.channel, request.user,
                       request.respond, title=request.text)
         job = Job(self.ctx, self.directory, request, reply, self.locks)
