@@ -29,7 +29,7 @@ from slack_sdk import WebClient
 
 from bot.config import ConfigError, Settings
 from bot.partners.slack import retry_rate_limits
-from bot.slack_http import VERIFIED
+from bot.slack_http import VERIFIED, socket_mode_shapes
 from bot.usecases.context import Context
 from bot.usecases.identity import Directory
 from bot.wiring import APP_WORKERS, build_context
@@ -102,6 +102,7 @@ def create_app(
                request_verification_enabled=not socket_mode or bool(signing),
                listener_executor=listeners, logger=logger or logging.getLogger("loopbot.bolt"),
                process_before_response=True)
+    bolt.use(socket_mode_shapes)
     context = ctx or build_context(settings, workers=workers)
     runtime = Runtime(context, Directory(settings.roles, client), client, Worker(workers))
     _register(bolt, runtime)

@@ -11,6 +11,10 @@ Guarantees, in this order, before anything in the request is read or used:
   logged in one line, never with a traceback, and reaches no listener.
 - What passes is handed to Bolt marked verified (`VERIFIED` in its context), which is
   what lets the error handler answer a user at all (bot/app.py).
+- Socket Mode payloads (authenticated by the app token's connection, so not signed) get
+  the same shape checks in `socket_mode_shapes`, a Bolt middleware: one that is not what
+  Slack sends is acknowledged (Slack would only send it again), logged in one line, and
+  reaches no listener.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from pydantic import BaseModel, ValidationError
-from slack_bolt import App, BoltRequest
+from slack_bolt import App, BoltRequest, BoltResponse
 
 log = logging.getLogger("loopbot.http")
 
@@ -165,6 +169,21 @@ def _check_shape(body: dict[str, Any]) -> None:
                 raise Malformed("an interaction without an action")
     except (ValidationError, RecursionError) as exc:
         raise Malformed(f"unexpected fields ({type(exc).__name__})") from None
+
+
+def socket_mode_shapes(req: BoltRequest, resp: BoltResponse,
+                       next: Callable[[], BoltResponse]) -> BoltResponse:
+    """Bolt middleware: a Socket Mode payload reaches the listeners only in a shape Slack
+    sends (requests over HTTP were checked by SlackGate before Bolt saw them)."""
+    if req.mode == "socket_mode":
+        try:
+            if not isinstance(req.body, dict):
+                raise Malformed("the payload is not an object")
+            _check_shape(req.body)
+        except Malformed as exc:
+            log.info("refused a malformed Socket Mode payload: %s", exc)
+            return BoltResponse(status=200, body="")  # acknowledged, ignored
+    return next()
 
 
 def _content_length(environ: dict[str, Any]) -> int | None:

@@ -5,6 +5,7 @@ finds it through apps.connections.open on the Slack stand-in, as it would find S
 from __future__ import annotations
 
 import json
+import logging
 import queue
 import threading
 from collections.abc import Iterator
@@ -90,6 +91,47 @@ def test_a_slash_command_over_socket_mode_is_acked_and_answered(
         assert "change-1" in posted.text and "Raise the worker count to 16" in posted.text
         assert [c.ok for c in sandbox.slack.calls("apps.connections.open")] == [True]
         assert world.release("change-1").state is State.TAGGED
+    finally:
+        world.app.ctx.store.dispose()
+        sandbox.stop()
+
+
+def test_a_malformed_socket_mode_payload_is_acknowledged_and_reaches_no_listener(
+    settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+    socket_server: tuple[str, queue.Queue[Any], list[dict[str, Any]]],
+) -> None:
+    caplog.set_level(logging.INFO, logger="loopbot")
+    url, received, outbox = socket_server
+    sandbox, world = start_world(settings, tmp_path)
+    world.server.stop()
+    world.app.close()
+    try:
+        sandbox.slack.open_socket_mode(url)
+        malformed = _envelope(sandbox.slack, "status")
+        malformed["envelope_id"] = "5e1d0c8a-socket-bad1"
+        malformed["payload"]["text"] = ["status", {"nested": True}]  # not text
+        outbox.extend([malformed, _envelope(sandbox.slack, 'change "Raise the workers"')])
+        secrets = world.settings.secrets.model_copy(update={
+            "slack_app_token": SecretStr(SANDBOX_APP_TOKEN), "slack_signing_secret": None})
+        socket_settings = world.settings.model_copy(update={"secrets": secrets,
+                                                            "roles": ROLES})
+        app = create_app(socket_settings, socket_mode=True, slack_api_url=sandbox.slack.api_url,
+                         ctx=build_context(socket_settings, store=world.app.ctx.store))
+        handler = SocketModeHandler(app.bolt, SANDBOX_APP_TOKEN)
+        handler.connect()
+        try:
+            acks = {received.get(timeout=10)["envelope_id"] for _ in range(2)}
+            assert acks == {"5e1d0c8a-socket-bad1", "5e1d0c8a-socket-0001"}
+            assert app.drain(30)
+        finally:
+            handler.close()
+            app.close()
+        # `change` posts in the channel; the malformed `status` was answered nowhere
+        assert [c for c in sandbox.slack.calls() if c.method == "response_url"] == []
+        assert world.release("change-1").state is State.TAGGED
+        assert "refused a malformed Socket Mode payload" in caplog.text
+        assert not [r for r in caplog.records if r.name.startswith("loopbot")
+                    and (r.exc_info or r.levelno >= logging.ERROR)]
     finally:
         world.app.ctx.store.dispose()
         sandbox.stop()
