@@ -15,6 +15,7 @@ Run: .venv/bin/python bench/step_latency.py [--latency 2] [--allowance 1]
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import tempfile
 import time
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.app import LoopApp, create_app
+from bot.clock import ManualClock
 from bot.config import load_settings
 from bot.sandbox.signed import SlackRequests, buttons
 from bot.sandbox.slack_records import Posted
@@ -35,6 +37,12 @@ DEV, OPS, QA = "U0DEV0001", "U0OPS0001", "U0QA00001"
 VERSION = "0.13.0"
 FIX_BUG = 1100301
 REPLIES = ("/api/chat.postMessage", "/api/chat.update", "/api/chat.postEphemeral")
+PARIS = dt.timezone(dt.timedelta(hours=1))  # December
+# The tagging Tuesday of the week before the first cycle (as whole_process.txt), so that
+# the load-test window below is on the cycle's Tuesday-Friday and in the future.
+START = dt.datetime(2026, 12, 1, 10, 0, tzinfo=PARIS)
+WINDOW = "2026-12-09T14:00 16:00 tokbox"
+AFTER_WINDOW = dt.datetime(2026, 12, 9, 16, 5, tzinfo=PARIS)
 
 
 @dataclass(frozen=True)
@@ -46,8 +54,12 @@ class Step:
 
 
 class Bench:
-    def __init__(self, sandbox: Sandbox, app: LoopApp, signed: SlackRequests) -> None:
-        self.sandbox, self.app, self.signed = sandbox, app, signed
+    def __init__(self, sandbox: Sandbox, app: LoopApp, signed: SlackRequests,
+                 clock: ManualClock) -> None:
+        self.sandbox, self.app, self.signed, self.clock = sandbox, app, signed, clock
+
+    def at(self, moment: dt.datetime) -> Callable[[], object]:
+        return lambda: self.clock.set(moment)
 
     def command(self, user: str, text: str) -> Callable[[], object]:
         return lambda: self.signed.command(user, text)
@@ -99,15 +111,23 @@ def steps(b: Bench) -> list[Step | Callable[[], object]]:
         Step("envs", 1, "every environment's / + /__heartbeat__", b.command(DEV, "envs")),
         Step("status", 0, "(database only)", b.command(DEV, "status")),
         Step("calendar", 0, "(database only)", b.command(DEV, "calendar")),
-        Step("tag preview", 3, "tags + branch heads -> compare -> bugs",
+        Step("tag preview", 5, "tags + branch heads -> compare -> bugs -> the release "
+             "commit's files (one after the other)",
              b.command(DEV, f"tag {VERSION}")),
-        Step("tag (button)", 6, "preview (3) -> tag object + release read -> tag ref "
-             "-> release", b.click(DEV, f"Tag {VERSION}", b.last_ephemeral(DEV))),
+        Step("tag (button)", 12, "preview (5) -> branch ref -> base commit -> tree (the "
+             "files inline) -> release commit -> move the branch -> tag object + release "
+             "read -> tag ref -> release",
+             b.click(DEV, f"Tag {VERSION}", b.last_ephemeral(DEV))),
         Step("request stage", 1, "file the stage ticket",
              b.command(QA, f"request stage {VERSION}")),
         b.deploy("stage"),
         Step("deployed stage", 2, "stage ticket + stage / + heartbeat -> set RESOLVED",
              b.command(OPS, f"deployed stage {VERSION}")),
+        Step("loadtest window", 0, "(database; announced in Slack)",
+             b.command(QA, f"loadtest stage {VERSION} window {WINDOW}")),
+        b.at(AFTER_WINDOW),
+        Step("loadtest pass", 2, "stage ticket -> comment on it",
+             b.command(QA, f"loadtest stage {VERSION} pass 3000 rooms, no errors")),
         Step("verify stage", 3, "stage ticket + stage env -> set VERIFIED -> file prod "
              "ticket", b.command(QA, f"verify stage {VERSION}")),
         Step("greenlight (ask)", 2, "stage + prod tickets -> prod's blockers",
@@ -139,13 +159,14 @@ def main() -> int:
     with Sandbox.start(base, state_dir=root / "sandbox") as sandbox:
         settings = sandbox.settings(base, database_url=f"sqlite:///{root / 'loopbot.db'}")
         upgrade(settings.db_url)
-        ctx = build_context(settings, github_options={"seconds_between_requests": 0,
-                                                      "seconds_between_writes": 0})
+        clock = ManualClock(START)
+        ctx = build_context(settings, clock=clock, github_options={
+            "seconds_between_requests": 0, "seconds_between_writes": 0})
         app = create_app(settings, ctx=ctx, slack_api_url=sandbox.slack.api_url)
         server = serve(app)
         slow = (sandbox.github, sandbox.bugzilla, *sandbox.environments.values())
         bench = Bench(sandbox, app, SlackRequests(server.slack_url, SIGNING_SECRET,
-                                                  sandbox.slack))
+                                                  sandbox.slack), clock)
         over = 0
         try:
             for stand_in in slow:

@@ -2,8 +2,9 @@
 `GitHubForge`).
 
 `release_commit(branch, base_sha, message, files)` makes one commit with `files` changed,
-parent `base_sha`, and fast-forwards `branch` to it (blobs, a tree on top of the base's
-tree, the commit, the ref moved with `force=False`). It is idempotent: when the branch
+parent `base_sha`, and fast-forwards `branch` to it (the branch and the base commit read,
+a tree with the files' texts inline on top of the base's tree, the commit, the ref moved
+with `force=False`). It is idempotent: when the branch
 already holds a commit with this message right after `base_sha` (a first run that got
 that far), that commit is returned and nothing is added. When the branch moved on with
 other commits, it raises `Conflict`: the release is then not what was previewed.
@@ -49,8 +50,9 @@ class FileWrites:
             return self._earlier(branch, base_sha, ref.object.sha, message), False
         with errors(f"making the commit {message!r}"):
             base = self._repo.get_git_commit(base_sha)
-            elements = [InputGitTreeElement(path, "100644", "blob",
-                                            sha=self._repo.create_git_blob(text, "utf-8").sha)
+            # Each file's text goes inline: GitHub writes its blob with the tree (one
+            # request, where a blob each would be one more round trip per file).
+            elements = [InputGitTreeElement(path, "100644", "blob", content=text)
                         for path, text in files]
             tree = self._repo.create_git_tree(elements, base_tree=base.tree)
             commit = self._repo.create_git_commit(message, tree, [base])

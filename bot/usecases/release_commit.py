@@ -3,7 +3,8 @@
 
 `plan_for` reads the files at the commit being released and plans the commit (the tag
 preview shows its diff); `make_release_commit` makes it on the release's branch in the
-tagging step and returns the sha to tag. Planned from the recorded base commit and notes,
+tagging step (from the preview it has just made, so the files are not read twice) and
+returns the sha to tag. Planned from the recorded base commit and notes,
 the commit is the same on every retry, and the forge finds a commit made by an earlier,
 interrupted run instead of adding another.
 """
@@ -57,11 +58,12 @@ def changelog_section(notes: str) -> str:
     return notes.split(FLAGGED_HEADING, 1)[0]
 
 
-def make_release_commit(ports: ServicePorts, release: Release, progress: Progress) -> str:
-    """The sha to tag: the release commit (made now, or found), else the base commit."""
+def make_release_commit(ports: ServicePorts, release: Release, progress: Progress,
+                        plan: ReleaseCommitPlan | None) -> str:
+    """The sha to tag: the release commit `plan` says (made now, or found), else the base
+    commit (`plan_for` plans it; the tagging step reuses its preview's plan)."""
     base, branch = release.commit_sha, release.branch
     assert base is not None and branch is not None, "a recorded release has both"
-    plan = plan_for(ports, base, release.version, release.notes)
     if plan is None or not plan.changes:
         return base
     sha, made = ports.forge.release_commit(branch, base, plan.message, plan.files)

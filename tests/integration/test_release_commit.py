@@ -107,7 +107,7 @@ def test_a_branch_moved_by_someone_else_meanwhile_is_refused_and_nothing_is_comm
     world: World
 ) -> None:
     preview = preview_tag(world.ctx, DEV)
-    world.sandbox.github.faults.fail_next(500, path=r"/git/blobs$")
+    world.sandbox.github.faults.fail_next(500, path=r"/git/trees$")
     with pytest.raises(PartnerError):
         tag_release(world.ctx, DEV, "0.13.0", expected_sha=preview.head_sha)
     world.land("Bug 1096300 — Landed while the tag was failing")
@@ -115,3 +115,15 @@ def test_a_branch_moved_by_someone_else_meanwhile_is_refused_and_nothing_is_comm
         tag_release(world.ctx, DEV, "0.13.0", expected_sha=preview.head_sha)
     assert release_commits(world, "0.13.0") == []
     assert load_release(world.ctx, "loop-server", "0.13.0").state is State.TAGGING
+
+
+def test_the_tagging_step_reads_each_file_once_and_writes_no_separate_blobs(
+    world: World
+) -> None:
+    preview = preview_tag(world.ctx, DEV)
+    with world.sandbox.github.counting() as seen:
+        tag_release(world.ctx, DEV, "0.13.0", expected_sha=preview.head_sha)
+    reads = [r.path for r in seen if r.method == "GET" and "/contents/" in r.path]
+    assert sorted(p.rsplit("/", 1)[-1] for p in reads) == ["CHANGELOG.md", "package.json"]
+    assert [r.path for r in seen if r.path.endswith("/git/blobs")] == []
+    assert len([r for r in seen if r.method == "POST" and r.path.endswith("/git/trees")]) == 1
