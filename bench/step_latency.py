@@ -114,7 +114,7 @@ def steps(b: Bench) -> list[Step | Callable[[], object]]:
         Step("tag preview", 5, "tags + branch heads -> compare -> bugs -> the release "
              "commit's files (one after the other)",
              b.command(DEV, f"tag {VERSION}")),
-        Step("tag (button)", 12, "preview (5) -> branch ref -> base commit -> tree (the "
+        Step("tag (button)", 13, "preview (5) -> branch ref -> base commit -> tree (the "
              "files inline) -> release commit -> move the branch -> tag object + release "
              "read -> tag ref -> release",
              b.click(DEV, f"Tag {VERSION}", b.last_ephemeral(DEV))),
