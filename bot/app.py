@@ -104,7 +104,8 @@ def create_app(
                process_before_response=True)
     bolt.use(socket_mode_shapes)
     context = ctx or build_context(settings, workers=workers)
-    runtime = Runtime(context, Directory(settings.roles, client), client, Worker(workers))
+    directory = Directory(settings.roles, client, services=settings.roles_by_service())
+    runtime = Runtime(context, directory, client, Worker(workers))
     _register(bolt, runtime)
     return LoopApp(bolt, runtime, listeners, signing)
 

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -25,15 +23,20 @@ from pydantic import (
     model_validator,
 )
 
-from bot.config_options import (
-    LoadTestSettings,
-    ReleaseCommitSettings,
-    ServiceWorkflow,
-)
+from bot.config_options import LoadTestSettings
+from bot.config_options import ReleaseCommitSettings as ReleaseCommitSettings
+from bot.config_options import ServiceWorkflow as ServiceWorkflow
 from bot.config_options import (
     StrictModel as _Strict,
 )
-from bot.config_values import SlackId, WebUrl, calendar_of
+
+# Re-exported (`X as X`): the services' settings live in bot/config_services.py.
+from bot.config_services import SLACK_API_URL as SLACK_API_URL
+from bot.config_services import BugzillaProduct as BugzillaProduct
+from bot.config_services import EnvironmentSettings as EnvironmentSettings
+from bot.config_services import PartnerSettings as PartnerSettings
+from bot.config_services import Roles, ServiceSettings, SlackSettings
+from bot.config_values import calendar_of
 from bot.domain.cycles import CalendarError
 
 DEFAULT_CONFIG = "app.yaml"
@@ -52,67 +55,6 @@ SECRET_NAMES = (
 
 class ConfigError(Exception):
     """The configuration cannot be used; the message says which file and key."""
-
-
-
-
-
-SLACK_API_URL = "https://slack.com/api/"
-
-
-class SlackSettings(_Strict):
-    channel: str = "#loop"
-    mailing_list: str | None = None
-    # Slack's Web API base URL: GovSlack's, or the sandbox's stand-in for `loopbot run`.
-    api_url: WebUrl = SLACK_API_URL
-
-    @field_validator("api_url")
-    @classmethod
-    def _ends_with_slash(cls, value: str) -> str:
-        return value if value.endswith("/") else value + "/"  # slack_sdk appends methods
-
-
-class PartnerSettings(_Strict):
-    url: WebUrl
-
-
-class BugzillaProduct(_Strict):
-    product: str = "Cloud Services"
-    component: str = "Operations: Deployment Requests"
-
-
-class EnvironmentSettings(_Strict):
-    url: WebUrl
-
-
-class ServiceSettings(_Strict):
-    name: str
-    repo: str
-    tag_pattern: str = "{version}"
-    branch_pattern: str = "{major}.{minor}.x"
-    main_branch: str = "master"
-    bugzilla: BugzillaProduct = BugzillaProduct()
-    environments: dict[str, EnvironmentSettings] = Field(default_factory=dict)
-    workflow: ServiceWorkflow = ServiceWorkflow()
-    release_commit: ReleaseCommitSettings = ReleaseCommitSettings()
-    # The service's own channel and mailing list (default: the top-level `slack`).
-    slack: SlackSettings | None = None
-    # Per API version, the path patterns of the files serving it ("/v1": [loop/routes/*.js]).
-    api_versions: dict[str, tuple[str, ...]] = Field(default_factory=dict)
-
-    @field_validator("repo")
-    @classmethod
-    def _owner_slash_name(cls, value: str) -> str:
-        if not re.fullmatch(r"[\w.-]+/[\w.-]+", value):
-            raise ValueError(f"expected OWNER/NAME, got {value!r}")
-        return value
-
-    @field_validator("tag_pattern")
-    @classmethod
-    def _has_version(cls, value: str) -> str:
-        if "{version}" not in value:
-            raise ValueError("must contain {version}")
-        return value
 
 
 class FreezeSettings(_Strict):
@@ -196,9 +138,8 @@ class Settings(_Strict):
     database_url: str = "sqlite:///loopbot.db"
     github: PartnerSettings = PartnerSettings(url="https://api.github.com")
     bugzilla: PartnerSettings = PartnerSettings(url="https://bugzilla.mozilla.org/rest")
-    roles: dict[Literal["DEV", "OPS", "QA", "emergency"], tuple[SlackId, ...]] = Field(
-        default_factory=dict
-    )
+    # Who holds each role; a service's own `roles` replace a role's list for that service.
+    roles: Roles = Field(default_factory=dict)
     calendar: CalendarSettings = CalendarSettings()
     workflow: WorkflowSettings = WorkflowSettings()
     loadtest: LoadTestSettings = LoadTestSettings()
@@ -241,6 +182,14 @@ class Settings(_Strict):
         names = {channel_id, channel_name, f"#{channel_name}"} - {"", "#"}
         return next((s.name for s in self.services
                      if s.slack is not None and s.slack.channel in names), None)
+
+    def roles_of(self, service: str) -> dict[str, tuple[str, ...]]:
+        """Who holds each role for `service`: a role its own `roles` name replaces the
+        top-level list (even with an empty one); the other roles come from the top level."""
+        return {**self.roles, **self.service(service).roles}
+
+    def roles_by_service(self) -> dict[str, dict[str, tuple[str, ...]]]:
+        return {s.name: {**self.roles, **s.roles} for s in self.services}
 
     def _own_slack(self, service: str | None) -> SlackSettings | None:
         found = next((s for s in self.services if s.name == service), None)

@@ -29,9 +29,9 @@ from slack_bolt.context.respond import Respond
 from bot.config import Settings
 from bot.domain.actions import Action
 from bot.domain.errors import Refusal
-from bot.domain.lifecycle import check_may_tag
 from bot.domain.loadtest import check_may_load_test
 from bot.domain.offers import LOADTEST_WINDOW, TAG, NotOffered, Offer
+from bot.domain.permissions import check_may_tag
 from bot.messages import ACTION_STEP, ACTION_TAG, Rendered, decode_value
 from bot.messages import releases as rendering
 from bot.messages.blocks import ACTION_LOADTEST_WINDOW, ACTION_SIGNOFF, context, escape
@@ -109,9 +109,9 @@ def _accepted(job: Job, value: dict[str, Any], action: str | None = None) -> Off
     if action is not None and offer.action != action:
         raise NotOffered("this button is not one I offered")
     if offer.action == TAG:
-        check_may_tag(job.actor)
+        check_may_tag(job.actor, offer.service)
     elif offer.action == LOADTEST_WINDOW:
-        check_may_load_test(job.actor, offer.reason)
+        check_may_load_test(job.actor, offer.service, offer.reason)
     else:
         check_role_for(job.ctx, _action(offer.action), offer.version, job.actor,
                        service=offer.service, override=offer.reason is not None)

@@ -21,9 +21,10 @@ from slack_bolt.context.respond import Respond
 
 from bot.domain.actions import Action
 from bot.domain.errors import Refusal, echoed
-from bot.domain.lifecycle import next_owners
 from bot.domain.next_steps import next_action
 from bot.domain.offers import TAG
+from bot.domain.permissions import roles_summary
+from bot.domain.rules import next_owners
 from bot.messages import releases as rendering
 from bot.messages import replies
 from bot.messages.blocks import mentions
@@ -131,7 +132,9 @@ def execute(parsed: Command, job: Job) -> None:
 
 def _do_help(job: Job, topic: str | None) -> None:
     if topic is None:
-        job.reply.ephemeral(replies.help_text(help.lines(), help.emergency_steps()))
+        services = [s.name for s in job.ctx.settings.services]
+        job.reply.ephemeral(replies.help_text(help.lines(), help.emergency_steps(),
+                                              roles_summary(job.actor, services)))
         return
     declared = grammar.SUBCOMMANDS.get(topic)
     if declared is None:
@@ -173,7 +176,7 @@ def run_step(job: Job, action: Action, service: str, version: str, *, bug_id: in
                          reason=reason, override_reason=override_reason,
                          request_id=job.request_id, progress=job.reply.progress)
     owners = (role.value for role in next_owners(result.release))
-    people = mentions(job.ctx.settings.roles, owners)
+    people = mentions(job.ctx.settings.roles_of(service), owners)
     rendered = rendering.step_done(result, actor, job.reply.steps, people)
     teams = list(required_teams(job.ctx, service))
     if action is Action.DEPLOYED_PROD and teams:

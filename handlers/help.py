@@ -5,8 +5,8 @@ the bot does."""
 from __future__ import annotations
 
 from bot.domain.actions import Action, Role
-from bot.domain.lifecycle import roles_for
 from bot.domain.release import Kind
+from bot.domain.rules import roles_for
 from bot.messages.help import HelpTopic
 from handlers.grammar import COMMAND, SUBCOMMANDS, Subcommand
 

@@ -56,10 +56,12 @@ class Viewers:
 
 
 def publish_home(job: Job) -> None:
-    """Every configured service for someone who holds a role (roles are the bot's, so
-    they hold it in every service), the first one for anyone else."""
+    """The services the viewer holds a role in (a top-level role counts in every service
+    that does not name its own people for it); the first service for someone with none."""
     ctx = job.ctx
-    configured = ctx.settings.services if job.actor.roles else ctx.settings.services[:1]
+    held = job.actor.roles_by_service(s.name for s in ctx.settings.services)
+    configured = [s for s in ctx.settings.services if s.name in held] or \
+        ctx.settings.services[:1]
     parts = [ServiceHome(s.name, releases_in_flight(ctx, service=s.name),
                          environments(ctx, service=s.name), dev_lag(ctx, s))
              for s in configured]

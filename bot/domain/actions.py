@@ -4,7 +4,8 @@ the refusals the lifecycle raises. Pure values, no I/O.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.domain.errors import Refusal
@@ -55,13 +56,29 @@ _OUTCOMES = {
 
 @dataclass(frozen=True)
 class Actor:
+    """Someone asking, with the roles they hold per service: a service's own `roles` in
+    app.yaml replace the top-level ones for that service, so the roles that count are
+    always those of the release's service (`roles_in`)."""
+
     user_id: str
-    roles: frozenset[Role]
+    default_roles: frozenset[Role]  # app.yaml's top-level roles: a service that says nothing
     name: str = ""
+    service_roles: Mapping[str, frozenset[Role]] = field(default_factory=dict)
 
     @property
     def mention(self) -> str:
         return f"<@{self.user_id}>"
+
+    def roles_in(self, service: str) -> frozenset[Role]:
+        return self.service_roles.get(service, self.default_roles)
+
+    def role_values(self, service: str) -> tuple[str, ...]:
+        """The names of the roles held for `service`, sorted: what the audit log keeps."""
+        return tuple(sorted(r.value for r in self.roles_in(service)))
+
+    def roles_by_service(self, services: Iterable[str]) -> dict[str, frozenset[Role]]:
+        """The roles held in each of `services`, in order, leaving out those with none."""
+        return {s: roles for s in services if (roles := self.roles_in(s))}
 
 
 @dataclass(frozen=True)

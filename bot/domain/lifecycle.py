@@ -10,14 +10,14 @@ Guards are monotone: a fact that a step itself produces (a ticket already VERIFI
 first, interrupted attempt) still satisfies the guard, so repeating a step after a crash
 or a partner's outage reaches the same decision and finishes the work.
 
-An emergency override is an action of its own (`override_reason` set): only the
-emergency role may use it, it needs a written reason, and it skips the guards that fail,
-listing them in the decision so they can be announced and audited.
+Roles count in the release's service (bot/domain/permissions.py; the table of who may
+take which step is bot/domain/rules.py). An emergency override is an action of its own
+(`override_reason` set): only the service's emergency people may use it, it needs a
+written reason, and it skips the guards that fail, listing them in the decision so they
+can be announced and audited.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from bot.domain.actions import (
     Action,
@@ -30,63 +30,18 @@ from bot.domain.actions import (
     Facts,
     FileTicket,
     GuardFailed,
-    MissingRole,
     RemoveBlocker,
-    Role,
     SetTicket,
     StartMonitoring,
     WrongState,
 )
 from bot.domain.errors import Refusal
 from bot.domain.guards import failing_guards
-from bot.domain.next_steps import next_action, next_step
+from bot.domain.next_steps import next_step
+from bot.domain.permissions import check_may_break_glass, check_step_role
 from bot.domain.release import Env, Kind, Release, State
+from bot.domain.rules import ON_STAGE, StepRule, rule_for
 from bot.domain.versions import Version
-
-
-@dataclass(frozen=True)
-class _Rule:
-    roles: frozenset[Role]
-    from_states: frozenset[State]
-    to_state: State | None  # None: the state does not change
-
-
-_ON_STAGE = frozenset({State.STAGE_REQUESTED, State.STAGE_DEPLOYED, State.STAGE_VERIFIED})
-_BEFORE_PROD = frozenset({State.TAGGED, *_ON_STAGE, State.PROD_REQUESTED, State.GREENLIT})
-
-RULES: dict[Action, _Rule] = {
-    Action.REQUEST_STAGE: _Rule(
-        frozenset({Role.DEV, Role.QA}), frozenset({State.TAGGED}), State.STAGE_REQUESTED
-    ),
-    Action.RERELEASE: _Rule(
-        frozenset({Role.OPS}),
-        frozenset({State.STAGE_REQUESTED, State.STAGE_DEPLOYED, State.REJECTED}),
-        State.STAGE_REQUESTED,
-    ),
-    Action.DEPLOYED_STAGE: _Rule(
-        frozenset({Role.OPS}), frozenset({State.STAGE_REQUESTED}), State.STAGE_DEPLOYED
-    ),
-    Action.VERIFY_STAGE: _Rule(
-        frozenset({Role.QA}), frozenset({State.STAGE_DEPLOYED}), State.STAGE_VERIFIED
-    ),
-    Action.REJECT: _Rule(
-        frozenset({Role.QA}),
-        frozenset({*_ON_STAGE, State.PROD_REQUESTED, State.GREENLIT}),
-        State.REJECTED,
-    ),
-    Action.REQUEST_PROD: _Rule(
-        frozenset({Role.QA, Role.DEV}), frozenset({State.STAGE_VERIFIED}), State.PROD_REQUESTED
-    ),
-    Action.BLOCK: _Rule(frozenset({Role.QA, Role.DEV, Role.OPS}), _BEFORE_PROD, None),
-    Action.UNBLOCK: _Rule(frozenset({Role.QA, Role.DEV, Role.OPS}), _BEFORE_PROD, None),
-    Action.GREENLIGHT: _Rule(
-        frozenset({Role.QA}), frozenset({State.PROD_REQUESTED}), State.GREENLIT
-    ),
-    Action.DEPLOYED_PROD: _Rule(
-        frozenset({Role.OPS}), frozenset({State.GREENLIT}), State.PROD_DEPLOYED
-    ),
-    Action.VERIFY_PROD: _Rule(frozenset({Role.QA}), frozenset({State.PROD_DEPLOYED}), State.DONE),
-}
 
 # What an override may push a release past: the states it may start from.
 _OVERRIDABLE = frozenset(State) - {State.DONE, State.SUPERSEDED}
@@ -102,10 +57,10 @@ def decide(
     override_reason: str | None = None,
 ) -> Decision:
     """May `actor` do `action` to `release` given `facts`? The decision, or a Refusal."""
-    rule = _rule_for(action, release)
+    rule = rule_for(action, release)
     if override_reason is not None:
         return _override(action, rule, release, facts, actor, bug_id, override_reason)
-    _check_role(action, rule, actor)
+    check_step_role(action, release, actor)
     if not _attaches_rejection_bug(action, release, bug_id):
         _check_state(action, rule, release)
     failures = failing_guards(action, release, facts, bug_id)
@@ -118,14 +73,10 @@ def decide(
 
 
 def _override(
-    action: Action, rule: _Rule, release: Release, facts: Facts, actor: Actor,
+    action: Action, rule: StepRule, release: Release, facts: Facts, actor: Actor,
     bug_id: int | None, reason: str,
 ) -> Decision:
-    if Role.EMERGENCY not in actor.roles:
-        raise MissingRole(
-            f"breaking glass needs the emergency role; {actor.mention} does not have it",
-            hint="ask one of the emergency people listed in app.yaml",
-        )
+    check_may_break_glass(actor, release.service)
     if not reason.strip():
         raise Refusal("an emergency override needs a written reason",
                       hint=f"add the reason: `/loop {action.value} {release.version} "
@@ -157,23 +108,6 @@ def _missing_tickets(action: Action, release: Release) -> tuple[Effect, ...]:
     return (FileTicket(env),)
 
 
-def _rule_for(action: Action, release: Release) -> _Rule:
-    return _rule_of_kind(action, release.kind)
-
-
-def _rule_of_kind(action: Action, kind: Kind) -> _Rule:
-    """A service-level change is OPS-driven: OPS files its tickets (PROCESS.md)."""
-    rule = RULES[action]
-    if kind is Kind.SERVICE and action in (Action.REQUEST_STAGE, Action.REQUEST_PROD):
-        return _Rule(rule.roles | {Role.OPS}, rule.from_states, rule.to_state)
-    return rule
-
-
-def roles_for(action: Action, kind: Kind = Kind.CODE) -> frozenset[Role]:
-    """The roles that may take `action` on a release of `kind` (guards aside)."""
-    return _rule_of_kind(action, kind).roles
-
-
 def cleared_for_prod(release: Release | None) -> bool:
     """May this release run in prod? Only once QA gave the green light (or someone broke
     glass): a version that appears in prod otherwise raises the alarm."""
@@ -181,50 +115,7 @@ def cleared_for_prod(release: Release | None) -> bool:
                                                      State.DONE)
 
 
-def next_owners(release: Release) -> frozenset[Role]:
-    """The roles whose move it is now: the people the bot mentions (PROCESS.md step 6:
-    'QA gives it; OPS is told')."""
-    if release.state is State.REJECTED or (
-            release.blockers and release.state in (State.STAGE_VERIFIED, State.PROD_REQUESTED)):
-        return frozenset({Role.DEV})
-    action = next_action(release)
-    return _rule_for(action, release).roles if action is not None else frozenset()
-
-
-def check_may_tag(actor: Actor) -> None:
-    """Only DEV tags releases and cuts patches."""
-    _require(actor, Role.DEV, "tagging")
-
-
-def check_may_backport(actor: Actor) -> None:
-    """Only DEV backports fixes to maintenance branches."""
-    _require(actor, Role.DEV, "backporting")
-
-
-def check_may_change_service(actor: Actor) -> None:
-    """A service-level change (configuration, capacity) is OPS-driven."""
-    _require(actor, Role.OPS, "a service change")
-
-
-def _require(actor: Actor, role: Role, what: str) -> None:
-    if role not in actor.roles:
-        held = ", ".join(sorted(r.value for r in actor.roles)) or "no role"
-        raise MissingRole(f"{what} needs the {role.value} role; {actor.mention} has {held}",
-                          hint=f"ask someone with the {role.value} role")
-
-
-def _check_role(action: Action, rule: _Rule, actor: Actor) -> None:
-    if actor.roles & rule.roles:
-        return
-    needed = " or ".join(sorted(r.value for r in rule.roles))
-    held = ", ".join(sorted(r.value for r in actor.roles)) or "no role"
-    raise MissingRole(
-        f"`{action.value}` needs the {needed} role; {actor.mention} has {held}",
-        hint=f"ask someone with the {needed} role",
-    )
-
-
-def _check_state(action: Action, rule: _Rule, release: Release) -> None:
+def _check_state(action: Action, rule: StepRule, release: Release) -> None:
     if release.state in rule.from_states:
         return
     name = f"{release.service} {release.version}"
@@ -280,7 +171,7 @@ def state_after(decision: Decision, facts: Facts) -> State:
     return decision.to_state
 
 
-_SUPERSEDABLE = frozenset({State.TAGGED, *_ON_STAGE, State.REJECTED, State.PROD_REQUESTED,
+_SUPERSEDABLE = frozenset({State.TAGGED, *ON_STAGE, State.REJECTED, State.PROD_REQUESTED,
                            State.GREENLIT})
 
 
@@ -296,18 +187,3 @@ def supersedes(new: Release, old: Release) -> bool:
         return True
     older, newer = Version.parse(old.version), Version.parse(new.version)
     return older.line == newer.line and older < newer
-
-
-def check_role(action: Action, release: Release, actor: Actor, *, override: bool = False
-               ) -> None:
-    """The role check alone (no state, no guard): raises MissingRole as `decide` would."""
-    if override and Role.EMERGENCY not in actor.roles:
-        raise MissingRole(f"breaking glass needs the emergency role; {actor.mention} does "
-                          "not have it", hint="ask one of the emergency people in app.yaml")
-    if not override:
-        _check_role(action, _rule_for(action, release), actor)
-
-
-def holds_role_for(action: Action, release: Release, actor: Actor) -> bool:
-    """Whether `actor` holds a role that may do `action` to `release` (guards aside)."""
-    return bool(actor.roles & _rule_for(action, release).roles)

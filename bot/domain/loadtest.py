@@ -17,10 +17,11 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.domain.actions import Actor, MissingRole, Role, WrongState
+from bot.domain.actions import Actor, Role, WrongState
 from bot.domain.calendar import Calendar
 from bot.domain.cycles import BeforeAnchor
 from bot.domain.errors import Refusal
+from bot.domain.permissions import check_may_break_glass, require
 from bot.domain.release import Release, State
 
 FRIDAY = 4
@@ -77,20 +78,15 @@ class Result:
         return "passed" if self.passed else "failed"
 
 
-def check_may_load_test(actor: Actor, override_reason: str | None) -> None:
-    """QA sets windows and records results; the emergency role may break glass."""
+def check_may_load_test(actor: Actor, service: str, override_reason: str | None) -> None:
+    """QA of the service sets windows and records results; its emergency people may
+    break glass."""
     if override_reason is not None:
-        if Role.EMERGENCY not in actor.roles:
-            raise MissingRole(f"breaking glass needs the emergency role; {actor.mention} "
-                              "does not have it",
-                              hint="ask one of the emergency people listed in app.yaml")
+        check_may_break_glass(actor, service)
         if not override_reason.strip():
             raise Refusal("an emergency override needs a written reason")
         return
-    if Role.QA not in actor.roles:
-        held = ", ".join(sorted(r.value for r in actor.roles)) or "no role"
-        raise MissingRole(f"load tests need the QA role; {actor.mention} has {held}",
-                          hint="ask someone with the QA role")
+    require(actor, frozenset({Role.QA}), "load tests", service)
 
 
 def state_problems(release: Release, states: frozenset[State], what: str) -> list[str]:

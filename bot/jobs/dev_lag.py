@@ -40,7 +40,7 @@ def watch_dev_lag(t: Tick, service: ServiceSettings) -> None:
     if first_seen is None or not overdue(first_seen, t.now, dt.timedelta(minutes=allowed)):
         return
     t.post_once(f"devlag-alert:{service.name}:{lag.rev}", lambda: (
-        _alert(service.name, lag, allowed, t.chat.mention("DEV")),
+        _alert(service.name, lag, allowed, t.chat.mention("DEV", service=service.name)),
         entry("dev lags master", service.name, detail=lag.describe())))
 
 

@@ -87,7 +87,7 @@ def _reminder(t: Tick, release: Release) -> Rendered:
     text = (f"{release.service} {v} is on stage and no load-test window is set: QA, agree "
             f"one with the partners and record it with `/loop loadtest stage {v} window "
             f"FROM TO [PARTNER...]`.")
-    return _with_mention(text, t.chat.mention("QA"))
+    return _with_mention(text, t.chat.mention("QA", service=release.service))
 
 
 def _with_mention(text: str, people: str) -> Rendered:
@@ -117,4 +117,5 @@ def _window_news(t: Tick, service: ServiceSettings, window: Window) -> None:
         v = window.version
         text = (f"The load-test window of {name}{with_whom} is over. QA: record the result "
                 f"with `/loop loadtest stage {v} pass` (or `fail [REASON] [bug N]`).")
-        t.post_once(key, lambda: (_with_mention(text, t.chat.mention("QA")), what))
+        t.post_once(key, lambda: (_with_mention(text, t.chat.mention("QA", service=service.name)),
+                                   what))

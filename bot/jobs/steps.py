@@ -86,8 +86,8 @@ def remind(
     key = f"remind:{service.name}:{release.version}:{step.key}:{ticket.bug_id}"
     detail = f"stage bug {ticket.bug_id}: {step.owner} to {step.what} by {day(step.due)}"
     t.post_once(key, lambda: (
-        render_late_step(release, ticket.bug_id, step, t.chat.mention(step.owner),
-                         t.late(due)),
+        render_late_step(release, ticket.bug_id, step,
+                         t.chat.mention(step.owner, service=service.name), t.late(due)),
         entry(f"remind {step.key}", service.name, release.version, detail)))
 
 
@@ -132,7 +132,8 @@ def poll(
     if failing and not was_failing:
         reason = state.error or _heartbeat_message(state.details) or "the heartbeat failed"
         t.post_once(f"{prefix}:failing:{failures + 1}", lambda: (
-            render_heartbeat_failing(release, reason, end, t.tz, t.chat.mention),
+            render_heartbeat_failing(release, reason, end, t.tz,
+                                     t.chat.mention_in(service.name)),
             entry(FAILING, service.name, release.version, reason)))
     elif was_failing and not failing:
         t.post_once(f"{prefix}:back:{failures}", lambda: (

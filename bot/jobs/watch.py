@@ -59,7 +59,8 @@ def watch_one(
         release = _release(t, service, version)
         detail = f"{env} runs {version}{rev}, was {previous}"
         if env == "prod" and not cleared_for_prod(release):
-            alarm = render_prod_alarm(service.name, version, previous, release, t.chat.mention)
+            alarm = render_prod_alarm(service.name, version, previous, release,
+                                      t.chat.mention_in(service.name))
             return alarm, entry(seen_action(env), service.name, version,
                                 f"{detail}; alarm: not greenlit")
         change = render_environment_change(service.name, env, version, previous, release)

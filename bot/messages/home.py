@@ -18,8 +18,13 @@ from bot.domain.cycles import Cycle
 from bot.domain.dev_lag import DevLag
 from bot.domain.errors import Refusal
 from bot.domain.facts import EnvironmentState
-from bot.domain.lifecycle import check_may_change_service, check_may_tag, holds_role_for
 from bot.domain.next_steps import next_action
+from bot.domain.permissions import (
+    check_may_change_service,
+    check_may_tag,
+    holds_role_for,
+    role_names,
+)
 from bot.domain.release import Release
 from bot.messages.blocks import (
     Block,
@@ -31,7 +36,7 @@ from bot.messages.blocks import (
     lines_section,
     section,
 )
-from bot.messages.releases import release_card, role_names, step_button
+from bot.messages.releases import release_card, step_button
 from bot.messages.replies import environment_line
 
 MAX_VIEW_BLOCKS = 100
@@ -50,15 +55,17 @@ class ServiceHome:
 
 def home_view(actor: Actor, services: Sequence[ServiceHome], calendar: Calendar,
               cycles: Sequence[Cycle]) -> dict[str, Any]:
-    """Every service shown (the ones the viewer has a role in), then the shared dates."""
+    """Every service shown (the ones the viewer has a role in), each with the viewer's
+    roles there, then the shared dates."""
     blocks: list[Block] = []
-    for index, part in enumerate(services):
-        blocks += [header(f"{part.service} releases")]
-        if index == 0:
-            blocks += [context(f"You are {actor.mention}: {escape(role_names(actor))}")]
-        blocks += [divider(), *_service_blocks(actor, part)]
+    for part in services:
+        held = role_names(actor.roles_in(part.service))
+        blocks += [header(f"{part.service} releases"),
+                   context(f"You are {actor.mention}: {escape(held)} for {escape(part.service)}"),
+                   divider(), *_service_blocks(actor, part)]
     blocks += [lines_section("*Next dates*", [_cycle_line(calendar, c) for c in cycles])]
-    blocks += [divider(), lines_section("*What you can do*", _commands(actor))]
+    names = [part.service for part in services]
+    blocks += [divider(), lines_section("*What you can do*", _commands(actor, names))]
     return {"type": "home", "blocks": blocks[:MAX_VIEW_BLOCKS]}
 
 
@@ -86,21 +93,33 @@ def _cycle_line(calendar: Calendar, cycle: Cycle) -> str:
     return f"• cycle {cycle.number}: {tag} at {calendar.announce_at:%H:%M}, {prod}"
 
 
-def _commands(actor: Actor) -> list[str]:
+def _commands(actor: Actor, services: Sequence[str]) -> list[str]:
     lines = []
-    if _allowed(check_may_tag, actor):
-        lines.append("• tag the next release: `/loop tag` (or `/loop tag on LINE` for a patch)")
-        lines.append("• carry a fix to a release line: `/loop backport bug N to LINE`")
-    if _allowed(check_may_change_service, actor):
-        lines.append('• start a service change: `/loop change "DESCRIPTION"`')
+    if tags := _allowed(check_may_tag, actor, services):
+        lines.append("• tag the next release: `/loop tag` (or `/loop tag on LINE` for a patch)"
+                     + _where(tags, services))
+        lines.append("• carry a fix to a release line: `/loop backport bug N to LINE`"
+                     + _where(tags, services))
+    if changes := _allowed(check_may_change_service, actor, services):
+        lines.append('• start a service change: `/loop change "DESCRIPTION"`'
+                     + _where(changes, services))
     lines.append("• see where a release stands: `/loop status [VERSION]`; every command: "
                  "`/loop help`")
     return lines
 
 
-def _allowed(check: Any, actor: Actor) -> bool:
-    try:
-        check(actor)
-    except Refusal:
-        return False
-    return True
+def _allowed(check: Any, actor: Actor, services: Sequence[str]) -> list[str]:
+    """The services among `services` where `check` lets `actor` act."""
+    allowed = []
+    for service in services:
+        try:
+            check(actor, service)
+        except Refusal:
+            continue
+        allowed.append(service)
+    return allowed
+
+
+def _where(allowed: Sequence[str], shown: Sequence[str]) -> str:
+    """"" when the viewer may act in the one service shown, else which services."""
+    return "" if len(shown) < 2 else f" ({escape(', '.join(allowed))})"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.domain.actions import Action, Actor, Role
+from bot.domain.actions import Action, Actor
 from bot.domain.api_impact import describe as describe_impact
 from bot.domain.next_steps import next_action, next_step
 from bot.domain.release import Env, Kind, Release
@@ -242,9 +242,3 @@ def release_card(release: Release) -> list[Block]:
 def _next(release: Release) -> str:
     return f"Next: {escape(next_step(release))}"
 
-
-def role_names(actor: Actor) -> str:
-    held = sorted(r.value for r in actor.roles if r is not Role.EMERGENCY)
-    if Role.EMERGENCY in actor.roles:
-        held.append("emergency")
-    return ", ".join(held) or "no role"

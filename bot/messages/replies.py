@@ -27,14 +27,15 @@ from bot.usecases.calendar_feed import render_text
 PARTNERS = {"github": "GitHub", "bugzilla": "Bugzilla", "slack": "Slack"}
 
 
-def help_text(lines: Sequence[tuple[str, str]], emergency_steps: Sequence[str] = ()
-              ) -> Rendered:
+def help_text(lines: Sequence[tuple[str, str]], emergency_steps: Sequence[str] = (),
+              your_roles: str = "") -> Rendered:
     """`lines` are (usage, summary) pairs; `emergency_steps` the subcommands that take
-    `--emergency`."""
+    `--emergency`; `your_roles` the reader's roles per service ("DEV for loop-server")."""
     rows = [f"`{escape(usage)}` — {escape(summary)}" for usage, summary in lines]
+    roles = [context(f"Your roles: {escape(your_roles)}")] if your_roles else []
     return Rendered("/loop subcommands: " + "; ".join(u for u, _ in lines),
                     [lines_section("*/loop* runs the release process:", rows),
-                     context(_options_hint(emergency_steps))])
+                     context(_options_hint(emergency_steps)), *roles])
 
 
 def _options_hint(emergency_steps: Sequence[str]) -> str:

@@ -3,8 +3,10 @@
 Guarantees:
 - `post(text, blocks)` sends one chat.postMessage to the configured channel and returns
   where it landed (`PostedMessage`: channel id and ts), so it can be `update`d later.
-- `mention(*roles)` turns the people of configured roles (settings.roles) into Slack
-  mentions: a user id as `<@U...>`, a user group id as `<!subteam^S...>`, each once.
+- `mention(*roles, service=S)` turns the people of configured roles into Slack mentions
+  (a user id as `<@U...>`, a user group id as `<!subteam^S...>`, each once): the roles of
+  service S (its own `roles`, the top-level ones for the roles it does not name), or the
+  top-level roles when no service is given.
 - Every Slack failure (an `ok: false` answer, an HTTP error, no connection) raises
   `bot.ports.PartnerError` naming the method and Slack's error code; the token never
   appears in a message.
@@ -15,8 +17,9 @@ Guarantees:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from slack_sdk import WebClient, WebhookClient
@@ -61,11 +64,14 @@ class PostedMessage:
 
 class Chat:
     def __init__(
-        self, client: WebClient, channel: str, roles: Mapping[str, Sequence[str]] | None = None
+        self, client: WebClient, channel: str, roles: Mapping[str, Sequence[str]] | None = None,
+        *, services: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
     ) -> None:
         self._client = client
         self.channel = channel
         self._roles = {name: tuple(ids) for name, ids in (roles or {}).items()}
+        self._services = {service: {name: tuple(ids) for name, ids in roles.items()}
+                          for service, roles in (services or {}).items()}
 
     @classmethod
     def from_settings(
@@ -80,7 +86,8 @@ class Chat:
         client = WebClient(token=token.get_secret_value(), timeout=timeout,
                            base_url=base_url or settings.slack.api_url)
         retry_rate_limits(client)
-        return cls(client, settings.slack.channel, settings.roles)
+        return cls(client, settings.slack.channel, settings.roles,
+                   services=settings.roles_by_service())
 
     def post(self, text: str, blocks: list[dict[str, Any]] | None = None, *,
              channel: str | None = None) -> PostedMessage:
@@ -96,9 +103,14 @@ class Chat:
         self._call("chat.update", self._client.chat_update, channel=message.channel,
                    ts=message.ts, text=text, blocks=blocks)
 
-    def mention(self, *roles: str) -> str:
-        """The people of `roles`, as Slack mentions separated by spaces ("" if none)."""
-        return mentions(self._roles, roles)
+    def mention(self, *roles: str, service: str | None = None) -> str:
+        """The people of `roles` for `service`, as Slack mentions separated by spaces ("" if
+        none)."""
+        return mentions(self._services.get(service or "", self._roles), roles)
+
+    def mention_in(self, service: str) -> Callable[..., str]:
+        """`mention` for one service: what the announcements' renderers are given."""
+        return partial(self.mention, service=service)
 
     def _call(self, method: str, func: Any, **arguments: Any) -> Any:
         try:

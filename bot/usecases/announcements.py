@@ -28,7 +28,7 @@ from bot.domain.next_steps import next_step
 from bot.domain.release import Env, Release, State
 from bot.markup import escape
 
-Mention = Callable[..., str]  # Chat.mention(*roles)
+Mention = Callable[..., str]  # Chat.mention_in(service): mention(*roles)
 ROLE_NAMES = ("DEV", "OPS", "QA", "emergency")
 MAX_BUGS = 30
 _NOTE_LINE = re.compile(r"^- \[[\w-]+\] (\d+) — (.+)$", re.M)

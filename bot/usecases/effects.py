@@ -136,7 +136,7 @@ def audit_entry(
     return AuditEntry(
         at=ctx.clock(),
         actor=actor.user_id,
-        roles=tuple(sorted(r.value for r in actor.roles)),
+        roles=actor.role_values(release.service),
         action=action or (f"override {decision.action.value}" if decision.is_override
                           else decision.action.value),
         service=release.service,

@@ -1,8 +1,12 @@
-"""Who is asking: a Slack user ID becomes an `Actor` with the roles app.yaml gives them.
+"""Who is asking: a Slack user ID becomes an `Actor` with the roles app.yaml gives them,
+per service.
 
 Guarantees:
 - app.yaml's `roles` list Slack user IDs (U.../W...) and user groups (S...); a user holds
   a role when listed directly or as a member of a listed group.
+- A service's own `roles` replace the top-level list of each role they name, for that
+  service only (`Settings.roles_by_service`): the actor carries the roles of every
+  configured service, and the lifecycle asks for those of the release's service.
 - Groups are resolved with `usergroups.users.list` and names with `users.info`, each
   cached for `ttl` seconds, so a burst of commands costs one lookup per group and user.
   Thread-safe.
@@ -28,10 +32,15 @@ log = logging.getLogger(__name__)
 DEFAULT_TTL = 60.0
 
 
+RoleIds = Mapping[str, tuple[str, ...]]  # role name -> Slack user and user-group IDs
+
+
 class Directory:
-    def __init__(self, roles: Mapping[str, tuple[str, ...]], client: WebClient, *,
+    def __init__(self, roles: RoleIds, client: WebClient, *,
+                 services: Mapping[str, RoleIds] | None = None,
                  ttl: float = DEFAULT_TTL, clock: Callable[[], float] = time.monotonic) -> None:
-        self._roles = {Role(name): tuple(ids) for name, ids in roles.items()}
+        self._roles = _by_role(roles)
+        self._services = {name: _by_role(ids) for name, ids in (services or {}).items()}
         self._client = client
         self._ttl = ttl
         self._clock = clock
@@ -39,10 +48,14 @@ class Directory:
         self._cache: dict[str, tuple[float, Any]] = {}
 
     def actor(self, user_id: str) -> Actor:
-        """The user with their roles and display name."""
-        roles = frozenset(role for role, ids in self._roles.items()
-                          if self.member(user_id, ids))
-        return Actor(user_id, roles, self._name(user_id))
+        """The user with their roles (top-level, and in each service) and display name."""
+        per_service = {name: self._held(user_id, roles)
+                       for name, roles in self._services.items()}
+        return Actor(user_id, self._held(user_id, self._roles), self._name(user_id),
+                     per_service)
+
+    def _held(self, user_id: str, roles: Mapping[Role, tuple[str, ...]]) -> frozenset[Role]:
+        return frozenset(role for role, ids in roles.items() if self.member(user_id, ids))
 
     def member(self, user_id: str, ids: Iterable[str]) -> bool:
         """Whether the user is listed in `ids`, directly or through a user group."""
@@ -80,6 +93,10 @@ class Directory:
         with self._lock:
             self._cache[key] = (now, value)
         return value
+
+
+def _by_role(roles: RoleIds) -> dict[Role, tuple[str, ...]]:
+    return {Role(name): tuple(ids) for name, ids in roles.items()}
 
 
 def _reason(exc: Exception) -> str:

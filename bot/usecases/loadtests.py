@@ -63,8 +63,8 @@ def set_window(
 ) -> WindowSet:
     """Record a load-test window (`start`, `end`: the team's wall clock, naive or aware).
     With `record=False`, only what recording it would skip (an override's confirmation)."""
-    check_may_load_test(actor, override_reason)
     name = ctx.service(service).config.name
+    check_may_load_test(actor, name, override_reason)
     release = load_release(ctx, name, version)
     _check_partners(ctx, partners)
     tz = ctx.settings.tz
@@ -99,9 +99,9 @@ def record_result(
     progress: Progress = quiet,
 ) -> ResultRecorded:
     """QA's load-test result on the stage ticket; a fail with a bug rejects the build."""
-    check_may_load_test(actor, override_reason)
     ports = ctx.service(service)
     name = ports.config.name
+    check_may_load_test(actor, name, override_reason)
     release = load_release(ctx, name, version)
     now = ctx.clock()
     with ctx.store.unit_of_work() as uow:
@@ -213,7 +213,7 @@ def _comment(result: Result, actor: Actor) -> str:
 def _entry(ctx: Context, actor: Actor, release: Release, action: str, detail: str,
            request_id: str | None, override_reason: str | None) -> AuditEntry:
     return AuditEntry(
-        at=ctx.clock(), actor=actor.user_id, roles=tuple(sorted(r.value for r in actor.roles)),
+        at=ctx.clock(), actor=actor.user_id, roles=actor.role_values(release.service),
         action=f"override {action}" if override_reason else action, service=release.service,
         version=release.version, from_state=release.state.value, to_state=release.state.value,
         detail=detail, request_id=request_id, override_reason=override_reason,

@@ -19,8 +19,9 @@ from bot.domain.actions import (
 from bot.domain.audit import AuditEntry
 from bot.domain.errors import Refusal
 from bot.domain.facts import Bug, EnvironmentState
-from bot.domain.lifecycle import check_may_change_service, check_role, decide, state_after
+from bot.domain.lifecycle import decide, state_after
 from bot.domain.loadtest import has_passed
+from bot.domain.permissions import check_may_change_service, check_role
 from bot.domain.release import Env, Kind, Release, State, Ticket
 from bot.domain.signoff import missing_signoffs
 from bot.ports import NotFound, Tracker
@@ -177,7 +178,7 @@ def start_service_change(
 ) -> Release:
     """An OPS-driven service-level change (configuration, capacity): a release without a
     tag, labelled `change-N`, that then goes through the same stage and prod tickets."""
-    check_may_change_service(actor)
+    check_may_change_service(actor, ctx.service(service).config.name)
     text = summary.strip()
     if not text:
         raise Refusal("a service change needs a description",
@@ -196,7 +197,7 @@ def start_service_change(
                 continue
             uow.add_audit(AuditEntry(
                 actor=actor.user_id, action="service change", service=name,
-                version=change.version, roles=tuple(sorted(r.value for r in actor.roles)),
+                version=change.version, roles=actor.role_values(name),
                 to_state=State.TAGGED.value, detail=text, request_id=request_id, at=now,
             ))
             uow.commit()

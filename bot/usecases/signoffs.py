@@ -47,7 +47,7 @@ def sign_off(ctx: Context, actor: Actor, actor_teams: Sequence[str], version: st
         if signed:
             uow.add_audit(AuditEntry(
                 actor=actor.user_id, action="signoff prod", service=name, version=version,
-                roles=tuple(sorted(r.value for r in actor.roles)),
+                roles=actor.role_values(name),
                 from_state=release.state.value, to_state=release.state.value,
                 detail="for " + ", ".join(signed), request_id=request_id, at=ctx.clock()))
         done = [s.team for s in uow.signoffs(name, version)]

@@ -25,7 +25,7 @@ from bot.domain.api_impact import Impact
 from bot.domain.changelog import Changelog
 from bot.domain.errors import Refusal
 from bot.domain.facts import Commit
-from bot.domain.lifecycle import check_may_tag
+from bot.domain.permissions import check_may_tag
 from bot.domain.release import Release
 from bot.domain.release_commit import ReleaseCommitPlan
 from bot.domain.tagging import Naming, NothingToTag, TagPlan, check_adds_commits, plan_tag
@@ -62,7 +62,7 @@ def preview_tag(
     ctx: Context, actor: Actor, *, service: str | None = None, version: str | None = None,
     line: str | None = None,
 ) -> TagPreview:
-    check_may_tag(actor)
+    check_may_tag(actor, ctx.service(service).config.name)
     found = taggable(ctx, service=service, version=version, line=line)
     notes = release_notes(found.changelog, found.version, ctx.clock().date(),
                           found.api_impact)

@@ -22,7 +22,7 @@ from bot.domain.actions import Actor
 from bot.domain.audit import AuditEntry
 from bot.domain.changelog import commits_for_bug
 from bot.domain.errors import Refusal
-from bot.domain.lifecycle import check_may_backport, check_may_tag
+from bot.domain.permissions import check_may_backport, check_may_tag
 from bot.domain.release import Release, State
 from bot.domain.tagging import AlreadyTagged
 from bot.domain.versions import Version, latest_on_line
@@ -95,7 +95,7 @@ def _finish_tag(
     ctx: Context, ports: ServicePorts, actor: Actor, release: Release,
     request_id: str | None, progress: Progress, preview: TagPreview | None = None,
 ) -> TagResult:
-    check_may_tag(actor)
+    check_may_tag(actor, release.service)
     tag_name = Version.parse(release.version).tag_name(ports.config.tag_pattern)
     assert release.commit_sha is not None
     plan = preview.release_commit if preview is not None else \
@@ -121,7 +121,7 @@ def _finish_tag(
             return replace(result, resumed=True)
         uow.add_audit(AuditEntry(
             actor=actor.user_id, action="tag", service=release.service,
-            version=release.version, roles=tuple(sorted(r.value for r in actor.roles)),
+            version=release.version, roles=actor.role_values(release.service),
             from_state=State.TAGGING.value, to_state=State.TAGGED.value,
             detail=f"{tag_name} at {tagged_sha[:7]} on {release.branch}",
             request_id=request_id, at=ctx.clock(),
@@ -147,8 +147,8 @@ def backport(
     """Carry fixes from master onto `line`'s maintenance branch (created if missing).
     Reads that do not depend on each other go out together: the tags with master's head,
     then the commits that reference the bug with the maintenance branch's head."""
-    check_may_backport(actor)
     ports = ctx.service(service)
+    check_may_backport(actor, ports.config.name)
     config = ports.config
     wants_bug = not shas and bug_id is not None
     listed, main_head = ctx.fanout.at_once(
@@ -243,7 +243,7 @@ def _audit_backport(
     with ctx.store.unit_of_work() as uow:
         uow.add_audit(AuditEntry(
             actor=actor.user_id, action="backport", service=service, version=line,
-            roles=tuple(sorted(r.value for r in actor.roles)), detail=detail,
+            roles=actor.role_values(service), detail=detail,
             request_id=request_id, at=ctx.clock(),
         ))
         uow.commit()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.actions import Action, Role
-from bot.domain.lifecycle import roles_for
+from bot.domain.rules import roles_for
 from bot.messages.help import help_topic
 from bot.sandbox.slack_blocks import block_errors
 from handlers import help

@@ -25,9 +25,10 @@ from bot.domain.actions import (
 )
 from bot.domain.errors import Refusal
 from bot.domain.facts import Bug, EnvironmentState
-from bot.domain.lifecycle import decide, next_owners, state_after, supersedes
+from bot.domain.lifecycle import decide, state_after, supersedes
 from bot.domain.next_steps import next_step
 from bot.domain.release import Env, Kind, Release, State, Ticket
+from bot.domain.rules import next_owners
 
 S = State
 # PROCESS.md, read as a table: action -> (who, from which states, to which state).

@@ -1,0 +1,87 @@
+"""The settings of each service released by the bot (app.yaml's `services`), its own
+channel and people, and the partner URLs: validated like the rest (bot/config.py).
+
+Roles: `roles` (top level, and per service) map DEV/OPS/QA/emergency to Slack user IDs
+(U.../W...) or user-group IDs (S...). A role a service's own `roles` names replaces the
+top-level list for that service; the roles it does not name come from the top level.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from bot.config_options import (
+    ReleaseCommitSettings,
+    ServiceWorkflow,
+)
+from bot.config_options import (
+    StrictModel as _Strict,
+)
+from bot.config_values import SlackId, WebUrl
+
+RoleName = Literal["DEV", "OPS", "QA", "emergency"]
+Roles = dict[RoleName, tuple[SlackId, ...]]
+
+SLACK_API_URL = "https://slack.com/api/"
+
+
+class SlackSettings(_Strict):
+    channel: str = "#loop"
+    mailing_list: str | None = None
+    # Slack's Web API base URL: GovSlack's, or the sandbox's stand-in for `loopbot run`.
+    api_url: WebUrl = SLACK_API_URL
+
+    @field_validator("api_url")
+    @classmethod
+    def _ends_with_slash(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"  # slack_sdk appends methods
+
+
+class PartnerSettings(_Strict):
+    url: WebUrl
+
+
+class BugzillaProduct(_Strict):
+    product: str = "Cloud Services"
+    component: str = "Operations: Deployment Requests"
+
+
+class EnvironmentSettings(_Strict):
+    url: WebUrl
+
+
+class ServiceSettings(_Strict):
+    name: str
+    repo: str
+    tag_pattern: str = "{version}"
+    branch_pattern: str = "{major}.{minor}.x"
+    main_branch: str = "master"
+    bugzilla: BugzillaProduct = BugzillaProduct()
+    environments: dict[str, EnvironmentSettings] = Field(default_factory=dict)
+    workflow: ServiceWorkflow = ServiceWorkflow()
+    release_commit: ReleaseCommitSettings = ReleaseCommitSettings()
+    # The service's own channel and mailing list (default: the top-level `slack`).
+    slack: SlackSettings | None = None
+    # The service's own people for the roles it names (the others: the top-level `roles`).
+    roles: Roles = Field(default_factory=dict)
+    # Per API version, the path patterns of the files serving it ("/v1": [loop/routes/*.js]).
+    api_versions: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+    @field_validator("repo")
+    @classmethod
+    def _owner_slash_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[\w.-]+/[\w.-]+", value):
+            raise ValueError(f"expected OWNER/NAME, got {value!r}")
+        return value
+
+    @field_validator("tag_pattern")
+    @classmethod
+    def _has_version(cls, value: str) -> str:
+        if "{version}" not in value:
+            raise ValueError("must contain {version}")
+        return value
+
+
