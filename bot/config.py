@@ -253,7 +253,8 @@ def settings_from_dict(
 def _describe(exc: ValidationError, source: str) -> str:
     lines = []
     for error in exc.errors():
-        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        # "[key]": pydantic's mark for a bad mapping key (`roles.Dev`), already in the path
+        key = ".".join(str(p) for p in error["loc"] if p != "[key]") or "(top level)"
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             message = "unknown key"

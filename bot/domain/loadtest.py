@@ -86,7 +86,7 @@ def check_may_load_test(actor: Actor, service: str, override_reason: str | None)
         if not override_reason.strip():
             raise Refusal("an emergency override needs a written reason")
         return
-    require(actor, frozenset({Role.QA}), "load tests", service)
+    require(actor, frozenset({Role.QA}), "a load test", service)
 
 
 def state_problems(release: Release, states: frozenset[State], what: str) -> list[str]:

@@ -60,7 +60,8 @@ from bot.usecases.context import Context
 from bot.wiring import build_context
 from handlers.words import ENVS
 
-USERS = {"dev": "U0DEV0001", "ops": "U0OPS0001", "qa": "U0QA00001", "lead": "U0LEAD001"}
+USERS = {"dev": "U0DEV0001", "ops": "U0OPS0001", "qa": "U0QA00001", "lead": "U0LEAD001",
+         "client-dev": "U0CLDEV01", "client-qa": "U0CLQA001"}  # loop-client's own team
 FAST_GITHUB = {"seconds_between_requests": 0, "seconds_between_writes": 0, "retries": 2}
 DEPLOY_USAGE = "!deploy ENV VERSION"
 SANDBOX_BOARD = BoardOptions(poll_seconds=2, environment_ttl=1.0, ticket_ttl=1.0)
@@ -93,7 +94,8 @@ class Chat:
         if line.startswith("@"):
             user, rest = first_word(line)
             if user[1:] not in USERS:
-                return self.out(f"unknown user {user}: the sandbox has @dev, @ops, @qa, @lead")
+                return self.out(f"unknown user {user}: the sandbox has "
+                                f"{', '.join('@' + name for name in USERS)}")
             self.speaker = USERS[user[1:]]
         elif line.startswith("!"):
             rest = line  # `!click` presses as the last speaker

@@ -1,7 +1,8 @@
 """The Slack stand-in's workspace: who and what exists (users, channels, user groups).
 
 `Workspace.default()` matches app.yaml's roles: U0DEV0001 `dev`, U0OPS0001 `ops`,
-U0QA00001 `qa`, U0LEAD001 `lead`, the bot U0BOT0001 `loopbot`, the channel #loop
+U0QA00001 `qa`, U0LEAD001 `lead`, loop-client's own U0CLDEV01 `client-dev` and U0CLQA001
+`client-qa`, the bot U0BOT0001 `loopbot`, the channel #loop
 (C0LOOP0001) and one user group per role. `resolve_channel` accepts what Slack accepts
 for `channel`: an ID, `#name`, `name`, or a user ID (the bot's DM with that user).
 Lookups only: thread safety is the stand-in's lock.
@@ -90,6 +91,8 @@ class Workspace:
             ("U0OPS0001", "ops", "Omar Operations"),
             ("U0QA00001", "qa", "Quinn Quality"),
             ("U0LEAD001", "lead", "Lee Lead"),
+            ("U0CLDEV01", "client-dev", "Cleo Client"),
+            ("U0CLQA001", "client-qa", "Quentin Checks"),
         ):
             workspace.add_user(SlackUser(user_id, name, real))
         workspace.add_channel(SlackChannel("C0LOOP0001", "loop"))

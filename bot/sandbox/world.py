@@ -4,7 +4,8 @@ settings that point the bot at them.
 `Sandbox.start(settings, state_dir=None, repo=None)` starts GitHub (the configured
 repositories: loop-server's demo history, or a copy of `repo`), Bugzilla (the demo's
 bugs, and the VERIFIED deployment tickets of its releases 0.12.1 and 0.12.2), Slack
-(the default workspace: @dev, @ops, @qa, @lead, #loop) and one root URL per environment
+(the default workspace: @dev, @ops, @qa, @lead, loop-client's @client-dev and
+@client-qa, #loop) and one root URL per environment
 of each service, running the demo's versions (or the newest release tag of `repo`).
 With `state_dir` every stand-in keeps its state there and a later start continues from
 it (nothing is seeded twice), the sandbox clock included (`sandbox.clock()`: never

@@ -17,9 +17,11 @@ CLIENT = "#loop-client"
 
 @pytest.fixture
 def settings(settings: Settings, shipped_settings: Settings) -> Settings:
-    """The plain settings with loop-client's own channel, as shipped."""
+    """The plain settings with loop-client's own channel, as shipped (not its own team:
+    tests/e2e/test_slack_service_roles.py tests that)."""
     server, _ = settings.services
-    return settings.model_copy(update={"services": (server, shipped_settings.services[1])})
+    client = shipped_settings.services[1].model_copy(update={"roles": {}})
+    return settings.model_copy(update={"services": (server, client)})
 
 
 def test_a_command_typed_in_a_services_channel_is_about_that_service(

@@ -13,7 +13,8 @@ def test_wrong_role_is_refused_to_the_caller_and_changes_nothing(loop_world: Loo
     before = len(loop_world.channel())
     loop_world.command(OPS, "verify stage 0.13.0")
     refused = loop_world.last_ephemeral(OPS)
-    assert "`verify stage` needs the QA role; <@U0OPS0001> has OPS" in str(refused.blocks)
+    assert ("`verify stage` needs the QA role for loop-server; <@U0OPS0001> is not QA for "
+            "loop-server (holds OPS there)") in str(refused.blocks)
     assert len(loop_world.channel()) == before
     assert loop_world.release("0.13.0").state is State.STAGE_DEPLOYED
 

@@ -117,7 +117,7 @@ def test_windows_are_refused_off_the_load_test_days_on_skipped_days_and_overlapp
     with pytest.raises(Refusal, match="overlaps the window of loop-server 0.13.0 "
                                       r"\(Thu 2026-12-10 09:00 to Thu 2026-12-10 12:00\)"):
         set_window(r.ctx, QA, "0.13.0", local("2026-12-10T11:00"), local("2026-12-10T13:00"))
-    with pytest.raises(MissingRole, match="load tests need the QA role"):
+    with pytest.raises(MissingRole, match="a load test needs the QA role for loop-server"):
         set_window(r.ctx, DEV, "0.13.0", local("2026-12-11T09:00"), local("2026-12-11T10:00"))
     with pytest.raises(Refusal, match="unknown partner.* nexmo; configured partners: tokbox"):
         set_window(r.ctx, QA, "0.13.0", local("2026-12-11T09:00"), local("2026-12-11T10:00"),
