@@ -6,6 +6,7 @@ they hold a role in, and App Home shows those services."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,7 @@ from bot.config import Settings
 from bot.domain.release import State
 from bot.sandbox.slack_workspace import SlackUser, UserGroup
 from bot.usecases.context import load_release
+from tests.e2e.test_sandbox_chat import play, texts
 from tests.e2e.test_slack_more_commands import _open_home
 from tests.fixtures.app import DEV, LEAD, OPS, QA, LoopWorld
 
@@ -158,3 +160,18 @@ def test_help_says_the_callers_roles_per_service(world: LoopWorld) -> None:
         world.last_ephemeral(OPS).blocks)
     world.command(STRANGER, "help")
     assert "Your roles: no role" in json.dumps(world.last_ephemeral(STRANGER).blocks)
+
+
+def test_the_sandbox_has_loop_clients_own_team(tmp_path: Path) -> None:
+    """`loopbot sandbox` with the shipped app.yaml: @dev is refused on loop-client,
+    @client-dev tags it, and App Home shows @client-qa loop-client alone."""
+    out = play("@dev /loop tag service:loop-client\n"
+               "@client-dev /loop tag service:loop-client\n"
+               "!click Tag 0.1.0\n"
+               "@client-qa !home\n", tmp_path, "--start", "2026-12-01 10:00")
+    refused = texts(out, user="@dev")
+    assert any("tagging needs the DEV role for loop-client" in t for t in refused), refused
+    client_channel = "\n".join(texts(out, channel="C0LOOPCL01"))
+    assert "loop-client 0.1.0 tagged" in client_channel
+    home = "\n".join(json.dumps(i) for i in out if i.get("sandbox") == "home")
+    assert "QA for loop-client" in home and "loop-server releases" not in home, home

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.config import ConfigError, load_settings, settings_from_dict
 from bot.domain.actions import Action, Actor, Facts, MissingRole, Role
@@ -48,15 +49,14 @@ def test_the_shipped_app_yaml_gives_loop_client_its_own_dev_and_qa() -> None:
 
 @pytest.mark.parametrize(("roles", "expected"), [
     ({"QA": ["bob"]}, r"key 'services\.1\.roles\.QA\.0': 'bob' is not a Slack user ID"),
-    ({"Dev": ["U0DEV0001"]}, r"key 'services\.1\.roles\.Dev': Input should be 'DEV', 'OPS', 'QA' or 'emergency'$"),
+    ({"Dev": ["U0DEV0001"]},
+     r"key 'services\.1\.roles\.Dev': Input should be 'DEV', 'OPS', 'QA' or 'emergency'$"),
     ({"QA": "U0QA00001"}, r"key 'services\.1\.roles\.QA': "),
     (["U0QA00001"], r"key 'services\.1\.roles': "),
 ])
 def test_a_bad_service_role_names_the_file_and_the_dotted_key(
     tmp_path: Path, roles: object, expected: str
 ) -> None:
-    import yaml
-
     bad = tmp_path / "roles.yaml"
     services = [SERVICES[0], {**SERVICES[1], "roles": roles}]
     bad.write_text(yaml.safe_dump({"roles": TOP, "services": services}))

@@ -1,0 +1,46 @@
+"""The scheduler mentions the people of the release's service: loop-client names its own
+QA, so its late-step reminder mentions them and not loop-server's QA (real Slack client
+against the stand-in, the scheduler's own jobs)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import Settings
+from bot.domain.actions import Action, Actor, Role
+from bot.usecases.releases import advance
+from bot.usecases.tagging import tag_release
+from tests.fixtures.scheduler import Rehearsal
+from tests.fixtures.world import OPS
+
+CLIENT = "loop-client"
+CLIENT_DEV = Actor("U0CLDEV01", frozenset(), "client-dev", {CLIENT: frozenset({Role.DEV})})
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    server, client = settings.services
+    own = client.model_copy(update={"roles": {"DEV": ("U0CLDEV01",), "QA": ("U0CLQA001",)}})
+    return settings.model_copy(update={"services": (server, own)})
+
+
+def test_a_late_step_of_loop_client_mentions_loop_clients_qa(rehearsal: Rehearsal) -> None:
+    r = rehearsal
+    r.at("2026-12-08 09:40")
+    tag_release(r.ctx, CLIENT_DEV, "0.1.0", service=CLIENT)
+    advance(r.ctx, Action.REQUEST_STAGE, "0.1.0", CLIENT_DEV, service=CLIENT)
+    r.sandbox.environment(CLIENT, "stage").deploy("0.1.0", "c" * 40)
+    advance(r.ctx, Action.DEPLOYED_STAGE, "0.1.0", OPS, service=CLIENT)
+    late = [p for p in r.run("2026-12-11 10:00") if " is late: " in p]
+    assert len(late) == 1 and late[0].startswith("loop-client 0.1.0 is late: QA was to verify")
+    assert late[0].endswith("<@U0CLQA001>") and "<@U0QA00001>" not in late[0]
+
+
+def test_the_chat_mentions_a_services_people_and_the_top_level_ones_elsewhere(
+    rehearsal: Rehearsal
+) -> None:
+    chat = rehearsal.bots[0].chat
+    assert chat.mention("QA", service=CLIENT) == "<@U0CLQA001>"
+    assert chat.mention("QA", "OPS", service=CLIENT) == "<@U0CLQA001> " + chat.mention("OPS")
+    assert chat.mention("QA", service="loop-server") == chat.mention("QA")
+    assert "<@U0CLQA001>" not in chat.mention("QA")
