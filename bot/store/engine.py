@@ -12,6 +12,7 @@ build or reach the database raises `StoreError` with the password masked.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -73,9 +74,24 @@ def _sqlite_connected(connection: sqlite3.Connection, _record: object) -> None:
     cursor = connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")
     cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute("PRAGMA journal_mode = WAL")
+    _into_wal(cursor)
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.close()
+
+
+def _into_wal(cursor: sqlite3.Cursor) -> None:
+    """Switch to WAL, waiting like any write would: the switch needs the database alone
+    for a moment and SQLite answers "database is locked" at once, without the busy
+    timeout, while another connection writes (processes starting together on a new file)."""
+    deadline = time.monotonic() + SQLITE_BUSY_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _sqlite_begin(connection: Connection) -> None:
