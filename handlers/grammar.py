@@ -2,7 +2,8 @@
 
 Guarantees:
 - Every subcommand is declared once, with `@subcommand(usage, summary, ...)` on the
-  function that reads it: the lifecycle actions it takes (who may run it comes from the
+  function that reads it (handlers/subcommands.py; the load-test and sign-off ones in
+  handlers/grammar_qa.py): the lifecycle actions it takes (who may run it comes from the
   domain's rules; only those steps take `--emergency`), or the roles of a command
   outside the lifecycle, what it changes in GitHub and Bugzilla, and examples. `/loop
   help` and `/loop help SUBCOMMAND` are generated from those declarations (`SUBCOMMANDS`).
@@ -19,10 +20,10 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from bot.domain.actions import Action, Role
 from bot.domain.errors import echoed
+from handlers.grammar_qa import subcommand as checks
 from handlers.intents import (
     Backport,
     BadInput,
@@ -32,66 +33,16 @@ from handlers.intents import (
     Help,
     History,
     Intent,
-    LoadTestResult,
-    LoadTestWindow,
-    ProdSignoff,
     ServiceChange,
     Status,
     Step,
     TagPreview,
 )
-from handlers.words import (
-    COMMAND,
-    Words,
-    bug_number,
-    end_of_window,
-    moment,
-    read_options,
-    release_label,
-    release_line,
-    split,
-)
+from handlers.subcommands import Declarations, Subcommand
+from handlers.words import COMMAND, Words, read_options, release_label, release_line, split
 
-
-@dataclass(frozen=True)
-class Subcommand:
-    name: str
-    usage: str
-    summary: str
-    read: Callable[[Words], Intent]
-    actions: tuple[Action, ...] = ()  # the lifecycle steps it takes
-    roles: tuple[Role, ...] = ()  # who may run it, when it takes no lifecycle step
-    changes: str = ""  # what it changes in GitHub and Bugzilla
-    examples: tuple[str, ...] = ()
-    breaks_glass: bool = False  # takes --emergency though it declares no lifecycle action
-
-    @property
-    def emergency(self) -> bool:
-        """Only steps with guards to skip take `--emergency`: the lifecycle's."""
-        return bool(self.actions) or self.breaks_glass
-
-    @property
-    def usage_line(self) -> str:
-        return f"{COMMAND} {self.usage}"
-
-
-SUBCOMMANDS: dict[str, Subcommand] = {}
+subcommand = Declarations()
 HELP_WORDS = ("?", "-h", "--help")
-
-
-def subcommand(usage: str, summary: str, *, actions: tuple[Action, ...] = (),
-               roles: tuple[Role, ...] = (), changes: str = "", examples: tuple[str, ...] = (),
-               emergency: bool = False,
-               ) -> Callable[[Callable[[Words], Intent]], Callable[[Words], Intent]]:
-    """Declare the subcommand named by the usage's first word, read by the function."""
-
-    def declare(read: Callable[[Words], Intent]) -> Callable[[Words], Intent]:
-        name = usage.split()[0]
-        SUBCOMMANDS[name] = Subcommand(name, usage, summary, read, actions, roles, changes,
-                                       examples, emergency)
-        return read
-
-    return declare
 
 
 # -- reading words --------------------------------------------------------------------------
@@ -279,55 +230,9 @@ def _calendar(words: Words) -> Intent:
     return CalendarDates()
 
 
-@subcommand("loadtest stage VERSION window FROM TO [PARTNER...] | pass|fail [REASON] [bug N]",
-            "set a load-test window with partners (FROM like 2026-12-09T14:00, TO like "
-            "16:00), or record the result", roles=(Role.QA,), emergency=True,
-            changes="records the window (announced, mailed to the partners, in /calendar.ics)"
-                    " or the result as a comment on the stage ticket; `fail ... bug N` also "
-                    "rejects the build",
-            examples=("loadtest stage 0.13.1 window 2026-12-09T14:00 16:00 tokbox",
-                      "loadtest stage 0.13.1 pass 3000 rooms for an hour",
-                      "loadtest stage 0.13.1 fail calls drop bug 1100005"))
-def _loadtest(words: Words) -> Intent:
-    words.env("stage")
-    version = words.release()
-    verdict = (words.peek() or "").lower()
-    if words.accept("window"):
-        start = moment(words, words.take("the start, like 2026-12-09T14:00"))
-        end = end_of_window(words, words.take("the end, like 16:00"), start)
-        partners = []
-        while words.peek() is not None:
-            partner = words.take("a partner").lower()
-            if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", partner):
-                raise words.error(f"couldn't read `{partner}` as a partner's name")
-            partners.append(partner)
-        return LoadTestWindow(version, start, end, tuple(dict.fromkeys(partners)))
-    if not words.accept("pass", "fail"):
-        raise words.error(f"expected `window`, `pass` or `fail` after {version}")
-    bug = words.optional_bug()
-    rest = words.rest().split()
-    if bug is None and len(rest) >= 2 and rest[-2].lower() == "bug":
-        bug, rest = bug_number(rest[-1], words.usage), rest[:-2]
-    elif bug is None and rest and re.fullmatch(r"bug#?\d+", rest[-1], re.IGNORECASE):
-        bug, rest = bug_number(rest[-1][3:].lstrip("#"), words.usage), rest[:-1]
-    if verdict == "pass" and bug is not None:
-        raise words.error("a passed load test names no bug")
-    return LoadTestResult(version, verdict == "pass", " ".join(rest), bug)
-
-
-@subcommand("signoff prod VERSION",
-            "your team signs VERSION off in prod; `verify prod` waits for every team listed",
-            changes="records the sign-off of each of your teams (workflow.prod_signoffs) and "
-                    "notes it on the prod ticket",
-            examples=("signoff prod 0.13.1",))
-def _signoff(words: Words) -> Intent:
-    words.env("prod")
-    version = words.release()
-    words.end()
-    return ProdSignoff(version)
-
-
 # -- the line ---------------------------------------------------------------------------------
+# `/loop help` lists them in this order: the lifecycle and the questions, then the checks.
+SUBCOMMANDS: dict[str, Subcommand] = {**subcommand.by_name, **checks.by_name}
 MAX_TEXT = 4000  # characters; Slack sends a few thousand at most
 
 
