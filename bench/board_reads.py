@@ -25,7 +25,7 @@ import requests
 
 from bot.board.app import BoardOptions
 from bot.config import load_settings
-from bot.sandbox.chat import close_chat, open_chat
+from bot.sandbox.chat_session import close_chat, open_chat
 from bot.server import Server, routes
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -32,7 +32,7 @@ def _sandbox_serve(args: argparse.Namespace) -> int:
 
 
 def _sandbox_chat(args: argparse.Namespace) -> int:
-    from bot.sandbox.chat import run_chat
+    from bot.sandbox.chat_session import run_chat
 
     return run_chat(args)
 

@@ -28,7 +28,8 @@ from bot.sandbox.bugzilla_records import parse_bug_id, utc_now
 from bot.sandbox.bugzilla_search import search, select_fields, values
 from bot.sandbox.bugzilla_state import FIRST_NEW_ID, BugDatabase, Clock
 from bot.sandbox.bugzilla_workflow import DOCUMENTATION, WORKFLOWS, BugzillaFault
-from bot.sandbox.server import HTTPError, Request, Response, StandIn, route
+from bot.sandbox.routes import HTTPError, Request, Response, route
+from bot.sandbox.server import StandIn
 
 SANDBOX_KEY = "sandbox-bugzilla-key"
 BOT_LOGIN = "loopbot@mozilla.com"

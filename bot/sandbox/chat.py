@@ -1,5 +1,6 @@
 """`loopbot sandbox`: the whole bot and every stand-in on 127.0.0.1, driven from a chat
-prompt in the terminal (or a script on standard input).
+prompt in the terminal (or a script on standard input). This module is the chat;
+bot/sandbox/chat_session.py starts and stops what it talks to.
 
 A line like `@qa /loop verify stage 0.13.1` is sent to the bot exactly as Slack would send
 it: a signed HTTP request from that user (no `@user` means `@dev`). What the bot then
@@ -23,48 +24,34 @@ later run continues where this one stopped.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import Any
 
-from bot.app import LoopApp, create_app
-from bot.board.app import BoardOptions
+from bot.app import LoopApp
 from bot.clock import ManualClock
-from bot.config import Settings, load_settings
-from bot.jobs import run_until
-from bot.partners.slack import Chat as SlackChat
+from bot.config import Settings
 from bot.ports import PartnerError
-from bot.sandbox.bugzilla import SANDBOX_KEY
 from bot.sandbox.chat_lines import (
     clock_target,
     deployable,
     first_word,
-    read_lines,
     sandbox_words,
-    start_moment,
     strip_comment,
     wrong_command,
 )
-from bot.sandbox.chat_render import as_json, printer, render_home, render_message
+from bot.sandbox.chat_render import as_json, render_home, render_message
 from bot.sandbox.signed import SlackRequests, buttons
 from bot.sandbox.slack_records import Posted
-from bot.sandbox.world import GITHUB_TOKEN, SIGNING_SECRET, Sandbox
-from bot.server import Server, serve
-from bot.store.schema import upgrade
-from bot.usecases.adoption import adopt_on_first_start
+from bot.sandbox.world import Sandbox
+from bot.server import Server
 from bot.usecases.calendar_feed import calendar_from_settings
-from bot.usecases.context import Context
-from bot.wiring import build_context
 from handlers.words import ENVS
 
 USERS = {"dev": "U0DEV0001", "ops": "U0OPS0001", "qa": "U0QA00001", "lead": "U0LEAD001",
          "client-dev": "U0CLDEV01", "client-qa": "U0CLQA001"}  # loop-client's own team
-FAST_GITHUB = {"seconds_between_requests": 0, "seconds_between_writes": 0, "retries": 2}
 DEPLOY_USAGE = "!deploy ENV VERSION"
-SANDBOX_BOARD = BoardOptions(poll_seconds=2, environment_ttl=1.0, ticket_ttl=1.0)
 HELP = __doc__.split("people do outside Slack:\n\n")[1].split("\n\n`#`")[0]
 
 
@@ -242,71 +229,3 @@ class Chat:
         for message in [*slack.messages(), *slack.ephemerals()]:
             key = (message.kind, message.channel, message.ts)
             self._seen[key] = (message.text, len(message.edits))
-
-
-def open_chat(base: Settings, args: argparse.Namespace, stream: TextIO) -> Chat:
-    sandbox = Sandbox.start(base, state_dir=args.dir, repo=args.repo)
-    clock = sandbox.clock(start_moment(getattr(args, "start", None), base.tz))
-    settings = sandbox.settings(base)
-    upgrade(settings.db_url)  # the sandbox's own database: made or upgraded at every start
-    ctx = build_context(settings, clock=clock, github_options=FAST_GITHUB,
-                        environment_timeout=2.0)
-    adopt_on_first_start(ctx)  # the demo's releases, as a team adopting the bot has them
-    app = create_app(settings, ctx=ctx, slack_api_url=sandbox.slack.api_url)
-    server = serve(app, board=SANDBOX_BOARD)
-    signed = SlackRequests(server.slack_url, SIGNING_SECRET, sandbox.slack)
-    chat = Chat(sandbox, settings, app, server, clock, signed, printer(stream, args.json),
-                move_clock=_scheduler(ctx, clock, sandbox.slack.api_url, settings))
-    chat.mark_seen()
-    return chat
-
-
-def _scheduler(ctx: Context, clock: ManualClock, slack_api_url: str,
-               settings: Settings) -> Callable[[dt.datetime], None]:
-    """Moving the sandbox clock runs every scheduled job due on the way, in order."""
-    chat = SlackChat.from_settings(settings, base_url=slack_api_url)
-    return lambda moment: run_until(ctx, chat, None, clock, moment)
-
-
-def close_chat(chat: Chat) -> None:
-    chat.server.stop()
-    chat.app.close()
-    chat.app.ctx.store.dispose()
-    chat.sandbox.stop()
-
-
-def run_chat(args: argparse.Namespace, lines: Iterable[str] | None = None) -> int:
-    base = load_settings(args.config)
-    interactive = lines is None and sys.stdin.isatty()
-    chat = open_chat(base, args, sys.stdout)
-    try:
-        if interactive:
-            print(banner(chat), flush=True)
-        else:  # standard output is the script's transcript
-            print(f"loopbot sandbox: the web board is at {chat.server.board_url}",
-                  file=sys.stderr, flush=True)
-        for line in lines if lines is not None else read_lines(interactive):
-            chat.handle(line)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        close_chat(chat)
-    return 0
-
-
-def banner(chat: Chat) -> str:
-    """Where everything runs, and how to talk to it."""
-    where = chat.sandbox.describe()
-    lines = [
-        "loopbot sandbox: everything below runs on this machine.",
-        f"  web board                {chat.server.board_url}",
-        f"  bot (Slack request URL)  {chat.server.slack_url}",
-        f"  Slack Web API            {where['slack']['url']}",
-        f"  GitHub API               {where['github']['url']}  (token {GITHUB_TOKEN})",
-        f"  Bugzilla REST            {where['bugzilla']['url']}  (api key {SANDBOX_KEY})",
-        *(f"  {name:<24} {url}" for name, url in where["environments"].items()),
-        f"  state                    {where['state_dir']}",
-        "Type `/loop help`, `!help`, or Ctrl-D to leave; speak as someone else with "
-        "@ops, @qa or @lead first.",
-    ]
-    return "\n".join(lines)

@@ -24,7 +24,8 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from bot.sandbox.server import HTTPError, Request, Response, StandIn, route
+from bot.sandbox.routes import HTTPError, Request, Response, route
+from bot.sandbox.server import StandIn
 
 SOURCE = "https://github.com/mozilla-services/loop-server"
 

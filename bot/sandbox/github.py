@@ -37,7 +37,8 @@ from bot.sandbox.github_json import DOCS, RepoShapes
 from bot.sandbox.github_refs import RefRoutes
 from bot.sandbox.github_releases import ReleaseRoutes
 from bot.sandbox.gitrepo import FastImport, GitRepo, Signature
-from bot.sandbox.server import HTTPError, Request, Response, StandIn, route
+from bot.sandbox.routes import HTTPError, Request, Response, route
+from bot.sandbox.server import StandIn
 
 DEFAULT_TOKENS = frozenset({"ghp_sandbox"})
 DEV = Signature("Sandbox Dev", "dev@example.com", 1416300000)  # 2014-11-18 08:40 UTC

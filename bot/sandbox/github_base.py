@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from bot.sandbox.github_json import RepoShapes
 from bot.sandbox.gitrepo import GitRepo, Signature
-from bot.sandbox.server import HTTPError, Request, Response
+from bot.sandbox.routes import HTTPError, Request, Response
 
 REPO = r"/repos/([^/]+)/([^/]+)"
 DEFAULT_PER_PAGE = 30

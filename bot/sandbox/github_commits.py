@@ -24,7 +24,7 @@ from bot.sandbox.github_base import (
     signature_from_json,
 )
 from bot.sandbox.gitrepo import CommitInfo
-from bot.sandbox.server import HTTPError, Request, Response, route
+from bot.sandbox.routes import HTTPError, Request, Response, route
 
 UNPAGED_COMPARE_LIMIT = 250
 COMPARE_FILE_LIMIT = 300  # GitHub lists at most 300 files in a comparison

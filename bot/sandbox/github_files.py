@@ -18,7 +18,7 @@ import tempfile
 from urllib.parse import unquote
 
 from bot.sandbox.github_base import REPO, RepoHandle, RouteGroup, body_field
-from bot.sandbox.server import HTTPError, Request, Response, route
+from bot.sandbox.routes import HTTPError, Request, Response, route
 
 MODES = frozenset({"100644", "100755", "040000", "160000", "120000"})
 

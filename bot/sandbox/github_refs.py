@@ -20,7 +20,7 @@ from bot.sandbox.github_base import (
     signature_from_json,
 )
 from bot.sandbox.gitrepo import RefInfo
-from bot.sandbox.server import HTTPError, Request, Response, route
+from bot.sandbox.routes import HTTPError, Request, Response, route
 
 
 class RefRoutes(RouteGroup):

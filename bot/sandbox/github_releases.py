@@ -14,7 +14,7 @@ from urllib.parse import quote, unquote
 
 from bot.sandbox.github_base import API_USER, REPO, RepoHandle, RouteGroup, body_field, paginate
 from bot.sandbox.github_json import iso, node_id
-from bot.sandbox.server import HTTPError, Request, Response, route
+from bot.sandbox.routes import HTTPError, Request, Response, route
 
 RELEASES_FILE = "sandbox-releases.json"
 

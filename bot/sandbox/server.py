@@ -2,7 +2,8 @@
 
 A `StandIn` is a real threaded HTTP server on 127.0.0.1 (port 0 by default, so tests never
 collide). Subclasses declare routes with `@route(METHOD, REGEX)`; a handler receives a
-`Request` and the regex groups and returns a `Response` (or raises `HTTPError`).
+`Request` and the regex groups and returns a `Response` (or raises `HTTPError`): those
+live in bot/sandbox/routes.py.
 
 Faults are injected per server, for tests and for `loopbot sandbox`:
 - `faults.fail_next(status, count, path=...)`: the next `count` matching requests answer
@@ -23,75 +24,20 @@ together.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar, Self
 from urllib.parse import parse_qs, urlsplit
 
 from bot.sandbox.faults import Faults, read_spec
-
-Handler = Callable[..., "Response"]
-
-
-@dataclass(frozen=True)
-class Request:
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        if not self.body:
-            return {}
-        try:
-            return json.loads(self.body)
-        except ValueError as exc:
-            raise HTTPError(400, "request body is not JSON") from exc
-
-    def form(self) -> dict[str, str]:
-        return {k: v[-1] for k, v in parse_qs(self.body.decode("utf-8")).items()}
-
-    def arg(self, name: str, default: str | None = None) -> str | None:
-        values = self.query.get(name)
-        return values[-1] if values else default
-
-    def header(self, name: str, default: str | None = None) -> str | None:
-        return self.headers.get(name.lower(), default)
-
-
-@dataclass
-class Response:
-    status: int = 200
-    body: Any = None
-    headers: dict[str, str] = field(default_factory=dict)
-
-    def encode(self) -> bytes:
-        if self.body is None:
-            return b""
-        if isinstance(self.body, bytes):
-            return self.body
-        if isinstance(self.body, str):
-            return self.body.encode("utf-8")
-        return json.dumps(self.body).encode("utf-8")
-
-
-class HTTPError(Exception):
-    """Raised by a handler: the stand-in renders it in its partner's error shape."""
-
-    def __init__(self, status: int, message: str, **extra: Any) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.extra = extra
+from bot.sandbox.routes import HTTPError, Request, Response
 
 
 @dataclass(frozen=True)
@@ -100,16 +46,6 @@ class LoggedRequest:
     path: str
     query: dict[str, list[str]]
     received: float = 0.0  # time.monotonic() on arrival, before any injected latency
-
-
-def route(method: str, pattern: str) -> Callable[[Handler], Handler]:
-    """Declare a handler for METHOD and a path regex (matched in full)."""
-
-    def mark(func: Handler) -> Handler:
-        func.__dict__.setdefault("_routes", []).append((method.upper(), pattern))
-        return func
-
-    return mark
 
 
 class _Server(ThreadingHTTPServer):

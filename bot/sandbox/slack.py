@@ -28,7 +28,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from bot.sandbox.server import HTTPError, Request, Response, StandIn, route
+from bot.sandbox.routes import HTTPError, Request, Response, route
+from bot.sandbox.server import StandIn
 from bot.sandbox.slack_api import SlackError, WebApi
 from bot.sandbox.slack_records import Call, Posted, Recorder, ResponseHook
 from bot.sandbox.slack_workspace import SlackChannel, SlackUser, UserGroup, Workspace

@@ -18,7 +18,8 @@ import pytest
 from bot.config import load_settings
 from bot.domain.next_steps import next_step
 from bot.domain.release import Env
-from bot.sandbox.chat import Chat, close_chat, open_chat
+from bot.sandbox.chat import Chat
+from bot.sandbox.chat_session import close_chat, open_chat
 from bot.usecases import queries
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import load_settings
-from bot.sandbox.chat import banner, close_chat, open_chat
+from bot.sandbox.chat_session import banner, close_chat, open_chat
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "tests" / "e2e" / "scripts" / "whole_process.txt"

@@ -19,7 +19,8 @@ import pytest
 import requests
 
 from bot.config import load_settings
-from bot.sandbox.chat import Chat, close_chat, open_chat
+from bot.sandbox.chat import Chat
+from bot.sandbox.chat_session import close_chat, open_chat
 from tests.e2e.test_sandbox_chat import ROOT, play, texts
 
 

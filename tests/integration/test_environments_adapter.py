@@ -9,7 +9,8 @@ import pytest
 
 from bot.partners.environments import HttpEnvironments
 from bot.sandbox.environments import EnvironmentStandIn
-from bot.sandbox.server import Request, Response, StandIn, route
+from bot.sandbox.routes import Request, Response, route
+from bot.sandbox.server import StandIn
 
 
 class StaticSite(StandIn):
