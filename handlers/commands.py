@@ -136,6 +136,10 @@ def _do_help(job: Job, topic: str | None) -> None:
         job.reply.ephemeral(replies.help_text(help.lines(), help.emergency_steps(),
                                               roles_summary(job.actor, services)))
         return
+    if topic in help.OPTION_TOPICS:
+        services = [s.name for s in job.ctx.settings.services]
+        job.reply.ephemeral(help_topic(help.option_topic(topic, services)))
+        return
     declared = grammar.SUBCOMMANDS.get(topic)
     if declared is None:
         raise grammar.unknown(topic)

@@ -39,7 +39,15 @@ from handlers.intents import (
     TagPreview,
 )
 from handlers.subcommands import Declarations, Subcommand
-from handlers.words import COMMAND, Words, read_options, release_label, release_line, split
+from handlers.words import (
+    COMMAND,
+    Words,
+    option_named,
+    read_options,
+    release_label,
+    release_line,
+    split,
+)
 
 subcommand = Declarations()
 HELP_WORDS = ("?", "-h", "--help")
@@ -243,6 +251,10 @@ def parse(text: str) -> Command:
         raise BadInput(f"that line is {len(text):,} characters long; `{COMMAND}` reads "
                        f"{MAX_TEXT:,} at most", hint=f"`{COMMAND} help` lists the subcommands")
     words = split(text)
+    if len(words) == 2 and words[0].lower() in ("help", *HELP_WORDS):
+        option = option_named(words[1])  # `help —emergency`: the option, not its value
+        if option is not None:
+            return Command("help", Help(f"--{option}"), None, None, text)
     words, service, emergency = read_options(words)
     if not words or words[0].lower() in HELP_WORDS:
         return Command("help", Help(), service, None, text)

@@ -41,6 +41,32 @@ def topic(declared: Subcommand) -> HelpTopic:
     )
 
 
+OPTION_TOPICS = ("--emergency", "--service")  # `/loop help —emergency` reads as these
+
+
+def option_topic(option: str, services: list[str]) -> HelpTopic:
+    """`/loop help --emergency` (or `--service`): what the option does, who may use it,
+    with which subcommands."""
+    if option == "--emergency":
+        steps = ", ".join(emergency_steps())
+        return HelpTopic(
+            usage=f'{COMMAND} STEP ... --emergency "REASON"',
+            summary=("breaks glass: takes a step past its failing guards, with a written "
+                     f"reason. Steps that take it: {steps}"),
+            who=_either(frozenset({Role.EMERGENCY})),
+            changes=("what the step changes, once confirmed with a button; the reason is "
+                     "announced in the channel and kept in the audit log"),
+            examples=(f'{COMMAND} verify prod 0.13.1 --emergency "prod is down, the fix is '
+                      'in 0.13.1"',),
+            options=())
+    return HelpTopic(
+        usage=f"{COMMAND} SUBCOMMAND ... service:NAME",
+        summary=(f"runs the subcommand for another configured service ({', '.join(services)}"
+                 f"; default {services[0]}); `--service NAME` is the same"),
+        who="anyone", changes="", examples=(f"{COMMAND} status service:{services[-1]}",),
+        options=())
+
+
 def who(declared: Subcommand) -> str:
     if declared.actions:
         return _step_roles(declared.actions)

@@ -205,6 +205,13 @@ def _dashes(word: str) -> str:
     return replaced if replaced != word and name in _OPTION_NAMES else word
 
 
+def option_named(word: str) -> str | None:
+    """The option a help topic names (`emergency` or `service`), however it is typed:
+    `--emergency`, a phone's `—emergency`, `emergency`, `service:`; else None."""
+    name = _dashes(word).lower().removeprefix("--").removesuffix(":")
+    return name if name in _OPTION_NAMES and name != "help" else None
+
+
 def _once(previous: str | None, option: str, value: str) -> str:
     if previous is not None:
         raise BadInput(f"`{option}` is given twice ({previous!r}, then {value!r})",

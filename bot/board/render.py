@@ -17,6 +17,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup, escape
 
 from bot.domain.cycles import Phase
+from bot.domain.facts import MOCKED_PARTNER, MOCKED_PARTNER_MEANS
 
 PHASES = {
     Phase.TAGGING: "tagging day",
@@ -34,7 +35,8 @@ class Renderer:
                                 trim_blocks=True, lstrip_blocks=True)
         self._env.filters.update(ago=ago, local=self.local, short=short,
                                  code_spans=code_spans, status=status)
-        self._env.globals["PHASES"] = PHASES
+        self._env.globals.update(PHASES=PHASES, MOCKED_PARTNER=MOCKED_PARTNER,
+                                 MOCKED_PARTNER_MEANS=MOCKED_PARTNER_MEANS)
 
     def page(self, main: str, **values: Any) -> str:
         """A whole page whose <main> is the template `main`."""

@@ -76,6 +76,14 @@ class Bug:
         return f"bug {self.id} ({state})"
 
 
+# `fake_partner` as people read it (`/loop envs`, the board): loop-server's root URL says
+# `fakeTokBox: true` when its calls go to a fake TokBox instead of the real video partner
+# (PROCESS.md: stage is load-tested that way), so load there never reaches TokBox.
+MOCKED_PARTNER = "TokBox mocked (fakeTokBox)"
+MOCKED_PARTNER_MEANS = ("its root URL says fakeTokBox: true: calls go to a fake TokBox, "
+                        "not the real partner")
+
+
 @dataclass(frozen=True)
 class EnvironmentState:
     """What an environment's root URL says runs there."""

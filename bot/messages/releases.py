@@ -140,7 +140,9 @@ def tagged(result: TagResult, actor: Actor, steps: Sequence[str]) -> Rendered:
     release = result.release
     title = (f"*{escape(release.service)} {release.version}* tagged by {_who(actor)}"
              f"{' (finished)' if result.resumed else ''}")
-    links = f"<{result.tag_url}|tag {escape(release.tag or '')}> · <{result.release_url}|notes>"
+    # GitHub shows the tag and its release notes on one page: one link
+    links = (f"<{result.release_url}|{escape(release.tag or release.version)} on GitHub: "
+             "tag and release notes>")
     body = [section(f"{title}\n{_steps(steps)}"), context(links, _next(release)),
             *next_buttons(release)]
     return Rendered(f"{release.service} {release.version} tagged by {_name(actor)}"

@@ -17,7 +17,7 @@ from bot.domain.calendar import Calendar
 from bot.domain.cycles import Cycle, Phase
 from bot.domain.dev_lag import DevLag
 from bot.domain.errors import Refusal
-from bot.domain.facts import EnvironmentState
+from bot.domain.facts import MOCKED_PARTNER, EnvironmentState
 from bot.domain.release import Release
 from bot.messages.blocks import Rendered, context, escape, lines_section, section
 from bot.messages.releases import release_card
@@ -43,7 +43,8 @@ def _options_hint(emergency_steps: Sequence[str]) -> str:
     if emergency_steps:
         hint += (f'; the lifecycle steps ({", ".join(emergency_steps)}) take '
                  '`--emergency "REASON"` to break glass (emergency role only)')
-    return hint + ". `/loop help SUBCOMMAND` tells who may run it, what it changes, examples."
+    return hint + (". `/loop help SUBCOMMAND` tells who may run it, what it changes, "
+                   "examples; `/loop help --emergency` tells how to break glass.")
 
 
 def refusal(exc: Refusal, viewer: str = "") -> Rendered:
@@ -109,13 +110,17 @@ def history(service: str, version: str, entries: Sequence[AuditEntry], tz: dt.tz
 def _audit_line(entry: AuditEntry, tz: dt.tzinfo) -> str:
     when = entry.at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if entry.at else "?"
     moved = f" ({entry.from_state} → {entry.to_state})" if entry.from_state else ""
-    line = f"• {when} <@{entry.actor}> {escape(entry.action)}{moved}"
+    person = entry.actor.startswith(("U", "W"))
+    who = f"<@{entry.actor}>" if person else escape(entry.actor)
+    # "loopbot import" did "import": say it once
+    did = "" if not person and entry.actor.split()[-1] == entry.action else \
+        f" {escape(entry.action)}"
+    line = f"• {when} {who}{did}{moved}"
     if entry.detail:
         line += f": {escape(entry.detail)}"
     if entry.override_reason:
         line += f" :rotating_light: {escape(entry.override_reason)}"
-    return line if entry.actor.startswith(("U", "W")) else line.replace(
-        f"<@{entry.actor}>", escape(entry.actor))
+    return line
 
 
 def environments(service: str, states: Sequence[EnvironmentState],
@@ -132,7 +137,7 @@ def environment_line(state: EnvironmentState, lag: DevLag | None = None) -> str:
         return f"• *{escape(state.name)}*: unreachable ({escape(state.error or 'no answer')})"
     rev = f" ({state.rev[:7]})" if state.rev else ""
     health = {True: "healthy", False: "unhealthy", None: "health unknown"}[state.healthy]
-    fake = " · fake partner" if state.fake_partner else ""
+    fake = f" · {MOCKED_PARTNER}" if state.fake_partner else ""
     return (f"• *{escape(state.name)}*: {escape(state.version or 'no version')}{escape(rev)}"
             f" · {health}{fake}{behind}")
 
