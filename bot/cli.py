@@ -140,11 +140,15 @@ def describe_import(result: ImportResult) -> str:
 
 
 def _manifest(args: argparse.Namespace) -> int:
-    from bot.manifest import EXAMPLE_URL, check_request_url, manifest_yaml
+    from bot.manifest import check_request_url, manifest_yaml
 
     if args.socket_mode and args.url is not None:
         raise Refusal("--url has no use with --socket-mode: Socket Mode needs no request URL")
-    url = check_request_url(args.url) if args.url is not None else EXAMPLE_URL
+    if not args.socket_mode and args.url is None:  # a placeholder would fail in Slack later
+        raise Refusal("the manifest needs the URL Slack sends requests to",
+                      hint="give --url https://YOUR-HOST/slack/events (where `loopbot run` "
+                           "is reached), or --socket-mode (no public URL needed)")
+    url = check_request_url(args.url) if args.url is not None else ""
     sys.stdout.write(manifest_yaml(socket_mode=args.socket_mode, request_url=url))
     return 0
 
@@ -171,7 +175,7 @@ def _add_slack_parsers(
     manifest.add_argument("--url", default=None,
                           help="the public https URL Slack sends requests to: where "
                                "`loopbot run` is reached, ending in /slack/events "
-                               "(default: https://loopbot.example.com/slack/events)")
+                               "(required unless --socket-mode)")
     manifest.set_defaults(func=_manifest)
     adopt = commands.add_parser(
         "import", parents=[common],
@@ -193,7 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="loopbot", description="Run a web service's release process from Slack."
     )
-    parser.add_argument("--version", action="version", version=f"loopbot {_version()}",
+    parser.add_argument("-V", "--version", action="version", version=f"loopbot {_version()}",
                         help="print loopbot's version and exit")
     common, inner = _config_option(None), _config_option(argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)

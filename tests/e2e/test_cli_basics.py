@@ -38,3 +38,20 @@ def test_manifest_takes_a_good_url_and_refuses_url_with_socket_mode() -> None:
         "https://loopbot.team.example/slack/events")
     refused = loopbot("manifest", "--socket-mode", "--url", "https://a.example/slack/events")
     assert refused.returncode == 2 and "no use with --socket-mode" in refused.stderr
+
+
+def test_dash_capital_v_is_the_version_too() -> None:
+    short, long = loopbot("-V"), loopbot("--version")
+    assert short.returncode == 0 and short.stdout == long.stdout
+    assert short.stdout.startswith("loopbot ")
+
+
+def test_manifest_without_a_url_says_what_it_needs_and_prints_nothing() -> None:
+    done = loopbot("manifest")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("loopbot: the manifest needs the URL Slack sends "
+                                  "requests to")
+    assert "--url https://YOUR-HOST/slack/events" in done.stderr
+    assert "--socket-mode" in done.stderr and "Traceback" not in done.stderr
+    socket = yaml.safe_load(loopbot("manifest", "--socket-mode").stdout)
+    assert socket["settings"]["socket_mode_enabled"] is True
