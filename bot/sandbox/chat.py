@@ -80,10 +80,10 @@ class Chat:
             return
         if line.startswith("@"):
             user, rest = first_word(line)
-            if user[1:] not in USERS:
+            if user[1:].lower() not in USERS:  # `@QA` is `@qa`, as Slack matches names
                 return self.out(f"unknown user {user}: the sandbox has "
                                 f"{', '.join('@' + name for name in USERS)}")
-            self.speaker = USERS[user[1:]]
+            self.speaker = USERS[user[1:].lower()]
         elif line.startswith("!"):
             rest = line  # `!click` presses as the last speaker
         else:

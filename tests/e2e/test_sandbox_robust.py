@@ -173,6 +173,16 @@ def test_a_tab_separates_words_like_a_space(session: Session) -> None:
     assert all("environments" in s["text"] for s in said[:2])
     assert said[1]["user"] == "@ops"
 
+@pytest.mark.parametrize("typed", ["@QA", "@Qa", "@qa"])
+def test_a_role_name_in_any_case_speaks_as_that_user(session: Session, typed: str) -> None:
+    said = session.say(f"{typed} /loop envs")
+    assert len(said) == 1 and said[0]["user"] == "@qa"
+    assert "environments" in said[0]["text"]
+    [unknown] = session.say("@QAA /loop envs")
+    assert unknown["sandbox"] == "notice"
+    assert unknown["message"].startswith("unknown user @QAA: the sandbox has @dev, @ops, @qa, ")
+
+
 def test_click_needs_a_label(session: Session) -> None:
     session.say("/loop tag")
     said = session.say("!click")
