@@ -50,7 +50,9 @@ def routes(app: LoopApp, health: Health | None = None, *, host: str = "127.0.0.1
     slack = SlackGate(app.bolt, app.signing_secret)
     token = app.ctx.settings.secrets.web_token
     access = BoardAccess.for_host(host, token and token.get_secret_value())
-    web = create_web_app(app.ctx, health, access=access, board=board)
+    directory = app.runtime.directory  # names as Slack messages show them, cached there too
+    web = create_web_app(app.ctx, health, access=access, board=board,
+                         name=lambda user: directory.actor(user).name)
 
     traffic = app.runtime.traffic
 

@@ -40,14 +40,15 @@ CALENDAR_CYCLES = 26  # a year of cycles
 
 def create_web_app(
     ctx: Context, health: Health | None = None, *, access: BoardAccess | None = None,
-    board: BoardOptions | None = None,
+    board: BoardOptions | None = None, name: Callable[[str], str] | None = None,
 ) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-    """`access` defaults to a server on localhost with the configured WEB_TOKEN."""
+    """`access` defaults to a server on localhost with the configured WEB_TOKEN; `name`
+    gives a Slack user's display name (without it the board shows user ids)."""
     health = health or Health(ctx)
     if access is None:
         token = ctx.settings.secrets.web_token
         access = BoardAccess.for_host("127.0.0.1", token and token.get_secret_value())
-    pages = Board(ctx, board)
+    pages = Board(ctx, board, name)
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")

@@ -40,13 +40,17 @@ class BoardOptions:
     poll_seconds: int = 10  # how often an open board asks for news
     environment_ttl: float = 5.0  # how long what an environment runs is kept
     ticket_ttl: float = 10.0  # how long Bugzilla statuses are kept
+    name_ttl: float = 300.0  # how long a person's display name (users.info) is kept
 
 
 class Board:
-    def __init__(self, ctx: Context, options: BoardOptions | None = None) -> None:
+    def __init__(self, ctx: Context, options: BoardOptions | None = None,
+                 name: Callable[[str], str] | None = None) -> None:
+        """`name`: a Slack user id -> their display name (the audit trail shows it)."""
         self.options = options or BoardOptions()
         self.reads = BoardReads(ctx, ReadCache(), environment_ttl=self.options.environment_ttl,
-                                ticket_ttl=self.options.ticket_ttl)
+                                ticket_ttl=self.options.ticket_ttl, name=name,
+                                name_ttl=self.options.name_ttl)
         self.ctx = ctx
         self.renderer = Renderer(ctx.settings.tz)
         folder = resources.files("bot.board") / "static"

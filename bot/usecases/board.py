@@ -11,9 +11,11 @@ each for a few seconds (bot/board/cache.py) so a page or a poll never waits on t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TypeVar
 
 from bot.config import ServiceSettings
@@ -33,6 +35,7 @@ from bot.usecases.dev_lag import DEV, dev_lag
 
 T = TypeVar("T")
 Cached = Callable[[tuple[object, ...], float, Callable[[], T]], T]
+SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,}")  # an audit actor that is a person in Slack
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,7 @@ class ReleasePage:
     compare: Link | None
     tag: Link | None
     audit: tuple[AuditEntry, ...]
+    names: Mapping[str, str] = field(default_factory=dict)  # Slack user id -> display name
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,8 @@ class BoardReads:
     environment_ttl: float = 5.0
     ticket_ttl: float = 10.0
     history_ttl: float = 300.0  # commits between two tags hardly ever change
+    name: Callable[[str], str] | None = None  # a Slack user id -> their display name
+    name_ttl: float = 300.0  # a poll never asks Slack again for a name it has
 
     def grids(self) -> list[ServiceGrid]:
         services = self.ctx.settings.services
@@ -155,7 +161,7 @@ class BoardReads:
         tag = Link(release.tag, forge.tag_url(release.tag)) if release.tag else None
         audit = queries.history(self.ctx, release.version, service=config.name)
         return ReleasePage(self._flight(config, release), tuple(commits), error, compare,
-                           tag, tuple(audit))
+                           tag, tuple(audit), self._names(audit))
 
     def calendar(self, count: int = 6) -> CalendarView:
         calendar = calendar_from_settings(self.ctx.settings)
@@ -174,6 +180,16 @@ class BoardReads:
                 f"–{w.end.astimezone(tz):%H:%M}"
                 + (f" with {', '.join(w.partners)}" if w.partners else "")
                 for w in recorded if w.end.astimezone(tz).date() >= today]
+
+    def _names(self, audit: Sequence[AuditEntry]) -> dict[str, str]:
+        """The display name of each person in the audit trail, once per person (not per
+        row), each kept `name_ttl` seconds."""
+        name = self.name
+        if name is None:
+            return {}
+        people = dict.fromkeys(e.actor for e in audit if SLACK_USER.fullmatch(e.actor))
+        return {user: self.cached(("name", user), self.name_ttl, partial(name, user))
+                for user in people}
 
     def _behind_master(self, config: ServiceSettings) -> int | None:
         lag = self.cached(("dev-lag", config.name), self.environment_ttl,
