@@ -3,23 +3,15 @@ git-backed stand-in), and the environment watch telling DEV when dev lags too lo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from bot.config import Settings
 from bot.usecases.dev_lag import dev_lag
-from tests.fixtures.scheduler import SERVICE, Rehearsal, make_rehearsal, stop_rehearsal
+from tests.fixtures.scheduler import SERVICE, Rehearsal
 
 
 @pytest.fixture
-def r(shipped_settings: Settings, tmp_path: Path) -> Iterator[Rehearsal]:
-    built = make_rehearsal(shipped_settings, tmp_path)
-    try:
-        yield built
-    finally:
-        stop_rehearsal(built)
+def r(shipped_rehearsal: Rehearsal) -> Rehearsal:
+    return shipped_rehearsal
 
 
 def test_dev_lag_counts_the_commits_master_has_in_one_compare_request(r: Rehearsal) -> None:

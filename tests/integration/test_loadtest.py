@@ -20,7 +20,7 @@ from bot.jobs import run_due
 from bot.usecases.loadtests import record_result, set_window
 from tests.fixtures.scheduler import Rehearsal, make_rehearsal, paris, stop_rehearsal
 from tests.fixtures.smtp import Inbox
-from tests.fixtures.world import DEV, LEAD, OPS, QA
+from tests.fixtures.world import DEV, LEAD, QA
 
 LIST = "dev-loop@lists.mozilla.org"
 TOKBOX = "loadtest@tokbox.example.com"
@@ -40,18 +40,11 @@ def r(shipped_settings: Settings, tmp_path: Path, smtp_inbox: Inbox) -> Iterator
         stop_rehearsal(built)
 
 
-def on_stage(r: Rehearsal, version: str) -> None:
-    r.tag(DEV, version)
-    r.step(DEV, Action.REQUEST_STAGE, version)
-    r.deploy("stage", version)
-    r.step(OPS, Action.DEPLOYED_STAGE, version)
-
-
 def test_verify_stage_waits_for_a_passed_load_test_in_a_window_set_with_partners(
     r: Rehearsal, smtp_inbox: Inbox
 ) -> None:
     r.at("2026-12-08 09:30")
-    on_stage(r, "0.13.0")
+    r.to_stage("0.13.0")
     with pytest.raises(Refusal, match="requires a passed load test and none is recorded "
                                       "for 0.13.0"):
         r.step(QA, Action.VERIFY_STAGE, "0.13.0")
@@ -99,7 +92,7 @@ def test_windows_are_refused_off_the_load_test_days_on_skipped_days_and_overlapp
     r: Rehearsal
 ) -> None:
     r.at("2026-12-08 09:30")
-    on_stage(r, "0.13.0")
+    r.to_stage("0.13.0")
     cases = {
         ("2026-12-14T14:00", "2026-12-14T16:00"):
             "Mon 2026-12-14 is not a load-test day of its cycle (Tue 2026-12-08 to Fri "
@@ -136,7 +129,7 @@ def test_windows_are_refused_off_the_load_test_days_on_skipped_days_and_overlapp
 
 def test_a_failed_load_test_with_a_bug_rejects_the_stage_build(r: Rehearsal) -> None:
     r.at("2026-12-08 09:30")
-    on_stage(r, "0.13.0")
+    r.to_stage("0.13.0")
     set_window(r.ctx, QA, "0.13.0", local("2026-12-08T11:00"), local("2026-12-08T13:00"))
     r.at("2026-12-08 13:10")
     with pytest.raises(Refusal, match="there is no bug 99999999"):
@@ -158,7 +151,7 @@ def test_a_failed_load_test_with_a_bug_rejects_the_stage_build(r: Rehearsal) -> 
 
 def test_qa_is_reminded_on_tagging_afternoon_only_when_no_window_is_set(r: Rehearsal) -> None:
     r.at("2026-12-08 09:30")
-    on_stage(r, "0.13.0")
+    r.to_stage("0.13.0")
     posts = r.run("2026-12-08 14:00")
     reminders = [t for t in posts if "no load-test window is set" in t]
     assert len(reminders) == 1  # loop-server only: loop-client requires no load test
@@ -168,7 +161,7 @@ def test_qa_is_reminded_on_tagging_afternoon_only_when_no_window_is_set(r: Rehea
 
 def test_no_reminder_when_the_window_is_set(r: Rehearsal) -> None:
     r.at("2026-12-08 09:30")
-    on_stage(r, "0.13.0")
+    r.to_stage("0.13.0")
     set_window(r.ctx, QA, "0.13.0", local("2026-12-10T14:00"), local("2026-12-10T15:00"))
     bot = r.bots[0]
     r.at("2026-12-08 15:00")

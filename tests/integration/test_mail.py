@@ -3,16 +3,11 @@ a login, the same content as the Slack announcement, and no password in any erro
 
 from __future__ import annotations
 
-import email
-import email.policy
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from bot.config import ConfigError, Settings
@@ -20,33 +15,12 @@ from bot.jobs import run_due
 from bot.partners.mail import Mailer, SmtpServer
 from bot.ports import PartnerError
 from tests.fixtures.scheduler import SERVICE, make_rehearsal, paris, stop_rehearsal
+from tests.fixtures.smtp import Inbox, serving
 from tests.fixtures.world import DEV
 
 USER = "loopbot@lists.example.org"
 PASSWORD = "s3cret-Smtp-pa55"
 LIST = "dev-loop@lists.mozilla.org"
-
-
-@dataclass
-class Inbox:
-    messages: list[EmailMessage] = field(default_factory=list)
-    recipients: list[list[str]] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        assert isinstance(parsed, EmailMessage)
-        self.messages.append(parsed)
-        self.recipients.append(list(envelope.rcpt_tos))
-        return "250 Message accepted for delivery"
-
-
-class _AnyPortController(Controller):
-    """aiosmtpd's Controller bound to port 0: learns its port before it connects to it."""
-
-    def _trigger_server(self) -> None:
-        assert self.server is not None
-        self.port = self.server.sockets[0].getsockname()[1]
-        super()._trigger_server()
 
 
 def _authenticate(server: Any, session: Any, envelope: Any, mechanism: str,
@@ -58,14 +32,9 @@ def _authenticate(server: Any, session: Any, envelope: Any, mechanism: str,
 
 @pytest.fixture
 def smtp_server() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    controller = _AnyPortController(inbox, hostname="127.0.0.1", port=0,
-                                    authenticator=_authenticate, auth_require_tls=False)
-    controller.start()
-    try:
-        yield inbox, controller.port
-    finally:
-        controller.stop()
+    """The inbox behind a login (USER, PASSWORD), and its port."""
+    with serving(Inbox(), authenticator=_authenticate, auth_require_tls=False) as inbox:
+        yield inbox, inbox.port
 
 
 def test_announcement_email_has_the_same_content_as_the_slack_message(

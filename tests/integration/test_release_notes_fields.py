@@ -5,17 +5,13 @@ announcement."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from bot.config import Settings
 from bot.domain.actions import Action
 from bot.domain.release import Env
 from bot.usecases.context import load_release
 from bot.usecases.tagging import preview_tag
-from tests.fixtures.scheduler import SERVICE, Rehearsal, make_rehearsal, stop_rehearsal
+from tests.fixtures.scheduler import SERVICE, Rehearsal
 from tests.fixtures.world import DEV
 
 # The demo's unreleased commits change rooms-v2.js already; the test's commit rooms.js.
@@ -24,12 +20,8 @@ FILES = ("loop/routes/rooms-v2.js", "loop/routes/rooms.js")
 
 
 @pytest.fixture
-def r(shipped_settings: Settings, tmp_path: Path) -> Iterator[Rehearsal]:
-    built = make_rehearsal(shipped_settings, tmp_path)
-    try:
-        yield built
-    finally:
-        stop_rehearsal(built)
+def r(shipped_rehearsal: Rehearsal) -> Rehearsal:
+    return shipped_rehearsal
 
 
 def test_categories_come_from_bugzilla_fields_before_the_summary_words(r: Rehearsal) -> None:

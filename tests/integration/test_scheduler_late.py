@@ -11,7 +11,7 @@ import pytest
 from bot.domain.actions import Action
 from bot.jobs import run_due
 from tests.fixtures.scheduler import SERVICE, Rehearsal, paris
-from tests.fixtures.world import DEV, OPS, QA
+from tests.fixtures.world import DEV
 
 
 def tick(r: Rehearsal, when: str) -> list[str]:
@@ -64,10 +64,7 @@ def test_prod_push_reminder_says_what_is_missing_and_whose_it_is(
 ) -> None:
     r = rehearsal
     r.at("2026-12-08 09:40")
-    r.tag(DEV, "0.13.0")
-    r.step(DEV, Action.REQUEST_STAGE, "0.13.0")
-    r.deploy("stage", "0.13.0")
-    r.step(OPS, Action.DEPLOYED_STAGE, "0.13.0")
+    r.to_stage("0.13.0")
     r.run("2026-12-14 10:00")
     push = [p for p in r.posted() if p.startswith("Prod push day for loop-server")]
     assert push == ["Prod push day for loop-server, Mon 2026-12-14:\n- 0.13.0: no green light "
@@ -130,14 +127,7 @@ def test_monitoring_closed_more_than_a_day_late_is_skipped(
 ) -> None:
     r = rehearsal
     r.at("2026-12-08 09:40")
-    r.tag(DEV, "0.13.0")
-    r.step(DEV, Action.REQUEST_STAGE, "0.13.0")
-    r.deploy("stage", "0.13.0")
-    for actor, action in ((OPS, Action.DEPLOYED_STAGE), (QA, Action.VERIFY_STAGE),
-                          (QA, Action.GREENLIGHT)):
-        r.step(actor, action, "0.13.0")
-    r.deploy("prod", "0.13.0")
-    r.step(OPS, Action.DEPLOYED_PROD, "0.13.0")
+    r.to_prod("0.13.0")
     caplog.set_level(logging.WARNING, logger="loopbot.scheduler")
     posts = tick(r, "2026-12-10 12:00")
     assert not [p for p in posts if "Monitoring of" in p]
