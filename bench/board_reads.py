@@ -7,6 +7,9 @@ board's first load (nothing kept yet), a board poll with the reads kept (the def
 times to live), a poll with nothing kept (every read done again), and a burst of
 `--burst` polls at once just after the reads expired (served what was kept while one
 read per partner refreshes it behind), with how many requests then reached the partners.
+Then the release page, whose audit trail names people (Slack's users.info, Slack late
+too, the bot's own directory keeping nothing): its first load and its polls, with how
+many users.info requests each made.
 Run: .venv/bin/python bench/board_reads.py [--latency 0.5] [--burst 20]
 """
 
@@ -25,8 +28,11 @@ import requests
 
 from bot.board.app import BoardOptions
 from bot.config import load_settings
+from bot.sandbox.chat import Chat
 from bot.sandbox.chat_session import close_chat, open_chat
+from bot.sandbox.server import LoggedRequest
 from bot.server import Server, routes
+from bot.usecases.identity import Directory
 
 ROOT = Path(__file__).resolve().parents[1]
 SETUP = ("/loop tag", "!click Tag 0.13.0", "@qa /loop request stage 0.13.0",
@@ -88,6 +94,7 @@ def main() -> int:
                     thread.join()
                 time.sleep(3 * args.latency + 1)  # the refreshes behind the burst finish
                 reached = sum(len(s.requests) for s in stand_ins) - before
+            names = release_page(chat, args.latency, args.polls)
         finally:
             close_chat(chat)
     print(f"board reads with every partner {args.latency:g} s late "
@@ -99,7 +106,33 @@ def main() -> int:
     print(f"  {args.burst} polls at once, reads over  {ms(burst)}")
     print(f"  partner requests for that burst {reached} (environments: / and /__heartbeat__ "
           f"each; Bugzilla once; GitHub history kept 5 min)")
+    first_page, page_polls, asked_first, asked_polls = names
+    print(f"  release page, first load        {first_page * 1000:7.1f} ms  "
+          f"({asked_first} users.info)")
+    print(f"  release page poll, names kept   {ms(page_polls)}  "
+          f"({asked_polls} users.info in {len(page_polls)} polls)")
     return 0
+
+
+def release_page(chat: Chat, latency: float, polls: int
+                 ) -> tuple[float, list[float], int, int]:
+    """The release page's first load and polls with Slack `latency` s late; with the
+    users.info requests each made."""
+    runtime, slack = chat.app.runtime, chat.sandbox.slack
+    runtime.directory = Directory(chat.settings.roles, runtime.client, ttl=0.0)
+    slack.faults.latency = latency
+    with Server(routes(chat.app, board=BoardOptions())) as server:
+        page = server.url + "/releases/loop-server/0.13.0?part=main"
+        with slack.counting() as first_asked:
+            first = timed(page)
+        with slack.counting() as polls_asked:
+            timings = [timed(page) for _ in range(polls)]
+    slack.faults.latency = 0.0
+    return first, timings, users_info(first_asked), users_info(polls_asked)
+
+
+def users_info(seen: list[LoggedRequest]) -> int:
+    return sum(1 for request in seen if request.path.endswith("/users.info"))
 
 
 if __name__ == "__main__":

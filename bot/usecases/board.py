@@ -182,14 +182,18 @@ class BoardReads:
                 for w in recorded if w.end.astimezone(tz).date() >= today]
 
     def _names(self, audit: Sequence[AuditEntry]) -> dict[str, str]:
-        """The display name of each person in the audit trail, once per person (not per
-        row), each kept `name_ttl` seconds."""
+        """The display name of each person in the audit trail, asked once per person (not
+        per row), all at once, each kept `name_ttl` seconds."""
         name = self.name
         if name is None:
             return {}
-        people = dict.fromkeys(e.actor for e in audit if SLACK_USER.fullmatch(e.actor))
-        return {user: self.cached(("name", user), self.name_ttl, partial(name, user))
-                for user in people}
+        people = list(dict.fromkeys(e.actor for e in audit if SLACK_USER.fullmatch(e.actor)))
+        if not people:
+            return {}
+        with ThreadPoolExecutor(max_workers=min(8, len(people))) as pool:  # all at once
+            names = pool.map(lambda user: self.cached(("name", user), self.name_ttl,
+                                                      partial(name, user)), people)
+            return dict(zip(people, names, strict=True))
 
     def _behind_master(self, config: ServiceSettings) -> int | None:
         lag = self.cached(("dev-lag", config.name), self.environment_ttl,
