@@ -2,11 +2,12 @@
 
 Guarantees:
 - Every subcommand is declared once, with `@subcommand(usage, summary, ...)` on the
-  function that reads it (handlers/subcommands.py; the load-test and sign-off ones in
-  handlers/grammar_qa.py): the lifecycle actions it takes (who may run it comes from the
-  domain's rules; only those steps take `--emergency`), or the roles of a command
-  outside the lifecycle, what it changes in GitHub and Bugzilla, and examples. `/loop
-  help` and `/loop help SUBCOMMAND` are generated from those declarations (`SUBCOMMANDS`).
+  function that reads it (handlers/subcommands.py): the lifecycle actions it takes (who
+  may run it comes from the domain's rules; only those steps take `--emergency`), or the
+  roles of a command outside the lifecycle, what it changes in GitHub and Bugzilla, and
+  examples. `/loop help` and `/loop help SUBCOMMAND` are generated from those
+  declarations (`SUBCOMMANDS`): help and the lifecycle's here, the questions in
+  handlers/grammar_questions.py, the load-test and sign-off ones in handlers/grammar_qa.py.
 - Forgiving where it is safe: case, `prod`/`production`, `stage`/`staging`, `v0.13.1`,
   typographic quotes, `service:NAME` or `--service NAME` anywhere in the line.
 - Strict where it matters: a version is X.Y.Z (or a service change's `change-N`), a bug is
@@ -24,17 +25,14 @@ from collections.abc import Callable
 from bot.domain.actions import Action, Role
 from bot.domain.errors import echoed
 from handlers.grammar_qa import subcommand as checks
+from handlers.grammar_questions import subcommand as questions
 from handlers.intents import (
     Backport,
     BadInput,
-    CalendarDates,
     Command,
-    Envs,
     Help,
-    History,
     Intent,
     ServiceChange,
-    Status,
     Step,
     TagPreview,
 )
@@ -210,37 +208,10 @@ def _change(words: Words) -> Intent:
     return ServiceChange(summary)
 
 
-@subcommand("status [VERSION]", "where a release stands, or every release in flight",
-            examples=("status", "status 0.13.0"))
-def _status(words: Words) -> Intent:
-    version = words.release() if words.peek() else None
-    words.end()
-    return Status(version)
-
-
-@subcommand("history VERSION", "everything that happened to a release, oldest first",
-            examples=("history 0.13.0",))
-def _history(words: Words) -> Intent:
-    version = words.release()
-    words.end()
-    return History(version)
-
-
-@subcommand("envs", "what each environment runs now", examples=("envs",))
-def _envs(words: Words) -> Intent:
-    words.end()
-    return Envs()
-
-
-@subcommand("calendar", "the next tagging days and prod pushes", examples=("calendar",))
-def _calendar(words: Words) -> Intent:
-    words.end()
-    return CalendarDates()
-
-
 # -- the line ---------------------------------------------------------------------------------
-# `/loop help` lists them in this order: the lifecycle and the questions, then the checks.
-SUBCOMMANDS: dict[str, Subcommand] = {**subcommand.by_name, **checks.by_name}
+# `/loop help` lists them in this order: help and the lifecycle, the questions, the checks.
+SUBCOMMANDS: dict[str, Subcommand] = {**subcommand.by_name, **questions.by_name,
+                                       **checks.by_name}
 MAX_TEXT = 4000  # characters; Slack sends a few thousand at most
 
 
