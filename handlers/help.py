@@ -53,7 +53,8 @@ def option_topic(option: str, services: list[str]) -> HelpTopic:
             usage=f'{COMMAND} STEP ... --emergency "REASON"',
             summary=("breaks glass: takes a step past its failing guards, with a written "
                      f"reason. Steps that take it: {steps}"),
-            who=_either(frozenset({Role.EMERGENCY})),
+            who=(f"{_either(frozenset({Role.EMERGENCY}))} (app.yaml's roles.emergency, or "
+                 "the service's own)"),
             changes=("what the step changes, once confirmed with a button; the reason is "
                      "announced in the channel and kept in the audit log"),
             examples=(f'{COMMAND} verify prod 0.13.1 --emergency "prod is down, the fix is '
