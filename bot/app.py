@@ -69,7 +69,7 @@ class LoopApp:
     def close(self) -> None:
         self.listeners.shutdown(wait=True)
         self.worker.shutdown(wait=True)
-        self.ctx.fanout.shutdown()
+        self.ctx.close()
 
 
 def required_secrets(socket_mode: bool = False) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from bot.config_notes import NotesSettings
 from bot.config_options import (
     ReleaseCommitSettings,
     ServiceWorkflow,
@@ -69,6 +70,7 @@ class ServiceSettings(_Strict):
     roles: Roles = Field(default_factory=dict)
     # Per API version, the path patterns of the files serving it ("/v1": [loop/routes/*.js]).
     api_versions: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    notes: NotesSettings = NotesSettings()  # release-note categories from files
 
     @field_validator("repo")
     @classmethod

@@ -92,6 +92,9 @@ class Forge(Protocol):
     def changed_files(self, base: str, head: str) -> tuple[str, ...]:
         """The paths base...head changes."""
         ...
+    def commit_files(self, sha: str) -> tuple[str, ...]:
+        """The paths one commit changes (against its first parent; one request)."""
+        ...
     def read_file(self, ref: str, path: str) -> str | None:
         """The file's text at ref (None when it does not exist there)."""
         ...

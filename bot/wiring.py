@@ -70,6 +70,13 @@ def build_context(
                 built[service.name] = ServicePorts(service, forge, tracker)
             return built[service.name]
 
+    def close_forges() -> None:
+        with building:
+            forges = [ports.forge for ports in built.values()]
+        for forge in forges:
+            assert isinstance(forge, GitHubForge)
+            forge.close()
+
     return Context(
         settings=settings,
         store=store or Store.from_settings(settings, clock=clock),
@@ -79,4 +86,5 @@ def build_context(
         clock=clock,
         fanout=fanout,
         mail=Mailer.from_settings(settings),
+        closers=[close_forges],
     )

@@ -13,6 +13,8 @@ Guarantees:
   VERIFIED FIXED in Bugzilla) or flagged (any other status, or unknown to Bugzilla), in
   the order of first reference, each with its commits; non-merge commits naming no bug
   are kept apart. Nothing here talks to Bugzilla: the facts are passed in.
+- A fixed bug's category comes from Bugzilla's fields, else from the files its commits
+  change (bot/domain/file_categories.py, when given), else from its words.
 - Rendering is pure text; the date, URLs and version are passed in.
 """
 
@@ -24,6 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.domain.facts import Bug, Commit
+from bot.domain.file_categories import FileRules, FilesBySha, files_category
 
 _STRONG = r"\d{5,7}(?!\d)"  # after the word "bug"
 _WEAK = r"\d{6,7}(?!\d)"  # in contexts that also carry other numbers
@@ -76,6 +79,12 @@ def _numbers(
 def bug_ids(commits: Iterable[Commit]) -> tuple[int, ...]:
     """Every bug the commits reference, in order of first reference: ask Bugzilla once."""
     return tuple(dict.fromkeys(n for c in commits for n in referenced_bugs(c.message)))
+
+
+def commits_by_bug(commits: Sequence[Commit]) -> dict[int, tuple[Commit, ...]]:
+    """Each referenced bug's commits (merges included), bugs in order of first reference."""
+    return {n: tuple(c for c in commits if n in referenced_bugs(c.message))
+            for n in bug_ids(commits)}
 
 
 def commits_for_bug(commits: Iterable[Commit], bug_id: int) -> tuple[Commit, ...]:
@@ -140,11 +149,15 @@ class Changelog:
     routes: tuple[str, ...]
 
     @classmethod
-    def build(cls, commits: Sequence[Commit], bugs: Mapping[int, Bug]) -> Changelog:
-        """Sort the commits' bugs with the Bugzilla facts `bugs` (unknown ids absent)."""
+    def build(cls, commits: Sequence[Commit], bugs: Mapping[int, Bug],
+              files: FilesBySha | None = None, rules: FileRules | None = None) -> Changelog:
+        """Sort the commits' bugs with the Bugzilla facts `bugs` (unknown ids absent);
+        `files` (sha -> paths, for the commits read) and `rules` (category -> patterns)
+        categorise by files the bugs Bugzilla's fields do not."""
         ids = bug_ids(commits)
-        by_bug = {n: tuple(c for c in commits if n in referenced_bugs(c.message)) for n in ids}
-        fixed = tuple(_fixed(bugs[n], by_bug[n]) for n in ids if n in bugs and bugs[n].is_fixed)
+        by_bug = commits_by_bug(commits)
+        fixed = tuple(_fixed(bugs[n], by_bug[n], files or {}, rules or {})
+                      for n in ids if n in bugs and bugs[n].is_fixed)
         flagged = tuple(_flagged(n, bugs.get(n), by_bug[n]) for n in ids
                         if n not in bugs or not bugs[n].is_fixed)
         texts = [c.message for c in commits] + [f.bug.summary for f in fixed]
@@ -193,10 +206,14 @@ def render_flagged(changelog: Changelog) -> str:
     )
 
 
-def _fixed(bug: Bug, commits: tuple[Commit, ...]) -> FixedBug:
+def _fixed(bug: Bug, commits: tuple[Commit, ...], files: FilesBySha,
+           rules: FileRules) -> FixedBug:
+    """Bugzilla's fields first (they are what the team decided), then the files the
+    commits change (what the fix touched), then the words."""
     texts = [bug.summary, *(c.title for c in commits)]
     return FixedBug(bug=bug, commits=commits,
-                    category=field_category(bug) or category(texts))
+                    category=field_category(bug) or files_category(commits, files, rules)
+                    or category(texts))
 
 
 def _flagged(bug_id: int, bug: Bug | None, commits: tuple[Commit, ...]) -> FlaggedBug:

@@ -20,6 +20,10 @@ class Commit:
     def title(self) -> str:
         return self.message.splitlines()[0] if self.message else ""
 
+    @property
+    def is_merge(self) -> bool:
+        return len(self.parents) > 1
+
 
 @dataclass(frozen=True)
 class Tag:

@@ -102,7 +102,8 @@ def tag_preview(preview: TagPreview, offer: str) -> Rendered:
     v, plan = preview.version, preview.plan
     since = f"since {preview.previous}" if preview.previous else "(first release)"
     commits = [f"• `{c.sha[:7]}` {escape(c.title)}" for c in preview.commits]
-    fixed = [f"• bug {b.id} {escape(b.bug.summary)}" for b in preview.changelog.fixed]
+    fixed = [f"• [{escape(b.category)}] bug {b.id} {escape(b.bug.summary)}"
+             for b in preview.changelog.fixed]
     flagged = [f"• {escape(b.reason)}" for b in preview.changelog.flagged]
     label = f"Tag {v}"
     value = {"s": preview.service, "v": v, "sha": preview.head_sha, "o": offer}
@@ -122,6 +123,8 @@ def tag_preview(preview: TagPreview, offer: str) -> Rendered:
         blocks.append(lines_section("*:warning: Referenced but not RESOLVED FIXED*", flagged))
     if preview.api_impact:
         blocks.append(section(escape(describe_impact(preview.api_impact))))
+    if preview.unread_files:
+        blocks.append(context(unread_files_line(preview.unread_files)))
     if commit and commit.changes:
         blocks.append(section(
             f"*Release commit* “{escape(commit.message)}” on `{escape(plan.branch)}`, tagged "
@@ -134,6 +137,11 @@ def tag_preview(preview: TagPreview, offer: str) -> Rendered:
     return Rendered(f"{preview.service} {v}: {len(commits)} commit(s) {since}, "
                     f"{len(fixed)} fixed bug(s), {len(flagged)} flagged. Confirm: {label}",
                     blocks)
+
+
+def unread_files_line(commits: int) -> str:
+    """Said when some bugs' categories could not come from their files."""
+    return f"files not read for {commits} commit(s); categories from words"
 
 
 def tagged(result: TagResult, actor: Actor, steps: Sequence[str]) -> Rendered:

@@ -12,12 +12,11 @@ Guarantees:
 - `cherry_pick` uses the REST API only (a temporary branch, the merges API, real commits
   with the original author and message) and moves the target branch once, at the end, by
   fast-forward; on a conflict the target branch is untouched and the temporary branch gone;
-- a changelog costs few requests: `tags()` is one page per 100 tags, and `ancestry(b, h)`
-  followed by `commits_between(b, h)` in the same thread is one comparison and its pages
-  of `per_page` commits (the first page is kept for `comparison_ttl` seconds, used once);
+- reads of commits, tags and comparisons cost few requests (bot/partners/github_reads.py);
 - safe to call from several threads at once: each thread gets its own PyGithub client
   (PyGithub's shared connection object keeps the request being built on itself, so two
-  threads on one client can swap URLs); building one does no I/O.
+  threads on one client can swap URLs); building one does no I/O. `close()` closes every
+  thread's connection (at stop); a later call simply opens a new one.
 """
 
 from __future__ import annotations
@@ -27,7 +26,6 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any
 from urllib.parse import quote, urlsplit
 
 from github import (
@@ -41,13 +39,14 @@ from github.GitCommit import GitCommit
 from github.GitRef import GitRef
 from github.Repository import Repository
 
-from bot.domain.facts import Ancestry, Commit, Tag
+from bot.domain.facts import Tag
 from bot.partners.github_errors import PARTNER, AlreadyExists, errors
 from bot.partners.github_files import FileWrites
+from bot.partners.github_reads import CommitReads
 from bot.ports import CherryPickResult, Conflict, NotFound, PartnerError
 
 
-class GitHubForge(FileWrites):
+class GitHubForge(CommitReads, FileWrites):
     """The Forge port over PyGithub for one OWNER/NAME repository."""
 
     def __init__(self, base_url: str, token: str, repo: str, *, per_page: int = 100,
@@ -62,12 +61,14 @@ class GitHubForge(FileWrites):
                        timeout=timeout, seconds_between_requests=seconds_between_requests,
                        seconds_between_writes=seconds_between_writes, lazy=True)
 
-        def client() -> Repository:  # lazy: no request until a method asks for something
+        def client() -> Github:  # lazy: no request until a method asks for something
             retry = GithubRetry(total=retries, backoff_factor=retry_backoff)
-            return Github(retry=retry, **options).get_repo(repo)  # type: ignore[arg-type]
+            return Github(retry=retry, **options)  # type: ignore[arg-type]
 
         self._new_client = client
         self._clients = threading.local()
+        self._opened: list[Github] = []  # every thread's client, closed by close()
+        self._opening = threading.Lock()
         self.repo_name = repo
         self.per_page = per_page
         self.web_url = (web_url or _web_url(base_url)).rstrip("/")
@@ -82,8 +83,18 @@ class GitHubForge(FileWrites):
         """This thread's client for the repository."""
         repo: Repository | None = getattr(self._clients, "repo", None)
         if repo is None:
-            repo = self._clients.repo = self._new_client()
+            client = self._new_client()
+            with self._opening:
+                self._opened.append(client)
+            repo = self._clients.repo = client.get_repo(self.repo_name)
         return repo
+
+    def close(self) -> None:
+        """Close every thread's connection to GitHub (the app is stopping)."""
+        with self._opening:
+            opened = list(self._opened)
+        for client in opened:
+            client.close()
 
     # -- reads -------------------------------------------------------------------------------
     def branch_head(self, branch: str) -> str:
@@ -103,67 +114,6 @@ class GitHubForge(FileWrites):
         except NotFound:
             return False
         return True
-
-    def find_commit(self, sha: str) -> str | None:
-        try:
-            with errors(f"looking up commit {sha}"):
-                commit = self._repo.get_commit(sha)
-                return str(commit.commit.sha)  # reading .commit completes the lazy object
-        except NotFound:
-            return None
-
-    def tags(self) -> list[Tag]:
-        with errors("listing tags"):
-            return [Tag(t.name, t.commit.sha) for t in self._repo.get_tags()]
-
-    def tag(self, name: str) -> Tag | None:
-        try:
-            with errors(f"reading tag {name}"):
-                ref = self._repo.get_git_ref(f"tags/{name}")
-                sha = ref.object.sha
-                if ref.object.type == "tag":
-                    sha = self._repo.get_git_tag(sha).object.sha
-                return Tag(name, sha)
-        except NotFound:
-            return None
-
-    def ancestry(self, base: str, head: str) -> Ancestry:
-        comparison = self._compare(base, head)
-        self._comparisons[(threading.get_ident(), base, head)] = (self._clock(), comparison)
-        return Ancestry(comparison.status, comparison.ahead_by, comparison.behind_by)
-
-    def commits_between(self, base: str | None, head: str) -> list[Commit]:
-        if base is None:
-            with errors(f"listing the history of {head}"):
-                listed = self._repo.get_commits(sha=head)
-                return [_commit(c) for c in reversed(list(listed))]
-        comparison = self._fresh_comparison(base, head)
-        with errors(f"comparing {base}...{head}"):
-            self._files[(base, head)] = tuple(f.filename for f in comparison.files)
-            return [_commit(c) for c in comparison.commits]
-
-    def changed_files(self, base: str, head: str) -> tuple[str, ...]:
-        """The files base...head changes (GitHub lists up to 300): free after
-        commits_between(base, head), which read them with its comparison."""
-        kept = self._files.pop((base, head), None)
-        if kept is not None:
-            return kept
-        comparison = self._compare(base, head)
-        with errors(f"comparing {base}...{head}"):
-            return tuple(f.filename for f in comparison.files)
-
-    def _compare(self, base: str, head: str) -> Comparison:
-        with errors(f"comparing {base}...{head}"):
-            comparison = self._repo.compare(base, head, comparison_commits_per_page=self.per_page)
-            comparison.status  # noqa: B018 - fetches the first page now, inside _errors
-            return comparison
-
-    def _fresh_comparison(self, base: str, head: str) -> Comparison:
-        # Kept per thread: its later pages are read through the client that made it.
-        kept = self._comparisons.pop((threading.get_ident(), base, head), None)
-        if kept is not None and self._clock() - kept[0] <= self._ttl:
-            return kept[1]
-        return self._compare(base, head)
 
     # -- writes ------------------------------------------------------------------------------
     def create_tag(self, name: str, commit_sha: str, message: str) -> Tag:
@@ -287,11 +237,6 @@ def picked_message(message: str, sha: str) -> str:
     """The original message plus the line `git cherry-pick -x` adds, so a later backport
     can tell which commits a branch already carries."""
     return f"{message.rstrip()}\n\n(cherry picked from commit {sha})\n"
-
-
-def _commit(c: Any) -> Commit:
-    return Commit(sha=c.sha, message=c.commit.message, author=c.commit.author.name,
-                  parents=tuple(p.sha for p in c.parents))
 
 
 def _web_url(base_url: str) -> str:

@@ -3,9 +3,11 @@
 Comparisons are computed by git (`base..head` for ahead_by, `head..base` for behind_by,
 `git merge-base`), commits oldest first. Like GitHub's documentation says: without `page`
 or `per_page` a comparison lists up to 250 commits and no Link header; with either, pages
-of `per_page` commits (default 30, at most 100) with a Link header. Merges are real
-three-way merges (`git merge-tree --write-tree`): 201 with the merge commit, 204 when head
-is already in base, 409 "Merge conflict", 404 when base or head does not exist.
+of `per_page` commits (default 30, at most 100) with a Link header. One commit (`GET
+/commits/{ref}`) lists its files against its first parent, 300 per page (`page`,
+`per_page`, a Link header), at most 3000. Merges are real three-way merges (`git
+merge-tree --write-tree`): 201 with the merge commit, 204 when head is already in base,
+409 "Merge conflict", 404 when base or head does not exist.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from bot.sandbox.routes import HTTPError, Request, Response, route
 
 UNPAGED_COMPARE_LIMIT = 250
 COMPARE_FILE_LIMIT = 300  # GitHub lists at most 300 files in a comparison
+COMMIT_FILES_PER_PAGE, COMMIT_FILE_LIMIT = 300, 3000  # one commit's files, per page and all
 
 
 class CommitRoutes(RouteGroup):
@@ -74,7 +77,18 @@ class CommitRoutes(RouteGroup):
         if sha is None:
             raise HTTPError(422, f"No commit found for SHA: {unquote(ref)}")
         info = _commit(repo, sha)
-        return Response(200, repo.shapes.repos_commit(info, repo.git.changed_files(sha)))
+        # Like GitHub: the files come in pages of `per_page` (default and at most 300),
+        # with a Link header, and no more than 3000 in all.
+        files = repo.git.changed_files(sha)[:COMMIT_FILE_LIMIT]
+        try:
+            page = max(int(request.arg("page") or 1), 1)
+            per_page = min(max(int(request.arg("per_page") or COMMIT_FILES_PER_PAGE), 1),
+                           COMMIT_FILES_PER_PAGE)
+        except ValueError as exc:
+            raise HTTPError(422, "Validation Failed") from exc
+        shown = files[(page - 1) * per_page: page * per_page]
+        return Response(200, repo.shapes.repos_commit(info, shown),
+                        page_headers(request, self.url, page, per_page, len(files)))
 
     @route("GET", REPO + r"/commits")
     def list_commits(self, request: Request, owner: str, name: str) -> Response:

@@ -5,8 +5,10 @@ schema: `loopbot db upgrade` does (bot/store/schema.py). Work on releases, audit
 through `store.unit_of_work()`; `store.claim(key, owner)` is its own transaction and is
 true for exactly one caller per key, across threads and processes; `store.hold_lease(name,
 holder, seconds)` gives a lease to one holder at a time until it expires; `store.offer`
-records a confirmation offered and `store.offered(key)` finds it. No message raised or
-logged by the store shows the database password.
+records a confirmation offered and `store.offered(key)` finds it; `store.commit_files`
+and `store.keep_commit_files` keep the files each commit changes
+(bot/store/commit_files.py). No message raised or logged by the store shows the database
+password.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.domain.offers import Offer
+from bot.store.commit_files import CommitFileRecords
 from bot.store.engine import build_engine, insert_ignoring, masked, parse_url, scrub
 from bot.store.errors import StoreError
 from bot.store.tables import claims, leases, offers
@@ -32,7 +35,7 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class Store:
+class Store(CommitFileRecords):
     def __init__(self, url: str | URL, *, clock: Clock = utc_now) -> None:
         self._url = parse_url(url) if isinstance(url, str) else url
         self._clock = clock

@@ -219,6 +219,17 @@ class OfferRow(SQLModel, table=True):
     expires_at: dt.datetime = _time()
 
 
+class CommitFilesRow(SQLModel, table=True):
+    """The files a commit changes, as GitHub listed them: fixed for a sha, so kept for
+    good (the tag step and later changelogs reuse what a preview read)."""
+
+    __tablename__ = "commit_files"
+
+    sha: str = Field(primary_key=True)
+    paths: list[str] = _json()
+    read_at: dt.datetime = _time()
+
+
 JOBS_TABLE = "apscheduler_jobs"
 
 # APScheduler 3's SQLAlchemyJobStore table, column for column (191: MySQL's key length).
@@ -242,3 +253,4 @@ offers = OfferRow.__table__
 load_test_windows = LoadTestWindowRow.__table__
 load_test_results = LoadTestResultRow.__table__
 signoffs = SignoffRow.__table__
+commit_files = CommitFilesRow.__table__

@@ -48,6 +48,13 @@ class Context:
     clock: Callable[[], dt.datetime]
     fanout: Fanout = field(default_factory=Fanout)  # independent partner calls at once
     mail: Mail | None = None  # None when SMTP_URL or slack.mailing_list is unset
+    closers: list[Callable[[], None]] = field(default_factory=list)  # run by close()
+
+    def close(self) -> None:
+        """Let the fanout's threads go and close the partners' connections (at stop)."""
+        self.fanout.shutdown()
+        for close in self.closers:
+            close()
 
     def service(self, name: str | None = None) -> ServicePorts:
         try:

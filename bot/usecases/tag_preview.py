@@ -9,7 +9,9 @@ above; calls on one line are made at once through `ctx.fanout`):
    it is an ancestor, and lists the commits the tag adds; further candidates are
    compared at once when it is not);
 3. the bugs those commits reference, from Bugzilla in one request, with the files the
-   comparison changed (the API versions' impact; free after step 2's comparison);
+   comparison changed (the API versions' impact; free after step 2's comparison) and
+   the files each bug-referencing commit changed (categories by files: one request per
+   commit not read before, all at once, bounded; bot/usecases/commit_files.py);
 4. for `preview_tag` only: the release commit's version files on head, when configured.
 So with every partner 2 s late a preview costs about three waits, not the sum of them.
 """
@@ -31,6 +33,7 @@ from bot.domain.release_commit import ReleaseCommitPlan
 from bot.domain.tagging import Naming, NothingToTag, TagPlan, check_adds_commits, plan_tag
 from bot.domain.versions import Version, previous_candidates
 from bot.ports import NotFound, PartnerError
+from bot.usecases.commit_files import read_commit_files
 from bot.usecases.context import Context, ServicePorts
 from bot.usecases.release_commit import api_impact_of, plan_for, release_notes
 
@@ -47,6 +50,7 @@ class TagPreview:
     changelog: Changelog
     api_impact: Impact = ()  # the API versions whose code changes, with the files
     release_commit: ReleaseCommitPlan | None = None  # made before the tag, when configured
+    unread_files: int = 0  # bug-referencing commits whose files were not read (words used)
 
     @property
     def version(self) -> str:
@@ -95,10 +99,12 @@ def taggable(
     previous, commits = _since_previous_release(ctx, ports, plan, tags, head)
     check_adds_commits(plan, previous, len(commits))
     base = previous.tag_name(ports.config.tag_pattern) if previous else None
-    bugs, impact = ctx.fanout.at_once(lambda: _bugs(ports, commits),
-                                      lambda: api_impact_of(ports, base, head))
-    changelog = Changelog.build(commits, bugs)
-    return TagPreview(ports.config.name, plan, head, previous, commits, changelog, impact)
+    bugs, impact, files = ctx.fanout.at_once(lambda: _bugs(ports, commits),
+                                             lambda: api_impact_of(ports, base, head),
+                                             lambda: read_commit_files(ctx, ports, commits))
+    changelog = Changelog.build(commits, bugs, files.files, ports.config.notes.file_categories)
+    return TagPreview(ports.config.name, plan, head, previous, commits, changelog, impact,
+                      unread_files=files.unread)
 
 
 def _maintenance_branches(ports: ServicePorts, version: str | None,

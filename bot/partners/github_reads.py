@@ -1,0 +1,113 @@
+"""Reading commits, tags and comparisons through GitHub's REST API (a mixin of
+`GitHubForge`).
+
+Guarantees:
+- a changelog costs few requests: `tags()` is one page per 100 tags, and `ancestry(b, h)`
+  followed by `commits_between(b, h)` in the same thread is one comparison and its pages
+  of `per_page` commits (the first page is kept for `comparison_ttl` seconds, used once);
+  `changed_files(b, h)` after them is free;
+- `commit_files(sha)` is one `GET /repos/{o}/{r}/commits/{sha}` (a page per 300 files, up
+  to GitHub's 3000), with a renamed file's old path as well as its new one;
+- a missing tag is None, a missing commit None (find_commit) or `NotFound`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from github.Comparison import Comparison
+from github.Repository import Repository
+
+from bot.domain.facts import Ancestry, Commit, Tag
+from bot.partners.github_errors import errors
+from bot.ports import NotFound
+
+
+class CommitReads:
+    """Needs `_repo`, `per_page`, `_clock`, `_ttl`, `_comparisons` and `_files` from
+    GitHubForge."""
+
+    _repo: Repository
+    per_page: int
+    _ttl: float
+    _clock: Callable[[], float]
+    _comparisons: dict[tuple[int, str, str], tuple[float, Comparison]]
+    _files: dict[tuple[str, str], tuple[str, ...]]  # a comparison's files (any thread)
+
+    def find_commit(self, sha: str) -> str | None:
+        try:
+            with errors(f"looking up commit {sha}"):
+                commit = self._repo.get_commit(sha)
+                return str(commit.commit.sha)  # reading .commit completes the lazy object
+        except NotFound:
+            return None
+
+    def commit_files(self, sha: str) -> tuple[str, ...]:
+        """The paths the commit changes against its first parent (GitHub's own list)."""
+        with errors(f"reading the files of commit {sha[:12]}"):
+            paths: list[str] = []
+            for changed in self._repo.get_commit(sha).files:
+                if changed.previous_filename:
+                    paths.append(changed.previous_filename)
+                paths.append(changed.filename)
+            return tuple(dict.fromkeys(paths))
+
+    def tags(self) -> list[Tag]:
+        with errors("listing tags"):
+            return [Tag(t.name, t.commit.sha) for t in self._repo.get_tags()]
+
+    def tag(self, name: str) -> Tag | None:
+        try:
+            with errors(f"reading tag {name}"):
+                ref = self._repo.get_git_ref(f"tags/{name}")
+                sha = ref.object.sha
+                if ref.object.type == "tag":
+                    sha = self._repo.get_git_tag(sha).object.sha
+                return Tag(name, sha)
+        except NotFound:
+            return None
+
+    def ancestry(self, base: str, head: str) -> Ancestry:
+        comparison = self._compare(base, head)
+        self._comparisons[(threading.get_ident(), base, head)] = (self._clock(), comparison)
+        return Ancestry(comparison.status, comparison.ahead_by, comparison.behind_by)
+
+    def commits_between(self, base: str | None, head: str) -> list[Commit]:
+        if base is None:
+            with errors(f"listing the history of {head}"):
+                listed = self._repo.get_commits(sha=head)
+                return [_commit(c) for c in reversed(list(listed))]
+        comparison = self._fresh_comparison(base, head)
+        with errors(f"comparing {base}...{head}"):
+            self._files[(base, head)] = tuple(f.filename for f in comparison.files)
+            return [_commit(c) for c in comparison.commits]
+
+    def changed_files(self, base: str, head: str) -> tuple[str, ...]:
+        """The files base...head changes (GitHub lists up to 300): free after
+        commits_between(base, head), which read them with its comparison."""
+        kept = self._files.pop((base, head), None)
+        if kept is not None:
+            return kept
+        comparison = self._compare(base, head)
+        with errors(f"comparing {base}...{head}"):
+            return tuple(f.filename for f in comparison.files)
+
+    def _compare(self, base: str, head: str) -> Comparison:
+        with errors(f"comparing {base}...{head}"):
+            comparison = self._repo.compare(base, head, comparison_commits_per_page=self.per_page)
+            comparison.status  # noqa: B018 - fetches the first page now, inside _errors
+            return comparison
+
+    def _fresh_comparison(self, base: str, head: str) -> Comparison:
+        # Kept per thread: its later pages are read through the client that made it.
+        kept = self._comparisons.pop((threading.get_ident(), base, head), None)
+        if kept is not None and self._clock() - kept[0] <= self._ttl:
+            return kept[1]
+        return self._compare(base, head)
+
+
+def _commit(c: Any) -> Commit:
+    return Commit(sha=c.sha, message=c.commit.message, author=c.commit.author.name,
+                  parents=tuple(p.sha for p in c.parents))
