@@ -24,6 +24,8 @@ from bot.domain.facts import Ancestry, Commit, Tag
 from bot.partners.github_errors import errors
 from bot.ports import NotFound
 
+FILES_PER_PAGE = 300  # GitHub's largest page of a commit's files
+
 
 class CommitReads:
     """Needs `_repo`, `per_page`, `_clock`, `_ttl`, `_comparisons` and `_files` from
@@ -48,7 +50,8 @@ class CommitReads:
         """The paths the commit changes against its first parent (GitHub's own list)."""
         with errors(f"reading the files of commit {sha[:12]}"):
             paths: list[str] = []
-            for changed in self._repo.get_commit(sha).files:
+            listed = self._repo.get_commit(sha, commit_files_per_page=FILES_PER_PAGE)
+            for changed in listed.files:
                 if changed.previous_filename:
                     paths.append(changed.previous_filename)
                 paths.append(changed.filename)

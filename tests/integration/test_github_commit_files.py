@@ -1,0 +1,71 @@
+"""One commit's files through PyGithub (`GET /repos/{o}/{r}/commits/{sha}`, GitHub's pages
+of 300 files) from the git-backed stand-in, and the adapter's connections closed at stop."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from bot.partners.github import GitHubForge
+from bot.ports import NotFound
+from bot.sandbox.demo import DemoData
+from bot.sandbox.github import GitHubStandIn
+from tests.fixtures.github import make_forge
+
+OWNER, NAME = "mozilla-services", "loop-server"
+
+
+def test_a_commit_lists_the_files_it_changes_against_its_first_parent(
+        forge: GitHubForge, demo_github: GitHubStandIn) -> None:
+    sha = demo_github.commit(OWNER, NAME, "master", "Bug 1097600 — Stage settings", {
+        "config/stage.json": "{}\n", "loop/config.js": "// stage\n", "README.md": None})
+    assert sorted(forge.commit_files(sha)) == ["README.md", "config/stage.json",
+                                               "loop/config.js"]
+
+
+def test_a_merge_lists_what_the_merged_branch_brought(forge: GitHubForge,
+                                                      demo_data: DemoData) -> None:
+    merge = next(c for c in forge.commits_between("0.12.2", "master") if len(c.parents) > 1)
+    assert forge.commit_files(merge.sha) == ("loop/simplepush.js",)
+
+
+def test_a_commit_of_more_than_300_files_is_read_in_pages(
+        forge: GitHubForge, demo_github: GitHubStandIn) -> None:
+    files = {f"tools/script_{n:03d}.js": f"// {n}\n" for n in range(301)}
+    sha = demo_github.commit(OWNER, NAME, "master", "Bug 1097601 — Many tools", files)
+    with demo_github.counting() as requests:
+        listed = forge.commit_files(sha)
+    assert sorted(listed) == sorted(files)
+    assert [r.query.get("page") for r in requests] == [["1"], ["2"]]
+    assert {r.query["per_page"][0] for r in requests} == {"300"}
+
+
+def test_an_unknown_commit_is_refused_by_name(forge: GitHubForge) -> None:
+    with pytest.raises(NotFound, match="reading the files of commit 0123456789ab"):
+        forge.commit_files("0123456789abcdef0123456789abcdef01234567")
+
+
+def connections_to(stand_in: GitHubStandIn) -> int:
+    """Established TCP connections from this machine to the stand-in's port (Linux)."""
+    port = f"{urlsplit(stand_in.url).port:04X}"
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(1 for row in rows
+               if row.split()[2].endswith(":" + port) and row.split()[3] == "01")
+
+
+def test_close_closes_every_threads_connection(demo_github: GitHubStandIn) -> None:
+    forge = make_forge(demo_github)
+    threads = [threading.Thread(target=forge.tags) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    forge.tags()
+    assert connections_to(demo_github) == 4  # one kept alive per thread's client
+    forge.close()
+    assert connections_to(demo_github) == 0
+    assert forge.tags()  # a later call opens a new connection
+    forge.close()
