@@ -64,9 +64,13 @@ def test_categories_come_from_the_files_each_bug_changed(world: World) -> None:
     land(world, f"Bug {cleanup} — Remove the old keys", "tools/remove_old_keys.js")
     land(world, f"Bug {loads} — A scenario for rooms", "loadtests/loadtest/rooms.py",
          "loadtests/config/megabench.ini")
-    categories = {f.id: f.category for f in preview_tag(world.ctx, DEV).changelog.fixed}
+    preview = preview_tag(world.ctx, DEV)
+    categories = {f.id: f.category for f in preview.changelog.fixed}
     assert (categories[timeout], categories[cleanup], categories[loads]) == (
         "config", "tooling", "loadtest")
+    shown = json.dumps(tag_preview(preview, "offer-1").blocks, ensure_ascii=False)
+    assert f"• [config] bug {timeout} Redis times out on stage" in shown
+    assert "files not read" not in shown
 
 
 def test_fields_beat_files_and_files_beat_words_and_mixed_files_go_by_words(

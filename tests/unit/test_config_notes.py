@@ -1,0 +1,42 @@
+"""`notes:` per service: the categories by files and the cap on the commits read for them,
+validated with the key named."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import ConfigError, settings_from_dict
+
+
+def service(notes: object) -> dict[str, object]:
+    return {"services": [{"name": "loop-server", "repo": "mozilla-services/loop-server",
+                          "notes": notes}]}
+
+
+def test_categories_by_files_are_read_in_order_with_the_cap() -> None:
+    settings = settings_from_dict(service({
+        "file_categories": {"loadtest": ["loadtests/**"], "config": ["config/**"]},
+        "max_commit_file_reads": 40}))
+    notes = settings.service().notes
+    assert list(notes.file_categories) == ["loadtest", "config"]
+    assert notes.file_categories["config"] == ("config/**",)
+    assert notes.max_commit_file_reads == 40
+
+
+def test_without_notes_a_service_categorises_by_words_only() -> None:
+    notes = settings_from_dict({"services": [{"name": "loop-client",
+                                              "repo": "mozilla/loop-client"}]}).service().notes
+    assert notes.file_categories == {} and notes.max_commit_file_reads == 100
+
+
+@pytest.mark.parametrize(("notes", "message"), [
+    ({"file_categories": {"Config": ["config/**"]}}, r"notes\.file_categories.*'Config'"),
+    ({"file_categories": {"config": []}}, r"'config': give at least one non-empty pattern"),
+    ({"file_categories": {"config": ["/"]}}, r"'config': give at least one non-empty"),
+    ({"max_commit_file_reads": -1}, r"notes\.max_commit_file_reads"),
+    ({"max_commit_file_reads": 5000}, r"notes\.max_commit_file_reads"),
+    ({"file_category": {}}, r"notes\.file_category': unknown key"),
+])
+def test_bad_notes_settings_are_refused_naming_the_key(notes: object, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        settings_from_dict(service(notes), source="app.yaml")
