@@ -111,8 +111,8 @@ def steps(b: Bench) -> list[Step | Callable[[], object]]:
         Step("envs", 1, "every environment's / + /__heartbeat__", b.command(DEV, "envs")),
         Step("status", 0, "(database only)", b.command(DEV, "status")),
         Step("calendar", 0, "(database only)", b.command(DEV, "calendar")),
-        Step("tag preview", 5, "tags + branch heads -> compare -> bugs -> the release "
-             "commit's files (one after the other)",
+        Step("tag preview", 5, "tags + branch heads -> compare -> bugs + commits' files "
+             "-> the release commit's files (one after the other)",
              b.command(DEV, f"tag {VERSION}")),
         Step("tag (button)", 13, "preview (5) -> branch ref -> base commit -> tree (the "
              "files inline) -> release commit -> move the branch -> tag object + release "

@@ -159,3 +159,20 @@ def test_a_500_commit_changelog_stays_in_budget_with_its_file_reads_counted_apar
     # 3 demo commits, then whole bugs of 5 commits while they fit: 3 + 19 x 5
     assert len(reads) == 98 <= NotesSettings().max_commit_file_reads
     assert preview.unread_files == 503 - 98
+
+
+def test_the_file_reads_go_out_together_with_the_bugzilla_read(world: World) -> None:
+    """With both partners slow, the commits' file reads cost no wait of their own: they
+    arrive with the changelog's Bugzilla read (a serial read would come a latency later)."""
+    latency = 0.6
+    bug = fixed(world, "Stale defaults on stage")
+    land(world, f"Bug {bug} — Refresh the sample defaults", "config/sample.json")
+    github, bugzilla = world.sandbox.github, world.sandbox.bugzilla
+    for stand_in in (github, bugzilla):
+        stand_in.faults.latency = latency
+        stand_in.reset_log()
+    preview_tag(world.ctx, DEV)
+    reads = [r.received for r in github.requests if COMMIT_READ.search(r.path)]
+    bugs = [r.received for r in bugzilla.requests if r.path == "/rest/bug"]
+    assert len(reads) == 4 and len(bugs) == 1
+    assert max(reads + bugs) - min(reads + bugs) < latency / 2
