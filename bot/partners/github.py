@@ -15,8 +15,9 @@ Guarantees:
 - reads of commits, tags and comparisons cost few requests (bot/partners/github_reads.py);
 - safe to call from several threads at once: each thread gets its own PyGithub client
   (PyGithub's shared connection object keeps the request being built on itself, so two
-  threads on one client can swap URLs); building one does no I/O. `close()` closes every
-  thread's connection (at stop); a later call simply opens a new one.
+  threads on one client can swap URLs); building one does no I/O. A thread's connection
+  is closed when the thread ends, and `close()` closes every live thread's (at stop); a
+  later call simply opens a new one.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import datetime as dt
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Sequence
 from urllib.parse import quote, urlsplit
 
@@ -67,7 +69,7 @@ class GitHubForge(CommitReads, FileWrites):
 
         self._new_client = client
         self._clients = threading.local()
-        self._opened: list[Github] = []  # every thread's client, closed by close()
+        self._live: weakref.WeakSet[Repository] = weakref.WeakSet()  # threads' clients
         self._opening = threading.Lock()
         self.repo_name = repo
         self.per_page = per_page
@@ -83,18 +85,18 @@ class GitHubForge(CommitReads, FileWrites):
         """This thread's client for the repository."""
         repo: Repository | None = getattr(self._clients, "repo", None)
         if repo is None:
-            client = self._new_client()
+            repo = self._clients.repo = self._new_client().get_repo(self.repo_name)
+            weakref.finalize(repo, repo.requester.close)  # closed when its thread ends
             with self._opening:
-                self._opened.append(client)
-            repo = self._clients.repo = client.get_repo(self.repo_name)
+                self._live.add(repo)
         return repo
 
     def close(self) -> None:
-        """Close every thread's connection to GitHub (the app is stopping)."""
+        """Close every live thread's connection to GitHub (the app is stopping)."""
         with self._opening:
-            opened = list(self._opened)
-        for client in opened:
-            client.close()
+            live = list(self._live)
+        for repo in live:
+            repo.requester.close()
 
     # -- reads -------------------------------------------------------------------------------
     def branch_head(self, branch: str) -> str:

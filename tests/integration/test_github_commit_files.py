@@ -3,6 +3,7 @@ of 300 files) from the git-backed stand-in, and the adapter's connections closed
 
 from __future__ import annotations
 
+import gc
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -56,15 +57,18 @@ def connections_to(stand_in: GitHubStandIn) -> int:
                if row.split()[2].endswith(":" + port) and row.split()[3] == "01")
 
 
-def test_close_closes_every_threads_connection(demo_github: GitHubStandIn) -> None:
+def test_connections_close_when_their_thread_ends_and_at_close(
+        demo_github: GitHubStandIn) -> None:
     forge = make_forge(demo_github)
     threads = [threading.Thread(target=forge.tags) for _ in range(3)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    gc.collect()
+    assert connections_to(demo_github) == 0  # each ended thread's client was closed
     forge.tags()
-    assert connections_to(demo_github) == 4  # one kept alive per thread's client
+    assert connections_to(demo_github) == 1  # this thread's, kept alive
     forge.close()
     assert connections_to(demo_github) == 0
     assert forge.tags()  # a later call opens a new connection
