@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from bot.sandbox.gitrepo import CommitInfo, RefInfo, Signature, TagInfo
+from bot.sandbox.gitrepo import CommitInfo, FileChange, RefInfo, Signature, TagInfo
 
 DOCS = "https://docs.github.com/rest"
 
@@ -83,7 +84,7 @@ class RepoShapes:
         }
 
     def repos_commit(self, c: CommitInfo,
-                     files: list[tuple[str, str, int, int]] | None = None) -> dict[str, Any]:
+                     files: Sequence[FileChange] | None = None) -> dict[str, Any]:
         inner = self.git_commit(c)
         inner["url"] = f"{self.api}/git/commits/{c.sha}"
         for key in ("sha", "node_id", "html_url", "parents"):
@@ -110,14 +111,18 @@ class RepoShapes:
             shape["stats"] = {"additions": added, "deletions": deleted, "total": added + deleted}
         return shape
 
-    def _file(self, sha: str, status: str, path: str, added: int, deleted: int) -> dict[str, Any]:
+    def _file(self, sha: str, status: str, path: str, added: int, deleted: int,
+              previous: str | None = None) -> dict[str, Any]:
         names = {"A": "added", "D": "removed", "M": "modified", "R": "renamed", "C": "copied"}
-        return {
+        shape: dict[str, Any] = {
             "filename": path, "status": names.get(status, "changed"),
             "additions": added, "deletions": deleted, "changes": added + deleted,
             "blob_url": f"{self.html}/blob/{sha}/{quote(path)}",
             "raw_url": f"{self.html}/raw/{sha}/{quote(path)}",
         }
+        if previous is not None:  # a renamed (or copied) file, as GitHub shows it
+            shape["previous_filename"] = previous
+        return shape
 
     def ref(self, r: RefInfo) -> dict[str, Any]:
         kind = "tags" if r.type == "tag" else "commits"

@@ -25,6 +25,7 @@ _ENV = {
     "GIT_TERMINAL_PROMPT": "0",
 }
 _LOG_FORMAT = "%H%x1f%T%x1f%P%x1f%an%x1f%ae%x1f%at%x1f%cn%x1f%ce%x1f%ct%x1f%B%x1e"
+FileChange = tuple[str, str, int, int, str | None]  # status, path, +, -, renamed from
 
 
 class GitError(Exception):
@@ -139,17 +140,20 @@ class GitRepo:
                             "size": None if size == "-" else int(size)})
         return entries
 
-    def changed_files(self, sha: str) -> list[tuple[str, str, int, int]]:
-        """(status letter, path, additions, deletions) against the first parent."""
-        names = self.git("diff-tree", "-r", "--root", "--no-commit-id", "--name-status",
-                         "-m", "--first-parent", sha).splitlines()
-        stats = self.git("diff-tree", "-r", "--root", "--no-commit-id", "--numstat",
-                         "-m", "--first-parent", sha).splitlines()
-        files = []
-        for name_line, stat_line in zip(names, stats, strict=False):
-            status, path = name_line.split("\t", 1)
-            added, deleted, _ = stat_line.split("\t", 2)
-            files.append((status[0], path, _int(added), _int(deleted)))
+    def changed_files(self, sha: str) -> list[FileChange]:
+        """(status letter, path, additions, deletions, a rename's old path) against the
+        first parent, renames found as GitHub finds them; NUL-separated, so any path."""
+        args = ("diff-tree", "-r", "--root", "--no-commit-id", "-M", "-z", "-m", "--first-parent")
+        names = self.git(*args, "--name-status", sha).split("\0")
+        stats = self.git(*args, "--numstat", sha).split("\0")
+        files: list[FileChange] = []
+        i = j = 0
+        while i < len(names) - 1:
+            moved = names[i][0] in "RC"  # status, old path, new path
+            added, deleted, _ = stats[j].split("\t", 2)
+            files.append((names[i][0], names[i + 2 if moved else i + 1], _int(added),
+                          _int(deleted), names[i + 1] if moved else None))
+            i, j = i + (3 if moved else 2), j + (3 if moved else 1)
         return files
 
     def merge_tree(self, base: str, head: str) -> str | None:

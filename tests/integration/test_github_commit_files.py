@@ -9,12 +9,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 
 from bot.partners.github import GitHubForge
 from bot.ports import NotFound
 from bot.sandbox.demo import DemoData
 from bot.sandbox.github import GitHubStandIn
-from tests.fixtures.github import make_forge
+from tests.fixtures.github import GITHUB_TOKEN, make_forge
 
 OWNER, NAME = "mozilla-services", "loop-server"
 
@@ -25,6 +26,21 @@ def test_a_commit_lists_the_files_it_changes_against_its_first_parent(
         "config/stage.json": "{}\n", "loop/config.js": "// stage\n", "README.md": None})
     assert sorted(forge.commit_files(sha)) == ["README.md", "config/stage.json",
                                                "loop/config.js"]
+
+
+def test_a_renamed_file_lists_its_old_path_too_and_any_path_is_read(
+        forge: GitHubForge, demo_github: GitHubStandIn) -> None:
+    settings = '{"redis": {"timeout": 5000, "retries": 3, "host": "localhost"}}\n'
+    first = demo_github.commit(OWNER, NAME, "master", "Bug 1097602 — Redis settings",
+                               {"config/redis.json": settings})
+    moved = demo_github.commit(OWNER, NAME, "master", "Bug 1097602 — Move the settings", {
+        "config/redis.json": None, "tools/redis défaut.json": settings})
+    assert forge.commit_files(first) == ("config/redis.json",)
+    assert forge.commit_files(moved) == ("config/redis.json", "tools/redis défaut.json")
+    shown = requests.get(f"{demo_github.url}/repos/{OWNER}/{NAME}/commits/{moved}",
+                         headers={"Authorization": f"token {GITHUB_TOKEN}"}, timeout=5).json()
+    assert [(f["status"], f["filename"], f.get("previous_filename")) for f in shown["files"]
+            ] == [("renamed", "tools/redis défaut.json", "config/redis.json")]
 
 
 def test_a_merge_lists_what_the_merged_branch_brought(forge: GitHubForge,
