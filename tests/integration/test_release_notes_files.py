@@ -25,12 +25,15 @@ COMMIT_READ = re.compile(r"/commits/[0-9a-f]{40}$")
 
 
 @pytest.fixture
-def settings(shipped_settings: Settings) -> Settings:
-    """The plain settings with loop-server's shipped categories by files."""
+def settings(shipped_settings: Settings, request: pytest.FixtureRequest) -> Settings:
+    """The plain settings with loop-server's shipped categories by files (the cap
+    replaced by a test's param)."""
     plain = without_opt_ins(shipped_settings)
     server, client = plain.services
     notes = shipped_settings.services[0].notes
     assert notes.file_categories, "app.yaml ships loop-server's categories by files"
+    if hasattr(request, "param"):
+        notes = notes.model_copy(update={"max_commit_file_reads": request.param})
     return plain.model_copy(update={"services": (server.model_copy(update={"notes": notes}),
                                                  client)})
 
@@ -46,13 +49,6 @@ def fixed(world: World, summary: str, **fields: object) -> int:
 
 def commit_reads(requests: list[LoggedRequest]) -> list[str]:
     return [r.path for r in requests if COMMIT_READ.search(r.path)]
-
-
-def with_cap(world: World, cap: int) -> None:
-    """The running context's loop-server with another `max_commit_file_reads`."""
-    ports = world.ctx.service()
-    notes = ports.config.notes.model_copy(update={"max_commit_file_reads": cap})
-    object.__setattr__(ports, "config", ports.config.model_copy(update={"notes": notes}))
 
 
 def test_categories_come_from_the_files_each_bug_changed(world: World) -> None:
@@ -111,8 +107,8 @@ def test_files_read_once_serve_the_tag_step_and_later_previews(world: World) -> 
         world.ctx, world.service, preview.version).notes
 
 
+@pytest.mark.parametrize("settings", [3], indirect=True)  # the demo's 3 bug commits fill it
 def test_beyond_the_cap_bugs_go_by_words_and_the_preview_says_so(world: World) -> None:
-    with_cap(world, 3)  # the demo's 3 bug commits since 0.12.2 fill it
     bug = fixed(world, "Stale defaults on stage")
     land(world, f"Bug {bug} — Refresh the sample defaults", "config/sample.json")
     with world.sandbox.github.counting() as github:
