@@ -108,7 +108,8 @@ class Bench:
 def steps(b: Bench) -> list[Step | Callable[[], object]]:
     """The process in order; plain callables are the outside world's moves (not timed)."""
     return [
-        Step("envs", 1, "every environment's / + /__heartbeat__", b.command(DEV, "envs")),
+        Step("envs", 2, "every environment's / + /__heartbeat__ -> compare dev's rev with "
+             "master", b.command(DEV, "envs")),
         Step("status", 0, "(database only)", b.command(DEV, "status")),
         Step("calendar", 0, "(database only)", b.command(DEV, "calendar")),
         Step("tag preview", 5, "tags + branch heads -> compare -> bugs + commits' files "

@@ -32,9 +32,9 @@ from bot.messages.help import help_topic
 from bot.messages.signoffs import with_signoff_button
 from bot.usecases.calendar_feed import calendar_from_settings, select_cycles
 from bot.usecases.context import load_release
-from bot.usecases.dev_lag import dev_lag
+from bot.usecases.dev_lag import environments_and_lag
 from bot.usecases.offers import offer_confirmation
-from bot.usecases.queries import environments, history, releases_in_flight
+from bot.usecases.queries import history, releases_in_flight
 from bot.usecases.releases import advance, check_step, start_service_change
 from bot.usecases.signoffs import required_teams
 from bot.usecases.tagging import backport, preview_tag
@@ -118,8 +118,7 @@ def execute(parsed: Command, job: Job) -> None:
         case Envs():
             config = job.ctx.service(parsed.service).config
             job.reply.ephemeral(replies.environments(
-                config.name, environments(job.ctx, service=config.name),
-                dev_lag(job.ctx, config)))
+                config.name, *environments_and_lag(job.ctx, config)))
         case CalendarDates():
             _do_calendar(job, parsed.service)
         case LoadTestWindow() as intent:

@@ -13,8 +13,8 @@ from slack_bolt import App
 
 from bot.messages.home import ServiceHome, home_view
 from bot.usecases.calendar_feed import calendar_from_settings, select_cycles
-from bot.usecases.dev_lag import dev_lag
-from bot.usecases.queries import environments, releases_in_flight
+from bot.usecases.dev_lag import environments_and_lag
+from bot.usecases.queries import releases_in_flight
 from handlers.work import Job, Runtime, SlackRequest
 
 HOME_CYCLES = 3
@@ -63,7 +63,7 @@ def publish_home(job: Job) -> None:
     configured = [s for s in ctx.settings.services if s.name in held] or \
         ctx.settings.services[:1]
     parts = [ServiceHome(s.name, releases_in_flight(ctx, service=s.name),
-                         environments(ctx, service=s.name), dev_lag(ctx, s))
+                         *environments_and_lag(ctx, s))
              for s in configured]
     calendar = calendar_from_settings(ctx.settings)
     today = ctx.clock().astimezone(ctx.settings.tz).date()

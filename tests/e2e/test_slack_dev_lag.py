@@ -27,3 +27,16 @@ def test_envs_and_app_home_say_how_far_dev_is_behind_master(loop_world: LoopWorl
     _open_home(loop_world, OPS, "Ev0HOMELAG1")
     view = json.dumps(loop_world.slack.home_view(OPS)["blocks"], ensure_ascii=False)
     assert "2 commits behind master" in view
+
+
+def test_envs_reads_dev_once_and_compares_after_it(loop_world: LoopWorld) -> None:
+    """Two partner waits, not three: the comparison uses the dev read the list made."""
+    dev = loop_world.sandbox.environment("loop-server", "dev")
+    github = loop_world.sandbox.github
+    with dev.counting() as dev_reads, github.counting() as github_reads:
+        loop_world.command(QA, "envs")
+    assert loop_world.app.drain(10)
+    assert sorted(r.path for r in dev_reads) == ["/", "/__heartbeat__"]
+    compares = [r for r in github_reads if "/compare/" in r.path]
+    assert len(compares) == 1
+    assert compares[0].received >= max(r.received for r in dev_reads)
