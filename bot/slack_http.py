@@ -47,14 +47,23 @@ class Malformed(Exception):
     """A verified request whose body is not one Slack sends."""
 
 
+class _Text(BaseModel):
+    text: str = ""
+
+
 class _Action(BaseModel):
     action_id: str
     block_id: str = ""
     value: str = ""
+    text: _Text | None = None  # a button's label
 
 
 class _User(BaseModel):
     id: str
+
+
+class _Container(BaseModel):
+    type: str = ""  # "message" or "view" (App Home)
 
 
 class _Interaction(BaseModel):
@@ -63,6 +72,7 @@ class _Interaction(BaseModel):
     type: str
     user: _User
     actions: list[_Action] | None = None
+    container: _Container | None = None
 
 
 class _Event(BaseModel):

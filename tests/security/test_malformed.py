@@ -82,6 +82,13 @@ MALFORMED = {
     "action id a number": _payload({"type": "block_actions", "user": {"id": DEV},
                                     "actions": [{"action_id": 7}]}),
     "event not an object": json.dumps({"type": "event_callback", "event": []}).encode(),
+    # found by the fuzz (test_fuzz.py): the step button read `container` as an object
+    "container a list": _payload({"type": "block_actions", "user": {"id": DEV},
+                                  "container": [], "actions": [{"action_id": "loop_step",
+                                                                "value": "{}"}]}),
+    "action text a string": _payload({"type": "block_actions", "user": {"id": DEV},
+                                      "actions": [{"action_id": "loop_step", "value": "{}",
+                                                   "text": "Verify"}]}),
 }
 
 
