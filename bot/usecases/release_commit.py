@@ -1,12 +1,13 @@
 """The "Release X.Y.Z" commit before the tag, when the service configures
 `release_commit.files` (bot/domain/release_commit.py says how each file changes).
 
-`plan_for` reads the files at the commit being released and plans the commit (the tag
-preview shows its diff); `make_release_commit` makes it on the release's branch in the
-tagging step (from the preview it has just made, so the files are not read twice) and
-returns the sha to tag. Planned from the recorded base commit and notes,
-the commit is the same on every retry, and the forge finds a commit made by an earlier,
-interrupted run instead of adding another.
+`read_release_files` reads the files at the commit being released (the tag preview, with
+its other last reads) and `plan_for` plans the commit (the preview shows its diff);
+`make_release_commit` makes it on the release's branch in the tagging step (from the
+preview it has just made, so the files are not read twice) and returns the sha to tag.
+Planned from the recorded base commit and notes, the commit is the same on every retry,
+and the forge finds a commit made by an earlier, interrupted run instead of adding
+another.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from bot.domain.api_impact import describe as describe_impact
 from bot.domain.changelog import Changelog, render_flagged, render_notes
 from bot.domain.release import Release
 from bot.domain.release_commit import FileBump, ReleaseCommitPlan, plan_release_commit
-from bot.usecases.context import Progress, ServicePorts
+from bot.usecases.context import Context, Progress, ServicePorts
+
+ReleaseFiles = dict[str, str | None]  # path -> text (None: not on the branch)
 
 FLAGGED_HEADING = "\nReferenced but not RESOLVED FIXED:"
 
@@ -41,14 +44,21 @@ def api_impact_of(ports: ServicePorts, base: str | None, head: str) -> Impact:
     return api_impact(ports.forge.changed_files(base, head), served_by)
 
 
-def plan_for(ports: ServicePorts, base_sha: str, version: str, notes: str
+def read_release_files(ctx: Context, ports: ServicePorts, sha: str) -> ReleaseFiles:
+    """The texts at `sha` of the files the release commit changes, read at once."""
+    paths = [f.path for f in ports.config.release_commit.files]
+    texts = ctx.fanout.map(lambda path: ports.forge.read_file(sha, path), paths)
+    return dict(zip(paths, texts, strict=True))
+
+
+def plan_for(ports: ServicePorts, current: ReleaseFiles, version: str, notes: str
              ) -> ReleaseCommitPlan | None:
-    """The release commit on top of `base_sha`, or None when the service makes none."""
+    """The release commit on top of the commit whose files' texts are `current`, or None
+    when the service makes none."""
     conf = ports.config.release_commit
     if not conf.files:
         return None
     bumps = [FileBump(f.path, f.kind, f.key) for f in conf.files]
-    current = {b.path: ports.forge.read_file(base_sha, b.path) for b in bumps}
     return plan_release_commit(conf.message.format(version=version), bumps, current,
                                version, changelog_section(notes))
 

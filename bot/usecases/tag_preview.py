@@ -11,8 +11,8 @@ above; calls on one line are made at once through `ctx.fanout`):
 3. the bugs those commits reference, from Bugzilla in one request, with the files the
    comparison changed (the API versions' impact; free after step 2's comparison) and
    the files each bug-referencing commit changed (categories by files: one request per
-   commit not read before, all at once, bounded; bot/usecases/commit_files.py);
-4. for `preview_tag` only: the release commit's version files on head, when configured.
+   commit not read before, all at once, bounded; bot/usecases/commit_files.py), and for
+   `preview_tag` the files the release commit changes, on head, when configured.
 So with every partner 2 s late a preview costs about three waits, not the sum of them.
 """
 
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from bot.domain.actions import Actor
 from bot.domain.api_impact import Impact
@@ -35,7 +35,13 @@ from bot.domain.versions import Version, previous_candidates
 from bot.ports import NotFound, PartnerError
 from bot.usecases.commit_files import read_commit_files
 from bot.usecases.context import Context, ServicePorts
-from bot.usecases.release_commit import api_impact_of, plan_for, release_notes
+from bot.usecases.release_commit import (
+    ReleaseFiles,
+    api_impact_of,
+    plan_for,
+    read_release_files,
+    release_notes,
+)
 
 CANDIDATES_AT_ONCE = 8  # earlier releases compared at once when the nearest is no ancestor
 
@@ -51,6 +57,7 @@ class TagPreview:
     api_impact: Impact = ()  # the API versions whose code changes, with the files
     release_commit: ReleaseCommitPlan | None = None  # made before the tag, when configured
     unread_files: int = 0  # bug-referencing commits whose files were not read (words used)
+    release_files: ReleaseFiles = field(default_factory=dict)  # texts the commit changes
 
     @property
     def version(self) -> str:
@@ -67,19 +74,21 @@ def preview_tag(
     line: str | None = None,
 ) -> TagPreview:
     check_may_tag(actor, ctx.service(service).config.name)
-    found = taggable(ctx, service=service, version=version, line=line)
+    found = taggable(ctx, service=service, version=version, line=line,
+                     with_release_files=True)
     notes = release_notes(found.changelog, found.version, ctx.clock().date(),
                           found.api_impact)
-    commit = plan_for(ctx.service(service), found.head_sha, found.version, notes)
+    commit = plan_for(ctx.service(service), found.release_files, found.version, notes)
     return replace(found, release_commit=commit)
 
 
 def taggable(
     ctx: Context, *, service: str | None = None, version: str | None = None,
-    line: str | None = None,
+    line: str | None = None, with_release_files: bool = False,
 ) -> TagPreview:
     """What `/loop tag` would tag now, whoever asks; a `Refusal` says why nothing is
-    (the tagging announcement asks this too, so the two never disagree)."""
+    (the tagging announcement asks this too, so the two never disagree). With
+    `with_release_files`, the files the release commit changes are read with the bugs."""
     ports = ctx.service(service)
     maintenance = _maintenance_branches(ports, version, line)
     branches = (ports.config.main_branch, *maintenance)
@@ -99,12 +108,13 @@ def taggable(
     previous, commits = _since_previous_release(ctx, ports, plan, tags, head)
     check_adds_commits(plan, previous, len(commits))
     base = previous.tag_name(ports.config.tag_pattern) if previous else None
-    bugs, impact, files = ctx.fanout.at_once(lambda: _bugs(ports, commits),
-                                             lambda: api_impact_of(ports, base, head),
-                                             lambda: read_commit_files(ctx, ports, commits))
+    bugs, impact, files, release_files = ctx.fanout.at_once(
+        lambda: _bugs(ports, commits), lambda: api_impact_of(ports, base, head),
+        lambda: read_commit_files(ctx, ports, commits),
+        lambda: read_release_files(ctx, ports, head) if with_release_files else {})
     changelog = Changelog.build(commits, bugs, files.files, ports.config.notes.file_categories)
     return TagPreview(ports.config.name, plan, head, previous, commits, changelog, impact,
-                      unread_files=files.unread)
+                      unread_files=files.unread, release_files=release_files)
 
 
 def _maintenance_branches(ports: ServicePorts, version: str | None,

@@ -29,7 +29,12 @@ from bot.domain.versions import Version, latest_on_line
 from bot.ports import CherryPickResult, Conflict, NotFound
 from bot.store import AlreadyExists, StaleRelease
 from bot.usecases.context import Context, Progress, ServicePorts, quiet
-from bot.usecases.release_commit import make_release_commit, plan_for, release_notes
+from bot.usecases.release_commit import (
+    make_release_commit,
+    plan_for,
+    read_release_files,
+    release_notes,
+)
 from bot.usecases.tag_preview import TagPreview, naming, preview_tag, taggable
 
 __all__ = ["BackportResult", "HeadMoved", "TagPreview", "TagResult", "backport", "naming",
@@ -98,8 +103,9 @@ def _finish_tag(
     check_may_tag(actor, release.service)
     tag_name = Version.parse(release.version).tag_name(ports.config.tag_pattern)
     assert release.commit_sha is not None
-    plan = preview.release_commit if preview is not None else \
-        plan_for(ports, release.commit_sha, release.version, release.notes)  # a resumed tag
+    plan = preview.release_commit if preview is not None else plan_for(  # a resumed tag
+        ports, read_release_files(ctx, ports, release.commit_sha), release.version,
+        release.notes)
     tagged_sha = make_release_commit(ports, release, progress, plan)
     title = f"{release.service} {release.version}"
     # Whether the release exists already (a repeat) is read while the tag is made.

@@ -127,3 +127,19 @@ def test_the_tagging_step_reads_each_file_once_and_writes_no_separate_blobs(
     assert sorted(p.rsplit("/", 1)[-1] for p in reads) == ["CHANGELOG.md", "package.json"]
     assert [r.path for r in seen if r.path.endswith("/git/blobs")] == []
     assert len([r for r in seen if r.method == "POST" and r.path.endswith("/git/trees")]) == 1
+
+
+def test_the_preview_reads_the_release_files_together_with_the_bugs(world: World) -> None:
+    """With both partners slow, the version files cost the preview no wait of their own:
+    they are read at once, with the changelog's Bugzilla read (not a latency later each)."""
+    latency = 0.6
+    github, bugzilla = world.sandbox.github, world.sandbox.bugzilla
+    for stand_in in (github, bugzilla):
+        stand_in.faults.latency = latency
+        stand_in.reset_log()
+    preview = preview_tag(world.ctx, DEV)
+    assert preview.release_commit is not None and preview.release_commit.changes
+    reads = [r.received for r in github.requests if "/contents/" in r.path]
+    bugs = [r.received for r in bugzilla.requests if r.path == "/rest/bug"]
+    assert len(reads) == 2 and len(bugs) == 1
+    assert max(reads + bugs) - min(reads + bugs) < latency / 2
