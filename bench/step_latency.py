@@ -126,7 +126,7 @@ def steps(b: Bench) -> list[Step | Callable[[], object]]:
         Step("loadtest window", 0, "(database; announced in Slack)",
              b.command(QA, f"loadtest stage {VERSION} window {WINDOW}")),
         b.at(AFTER_WINDOW),
-        Step("loadtest pass", 2, "stage ticket -> comment on it",
+        Step("loadtest pass", 1, "comment on the stage ticket (its number is recorded)",
              b.command(QA, f"loadtest stage {VERSION} pass 3000 rooms, no errors")),
         Step("verify stage", 3, "stage ticket + stage env -> set VERIFIED -> file prod "
              "ticket", b.command(QA, f"verify stage {VERSION}")),
