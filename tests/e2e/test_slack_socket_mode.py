@@ -17,12 +17,13 @@ from pydantic import SecretStr
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from websockets.sync.server import ServerConnection, serve
 
-from bot.app import create_app
+from bot.app import LoopApp, create_app
 from bot.config import Settings
 from bot.domain.release import State
 from bot.sandbox.slack_api import SANDBOX_APP_TOKEN
+from bot.sandbox.world import Sandbox
 from bot.wiring import build_context
-from tests.fixtures.app import OPS, ROLES, start_world
+from tests.fixtures.app import OPS, ROLES, LoopWorld, start_world
 
 
 def _envelope(world_slack: Any, text: str) -> dict[str, Any]:
@@ -38,6 +39,18 @@ def _envelope(world_slack: Any, text: str) -> dict[str, Any]:
             "trigger_id": "1765180800.socket.0001",
         },
     }
+
+
+def _connected(world: LoopWorld, sandbox: Sandbox) -> tuple[LoopApp, SocketModeHandler]:
+    """The bot in Socket Mode on the world's store, connected to the socket server."""
+    secrets = world.settings.secrets.model_copy(update={
+        "slack_app_token": SecretStr(SANDBOX_APP_TOKEN), "slack_signing_secret": None})
+    socket_settings = world.settings.model_copy(update={"secrets": secrets, "roles": ROLES})
+    app = create_app(socket_settings, socket_mode=True, slack_api_url=sandbox.slack.api_url,
+                     ctx=build_context(socket_settings, store=world.app.ctx.store))
+    handler = SocketModeHandler(app.bolt, SANDBOX_APP_TOKEN)
+    handler.connect()
+    return app, handler
 
 
 @pytest.fixture
@@ -72,14 +85,7 @@ def test_a_slash_command_over_socket_mode_is_acked_and_answered(
     try:
         sandbox.slack.open_socket_mode(url)
         outbox.append(_envelope(sandbox.slack, 'change "Raise the worker count to 16"'))
-        secrets = world.settings.secrets.model_copy(update={
-            "slack_app_token": SecretStr(SANDBOX_APP_TOKEN), "slack_signing_secret": None})
-        socket_settings = world.settings.model_copy(update={"secrets": secrets,
-                                                            "roles": ROLES})
-        app = create_app(socket_settings, socket_mode=True, slack_api_url=sandbox.slack.api_url,
-                         ctx=build_context(socket_settings, store=world.app.ctx.store))
-        handler = SocketModeHandler(app.bolt, SANDBOX_APP_TOKEN)
-        handler.connect()
+        app, handler = _connected(world, sandbox)
         try:
             ack = received.get(timeout=10)
             assert ack["envelope_id"] == "5e1d0c8a-socket-0001"
@@ -111,14 +117,7 @@ def test_a_malformed_socket_mode_payload_is_acknowledged_and_reaches_no_listener
         malformed["envelope_id"] = "5e1d0c8a-socket-bad1"
         malformed["payload"]["text"] = ["status", {"nested": True}]  # not text
         outbox.extend([malformed, _envelope(sandbox.slack, 'change "Raise the workers"')])
-        secrets = world.settings.secrets.model_copy(update={
-            "slack_app_token": SecretStr(SANDBOX_APP_TOKEN), "slack_signing_secret": None})
-        socket_settings = world.settings.model_copy(update={"secrets": secrets,
-                                                            "roles": ROLES})
-        app = create_app(socket_settings, socket_mode=True, slack_api_url=sandbox.slack.api_url,
-                         ctx=build_context(socket_settings, store=world.app.ctx.store))
-        handler = SocketModeHandler(app.bolt, SANDBOX_APP_TOKEN)
-        handler.connect()
+        app, handler = _connected(world, sandbox)
         try:
             acks = {received.get(timeout=10)["envelope_id"] for _ in range(2)}
             assert acks == {"5e1d0c8a-socket-bad1", "5e1d0c8a-socket-0001"}
