@@ -108,7 +108,7 @@ def test_an_override_is_red_on_the_release_page(loop_world: LoopWorld, board: Se
     loop_world.click(LEAD, loop_world.last_ephemeral(LEAD), "Override")
     page = get(board, "/releases/loop-server/0.13.0").text
     row = re.search(r'<tr class="override">(.*?)</tr>', page, flags=re.S)
-    assert row is not None
+    assert row is not None, text_of(page)
     assert "override: calls drop for everyone" in text_of(row.group(1))
     css = get(board, "/static/board.css").text
     assert re.search(r"tr\.override td \{ color: var\(--bad\)", css)
@@ -117,6 +117,7 @@ def test_an_override_is_red_on_the_release_page(loop_world: LoopWorld, board: Se
 def test_hostile_text_in_a_change_and_a_bug_summary_is_shown_inert(
         loop_world: LoopWorld, board: Server) -> None:
     loop_world.command(OPS, f'change "{HOSTILE.replace(chr(34), chr(39))}"')
+    assert loop_world.release("change-1") is not None, loop_world.slack.ephemerals()
     loop_world.to_prod_requested("0.13.0")
     bug = loop_world.sandbox.bugzilla.add_bug(HOSTILE, "NEW")
     loop_world.command(QA, f"block prod 0.13.0 bug {bug}")
