@@ -49,7 +49,6 @@ class HeadMoved(Refusal):
 class TagResult:
     release: Release
     preview: TagPreview | None  # None when a repeat finished an interrupted tag
-    tag_url: str
     release_url: str
     resumed: bool = False
 
@@ -118,8 +117,7 @@ def _finish_tag(
     progress("published the release notes")
     tagged = replace(release, state=State.TAGGED, tag=tag_name, commit_sha=tagged_sha,
                      updated_at=ctx.clock())
-    result = TagResult(tagged, preview, ports.forge.tag_url(tag_name), release_url,
-                       resumed=preview is None)
+    result = TagResult(tagged, preview, release_url, resumed=preview is None)
     with ctx.store.unit_of_work() as uow:
         try:  # only the one caller that moves it out of TAGGING records the tag
             uow.save_release(tagged, expected_state=State.TAGGING)
