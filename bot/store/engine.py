@@ -11,6 +11,7 @@ build or reach the database raises `StoreError` with the password masked.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Mapping, Sequence
@@ -20,18 +21,30 @@ from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 
+from bot.redaction import mask_text
 from bot.store.errors import StoreError
 
 SQLITE_BUSY_MS = 30_000
 PG_CONNECT_TIMEOUT_S = 10
 
 
+# Heroku-style and bare PostgreSQL URLs mean the installed driver (psycopg 3)
+POSTGRES_ALIASES = ("postgres", "postgresql")
+ACCEPTED_FORMS = ("sqlite:///PATH", "postgresql://USER:PASSWORD@HOST/DB (or postgres://, "
+                  "postgresql+psycopg://)")
+
+
 def parse_url(raw: str) -> URL:
-    """The URL, or StoreError that does not repeat the string (it may hold a password)."""
+    """The URL (`postgres://` and `postgresql://` read as psycopg 3), or StoreError that
+    does not repeat the string (it may hold a password)."""
     try:
-        return make_url(raw)
+        url = make_url(raw)
     except Exception:
-        raise StoreError("cannot read the database URL (check DATABASE_URL)") from None
+        raise StoreError("cannot read the database URL (check DATABASE_URL; accepted: "
+                         f"{', '.join(ACCEPTED_FORMS)})") from None
+    if url.drivername in POSTGRES_ALIASES:
+        url = url.set(drivername="postgresql+psycopg")
+    return url
 
 
 def masked(url: URL) -> str:
@@ -39,9 +52,9 @@ def masked(url: URL) -> str:
 
 
 def scrub(text: str, url: URL) -> str:
-    """`text` with the URL's password replaced, for messages built from driver errors."""
-    password = url.password
-    return text.replace(str(password), "***") if password else text
+    """`text` with credentials masked, for messages built from driver errors: the URL's
+    password where it stands, and as free text only when long enough to be a secret."""
+    return mask_text(text, [str(url.password)] if url.password else [])
 
 
 def build_engine(url: URL) -> Engine:
@@ -49,6 +62,8 @@ def build_engine(url: URL) -> Engine:
         if url.get_backend_name() == "sqlite":
             return _sqlite_engine(url)
         return create_engine(url, pool_pre_ping=True, connect_args=_pg_args(url))
+    except StoreError:
+        raise
     except Exception as exc:
         reason = scrub(f"{type(exc).__name__}: {exc}".splitlines()[0], url)
         raise StoreError(f"cannot use database {masked(url)}: {reason}") from None
@@ -60,7 +75,29 @@ def _pg_args(url: URL) -> dict[str, Any]:
     return {"connect_timeout": PG_CONNECT_TIMEOUT_S}
 
 
+def _check_sqlite_file(url: URL) -> None:
+    """A file database needs its directory writable (the journal files sit beside it):
+    say so at once instead of SQLite's "unable to open database file" (a data directory
+    bind-mounted from the host, owned by root, in a container running as another user)."""
+    database = url.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return
+    folder = os.path.dirname(os.path.abspath(database))
+    who = f"uid {os.geteuid()}"
+    if not os.path.isdir(folder):
+        raise StoreError(f"cannot use database {masked(url)}: the directory {folder} does "
+                         "not exist: create it, writable by the bot's user "
+                         f"({who})")
+    file_blocked = os.path.exists(database) and not os.access(database, os.R_OK | os.W_OK)
+    if file_blocked or not os.access(folder, os.W_OK | os.X_OK):
+        blocked = database if file_blocked else folder
+        raise StoreError(f"cannot use database {masked(url)}: {blocked} is not writable by "
+                         f"the bot's user ({who}): chown it to that user, or mount a "
+                         "directory it owns")
+
+
 def _sqlite_engine(url: URL) -> Engine:
+    _check_sqlite_file(url)
     engine = create_engine(
         url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000}
     )
