@@ -25,6 +25,7 @@ import logging
 from dataclasses import dataclass
 
 from slack_bolt import App, BoltRequest
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 
 from bot.config import ConfigError, Settings
@@ -37,6 +38,17 @@ from handlers import actions, commands, home
 from handlers.work import Runtime, Worker, unexpected
 
 HTTP_SECRETS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+# Bolt reads SLACK_BOT_TOKEN from the environment itself even when it is given a client,
+# and then warns that the token is unused: our client is built from that very token.
+_TOKEN_UNUSED = warning_client_prioritized_and_token_skipped()
+
+
+class _QuietTokenWarning(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != _TOKEN_UNUSED
+
+
+_QUIET_TOKEN_WARNING = _QuietTokenWarning()
 SOCKET_SECRETS = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
 
 
@@ -98,9 +110,11 @@ def create_app(
     signing = secrets.slack_signing_secret.get_secret_value() \
         if secrets.slack_signing_secret else None
     listeners = Worker(listener_threads, "loop-listener")
+    bolt_logger = logger or logging.getLogger("loopbot.bolt")
+    bolt_logger.addFilter(_QUIET_TOKEN_WARNING)  # the same filter is added once
     bolt = App(client=client, signing_secret=signing or "socket-mode-only",
                request_verification_enabled=not socket_mode or bool(signing),
-               listener_executor=listeners, logger=logger or logging.getLogger("loopbot.bolt"),
+               listener_executor=listeners, logger=bolt_logger,
                process_before_response=True)
     bolt.use(socket_mode_shapes)
     context = ctx or build_context(settings, workers=workers)

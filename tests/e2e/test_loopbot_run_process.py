@@ -208,6 +208,8 @@ def test_loopbot_run_process_serves_slack_and_dockerflow_logs_json_and_stops_at_
     records = [json.loads(line) for line in logs.splitlines()]
     assert records and all({"Timestamp", "Type", "Severity", "Fields"} <= set(r)
                            for r in records)
+    # Bolt reads SLACK_BOT_TOKEN itself and warned on every start that it went unused
+    assert not [r for r in records if "will be unused" in json.dumps(r)], logs[:2000]
     steps = [r["Fields"] for r in records if r["Type"] == "loopbot.steps"]
     assert any(s["uid"] == "U0OPS0001" and s["rid"] and s["service"] == "loop-server"
                and s["version"].startswith("change-") and s["loopbot_version"]
