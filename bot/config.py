@@ -29,6 +29,7 @@ from bot.config_options import ServiceWorkflow as ServiceWorkflow
 from bot.config_options import (
     StrictModel as _Strict,
 )
+from bot.config_server import ServerSettings
 
 # Re-exported (`X as X`): the services' settings live in bot/config_services.py.
 from bot.config_services import SLACK_API_URL as SLACK_API_URL
@@ -143,6 +144,7 @@ class Settings(_Strict):
     calendar: CalendarSettings = CalendarSettings()
     workflow: WorkflowSettings = WorkflowSettings()
     loadtest: LoadTestSettings = LoadTestSettings()
+    server: ServerSettings = ServerSettings()  # the trusted reverse proxy, if any
     services: tuple[ServiceSettings, ...] = Field(min_length=1)
     secrets: Secrets = Secrets()
     source: str = "<defaults>"

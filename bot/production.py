@@ -5,6 +5,8 @@ Guarantees:
   production WSGI server (a thread pool behind one event loop; a listen backlog of 1024,
   so a burst of Slack requests is never stalled by SYN retries: NOTES.md), on the host and
   port asked (127.0.0.1 unless told otherwise; a container passes `--host 0.0.0.0`).
+  Proxy headers are believed only from the proxy app.yaml's `server.trusted_proxy` names
+  (bot/config_server.py); with none, they reach the board's check untouched.
 - Before anything starts, each partner is asked once (bot/partners/reachability.py):
   Slack unreachable or refusing the token, or GitHub/Bugzilla refusing their credentials,
   stops the start with one line per partner (`StartRefused`) naming the URL and what to
@@ -40,15 +42,15 @@ from waitress import wasyncore
 
 from bot import redaction
 from bot.app import LoopApp, create_app, required_secrets
-from bot.board.access import BoardAccess
 from bot.config import ConfigError, Settings
+from bot.config_server import ServerSettings
 from bot.health import Health
 from bot.leader import LEASE_SECONDS, RENEW_SECONDS, SchedulerLeader
 from bot.partners import reachability
 from bot.partners.mail import Mailer
 from bot.partners.slack import Chat
 from bot.scheduler import start_scheduler, stop_scheduler
-from bot.server import SLACK_PATH, Wsgi, routes
+from bot.server import SLACK_PATH, Wsgi, board_access, routes
 from bot.store.schema import require_current
 from bot.usecases.adoption import adopt_on_first_start
 from bot.wiring import PARTNER_SECRETS
@@ -59,6 +61,9 @@ DEFAULT_HOST = "127.0.0.1"
 WSGI_THREADS = 48  # Bolt holds a server thread until the ack: one per request of a burst
 BACKLOG = 1024
 CONNECTION_LIMIT = 512
+# waitress reads this as whole seconds (0.2 became 0: poll() without pause, a core busy at
+# rest); stopping does not wait for it, the trigger wakes the loop
+LOOP_TIMEOUT = 1
 STOP_GRACE = 2.5  # seconds Slack work under way may take to finish when stopping
 
 
@@ -70,14 +75,20 @@ class ProductionServer:
     """waitress, serving `wsgi` on its own thread until `stop()`."""
 
     def __init__(self, wsgi: Wsgi, host: str = DEFAULT_HOST, port: int = 0,
-                 threads: int = WSGI_THREADS) -> None:
+                 threads: int = WSGI_THREADS, proxy: ServerSettings | None = None) -> None:
         self._map: dict[int, Any] = {}
         self._server: Any = waitress.create_server(
             wsgi, map=self._map, host=host, port=port, threads=threads, backlog=BACKLOG,
             connection_limit=CONNECTION_LIMIT, asyncore_use_poll=True, ident="loopbot",
-            asyncore_loop_timeout=0.2,
+            asyncore_loop_timeout=LOOP_TIMEOUT,
+            **(proxy or ServerSettings()).waitress_options(),
         )
         self._thread: threading.Thread | None = None
+
+    @property
+    def loop_timeout(self) -> float:
+        """How long the event loop waits for a socket event, as waitress took it."""
+        return float(self._server.adj.asyncore_loop_timeout)
 
     @property
     def host(self) -> str:
@@ -176,7 +187,8 @@ def run(settings: Settings, *, socket_mode: bool = False, host: str = DEFAULT_HO
 
     health = Health(app.ctx, version_dir or Path.cwd(), scheduler_running=scheduler_running)
     try:
-        server = ProductionServer(routes(app, health, host=host), host, port)
+        server = ProductionServer(routes(app, health, host=host), host, port,
+                                  proxy=settings.server)
     except OSError as exc:  # the address is taken, or not this machine's
         app.close()
         raise ConfigError(f"cannot start: cannot listen on {host}:{port} "
@@ -197,9 +209,10 @@ def run(settings: Settings, *, socket_mode: bool = False, host: str = DEFAULT_HO
         else:
             log.info("serving Slack at %s", server.slack_url)
         log.info("the web board is at %s", server.board_url)
-        if settings.secrets.web_token is None and not BoardAccess.for_host(host, None).local_only:
-            log.warning("the web board stays shut: it is served beyond localhost and "
-                        "WEB_TOKEN is not set")
+        if settings.secrets.web_token is None and not board_access(
+                settings, host).open_without_token:
+            log.warning("the web board stays shut: it is served beyond localhost or behind "
+                        "a proxy, and WEB_TOKEN is not set")
         gc.collect()
         gc.freeze()  # what start-up built lives for good: collections need not walk it again
         print(json.dumps({"url": server.url, "slack": None if socket_mode else

@@ -1,7 +1,8 @@
 """Serving Slack. `routes(app)` is the bot's one WSGI application: Slack's request URL
 (`/slack/events`, checked by bot/slack_http.py, then Bolt) beside bot/web.py's endpoints
-(Dockerflow's, `/health`, `/calendar.ics`, `/calendar.json`, the web board at `/`).
-`loopbot run` serves it on waitress (bot/production.py).
+(Dockerflow's, `/health`, `/calendar.ics`, `/calendar.json`, the web board at `/`),
+every answer with bot/http_headers.py's security headers. `loopbot run` serves it on
+waitress (bot/production.py).
 
 `Server` is the in-process server the tests, the sandbox chat and the benchmarks use: the
 standard library's threaded server (one thread per request, a listen backlog of 128 so a
@@ -24,6 +25,7 @@ from bot.board.access import BoardAccess
 from bot.board.app import BoardOptions
 from bot.config import Settings
 from bot.health import Health
+from bot.http_headers import with_security_headers
 from bot.slack_http import SlackGate
 from bot.web import create_web_app
 
@@ -46,10 +48,9 @@ def routes(app: LoopApp, health: Health | None = None, *, host: str = "127.0.0.1
            board: BoardOptions | None = None) -> Wsgi:
     """One WSGI application: Slack at /slack/events (bot/slack_http.py checks each request
     before Bolt sees it), bot/web.py for the rest. `host` is where the server listens:
-    beyond localhost the board asks for WEB_TOKEN."""
+    beyond localhost, or behind the configured proxy, the board asks for WEB_TOKEN."""
     slack = SlackGate(app.bolt, app.signing_secret)
-    token = app.ctx.settings.secrets.web_token
-    access = BoardAccess.for_host(host, token and token.get_secret_value())
+    access = board_access(app.ctx.settings, host)
     directory = app.runtime.directory  # names as Slack messages show them, cached there too
     web = create_web_app(app.ctx, health, access=access, board=board,
                          name=lambda user: directory.actor(user).name)
@@ -65,7 +66,13 @@ def routes(app: LoopApp, health: Health | None = None, *, host: str = "127.0.0.1
                 traffic.end()
         return web(environ, start_response)
 
-    return route
+    return with_security_headers(route)
+
+
+def board_access(settings: Settings, host: str) -> BoardAccess:
+    token = settings.secrets.web_token
+    return BoardAccess.for_host(host, token and token.get_secret_value(),
+                                behind_proxy=settings.server.trusted_proxy is not None)
 
 
 class Server:

@@ -110,9 +110,10 @@ def _calendar(
 ) -> Iterable[bytes]:
     try:
         service = ctx.settings.service((query.get("service") or [None])[0])
-    except ConfigError as exc:
-        body = json.dumps({"error": str(exc)}).encode()
-        return _answer(start_response, 404, body)
+    except ConfigError:  # the name asked is not repeated: it may be anything
+        known = ", ".join(s.name for s in ctx.settings.services)
+        body = json.dumps({"error": f"no such service; configured services: {known}"})
+        return _answer(start_response, 404, body.encode())
     calendar = calendar_from_settings(ctx.settings)
     now = ctx.clock()
     today = now.astimezone(ctx.settings.tz).date()

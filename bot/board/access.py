@@ -1,17 +1,21 @@
-"""Who may read the board (and the calendar feeds): the token check and the headers every
-board answer carries.
+"""Who may read the board (and the calendar feeds): the token check.
 
 Guarantees:
-- Served on a loopback address with no `WEB_TOKEN`, the board is open to the machine it
-  runs on. A request that came through a proxy (a `Forwarded` or `X-Forwarded-For`
-  header) is not from this machine, so it needs the token too.
+- Served on a loopback address with no `WEB_TOKEN` and no trusted proxy (app.yaml's
+  `server.trusted_proxy`), the board is open to the machine it runs on. A request that
+  carries any proxy header (`Forwarded`, `Via`, `X-Forwarded-*`, `X-Real-IP`, ...: PROXIED)
+  came through a proxy, so from elsewhere: it needs the token. With a trusted proxy every
+  request does (the proxy makes the board reachable from other machines).
 - Otherwise a request needs the token: `?token=...` once (the answer sets a cookie and,
   for pages, sends the browser to the same address without the token), then the cookie;
   scripts may send `Authorization: Bearer ...`. Every comparison is `hmac.compare_digest`.
   Without `WEB_TOKEN` such a request is refused with 403 and the reason, never served.
 - The cookie holds a digest of the token, not the token; it is HttpOnly, SameSite=Strict,
-  and Secure when the request came over HTTPS.
+  and Secure when the request came over HTTPS, to this server or to a proxy in front
+  (`X-Forwarded-Proto: https`, `Forwarded: proto=https`; a client that claims it only
+  makes its own cookie stricter).
 - The token never appears in a log line, a page, or a redirect.
+The headers every answer carries are bot/http_headers.py's.
 """
 
 from __future__ import annotations
@@ -25,14 +29,9 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode
 
 COOKIE = "loopbot_board"
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-       "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-SECURITY_HEADERS = [
-    ("Content-Security-Policy", CSP),
-    ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "no-referrer"),
-    ("X-Frame-Options", "DENY"),
-]
+# Headers that only a proxy (or someone posing as one) sends, as WSGI names them.
+PROXIED = ("HTTP_FORWARDED", "HTTP_VIA", "HTTP_X_REAL_IP", "HTTP_TRUE_CLIENT_IP",
+           "HTTP_CF_CONNECTING_IP", "HTTP_X_CLIENT_IP", "HTTP_X_CLUSTER_CLIENT_IP")
 
 
 @dataclass(frozen=True)
@@ -48,15 +47,21 @@ class Verdict:
 class BoardAccess:
     token: str | None
     local_only: bool  # the server listens on a loopback address only
+    behind_proxy: bool = False  # a trusted proxy forwards requests to it
 
     @classmethod
-    def for_host(cls, host: str, token: str | None) -> BoardAccess:
-        return cls(token or None, _is_loopback(host))
+    def for_host(cls, host: str, token: str | None, *, behind_proxy: bool = False
+                 ) -> BoardAccess:
+        return cls(token or None, _is_loopback(host), behind_proxy)
+
+    @property
+    def open_without_token(self) -> bool:
+        """Only this machine reaches the board directly."""
+        return self.local_only and not self.behind_proxy
 
     def check(self, environ: dict[str, Any], *, page: bool) -> Verdict:
-        proxied = any(environ.get(h) for h in ("HTTP_FORWARDED", "HTTP_X_FORWARDED_FOR"))
         if self.token is None:
-            if self.local_only and not proxied:
+            if self.open_without_token and not came_through_proxy(environ):
                 return Verdict(True)
             return Verdict(False, 403, "this board is reachable from other machines: set "
                                        "WEB_TOKEN in the bot's environment to open it")
@@ -80,10 +85,21 @@ class BoardAccess:
 
     def _cookie(self, environ: dict[str, Any]) -> str:
         assert self.token is not None
-        secure = "https" in (environ.get("wsgi.url_scheme"),
-                             environ.get("HTTP_X_FORWARDED_PROTO"))
         return (f"{COOKIE}={_digest(self.token)}; Path=/; HttpOnly; SameSite=Strict"
-                + ("; Secure" if secure else ""))
+                + ("; Secure" if _over_https(environ) else ""))
+
+
+def came_through_proxy(environ: dict[str, Any]) -> bool:
+    return any(h in environ for h in PROXIED) or any(
+        k.startswith("HTTP_X_FORWARDED_") for k in environ)
+
+
+def _over_https(environ: dict[str, Any]) -> bool:
+    """This server was reached over HTTPS, or the proxy in front says it was."""
+    claimed = environ.get("HTTP_X_FORWARDED_PROTO", "").split(",")[0].strip().lower()
+    forwarded = environ.get("HTTP_FORWARDED", "").split(",")[0].lower()
+    return "https" in (environ.get("wsgi.url_scheme"), claimed) or any(
+        pair.strip().replace('"', "") == "proto=https" for pair in forwarded.split(";"))
 
 
 def _digest(token: str) -> str:

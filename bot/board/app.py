@@ -6,9 +6,10 @@
   script polls; 304 when nothing changed);
 - `GET /static/board.css`, `/static/board.js`: the stylesheet and the polling script.
 
-Guarantees: every answer carries the Content-Security-Policy (no inline script, scripts
-and styles from this server only); pages are never cached by the browser; an unknown
-path, service or release is a 404 page that says what was not found.
+Guarantees: pages are never cached by the browser; an unknown path, service or release
+is a 404 page that says what was not found. The Content-Security-Policy (no inline
+script, scripts and styles from this server only) is set on every answer of the server
+by bot/http_headers.py.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote
 
-from bot.board.access import SECURITY_HEADERS
 from bot.board.cache import ReadCache
 from bot.board.render import Renderer
 from bot.domain.errors import Refusal
@@ -126,6 +126,6 @@ def answer(start_response: StartResponse, status: int, body: bytes,
            content_type: str = "text/html; charset=utf-8", *, cache: str = "no-store",
            extra: list[tuple[str, str]] | None = None) -> Iterable[bytes]:
     headers = [("Content-Type", content_type), ("Content-Length", str(len(body))),
-               ("Cache-Control", cache), *SECURITY_HEADERS, *(extra or [])]
+               ("Cache-Control", cache), *(extra or [])]
     start_response(f"{status} {REASONS[status]}", headers)
     return [body]

@@ -24,12 +24,19 @@ def test_on_localhost_without_a_token_the_board_is_open(host: str) -> None:
     assert BoardAccess.for_host(host, None).check(request(), page=True).allowed
 
 
-@pytest.mark.parametrize("header", ["forwarded", "x_forwarded_for"])
+@pytest.mark.parametrize("header", ["forwarded", "x_forwarded_for", "x_real_ip", "via",
+                                    "x_forwarded_host", "x_forwarded_proto"])
 def test_a_proxied_request_to_localhost_needs_the_token(header: str) -> None:
     verdict = BoardAccess.for_host("127.0.0.1", None).check(
         request(**{header: "for=203.0.113.9"}), page=True)
     assert not verdict.allowed and verdict.status == 403
     assert "set WEB_TOKEN" in verdict.reason
+
+
+def test_behind_a_trusted_proxy_localhost_without_a_token_is_shut() -> None:
+    verdict = BoardAccess.for_host("127.0.0.1", None, behind_proxy=True).check(
+        request(), page=True)
+    assert (verdict.allowed, verdict.status) == (False, 403)
 
 
 def test_beyond_localhost_without_a_token_configured_it_is_refused_with_the_reason() -> None:
@@ -57,6 +64,16 @@ def test_the_token_in_the_query_sets_a_cookie_and_leaves_the_address() -> None:
 def test_over_https_the_cookie_is_secure() -> None:
     verdict = BoardAccess.for_host("0.0.0.0", TOKEN).check(
         request(f"token={TOKEN}", x_forwarded_proto="https"), page=True)
+    assert verdict.set_cookie is not None and verdict.set_cookie.endswith("; Secure")
+
+
+@pytest.mark.parametrize("forwarded", ["for=203.0.113.9;proto=https",
+                                       'for="[2001:db8::1]"; proto="https", for=10.0.0.1'])
+def test_behind_tls_at_a_proxy_saying_so_with_forwarded_the_cookie_is_secure(
+    forwarded: str,
+) -> None:
+    verdict = BoardAccess.for_host("0.0.0.0", TOKEN).check(
+        request(f"token={TOKEN}", forwarded=forwarded), page=True)
     assert verdict.set_cookie is not None and verdict.set_cookie.endswith("; Secure")
 
 
