@@ -91,6 +91,9 @@ def test_two_stages_on_the_pinned_base_the_image_gets_the_wheel_alone() -> None:
     assert "COPY --from=build /dist /tmp/dist" in image
     wheel = next(line for line in image if "/tmp/dist/loopbot-" in line)
     assert wheel.startswith("RUN pip install --no-deps --no-index /tmp/dist/loopbot-*.whl")
+    # the configuration is the wheel's default, written by `loopbot init`, not a copied file
+    assert "RUN loopbot init /app/app.yaml" in image
+    assert "docker run --rm\nloopbot cat /app/app.yaml > app.yaml" in README
 
 
 def test_every_install_from_the_network_checks_the_locks_hashes() -> None:
