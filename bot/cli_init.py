@@ -27,7 +27,10 @@ def _init(args: argparse.Namespace) -> int:
     if target.exists() and not args.force:
         raise Refusal(f"{target} exists and was left as it is",
                       hint="give --force to replace it with the default")
-    target.write_text(default_config_text(), encoding="utf-8")
+    try:
+        target.write_text(default_config_text(), encoding="utf-8")
+    except OSError as exc:  # a read-only folder, a full disk: one line, as for any refusal
+        raise Refusal(f"{target}: cannot write it ({exc.strerror})") from None
     print(f"wrote {target}: the default configuration, commented; edit it, then "
           "`loopbot db upgrade` and `loopbot run`")
     return 0

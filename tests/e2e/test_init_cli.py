@@ -58,6 +58,10 @@ def test_init_writes_where_loopbot_config_points(tmp_path: Path) -> None:
     missing = loopbot("init", str(tmp_path / "absent" / "app.yaml"), cwd=tmp_path)
     assert missing.returncode == 2
     assert f"{tmp_path / 'absent'}: no such directory" in missing.stderr
+    folder = loopbot("init", str(tmp_path), cwd=tmp_path)
+    assert folder.returncode == 2
+    assert folder.stderr == (f"loopbot: {tmp_path} is a directory; give a file, e.g. "
+                             f"{tmp_path / 'app.yaml'}\n")
 
 
 def test_a_missing_configuration_says_where_it_was_looked_for(tmp_path: Path) -> None:
