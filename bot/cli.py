@@ -13,6 +13,7 @@ from importlib import metadata
 from typing import TYPE_CHECKING
 
 from bot.cli_db import add_db_parser
+from bot.cli_init import add_init_parser
 from bot.config import ConfigError, load_settings
 from bot.domain.cycles import parse_day
 from bot.domain.errors import Refusal
@@ -228,6 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_calendar_parser(commands, common)
     _add_slack_parsers(commands, common)
     add_db_parser(commands, common)
+    add_init_parser(commands)
     return parser
 
 

@@ -223,7 +223,7 @@ def load_settings(
     try:
         raw = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
     except FileNotFoundError as exc:
-        raise ConfigError(f"{file}: no such configuration file") from exc
+        raise ConfigError(_not_found(file, given=bool(path))) from exc
     except yaml.YAMLError as exc:
         raise ConfigError(f"{file}: not valid YAML: {exc}") from exc
     if not isinstance(raw, dict):
@@ -232,6 +232,16 @@ def load_settings(
         raw, source=str(file), environ=os.environ if environ is None else environ,
         overrides=overrides,
     )
+
+
+def _not_found(file: Path, *, given: bool) -> str:
+    """Where the configuration was looked for, and the command that writes one there."""
+    env = os.environ.get("LOOPBOT_CONFIG")
+    source = ("from --config" if given else f"$LOOPBOT_CONFIG={env}" if env
+              else f"the default {DEFAULT_CONFIG}; $LOOPBOT_CONFIG is not set")
+    init = "loopbot init" if not given else f"loopbot init {file}"
+    return (f"{file}: no such configuration file (looked at {file.absolute()}, {source}); "
+            f"`{init}` writes the commented default there to edit")
 
 
 def settings_from_dict(

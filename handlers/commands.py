@@ -133,7 +133,8 @@ def _do_help(job: Job, topic: str | None) -> None:
     if topic is None:
         services = [s.name for s in job.ctx.settings.services]
         job.reply.ephemeral(replies.help_text(help.lines(), help.emergency_steps(),
-                                              roles_summary(job.actor, services)))
+                                              roles_summary(job.actor, services),
+                                              help.PROCESS_DOC))
         return
     if topic in help.OPTION_TOPICS:
         services = [s.name for s in job.ctx.settings.services]

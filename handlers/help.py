@@ -7,9 +7,11 @@ from __future__ import annotations
 from bot.domain.actions import Action, Role
 from bot.domain.release import Kind
 from bot.domain.rules import roles_for
+from bot.health import SOURCE
 from bot.messages.help import HelpTopic
 from handlers.grammar import COMMAND, SUBCOMMANDS, Subcommand
 
+PROCESS_DOC = f"{SOURCE}/blob/main/docs/process.md"  # the process the bot runs, in words
 SERVICE_OPTION = "`service:NAME` (or `--service NAME`) picks another configured service"
 EMERGENCY_OPTION = ('`--emergency "REASON"` (emergency role only) takes the step past its '
                     'failing guards, confirmed with a button, announced and audited')

@@ -28,14 +28,18 @@ PARTNERS = {"github": "GitHub", "bugzilla": "Bugzilla", "slack": "Slack"}
 
 
 def help_text(lines: Sequence[tuple[str, str]], emergency_steps: Sequence[str] = (),
-              your_roles: str = "") -> Rendered:
+              your_roles: str = "", process_doc: str = "") -> Rendered:
     """`lines` are (usage, summary) pairs; `emergency_steps` the subcommands that take
-    `--emergency`; `your_roles` the reader's roles per service ("DEV for loop-server")."""
+    `--emergency`; `your_roles` the reader's roles per service ("DEV for loop-server");
+    `process_doc` the address of the process's description (docs/process.md)."""
     rows = [f"`{escape(usage)}` — {escape(summary)}" for usage, summary in lines]
     roles = [context(f"Your roles: {escape(your_roles)}")] if your_roles else []
-    return Rendered("/loop subcommands: " + "; ".join(u for u, _ in lines),
+    process = [context(f"The process, step by step: <{process_doc}|docs/process.md>")
+               ] if process_doc else []
+    return Rendered("/loop subcommands: " + "; ".join(u for u, _ in lines)
+                    + (f". The process: {process_doc}" if process_doc else ""),
                     [lines_section("*/loop* runs the release process:", rows),
-                     context(_options_hint(emergency_steps)), *roles])
+                     context(_options_hint(emergency_steps)), *roles, *process])
 
 
 def _options_hint(emergency_steps: Sequence[str]) -> str:

@@ -77,3 +77,9 @@ def test_help_on_a_query_says_it_changes_nothing(loop_world: LoopWorld) -> None:
     shown = helped(loop_world, "status")
     assert "Who: anyone" in shown and "Changes: nothing: it only reads" in shown
     assert "Example: /loop status 0.13.0" in shown and "--emergency" not in shown
+
+
+def test_the_list_links_the_process_it_runs(loop_world: LoopWorld) -> None:
+    shown = helped(loop_world, "")
+    assert ("The process, step by step: <https://github.com/mozilla-services/loopbot/blob/"
+            "main/docs/process.md|docs/process.md>") in shown
