@@ -172,9 +172,16 @@ def _step(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
     label = rendering.step_label(step, version, override=reason is not None)
     if single_use:
         job.reply.replace_original(rendering.confirmed(label, job.actor))
-    run_step(job, step, service, version, override_reason=reason)
+    run_step(job, step, service, version, override_reason=reason, reason=_why(step))
     if not single_use:
         job.reply.replace_original(_pressed(body, action, label, job))
+
+
+def _why(step: Action) -> str:
+    """A button carries no typed reason; a back-off offered by the environment watch is
+    recorded for what the watch saw (the typed command says more)."""
+    return "prod returned to the release before it (the environment watch saw it)" \
+        if step is Action.BACKOFF else ""
 
 
 def _pressed(body: dict[str, Any], action: dict[str, Any], label: str, job: Job) -> Rendered:

@@ -129,6 +129,23 @@ def _reject(words: Words) -> Intent:
     return Step(Action.REJECT, version, bug, reason)
 
 
+@subcommand("backoff prod VERSION [bug N] REASON",
+            "prod was backed off to the release before VERSION (a regression after the "
+            "push); DEV fixes it in a patch. `rollback` works too",
+            actions=(Action.BACKOFF,),
+            changes="Bugzilla: the prod ticket is reopened with the reason as a comment",
+            examples=("backoff prod 0.13.0 bug 1100009 rooms drop after an hour",
+                      "rollback prod 0.13.0 error rate doubled after the push"))
+def _backoff(words: Words) -> Intent:
+    words.env("prod")
+    version = words.release()
+    bug = words.optional_bug()
+    reason = words.rest()
+    if not reason.strip():
+        raise words.error("say why prod was backed off (the bug, `bug N`, is optional)")
+    return Step(Action.BACKOFF, version, bug, reason)
+
+
 @subcommand("rerelease stage VERSION",
             "re-release the same build on stage with a new ticket (an OPS-only problem)",
             actions=(Action.RERELEASE,),
@@ -213,6 +230,7 @@ def _change(words: Words) -> Intent:
 SUBCOMMANDS: dict[str, Subcommand] = {**subcommand.by_name, **questions.by_name,
                                        **checks.by_name}
 MAX_TEXT = 4000  # characters; Slack sends a few thousand at most
+ALIASES = {"rollback": "backoff"}  # what people also type, for the declared name
 
 
 def parse(text: str) -> Command:
@@ -229,7 +247,7 @@ def parse(text: str) -> Command:
     words, service, emergency = read_options(words)
     if not words or words[0].lower() in HELP_WORDS:
         return Command("help", Help(), service, None, text)
-    name = words[0].lower()
+    name = ALIASES.get(words[0].lower(), words[0].lower())
     if name in SUBCOMMANDS and any(w.lower() in HELP_WORDS for w in words[1:]):
         return Command("help", Help(name), service, None, text)  # `verify --help`
     declared = SUBCOMMANDS.get(name)

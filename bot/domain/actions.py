@@ -32,6 +32,7 @@ class Action(StrEnum):
     GREENLIGHT = "greenlight"
     DEPLOYED_PROD = "deployed prod"
     VERIFY_PROD = "verify prod"
+    BACKOFF = "backoff prod"
 
     @property
     def outcome(self) -> str:
@@ -51,6 +52,7 @@ _OUTCOMES = {
     Action.GREENLIGHT: "be greenlit",
     Action.DEPLOYED_PROD: "be marked deployed on prod",
     Action.VERIFY_PROD: "be verified on prod",
+    Action.BACKOFF: "be backed off from prod",
 }
 
 
@@ -122,6 +124,13 @@ class CommentOnTicket:
 
 
 @dataclass(frozen=True)
+class ReopenTicket:
+    """Reopen the current ticket of env with the step's reason (a prod back-off)."""
+
+    env: Env
+
+
+@dataclass(frozen=True)
 class AddBlocker:
     bug_id: int
 
@@ -137,8 +146,8 @@ class StartMonitoring:
 
 
 Effect = (
-    FileTicket | SetTicket | CloseTicketInvalid | CommentOnTicket | AddBlocker | RemoveBlocker
-    | StartMonitoring
+    FileTicket | SetTicket | CloseTicketInvalid | CommentOnTicket | ReopenTicket | AddBlocker
+    | RemoveBlocker | StartMonitoring
 )
 
 

@@ -184,9 +184,11 @@ class Changelog:
         return tuple(sorted({"/" + r.split("/")[1] for r in self.routes}))
 
 
-def render_notes(changelog: Changelog, version: str, day: dt.date, api_code: str = "") -> str:
+def render_notes(changelog: Changelog, version: str, day: dt.date, api_code: str = "",
+                 replaces: str = "") -> str:
     """The release's section in loop-server's CHANGELOG style (plain text and markdown);
-    `api_code` says which API versions' code changed (bot/domain/api_impact.py)."""
+    `api_code` says which API versions' code changed (bot/domain/api_impact.py),
+    `replaces` which release a patch replaces and why (bot/domain/tagging.py)."""
     header = f"{version} ({day.isoformat()})"
     lines = [header, "-" * len(header), ""]
     lines += [f"- [{f.category}] {f.id} — {f.bug.summary}" for f in changelog.fixed]
@@ -196,6 +198,8 @@ def render_notes(changelog: Changelog, version: str, day: dt.date, api_code: str
         lines += ["", f"API routes changed: {', '.join(changelog.routes)}"]
     if api_code:
         lines += [api_code] if changelog.routes else ["", api_code]
+    if replaces:
+        lines += ["", replaces]
     return "\n".join(lines) + "\n"
 
 

@@ -43,6 +43,8 @@ def failing_guards(
     if action in (Action.DEPLOYED_PROD, Action.VERIFY_PROD):
         failures += _ticket_exists(facts.prod_ticket, "prod", name)
         failures += _runs_version(facts.environment, release)
+    if action is Action.BACKOFF:
+        failures += _backed_off_in_prod(facts.environment, release)
     if action is Action.VERIFY_PROD:
         failures += _ticket_fixed(facts.prod_ticket, "prod", release)
         if facts.signoffs_missing:
@@ -77,6 +79,24 @@ def _stage_verified(ticket: Bug | None, release: Release) -> list[str]:
         return []
     return [f"stage {ticket.describe()} for {release.version} is not VERIFIED: "
             f"ask QA to verify it (`/loop verify stage {release.version}`)"]
+
+
+def _backed_off_in_prod(env: EnvironmentState | None, release: Release) -> list[str]:
+    """OPS backs the build off first; the bot then records it. Prod must run the release
+    before this one (its previous tag), when the bot knows which that is."""
+    if env is None:
+        return []
+    if not env.reachable:
+        return [f"can't read what {env.name} runs: {env.error}"]
+    v, before = release.version, release.previous_version
+    if env.version == v:
+        return [f"{env.name} still reports {v}: OPS backs the build off to "
+                f"{before or 'the release before'} first, then records it here"]
+    if before is not None and env.version != before:
+        shown = env.version or "no version"
+        return [f"{env.name} reports {shown}, neither {v} nor the release before it "
+                f"({before}): back prod off to {before} first"]
+    return []
 
 
 def _runs_version(env: EnvironmentState | None, release: Release) -> list[str]:

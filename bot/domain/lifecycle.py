@@ -31,6 +31,7 @@ from bot.domain.actions import (
     FileTicket,
     GuardFailed,
     RemoveBlocker,
+    ReopenTicket,
     SetTicket,
     StartMonitoring,
     WrongState,
@@ -41,7 +42,7 @@ from bot.domain.next_steps import next_step
 from bot.domain.permissions import check_may_break_glass, check_step_role
 from bot.domain.release import Env, Kind, Release, State
 from bot.domain.rules import ON_STAGE, StepRule, rule_for
-from bot.domain.versions import Version
+from bot.domain.versions import BadVersion, Version
 
 # What an override may push a release past: the states it may start from.
 _OVERRIDABLE = frozenset(State) - {State.DONE, State.SUPERSEDED}
@@ -115,12 +116,29 @@ def cleared_for_prod(release: Release | None) -> bool:
                                                      State.DONE)
 
 
+def went_back_from(pushed: Release, running: str) -> bool:
+    """Does prod running `running` after `pushed` look like a back-off of `pushed`: it
+    was pushed (and not yet recorded as backed off), and prod runs the release before it
+    (or, when the bot does not know that one, an older version)?"""
+    if pushed.kind is not Kind.CODE or pushed.state not in (State.PROD_DEPLOYED, State.DONE):
+        return False
+    if pushed.previous_version is not None:
+        return running == pushed.previous_version
+    try:
+        return Version.parse(running) < Version.parse(pushed.version)
+    except BadVersion:
+        return False
+
+
 def _check_state(action: Action, rule: StepRule, release: Release) -> None:
     if release.state in rule.from_states:
         return
     name = f"{release.service} {release.version}"
     if rule.to_state == release.state:
         raise WrongState(f"{name} is already {release.state.value}", hint=next_step(release))
+    if action is Action.BACKOFF:
+        raise WrongState(f"{name} never reached prod ({release.state.value}): there is "
+                         "nothing to back off", hint=next_step(release))
     raise WrongState(f"{name} is {release.state.value}: it can't {action.outcome} now",
                      hint=next_step(release))
 
@@ -159,6 +177,8 @@ def _effects(
             return (SetTicket(Env.PROD, "RESOLVED", "FIXED"), StartMonitoring())
         case Action.VERIFY_PROD:
             return (SetTicket(Env.PROD, "VERIFIED", "FIXED"),)
+        case Action.BACKOFF:
+            return (ReopenTicket(Env.PROD),)
         case _:
             return ()
 
@@ -172,7 +192,7 @@ def state_after(decision: Decision, facts: Facts) -> State:
 
 
 _SUPERSEDABLE = frozenset({State.TAGGED, *ON_STAGE, State.REJECTED, State.PROD_REQUESTED,
-                           State.GREENLIT})
+                           State.GREENLIT, State.BACKED_OFF})
 
 
 def supersedes(new: Release, old: Release) -> bool:

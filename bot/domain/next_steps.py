@@ -30,6 +30,8 @@ def next_step(release: Release) -> str:
         State.PROD_DEPLOYED: f"QA: verify prod, then `/loop verify prod {v}`",
         State.DONE: f"nothing: {v} is released",
         State.REJECTED: "DEV: fix the bug on master and tag the next patch (`/loop tag`)",
+        State.BACKED_OFF: "DEV: fix the regression on master and tag the next patch "
+                          "(`/loop tag`); prod runs the release before it meanwhile",
         State.SUPERSEDED: f"nothing: {release.superseded_by or 'a newer release'} replaced {v}",
     }[release.state]
 

@@ -24,6 +24,7 @@ class State(StrEnum):
     DONE = "done"  # QA verified prod; prod ticket VERIFIED
     REJECTED = "rejected"  # QA rejected the stage build; a patch must replace it
     SUPERSEDED = "superseded"  # a newer release took its place on stage
+    BACKED_OFF = "backed-off"  # OPS returned prod to the release before; a patch replaces it
 
     @property
     def is_final(self) -> bool:
@@ -64,7 +65,7 @@ class Release:
     flagged_bugs: tuple[int, ...] = ()  # referenced but not RESOLVED FIXED
     tickets: tuple[Ticket, ...] = ()
     blockers: tuple[int, ...] = ()  # bugs blocking prod, as recorded by the bot
-    rejected_for: int | None = None  # the bug QA rejected the stage build for
+    rejected_for: int | None = None  # the bug it was rejected on stage (or backed off) for
     superseded_by: str | None = None
     summary: str = ""  # a service change's description
     notes: str = ""  # the release notes rendered at tagging (CHANGELOG style)

@@ -55,6 +55,11 @@ RULES: dict[Action, StepRule] = {
     Action.VERIFY_PROD: StepRule(
         frozenset({Role.QA}), frozenset({State.PROD_DEPLOYED}), State.DONE
     ),
+    # PROCESS.md: a regression found after the push (while OPS monitors, or later)
+    Action.BACKOFF: StepRule(
+        frozenset({Role.OPS, Role.QA}), frozenset({State.PROD_DEPLOYED, State.DONE}),
+        State.BACKED_OFF,
+    ),
 }
 
 
@@ -78,7 +83,7 @@ def roles_for(action: Action, kind: Kind = Kind.CODE) -> frozenset[Role]:
 def next_owners(release: Release) -> frozenset[Role]:
     """The roles whose move it is now: the people the bot mentions (PROCESS.md step 6:
     'QA gives it; OPS is told'), among the release's service's people."""
-    if release.state is State.REJECTED or (
+    if release.state in (State.REJECTED, State.BACKED_OFF) or (
             release.blockers and release.state in (State.STAGE_VERIFIED, State.PROD_REQUESTED)):
         return frozenset({Role.DEV})
     action = next_action(release)

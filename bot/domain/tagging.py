@@ -99,13 +99,15 @@ def _on_line(naming: Naming, tags: list[str], line: str) -> TagPlan:
 
 
 def _next(naming: Naming, tags: list[str], releases: list[Release]) -> TagPlan:
-    rejected = _rejected_in_flight(releases)
-    if rejected is not None:
-        patch = rejected.next_patch()
+    sent_back = _sent_back(releases)
+    if sent_back is not None:
+        patch = Version.parse(sent_back.version).next_patch()
         while patch.tag_name(naming.tag_pattern) in tags:
             patch = patch.next_patch()
+        how = "backed off from prod" if sent_back.state is State.BACKED_OFF \
+            else "rejected on stage"
         return TagPlan(patch, patch.tag_name(naming.tag_pattern), naming.main_branch,
-                       f"{rejected} was rejected on stage: its next patch, from "
+                       f"{sent_back.version} was {how}: its next patch, from "
                        f"{naming.main_branch}")
     latest = latest_release(tags, naming.tag_pattern)
     following = latest.next_minor() if latest else Version.parse("0.1.0")
@@ -113,10 +115,29 @@ def _next(naming: Naming, tags: list[str], releases: list[Release]) -> TagPlan:
                    f"the next minor after {latest}" if latest else "the first release")
 
 
-def _rejected_in_flight(releases: list[Release]) -> Version | None:
-    """The newest release that QA rejected on stage and no patch has replaced yet."""
-    live = [Version.parse(r.version) for r in releases if r.state is State.REJECTED]
-    return max(live) if live else None
+SENT_BACK_ACTIONS = ("reject", "backoff prod")  # their audit entries say why
+
+
+def replaced_release(releases: Iterable[Release], version: Version) -> Release | None:
+    """The release `version` replaces: the newest of its line rejected on stage or backed
+    off from prod, older than it, that no patch has replaced yet."""
+    older = [r for r in releases if r.kind is Kind.CODE and Version.parse(r.version) < version
+             and Version.parse(r.version).line == version.line]
+    return _sent_back(older)
+
+
+def replacement_note(replaced: Release, why: str) -> str:
+    """The release notes' line on the release a patch replaces, and why (one line)."""
+    how = "backed off from prod" if replaced.state is State.BACKED_OFF else "rejected on stage"
+    said = " ".join(why.split())
+    return f"Replaces {replaced.version}, {how}" + (f": {said}" if said else "")
+
+
+def _sent_back(releases: list[Release]) -> Release | None:
+    """The newest release rejected on stage or backed off from prod that no patch has
+    replaced yet."""
+    live = [r for r in releases if r.state in (State.REJECTED, State.BACKED_OFF)]
+    return max(live, key=lambda r: Version.parse(r.version)) if live else None
 
 
 def _refuse_existing(plan: TagPlan, tags: list[str], releases: list[Release]) -> None:

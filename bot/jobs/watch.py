@@ -6,6 +6,8 @@ For each environment of each service, every tick:
   of that version and its ticket for that environment when there is one; the key
   `env:SERVICE:ENV:N:VERSION` (N = the Nth version seen there) makes it once across
   processes, and a later return to an earlier version is news again;
+- in prod, a return to the release before one that was pushed (PROD_DEPLOYED or DONE) is
+  posted as a likely back-off with the button that records it, mentioning OPS;
 - in prod, a version with no release in GREENLIT, PROD_DEPLOYED or DONE raises an alarm
   instead, mentioning OPS and the emergency people.
 An unreachable environment, or one that hides its version, changes nothing. What was
@@ -20,10 +22,15 @@ from collections.abc import Sequence
 from bot.config import ServiceSettings
 from bot.domain.audit import AuditEntry
 from bot.domain.facts import EnvironmentState
-from bot.domain.lifecycle import cleared_for_prod
+from bot.domain.lifecycle import cleared_for_prod, went_back_from
 from bot.domain.release import Release
 from bot.jobs.tick import ACTOR, Tick, entry
-from bot.usecases.announcements import Rendered, render_environment_change, render_prod_alarm
+from bot.usecases.announcements import (
+    Rendered,
+    render_back_off_seen,
+    render_environment_change,
+    render_prod_alarm,
+)
 
 
 def seen_action(env: str) -> str:
@@ -58,6 +65,11 @@ def watch_one(
     def build() -> tuple[Rendered, AuditEntry]:
         release = _release(t, service, version)
         detail = f"{env} runs {version}{rev}, was {previous}"
+        left = _release(t, service, previous) if env == "prod" else None
+        if left is not None and went_back_from(left, version):
+            seen = render_back_off_seen(left, version, t.chat.mention_in(service.name))
+            return seen, entry(seen_action(env), service.name, version,
+                               f"{detail}; back-off of {previous} offered")
         if env == "prod" and not cleared_for_prod(release):
             alarm = render_prod_alarm(service.name, version, previous, release,
                                       t.chat.mention_in(service.name))

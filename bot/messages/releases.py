@@ -37,7 +37,7 @@ LABELS = {
     Action.VERIFY_STAGE: "Verify stage", Action.REQUEST_PROD: "Request prod",
     Action.GREENLIGHT: "Greenlight", Action.DEPLOYED_PROD: "Mark deployed on prod",
     Action.VERIFY_PROD: "Verify prod", Action.REJECT: "Reject", Action.RERELEASE: "Re-release",
-    Action.BLOCK: "Block prod", Action.UNBLOCK: "Unblock prod",
+    Action.BLOCK: "Block prod", Action.UNBLOCK: "Unblock prod", Action.BACKOFF: "Back off prod",
 }
 DONE = {
     Action.REQUEST_STAGE: "stage ticket filed", Action.DEPLOYED_STAGE: "deployed on stage",
@@ -45,7 +45,7 @@ DONE = {
     Action.GREENLIGHT: "green light for prod", Action.DEPLOYED_PROD: "deployed on prod",
     Action.VERIFY_PROD: "verified on prod: released", Action.REJECT: "rejected on stage",
     Action.RERELEASE: "re-released on stage", Action.BLOCK: "blocked for prod",
-    Action.UNBLOCK: "unblocked for prod",
+    Action.UNBLOCK: "unblocked for prod", Action.BACKOFF: "backed off from prod",
 }
 DIFF_LIMIT = 2700  # a section holds 3000 characters; a longer diff is clipped
 CONFIRMED_ACTIONS = frozenset({Action.GREENLIGHT})  # irreversible steps besides tagging

@@ -39,6 +39,8 @@ CHUNK = 300
 FIELDS = ("id", "summary", "status", "resolution", "depends_on", "blocks", "keywords",
           "groups", "type")
 REFUSED_CHANGE_CODES = frozenset({104, 118, 119, 120, 121, 122, 123})
+# no status REOPENED (51, Bugzilla 4.0+'s workflow) or not from here (123)
+NO_SUCH_TRANSITION = frozenset({51, 123})
 AUTH_CODES = frozenset({102, 300, 301, 302, 304, 306, 307, 410})
 T = TypeVar("T")
 API_KEY_HEADER = "X-BUGZILLA-API-KEY"
@@ -141,6 +143,19 @@ class BugzillaTracker:
 
     def comment(self, bug_id: int, text: str) -> None:
         self._update(f"comment on bug {bug_id}", bug_id, comment=text)
+
+    def reopen(self, bug_id: int, comment: str) -> None:
+        def work(bz: bugzilla.Bugzilla) -> object:
+            try:
+                return bz.update_bugs([bug_id], bz.build_update(status="REOPENED",
+                                                                comment=comment))
+            except bugzilla.BugzillaError as exc:
+                if getattr(exc, "code", None) not in NO_SUCH_TRANSITION:
+                    raise
+            return bz.update_bugs([bug_id], bz.build_update(status="CONFIRMED", comment=comment))
+
+        client = self._call("connect", lambda bz: bz)  # connecting is not the change
+        self._call(f"reopen bug {bug_id}", work, bug_id=bug_id, write=True, client=client)
 
     def bug_url(self, bug_id: int) -> str:
         parts = urlsplit(self.url)

@@ -22,11 +22,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.domain.actions import Action
 from bot.domain.api_impact import HEADING as API_HEADING
 from bot.domain.deadlines import LateStep
 from bot.domain.next_steps import next_step
 from bot.domain.release import Env, Release, State
 from bot.markup import escape
+from bot.messages.releases import step_button
 
 Mention = Callable[..., str]  # Chat.mention_in(service): mention(*roles)
 ROLE_NAMES = ("DEV", "OPS", "QA", "emergency")
@@ -250,6 +252,19 @@ def render_prod_alarm(
             f"a green light: {why}. OPS: find out who deployed it and back it off, or an "
             f"emergency person records why. {mention('OPS', 'emergency')}").rstrip()
     return _message(text)
+
+
+def render_back_off_seen(release: Release, now_running: str, mention: Mention) -> Rendered:
+    """Prod returned to the release before `release` after its push: most likely OPS
+    backed it off. Said, with the button that records it (the step's own guards apply)."""
+    name, running = f"{escape(release.service)} {release.version}", escape(now_running)
+    text = (f":leftwards_arrow_with_hook: prod runs {running} again (was {name}, "
+            f"{release.state.value}): backed off? OPS: record it with the button or "
+            f"`/loop backoff prod {release.version} [bug N] REASON`; DEV then fixes it in a "
+            f"patch. {mention('OPS')}").rstrip()
+    message = _message(text)
+    button = step_button(release, Action.BACKOFF)
+    return Rendered(message.text, [*message.blocks, {"type": "actions", "elements": [button]}])
 
 
 # -- Block Kit --------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from bot.domain.actions import (
     Facts,
     FileTicket,
     RemoveBlocker,
+    ReopenTicket,
     SetTicket,
 )
 from bot.domain.audit import AuditEntry
@@ -61,6 +62,11 @@ def perform(
                 ticket = release.ticket(env)
                 if ticket is not None:
                     tracker.comment(ticket.bug_id, _comment(decision, who, bug_id, reason))
+            case ReopenTicket(env=env):
+                bug = facts.stage_ticket if env is Env.STAGE else facts.prod_ticket
+                if bug is not None and not bug.is_open:  # a repeat finds it open: done
+                    tracker.reopen(bug.id, _comment(decision, who, bug_id, reason))
+                    progress(f"{env.value} bug {bug.id} reopened")
             case AddBlocker(bug_id=blocker):
                 prod = release.ticket(Env.PROD)
                 if prod is not None:
@@ -74,7 +80,7 @@ def perform(
                 release = replace(release, blockers=tuple(b for b in release.blockers
                                                           if b != blocker))
                 progress(f"bug {blocker} no longer blocks prod for {release.version}")
-    if decision.action is Action.REJECT:
+    if decision.action in (Action.REJECT, Action.BACKOFF) and bug_id is not None:
         release = replace(release, rejected_for=bug_id)
     return release, tuple(filed)
 
@@ -102,7 +108,9 @@ def supersede_older(
     with ctx.store.unit_of_work() as uow:
         older = [r for r in uow.releases(new.service) if supersedes(new, r)]
     new_ticket = new.ticket(Env.STAGE)
-    tickets = [old.ticket(Env.STAGE) if new_ticket else None for old in older]
+    # a backed-off release's tickets tell their story (stage VERIFIED, prod reopened)
+    tickets = [old.ticket(Env.STAGE) if new_ticket and old.state is not State.BACKED_OFF
+               else None for old in older]
     bugs = ctx.fanout.map(lambda t: ports.tracker.bug(t.bug_id) if t else None, tickets)
     done = []
     for old, ticket, bug in zip(older, tickets, bugs, strict=True):  # the reads were at once

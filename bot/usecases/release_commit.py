@@ -26,10 +26,11 @@ ReleaseFiles = dict[str, str | None]  # path -> text (None: not on the branch)
 FLAGGED_HEADING = "\nReferenced but not RESOLVED FIXED:"
 
 
-def release_notes(changelog: Changelog, version: str, day: dt.date, impact: Impact) -> str:
-    """The release notes: the CHANGELOG section (with the API versions whose code changes),
-    then the warning about flagged bugs."""
-    notes = render_notes(changelog, version, day, describe_impact(impact))
+def release_notes(changelog: Changelog, version: str, day: dt.date, impact: Impact,
+                  replaces: str = "") -> str:
+    """The release notes: the CHANGELOG section (with the API versions whose code changes,
+    and the release a patch replaces), then the warning about flagged bugs."""
+    notes = render_notes(changelog, version, day, describe_impact(impact), replaces)
     if changelog.flagged:
         notes += FLAGGED_HEADING + "\n" + render_flagged(changelog)
     return notes

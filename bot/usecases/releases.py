@@ -153,7 +153,7 @@ def _subject(tracker: Tracker, bug_id: int | None) -> Bug | None:
 def _environment_of(action: Action) -> str | None:
     if action in (Action.DEPLOYED_STAGE, Action.VERIFY_STAGE):
         return "stage"
-    if action in (Action.DEPLOYED_PROD, Action.VERIFY_PROD):
+    if action in (Action.DEPLOYED_PROD, Action.VERIFY_PROD, Action.BACKOFF):
         return "prod"
     return None
 

@@ -30,7 +30,16 @@ from bot.domain.facts import Commit
 from bot.domain.permissions import check_may_tag
 from bot.domain.release import Release
 from bot.domain.release_commit import ReleaseCommitPlan
-from bot.domain.tagging import Naming, NothingToTag, TagPlan, check_adds_commits, plan_tag
+from bot.domain.tagging import (
+    SENT_BACK_ACTIONS,
+    Naming,
+    NothingToTag,
+    TagPlan,
+    check_adds_commits,
+    plan_tag,
+    replaced_release,
+    replacement_note,
+)
 from bot.domain.versions import Version, previous_candidates
 from bot.ports import NotFound, PartnerError
 from bot.usecases.commit_files import read_commit_files
@@ -58,6 +67,7 @@ class TagPreview:
     release_commit: ReleaseCommitPlan | None = None  # made before the tag, when configured
     unread_files: int = 0  # bug-referencing commits whose files were not read (words used)
     release_files: ReleaseFiles = field(default_factory=dict)  # texts the commit changes
+    replaces: str = ""  # the release a patch replaces, and why (for the notes)
 
     @property
     def version(self) -> str:
@@ -77,7 +87,7 @@ def preview_tag(
     found = taggable(ctx, service=service, version=version, line=line,
                      with_release_files=True)
     notes = release_notes(found.changelog, found.version, ctx.clock().date(),
-                          found.api_impact)
+                          found.api_impact, found.replaces)
     commit = plan_for(ctx.service(service), found.release_files, found.version, notes)
     return replace(found, release_commit=commit)
 
@@ -114,7 +124,8 @@ def taggable(
         lambda: read_release_files(ctx, ports, head) if with_release_files else {})
     changelog = Changelog.build(commits, bugs, files.files, ports.config.notes.file_categories)
     return TagPreview(ports.config.name, plan, head, previous, commits, changelog, impact,
-                      unread_files=files.unread, release_files=release_files)
+                      unread_files=files.unread, release_files=release_files,
+                      replaces=_replaces(ctx, ports, releases, plan))
 
 
 def _maintenance_branches(ports: ServicePorts, version: str | None,
@@ -128,6 +139,19 @@ def _maintenance_branches(ports: ServicePorts, version: str | None,
         return (Version.parse(asked).branch_name(ports.config.branch_pattern),)
     except Refusal:
         return ()
+
+
+def _replaces(ctx: Context, ports: ServicePorts, releases: Sequence[Release],
+              plan: TagPlan) -> str:
+    """Which release the planned patch replaces and why: the reason recorded with the
+    rejection or the back-off (the store's audit log: local, quick)."""
+    replaced = replaced_release(releases, plan.version)
+    if replaced is None:
+        return ""
+    with ctx.store.unit_of_work() as uow:
+        said = [e for e in uow.audit(replaced.service, replaced.version)
+                if e.action.removeprefix("override ") in SENT_BACK_ACTIONS]
+    return replacement_note(replaced, said[-1].detail if said else "")
 
 
 def _releases(ctx: Context, ports: ServicePorts) -> list[Release]:

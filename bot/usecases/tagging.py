@@ -82,7 +82,7 @@ def _record(ctx: Context, ports: ServicePorts, preview: TagPreview) -> Release:
         previous_version=str(preview.previous) if preview.previous else None,
         fixed_bugs=preview.changelog.fixed_ids, flagged_bugs=preview.changelog.flagged_ids,
         notes=release_notes(preview.changelog, preview.version, now.date(),
-                            preview.api_impact),
+                            preview.api_impact, preview.replaces),
         created_at=now, updated_at=now,
     )
     try:

@@ -44,7 +44,7 @@ def test_help_on_request_agrees_with_who_may_file_the_prod_ticket(
 def test_the_list_names_the_steps_that_take_emergency(loop_world: LoopWorld) -> None:
     shown = helped(loop_world, "")
     assert "QA: let OPS push to prod" in shown
-    assert ("(request, deployed, verify, reject, rerelease, block, unblock, greenlight, "
+    assert ("(request, deployed, verify, reject, backoff, rerelease, block, unblock, greenlight, "
             "loadtest)") in shown
 
 

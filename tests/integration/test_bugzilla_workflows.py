@@ -242,3 +242,23 @@ def test_new_bug_status_follows_the_workflow(request: pytest.FixtureRequest, wor
         bz.createbug(data)
     assert refused.value.code == 123
     assert f"file new bugs with the {status} status" in str(refused.value)
+
+
+@pytest.mark.parametrize(("workflow", "reopened"), [("classic", "REOPENED"),
+                                                    ("default", "CONFIRMED")])
+@pytest.mark.parametrize("closed", ["RESOLVED", "VERIFIED"])
+def test_a_backed_off_prod_ticket_is_reopened_in_either_workflow(
+    workflow: str, reopened: str, closed: str,
+) -> None:
+    from bot.partners.bugzilla import BugzillaTracker
+    from tests.fixtures.bugzilla import TICKET_COMPONENT, TICKET_PRODUCT
+
+    for stand_in, _ in _stand_in(workflow):
+        tracker = BugzillaTracker(f"{stand_in.url}/rest", BUGZILLA_KEY, TICKET_PRODUCT,
+                                  TICKET_COMPONENT, timeout=5.0)
+        ticket = stand_in.add_bug("Loop — Please deploy loop-server 0.13.0 to Production",
+                                  closed, "FIXED")
+        tracker.reopen(ticket, "backoff prod by ops via loopbot: rooms drop")
+        bug = stand_in.bug(ticket)
+        assert (bug["status"], bug["resolution"]) == (reopened, "")
+        assert stand_in.comments(ticket)[-1]["text"].endswith("rooms drop")

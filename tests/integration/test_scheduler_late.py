@@ -145,3 +145,22 @@ def test_a_post_slack_fails_is_recorded_and_never_repeated(rehearsal: Rehearsal)
         [announced] = [e for e in uow.audit(SERVICE) if e.action == "announce"]
     assert announced.detail == ("cycle 1; not posted: Slack: chat.postMessage failed: "
                                 "internal_error")
+
+
+def test_prod_returning_to_the_release_before_offers_ops_the_back_off(
+    rehearsal: Rehearsal,
+) -> None:
+    r = rehearsal
+    r.run("2026-12-08 09:30")
+    r.to_prod("0.13.0")
+    r.run("2026-12-08 11:00")
+    r.deploy("prod", "0.12.2")  # OPS backed the build off, and has not said so yet
+    posts = r.run("2026-12-08 11:01")
+    assert posts == [
+        ":leftwards_arrow_with_hook: prod runs 0.12.2 again (was loop-server 0.13.0, "
+        "prod-deployed): backed off? OPS: record it with the button or `/loop backoff prod "
+        "0.13.0 [bug N] REASON`; DEV then fixes it in a patch. <@U0OPS0001>"]
+    posted = r.sandbox.slack.messages("#loop")[-1]
+    buttons = [e for b in posted.blocks if b["type"] == "actions" for e in b["elements"]]
+    assert [b["text"]["text"] for b in buttons] == ["Back off prod 0.13.0"]
+    assert r.run("2026-12-08 11:10") == []  # said once

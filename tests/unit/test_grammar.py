@@ -81,7 +81,7 @@ def test_tag_backport_status_help() -> None:
     ("block prod 0.13.1 bug 12x", "couldn't read `12x` as a bug number", "/loop block prod"),
     ("verfy stage 0.13.1", "did you mean `verify`?", "/loop verify stage|prod"),
     ("tag 0.13.0 --emergency 'x'", "no guard to skip: `--emergency` goes with a lifecycle "
-     "step (request, deployed, verify, reject, rerelease, block, unblock, greenlight, "
+     "step (request, deployed, verify, reject, backoff, rerelease, block, unblock, greenlight, "
      "loadtest)",
      "/loop tag"),
     ('greenlight prod --emergency "x" --emergency "y"', "`--emergency` is given twice",

@@ -48,9 +48,12 @@ ALLOWED: dict[Action, tuple[set[Role], set[State], State | None]] = {
     Action.GREENLIGHT: ({Role.QA}, {S.PROD_REQUESTED}, S.GREENLIT),
     Action.DEPLOYED_PROD: ({Role.OPS}, {S.GREENLIT}, S.PROD_DEPLOYED),
     Action.VERIFY_PROD: ({Role.QA}, {S.PROD_DEPLOYED}, S.DONE),
+    # "if any regression backed off": while OPS monitors or later, by OPS (or QA)
+    Action.BACKOFF: ({Role.OPS, Role.QA}, {S.PROD_DEPLOYED, S.DONE}, S.BACKED_OFF),
 }
 
 VERSION = "0.13.0"
+PREVIOUS = "0.12.2"  # prod's release before VERSION
 STAGE_BUG, PROD_BUG, BLOCKER = 1105001, 1105002, 1094662
 
 
@@ -77,7 +80,8 @@ def good_facts(action: Action) -> Facts:
     return Facts(
         stage_ticket=ticket(STAGE_BUG, stage_status, "FIXED"),
         prod_ticket=ticket(PROD_BUG, "RESOLVED", "FIXED"),
-        environment=EnvironmentState(env, f"https://{env}.example", True, VERSION),
+        environment=EnvironmentState(env, f"https://{env}.example", True,
+                                     PREVIOUS if action is Action.BACKOFF else VERSION),
         bug=Bug(BLOCKER, "Rooms are not created", "NEW"),
     )
 
