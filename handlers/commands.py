@@ -114,7 +114,8 @@ def execute(parsed: Command, job: Job) -> None:
         case History(version=version):
             service = job.ctx.service(parsed.service).config.name
             entries = history(job.ctx, version, service=service)
-            job.reply.ephemeral(replies.history(service, version, entries, job.ctx.settings.tz))
+            job.reply.ephemeral(replies.history(service, version, entries, job.ctx.settings.tz,
+                                                job.ctx.settings.board_url))
         case Envs():
             config = job.ctx.service(parsed.service).config
             job.reply.ephemeral(replies.environments(

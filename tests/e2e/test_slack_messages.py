@@ -1,0 +1,56 @@
+"""What a user reads (issues 18 and 20), over signed Slack requests: `/loop history` shows
+the newest entries, each clipped, with the board's page for the whole trail; every time
+shown is in the team's time zone in one format."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from tests.fixtures.app import LEAD, OPS, QA, LoopWorld, start_world
+
+BOARD = "https://loopbot.example.com"
+
+
+@pytest.fixture
+def world(settings: Settings, tmp_path: Path) -> Iterator[LoopWorld]:
+    sandbox, world = start_world(settings.model_copy(update={"board_url": BOARD}), tmp_path)
+    try:
+        yield world
+    finally:
+        world.server.stop()
+        world.app.close()
+        world.app.ctx.store.dispose()
+        sandbox.stop()
+
+
+def test_history_after_a_long_emergency_reason_shows_the_newest_steps(world: LoopWorld
+                                                                       ) -> None:
+    world.to_stage("0.13.0")
+    reason = "prod is down since the TokBox outage; " + "details of the outage " * 160
+    assert len(reason) > 3400
+    world.command(LEAD, f'greenlight prod 0.13.0 --emergency "{reason}"')
+    world.click(LEAD, world.last_ephemeral(LEAD), "Override greenlight")
+    world.deploy("prod", "0.13.0")
+    world.command(OPS, "deployed prod 0.13.0")
+    world.command(QA, "history 0.13.0")
+    shown = world.last_ephemeral(QA)
+    text = "\n".join(b["text"]["text"] if "text" in b else b["elements"][0]["text"]
+                     for b in shown.blocks)
+    assert "greenlight" in text and ":rotating_light: prod is down since" in text
+    assert "deployed prod (greenlit → prod-deployed)" in text  # the newest step
+    assert reason not in text and "…" in text
+    assert f"<{BOARD}/releases/loop-server/0.13.0|the whole trail on the board>" in text
+
+
+def test_history_shows_a_load_test_window_in_the_team_time_zone(world: LoopWorld) -> None:
+    world.to_stage("0.13.1")
+    world.command(QA, "loadtest stage 0.13.1 window 2026-12-09T14:00 16:00 tokbox")
+    world.command(QA, "history 0.13.1")
+    text = str(world.last_ephemeral(QA).blocks)
+    assert ": Wed 2026-12-09 14:00 to 16:00; with tokbox" in text
+    assert "+00:00" not in text and "T13:00" not in text
+    assert "(times in Europe/Paris)" in text
