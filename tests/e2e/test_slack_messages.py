@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.domain.release import State
+from bot.sandbox.signed import buttons
 from tests.fixtures.app import LEAD, OPS, QA, LoopWorld, start_world
 
 BOARD = "https://loopbot.example.com"
@@ -54,3 +56,19 @@ def test_history_shows_a_load_test_window_in_the_team_time_zone(world: LoopWorld
     assert ": Wed 2026-12-09 14:00 to 16:00; with tokbox" in text
     assert "+00:00" not in text and "T13:00" not in text
     assert "(times in Europe/Paris)" in text
+
+
+def test_the_green_light_confirmation_asks_and_says_what_ops_will_be_told(world: LoopWorld
+                                                                         ) -> None:
+    world.to_prod_requested("0.13.2")
+    world.command(QA, "greenlight prod 0.13.2")
+    question = world.last_ephemeral(QA)
+    asked = question.blocks[0]["text"]["text"]
+    told = "OPS will be told: “Next: OPS: push 0.13.2 to prod, then `/loop deployed prod 0.13.2`”"
+    assert asked.startswith("*Give loop-server 0.13.2 the green light for prod?*")
+    assert told in asked
+    dialog = buttons(question)[0]["confirm"]
+    assert dialog["text"]["text"].startswith("Give loop-server 0.13.2 the green light for "
+                                             "prod? OPS will be told")
+    world.click(QA, question, "Greenlight 0.13.2")
+    assert world.release("0.13.2").state is State.GREENLIT
