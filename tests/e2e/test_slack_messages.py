@@ -11,7 +11,9 @@ import pytest
 
 from bot.config import Settings
 from bot.domain.release import State
+from bot.sandbox.chat_render import render_message
 from bot.sandbox.signed import buttons
+from bot.sandbox.slack_records import Posted
 from tests.fixtures.app import LEAD, OPS, QA, LoopWorld, start_world
 
 BOARD = "https://loopbot.example.com"
@@ -72,3 +74,21 @@ def test_the_green_light_confirmation_asks_and_says_what_ops_will_be_told(world:
                                              "prod? OPS will be told")
     world.click(QA, question, "Greenlight 0.13.2")
     assert world.release("0.13.2").state is State.GREENLIT
+
+
+def _lines(posted: Posted) -> list[str]:
+    """The message as a person reads it, line by line."""
+    return [line.strip() for line in render_message(posted, lambda user: user).splitlines()]
+
+
+def test_the_tag_message_and_the_calendar_break_their_small_print_into_lines(
+    world: LoopWorld,
+) -> None:
+    tagged = _lines(world.tag("0.13.3"))
+    assert any(line.startswith("Next: DEV or QA") for line in tagged), tagged
+    assert not any("release notes)" in line and "Next:" in line for line in tagged), tagged
+    world.command(QA, "calendar")
+    shown = _lines(world.last_ephemeral(QA))
+    assert "In flight: 0.13.3 (tagged)" in shown, shown
+    assert any(line.startswith("Today, Tue 2026-12-01: between the cycle's steps")
+               for line in shown), shown
