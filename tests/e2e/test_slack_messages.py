@@ -19,8 +19,7 @@ from tests.fixtures.app import LEAD, OPS, QA, LoopWorld, start_world
 BOARD = "https://loopbot.example.com"
 
 
-@pytest.fixture
-def world(settings: Settings, tmp_path: Path) -> Iterator[LoopWorld]:
+def _world(settings: Settings, tmp_path: Path) -> Iterator[LoopWorld]:
     sandbox, world = start_world(settings.model_copy(update={"board_url": BOARD}), tmp_path)
     try:
         yield world
@@ -29,6 +28,17 @@ def world(settings: Settings, tmp_path: Path) -> Iterator[LoopWorld]:
         world.app.close()
         world.app.ctx.store.dispose()
         sandbox.stop()
+
+
+@pytest.fixture
+def world(settings: Settings, tmp_path: Path) -> Iterator[LoopWorld]:
+    yield from _world(settings, tmp_path)
+
+
+@pytest.fixture
+def shipped_world(shipped_settings: Settings, tmp_path: Path) -> Iterator[LoopWorld]:
+    """With app.yaml's opt-ins: loop-server's release commit among them."""
+    yield from _world(shipped_settings, tmp_path)
 
 
 def test_history_after_a_long_emergency_reason_shows_the_newest_steps(world: LoopWorld
@@ -92,3 +102,12 @@ def test_the_tag_message_and_the_calendar_break_their_small_print_into_lines(
     assert "In flight: 0.13.3 (tagged)" in shown, shown
     assert any(line.startswith("Today, Tue 2026-12-01: between the cycle's steps")
                for line in shown), shown
+
+
+def test_help_tag_names_the_release_commit_pushed_with_the_tag(shipped_world: LoopWorld
+                                                              ) -> None:
+    shipped_world.command(QA, "help tag")
+    shown = shipped_world.last_ephemeral(QA).text
+    assert ("Changes: GitHub, once confirmed: a commit “Release X.Y.Z” pushed to master (or "
+            "to LINE's branch for a patch) updating CHANGELOG.md, package.json, an annotated "
+            "tag on it, and a release with the notes") in shown, shown
