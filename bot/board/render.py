@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 
 from bot.domain import times
 from bot.domain.cycles import Phase
-from bot.domain.facts import MOCKED_PARTNER, MOCKED_PARTNER_MEANS
+from bot.domain.facts import MOCKED_PARTNER, MOCKED_PARTNER_MEANS, NOTHING_RELEASED
 
 PHASES = {
     Phase.TAGGING: "tagging day",
@@ -37,6 +37,7 @@ class Renderer:
         self._env.filters.update(ago=ago, local=self.local, day=times.day, short=short,
                                  code_spans=code_spans, status=status)
         self._env.globals.update(PHASES=PHASES, MOCKED_PARTNER=MOCKED_PARTNER,
+                                 NOTHING_RELEASED=NOTHING_RELEASED,
                                  MOCKED_PARTNER_MEANS=MOCKED_PARTNER_MEANS)
 
     def page(self, main: str, **values: Any) -> str:

@@ -19,7 +19,7 @@ from bot.domain.calendar import Calendar
 from bot.domain.cycles import Cycle, Phase
 from bot.domain.dev_lag import DevLag
 from bot.domain.errors import Refusal
-from bot.domain.facts import MOCKED_PARTNER, EnvironmentState
+from bot.domain.facts import MOCKED_PARTNER, NOTHING_RELEASED, EnvironmentState
 from bot.domain.release import Release
 from bot.messages.blocks import (
     SECTION_LIMIT,
@@ -167,6 +167,8 @@ def environment_line(state: EnvironmentState, lag: DevLag | None = None) -> str:
     behind = f" · {escape(lag.summary)}" if lag is not None and lag.env == state.name else ""
     if not state.reachable:
         return f"• *{escape(state.name)}*: unreachable ({escape(state.error or 'no answer')})"
+    if state.runs_nothing:
+        return f"• *{escape(state.name)}*: {NOTHING_RELEASED}"
     rev = f" ({state.rev[:7]})" if state.rev else ""
     health = {True: "healthy", False: "unhealthy", None: "health unknown"}[state.healthy]
     fake = f" · {MOCKED_PARTNER}" if state.fake_partner else ""

@@ -14,6 +14,8 @@ from bot.domain.release import State
 from bot.sandbox.chat_render import render_message
 from bot.sandbox.signed import buttons
 from bot.sandbox.slack_records import Posted
+from tests.e2e.test_sandbox_chat import play, texts
+from tests.e2e.test_sandbox_robust import _git
 from tests.fixtures.app import LEAD, OPS, QA, LoopWorld, start_world
 
 BOARD = "https://loopbot.example.com"
@@ -111,3 +113,18 @@ def test_help_tag_names_the_release_commit_pushed_with_the_tag(shipped_world: Lo
     assert ("Changes: GitHub, once confirmed: a commit “Release X.Y.Z” pushed to master (or "
             "to LINE's branch for a patch) updating CHANGELOG.md, package.json, an annotated "
             "tag on it, and a release with the notes") in shown, shown
+
+
+def test_a_repository_with_no_release_shows_no_release_yet_and_compares_nothing(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "service"
+    source.mkdir()
+    _git(source, "init", "--quiet", "--initial-branch=main")
+    (source / "server.js").write_text("// v1\n")
+    _git(source, "add", "-A")
+    _git(source, "commit", "--quiet", "-m", "First commit")
+    out = play("/loop envs\n", tmp_path, "--repo", str(source))
+    envs = texts(out, user="@dev")[0]
+    assert "*dev*: no release yet" in envs and "*prod*: no release yet" in envs, envs
+    assert "0000000" not in envs and "comparing" not in envs and "0.1.0" not in envs
