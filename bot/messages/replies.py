@@ -10,6 +10,7 @@ escaped (only the bot's own `<@U...>` mentions survive).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from urllib.parse import quote
 
@@ -35,6 +36,7 @@ from bot.ports import OutcomeUnknown, PartnerError
 from bot.usecases.calendar_feed import render_text
 
 PARTNERS = {"github": "GitHub", "bugzilla": "Bugzilla", "slack": "Slack"}
+_ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d)?(?:Z|[+-]\d\d:\d\d)")
 ENTRY_LIMIT = 300  # of a history entry's detail or reason: the board shows them whole
 
 
@@ -149,10 +151,17 @@ def _audit_line(entry: AuditEntry, tz: dt.tzinfo) -> str:
         f" {escape(entry.action)}"
     line = f"• {when} {who}{did}{moved}"
     if entry.detail:
-        line += f": {escape(clip(entry.detail, ENTRY_LIMIT))}"
+        line += f": {escape(clip(_local_times(entry.detail, tz), ENTRY_LIMIT))}"
     if entry.override_reason:
         line += f" :rotating_light: {escape(clip(entry.override_reason, ENTRY_LIMIT))}"
     return line
+
+
+def _local_times(detail: str, tz: dt.tzinfo) -> str:
+    """A detail recorded with ISO times (load-test windows set before times were recorded
+    as people read them) shown like every other time."""
+    return _ISO_TIME.sub(lambda m: times.when(dt.datetime.fromisoformat(m.group(0)), tz),
+                         detail)
 
 
 def environments(service: str, states: Sequence[EnvironmentState],
