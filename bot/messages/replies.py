@@ -160,8 +160,13 @@ def _audit_line(entry: AuditEntry, tz: dt.tzinfo) -> str:
 def _local_times(detail: str, tz: dt.tzinfo) -> str:
     """A detail recorded with ISO times (load-test windows set before times were recorded
     as people read them) shown like every other time."""
-    return _ISO_TIME.sub(lambda m: times.when(dt.datetime.fromisoformat(m.group(0)), tz),
-                         detail)
+    def local(found: re.Match[str]) -> str:
+        try:
+            return times.when(dt.datetime.fromisoformat(found.group(0)), tz)
+        except ValueError:  # shaped like a time, but none (month 13): left as it is
+            return found.group(0)
+
+    return _ISO_TIME.sub(local, detail)
 
 
 def environments(service: str, states: Sequence[EnvironmentState],

@@ -35,3 +35,10 @@ def test_many_long_events_keep_the_newest_and_say_how_many_are_left_out() -> Non
     assert all(len(line) < 400 for line in text.splitlines())
     assert "<https://loopbot.example.com/releases/loop-server/0.13.0|the whole trail on the " \
         "board>" in rendered.blocks[1]["elements"][0]["text"]
+
+
+def test_a_detail_shaped_like_a_time_but_none_is_left_as_typed() -> None:
+    odd = AuditEntry("U0QA00001", "reject", "loop-server", "0.13.0", at=AT,
+                     detail="seen at 2026-13-45T99:00+00:00")
+    text = history("loop-server", "0.13.0", [odd], PARIS).blocks[0]["text"]["text"]
+    assert "seen at 2026-13-45T99:00+00:00" in text
