@@ -37,7 +37,7 @@ from bot.config_services import BugzillaProduct as BugzillaProduct
 from bot.config_services import EnvironmentSettings as EnvironmentSettings
 from bot.config_services import PartnerSettings as PartnerSettings
 from bot.config_services import Roles, ServiceSettings, SlackSettings
-from bot.config_values import calendar_of
+from bot.config_values import WebUrl, calendar_of
 from bot.domain.cycles import CalendarError
 
 DEFAULT_CONFIG = "app.yaml"
@@ -137,6 +137,7 @@ class Settings(_Strict):
     timezone: str = "Europe/Paris"
     slack: SlackSettings = SlackSettings()
     database_url: str = "sqlite:///loopbot.db"
+    board_url: WebUrl | None = None  # the web board's public address: replies link its pages
     github: PartnerSettings = PartnerSettings(url="https://api.github.com")
     bugzilla: PartnerSettings = PartnerSettings(url="https://bugzilla.mozilla.org/rest")
     # Who holds each role; a service's own `roles` replace a role's list for that service.

@@ -98,7 +98,7 @@ def unescape(text: str) -> str:
 def execute(parsed: Command, job: Job) -> None:
     match parsed.intent:
         case Help(topic=topic):
-            _do_help(job, topic)
+            _do_help(job, topic, parsed.service)
         case TagPreview() as intent:
             _do_tag_preview(job, parsed, intent)
         case Step() as intent:
@@ -114,7 +114,8 @@ def execute(parsed: Command, job: Job) -> None:
         case History(version=version):
             service = job.ctx.service(parsed.service).config.name
             entries = history(job.ctx, version, service=service)
-            job.reply.ephemeral(replies.history(service, version, entries, job.ctx.settings.tz))
+            job.reply.ephemeral(replies.history(service, version, entries, job.ctx.settings.tz,
+                                                job.ctx.settings.board_url))
         case Envs():
             config = job.ctx.service(parsed.service).config
             job.reply.ephemeral(replies.environments(
@@ -129,7 +130,7 @@ def execute(parsed: Command, job: Job) -> None:
             signoff.do_signoff(job, parsed.service, version)
 
 
-def _do_help(job: Job, topic: str | None) -> None:
+def _do_help(job: Job, topic: str | None, service: str | None = None) -> None:
     if topic is None:
         services = [s.name for s in job.ctx.settings.services]
         job.reply.ephemeral(replies.help_text(help.lines(), help.emergency_steps(),
@@ -143,7 +144,7 @@ def _do_help(job: Job, topic: str | None) -> None:
     declared = grammar.SUBCOMMANDS.get(topic)
     if declared is None:
         raise grammar.unknown(topic)
-    job.reply.ephemeral(help_topic(help.topic(declared)))
+    job.reply.ephemeral(help_topic(help.topic(declared, job.ctx.service(service).config)))
 
 
 def _do_tag_preview(job: Job, parsed: Command, intent: TagPreview) -> None:

@@ -4,6 +4,7 @@ the bot does."""
 
 from __future__ import annotations
 
+from bot.config import ServiceSettings
 from bot.domain.actions import Action, Role
 from bot.domain.release import Kind
 from bot.domain.rules import roles_for
@@ -31,16 +32,32 @@ def emergency_steps() -> list[str]:
     return [s.name for s in SUBCOMMANDS.values() if s.emergency]
 
 
-def topic(declared: Subcommand) -> HelpTopic:
+def topic(declared: Subcommand, service: ServiceSettings | None = None) -> HelpTopic:
+    """`service`: the one the caller's help is about (what `tag` commits depends on it)."""
     options = (SERVICE_OPTION, EMERGENCY_OPTION) if declared.emergency else (
         () if declared.name == "help" else (SERVICE_OPTION,))
+    changes = declared.changes or ("" if declared.actions or declared.roles
+                                   else "nothing: it only reads")
+    if declared.name == "tag" and service is not None:
+        changes = tag_changes(service)
     return HelpTopic(
         usage=declared.usage_line, summary=declared.summary, who=who(declared),
-        changes=declared.changes or ("" if declared.actions or declared.roles
-                                     else "nothing: it only reads"),
+        changes=changes,
         examples=tuple(f"{COMMAND} {example}" for example in declared.examples),
         options=options,
     )
+
+
+def tag_changes(service: ServiceSettings) -> str:
+    """What a confirmed tag makes in GitHub: the release commit first, when configured."""
+    commit = service.release_commit
+    if not commit.files:
+        return "GitHub, once confirmed: an annotated tag and a release with the notes"
+    message = commit.message.replace("{version}", "X.Y.Z")
+    files = ", ".join(f.path for f in commit.files)
+    return (f"GitHub, once confirmed: a commit “{message}” pushed to {service.main_branch} "
+            f"(or to LINE's branch for a patch) updating {files}, an annotated tag on it, "
+            "and a release with the notes")
 
 
 OPTION_TOPICS = ("--emergency", "--service")  # `/loop help —emergency` reads as these

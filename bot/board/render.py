@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
+from bot.domain import times
 from bot.domain.cycles import Phase
-from bot.domain.facts import MOCKED_PARTNER, MOCKED_PARTNER_MEANS
+from bot.domain.facts import MOCKED_PARTNER, MOCKED_PARTNER_MEANS, NOTHING_RELEASED
 
 PHASES = {
     Phase.TAGGING: "tagging day",
@@ -33,9 +34,10 @@ class Renderer:
         self._env = Environment(loader=PackageLoader("bot.board"), undefined=StrictUndefined,
                                 autoescape=select_autoescape(default=True),
                                 trim_blocks=True, lstrip_blocks=True)
-        self._env.filters.update(ago=ago, local=self.local, short=short,
+        self._env.filters.update(ago=ago, local=self.local, day=times.day, short=short,
                                  code_spans=code_spans, status=status)
         self._env.globals.update(PHASES=PHASES, MOCKED_PARTNER=MOCKED_PARTNER,
+                                 NOTHING_RELEASED=NOTHING_RELEASED,
                                  MOCKED_PARTNER_MEANS=MOCKED_PARTNER_MEANS)
 
     def page(self, main: str, **values: Any) -> str:
@@ -46,8 +48,12 @@ class Renderer:
         """Only what goes inside <main>: what the page's script polls for."""
         return self._env.get_template(main).render(**values)
 
-    def local(self, moment: dt.datetime | None, fmt: str = "%a %Y-%m-%d %H:%M") -> str:
-        return "" if moment is None else moment.astimezone(self.tz).strftime(fmt)
+    def local(self, moment: dt.datetime | None, fmt: str | None = None) -> str:
+        """`moment` as every message shows it (bot/domain/times.py), or in `fmt`."""
+        if moment is None:
+            return ""
+        return times.when(moment, self.tz) if fmt is None else \
+            times.local(moment, self.tz).strftime(fmt)
 
 
 def ago(delta: dt.timedelta | None) -> str:

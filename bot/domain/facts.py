@@ -86,6 +86,7 @@ class Bug:
 MOCKED_PARTNER = "TokBox mocked (fakeTokBox)"
 MOCKED_PARTNER_MEANS = ("its root URL says fakeTokBox: true: calls go to a fake TokBox, "
                         "not the real partner")
+NOTHING_RELEASED = "no release yet"  # an environment that says no version and no commit
 
 
 @dataclass(frozen=True)
@@ -102,3 +103,8 @@ class EnvironmentState:
     healthy: bool | None = None  # /__heartbeat__: 200 -> True, 503 -> False
     error: str | None = None
     details: dict[str, object] = field(default_factory=dict, compare=False)
+
+    @property
+    def runs_nothing(self) -> bool:
+        """Reachable, and says neither a version nor a commit: no release deployed yet."""
+        return self.reachable and not self.version and not self.rev

@@ -17,6 +17,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.domain import times
 from bot.domain.actions import Actor, Role, WrongState
 from bot.domain.calendar import Calendar
 from bot.domain.cycles import BeforeAnchor
@@ -167,8 +168,8 @@ def result_problems(windows: Sequence[Window], now: dt.datetime, version: str,
         return [f"no load-test window is set for {version}: set one first "
                 f"(`/loop loadtest stage {version} window FROM TO`)"]
     if all(w.start > now for w in windows):
-        first = min(w.start for w in windows).astimezone(tz)
-        return [f"the load-test window of {version} starts {first:%a %Y-%m-%d %H:%M}: "
+        first = times.when(min(w.start for w in windows), tz)
+        return [f"the load-test window of {version} starts {first}: "
                 "record the result once it has run"]
     return []
 
@@ -185,11 +186,11 @@ def _days_between(calendar: Calendar, start: dt.datetime, end: dt.datetime) -> l
 
 
 def _when(calendar: Calendar, moment: dt.datetime) -> str:
-    return f"{moment.astimezone(calendar.tz):%a %Y-%m-%d %H:%M}"
+    return times.when(moment, calendar.tz)
 
 
 def _day(day: dt.date) -> str:
-    return f"{day:%a} {day.isoformat()}"
+    return times.day(day)
 
 
 def _span(days: Sequence[dt.date]) -> str:

@@ -4,7 +4,7 @@ those roles in the release's service are in bot/domain/permissions.py."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.domain.actions import Action, Role
 from bot.domain.next_steps import next_action
@@ -88,3 +88,10 @@ def next_owners(release: Release) -> frozenset[Role]:
         return frozenset({Role.DEV})
     action = next_action(release)
     return rule_for(action, release).roles if action is not None else frozenset()
+
+
+def release_after(action: Action, release: Release) -> Release:
+    """`release` as it will be once `action` is taken (its state; nothing else is known
+    yet): what a confirmation says will happen next, and whom it will tell."""
+    to_state = rule_for(action, release).to_state
+    return release if to_state is None else replace(release, state=to_state)

@@ -62,9 +62,11 @@ def section(mrkdwn: str) -> Block:
     return {"type": "section", "text": {"type": "mrkdwn", "text": clip(mrkdwn, SECTION_LIMIT)}}
 
 
-def context(*mrkdwn: str) -> Block:
-    return {"type": "context", "elements": [
-        {"type": "mrkdwn", "text": clip(text, SECTION_LIMIT)} for text in mrkdwn[:10] if text]}
+def context(*lines: str) -> Block:
+    """Small print, one line per argument (Slack lays a context's elements side by side,
+    so separate elements would run into each other)."""
+    text = "\n".join(line for line in lines if line)
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, SECTION_LIMIT)}]}
 
 
 def divider() -> Block:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.domain import times
 from bot.domain.actions import Actor
 from bot.domain.calendar import Calendar
 from bot.domain.cycles import Cycle
@@ -88,9 +89,9 @@ def _your_move(actor: Actor, release: Release) -> list[Block]:
 
 
 def _cycle_line(calendar: Calendar, cycle: Cycle) -> str:
-    tag = f"tag {cycle.tag:%a %Y-%m-%d}" if cycle.tag else "no tagging"
-    prod = f"prod {cycle.prod:%a %Y-%m-%d}" if cycle.prod else "no prod push"
-    return f"• cycle {cycle.number}: {tag} at {calendar.announce_at:%H:%M}, {prod}"
+    tag = f"tag {times.day(cycle.tag)}" if cycle.tag else "no tagging"
+    prod = f"prod {times.day(cycle.prod)}" if cycle.prod else "no prod push"
+    return f"• cycle {cycle.number}: {tag} at {times.time_of_day(calendar.announce_at)}, {prod}"
 
 
 def _commands(actor: Actor, services: Sequence[str]) -> list[str]:

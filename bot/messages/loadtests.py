@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from bot.domain import times
 from bot.domain.actions import Actor
 from bot.domain.loadtest import Window
 from bot.domain.next_steps import next_step
@@ -27,9 +28,7 @@ from bot.usecases.loadtests import ResultRecorded, WindowSet
 
 def window_span(window: Window, tz: dt.tzinfo) -> str:
     """"Wed 2026-12-09 14:00 to 16:00 (Europe/Paris)"."""
-    start, end = window.start.astimezone(tz), window.end.astimezone(tz)
-    until = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%a %Y-%m-%d %H:%M}"
-    return f"{start:%a %Y-%m-%d %H:%M} to {until} ({tz})"
+    return f"{times.span(window.start, window.end, tz)} ({tz})"
 
 
 def window_set(found: WindowSet, actor: Actor, tz: dt.tzinfo) -> Rendered:

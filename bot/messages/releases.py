@@ -15,6 +15,7 @@ from bot.domain.actions import Action, Actor
 from bot.domain.api_impact import describe as describe_impact
 from bot.domain.next_steps import next_action, next_step
 from bot.domain.release import Env, Kind, Release
+from bot.domain.rules import next_owners, release_after
 from bot.messages.blocks import (
     ACTION_STEP,
     ACTION_TAG,
@@ -49,6 +50,7 @@ DONE = {
 }
 DIFF_LIMIT = 2700  # a section holds 3000 characters; a longer diff is clipped
 CONFIRMED_ACTIONS = frozenset({Action.GREENLIGHT})  # irreversible steps besides tagging
+QUESTIONS = {Action.GREENLIGHT: "Give {name} the green light for prod?"}
 
 
 def step_label(action: Action, version: str, *, override: bool = False) -> str:
@@ -70,8 +72,8 @@ def step_button(release: Release, action: Action, *, reason: str | None = None,
         dialog = confirm_dialog(f"{label}?", f"This breaks glass: it is announced and "
                                 f"audited. Reason: {escape(reason)}", "Override", danger=True)
     elif action in CONFIRMED_ACTIONS:
-        dialog = confirm_dialog(f"{label}?", f"{escape(release.service)} {release.version} "
-                                "may then be pushed to prod.", LABELS[action])
+        dialog = confirm_dialog(f"{label}?", f"{_question(release, action)} "
+                                f"{_told(release, action)}", LABELS[action])
     style = "danger" if reason is not None else "primary"
     return button(label, ACTION_STEP, value, style=style, confirm=dialog)
 
@@ -200,12 +202,26 @@ def step_confirmation(release: Release, action: Action, reason: str | None, offe
     answers the recorded offer `offer`)."""
     label = step_label(action, release.version, override=reason is not None)
     lines = [f"*{escape(release.service)} {release.version}* is {release.state.value}."]
+    if reason is None and action in QUESTIONS:
+        lines = [f"*{_question(release, action)}* It is {release.state.value}.",
+                 _told(release, action)]
     if reason is not None:
         lines.append(f":rotating_light: Breaking glass: `{action.value}` even where the "
                      f"process says no. Reason: {escape(reason)}")
     block = actions(f"confirm:{release.service}:{release.version}",
                     step_button(release, action, reason=reason, offer=offer))
     return Rendered(f"{label}? Press the button to confirm.", [section("\n".join(lines)), block])
+
+
+def _question(release: Release, action: Action) -> str:
+    return QUESTIONS[action].format(name=escape(f"{release.service} {release.version}"))
+
+
+def _told(release: Release, action: Action) -> str:
+    """What the channel will say, and to whom, once the step is taken."""
+    after = release_after(action, release)
+    owners = " and ".join(sorted(role.value for role in next_owners(after))) or "the channel"
+    return f"{owners} will be told: “Next: {escape(next_step(after))}”"
 
 
 def confirmed(label: str, actor: Actor) -> Rendered:

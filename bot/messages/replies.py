@@ -10,21 +10,34 @@ escaped (only the bot's own `<@U...>` mentions survive).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
+from urllib.parse import quote
 
+from bot.domain import times
 from bot.domain.audit import AuditEntry
 from bot.domain.calendar import Calendar
 from bot.domain.cycles import Cycle, Phase
 from bot.domain.dev_lag import DevLag
 from bot.domain.errors import Refusal
-from bot.domain.facts import MOCKED_PARTNER, EnvironmentState
+from bot.domain.facts import MOCKED_PARTNER, NOTHING_RELEASED, EnvironmentState
 from bot.domain.release import Release
-from bot.messages.blocks import Rendered, context, escape, lines_section, section
+from bot.messages.blocks import (
+    SECTION_LIMIT,
+    Rendered,
+    clip,
+    context,
+    escape,
+    lines_section,
+    section,
+)
 from bot.messages.releases import release_card
 from bot.ports import OutcomeUnknown, PartnerError
 from bot.usecases.calendar_feed import render_text
 
 PARTNERS = {"github": "GitHub", "bugzilla": "Bugzilla", "slack": "Slack"}
+_ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d)?(?:Z|[+-]\d\d:\d\d)")
+ENTRY_LIMIT = 300  # of a history entry's detail or reason: the board shows them whole
 
 
 def help_text(lines: Sequence[tuple[str, str]], emergency_steps: Sequence[str] = (),
@@ -103,16 +116,37 @@ def status_one(release: Release) -> Rendered:
                     release_card(release))
 
 
-def history(service: str, version: str, entries: Sequence[AuditEntry], tz: dt.tzinfo
-            ) -> Rendered:
-    rows = [_audit_line(e, tz) for e in entries]
-    return Rendered(f"{service} {version}: {len(rows)} event(s)",
-                    [lines_section(f"*History of {escape(service)} {version}*", rows or
-                                   ["nothing recorded"])])
+def history(service: str, version: str, entries: Sequence[AuditEntry], tz: dt.tzinfo,
+            board_url: str | None = None) -> Rendered:
+    """The newest entries that fit (oldest first), each clipped; the board's page of the
+    release has the whole trail."""
+    title = f"*History of {escape(service)} {escape(version)}* (times in {tz})"
+    rows = _newest([_audit_line(e, tz) for e in entries], SECTION_LIMIT - len(title) - 1)
+    page = f"/releases/{quote(service, safe='')}/{quote(version, safe='')}"
+    trail = (f"<{board_url.rstrip('/')}{page}|the whole trail on the board>" if board_url
+             else f"the whole trail: `{page}` on the web board")
+    return Rendered(f"{service} {version}: {len(entries)} event(s)",
+                    [section("\n".join([title, *rows] if rows else [title,
+                                                                   "nothing recorded"])),
+                     context(f"{len(entries)} event(s); {trail}")])
+
+
+def _newest(rows: Sequence[str], budget: int) -> list[str]:
+    """The last rows that fit in `budget` characters, after a line saying how many
+    earlier ones were left out."""
+    kept: list[str] = []
+    used = 40  # room for that line
+    for row in reversed(rows):
+        if used + len(row) + 1 > budget:
+            break
+        kept.append(row)
+        used += len(row) + 1
+    left = len(rows) - len(kept)
+    return ([f"… {left} earlier event(s) not shown"] if left else []) + kept[::-1]
 
 
 def _audit_line(entry: AuditEntry, tz: dt.tzinfo) -> str:
-    when = entry.at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if entry.at else "?"
+    when = times.when(entry.at, tz) if entry.at else "?"
     moved = f" ({entry.from_state} → {entry.to_state})" if entry.from_state else ""
     person = entry.actor.startswith(("U", "W"))
     who = f"<@{entry.actor}>" if person else escape(entry.actor)
@@ -121,10 +155,22 @@ def _audit_line(entry: AuditEntry, tz: dt.tzinfo) -> str:
         f" {escape(entry.action)}"
     line = f"• {when} {who}{did}{moved}"
     if entry.detail:
-        line += f": {escape(entry.detail)}"
+        line += f": {escape(clip(_local_times(entry.detail, tz), ENTRY_LIMIT))}"
     if entry.override_reason:
-        line += f" :rotating_light: {escape(entry.override_reason)}"
+        line += f" :rotating_light: {escape(clip(entry.override_reason, ENTRY_LIMIT))}"
     return line
+
+
+def _local_times(detail: str, tz: dt.tzinfo) -> str:
+    """A detail recorded with ISO times (load-test windows set before times were recorded
+    as people read them) shown like every other time."""
+    def local(found: re.Match[str]) -> str:
+        try:
+            return times.when(dt.datetime.fromisoformat(found.group(0)), tz)
+        except ValueError:  # shaped like a time, but none (month 13): left as it is
+            return found.group(0)
+
+    return _ISO_TIME.sub(local, detail)
 
 
 def environments(service: str, states: Sequence[EnvironmentState],
@@ -139,6 +185,8 @@ def environment_line(state: EnvironmentState, lag: DevLag | None = None) -> str:
     behind = f" · {escape(lag.summary)}" if lag is not None and lag.env == state.name else ""
     if not state.reachable:
         return f"• *{escape(state.name)}*: unreachable ({escape(state.error or 'no answer')})"
+    if state.runs_nothing:
+        return f"• *{escape(state.name)}*: {NOTHING_RELEASED}"
     rev = f" ({state.rev[:7]})" if state.rev else ""
     health = {True: "healthy", False: "unhealthy", None: "health unknown"}[state.healthy]
     fake = f" · {MOCKED_PARTNER}" if state.fake_partner else ""
@@ -161,7 +209,7 @@ def calendar(
     """The next cycles, where today stands in the cycle, and what is in flight."""
     text = render_text(calendar, cycles, service)
     title, *rows = text.splitlines()
-    now = f"Today, {today:%a %Y-%m-%d}: {PHASES[calendar.phase_on(today)]}"
+    now = f"Today, {times.day(today)}: {PHASES[calendar.phase_on(today)]}"
     if today >= calendar.anchor:
         now += f" (cycle {calendar.cycle_on(today).number})"
     flying = ", ".join(f"{r.version} ({r.state.value})" for r in in_flight) or "nothing"

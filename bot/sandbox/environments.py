@@ -34,9 +34,9 @@ SOURCE = "https://github.com/mozilla-services/loop-server"
 class Deployed:
     """What the environment runs and how it is configured."""
 
-    version: str = "0.13.0"
-    rev: str = "4f2c1b9e8d7a6f5e4d3c2b1a09f8e7d6c5b4a392"
-    branch: str = "master"
+    version: str | None = "0.13.0"  # None (with rev None): nothing released runs there yet
+    rev: str | None = "4f2c1b9e8d7a6f5e4d3c2b1a09f8e7d6c5b4a392"
+    branch: str | None = "master"
     storage: bool = True
     provider: bool = True
     fake_partner: bool = False
@@ -50,9 +50,9 @@ class EnvironmentStandIn(StandIn):
         self,
         env: str = "stage",
         *,
-        version: str = "0.13.0",
-        rev: str = Deployed.rev,
-        branch: str = "master",
+        version: str | None = "0.13.0",
+        rev: str | None = Deployed.rev,
+        branch: str | None = "master",
         fake_partner: bool = False,
         hide_version: bool = False,
         service_name: str = "mozilla-loop-server",

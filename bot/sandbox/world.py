@@ -124,8 +124,9 @@ class Sandbox:
             for env in service.environments:
                 d = deployed.get(env) if index == 0 else None
                 stand_in = EnvironmentStandIn(
-                    env, version=d.version if d else "0.1.0", rev=d.rev if d else "0" * 40,
-                    branch=d.branch if d else "master", fake_partner=env == "stage",
+                    # a repository with no release yet: nothing released runs anywhere
+                    env, version=d.version if d else None, rev=d.rev if d else None,
+                    branch=d.branch if d else None, fake_partner=env == "stage",
                     service_name=f"mozilla-{service.name}" if index == 0 else service.name,
                     state_dir=self.state_dir / "environments" / service.name,
                 )

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.domain import times
 from bot.domain.actions import Action
 from bot.domain.api_impact import HEADING as API_HEADING
 from bot.domain.deadlines import LateStep
@@ -69,13 +70,13 @@ class Announcement:
 
 
 def day(value: dt.date) -> str:
-    return f"{value:%a} {value.isoformat()}"
+    return times.day(value)
 
 
 def late_note(due: dt.datetime, now: dt.datetime, tz: dt.tzinfo) -> str:
     """"posted late: the bot was down at 10:00" (with the day when it is not today)."""
-    local, today = due.astimezone(tz), now.astimezone(tz).date()
-    when = f"{local:%H:%M}" if local.date() == today else f"{day(local.date())} {local:%H:%M}"
+    local, today = times.local(due, tz), times.local(now, tz).date()
+    when = times.time_of_day(local) if local.date() == today else times.when(local, tz)
     return f"posted late: the bot was down at {when}"
 
 
@@ -119,7 +120,7 @@ def render_announcement(a: Announcement) -> Rendered:
 
 
 def _subject(a: Announcement) -> str:
-    prod = f", prod push {a.cycle.prod.isoformat()}" if a.cycle.prod else ""
+    prod = f", prod push {times.day(a.cycle.prod)}" if a.cycle.prod else ""
     return f"{announcement_title(a)}{prod}"
 
 
@@ -203,7 +204,8 @@ def render_heartbeat_failing(
     release: Release, reason: str, until: dt.datetime, tz: dt.tzinfo, mention: Mention
 ) -> Rendered:
     text = (f":red_circle: prod heartbeat failing for {release.service} {release.version}: "
-            f"{escape(reason)}. OPS: check prod (monitoring until {until.astimezone(tz):%H:%M}); "
+            f"{escape(reason)}. OPS: check prod (monitoring until "
+            f"{times.time_of_day(times.local(until, tz))}); "
             f"back it off if it does not recover. {mention('OPS')}").rstrip()
     return _message(text)
 

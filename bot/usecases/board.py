@@ -19,6 +19,7 @@ from functools import partial
 from typing import TypeVar
 
 from bot.config import ServiceSettings
+from bot.domain import times
 from bot.domain.audit import AuditEntry
 from bot.domain.changelog import bug_ids
 from bot.domain.cycles import Cycle, Phase
@@ -176,8 +177,7 @@ class BoardReads:
         tz = self.ctx.settings.tz
         with self.ctx.store.unit_of_work() as uow:
             recorded = uow.windows()
-        return [f"{w.service} {w.version}: {w.start.astimezone(tz):%a %Y-%m-%d %H:%M}"
-                f"–{w.end.astimezone(tz):%H:%M}"
+        return [f"{w.service} {w.version}: {times.span(w.start, w.end, tz)}"
                 + (f" with {', '.join(w.partners)}" if w.partners else "")
                 for w in recorded if w.end.astimezone(tz).date() >= today]
 

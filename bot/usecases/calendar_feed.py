@@ -25,6 +25,7 @@ from collections.abc import Sequence
 import icalendar
 
 from bot.config import Settings
+from bot.domain import times
 from bot.domain.calendar import Calendar
 from bot.domain.cycles import Cycle, Freeze
 from bot.domain.loadtest import Window
@@ -176,7 +177,7 @@ def _tag_text(calendar: Calendar, cycle: Cycle) -> str:
     if cycle.tag is None:
         why = calendar.skip_reason(cycle.nominal_tag)
         return f"no tagging ({_day(cycle.nominal_tag)} {why})"
-    text = f"tagging {_day(cycle.tag)} at {calendar.announce_at:%H:%M}"
+    text = f"tagging {_day(cycle.tag)} at {times.time_of_day(calendar.announce_at)}"
     return text + (f" (moved from {_day(cycle.nominal_tag)})" if cycle.tag_moved else "")
 
 
@@ -189,7 +190,7 @@ def _prod_text(calendar: Calendar, cycle: Cycle) -> str:
 
 
 def _day(day: dt.date) -> str:
-    return f"{day:%a} {day.isoformat()}"
+    return times.day(day)
 
 
 def _iso(day: dt.date | None) -> str | None:

@@ -26,6 +26,8 @@ def dev_lag(ctx: Context, service: ServiceSettings, dev: EnvironmentState | None
     branch = service.main_branch
     if not state.reachable:
         return DevLag(DEV, branch, None, error=state.error or "unreachable")
+    if state.runs_nothing:
+        return None  # no release yet: nothing to compare
     if not state.rev:
         return DevLag(DEV, branch, None, error="dev does not say which commit it runs")
     try:

@@ -18,6 +18,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.domain import times
 from bot.domain.actions import Action, Actor
 from bot.domain.audit import AuditEntry
 from bot.domain.errors import Refusal
@@ -85,7 +86,7 @@ def set_window(
         stored, new = uow.add_window(window)
         if new:
             uow.add_audit(_entry(ctx, actor, release, "load-test window",
-                                 _window_detail(stored, skipped), request_id,
+                                 _window_detail(stored, skipped, tz), request_id,
                                  override_reason))
         uow.commit()
     mailed = _mail_window(ctx, stored) if new else ""
@@ -176,8 +177,7 @@ def _mail_window(ctx: Context, window: Window) -> str:
 
 def window_mail(window: Window, tz: dt.tzinfo) -> tuple[str, str]:
     """The subject and body of the mail announcing a window."""
-    start, end = window.start.astimezone(tz), window.end.astimezone(tz)
-    when = f"{start:%a %Y-%m-%d %H:%M} to {end:%a %Y-%m-%d %H:%M} ({tz})"
+    when = f"{times.span(window.start, window.end, tz)} ({tz})"
     subject = f"Load test of {window.label} on stage: {when}"
     with_whom = f" with {', '.join(window.partners)}" if window.partners else ""
     body = (f"Mozilla QA will load-test {window.label} on the stage environment{with_whom}"
@@ -190,8 +190,8 @@ def _aware(moment: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
     return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
 
 
-def _window_detail(window: Window, skipped: Sequence[str]) -> str:
-    parts = [f"{window.start.isoformat()} to {window.end.isoformat()}"]
+def _window_detail(window: Window, skipped: Sequence[str], tz: dt.tzinfo) -> str:
+    parts = [times.span(window.start, window.end, tz)]
     if window.partners:
         parts.append("with " + ", ".join(window.partners))
     if skipped:

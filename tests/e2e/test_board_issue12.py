@@ -40,4 +40,4 @@ def test_the_board_lists_the_load_test_windows_to_come(loop_world: LoopWorld,
     loop_world.command(QA, "loadtest stage 0.13.0 window 2026-12-09T14:00 16:00 tokbox")
     page = text_of(get(board).text)
     assert "Load-test windows" in page
-    assert "loop-server 0.13.0: Wed 2026-12-09 14:00–16:00 with tokbox" in page
+    assert "loop-server 0.13.0: Wed 2026-12-09 14:00 to 16:00 with tokbox" in page

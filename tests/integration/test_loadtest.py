@@ -61,7 +61,7 @@ def test_verify_stage_waits_for_a_passed_load_test_in_a_window_set_with_partners
     assert mail["To"] == TOKBOX and mail["Cc"] == LIST
     assert sorted(smtp_inbox.recipients[0]) == sorted([TOKBOX, LIST])
     assert mail["Subject"] == ("Load test of loop-server 0.13.0 on stage: Wed 2026-12-09 "
-                               "14:00 to Wed 2026-12-09 16:00 (Europe/Paris)")
+                               "14:00 to 16:00 (Europe/Paris)")
     attached = [p for p in mail.iter_attachments() if p.get_content_type() == "text/calendar"]
     assert len(attached) == 1
     event = icalendar.Calendar.from_ical(attached[0].get_content()).walk("VEVENT")[0]

@@ -55,7 +55,7 @@ def test_announcement_email_has_the_same_content_as_the_slack_message(
     body = mail.get_content().replace("\r\n", "\n").rstrip("\n")  # SMTP sends CRLF
     assert body == slack[0]
     assert "- bug 1094662: Fix SP backwards compatibility" in body
-    assert mail["Subject"] == "loop-server 0.13.0 is tagged (cycle 1), prod push 2026-12-14"
+    assert mail["Subject"] == "loop-server 0.13.0 is tagged (cycle 1), prod push Mon 2026-12-14"
     assert mail["To"] == LIST and mail["From"] == USER
     assert inbox.recipients[0] == [LIST]
 

@@ -66,7 +66,7 @@ def test_announcement_lists_bugs_dates_and_where_to_try_it() -> None:
         "Prod push: Mon 2027-01-25",
         "Try it on stage: https://loop.stage.mozaws.net",
     ])
-    assert rendered.subject == "loop-server 0.15.0 is tagged (cycle 4), prod push 2027-01-25"
+    assert rendered.subject == "loop-server 0.15.0 is tagged (cycle 4), prod push Mon 2027-01-25"
     assert rendered.blocks[0] == {"type": "header", "text": {
         "type": "plain_text", "text": "loop-server 0.15.0 is tagged (cycle 4)"}}
     assert block_errors(rendered.blocks) == []
@@ -191,5 +191,5 @@ def test_announcement_of_a_release_in_flight_and_of_nothing_to_tag() -> None:
         "Nothing to tag: master has nothing new since 0.15.0; `/loop tag` proposes the next "
         "release once a fix lands."]
     assert nothing.subject == ("loop-server: tagging day for cycle 4, nothing to tag, prod "
-                               "push 2027-01-25")
+                               "push Mon 2027-01-25")
     assert block_errors(in_flight.blocks) == [] and block_errors(nothing.blocks) == []
