@@ -30,7 +30,7 @@ from bot.config import Settings
 from bot.domain.actions import Action
 from bot.domain.errors import Refusal
 from bot.domain.loadtest import check_may_load_test
-from bot.domain.offers import LOADTEST_WINDOW, TAG, NotOffered, Offer
+from bot.domain.offers import LOADTEST_WINDOW, TAG, NotOffered, Offer, StepArguments
 from bot.domain.permissions import check_may_tag
 from bot.messages import ACTION_STEP, ACTION_TAG, Rendered, decode_value
 from bot.messages import releases as rendering
@@ -164,15 +164,18 @@ def _step(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
             return
         step, service, version, reason = (_action(offer.action), offer.service,
                                           offer.version, offer.reason)
+        given = StepArguments.of(offer)
     else:  # a next-step button: the same as typing the step
         step = _action(value.get("a"))
         if not {"s", "v"} <= value.keys():
             return
         service, version, reason = str(value["s"]), str(value["v"]), None
+        given = StepArguments()
     label = rendering.step_label(step, version, override=reason is not None)
     if single_use:
         job.reply.replace_original(rendering.confirmed(label, job.actor))
-    run_step(job, step, service, version, override_reason=reason)
+    run_step(job, step, service, version, bug_id=given.bug_id, reason=given.reason,
+             override_reason=reason)
     if not single_use:
         job.reply.replace_original(_pressed(body, action, label, job))
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from bot.domain.actions import Action, Actor
 from bot.domain.api_impact import describe as describe_impact
 from bot.domain.next_steps import next_action, next_step
+from bot.domain.offers import StepArguments
 from bot.domain.release import Env, Kind, Release
 from bot.messages.blocks import (
     ACTION_STEP,
@@ -194,15 +195,20 @@ def step_done(
                     f"{_name(actor)}. {told}Next: {next_step(release)}", blocks)
 
 
-def step_confirmation(release: Release, action: Action, reason: str | None, offer: str
-                      ) -> Rendered:
+def step_confirmation(release: Release, action: Action, reason: str | None, offer: str,
+                      given: StepArguments | None = None) -> Rendered:
     """The ephemeral question before an irreversible step or an override (its button
-    answers the recorded offer `offer`)."""
+    answers the recorded offer `offer`, which keeps the step's arguments `given`)."""
     label = step_label(action, release.version, override=reason is not None)
     lines = [f"*{escape(release.service)} {release.version}* is {release.state.value}."]
     if reason is not None:
         lines.append(f":rotating_light: Breaking glass: `{action.value}` even where the "
                      f"process says no. Reason: {escape(reason)}")
+    given = given or StepArguments()
+    said = [f"bug {given.bug_id}"] if given.bug_id is not None else []
+    said += [escape(given.reason)] if given.reason.strip() else []
+    if said:
+        lines.append("With: " + "; ".join(said))
     block = actions(f"confirm:{release.service}:{release.version}",
                     step_button(release, action, reason=reason, offer=offer))
     return Rendered(f"{label}? Press the button to confirm.", [section("\n".join(lines)), block])
