@@ -37,6 +37,7 @@ from bot.messages import releases as rendering
 from bot.messages.blocks import ACTION_LOADTEST_WINDOW, ACTION_SIGNOFF, context, escape
 from bot.usecases.offers import check_pressed_by, live_offer
 from bot.usecases.releases import check_role_for
+from bot.usecases.step_messages import record_message, recorded_message, tag_message_key
 from bot.usecases.tagging import tag_release
 from handlers.commands import run_step
 from handlers.loadtest import record_window
@@ -131,13 +132,24 @@ def _tag(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
     offer = _accepted(job, decode_value(str(action.get("value", ""))), TAG)
     if offer is None:
         return
-    actor = job.actor
-    job.reply.replace_original(rendering.confirmed(f"Tag {offer.version}", actor))
-    job.reply.title = f"tag {offer.service} {offer.version}"
-    result = tag_release(job.ctx, actor, offer.version, service=offer.service,
-                         expected_sha=offer.sha, request_id=job.request_id,
-                         progress=job.reply.progress)
-    job.reply.post(rendering.tagged(result, actor, job.reply.steps))
+    job.reply.replace_original(rendering.confirmed(f"Tag {offer.version}", job.actor))
+    finish_tag(job, offer.service, offer.version, offer.sha)
+
+
+def finish_tag(job: Job, service: str, version: str, sha: str | None = None) -> None:
+    """Tag (or finish tagging) `version` in its one channel message: a tag cut short
+    carries on in the message it left behind."""
+    key = tag_message_key(service, version)
+    where = recorded_message(job.ctx, key)
+    if where is not None:
+        job.reply.continue_in(*where)
+    else:
+        job.reply.on_posted = lambda channel, ts: record_message(job.ctx, key, channel, ts)
+    job.reply.title = f"tag {service} {version}"
+    with job.locks(f"{service}:{version}"):
+        result = tag_release(job.ctx, job.actor, version, service=service, expected_sha=sha,
+                             request_id=job.request_id, progress=job.reply.progress)
+    job.reply.post(rendering.tagged(result, job.actor, job.reply.steps))
 
 
 def _window(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:

@@ -28,7 +28,7 @@ from bot.domain.changelog import Changelog
 from bot.domain.errors import Refusal
 from bot.domain.facts import Commit
 from bot.domain.permissions import check_may_tag
-from bot.domain.release import Release
+from bot.domain.release import Release, State
 from bot.domain.release_commit import ReleaseCommitPlan
 from bot.domain.tagging import Naming, NothingToTag, TagPlan, check_adds_commits, plan_tag
 from bot.domain.versions import Version, previous_candidates
@@ -101,6 +101,7 @@ def taggable(
     plan = plan_tag(naming(ports), tags, releases, version=version, line=line,
                     branches=existing)
     head = known[plan.branch] if plan.branch in known else _head_or_none(ports, plan.branch)
+    head = _recorded_commit(releases, plan) or head
     if head is None:
         raise NothingToTag(f"there is no branch {plan.branch} to tag {plan.version} from",
                            hint="backport a fix first: "
@@ -115,6 +116,14 @@ def taggable(
     changelog = Changelog.build(commits, bugs, files.files, ports.config.notes.file_categories)
     return TagPreview(ports.config.name, plan, head, previous, commits, changelog, impact,
                       unread_files=files.unread, release_files=release_files)
+
+
+def _recorded_commit(releases: Sequence[Release], plan: TagPlan) -> str | None:
+    """A tag cut short is finished on the commit recorded when it was confirmed: the
+    branch may have the bot's own release commit on top by now, or newer work."""
+    found = [r.commit_sha for r in releases
+             if r.version == str(plan.version) and r.state is State.TAGGING]
+    return found[0] if found else None
 
 
 def _maintenance_branches(ports: ServicePorts, version: str | None,
