@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -34,11 +35,18 @@ from bot.domain.offers import LOADTEST_WINDOW, TAG, NotOffered, Offer, StepArgum
 from bot.domain.permissions import check_may_tag
 from bot.messages import ACTION_STEP, ACTION_TAG, Rendered, decode_value
 from bot.messages import releases as rendering
-from bot.messages.blocks import ACTION_LOADTEST_WINDOW, ACTION_SIGNOFF, context, escape
+from bot.messages.blocks import (
+    ACTION_FINISH_TAG,
+    ACTION_LOADTEST_WINDOW,
+    ACTION_SIGNOFF,
+    context,
+    escape,
+)
+from bot.usecases.context import Progress, load_release
 from bot.usecases.offers import check_pressed_by, live_offer
 from bot.usecases.releases import check_role_for
 from bot.usecases.step_messages import record_message, recorded_message, tag_message_key
-from bot.usecases.tagging import tag_release
+from bot.usecases.tagging import TagResult, finish_interrupted_tag, tag_release
 from handlers.commands import run_step
 from handlers.loadtest import record_window
 from handlers.signoff import do_signoff
@@ -55,6 +63,18 @@ def register(app: App, runtime: Runtime, on_home_change: Any = None) -> None:
         ack()
         runtime.submit(_request(body, action, respond, runtime.ctx.settings),
                        lambda job: _tag(job, body, action))
+
+    @app.action(ACTION_FINISH_TAG)
+    def press_finish_tag(ack: Ack, body: dict[str, Any], action: dict[str, Any],
+                         respond: Respond) -> None:
+        ack()
+
+        def work(job: Job) -> None:
+            _finish(job, action)
+            if on_home_change is not None and body.get("container", {}).get("type") == "view":
+                on_home_change(job)
+
+        runtime.submit(_request(body, action, respond, runtime.ctx.settings), work)
 
     @app.action(ACTION_SIGNOFF)
     def press_signoff(ack: Ack, body: dict[str, Any], action: dict[str, Any],
@@ -129,16 +149,38 @@ def _action(value: object) -> Action:
 
 
 def _tag(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
-    offer = _accepted(job, decode_value(str(action.get("value", ""))), TAG)
-    if offer is None:
+    value = decode_value(str(action.get("value", "")))
+    offer = _accepted(job, value, TAG)
+    if offer is None:  # claimed before: say where that tag stands and what comes next
+        offer = live_offer(job.ctx, value.get("o"))
+        running = job.locks(f"{offer.service}:{offer.version}").locked()
+        try:
+            release = load_release(job.ctx, offer.service, offer.version)
+        except Refusal:
+            release = None
+        job.reply.replace_original(rendering.tag_pressed_again(release, offer.version,
+                                                               running))
         return
     job.reply.replace_original(rendering.confirmed(f"Tag {offer.version}", job.actor))
-    finish_tag(job, offer.service, offer.version, offer.sha)
+    _tag_in_message(job, offer.service, offer.version, lambda progress: tag_release(
+        job.ctx, job.actor, offer.version, service=offer.service, expected_sha=offer.sha,
+        request_id=job.request_id, progress=progress))
 
 
-def finish_tag(job: Job, service: str, version: str, sha: str | None = None) -> None:
-    """Tag (or finish tagging) `version` in its one channel message: a tag cut short
-    carries on in the message it left behind."""
+def _finish(job: Job, action: dict[str, Any]) -> None:
+    """The Finish button of a tag cut short: only a release recorded `tagging` is finished
+    (the record, not the button's value, says what was confirmed)."""
+    value = decode_value(str(action.get("value", "")))
+    service, version = str(value.get("s") or ""), str(value.get("v") or "")
+    _tag_in_message(job, service, version, lambda progress: finish_interrupted_tag(
+        job.ctx, job.actor, version, service=service or None, request_id=job.request_id,
+        progress=progress))
+
+
+def _tag_in_message(job: Job, service: str, version: str,
+                    tag: Callable[[Progress], TagResult]) -> None:
+    """Tag (or finish tagging) in the tag's one channel message: a tag cut short carries
+    on in the message it left behind."""
     key = tag_message_key(service, version)
     where = recorded_message(job.ctx, key)
     if where is not None:
@@ -147,8 +189,7 @@ def finish_tag(job: Job, service: str, version: str, sha: str | None = None) -> 
         job.reply.on_posted = lambda channel, ts: record_message(job.ctx, key, channel, ts)
     job.reply.title = f"tag {service} {version}"
     with job.locks(f"{service}:{version}"):
-        result = tag_release(job.ctx, job.actor, version, service=service, expected_sha=sha,
-                             request_id=job.request_id, progress=job.reply.progress)
+        result = tag(job.reply.progress)
     job.reply.post(rendering.tagged(result, job.actor, job.reply.steps))
 
 

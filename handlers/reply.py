@@ -42,9 +42,12 @@ class Reply:
     _posted: tuple[str, str] | None = None  # (channel id, ts) of the one channel message
     on_posted: Callable[[str, str], None] | None = None  # told where it went, once
 
+    _resume: tuple[str, str] | None = None  # an earlier message to carry on in
+
     def continue_in(self, channel: str, ts: str) -> None:
-        """Make the one channel message an earlier one (a step cut short, now finished)."""
-        self._posted = (channel, ts)
+        """Make the one channel message an earlier one (a step cut short, now finished),
+        from the first step shown: a refusal before it leaves that message alone."""
+        self._resume = (channel, ts)
 
     def ephemeral(self, rendered: Rendered) -> None:
         if self.respond is not None and self.respond.response_url:
@@ -85,6 +88,8 @@ class Reply:
         self._show(stopped(self.title, self.actor, self.steps, rendered))
 
     def _show(self, rendered: Rendered) -> None:
+        if self._posted is None and self._resume is not None:
+            self._posted = self._resume
         if self._posted is None:
             answer = self.client.chat_postMessage(channel=self.channel, **rendered.as_kwargs())
             self._posted = (str(answer["channel"]), str(answer["ts"]))

@@ -15,8 +15,9 @@ from bot.domain.actions import Action, Actor
 from bot.domain.api_impact import describe as describe_impact
 from bot.domain.next_steps import next_action, next_step
 from bot.domain.offers import StepArguments
-from bot.domain.release import Env, Kind, Release
+from bot.domain.release import Env, Kind, Release, State
 from bot.messages.blocks import (
+    ACTION_FINISH_TAG,
     ACTION_STEP,
     ACTION_TAG,
     Block,
@@ -240,6 +241,33 @@ def change_started(release: Release, actor: Actor) -> Rendered:
                  f"{_who(actor)}\n> {escape(release.summary)}"),
          context(_next(release)), *next_buttons(release)],
     )
+
+
+def finish_tag_buttons(release: Release) -> list[Block]:
+    """The button that finishes a tag cut short (none unless the release is `tagging`)."""
+    if release.state is not State.TAGGING:
+        return []
+    value = {"s": release.service, "v": release.version}
+    return [actions(f"finish:{release.service}:{release.version}",
+                    button(f"Finish tag {release.version}", ACTION_FINISH_TAG, value,
+                           style="primary"))]
+
+
+def tag_pressed_again(release: Release | None, version: str, running: bool) -> Rendered:
+    """An old tag confirmation pressed again: where the tag stands and what to do next."""
+    if running:
+        said = f"Tag {version} was confirmed already and is being made now."
+    elif release is None:
+        said = f"Tag {version} was confirmed already, but nothing was recorded: " \
+               "run `/loop tag` again for a fresh preview."
+    elif release.state is State.TAGGING:
+        said = f"Tag {version} was confirmed, then cut short: finish it with the button " \
+               f"(or `/loop tag {version}`)."
+    else:
+        said = f"Tag {version} was confirmed already: {version} is {release.state.value}. " \
+               f"{_next(release)}"
+    buttons = finish_tag_buttons(release) if release is not None and not running else []
+    return Rendered(said, [section(said), *buttons])
 
 
 def release_card(release: Release) -> list[Block]:
