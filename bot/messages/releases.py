@@ -107,7 +107,7 @@ def tag_preview(preview: TagPreview, offer: str) -> Rendered:
     fixed = [f"• [{escape(b.category)}] bug {b.id} {escape(b.bug.summary)}"
              for b in preview.changelog.fixed]
     flagged = [f"• {escape(b.reason)}" for b in preview.changelog.flagged]
-    label = f"Tag {v}"
+    label = f"Finish tag {v}" if preview.finishes else f"Tag {v}"
     value = {"s": preview.service, "v": v, "sha": preview.head_sha, "o": offer}
     commit = preview.release_commit
     first = (f"Commits “{escape(commit.message)}” on `{escape(plan.branch)}`, tags it "

@@ -58,6 +58,7 @@ class TagPreview:
     release_commit: ReleaseCommitPlan | None = None  # made before the tag, when configured
     unread_files: int = 0  # bug-referencing commits whose files were not read (words used)
     release_files: ReleaseFiles = field(default_factory=dict)  # texts the commit changes
+    finishes: bool = False  # a tag confirmed before and cut short: this finishes it
 
     @property
     def version(self) -> str:
@@ -101,7 +102,8 @@ def taggable(
     plan = plan_tag(naming(ports), tags, releases, version=version, line=line,
                     branches=existing)
     head = known[plan.branch] if plan.branch in known else _head_or_none(ports, plan.branch)
-    head = _recorded_commit(releases, plan) or head
+    recorded = _recorded_commit(releases, plan)
+    head = recorded or head
     if head is None:
         raise NothingToTag(f"there is no branch {plan.branch} to tag {plan.version} from",
                            hint="backport a fix first: "
@@ -115,7 +117,8 @@ def taggable(
         lambda: read_release_files(ctx, ports, head) if with_release_files else {})
     changelog = Changelog.build(commits, bugs, files.files, ports.config.notes.file_categories)
     return TagPreview(ports.config.name, plan, head, previous, commits, changelog, impact,
-                      unread_files=files.unread, release_files=release_files)
+                      unread_files=files.unread, release_files=release_files,
+                      finishes=recorded is not None)
 
 
 def _recorded_commit(releases: Sequence[Release], plan: TagPlan) -> str | None:

@@ -76,7 +76,7 @@ def test_a_plain_tag_finishes_a_tag_cut_short_in_the_one_channel_message(
     assert "0.13.0" in preview.text and "nothing new" not in preview.text
     assert "cut short" in str(preview.blocks)
     assert commits_shown(preview) == counted  # not the bot's own release commit too
-    world.click(DEV, preview, "Tag 0.13.0")
+    world.click(DEV, preview, "Finish tag 0.13.0")
 
     assert world.release("0.13.0").state is State.TAGGED
     assert len(github_releases(world)) == 1
