@@ -1,24 +1,15 @@
 """App Home: published when someone opens the bot's Home tab, after they press one of its
 buttons, and again for everyone who opened it whenever a step changes a release. Shows
 the releases in flight, what each environment runs, the next dates of the cycle and what
-the viewer can do next (bot/messages/home.py renders it).
-
-The viewers refreshed after a step are the people who opened Home lately (`Viewers`:
-the last `VIEWERS_KEEP`, at most `VIEWERS_MAX`); one whom Slack no longer knows
-(deactivated, another workspace) is dropped at the first failed publish, with one log
-line."""
+the viewer can do next (bot/messages/home.py renders it)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import threading
-from collections import OrderedDict
-from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App
-from slack_sdk.errors import SlackApiError
 
 from bot.messages.home import ServiceHome, home_view
 from bot.usecases.calendar_feed import calendar_from_settings, select_cycles
@@ -27,26 +18,10 @@ from bot.usecases.queries import releases_in_flight
 from handlers.work import Job, Runtime, SlackRequest
 
 HOME_CYCLES = 3
-VIEWERS_KEEP = dt.timedelta(hours=12)  # a Home opened longer ago is not refreshed
-VIEWERS_MAX = 500
-GONE = frozenset({"user_not_found", "account_inactive"})  # Slack will never show them Home
-
-log = logging.getLogger("loopbot.slack")
 
 
 def register(app: App, runtime: Runtime) -> None:
-    viewers = Viewers(runtime.ctx.clock)
-
-    def publish(job: Job) -> None:
-        try:
-            publish_home(job)
-        except SlackApiError as exc:
-            error = str(exc.response.get("error", ""))
-            if error not in GONE:
-                raise
-            viewers.drop(job.request.user)
-            log.info("App Home of %s not published (%s): no longer refreshed", job.request.user,
-                     error)
+    viewers = Viewers()
 
     @app.event("app_home_opened")
     def home_opened(event: dict[str, Any], body: dict[str, Any]) -> None:
@@ -54,43 +29,30 @@ def register(app: App, runtime: Runtime) -> None:
             return
         user = str(event.get("user", ""))
         viewers.add(user)
-        runtime.submit(SlackRequest(user, "App Home", body.get("event_id")), publish)
+        runtime.submit(SlackRequest(user, "App Home", body.get("event_id")), publish_home)
 
     def refresh() -> None:
-        for user in viewers.recent():
-            runtime.submit(SlackRequest(user, "App Home", None), publish)
+        for user in viewers.all():
+            runtime.submit(SlackRequest(user, "App Home", None), publish_home)
 
     runtime.after_change.append(refresh)
 
 
 class Viewers:
-    """Who opened App Home within `keep`, the `limit` latest (a restart forgets them:
-    Slack sends app_home_opened again the next time they look)."""
+    """Who opened App Home since the bot started (a restart forgets them: Slack sends
+    app_home_opened again the next time they look)."""
 
-    def __init__(self, clock: Callable[[], dt.datetime], keep: dt.timedelta = VIEWERS_KEEP,
-                 limit: int = VIEWERS_MAX) -> None:
-        self._clock, self._keep, self._limit = clock, keep, limit
+    def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._seen: OrderedDict[str, dt.datetime] = OrderedDict()  # oldest first
+        self._users: dict[str, None] = {}
 
     def add(self, user: str) -> None:
         with self._lock:
-            self._seen.pop(user, None)
-            self._seen[user] = self._clock()
-            while len(self._seen) > self._limit:
-                self._seen.popitem(last=False)
+            self._users[user] = None
 
-    def drop(self, user: str) -> None:
+    def all(self) -> list[str]:
         with self._lock:
-            self._seen.pop(user, None)
-
-    def recent(self) -> list[str]:
-        """The viewers seen within `keep`; older ones are forgotten."""
-        oldest = self._clock() - self._keep
-        with self._lock:
-            while self._seen and next(iter(self._seen.values())) < oldest:
-                self._seen.popitem(last=False)
-            return list(self._seen)
+            return list(self._users)
 
 
 def publish_home(job: Job) -> None:
