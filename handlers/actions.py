@@ -33,6 +33,7 @@ from bot.domain.errors import Refusal
 from bot.domain.loadtest import check_may_load_test
 from bot.domain.offers import LOADTEST_WINDOW, TAG, NotOffered, Offer, StepArguments
 from bot.domain.permissions import check_may_tag
+from bot.domain.release import Release
 from bot.messages import ACTION_STEP, ACTION_TAG, Rendered, decode_value
 from bot.messages import releases as rendering
 from bot.messages.blocks import (
@@ -148,16 +149,28 @@ def _action(value: object) -> Action:
                       hint="`/loop help` lists the commands") from None
 
 
+def _recorded(job: Job, offer: Offer) -> tuple[Release | None, bool]:
+    """The release an offer was about, as recorded now (None if it never was), and
+    whether a step on it runs in this process right now."""
+    running = job.locks(f"{offer.service}:{offer.version}").locked()
+    try:
+        return load_release(job.ctx, offer.service, offer.version), running
+    except Refusal:
+        return None, running
+
+
+def _step_pressed_again(job: Job, offer: Offer) -> None:
+    label = rendering.step_label(_action(offer.action), offer.version,
+                                 override=offer.reason is not None)
+    job.reply.replace_original(rendering.step_pressed_again(label, *_recorded(job, offer)))
+
+
 def _tag(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
     value = decode_value(str(action.get("value", "")))
     offer = _accepted(job, value, TAG)
     if offer is None:  # claimed before: say where that tag stands and what comes next
         offer = live_offer(job.ctx, value.get("o"))
-        running = job.locks(f"{offer.service}:{offer.version}").locked()
-        try:
-            release = load_release(job.ctx, offer.service, offer.version)
-        except Refusal:
-            release = None
+        release, running = _recorded(job, offer)
         job.reply.replace_original(rendering.tag_pressed_again(release, offer.version,
                                                                running))
         return
@@ -213,7 +226,8 @@ def _step(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
         or bool({"o", "r"} & value.keys())
     if single_use:  # a confirmation: everything comes from what was offered
         offer = _accepted(job, value)
-        if offer is None:
+        if offer is None:  # claimed before: say where the release stands now
+            _step_pressed_again(job, live_offer(job.ctx, value.get("o")))
             return
         step, service, version, reason = (_action(offer.action), offer.service,
                                           offer.version, offer.reason)

@@ -270,6 +270,16 @@ def tag_pressed_again(release: Release | None, version: str, running: bool) -> R
     return Rendered(said, [section(said), *buttons])
 
 
+def step_pressed_again(label: str, release: Release | None, running: bool) -> Rendered:
+    """A step's confirmation pressed again: it was used; where the release stands now."""
+    if running or release is None:
+        said = f"{label} was confirmed already and is being done now."
+    else:
+        said = f"{label} was confirmed already: {release.version} is " \
+               f"{release.state.value}. {_next(release)}"
+    return Rendered(said, [section(said)])
+
+
 def release_card(release: Release) -> list[Block]:
     """A release as status and App Home show it: state, tickets, blockers, next step."""
     kind = " (service change)" if release.kind is Kind.SERVICE else ""

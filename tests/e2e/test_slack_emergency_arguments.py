@@ -7,13 +7,21 @@ from __future__ import annotations
 import json
 
 from bot.domain.release import Env, State
+from bot.sandbox.signed import buttons
 from tests.fixtures.app import LEAD, QA, LoopWorld
 
 
 def _override(world: LoopWorld, line: str) -> None:
     world.command(LEAD, f'{line} --emergency "QA is away"')
     question = world.last_ephemeral(LEAD)
+    pressed = buttons(question)[0]
     world.click(LEAD, question, "Override")
+    before = len(world.channel())
+    world.signed.click(LEAD, question, pressed)  # the old confirmation, pressed again
+    assert world.app.drain(30)
+    again = world.slack.ephemerals(LEAD)[-1].text
+    assert "was confirmed already: 0.13.0 is" in again and "Next:" in again, again
+    assert len(world.channel()) == before  # and nothing was done twice
 
 
 def _history(world: LoopWorld, version: str) -> str:
