@@ -6,11 +6,15 @@ Guarantees:
 - A confirmation (the ephemeral question under a tag preview, a green light or an
   override) is single-use: the first press by someone who may take its step claims it
   in the database and replaces it with who confirmed; any later press (double click,
-  Slack retry) does nothing. A press from the wrong role is refused before the claim, so
-  it never uses up the confirmation of the person it was offered to.
+  Slack retry, or long after) does nothing but replace it with where the release stands
+  and what comes next (a tag cut short: a Finish button). A press from the wrong role
+  is refused before the claim, so it never uses up the confirmation of the person it
+  was offered to.
 - A confirmation is accepted only if the bot offered it (recorded, bot/domain/offers.py),
   to the person pressing, and it has not expired; the press does what was offered, never
   what the button's value says. A value carrying an override is always such an offer.
+- A Finish button (`/loop status`, App Home) finishes only a release recorded `tagging`,
+  as recorded; the tag carries on in the channel message it left behind.
 - A next-step button on a channel message runs its step once per release at a time; when
   the step is done the button is replaced by who pressed it, and a second press meets
   the lifecycle, which says the step is done already. Nothing is ever done twice.

@@ -14,6 +14,9 @@ above; calls on one line are made at once through `ctx.fanout`):
    commit not read before, all at once, bounded; bot/usecases/commit_files.py), and for
    `preview_tag` the files the release commit changes, on head, when configured.
 So with every partner 2 s late a preview costs about three waits, not the sum of them.
+A release recorded `tagging` (a tag confirmed, then cut short) is previewed at the
+commit recorded for it, not at the branch's head, which may carry the bot's own
+"Release X.Y.Z" commit by then.
 """
 
 from __future__ import annotations
