@@ -7,8 +7,9 @@ Guarantees, in this order, before anything in the request is read or used:
   (Slack's unsigned `ssl_check=1` probe gets an empty 200, as Bolt gives it).
   Nothing of an unverified request (its `response_url`, `trigger_id`, user) is ever used.
 - A verified body that is not what Slack sends (invalid UTF-8, JSON that is not an object,
-  an interactive payload without a readable action, deeply nested JSON) gets 400; it is
-  logged in one line, never with a traceback, and reaches no listener.
+  an interactive payload without a readable action, a view without its type, deeply
+  nested JSON) gets 400; it is logged in one line, never with a traceback, and reaches
+  no listener. A body Bolt itself still fails to read gets the same 400 and one line.
 - What passes is handed to Bolt marked verified (`VERIFIED` in its context), which is
   what lets the error handler answer a user at all (bot/app.py).
 - Socket Mode payloads (authenticated by the app token's connection, so not signed) get
@@ -30,7 +31,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError, field_validator
 from slack_bolt import App, BoltRequest, BoltResponse
 
 log = logging.getLogger("loopbot.http")
@@ -57,6 +58,18 @@ class _Action(BaseModel):
     value: str = ""
     text: _Text | None = None  # a button's label
 
+    @field_validator("value")
+    @classmethod
+    def _readable(cls, value: str) -> str:
+        """The bot's buttons carry JSON; one nested too deep to read is no button of ours."""
+        try:
+            json.loads(value)
+        except ValueError:
+            pass  # not JSON at all: the listener says it is not one of its buttons
+        except RecursionError:
+            raise ValueError("a button value nested too deep") from None
+        return value
+
 
 class _User(BaseModel):
     id: str
@@ -82,6 +95,19 @@ class _Event(BaseModel):
 class _EventEnvelope(BaseModel):
     type: str
     event: _Event | None = None
+
+
+class _View(BaseModel):
+    type: str
+    callback_id: str
+
+
+class _ViewPayload(BaseModel):
+    """A modal submitted or closed: Bolt reads `view.type` and `view.callback_id`."""
+
+    type: str
+    user: _User
+    view: _View
 
 
 class SlackGate:
@@ -112,7 +138,12 @@ class SlackGate:
         except Malformed as exc:
             log.info("refused a malformed Slack request: %s", exc)
             return _answer(start_response, 400, {"error": "malformed request"})
-        response = self._bolt.dispatch(request)
+        try:
+            response = self._bolt.dispatch(request)
+        except (KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
+            # Bolt itself could not read a body the checks above let through
+            log.warning("refused a Slack request Bolt cannot read (%s)", type(exc).__name__)
+            return _answer(start_response, 400, {"error": "malformed request"})
         start_response(f"{response.status} {_reason(response.status)}",
                        [(k, v) for k, values in response.headers.items() for v in values])
         return [response.body.encode("utf-8")]
@@ -173,6 +204,9 @@ def _check_shape(body: dict[str, Any]) -> None:
                 raise Malformed("a slash command's fields are not text")
         elif body.get("type") == "event_callback":
             _EventEnvelope.model_validate(body)
+        elif body.get("type") in ("view_submission", "view_closed"):
+            if _ViewPayload.model_validate(body).view.type == "workflow_step":
+                raise Malformed("a workflow step's view (the bot has no workflow steps)")
         elif "actions" in body or body.get("type") == "block_actions":
             interaction = _Interaction.model_validate(body)
             if not interaction.actions:

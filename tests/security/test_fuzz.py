@@ -55,7 +55,12 @@ button_values = st.one_of(
         "sha": st.text("0123456789abcdef", min_size=40, max_size=40),
         "r": st.sampled_from(HOSTILE), "o": st.text(max_size=20),
     }).map(json.dumps),
+    st.integers(0, 5000).map(lambda depth: "[" * depth),  # issue 18: JSON nested too deep
 )
+views = st.fixed_dictionaries({}, optional={  # issue 18: a view without its type
+    "type": st.sampled_from(["modal", "home", "workflow_step"]) | st.text(max_size=8),
+    "callback_id": st.text(max_size=8), "id": st.text(max_size=8),
+})
 
 
 @st.composite
@@ -66,11 +71,16 @@ def interactions(draw: st.DrawFn) -> dict[str, Any]:
                                                 "next:loop-server:0.12.2"]) | st.text(max_size=8)),
               "value": draw(button_values),
               "text": {"type": "plain_text", "text": draw(st.sampled_from(HOSTILE))}}
+    kind = draw(st.sampled_from(["block_actions", "view_submission", "view_closed"]))
     payload: dict[str, Any] = {
-        "type": "block_actions", "user": {"id": draw(st.sampled_from(STRANGERS))},
+        "type": kind, "user": {"id": draw(st.sampled_from(STRANGERS))},
         "actions": [action], "trigger_id": draw(st.text(max_size=12)),
         "container": draw(json_values), "message": draw(json_values),
     }
+    if kind != "block_actions":
+        payload["view"] = draw(views | json_values)
+        if draw(st.booleans()):
+            del payload["actions"]
     for key in draw(st.lists(st.sampled_from(["container", "message", "trigger_id",
                                               "response_url"]))):
         payload[key] = None  # marked: dropped, or (response_url) not handed out
