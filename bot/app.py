@@ -29,7 +29,7 @@ from slack_sdk import WebClient
 
 from bot.config import ConfigError, Settings
 from bot.partners.slack import retry_rate_limits
-from bot.slack_http import VERIFIED, socket_mode_shapes
+from bot.slack_http import VERIFIED, same_workspace, socket_mode_shapes
 from bot.usecases.context import Context
 from bot.usecases.identity import Directory
 from bot.wiring import APP_WORKERS, build_context
@@ -103,6 +103,7 @@ def create_app(
                listener_executor=listeners, logger=logger or logging.getLogger("loopbot.bolt"),
                process_before_response=True)
     bolt.use(socket_mode_shapes)
+    bolt.use(same_workspace)
     context = ctx or build_context(settings, workers=workers)
     directory = Directory(settings.roles, client, services=settings.roles_by_service())
     runtime = Runtime(context, directory, client, Worker(workers))

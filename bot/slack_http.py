@@ -10,6 +10,8 @@ Guarantees, in this order, before anything in the request is read or used:
   an interactive payload without a readable action, a view without its type, deeply
   nested JSON) gets 400; it is logged in one line, never with a traceback, and reaches
   no listener. A body Bolt itself still fails to read gets the same 400 and one line.
+- A request from another workspace or enterprise than the bot token's is refused
+  (`same_workspace`, a Bolt middleware: 403, one log line) before any listener.
 - What passes is handed to Bolt marked verified (`VERIFIED` in its context), which is
   what lets the error handler answer a user at all (bot/app.py).
 - Socket Mode payloads (authenticated by the app token's connection, so not signed) get
@@ -228,6 +230,25 @@ def socket_mode_shapes(req: BoltRequest, resp: BoltResponse,
             log.info("refused a malformed Socket Mode payload: %s", exc)
             return BoltResponse(status=200, body="")  # acknowledged, ignored
     return next()
+
+
+def same_workspace(req: BoltRequest, resp: BoltResponse,
+                   next: Callable[[], BoltResponse]) -> BoltResponse:
+    """Bolt middleware: only the workspace (and enterprise) the bot token belongs to is
+    served; Bolt learns it from `auth.test` when the app is built. A request from any other
+    gets 403 over HTTP (acknowledged, over Socket Mode) and one log line."""
+    known = req.context.authorize_result
+    if known is None:  # Slack's URL verification: no workspace to serve yet
+        return next()
+    team, enterprise = req.context.team_id, req.context.enterprise_id
+    if team == known.team_id and (enterprise or None) == (known.enterprise_id or None):
+        return next()
+    log.warning("refused a request from workspace %.40r (enterprise %.40r): this bot serves "
+                "%s", team, enterprise, known.team_id)
+    if req.mode == "socket_mode":
+        return BoltResponse(status=200, body="")
+    return BoltResponse(status=403, body=json.dumps({"error": "another workspace"}),
+                        headers={"Content-Type": "application/json"})
 
 
 def _content_length(environ: dict[str, Any]) -> int | None:
