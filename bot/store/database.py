@@ -23,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.domain.offers import Offer
 from bot.store.commit_files import CommitFileRecords
 from bot.store.engine import build_engine, insert_ignoring, masked, parse_url, scrub
-from bot.store.errors import StoreError
+from bot.store.errors import StoreError, Unreachable
 from bot.store.tables import claims, leases, offers
 from bot.store.uow import Clock, UnitOfWork
 
@@ -143,4 +143,4 @@ class Store(CommitFileRecords):
 
     def _unreachable(self, exc: Exception) -> StoreError:
         first_line = (str(exc).splitlines() or [type(exc).__name__])[0]
-        return StoreError(f"cannot use database {self.url}: {scrub(first_line, self._url)}")
+        return Unreachable(f"cannot use database {self.url}: {scrub(first_line, self._url)}")
