@@ -41,10 +41,10 @@ class Store(CommitFileRecords):
         self._clock = clock
         self._engine = build_engine(self._url)
         try:
-            self._engine.connect().close()
-        except SQLAlchemyError as exc:
+            self._connect().close()
+        except StoreError:
             self._engine.dispose()
-            raise self._unreachable(exc) from None
+            raise
 
     @classmethod
     def from_settings(cls, settings: Settings, *, clock: Clock = utc_now) -> Store:
@@ -138,6 +138,8 @@ class Store(CommitFileRecords):
     def _connect(self) -> Connection:
         try:
             return self._engine.connect()
+        except Unreachable as exc:  # said by the engine's hook; the driver's error dropped
+            raise Unreachable(str(exc)) from None
         except SQLAlchemyError as exc:
             raise self._unreachable(exc) from None
 

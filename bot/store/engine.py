@@ -6,8 +6,9 @@ every transaction begins IMMEDIATE: transactions that write are serialized (wait
 the busy timeout), so a read followed by a write never fails on a stale snapshot, and
 savepoints work. Keep units of work short: no partner call inside one.
 PostgreSQL gets pre-ping so a restarted server costs no failed command. Any failure to
-build the engine raises `StoreError`, and a connection lost during a statement
-`Unreachable`, with the password masked.
+build the engine raises `StoreError`, and a failed connect or a connection lost during a
+statement `Unreachable` (in one line: the scheduler's job store shares the engine's
+making), with the password masked.
 """
 
 from __future__ import annotations
@@ -58,10 +59,10 @@ def build_engine(url: URL) -> Engine:
 
 
 def _dropped(url: URL) -> Any:
-    """A connection lost during a statement becomes `Unreachable` (the server rolls the
-    transaction back), said in one line without the password."""
+    """A failed connect, or a connection lost during a statement (the server rolls the
+    transaction back), becomes `Unreachable`, said in one line without the password."""
     def handle(context: ExceptionContext) -> None:
-        if context.is_disconnect:
+        if context.is_disconnect or context.connection is None:  # None: while connecting
             first = (str(context.original_exception).splitlines() or ["disconnected"])[0]
             raise Unreachable(f"cannot use database {masked(url)}: "
                               f"{scrub(first, url)}") from None

@@ -6,6 +6,7 @@ The scheduler's ticks say it in one line each. Run through `python -m tests.with
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,8 @@ import pytest
 from bot.config import Settings
 from bot.jobs import run_due
 from bot.sandbox.signed import buttons
+from bot.scheduler import _job_store
+from bot.store import Unreachable
 from tests.fixtures.app import DEV, LoopWorld, start_world
 from tests.fixtures.cut import Cuttable
 from tests.fixtures.scheduler import make_rehearsal, paris, stop_rehearsal
@@ -124,3 +127,19 @@ def test_each_scheduler_tick_while_the_database_is_down_logs_one_line(
     finally:
         cut.restore()
         stop_rehearsal(rehearsal)
+
+
+def test_the_scheduler_job_store_says_an_outage_in_one_line(
+    outage_db: tuple[Cuttable, str],
+) -> None:
+    """APScheduler logs its job store's error once per retry: the driver's three lines
+    were one warning spread over three; the store's engine makes it one."""
+    cut, url = outage_db
+    jobs = _job_store(url)
+    assert jobs.get_due_jobs(dt.datetime.now(dt.UTC)) == []
+    cut.cut()
+    with pytest.raises(Unreachable) as raised:
+        jobs.get_due_jobs(dt.datetime.now(dt.UTC))
+    said = str(raised.value)
+    assert "\n" not in said and "cannot use database postgresql" in said, said
+    jobs.engine.dispose()
