@@ -25,11 +25,12 @@ import logging
 from dataclasses import dataclass
 
 from slack_bolt import App, BoltRequest
+from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 
 from bot.config import ConfigError, Settings
 from bot.partners.slack import retry_rate_limits
-from bot.slack_http import VERIFIED, same_workspace, socket_mode_shapes
+from bot.slack_http import VERIFIED, log_unhandled, same_workspace, socket_mode_shapes
 from bot.usecases.context import Context
 from bot.usecases.identity import Directory
 from bot.wiring import APP_WORKERS, build_context
@@ -101,7 +102,8 @@ def create_app(
     bolt = App(client=client, signing_secret=signing or "socket-mode-only",
                request_verification_enabled=not socket_mode or bool(signing),
                listener_executor=listeners, logger=logger or logging.getLogger("loopbot.bolt"),
-               process_before_response=True)
+               process_before_response=True,
+               raise_error_for_unhandled_request=True)  # one log line, not Bolt's advice
     bolt.use(socket_mode_shapes)
     bolt.use(same_workspace)
     context = ctx or build_context(settings, workers=workers)
@@ -118,6 +120,9 @@ def _register(bolt: App, runtime: Runtime) -> None:
 
     @bolt.error
     def on_error(error: Exception, request: BoltRequest) -> None:
+        if isinstance(error, BoltUnhandledRequestError):  # answered 404 by Bolt
+            log_unhandled(request)
+            return
         # Only a request Slack is known to have sent may be answered: an unverified one's
         # response_url is whatever a stranger wrote there.
         verified = request.mode == "socket_mode" or request.context.get(VERIFIED) is True

@@ -10,6 +10,7 @@ Guarantees, in this order, before anything in the request is read or used:
   an interactive payload without a readable action, a view without its type, deeply
   nested JSON) gets 400; it is logged in one line, never with a traceback, and reaches
   no listener. A body Bolt itself still fails to read gets the same 400 and one line.
+- A verified request no listener handles gets Bolt's 404 and one log line.
 - A request from another workspace or enterprise than the bot token's is refused
   (`same_workspace`, a Bolt middleware: 403, one log line) before any listener.
 - What passes is handed to Bolt marked verified (`VERIFIED` in its context), which is
@@ -249,6 +250,19 @@ def same_workspace(req: BoltRequest, resp: BoltResponse,
         return BoltResponse(status=200, body="")
     return BoltResponse(status=403, body=json.dumps({"error": "another workspace"}),
                         headers={"Content-Type": "application/json"})
+
+
+def log_unhandled(req: BoltRequest) -> None:
+    """One line for a verified request no listener handles (Bolt answers it 404)."""
+    body = req.body if isinstance(req.body, dict) else {}
+    event = body.get("event")
+    actions = body.get("actions")
+    what = (body.get("command") or (event.get("type") if isinstance(event, dict) else None)
+            or (actions[0].get("action_id") if isinstance(actions, list) and actions
+                and isinstance(actions[0], dict) else None)
+            or body.get("callback_id") or "")
+    log.info("refused a Slack request no listener handles: %.40r %.60r", body.get("type"),
+             what)
 
 
 def _content_length(environ: dict[str, Any]) -> int | None:

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.messages import ACTION_STEP
+from bot.sandbox.signed import TEAM_ID
 from tests.fixtures.app import DEV, LoopWorld
 from tests.security.conftest import signed_post, state, tracebacks
 
@@ -30,6 +31,16 @@ ODD = {
         "type": "block_actions", "user": {"id": DEV}, "trigger_id": "1.deep",
         "container": {"type": "message"},
         "actions": [{"action_id": ACTION_STEP, "block_id": "next:x", "value": "[" * 5000}]}),
+    # handled by no listener: Bolt's 404, with one line instead of its multi-line advice
+    "a button of another app": _payload({
+        "type": "block_actions", "user": {"id": DEV}, "team": {"id": TEAM_ID},
+        "actions": [{"action_id": "other_app_button", "value": "x"}]}),
+    "a global shortcut": _payload({
+        "type": "shortcut", "callback_id": "make_coffee", "trigger_id": "1.sc",
+        "user": {"id": DEV}, "team": {"id": TEAM_ID}}),
+    "a modal submitted": _payload({
+        "type": "view_submission", "user": {"id": DEV}, "team": {"id": TEAM_ID},
+        "view": {"type": "modal", "callback_id": "survey"}}),
 }
 
 
@@ -46,5 +57,8 @@ def test_odd_signed_bodies_get_a_4xx_and_one_log_line(
     assert tracebacks(caplog.records) == []
     refused = [r for r in caplog.records if "refused" in r.getMessage()]
     assert len(refused) == 1, [r.getMessage() for r in caplog.records]
+    said = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO
+            and r.name.startswith("loopbot")]
+    assert [m for m in said if "\n" in m] == []
     assert state(loop_world) == before
     assert loop_world.slack.ephemerals() == []
