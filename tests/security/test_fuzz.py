@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from bot.config import load_settings
 from bot.messages import ACTION_STEP, ACTION_TAG
+from bot.sandbox.signed import TEAM_ID
 from tests.fixtures.app import LoopWorld, start_world
 from tests.security.conftest import signed_post, state
 
@@ -72,8 +73,8 @@ def interactions(draw: st.DrawFn) -> dict[str, Any]:
               "value": draw(button_values),
               "text": {"type": "plain_text", "text": draw(st.sampled_from(HOSTILE))}}
     kind = draw(st.sampled_from(["block_actions", "view_submission", "view_closed"]))
-    payload: dict[str, Any] = {
-        "type": kind, "user": {"id": draw(st.sampled_from(STRANGERS))},
+    payload: dict[str, Any] = {  # from the bot's workspace: another's stops at the gate
+        "type": kind, "team": {"id": TEAM_ID}, "user": {"id": draw(st.sampled_from(STRANGERS))},
         "actions": [action], "trigger_id": draw(st.text(max_size=12)),
         "container": draw(json_values), "message": draw(json_values),
     }
