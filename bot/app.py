@@ -4,6 +4,8 @@ the use cases, and nothing else happens at import time.
 Guarantees:
 - Request signatures are verified by Bolt's middleware (unsigned, wrongly signed or stale
   requests get 401 and reach no listener); Socket Mode needs no signing secret.
+- Only the workspace the bot token belongs to is served (`same_workspace`, from Bolt's
+  `auth.test` at build); a request no listener handles is logged in one line.
 - The ack path is as short as a bare Bolt app's, or shorter: each listener runs on the
   request's own thread (`process_before_response`: no hop to Bolt's listener pool, no
   10 ms polling for the ack), acks first, and hands everything else, reading the command
