@@ -1,5 +1,6 @@
 """Issue 18, odd requests: signed bodies the bot does not handle get a 4xx and one log
-line (never a 500 or a traceback), and change nothing."""
+line (never a 500 or a traceback), and change nothing. Each comes from the bot's own
+workspace, so it is not refused for that (tests/security/test_other_workspace.py)."""
 
 from __future__ import annotations
 
@@ -22,13 +23,16 @@ def _payload(body: object) -> bytes:
 ODD = {
     # a KeyError inside Bolt (its workflow-step check reads view["type"])
     "view_submission without a view type": _payload({
-        "type": "view_submission", "user": {"id": DEV}, "trigger_id": "1.odd",
+        "type": "view_submission", "user": {"id": DEV}, "team": {"id": TEAM_ID},
+        "trigger_id": "1.odd",
         "view": {"id": "V0ODD00001", "callback_id": "anything"}}),
     "view_closed with a view not an object": _payload({
-        "type": "view_closed", "user": {"id": DEV}, "view": ["callback_id"]}),
+        "type": "view_closed", "user": {"id": DEV}, "team": {"id": TEAM_ID},
+        "view": ["callback_id"]}),
     # a RecursionError in decode_value, which caught only ValueError
     "button value of 5,000 [": _payload({
-        "type": "block_actions", "user": {"id": DEV}, "trigger_id": "1.deep",
+        "type": "block_actions", "user": {"id": DEV}, "team": {"id": TEAM_ID},
+        "trigger_id": "1.deep",
         "container": {"type": "message"},
         "actions": [{"action_id": ACTION_STEP, "block_id": "next:x", "value": "[" * 5000}]}),
     # handled by no listener: Bolt's 404, with one line instead of its multi-line advice
