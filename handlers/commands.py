@@ -24,6 +24,7 @@ from bot.domain.errors import Refusal, echoed
 from bot.domain.next_steps import next_action
 from bot.domain.offers import TAG, StepArguments
 from bot.domain.permissions import roles_summary
+from bot.domain.release import Release
 from bot.domain.rules import next_owners
 from bot.messages import releases as rendering
 from bot.messages import replies
@@ -173,7 +174,7 @@ def _do_step(job: Job, parsed: Command, intent: Step) -> None:
 
 
 def run_step(job: Job, action: Action, service: str, version: str, *, bug_id: int | None = None,
-             reason: str = "", override_reason: str | None = None) -> None:
+             reason: str = "", override_reason: str | None = None) -> Release:
     """One lifecycle step, shown as one channel message (commands and buttons share it)."""
     job.reply.title = f"{action.value} {service} {version}"
     actor = job.actor
@@ -188,6 +189,7 @@ def run_step(job: Job, action: Action, service: str, version: str, *, bug_id: in
     if action is Action.DEPLOYED_PROD and teams:
         rendered = with_signoff_button(rendered, result.release, teams)
     job.reply.post(rendered)
+    return result.release
 
 
 def _awaiting_green_light(job: Job, service: str) -> str:

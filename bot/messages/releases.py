@@ -237,6 +237,14 @@ def confirmed(label: str, actor: Actor) -> Rendered:
                     [context(f"✓ *{escape(label)}* — pressed by {_who(actor)}")])
 
 
+def pressed(release: Release, label: str, actor: Actor) -> Rendered:
+    """A next-step card once its button was pressed, rebuilt from the release's record."""
+    return Rendered(f"{release.service} {release.version} is {release.state.value} (its "
+                    f"button was pressed by {_name(actor)})",
+                    [*release_card(release),
+                     context(f"✓ *{escape(label)}* — pressed by {_who(actor)}")])
+
+
 # -- other changes ---------------------------------------------------------------------------
 def backported(result: BackportResult, actor: Actor, steps: Sequence[str]) -> Rendered:
     picked = result.result.picked if result.result else ()
