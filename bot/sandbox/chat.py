@@ -10,6 +10,8 @@ people do outside Slack:
 
     !deploy ENV VERSION   OPS pushes a build (the environment's root URL reports it)
     !bug SUMMARY          someone files a bug (prints its number)
+    !fix BUG              the last speaker marks the bug RESOLVED FIXED in Bugzilla, as
+                          a DEV does once the fix is on master
     !commit MESSAGE       a DEV lands a commit on master (prints its sha)
     !clock DATETIME       the sandbox clock moves there; the scheduled jobs due run
     !clock tagging        the same, to just after the next tagging day's announcement
@@ -52,6 +54,7 @@ from handlers.words import ENVS
 USERS = {"dev": "U0DEV0001", "ops": "U0OPS0001", "qa": "U0QA00001", "lead": "U0LEAD001",
          "client-dev": "U0CLDEV01", "client-qa": "U0CLQA001"}  # loop-client's own team
 DEPLOY_USAGE = "!deploy ENV VERSION"
+FIX_USAGE = "usage: !fix BUG (a bug number, like `!fix 1100002`)"
 HELP = __doc__.split("people do outside Slack:\n\n")[1].split("\n\n`#`")[0]
 
 
@@ -131,7 +134,8 @@ class Chat:
     # -- what people do outside Slack --------------------------------------------------
     def _sandbox_line(self, text: str) -> None:
         verb, args = first_word(text[1:])
-        handlers = {"deploy": self._deploy, "bug": self._bug, "commit": self._commit,
+        handlers = {"deploy": self._deploy, "bug": self._bug, "fix": self._fix,
+                    "commit": self._commit,
                     "clock": self._clock, "click": self._click, "home": self._home,
                     "help": self._help}
         handler = handlers.get(verb.lower())
@@ -159,12 +163,39 @@ class Chat:
         self.sandbox.environment(self.service, env).deploy(version, rev, version)
         self._report({"sandbox": "deploy", "env": env, "version": version, "rev": rev},
                      f"(OPS pushed {version} to {env})")
+        self.move_clock(self.clock())  # the scheduler's next tick sees it now, not later
+        self.app.drain(60)
+
+    def resume_at(self, wanted: dt.datetime, typed: str) -> None:
+        """`--start` given to a resumed `--dir`: honoured as `!clock` when it is later
+        than where the clock stopped, said to be ignored when earlier."""
+        now = self.clock()
+        if wanted > now:
+            return self._clock(wanted.isoformat())
+        local = now.astimezone(self.settings.tz)
+        self._report({"sandbox": "start", "notice": f"--start {typed} ignored",
+                      "now": local.isoformat()},
+                     f"(--start {typed} ignored: this --dir's clock stopped later, at "
+                     f"{local:%a %Y-%m-%d %H:%M %Z}, and only moves forwards)")
 
     def _bug(self, summary: str) -> None:
         if not summary:
             raise ValueError("usage: !bug SUMMARY")
         bug_id = self.sandbox.bugzilla.add_bug(summary, "NEW")
         self._report({"sandbox": "bug", "id": bug_id}, f"(filed bug {bug_id}: {summary})")
+
+    def _fix(self, args: str) -> None:
+        words = args.split()
+        if len(words) != 1 or not words[0].isdigit():
+            raise ValueError(FIX_USAGE)
+        bug_id = int(words[0])
+        who = self._name(self.speaker).removeprefix("@")
+        changed = self.sandbox.bugzilla.change(
+            bug_id, f"{who}@loop-sandbox.example", status="RESOLVED", resolution="FIXED")
+        again = "" if changed["changes"] else " (it already was)"
+        self._report({"sandbox": "fix", "id": bug_id, "status": "RESOLVED",
+                      "resolution": "FIXED"},
+                     f"(@{who} marked bug {bug_id} RESOLVED FIXED{again})")
 
     def _commit(self, message: str) -> None:
         if not message:
@@ -218,10 +249,14 @@ class Chat:
                 continue
             self._seen[key] = version
             self.out(as_json(message, self._name) if self.json
-                     else render_message(message, self._name))
+                     else render_message(message, self._name, self._channel))
 
     def _name(self, user_id: str) -> str:
         return next((f"@{n}" for n, u in USERS.items() if u == user_id), user_id)
+
+    def _channel(self, channel_id: str) -> str:
+        found = self.sandbox.slack.workspace.resolve_channel(channel_id)
+        return found.name if found is not None else channel_id
 
     def mark_seen(self) -> None:
         """What an earlier run (with --dir) printed is not printed again."""

@@ -34,7 +34,10 @@ SANDBOX_BOARD = BoardOptions(poll_seconds=2, environment_ttl=1.0, ticket_ttl=1.0
 
 def open_chat(base: Settings, args: argparse.Namespace, stream: TextIO) -> Chat:
     sandbox = Sandbox.start(base, state_dir=args.dir, repo=args.repo)
-    clock = sandbox.clock(start_moment(getattr(args, "start", None), base.tz))
+    start = getattr(args, "start", None)
+    wanted = start_moment(start, base.tz)
+    saved = sandbox.saved_clock()
+    clock = sandbox.clock(saved if start and saved else wanted)
     settings = sandbox.settings(base)
     upgrade(settings.db_url)  # the sandbox's own database: made or upgraded at every start
     ctx = build_context(settings, clock=clock, github_options=FAST_GITHUB,
@@ -46,6 +49,9 @@ def open_chat(base: Settings, args: argparse.Namespace, stream: TextIO) -> Chat:
     chat = Chat(sandbox, settings, app, server, clock, signed, printer(stream, args.json),
                 move_clock=_scheduler(ctx, clock, sandbox.slack.api_url, settings))
     chat.mark_seen()
+    chat.move_clock(clock())  # the scheduler's first tick, as `loopbot run` starts with one
+    if start and saved:
+        chat.resume_at(wanted, start)
     return chat
 
 
@@ -73,13 +79,24 @@ def run_chat(args: argparse.Namespace, lines: Iterable[str] | None = None) -> in
         else:  # standard output is the script's transcript
             print(f"loopbot sandbox: the web board is at {chat.server.board_url}",
                   file=sys.stderr, flush=True)
+        chat.flush()  # what the first tick or a resumed `--start` posted
+        echo = not interactive and not args.json  # a transcript shows what was typed
         for line in lines if lines is not None else read_lines(interactive):
+            if echo:
+                print(echoed(line), flush=True)
             chat.handle(line)
     except KeyboardInterrupt:
         pass
     finally:
         close_chat(chat)
     return 0
+
+
+def echoed(line: str) -> str:
+    """A played line as the transcript shows it: a comment or a blank line as it is,
+    anything else after the prompt `> `, as if typed."""
+    line = line.rstrip("\r\n")
+    return line if not line.strip() or line.lstrip().startswith("#") else f"> {line}"
 
 
 def banner(chat: Chat) -> str:
