@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.domain.deadlines import LateStep, is_working_day, stage_deadline
+from bot.domain.deadlines import LateStep, is_working_day, off_calendar_push, stage_deadline
 from bot.domain.lifecycle import cleared_for_prod
 from bot.domain.release import Release, State
 
@@ -52,3 +52,37 @@ def test_only_a_greenlit_release_may_run_in_prod(state: State) -> None:
     assert cleared_for_prod(release) is (
         state in (State.GREENLIT, State.PROD_DEPLOYED, State.DONE))
     assert cleared_for_prod(None) is False
+
+
+MONDAY, NEXT_PUSH = D(2026, 12, 14), D(2026, 12, 28)  # app.yaml's first two push days
+
+
+@pytest.mark.parametrize("pushed", [False, True])
+@pytest.mark.parametrize("emergency", [False, True])
+def test_nothing_is_said_of_a_green_light_or_push_on_the_push_day(
+    pushed: bool, emergency: bool
+) -> None:
+    assert off_calendar_push(MONDAY, MONDAY, pushed=pushed, emergency=emergency) is None
+
+
+def test_a_green_light_before_the_push_day_is_for_that_day() -> None:
+    said = off_calendar_push(D(2026, 12, 11), MONDAY, pushed=False, emergency=False)
+    assert said == ("Fri 2026-12-11 is not a prod-push day: OPS pushes on Mon 2026-12-14, "
+                    "the next prod-push day; pushing sooner is an emergency "
+                    "(`--emergency \"REASON\"`).")
+
+
+def test_an_emergency_off_the_push_day_is_said_to_be_off_the_calendar() -> None:
+    tuesday = D(2026, 12, 15)
+    assert off_calendar_push(tuesday, NEXT_PUSH, pushed=False, emergency=True) == (
+        "Off the calendar: Tue 2026-12-15 is not a prod-push day (the next is Mon "
+        "2026-12-28); as an emergency, OPS may push now.")
+    assert off_calendar_push(tuesday, NEXT_PUSH, pushed=True, emergency=True) == (
+        "Pushed off the calendar, as an emergency: Tue 2026-12-15 is not a prod-push day "
+        "(the next is Mon 2026-12-28).")
+
+
+def test_a_push_off_the_push_day_without_an_emergency_is_said_so() -> None:
+    said = off_calendar_push(D(2026, 12, 16), None, pushed=True, emergency=False)
+    assert said == ("Pushed off the calendar, with no emergency given: Wed 2026-12-16 is "
+                    "not a prod-push day (none is on the calendar).")
