@@ -172,6 +172,8 @@ class Chat:
         now = self.clock()
         if wanted > now:
             return self._clock(wanted.isoformat())
+        if wanted == now:
+            return None
         local = now.astimezone(self.settings.tz)
         self._report({"sandbox": "start", "notice": f"--start {typed} ignored",
                       "now": local.isoformat()},
