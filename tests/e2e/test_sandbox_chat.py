@@ -156,5 +156,7 @@ def test_the_whole_process_is_a_true_fortnight(tmp_path: Path) -> None:
                                                   "a prod-push day (the next is Mon 2026-12-28)"
                                                   ) in emergency
     assert "off the calendar" not in said("deployed on prod", "0.13.1").lower()  # Monday
+    seen = [t for t in channel if t.startswith("prod now runs loop-server 0.13.1 (was 0.12.2)")]
+    assert len(seen) == 1 and "confirm the push with `/loop deployed prod 0.13.1`" in seen[0]
     assert ("Pushed off the calendar, as an emergency: Tue 2026-12-15"
             in said("deployed on prod", "0.13.2"))
