@@ -69,7 +69,10 @@ class Chat:
     clock: ManualClock
     signed: SlackRequests
     out: Callable[[dict[str, Any] | str], None]
-    move_clock: Callable[[dt.datetime], None] = field(default=lambda _: None)
+    # moves the clock, running the jobs due on the way; calls the second argument after
+    # each instant at which something became due
+    move_clock: Callable[[dt.datetime, Callable[[dt.datetime], None]], None] = field(
+        default=lambda _, __: None)
     speaker: str = USERS["dev"]
     _seen: dict[tuple[str, str, str], tuple[str, int]] = field(default_factory=dict)
 
@@ -163,7 +166,7 @@ class Chat:
         self.sandbox.environment(self.service, env).deploy(version, rev, version)
         self._report({"sandbox": "deploy", "env": env, "version": version, "rev": rev},
                      f"(OPS pushed {version} to {env})")
-        self.move_clock(self.clock())  # the scheduler's next tick sees it now, not later
+        self.move_clock(self.clock(), self._posted_at)  # the next tick sees it now
         self.app.drain(60)
 
     def resume_at(self, wanted: dt.datetime, typed: str) -> None:
@@ -213,7 +216,7 @@ class Chat:
         if not text:
             raise ValueError("usage: !clock DATETIME (or `!clock tagging`)")
         moment = clock_target(text, self.clock(), calendar_from_settings(self.settings))
-        self.move_clock(moment)
+        self.move_clock(moment, self._posted_at)
         self.app.drain(60)
         local = self.clock().astimezone(self.settings.tz)
         self._report({"sandbox": "clock", "now": local.isoformat()},
@@ -240,16 +243,24 @@ class Chat:
     def _report(self, as_json: dict[str, Any], as_text: str) -> None:
         self.out(as_json if self.json else as_text)
 
-    def flush(self) -> None:
-        """Print every message posted or changed since the last flush, oldest first."""
+    def _posted_at(self, instant: dt.datetime) -> None:
+        """What the scheduler posted at `instant` on the clock's way, under its time."""
+        self.app.drain(60)
+        if self._unseen() and not self.json:
+            self.out(f"(at {instant.astimezone(self.settings.tz):%a %Y-%m-%d %H:%M})")
+        self.flush()
+
+    def _unseen(self) -> list[Posted]:
         slack = self.sandbox.slack
         posted = sorted([*slack.messages(), *slack.ephemerals()], key=lambda m: float(m.ts))
-        for message in posted:
-            key = (message.kind, message.channel, message.ts)
-            version = (message.text, len(message.edits))
-            if self._seen.get(key) == version:
-                continue
-            self._seen[key] = version
+        return [m for m in posted if self._seen.get((m.kind, m.channel, m.ts))
+                != (m.text, len(m.edits))]
+
+    def flush(self) -> None:
+        """Print every message posted or changed since the last flush, oldest first."""
+        for message in self._unseen():
+            self._seen[(message.kind, message.channel, message.ts)] = (message.text,
+                                                                       len(message.edits))
             self.out(as_json(message, self._name) if self.json
                      else render_message(message, self._name, self._channel))
 

@@ -14,7 +14,7 @@ from bot.app import create_app
 from bot.board.app import BoardOptions
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings
-from bot.jobs import run_until
+from bot.jobs import due_instants, run_due
 from bot.partners.slack import Chat as SlackChat
 from bot.sandbox.bugzilla import SANDBOX_KEY
 from bot.sandbox.chat import Chat
@@ -49,17 +49,27 @@ def open_chat(base: Settings, args: argparse.Namespace, stream: TextIO) -> Chat:
     chat = Chat(sandbox, settings, app, server, clock, signed, printer(stream, args.json),
                 move_clock=_scheduler(ctx, clock, sandbox.slack.api_url, settings))
     chat.mark_seen()
-    chat.move_clock(clock())  # the scheduler's first tick, as `loopbot run` starts with one
+    chat.move_clock(clock(), lambda _: None)  # the first tick, as `loopbot run` makes one
     if start and saved:
         chat.resume_at(wanted, start)
     return chat
 
 
-def _scheduler(ctx: Context, clock: ManualClock, slack_api_url: str,
-               settings: Settings) -> Callable[[dt.datetime], None]:
-    """Moving the sandbox clock runs every scheduled job due on the way, in order."""
+def _scheduler(ctx: Context, clock: ManualClock, slack_api_url: str, settings: Settings
+               ) -> Callable[[dt.datetime, Callable[[dt.datetime], None]], None]:
+    """Moving the sandbox clock runs every scheduled job due on the way, in order (as
+    bot/jobs/run.py `run_until`), telling `each` after every instant on the way."""
     chat = SlackChat.from_settings(settings, base_url=slack_api_url)
-    return lambda moment: run_until(ctx, chat, None, clock, moment)
+
+    def move(until: dt.datetime, each: Callable[[dt.datetime], None]) -> None:
+        for instant in due_instants(ctx, clock(), until):
+            clock.set(instant)
+            run_due(ctx, chat, None, instant)
+            each(instant)
+        clock.set(until)
+        run_due(ctx, chat, None, until)
+
+    return move
 
 
 def close_chat(chat: Chat) -> None:

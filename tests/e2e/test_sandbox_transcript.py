@@ -87,6 +87,16 @@ def test_start_on_a_resumed_dir_is_honoured_forwards_and_said_ignored_backwards(
     assert back[0] == {"sandbox": "start", "notice": "--start 2026-12-01 10:00 ignored",
                        "now": "2026-12-10T09:00:00+01:00"}
     on = play("/loop calendar\n", tmp_path, "--start", "2026-12-14 10:05", "--dir", state)
-    assert on[0] == {"sandbox": "clock", "now": "2026-12-14T10:05:00+01:00"}
+    assert [i for i in on if "sandbox" in i] == [{"sandbox": "clock",
+                                                  "now": "2026-12-14T10:05:00+01:00"}]
     assert any(t.startswith("Prod push day for loop-server, Mon 2026-12-14")
                for t in texts(on, channel="C0LOOP0001"))  # the jobs on the way ran
+
+
+def test_a_clock_jump_shows_when_each_scheduled_message_was_posted(tmp_path: Path) -> None:
+    shown = play_text("!clock 2026-12-14 10:30\n", tmp_path, "--start", "2026-12-07 18:00")
+    tagging, push = shown.index("(at Tue 2026-12-08 10:00)"), shown.index(
+        "(at Mon 2026-12-14 10:00)")
+    assert shown[tagging + 1].startswith("[#loop] loopbot: *loop-server: tagging day")
+    assert shown[push + 1].startswith("[#loop] loopbot: Prod push day for loop-server")
+    assert shown[-1] == "(the clock is now Mon 2026-12-14 10:30 CET)"
