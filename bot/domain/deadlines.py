@@ -56,15 +56,19 @@ def next_friday(after: dt.date) -> dt.date:
 
 
 def stage_deadline(
-    requested: dt.date, state: State, day_off: DayOff = _no_holidays
+    requested: dt.date, state: State, day_off: DayOff = _no_holidays,
+    load_tests_until: dt.date | None = None,
 ) -> LateStep | None:
     """The step that can be late for a release in `state` whose stage ticket was filed
-    on `requested`, or None when it is not waiting on stage."""
+    on `requested`, or None when it is not waiting on stage. A service that needs a
+    passed load test to verify stage gives `load_tests_until`, the last load-test day
+    open to the build: QA is not due before it (a ticket filed before the cycle's QA
+    window, or after it, waits for the window)."""
     if state is State.STAGE_REQUESTED:
         return LateStep("deploy-stage", "OPS", "deploy it to stage",
                         next_working_day(requested, day_off))
     if state is State.STAGE_DEPLOYED:
-        friday = next_friday(requested)
+        friday = max(next_friday(requested), load_tests_until or requested)
         if day_off(friday):
             friday = next_working_day(friday, day_off)
         return LateStep("verify-stage", "QA", "verify it on stage", friday)

@@ -100,3 +100,18 @@ def test_a_clock_jump_shows_when_each_scheduled_message_was_posted(tmp_path: Pat
     assert shown[tagging + 1].startswith("[#loop] loopbot: *loop-server: tagging day")
     assert shown[push + 1].startswith("[#loop] loopbot: Prod push day for loop-server")
     assert shown[-1] == "(the clock is now Mon 2026-12-14 10:30 CET)"
+
+
+def test_a_build_on_stage_before_its_cycle_is_due_when_its_load_test_window_ends(
+        tmp_path: Path) -> None:
+    """Issue 20: 0.13.1, on stage from Tue 2026-12-01, was "late" by Fri 2026-12-04,
+    though loop-server's load test could only run from Tue 2026-12-08 to Fri 2026-12-11."""
+    out = play("/loop tag\n!click Tag 0.13.0\n@qa /loop request stage 0.13.0\n"
+               "!deploy stage 0.13.0\n@ops /loop deployed stage 0.13.0\n"
+               "!clock 2026-12-10 16:05\n!clock 2026-12-11 10:05\n", tmp_path,
+               "--start", "2026-12-01 10:00")
+    said = [i.get("sandbox") or i["text"] for i in out]
+    late = [n for n, s in enumerate(said) if " is late" in s]
+    assert len(late) == 1 and said.index("clock") < late[0], said  # on Friday, not before
+    assert ("QA was to verify it on stage (stage bug 1100001) by Fri 2026-12-11"
+            in said[late[0]])

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.domain.calendar import Calendar
 from bot.domain.deadlines import LateStep, is_working_day, off_calendar_push, stage_deadline
 from bot.domain.lifecycle import cleared_for_prod
+from bot.domain.loadtest import last_load_test_day
 from bot.domain.release import Release, State
 
 D = dt.date
@@ -86,3 +89,30 @@ def test_a_push_off_the_push_day_without_an_emergency_is_said_so() -> None:
     said = off_calendar_push(D(2026, 12, 16), None, pushed=True, emergency=False)
     assert said == ("Pushed off the calendar, with no emergency given: Wed 2026-12-16 is "
                     "not a prod-push day (none is on the calendar).")
+
+
+CALENDAR = Calendar.build(anchor=D(2026, 12, 8), tz=ZoneInfo("Europe/Paris"),
+                          skip=[D(2026, 12, 22)])  # as app.yaml
+
+
+@pytest.mark.parametrize(("on_stage", "load_tests_until"), [
+    (D(2026, 12, 1), D(2026, 12, 11)),  # before the first cycle: its window
+    (D(2026, 12, 9), D(2026, 12, 11)),  # within the window
+    (D(2026, 12, 15), D(2026, 12, 25)),  # after it: the next cycle's (its tagging skipped)
+])
+def test_a_build_on_stage_can_be_load_tested_until_its_cycles_window_ends(
+    on_stage: dt.date, load_tests_until: dt.date
+) -> None:
+    assert last_load_test_day(CALENDAR, on_stage) == load_tests_until
+
+
+def test_qa_is_not_due_to_verify_before_the_load_test_window_ends() -> None:
+    """Issue 20: a stage ticket filed on Tue 2026-12-01 was "late" on Fri 2026-12-04,
+    though its load test could only run from Tue 2026-12-08."""
+    filed = D(2026, 12, 1)
+    until = last_load_test_day(CALENDAR, filed)
+    step = stage_deadline(filed, State.STAGE_DEPLOYED, load_tests_until=until)
+    assert step is not None and step.due == D(2026, 12, 11)
+    assert stage_deadline(D(2026, 12, 8), State.STAGE_DEPLOYED,
+                          load_tests_until=D(2026, 12, 11)) == LateStep(
+        "verify-stage", "QA", "verify it on stage", D(2026, 12, 11))  # unchanged in-cycle
