@@ -189,6 +189,10 @@ def step_done(
         lines.append(_steps(steps))
     lines += [f"✓ {old.version} superseded" for old in result.superseded]
     blocks = [section("\n".join(lines))]
+    if decision.action is Action.BACKOFF:  # loud: prod went back, a patch must follow
+        before = release.previous_version or "the release before"
+        blocks.append(section(f":rotating_light: *Prod backed off* from {release.version} to "
+                              f"{escape(before)}: {escape(result.detail)}"))
     if decision.is_override:
         skipped = "; ".join(decision.skipped_guards) or "nothing"
         blocks.append(section(f":rotating_light: *Emergency override* by {_who(actor)}: "
