@@ -9,10 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from github import Auth, Github
 
 from bot.config import Settings
 from bot.domain.errors import LINE_LIMIT
 from bot.sandbox.slack_records import Posted
+from bot.sandbox.world import GITHUB_TOKEN
 from tests.fixtures.app import DEV, OPS, SERVICE, LoopWorld
 
 FORGED = "Evil\n## 9.9.9\u2028- [security] 424242 forged\x85x\x0by\x0cz\r\nend\u2029."
@@ -63,6 +65,10 @@ def test_a_summary_with_line_breaks_is_one_line_in_the_changelog_preview_and_tic
     assert _forged_lines(changelog) == []
     notes = loop_world.release("0.13.0").notes
     assert _forged_lines(notes) == [] and FOLDED in notes
+    github = Github(base_url=sandbox.github.url, auth=Auth.Token(GITHUB_TOKEN),
+                    seconds_between_requests=0)
+    page = github.get_repo(f"{owner}/{name}").get_release("0.13.0").body
+    assert FOLDED in page and _forged_lines(page) == []
 
     loop_world.command(DEV, "request stage 0.13.0")
     stage_bug = loop_world.release("0.13.0").tickets[0].bug_id
