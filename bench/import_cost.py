@@ -1,8 +1,9 @@
 """What `loopbot import` costs as a repository's tags grow (issue 17): a repository built
 with git here (1,000 or 10,000 commits on master, each with a release tag, one in ten a
 patch), served by the GitHub stand-in as `loopbot sandbox --repo` serves one, imported
-into a fresh SQLite database. Prints the seconds for each size and their ratio: a linear
-import takes about 10 times as long for 10 times the tags.
+into a fresh SQLite database. Prints the seconds for each size and their ratio (a linear
+import takes about 10 times as long for 10 times the tags; the patch tags' comparisons,
+each walking the history after the tag, keep it above that).
 
     .venv/bin/python bench/import_cost.py [--profile]
 

@@ -14,8 +14,9 @@ written; an unreachable environment only means its version is not known.
 Tags and tickets naming no version `/loop tag` accepts (bot/domain/versions.py's bounds:
 99999999999999999999999.0.0 is none) are left out; the tags are listed in the result.
 `progress(step, done, total)` is called after each new release is looked at (step
-"looked at": its branch read from GitHub for a patch) and recorded (step "recorded"). The time is
-linear in the number of tags: each is read, looked at and recorded once.
+"looked at": its branch read from GitHub for a patch) and recorded (step "recorded"). Each tag is
+listed, looked at and recorded once; a patch tag costs one comparison with the main
+branch per tagged commit (GitHub's work for it grows with the history after the tag).
 """
 
 from __future__ import annotations
