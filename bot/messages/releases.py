@@ -193,7 +193,7 @@ def step_done(
     if decision.action is Action.BACKOFF:  # loud: prod went back, a patch must follow
         before = release.previous_version or "the release before"
         blocks.append(section(f":rotating_light: *Prod backed off* from {release.version} to "
-                              f"{escape(before)}: {escape(result.detail)}"))
+                              f"{escape(before)}: {escape(one_line(result.detail, 600))}"))
     if decision.is_override:
         skipped = "; ".join(decision.skipped_guards) or "nothing"
         blocks.append(section(f":rotating_light: *Emergency override* by {_who(actor)}: "
