@@ -44,6 +44,7 @@ def open_chat(base: Settings, args: argparse.Namespace, stream: TextIO) -> Chat:
                         environment_timeout=2.0)
     adopt_on_first_start(ctx)  # the demo's releases, as a team adopting the bot has them
     app = create_app(settings, ctx=ctx, slack_api_url=sandbox.slack.api_url)
+    app.runtime.quiet = 0.002  # one line at a time, each drained: no burst of acks to wait for
     server = serve(app, board=SANDBOX_BOARD)
     signed = SlackRequests(server.slack_url, SIGNING_SECRET, sandbox.slack)
     chat = Chat(sandbox, settings, app, server, clock, signed, printer(stream, args.json),
