@@ -1,0 +1,349 @@
+"""The go/no-go for the next prod push (issue 22): given the facts read now, GO or NO-GO
+with every reason, each with its link and whose move it is before the push.
+
+Rules (pure; the use case reads the facts, bot/messages/gonogo.py renders the answer):
+- The candidate is the newest release not yet final and not already in prod; none:
+  nothing goes, and prod keeps what it runs.
+- Gates, each failing one a reason for NO-GO: the candidate is neither rejected nor
+  backed off and its tag is finished; every environment before prod (in pipeline order)
+  has its ticket filed and VERIFIED and runs the candidate; a required load test passed
+  (its latest result); no bug blocking prod is open; the prod ticket is filed; every
+  environment with a ticket answers and is healthy; Bugzilla could be read.
+- Said beside, never a gate: the green light (QA gives it before the push), the teams
+  that sign prod off after it, what prod runs and the drift (commits and bugs between
+  prod and the candidate), the API versions whose code changes, the health of
+  environments without a ticket (dev).
+- Whose move: the roles the lifecycle's rules give the step that fixes each reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.domain.actions import Action
+from bot.domain.api_impact import Impact
+from bot.domain.api_impact import describe as describe_impact
+from bot.domain.facts import Bug, EnvironmentState
+from bot.domain.loadtest import Result
+from bot.domain.release import Kind, Release, State
+from bot.domain.rules import roles_for
+
+
+class Verdict(StrEnum):
+    GO = "GO"
+    NO_GO = "NO-GO"
+    NOTHING = "NOTHING"  # nothing in flight: prod keeps what it runs
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One thing checked: `ok`, or what is missing and whose move it is."""
+
+    gate: str  # "stage ticket", "load test", "blocker", "prod ticket", "health", ...
+    ok: bool
+    text: str
+    link: Link | None = None
+    owners: tuple[str, ...] = ()  # the roles who must act (when not ok)
+    blocking: bool = True  # a blocking reason that is not ok makes NO-GO
+
+
+@dataclass(frozen=True)
+class TicketFacts:
+    """One ticketed environment, in pipeline order (the last one is prod)."""
+
+    env: str
+    bug: Bug | None  # None: not filed (or not read: see GoNoGoFacts.read_error)
+    url: str | None = None
+    bug_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Drift:
+    """What the candidate brings over what prod runs."""
+
+    prod_version: str
+    commits: int | None = None
+    bugs: tuple[int, ...] = ()
+    compare: Link | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class GoNoGoFacts:
+    service: str
+    push_day: dt.date | None  # None: no push day ahead in the calendar
+    candidate: Release | None
+    pipeline: tuple[str, ...] = ()  # the environments with a ticket, in order; last: prod
+    tickets: tuple[TicketFacts, ...] = ()
+    load_test_required: bool = False
+    load_test: Result | None = None  # the latest recorded result
+    blockers: tuple[Bug, ...] = ()  # every bug recorded or linked as blocking prod
+    bug_links: Mapping[int, str] = field(default_factory=dict)
+    signoffs_missing: tuple[str, ...] = ()
+    environments: tuple[EnvironmentState, ...] = ()
+    drift: Drift | None = None
+    api: Impact = ()
+    read_error: str | None = None  # Bugzilla could not be read
+
+
+@dataclass(frozen=True)
+class GoNoGo:
+    service: str
+    push_day: dt.date | None
+    candidate: Release | None
+    verdict: Verdict
+    reasons: tuple[Reason, ...]
+    prod: EnvironmentState | None = None
+
+    @property
+    def failing(self) -> tuple[Reason, ...]:
+        return tuple(r for r in self.reasons if r.blocking and not r.ok)
+
+    @property
+    def to_do(self) -> tuple[Reason, ...]:
+        """Every reason not ok (gates and the rest), in order."""
+        return tuple(r for r in self.reasons if not r.ok)
+
+    def moves(self) -> dict[str, tuple[Reason, ...]]:
+        """Each role with the reasons it must act on before the push."""
+        found: dict[str, list[Reason]] = {}
+        for reason in self.to_do:
+            for owner in reason.owners:
+                found.setdefault(owner, []).append(reason)
+        return {owner: tuple(reasons) for owner, reasons in found.items()}
+
+
+def decide(facts: GoNoGoFacts) -> GoNoGo:
+    """GO, NO-GO or nothing in flight, with every reason."""
+    prod = _prod_state(facts)
+    release = facts.candidate
+    if release is None:
+        return GoNoGo(facts.service, facts.push_day, None, Verdict.NOTHING,
+                      tuple(_health(facts) + _prod_runs(prod)), prod)
+    reasons = [*_standing(release), *_tickets(facts, release), *_load_test(facts, release),
+               *_blockers(facts, release), *_health(facts), *_unread(facts),
+               *_green_light(release), *_prod_runs(prod), *_drift(facts, release),
+               *_api(facts), *_signoffs(facts, release)]
+    verdict = Verdict.NO_GO if any(r.blocking and not r.ok for r in reasons) else Verdict.GO
+    return GoNoGo(facts.service, facts.push_day, release, verdict, tuple(reasons), prod)
+
+
+def candidate_of(releases: Sequence[Release]) -> Release | None:
+    """The release that would go next: the newest (releases newest first) not final and
+    not already in prod; None when the newest is in prod already or there is none."""
+    for release in releases:
+        if release.state is State.SUPERSEDED:
+            continue
+        if release.state in (State.PROD_DEPLOYED, State.DONE):
+            return None
+        return release
+    return None
+
+
+# -- the gates ---------------------------------------------------------------------------
+def _standing(release: Release) -> list[Reason]:
+    v = release.version
+    if release.state is State.REJECTED:
+        bug = f" for bug {release.rejected_for}" if release.rejected_for else ""
+        return [Reason("release", False, f"{v} was rejected on stage{bug}: it does not go; "
+                       "DEV fixes it on master and tags the next patch (`/loop tag`)",
+                       owners=("DEV",))]
+    if release.state is State.BACKED_OFF:
+        return [Reason("release", False, f"{v} was backed off from prod: DEV fixes the "
+                       "regression and tags the next patch (`/loop tag`)", owners=("DEV",))]
+    if release.state is State.TAGGING:
+        return [Reason("release", False, f"the tag of {v} is not finished: DEV repeats "
+                       f"`/loop tag {v}`", owners=("DEV",))]
+    return []
+
+
+def _tickets(facts: GoNoGoFacts, release: Release) -> list[Reason]:
+    if facts.read_error is not None:
+        return []
+    reasons: list[Reason] = []
+    last = len(facts.tickets) - 1
+    for index, ticket in enumerate(facts.tickets):
+        if index == last:
+            before = facts.tickets[index - 1].env if index else None
+            waiting = before is not None and not any(
+                r.ok for r in reasons if r.gate == f"{before} ticket")
+            reasons.append(_prod_ticket(ticket, release, before if waiting else None))
+        else:
+            reasons += _pre_prod_ticket(ticket, release, facts.environments)
+    return reasons
+
+
+def _pre_prod_ticket(ticket: TicketFacts, release: Release,
+                     states: Sequence[EnvironmentState]) -> list[Reason]:
+    v, env, gate = release.version, ticket.env, f"{ticket.env} ticket"
+    bug = ticket.bug
+    if bug is None:
+        return [Reason(gate, False, f"no {env} ticket is filed for {v}: file it with "
+                       f"`/loop request {env} {v}`", owners=_roles(Action.REQUEST_STAGE, release))]
+    link = Link(f"bug {bug.id}", ticket.url) if ticket.url else None
+    if bug.is_verified:
+        found = [Reason(gate, True, f"{env} bug {bug.id} is VERIFIED", link)]
+    elif bug.is_fixed:
+        found = [Reason(gate, False, f"{env} bug {bug.id} is {_status(bug)}, not VERIFIED: "
+                        f"QA verifies it with `/loop verify {env} {v}`", link,
+                        _roles(Action.VERIFY_STAGE, release))]
+    else:
+        found = [Reason(gate, False, f"{env} bug {bug.id} is {_status(bug)}: OPS deploys "
+                        f"{v} to {env}, then `/loop deployed {env} {v}`", link,
+                        _roles(Action.DEPLOYED_STAGE, release))]
+    state = next((s for s in states if s.name == env), None)
+    if (release.kind is Kind.CODE and state is not None and state.reachable
+            and state.version != release.version):
+        runs = state.version or "no version"
+        found.append(Reason(f"{env} runs", False, f"{env} reports {runs}, not {v}: OPS "
+                            f"deploys {v} there", Link(env, state.url), ("OPS",)))
+    return found
+
+
+def _prod_ticket(ticket: TicketFacts, release: Release, waits_for: str | None) -> Reason:
+    """`waits_for`: the environment before, when its ticket is not VERIFIED yet (the prod
+    ticket comes after it: nobody's move yet)."""
+    v, env = release.version, ticket.env
+    if ticket.bug is None and waits_for is not None:
+        return Reason(f"{env} ticket", False, f"no {env} ticket yet: it is filed once "
+                      f"{waits_for} is verified")
+    if ticket.bug is None:
+        return Reason(f"{env} ticket", False, f"no {env} ticket is filed for {v}: file it "
+                      f"with `/loop request {env} {v}`", owners=_roles(Action.REQUEST_PROD,
+                                                                       release))
+    link = Link(f"bug {ticket.bug.id}", ticket.url) if ticket.url else None
+    return Reason(f"{env} ticket", True, f"{env} bug {ticket.bug.id} is filed "
+                  f"({_status(ticket.bug)})", link)
+
+
+def _load_test(facts: GoNoGoFacts, release: Release) -> list[Reason]:
+    if release.kind is Kind.SERVICE:
+        return []
+    result, v = facts.load_test, release.version
+    if result is not None and result.passed:
+        return [Reason("load test", True, f"the load test of {v} passed"
+                       + (f": {result.reason}" if result.reason else ""))]
+    if result is not None:
+        bug = f" (bug {result.bug_id})" if result.bug_id else ""
+        why = f": {result.reason}" if result.reason else ""
+        return [Reason("load test", not facts.load_test_required,
+                       f"the load test of {v} failed{bug}{why}", owners=("QA", "DEV"),
+                       blocking=facts.load_test_required)]
+    if not facts.load_test_required:
+        return [Reason("load test", True, f"no load test recorded for {v} (not required)",
+                       blocking=False)]
+    return [Reason("load test", False, f"no passed load test is recorded for {v}: QA runs "
+                   f"it in a window (`/loop loadtest stage {v} window FROM TO`) and records "
+                   f"the result (`/loop loadtest stage {v} pass`)", owners=("QA",))]
+
+
+def _blockers(facts: GoNoGoFacts, release: Release) -> list[Reason]:
+    reasons = []
+    for bug in facts.blockers:
+        url = facts.bug_links.get(bug.id)
+        link = Link(f"bug {bug.id}", url) if url else None
+        if bug.is_open:
+            reasons.append(Reason("blocker", False, f"bug {bug.id} ({_status(bug)}) blocks "
+                                  f"prod: DEV fixes it (or it is lifted with `/loop unblock "
+                                  f"prod {release.version} bug {bug.id}`)", link, ("DEV",)))
+        else:
+            reasons.append(Reason("blocker", True, f"bug {bug.id} is {_status(bug)}", link))
+    return reasons
+
+
+def _health(facts: GoNoGoFacts) -> list[Reason]:
+    ticketed = set(facts.pipeline)
+    reasons = []
+    for state in facts.environments:
+        gate = state.name in ticketed
+        link = Link(state.name, state.url)
+        if not state.reachable:
+            text = f"{state.name} does not answer: {state.error or 'unreachable'}"
+            reasons.append(Reason("health", False, text, link, ("OPS",), blocking=gate))
+        elif state.healthy is False:
+            reasons.append(Reason("health", False, f"{state.name}'s heartbeat fails",
+                                  link, ("OPS",), blocking=gate))
+        else:
+            reasons.append(Reason("health", True, f"{state.name} is healthy", link,
+                                  blocking=gate))
+    return reasons
+
+
+def _unread(facts: GoNoGoFacts) -> list[Reason]:
+    if facts.read_error is None:
+        return []
+    return [Reason("tickets", False, f"the tickets could not be read: {facts.read_error}; "
+                   "ask again once Bugzilla answers")]
+
+
+# -- said beside -------------------------------------------------------------------------
+def _green_light(release: Release) -> list[Reason]:
+    v = release.version
+    if release.state is State.GREENLIT:
+        return [Reason("green light", True, f"the green light for {v} is given",
+                       blocking=False)]
+    if release.state in (State.REJECTED, State.BACKED_OFF, State.TAGGING):
+        return []
+    return [Reason("green light", False, f"no green light yet: QA gives it before the push "
+                   f"with `/loop greenlight prod {v}`", owners=_roles(Action.GREENLIGHT, release),
+                   blocking=False)]
+
+
+def _prod_runs(prod: EnvironmentState | None) -> list[Reason]:
+    if prod is None or not prod.reachable:
+        return []
+    runs = prod.version or "no release yet"
+    rev = f" ({prod.rev[:7]})" if prod.rev else ""
+    return [Reason("prod runs", True, f"{prod.name} runs {runs}{rev}",
+                   Link(prod.name, prod.url), blocking=False)]
+
+
+def _drift(facts: GoNoGoFacts, release: Release) -> list[Reason]:
+    drift = facts.drift
+    if drift is None:
+        return []
+    over = f"over {drift.prod_version}"
+    if drift.error is not None:
+        text = f"the drift {over} could not be read: {drift.error}"
+    else:
+        bugs = ", ".join(f"bug {b}" for b in drift.bugs) or "no bug"
+        text = f"{release.version} brings {drift.commits} commit(s) {over}: {bugs}"
+    return [Reason("drift", True, text, drift.compare, blocking=False)]
+
+
+def _api(facts: GoNoGoFacts) -> list[Reason]:
+    if facts.drift is None or facts.drift.error is not None:
+        return []
+    text = describe_impact(facts.api) or "API code changed: none"
+    return [Reason("api", True, text, facts.drift.compare, blocking=False)]
+
+
+def _signoffs(facts: GoNoGoFacts, release: Release) -> list[Reason]:
+    if not facts.signoffs_missing:
+        return []
+    teams = ", ".join(facts.signoffs_missing)
+    return [Reason("sign-off", True, f"after the push, {teams} sign prod off with "
+                   f"`/loop signoff prod {release.version}`", blocking=False)]
+
+
+def _prod_state(facts: GoNoGoFacts) -> EnvironmentState | None:
+    if not facts.pipeline:
+        return None
+    return next((s for s in facts.environments if s.name == facts.pipeline[-1]), None)
+
+
+def _roles(action: Action, release: Release) -> tuple[str, ...]:
+    return tuple(sorted(r.value for r in roles_for(action, release.kind)))
+
+
+def _status(bug: Bug) -> str:
+    return f"{bug.status} {bug.resolution}".strip()
