@@ -26,6 +26,7 @@ from enum import StrEnum
 from bot.domain.actions import Action
 from bot.domain.api_impact import Impact
 from bot.domain.api_impact import describe as describe_impact
+from bot.domain.deadlines import DayOff, is_working_day
 from bot.domain.facts import Bug, EnvironmentState
 from bot.domain.loadtest import Result
 from bot.domain.release import Kind, Release, State
@@ -135,6 +136,16 @@ def decide(facts: GoNoGoFacts) -> GoNoGo:
                *_api(facts), *_signoffs(facts, release)]
     verdict = Verdict.NO_GO if any(r.blocking and not r.ok for r in reasons) else Verdict.GO
     return GoNoGo(facts.service, facts.push_day, release, verdict, tuple(reasons), prod)
+
+
+def post_day(push_day: dt.date, day_off: DayOff) -> dt.date:
+    """The day the go/no-go is posted: the last working day before the push (a Friday for
+    a Monday push; weekends and skipped or frozen days are no working days)."""
+    for back in range(1, 367):
+        day = push_day - dt.timedelta(days=back)
+        if is_working_day(day, day_off):
+            return day
+    return push_day - dt.timedelta(days=1)  # a year without a working day: the day before
 
 
 def candidate_of(releases: Sequence[Release]) -> Release | None:
