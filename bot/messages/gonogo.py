@@ -1,10 +1,11 @@
 """The go/no-go in Slack and in mail: the verdict as the title, then every reason with
 its link, then who must act before the push.
 
-Guarantees: the `text` is the same content as the blocks with links written out (the
-notification fallback and the email body, `plain`-ed by the mailer's caller); reason
-texts are escaped (bot/markup.py's `escape`: they carry partner and people text such as
-an environment's error or a load-test reason); mentions come in already rendered.
+Guarantees: the `text` is the same content as the blocks with links written out and
+without mentions (the notification fallback, and the email body once `plain`-ed by
+bot/jobs/tick.py); text is escaped in both (bot/markup.py's `escape`: reasons carry
+partner and people text such as an environment's error or a load-test reason); mentions
+come in already rendered.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ TODO = ":warning:"
 def title(g: GoNoGo) -> str:
     when = f"the push on {times.day(g.push_day)}" if g.push_day else "the next push (none " \
         "in the calendar)"
-    if g.verdict is Verdict.NOTHING or g.candidate is None:
+    if g.candidate is None:
         return f"Go/no-go for {g.service}, {when}: nothing in flight"
+    if g.verdict is Verdict.NOTHING:
+        return f"Go/no-go for {g.service} {g.candidate.version}: already past the push"
     return f"{g.verdict.value} for {g.service} {g.candidate.version}, {when}"
 
 
@@ -35,22 +38,24 @@ def render_gonogo(g: GoNoGo, mention: Mention | None = None,
     checks = [_line(r, True) for r in g.reasons]
     plain_checks = [_line(r, False) for r in g.reasons]
     moves, plain_moves = _moves(g, mention, True), _moves(g, mention, False)
-    summary = _summary(g)
-    blocks = [header(head), section(escape(summary))]
+    said = summary(g)
+    blocks = [header(head), section(escape(said))]
     if checks:
         blocks.append(lines_section("*Checked:*", checks))
     if moves:
         blocks.append(lines_section("*Before the push:*", moves))
     if late:
         blocks.append(context(late))
-    text = "\n".join([f"{head}.", summary, *( ["Checked:", *plain_checks] if checks else []),
-                      *(["Before the push:", *plain_moves] if moves else []),
-                      *([f"({late})"] if late else [])])
-    return Rendered(text, blocks)
+    lines = [f"{escape(head)}.", escape(said)]
+    lines += ["Checked:", *plain_checks] if checks else []
+    lines += ["Before the push:", *plain_moves] if moves else []
+    lines += [f"({late})"] if late else []
+    return Rendered("\n".join(lines), blocks)
 
 
-def _summary(g: GoNoGo) -> str:
-    if g.candidate is None:
+def summary(g: GoNoGo) -> str:
+    """One sentence: what goes, or why nothing does (plain text: callers escape it)."""
+    if g.candidate is None or g.verdict is Verdict.NOTHING:
         runs = g.prod.version if g.prod is not None and g.prod.version else None
         keeps = f"prod keeps {runs}" if runs else "prod keeps what it runs"
         return f"No release of {g.service} is waiting for prod: {keeps}."
@@ -66,7 +71,7 @@ def _line(reason: Reason, slack: bool) -> str:
     mark = MARKS[True] if reason.ok else (MARKS[False] if reason.blocking else TODO)
     if reason.ok and not reason.blocking:
         mark = NOTE
-    text = escape(reason.text) if slack else reason.text
+    text = escape(reason.text)  # `text` too: Slack shows it in notifications
     link = _link(reason.link, slack) if reason.link else ""
     prefix = f"{mark} " if slack else f"- [{_word(reason)}] "
     return f"{prefix}{text}" + (f" ({link})" if link else "")
@@ -88,6 +93,6 @@ def _moves(g: GoNoGo, mention: Mention | None, slack: bool) -> list[str]:
     lines = []
     for owner, reasons in g.moves().items():
         people = mention(owner) if mention is not None and slack else ""
-        what = "; ".join(escape(r.gate) if slack else r.gate for r in reasons)
+        what = "; ".join(escape(r.gate) for r in reasons)
         lines.append(f"{owner}: {what}" + (f" {people}" if people else ""))
     return lines

@@ -201,6 +201,14 @@ class BoardReads:
         return lag.behind if lag is not None else None
 
     # -- environments ------------------------------------------------------------------
+    def environments(self, config: ServiceSettings) -> list[EnvironmentState]:
+        return [self._environment(config, env) for env in config.environments]
+
+    def bugs(self, config: ServiceSettings, ids: tuple[int, ...]) -> dict[int, Bug]:
+        tracker = self.ctx.service(config.name).tracker
+        return self.cached(("bugs", config.name, ids), self.ticket_ttl,
+                           lambda: tracker.bugs(ids))
+
     def _environment(self, config: ServiceSettings, env: str) -> EnvironmentState:
         return self.cached(("env", config.name, env), self.environment_ttl,
                            lambda: self.ctx.read_environment(config, env))
@@ -248,8 +256,7 @@ class BoardReads:
         error = None
         try:
             if ids:
-                bugs = self.cached(("bugs", config.name, ids), self.ticket_ttl,
-                                   lambda: tracker.bugs(ids))
+                bugs = self.bugs(config, ids)
         except PartnerError as exc:
             error = str(exc)
 

@@ -12,8 +12,10 @@ read" for GitHub), never raised. Nothing here changes anything.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
+from bot.config import ServiceSettings
 from bot.domain.api_impact import Impact
 from bot.domain.changelog import bug_ids
 from bot.domain.errors import Refusal
@@ -37,8 +39,21 @@ from bot.usecases.context import Context, ServicePorts, load_release
 from bot.usecases.release_commit import api_impact_of
 
 
+@dataclass(frozen=True)
+class Reads:
+    """How the facts other views show too are read: the board passes its cached reads,
+    so a page costs the partners one read of each."""
+
+    environments: Callable[[ServiceSettings], list[EnvironmentState]]
+    bugs: Callable[[ServicePorts, tuple[int, ...]], dict[int, Bug]]
+
+
+def direct(ctx: Context) -> Reads:
+    return Reads(ctx.read_environments, lambda ports, ids: ports.tracker.bugs(ids))
+
+
 def gonogo(ctx: Context, *, service: str | None = None, version: str | None = None,
-           push_day: dt.date | None = None) -> GoNoGo:
+           push_day: dt.date | None = None, reads: Reads | None = None) -> GoNoGo:
     """The go/no-go of `version` (default: the release that would go next) for the push
     on `push_day` (default: the calendar's next push day, today included)."""
     ports = ctx.service(service)
@@ -49,7 +64,7 @@ def gonogo(ctx: Context, *, service: str | None = None, version: str | None = No
         with ctx.store.unit_of_work() as uow:
             release = candidate_of(uow.releases(name))
     day = push_day or next_push_day(ctx)
-    return decide(read_facts(ctx, ports, release, day))
+    return decide(read_facts(ctx, ports, release, day, reads or direct(ctx)))
 
 
 def next_push_day(ctx: Context) -> dt.date | None:
@@ -60,21 +75,21 @@ def next_push_day(ctx: Context) -> dt.date | None:
 
 
 def read_facts(ctx: Context, ports: ServicePorts, release: Release | None,
-               push_day: dt.date | None) -> GoNoGoFacts:
+               push_day: dt.date | None, reads: Reads) -> GoNoGoFacts:
     config = ports.config
     envs = tuple(e.value for e in Env)  # the ticketed environments, in pipeline order
     if release is None:
-        states = ctx.read_environments(config)
+        states = reads.environments(config)
         return GoNoGoFacts(config.name, push_day, None, envs, environments=tuple(states))
     ids = {env: t.bug_id for env in Env if (t := release.ticket(env)) is not None}
     wanted = sorted({*ids.values(), *release.blockers})
     (bugs, error), states = ctx.fanout.at_once(
-        lambda: _bugs(ports, wanted), lambda: ctx.read_environments(config))
+        lambda: _bugs(reads, ports, wanted), lambda: reads.environments(config))
     prod = next((s for s in states if s.name == envs[-1]), None)
     prod_bug = bugs.get(ids.get(envs[-1], 0))
     linked = sorted(set(prod_bug.depends_on if prod_bug else ()) - set(bugs))
     (more, more_error), (drift, impact) = ctx.fanout.at_once(
-        lambda: _bugs(ports, linked), lambda: _drift(ports, release, prod))
+        lambda: _bugs(reads, ports, linked), lambda: _drift(ports, release, prod))
     bugs = {**bugs, **more}
     blocking = sorted({*release.blockers, *(prod_bug.depends_on if prod_bug else ())})
     blockers = tuple(b for i in blocking if (b := bugs.get(i)) is not None
@@ -95,11 +110,12 @@ def read_facts(ctx: Context, ports: ServicePorts, release: Release | None,
         read_error=error or more_error)
 
 
-def _bugs(ports: ServicePorts, ids: Sequence[int]) -> tuple[dict[int, Bug], str | None]:
+def _bugs(reads: Reads, ports: ServicePorts, ids: Sequence[int]
+          ) -> tuple[dict[int, Bug], str | None]:
     if not ids:
         return {}, None
     try:
-        return ports.tracker.bugs(ids), None
+        return reads.bugs(ports, tuple(ids)), None
     except PartnerError as exc:
         return {}, str(exc)
 
