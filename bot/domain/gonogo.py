@@ -167,8 +167,8 @@ def _load_test(facts: GoNoGoFacts, release: Release) -> list[Reason]:
     if result is not None:
         bug = f" (bug {result.bug_id})" if result.bug_id else ""
         why = f": {result.reason}" if result.reason else ""
-        return [Reason("load test", not facts.load_test_required,
-                       f"the load test of {v} failed{bug}{why}", owners=("QA", "DEV"),
+        return [Reason("load test", False, f"the load test of {v} failed{bug}{why}",
+                       owners=("QA", "DEV"),
                        blocking=facts.load_test_required)]
     if not facts.load_test_required:
         return [Reason("load test", True, f"no load test recorded for {v} (not required)",
