@@ -89,7 +89,7 @@ def read_facts(ctx: Context, ports: ServicePorts, release: Release | None,
     prod_bug = bugs.get(ids.get(envs[-1], 0))
     linked = sorted(set(prod_bug.depends_on if prod_bug else ()) - set(bugs))
     (more, more_error), (drift, impact) = ctx.fanout.at_once(
-        lambda: _bugs(reads, ports, linked), lambda: _drift(ports, release, prod))
+        lambda: _bugs(reads, ports, linked), lambda: _drift(ctx, ports, release, prod))
     bugs = {**bugs, **more}
     blocking = sorted({*release.blockers, *(prod_bug.depends_on if prod_bug else ())})
     blockers = tuple(b for i in blocking if (b := bugs.get(i)) is not None
@@ -120,8 +120,8 @@ def _bugs(reads: Reads, ports: ServicePorts, ids: Sequence[int]
         return {}, str(exc)
 
 
-def _drift(ports: ServicePorts, release: Release, prod: EnvironmentState | None
-           ) -> tuple[Drift | None, Impact]:
+def _drift(ctx: Context, ports: ServicePorts, release: Release,
+           prod: EnvironmentState | None) -> tuple[Drift | None, Impact]:
     """The commits, bugs and API versions between what prod runs and the candidate."""
     if prod is None or not prod.version or not release.tag:
         return None, ()
@@ -130,8 +130,9 @@ def _drift(ports: ServicePorts, release: Release, prod: EnvironmentState | None
         return None, ()
     compare = Link(f"{base}...{release.tag}", ports.forge.compare_url(base, release.tag))
     try:
-        commits = ports.forge.commits_between(base, release.tag)
-        impact = api_impact_of(ports, base, release.tag)
+        commits, impact = ctx.fanout.at_once(
+            lambda: ports.forge.commits_between(base, release.tag),
+            lambda: api_impact_of(ports, base, release.tag))
     except PartnerError as exc:
         return Drift(prod.version, compare=compare, error=str(exc)), ()
     return Drift(prod.version, len(commits), bug_ids(commits), compare), impact

@@ -23,6 +23,8 @@ def test_nothing_in_flight_says_so_and_what_prod_keeps(loop_world: LoopWorld) ->
             in answer)
     assert "No release of loop-server is waiting for prod: prod keeps 0.12.2." in answer
     assert "- [ok] prod is healthy" in answer
+    answer = ask(loop_world, DEV, "gonogo service:loop-client")
+    assert "Go/no-go for loop-client, the push on Mon 2026-12-14: nothing in flight" in answer
 
 
 def test_release_short_of_stage_verification_is_no_go_with_qa_to_act(

@@ -8,7 +8,9 @@ from dataclasses import replace
 
 from bot.domain.facts import Bug, EnvironmentState
 from bot.domain.gonogo import (
+    Drift,
     GoNoGoFacts,
+    Link,
     TicketFacts,
     Verdict,
     candidate_of,
@@ -132,3 +134,21 @@ def test_text_from_outside_is_inert_in_slack_and_the_mentions_are_the_bots() -> 
     assert "OPS: health <!subteam^S0OPS>" in str(rendered.blocks)
     assert "<!subteam" not in rendered.text  # the fallback and the email: no mentions
     assert rendered.text.startswith("NO-GO for loop-server 0.15.0, the push on Mon 2027-02-01.")
+
+
+def test_drift_api_versions_and_sign_offs_are_said_beside_the_gates() -> None:
+    drift = Drift("0.14.2", 7, (1101105, 1101106), Link("0.14.2...0.15.0", "https://gh/c"))
+    found = decide(facts(drift=drift, api=(("/v1", ("loop/routes/rooms.js",)),
+                                            ("/v2", ("loop/routes/rooms.js",))),
+                         signoffs_missing=("loop-client",)))
+    notes = {r.gate: r.text for r in found.reasons if not r.blocking}
+    assert notes["prod runs"] == "prod runs 0.14.2"
+    assert notes["drift"] == "0.15.0 brings 7 commit(s) over 0.14.2: bug 1101105, bug 1101106"
+    assert notes["api"] == "API code changed: /v1, /v2 (loop/routes/rooms.js)"
+    assert notes["sign-off"] == ("after the push, loop-client sign prod off with "
+                                 "`/loop signoff prod 0.15.0`")
+    assert found.verdict is Verdict.GO
+    unread = decide(facts(drift=Drift("0.14.2", error="github: timed out")))
+    assert [r.text for r in unread.reasons if r.gate == "drift"] == [
+        "the drift over 0.14.2 could not be read: github: timed out"]
+    assert "api" not in [r.gate for r in unread.reasons]
