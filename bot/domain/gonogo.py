@@ -109,9 +109,18 @@ def _tickets(facts: GoNoGoFacts, release: Release) -> list[Reason]:
             waiting = before is not None and not any(
                 r.ok for r in reasons if r.gate == f"{before} ticket")
             reasons.append(_prod_ticket(ticket, release, before if waiting else None))
+        elif ticket.bug is None and ticket.bug_id is not None:
+            reasons.append(_missing(ticket))
         else:
             reasons += _pre_prod_ticket(ticket, release, facts.environments)
     return reasons
+
+
+def _missing(ticket: TicketFacts) -> Reason:
+    """A ticket the bot recorded that Bugzilla did not return (deleted, or hidden)."""
+    link = Link(f"bug {ticket.bug_id}", ticket.url) if ticket.url else None
+    return Reason(f"{ticket.env} ticket", False, f"{ticket.env} bug {ticket.bug_id} is not "
+                  "in Bugzilla's answer (deleted, or hidden from the bot's account)", link)
 
 
 def _pre_prod_ticket(ticket: TicketFacts, release: Release,
@@ -145,6 +154,8 @@ def _prod_ticket(ticket: TicketFacts, release: Release, waits_for: str | None) -
     """`waits_for`: the environment before, when its ticket is not VERIFIED yet (the prod
     ticket comes after it: nobody's move yet)."""
     v, env = release.version, ticket.env
+    if ticket.bug is None and ticket.bug_id is not None:
+        return _missing(ticket)
     if ticket.bug is None and waits_for is not None:
         return Reason(f"{env} ticket", False, f"no {env} ticket yet: it is filed once "
                       f"{waits_for} is verified")

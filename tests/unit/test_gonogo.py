@@ -152,3 +152,11 @@ def test_drift_api_versions_and_sign_offs_are_said_beside_the_gates() -> None:
     assert [r.text for r in unread.reasons if r.gate == "drift"] == [
         "the drift over 0.14.2 could not be read: github: timed out"]
     assert "api" not in [r.gate for r in unread.reasons]
+
+
+def test_a_recorded_ticket_bugzilla_does_not_return_is_no_go_not_unfiled() -> None:
+    gone = (TicketFacts("stage", None, "https://bz/1101101", STAGE_BUG), facts().tickets[1])
+    found = decide(facts(tickets=gone))
+    assert [r.text for r in found.failing] == [
+        "stage bug 1101101 is not in Bugzilla's answer (deleted, or hidden from the bot's "
+        "account)"]
