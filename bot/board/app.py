@@ -99,8 +99,9 @@ class Board:
 
     def _gonogo(self, service: str, version: str | None = None) -> GoNoGo:
         """The go/no-go (issue 22), kept as long as ticket statuses are."""
-        reads = Reads(self.reads.environments, lambda ports, ids: self.reads.bugs(
-            ports.config, ids))  # shared with the grid and the flights: read once
+        board = self.reads  # shared with the grid and the flights: each read once
+        reads = Reads(board.environments, lambda ports, ids: board.bugs(ports.config, ids),
+                      lambda ports, base, head: board.between(ports.config, base, head))
         return self.reads.cached(("gonogo", service, version), self.options.ticket_ttl,
                                  lambda: gonogo(self.ctx, service=service, version=version,
                                                 reads=reads))

@@ -19,7 +19,7 @@ from bot.config import ServiceSettings
 from bot.domain.api_impact import Impact
 from bot.domain.changelog import bug_ids
 from bot.domain.errors import Refusal
-from bot.domain.facts import Bug, EnvironmentState
+from bot.domain.facts import Bug, Commit, EnvironmentState
 from bot.domain.gonogo import (
     Drift,
     GoNoGo,
@@ -46,10 +46,12 @@ class Reads:
 
     environments: Callable[[ServiceSettings], list[EnvironmentState]]
     bugs: Callable[[ServicePorts, tuple[int, ...]], dict[int, Bug]]
+    commits: Callable[[ServicePorts, str, str], list[Commit]]
 
 
 def direct(ctx: Context) -> Reads:
-    return Reads(ctx.read_environments, lambda ports, ids: ports.tracker.bugs(ids))
+    return Reads(ctx.read_environments, lambda ports, ids: ports.tracker.bugs(ids),
+                 lambda ports, base, head: ports.forge.commits_between(base, head))
 
 
 def gonogo(ctx: Context, *, service: str | None = None, version: str | None = None,
@@ -89,7 +91,7 @@ def read_facts(ctx: Context, ports: ServicePorts, release: Release | None,
     prod_bug = bugs.get(ids.get(envs[-1], 0))
     linked = sorted(set(prod_bug.depends_on if prod_bug else ()) - set(bugs))
     (more, more_error), (drift, impact) = ctx.fanout.at_once(
-        lambda: _bugs(reads, ports, linked), lambda: _drift(ctx, ports, release, prod))
+        lambda: _bugs(reads, ports, linked), lambda: _drift(ctx, reads, ports, release, prod))
     bugs = {**bugs, **more}
     blocking = sorted({*release.blockers, *(prod_bug.depends_on if prod_bug else ())})
     blockers = tuple(b for i in blocking if (b := bugs.get(i)) is not None
@@ -120,7 +122,7 @@ def _bugs(reads: Reads, ports: ServicePorts, ids: Sequence[int]
         return {}, str(exc)
 
 
-def _drift(ctx: Context, ports: ServicePorts, release: Release,
+def _drift(ctx: Context, reads: Reads, ports: ServicePorts, release: Release,
            prod: EnvironmentState | None) -> tuple[Drift | None, Impact]:
     """The commits, bugs and API versions between what prod runs and the candidate."""
     if prod is None or not prod.version or not release.tag:
@@ -131,7 +133,7 @@ def _drift(ctx: Context, ports: ServicePorts, release: Release,
     compare = Link(f"{base}...{release.tag}", ports.forge.compare_url(base, release.tag))
     try:
         commits, impact = ctx.fanout.at_once(
-            lambda: ports.forge.commits_between(base, release.tag),
+            lambda: reads.commits(ports, base, release.tag),
             lambda: api_impact_of(ports, base, release.tag))
     except PartnerError as exc:
         return Drift(prod.version, compare=compare, error=str(exc)), ()
