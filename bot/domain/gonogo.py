@@ -53,7 +53,7 @@ def decide(facts: GoNoGoFacts) -> GoNoGo:
                       tuple(done + _health(facts) + _prod_runs(prod)), prod)
     reasons = [*_standing(release), *_tickets(facts, release), *_load_test(facts, release),
                *_blockers(facts, release), *_health(facts), *_unread(facts),
-               *_green_light(release), *_prod_runs(prod), *_drift(facts, release),
+               *_green_light(facts, release), *_prod_runs(prod), *_drift(facts, release),
                *_api(facts), *_signoffs(facts, release)]
     verdict = Verdict.NO_GO if any(r.blocking and not r.ok for r in reasons) else Verdict.GO
     return GoNoGo(facts.service, facts.push_day, release, verdict, tuple(reasons), prod)
@@ -172,21 +172,30 @@ def _load_test(facts: GoNoGoFacts, release: Release) -> list[Reason]:
     if release.kind is Kind.SERVICE:
         return []
     result, v = facts.load_test, release.version
+    link = _ticket_link(facts, 0)  # results are noted on the first environment's ticket
     if result is not None and result.passed:
         return [Reason("load test", True, f"the load test of {v} passed"
-                       + (f": {result.reason}" if result.reason else ""))]
+                       + (f": {result.reason}" if result.reason else ""), link)]
     if result is not None:
         bug = f" (bug {result.bug_id})" if result.bug_id else ""
         why = f": {result.reason}" if result.reason else ""
-        return [Reason("load test", False, f"the load test of {v} failed{bug}{why}",
-                       owners=("QA", "DEV"),
-                       blocking=facts.load_test_required)]
+        return [Reason("load test", False, f"the load test of {v} failed{bug}{why}", link,
+                       owners=("QA", "DEV"), blocking=facts.load_test_required)]
     if not facts.load_test_required:
         return [Reason("load test", True, f"no load test recorded for {v} (not required)",
                        blocking=False)]
     return [Reason("load test", False, f"no passed load test is recorded for {v}: QA runs "
                    f"it in a window (`/loop loadtest stage {v} window FROM TO`) and records "
-                   f"the result (`/loop loadtest stage {v} pass`)", owners=("QA",))]
+                   f"the result (`/loop loadtest stage {v} pass`)", link, owners=("QA",))]
+
+
+def _ticket_link(facts: GoNoGoFacts, index: int) -> Link | None:
+    """The link to the ticket of the pipeline's environment `index` (-1: prod)."""
+    if not facts.tickets:
+        return None
+    ticket = facts.tickets[index]
+    number = ticket.bug.id if ticket.bug is not None else ticket.bug_id
+    return Link(f"bug {number}", ticket.url) if ticket.url and number else None
 
 
 def _blockers(facts: GoNoGoFacts, release: Release) -> list[Reason]:
@@ -229,16 +238,16 @@ def _unread(facts: GoNoGoFacts) -> list[Reason]:
 
 
 # -- said beside -------------------------------------------------------------------------
-def _green_light(release: Release) -> list[Reason]:
-    v = release.version
+def _green_light(facts: GoNoGoFacts, release: Release) -> list[Reason]:
+    v, link = release.version, _ticket_link(facts, -1)
     if release.state is State.GREENLIT:
-        return [Reason("green light", True, f"the green light for {v} is given",
+        return [Reason("green light", True, f"the green light for {v} is given", link,
                        blocking=False)]
     if release.state in (State.REJECTED, State.BACKED_OFF, State.TAGGING):
         return []
     return [Reason("green light", False, f"no green light yet: QA gives it before the push "
-                   f"with `/loop greenlight prod {v}`", owners=_roles(Action.GREENLIGHT, release),
-                   blocking=False)]
+                   f"with `/loop greenlight prod {v}`", link,
+                   _roles(Action.GREENLIGHT, release), blocking=False)]
 
 
 def _prod_runs(prod: EnvironmentState | None) -> list[Reason]:
@@ -275,7 +284,8 @@ def _signoffs(facts: GoNoGoFacts, release: Release) -> list[Reason]:
         return []
     teams = ", ".join(facts.signoffs_missing)
     return [Reason("sign-off", True, f"after the push, {teams} sign prod off with "
-                   f"`/loop signoff prod {release.version}`", blocking=False)]
+                   f"`/loop signoff prod {release.version}`", _ticket_link(facts, -1),
+                   blocking=False)]
 
 
 def _prod_state(facts: GoNoGoFacts) -> EnvironmentState | None:

@@ -48,9 +48,13 @@ def failing(found: GoNoGoFacts) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def test_go_when_every_gate_passes_and_the_green_light_is_left_to_qa() -> None:
-    found = decide(facts())
+    found = decide(facts(load_test=Result("loop-server", "0.15.0", True)))
     assert found.verdict is Verdict.GO and found.failing == ()
     assert [(r.gate, r.owners) for r in found.to_do] == [("green light", ("QA",))]
+    links = {r.gate: r.link.url for r in found.reasons if r.link}
+    assert links["load test"] == "https://bz/1101101"  # results are noted on stage's ticket
+    assert links["green light"] == links["prod ticket"] == "https://bz/1101102"
+    assert links["health"] == "https://prod.loop.example"
 
 
 def test_each_missing_item_is_a_reason_with_whose_move_it_is() -> None:
