@@ -51,10 +51,15 @@ def decide(facts: GoNoGoFacts) -> GoNoGo:
                        "is past the push", blocking=False)] if release else []
         return GoNoGo(facts.service, facts.push_day, release, Verdict.NOTHING,
                       tuple(done + _health(facts) + _prod_runs(prod)), prod)
-    reasons = [*_standing(release), *_tickets(facts, release), *_load_test(facts, release),
-               *_blockers(facts, release), *_health(facts), *_unread(facts),
-               *_green_light(facts, release), *_prod_runs(prod), *_drift(facts, release),
-               *_api(facts), *_signoffs(facts, release)]
+    standing = _standing(release)
+    if standing:  # it will not go whatever its tickets say: only DEV's patch moves it
+        reasons = [*standing, *_health(facts), *_prod_runs(prod), *_drift(facts, release),
+                   *_api(facts)]
+    else:
+        reasons = [*_tickets(facts, release), *_load_test(facts, release),
+                   *_blockers(facts, release), *_health(facts), *_unread(facts),
+                   *_green_light(facts, release), *_prod_runs(prod),
+                   *_drift(facts, release), *_api(facts), *_signoffs(facts, release)]
     verdict = Verdict.NO_GO if any(r.blocking and not r.ok for r in reasons) else Verdict.GO
     return GoNoGo(facts.service, facts.push_day, release, verdict, tuple(reasons), prod)
 

@@ -101,6 +101,7 @@ def test_rejected_release_and_unread_tickets_are_no_go() -> None:
     found = decide(facts(candidate=rejected))
     assert found.verdict is Verdict.NO_GO
     assert found.failing[0].text.startswith("0.15.0 was rejected on stage for bug 1101103")
+    assert [(r.gate, r.owners) for r in found.to_do] == [("release", ("DEV",))]
     assert "green light" not in [r.gate for r in found.reasons]
     unread = decide(facts(read_error="bugzilla: timed out"))
     assert unread.verdict is Verdict.NO_GO and unread.failing[0].gate == "tickets"
