@@ -15,8 +15,6 @@ last version seen is read from.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from bot.config import ServiceSettings
 from bot.domain.audit import AuditEntry
 from bot.domain.facts import EnvironmentState
@@ -31,23 +29,21 @@ def seen_action(env: str) -> str:
 
 
 def watch_environments(t: Tick, service: ServiceSettings) -> None:
-    with t.ctx.store.unit_of_work() as uow:
-        entries = uow.audit(service.name)
     for state in t.ctx.read_environments(service):  # all read at once
         if state.reachable and state.version:
-            watch_one(t, service, state, [e for e in entries if e.actor == ACTOR
-                                          and e.action == seen_action(state.name)])
+            with t.ctx.store.unit_of_work() as uow:  # the count and the last: one index
+                seen, last = uow.last_audit(service.name, seen_action(state.name), ACTOR)
+            watch_one(t, service, state, seen, last.version if last else None)
 
 
-def watch_one(
-    t: Tick, service: ServiceSettings, state: EnvironmentState, seen: Sequence[AuditEntry]
-) -> None:
+def watch_one(t: Tick, service: ServiceSettings, state: EnvironmentState, seen: int,
+              previous: str | None) -> None:
+    """`seen`: how many versions were recorded there, `previous` the last of them."""
     version, env = state.version, state.name
     assert version is not None
-    previous = seen[-1].version if seen else None
     if previous == version:
         return
-    key = f"env:{service.name}:{env}:{len(seen) + 1}:{version}"
+    key = f"env:{service.name}:{env}:{seen + 1}:{version}"
     rev = f" (rev {state.rev[:7]})" if state.rev else ""
     if previous is None:
         if t.claim(key):

@@ -22,7 +22,7 @@ from bot.domain.actions import (
     SetTicket,
 )
 from bot.domain.audit import AuditEntry
-from bot.domain.lifecycle import supersedes
+from bot.domain.lifecycle import SUPERSEDABLE, supersedes
 from bot.domain.release import Env, Release, State, Ticket
 from bot.usecases.context import Context, Progress, ServicePorts
 from bot.usecases.tickets import file_once, move_ticket, ticket_description, ticket_summary
@@ -100,7 +100,8 @@ def supersede_older(
 ) -> tuple[Release, ...]:
     """Older releases of the same line still short of prod give way to the new one."""
     with ctx.store.unit_of_work() as uow:
-        older = [r for r in uow.releases(new.service) if supersedes(new, r)]
+        older = [r for r in uow.releases(new.service, states=SUPERSEDABLE)
+                 if supersedes(new, r)]
     new_ticket = new.ticket(Env.STAGE)
     tickets = [old.ticket(Env.STAGE) if new_ticket else None for old in older]
     bugs = ctx.fanout.map(lambda t: ports.tracker.bug(t.bug_id) if t else None, tickets)
