@@ -51,6 +51,7 @@ def fill(url: str, count: int, entries: int, now: dt.datetime) -> None:
     per = max(1, entries // count)
     engine = create_engine(url)
     release_rows, audit_rows, window_rows = [], [], []
+    sightings = dict.fromkeys(ENVS, 0)
     for n in range(count):
         at = now - dt.timedelta(days=365 + 14 * (count - n))
         version = f"0.0.{n + 1}"
@@ -64,13 +65,16 @@ def fill(url: str, count: int, entries: int, now: dt.datetime) -> None:
                             "end": at + dt.timedelta(hours=2), "partners": [],
                             "actor": "U0QA00001"})
         for i in range(per):
+            env = ENVS[i % 3]
             sighting = i % 4 == 1
-            action = (f"seen on {ENVS[i % 3]}" if sighting else STEPS[i % len(STEPS)])
+            if sighting:  # keyed as the watch keys them
+                sightings[env] += 1
             audit_rows.append({
                 "at": at + dt.timedelta(minutes=i), "actor": "scheduler" if sighting else
-                "U0DEV0001", "roles": "DEV", "action": action, "service": SERVICE,
-                "version": version, "detail": f"step {i} of {version}",
-                "request_id": f"r{n}-{i}"})
+                "U0DEV0001", "roles": "DEV", "service": SERVICE, "version": version,
+                "action": f"seen on {env}" if sighting else STEPS[i % len(STEPS)],
+                "detail": f"step {i} of {version}", "request_id":
+                f"env:{SERVICE}:{env}:{sightings[env]}:{version}" if sighting else f"r{n}-{i}"})
     with engine.begin() as conn:
         conn.execute(insert(releases), release_rows)
         conn.execute(insert(audit), audit_rows)

@@ -31,9 +31,28 @@ def seen_action(env: str) -> str:
 def watch_environments(t: Tick, service: ServiceSettings) -> None:
     for state in t.ctx.read_environments(service):  # all read at once
         if state.reachable and state.version:
-            with t.ctx.store.unit_of_work() as uow:  # the count and the last: one index
-                seen, last = uow.last_audit(service.name, seen_action(state.name), ACTOR)
-            watch_one(t, service, state, seen, last.version if last else None)
+            seen, previous = _last_sighting(t, service.name, state.name)
+            watch_one(t, service, state, seen, previous)
+
+
+def _last_sighting(t: Tick, service: str, env: str) -> tuple[int, str | None]:
+    """(how many versions were seen on env, the last), from the last sighting alone: its
+    key says its number, so the cost does not grow with the years (issue 17)."""
+    with t.ctx.store.unit_of_work() as uow:
+        last = uow.last_audit(service, seen_action(env), ACTOR)
+        if last is None:
+            return 0, None
+        number = _number(last.request_id or "", service, env)
+        if number is None:  # recorded under another key (older loopbot): count them
+            number = uow.count_audit(service, seen_action(env), ACTOR)
+        return number, last.version
+
+
+def _number(key: str, service: str, env: str) -> int | None:
+    """N of a sighting's key `env:SERVICE:ENV:N:VERSION`."""
+    prefix = f"env:{service}:{env}:"
+    number = key.removeprefix(prefix).partition(":")[0]
+    return int(number) if key.startswith(prefix) and number.isdigit() else None
 
 
 def watch_one(t: Tick, service: ServiceSettings, state: EnvironmentState, seen: int,

@@ -21,13 +21,16 @@ class HistoryReads:
     def _execute(self, statement: Executable) -> Any: ...  # pragma: no cover
     def _rows(self, statement: Executable) -> Sequence[RowMapping]: ...  # pragma: no cover
 
-    def last_audit(self, service: str, action: str, actor: str
-                   ) -> tuple[int, AuditEntry | None]:
-        """How many entries of `actor` with `action` the service has, and the newest."""
+    def last_audit(self, service: str, action: str, actor: str) -> AuditEntry | None:
+        """The service's newest entry of `actor` with `action`."""
         match = (audit.c.service == service, audit.c.action == action, audit.c.actor == actor)
-        count = self._execute(select(func.count()).select_from(audit).where(*match)).scalar()
         newest = self._rows(select(audit).where(*match).order_by(audit.c.id.desc()).limit(1))
-        return count or 0, records.audit_from_row(newest[0]) if newest else None
+        return records.audit_from_row(newest[0]) if newest else None
+
+    def count_audit(self, service: str, action: str, actor: str) -> int:
+        """How many entries of `actor` with `action` the service has (grows with them)."""
+        match = (audit.c.service == service, audit.c.action == action, audit.c.actor == actor)
+        return self._execute(select(func.count()).select_from(audit).where(*match)).scalar()
 
     def first_audit_of_request(self, request_id: str, action: str) -> AuditEntry | None:
         """The oldest entry recorded under `request_id` (an occurrence's key) with `action`."""
