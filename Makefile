@@ -15,9 +15,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/loopbot sandbox
 
+# worksteal: a worker that runs out of tests takes queued ones from the other (with the
+# default `load`, one worker sat idle while the other still had the slow e2e tests queued).
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m tests.with_browser $(BIN)/python -m tests.with_postgres $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/python -m tests.with_browser $(BIN)/python -m tests.with_postgres $(BIN)/pytest -n 2 --dist worksteal $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
