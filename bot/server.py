@@ -104,6 +104,8 @@ class Server:
         return self.url + SLACK_PATH
 
     def start(self) -> Server:
+        if self._thread is not None:  # `with Server(...).start()`: a second loop outlived stop()
+            return self
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="loop-http",
                                         kwargs={"poll_interval": 0.1}, daemon=True)
         self._thread.start()

@@ -131,6 +131,8 @@ class StandIn:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> Self:
+        if self._thread is not None:  # started already (`with StandIn().start()`): one loop
+            return self
         self._thread = threading.Thread(
             target=self._server.serve_forever, name=f"{self.name}:{self.port}", daemon=True,
             kwargs={"poll_interval": 0.05},  # stop() waits one poll: 0.5 s by default
