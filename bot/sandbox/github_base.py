@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 from bot.sandbox.github_json import RepoShapes
@@ -33,6 +33,23 @@ class RepoHandle:
     git: GitRepo
     shapes: RepoShapes
     lock: threading.RLock = field(default_factory=threading.RLock)
+    _histories: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _histories_lock: threading.Lock = field(default_factory=threading.Lock)
+    KEPT_HISTORIES: ClassVar[int] = 4
+
+    def history(self, sha: str) -> tuple[str, ...]:
+        """The commits reachable from commit `sha`, newest first (topological). A commit's
+        history never changes, so the last few are kept: paging through the list of a
+        long history read all of it again for each page (quadratic in its length)."""
+        with self._histories_lock:
+            kept = self._histories.pop(sha, None)
+        if kept is None:
+            kept = tuple(self.git.git("rev-list", "--topo-order", sha, "--").split())
+        with self._histories_lock:
+            self._histories[sha] = kept  # the newest use last
+            while len(self._histories) > self.KEPT_HISTORIES:
+                del self._histories[next(iter(self._histories))]
+        return kept
 
     def default_branch(self) -> str:
         """What HEAD names if that branch exists, else master, else the first branch."""
