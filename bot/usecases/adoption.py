@@ -11,8 +11,12 @@ recorded (made by the bot, or imported before) is left exactly as it is, so a se
 import changes nothing. Partner failures raise `PartnerError` before anything is
 written; an unreachable environment only means its version is not known.
 
-Tags and tickets naming no version `/loop tag` accepts (bot/domain/versions.py's bounds:
-99999999999999999999999.0.0 is none) are left out; the tags are listed in the result.
+Tags newer than what prod runs that no ticket names, no environment runs and a newer tag
+replaced are not releases (bot/domain/adoption.py's `untouched`): they are left out and
+listed in the result, and the next release recorded names the one before them as its
+previous version. Tags and tickets naming no version `/loop tag` accepts
+(bot/domain/versions.py's bounds: 99999999999999999999999.0.0 is none) are left out; the
+tags are listed in the result.
 `progress(step, done, total)` is called after each new release is looked at (step
 "looked at") and recorded (step "recorded"). Each tag is listed, looked at and recorded
 once; where the new patch tags were made (the main branch or their maintenance branch) is
@@ -27,7 +31,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from bot.domain.adoption import Adopted, adopt, tickets_by_version
+from bot.domain.adoption import Adopted, adopt, tickets_by_version, untouched
 from bot.domain.audit import AuditEntry
 from bot.domain.facts import Bug, Tag
 from bot.domain.release import Env, Release, Ticket
@@ -48,6 +52,7 @@ class ImportResult:
     known: tuple[str, ...]  # versions already recorded, left alone
     running: Mapping[str, str | None]  # environment -> the version it reported
     left_out: tuple[str, ...] = ()  # tags that name no release version
+    untouched: tuple[str, ...] = ()  # tags the release process never touched, left out
 
 
 Progress = Callable[[str, int, int], None]  # (step, releases done, releases to import)
@@ -72,6 +77,8 @@ def import_releases(ctx: Context, *, service: str | None = None,
     new: list[tuple[Release, str]] = []  # built first: a partner failing writes nothing
     previous: Version | None = None
     adopted = adopt(tags, tickets, running)
+    skipped = {v for v in untouched(adopted, running) if str(v) not in recorded}
+    adopted = [found for found in adopted if found.version not in skipped]
     todo = [found for found in adopted if str(found.version) not in recorded]
     on_main = ports.forge.contained_in(ports.config.main_branch, {
         tags[found.version].commit_sha for found in todo if found.version.is_patch})
@@ -87,8 +94,9 @@ def import_releases(ctx: Context, *, service: str | None = None,
         imported += _record(ctx, new[start:start + RECORD_BATCH])
         _tell(progress, "recorded", min(start + RECORD_BATCH, len(new)), total)
     versions = {r.version for r in imported}
-    known = tuple(str(v) for v in sorted(tags) if str(v) not in versions)
-    return ImportResult(name, tuple(imported), known, running, left_out)
+    known = tuple(str(v) for v in sorted(tags) if str(v) not in versions and v not in skipped)
+    return ImportResult(name, tuple(imported), known, running, left_out,
+                        tuple(str(v) for v in sorted(skipped)))
 
 
 def _tell(progress: Progress | None, step: str, done: int, total: int) -> None:

@@ -34,6 +34,7 @@ def test_patch_tags_are_placed_from_one_read_of_masters_history(world: World) ->
             git.git("update-ref", f"refs/tags/0.{minor}.1", patch)
             expected[f"0.{minor}.1"] = f"0.{minor}.x"
     expected |= {"0.11.1": "0.11.x", "0.12.1": "master", "0.12.2": "master"}  # the demo's
+    world.deploy("prod", f"0.{12 + LINES}.1")  # every tag released
     with github.counting() as seen:
         result = import_releases(world.ctx)
     branches = {r.version: r.branch for r in result.imported}
