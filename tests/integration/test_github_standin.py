@@ -357,3 +357,25 @@ def test_a_branchs_history_pages_like_git_log_and_its_count_costs_one_request(
                            "Bug 1109300 — Log token expiry", {"loop/tokens.js": "// log\n"})
     assert [c.sha for c in repo.get_commits(sha="0.11.x")] == git(
         bare, "rev-list", "--topo-order", "0.11.x").split()
+
+
+def test_the_tags_list_follows_every_change_of_a_tag(
+        demo_github: GitHubStandIn, demo_data: DemoData) -> None:
+    """Issue 17: the list is kept between pages; any tag change, through the API or by
+    git itself, loose or packed, is seen by the next read."""
+    bare = demo_github.repo_path("mozilla-services", "loop-server")
+    repo = demo_repo(demo_github)
+
+    def listed() -> dict[str, str]:
+        return {t.name: t.commit.sha for t in repo.get_tags()}
+
+    assert listed() == dict(demo_data.tags)
+    git(bare, "update-ref", "refs/tags/0.13.0", demo_data.tags["0.12.2"])
+    assert listed()["0.13.0"] == demo_data.tags["0.12.2"]
+    git(bare, "update-ref", "refs/tags/0.13.0", demo_data.tags["0.12.1"])
+    assert listed()["0.13.0"] == demo_data.tags["0.12.1"]
+    git(bare, "pack-refs", "--all")
+    git(bare, "update-ref", "-d", "refs/tags/0.13.0")
+    assert listed() == dict(demo_data.tags)
+    repo.create_git_ref("refs/tags/0.13.1", demo_data.tags["0.12.2"])
+    assert next(iter(listed())) == "0.13.1"
