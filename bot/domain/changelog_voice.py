@@ -35,6 +35,7 @@ _ENTRY = re.compile(r"^\s*[-*]\s*\[([A-Za-z][\w -]{0,30})\]\s*(.*)$")
 _BULLET = re.compile(r"^\s*[-*]\s")
 _BUG = re.compile(r"(?<![#\w.])\d{5,7}(?![\w.])")
 _WORD = re.compile(r"[a-z][a-z0-9]+")
+_BUG_REF = re.compile(r"\b(?:bugs?|fix(?:es|ed)?)[\s#:_-]*(?=\d{5,7}\b)", re.I)
 _STOP = """a an the to of for and or in on with by be is are was it its this that when from
     as at if into not no so all any can do does use using now than then"""
 STOPWORDS = frozenset(_STOP.split())
@@ -80,8 +81,10 @@ def _entry(release: str, parts: Sequence[str]) -> Entry:
 
 
 def words(text: str) -> list[str]:
-    """The words a text weighs with: lowercased, digits and stop words left out, a plural
-    `s` dropped (`logs` and `log` are one word)."""
+    """The words a text weighs with: lowercased, digits, stop words and the way a bug is
+    referenced ("Bug 1094662 —", "Fix 1069654 —") left out, a plural `s` dropped (`logs`
+    and `log` are one word)."""
+    text = _BUG_REF.sub(" ", text)
     found = (w for w in _WORD.findall(text.lower()) if w not in STOPWORDS)
     return [w[:-1] if len(w) > 4 and w.endswith("s") and not w.endswith("ss") else w
             for w in found]
