@@ -134,4 +134,4 @@ def test_the_changelog_tries_fields_files_learned_words_then_the_default() -> No
     assert changelog.fixed[0].source_note.startswith("learned from the CHANGELOG: ")
     assert "statsd" in changelog.fixed[0].source_note
     without = Changelog.build(COMMITS, bugs, files, {"config": ["config/**"]})
-    assert [f.category for f in without.fixed][0] == "bugfix"
+    assert (without.fixed[0].category, without.fixed[0].source) == ("bugfix", DEFAULT)
