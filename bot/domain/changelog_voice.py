@@ -11,10 +11,10 @@ Guarantees:
   smoothing (add one): explainable, each word has one weight per category. With fewer
   than `min_entries` entries (default `MIN_ENTRIES`), or a single category, it is not
   trained and `guess` says nothing, so the fixed word list decides.
-- `guess` answers only when the text holds at least one word the CHANGELOG used; it
-  returns the category and the (up to three) words that weighed most for it against
-  the runner-up. A text of unknown words gets None: the prior alone would only repeat
-  the team's most frequent category.
+- `guess` answers only when at least one word of the text weighs for the winning
+  category against the runner-up; it returns the category and the (up to three) words
+  that weighed most. Otherwise None: the prior alone would only repeat the team's most
+  frequent category.
 Pure: the CHANGELOG's text comes in.
 """
 
@@ -86,7 +86,7 @@ def words(text: str) -> list[str]:
     and `log` are one word)."""
     text = _BUG_REF.sub(" ", text)
     found = (w for w in _WORD.findall(text.lower()) if w not in STOPWORDS)
-    return [w[:-1] if len(w) > 4 and w.endswith("s") and not w.endswith("ss") else w
+    return [w[:-1] if len(w) > 3 and w.endswith("s") and w[-2] not in "isu" else w
             for w in found]
 
 
@@ -138,6 +138,8 @@ class VoiceModel:
         best, second = sorted(scores, key=lambda c: (-scores[c], c))[:2]
         lift = {w: self.weights[w][best] - self.weights[w][second] for w in set(known)}
         because = sorted((w for w in lift if lift[w] > 0), key=lambda w: (-lift[w], w))
+        if not because:  # no word points there: only the team's habit would decide
+            return None
         return Guess(best, tuple(because[:DECIDING_WORDS]))
 
 

@@ -68,7 +68,8 @@ def test_markdown_headings_are_sections_too() -> None:
 
 def test_words_drop_stop_words_numbers_bug_references_and_plural_s() -> None:
     assert words("Bug 1094662 — Add the rooms to logs (1094838) on /v2/rooms") == [
-        "add", "room", "logs", "v2", "room"]
+        "add", "room", "log", "v2", "room"]
+    assert words("redis status access tools") == ["redis", "status", "access", "tool"]
     assert words("Fix 1069654 — Fix the heartbeat") == ["fix", "heartbeat"]
 
 
