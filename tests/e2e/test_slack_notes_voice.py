@@ -13,48 +13,11 @@ import pytest
 
 from bot.config import Settings
 from tests.fixtures.app import DEV, LoopWorld
+from tests.fixtures.changelogs import team_changelog
 from tests.fixtures.standins import without_opt_ins
 
 OWNER, NAME = "mozilla-services", "loop-server"
 CONTENTS = re.compile(r"/contents/")
-
-# How this test's team files its entries: what it counts and times is [metrics].
-TEAM = {
-    "0.12.2": [("metrics", "Count the rooms joined per hour"),
-               ("metrics", "Time the TokBox session creation"),
-               ("feature", "Add a subject to the rooms"),
-               ("feature", "Let the owner rename a room"),
-               ("bugfix", "Keep a spot for the room owner")],
-    "0.12.1": [("metrics", "Count the participants leaving a room"),
-               ("metrics", "Time the Redis calls with statsd"),
-               ("feature", "Handle the channel parameter for rooms"),
-               ("feature", "Add notifications on participant leave"),
-               ("bugfix", "Make the server return a 400 on bad json")],
-    "0.12.0": [("metrics", "Count the push notifications sent"),
-               ("metrics", "Report the websocket timings to statsd"),
-               ("metrics", "Count the FxA logins per day"),
-               ("feature", "Let the participant see the room before joining"),
-               ("feature", "Show deleted rooms on demand"),
-               ("feature", "Add PATCH /rooms to delete rooms at once"),
-               ("feature", "Support a context for the rooms"),
-               ("feature", "Expose the room creation date"),
-               ("feature", "Add the room URL to GET /rooms"),
-               ("feature", "Limit the length of room names"),
-               ("feature", "Keep a seat for the room owner")],
-}
-
-
-def team_changelog() -> str:
-    """A CHANGELOG.md in loop-server's style with 21 categorised entries."""
-    text, bug = "CHANGELOG\n=========\n\n", 1120001
-    for version, entries in TEAM.items():
-        heading = f"{version} (2014-10-2{len(text) % 9})"
-        text += f"{heading}\n{'-' * len(heading)}\n\n"
-        for kind, words in entries:
-            text, bug = text + f"- [{kind}] {words} ({bug})\n", bug + 13
-        text += "\n"
-    return text
-
 
 def _with(shipped: Settings, **update: object) -> Settings:
     """loop-server with only the given opt-ins of the shipped app.yaml."""

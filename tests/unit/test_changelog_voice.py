@@ -15,13 +15,13 @@ METRICS = ["Count the rooms joined per hour", "Time the TokBox session creation"
            "Count the participants leaving a room", "Time the Redis calls with statsd",
            "Count the push notifications sent", "Report the websocket timings to statsd",
            "Count the FxA logins per day"]
-FEATURES = ["Add a subject to the rooms", "Let the owner rename a room",
-            "Handle the channel parameter for rooms", "Add notifications on participant leave",
-            "Let the participant see the room before joining", "Show deleted rooms on demand",
-            "Add PATCH /rooms to delete rooms at once", "Support a context for the rooms",
-            "Expose the room creation date", "Add the room URL to GET /rooms",
-            "Limit the length of room names", "Add the callerId to GET /calls",
-            "Keep a seat for the room owner"]
+FEATURES = ["Give the rooms a subject", "Let the owner rename a room",
+            "Accept a channel when a room is made", "Notify the others when a participant leaves",
+            "Let a guest read the room before joining", "List removed rooms when asked",
+            "Let PATCH /rooms remove several rooms", "Support a context for the rooms",
+            "Give each room its creation date", "Add the room URL to GET /rooms",
+            "Limit the length of room names", "Return who called in GET /calls",
+            "Save the owner a seat in the room"]
 
 
 def _changelog(sections: dict[str, list[str]]) -> str:
@@ -39,8 +39,8 @@ def _team_changelog() -> str:
     return _changelog({
         "0.15.0": [f"- [metrics] {t} ({next(bug)})" for t in METRICS[:4]]
                   + [f"- [feature] {t} ({next(bug)})" for t in FEATURES[:7]],
-        "0.14.1": ["- [bugfix] Keep a spot for the room owner (1107536)",
-                   "- [bugfix] Make the server return a 400 on bad json (1108025)"],
+        "0.14.1": ["- [bugfix] Hold a place for whoever owns the room (1130031)",
+                   "- [bugfix] Answer 400 when the body is not JSON (1130032)"],
         "0.14.0": [f"- [metrics] {next(bug)} — {t}" for t in METRICS[4:]]
                   + [f"- [feature] Bug {next(bug)} — {t}" for t in FEATURES[7:]],
     })
@@ -48,17 +48,17 @@ def _team_changelog() -> str:
 
 def test_entries_keep_release_category_bugs_and_continuation_lines() -> None:
     text = _changelog({"0.15.0": [
-        "- [config]  Change logging from winston to mozlog - logs are now with heka",
-        "            format on STDOUT (1080133)",
-        "- [API-Change] 1072184, 1094662 — POST /registration accepts simple push URLs",
-        "- [feature]       #130 — Add Progress URL.",
-        "- Updated NPM dependencies;",
-    ]}) + "0.14.3 (2014-12-22)\n-------------------\n\n- [bugfix] Bug 1114374 - Fix the owner\n"
+        "- [config]  Write the logs as JSON lines for the collector, one event",
+        "            per line (1130021)",
+        "- [API-Change] 1130022, 1130023 — GET /rooms answers the room's context",
+        "- [feature]       #141 — Show the build on the home page.",
+        "- Bumped the test runner;",
+    ]}) + "0.14.3 (2014-12-22)\n-------------------\n\n- [bugfix] Bug 1130024 - One owner\n"
     entries = parse_entries(text)
     assert [(e.release, e.category, e.bugs) for e in entries] == [
-        ("0.15.0", "config", (1080133,)), ("0.15.0", "api-change", (1072184, 1094662)),
-        ("0.15.0", "feature", ()), ("0.14.3", "bugfix", (1114374,))]
-    assert entries[0].text.endswith("logs are now with heka format on STDOUT (1080133)")
+        ("0.15.0", "config", (1130021,)), ("0.15.0", "api-change", (1130022, 1130023)),
+        ("0.15.0", "feature", ()), ("0.14.3", "bugfix", (1130024,))]
+    assert entries[0].text.endswith("for the collector, one event per line (1130021)")
 
 
 def test_markdown_headings_are_sections_too() -> None:
@@ -96,7 +96,7 @@ def test_weights_are_laplace_smoothed_counts() -> None:
 def test_a_patch_release_leans_on_what_the_team_files_in_patches() -> None:
     """In 0.14.1 the team filed two [bugfix]: the same words weigh toward it in a patch."""
     model = VoiceModel.learn(parse_entries(_team_changelog()))
-    text = ["Keep the owner's room"]
+    text = ["Hold the room for its owner"]
     minor, patch = model.guess(text, "0.16.0"), model.guess(text, "0.15.1")
     assert minor is not None and minor.category == "feature"
     assert patch is not None and patch.category == "bugfix"
