@@ -4,11 +4,13 @@ entries the service's CHANGELOG already holds.
 Guarantees:
 - `parse_entries` reads loop-server's CHANGELOG style (a `0.13.1 (2014-11-13)` heading
   over a dashed underline, or a markdown `## 0.13.1` heading; entries `- [category] text`
-  with continuation lines indented): each categorised entry once, with its release, its
+  with continuation lines indented): every categorised entry, with its release, its
   category as the team wrote it (lowercased), its bug numbers (5-7 digits, not `#130`)
   and its words. Entries without a `[category]` teach nothing and are skipped.
 - `VoiceModel.learn` is a multinomial naive Bayes over those words with Laplace
-  smoothing (add one): explainable, each word has one weight per category. With fewer
+  smoothing (add one): explainable, each word has one weight per category. A
+  category's prior is counted among the releases of the same kind (patch, X.Y.Z with
+  Z > 0, or not; smoothed too): loop-server's team files mostly fixes in patches. With fewer
   than `min_entries` entries (default `MIN_ENTRIES`), or a single category, it is not
   trained and `guess` says nothing, so the fixed word list decides.
 - `guess` answers only when at least one word of the text weighs for the winning
@@ -26,7 +28,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-MIN_ENTRIES = 20  # below it the learned weights are noise (bench/notes_voice.py)
+MIN_ENTRIES = 20  # on loop-server it trails the word list below ~15 (bench/notes_voice.py)
 DECIDING_WORDS = 3
 
 _HEADING = re.compile(r"^(?:#+\s*)?v?(\d+\.\d+(?:\.\d+)?)\b.*$")
