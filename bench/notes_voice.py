@@ -24,6 +24,7 @@ from pathlib import Path
 
 from bot.domain.changelog import category
 from bot.domain.changelog_voice import MIN_ENTRIES, Entry, VoiceModel, parse_entries
+from bot.domain.errors import Refusal
 from bot.domain.versions import Version
 
 NAMES = ("CHANGELOG", "CHANGELOG.md", "CHANGELOG.rst")
@@ -45,7 +46,7 @@ def release_tags(repo: Path) -> list[str]:
     for tag in listed:
         try:
             parsed.append((Version.parse(tag), tag))
-        except Exception:  # 0.2, 0.6: not X.Y.Z
+        except Refusal:  # 0.2, 0.6: not X.Y.Z
             continue
     return [tag for _, tag in sorted(parsed)]
 
@@ -58,13 +59,16 @@ def new_entries(before: tuple[Entry, ...], after: tuple[Entry, ...]) -> list[Ent
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("repo", type=Path, help="a clone of mozilla-services/loop-server")
+    parser.add_argument("repo", type=Path, nargs="?",
+                        help="a clone of mozilla-services/loop-server (a bare one works)")
     parser.add_argument("--min-entries", type=int, default=MIN_ENTRIES,
                         help=f"entries the model needs to decide (default {MIN_ENTRIES})")
     args = parser.parse_args()
-    if not (args.repo / "HEAD").exists() and not (args.repo / ".git").exists():
-        print(f"{args.repo} is not a git repository; get one with `git clone --bare "
-              "https://github.com/mozilla-services/loop-server`", file=sys.stderr)
+    if args.repo is None or not ((args.repo / "HEAD").exists()
+                                 or (args.repo / ".git").exists()):
+        where = f"{args.repo} is not a git repository" if args.repo else "no repository given"
+        print(f"{where}; get one with `git clone --bare https://github.com/mozilla-services/"
+              "loop-server` and pass its path", file=sys.stderr)
         return 2
     tags = release_tags(args.repo)
     print(f"{'release':9} {'base':8} {'known':>5} {'new':>4} {'learned':>7} "
