@@ -9,7 +9,9 @@ The repository is any clone of github.com/mozilla-services/loop-server (a bare o
 works: `git clone --bare https://github.com/mozilla-services/loop-server`). Each
 release's entries are guessed from their own words (bug numbers left out): Bugzilla's
 summaries are not public offline, and the entry is the team's wording of the bug, which
-is what the summary usually is. Nothing is learned from a release's own section. When
+is what the summary usually is; a second figure guesses them from the titles of the
+release's commits that reference their bugs. Nothing is learned from a release's own
+section, and the threshold's evidence ends the report. When
 the learned model says nothing (too few entries, or no word it knows) the word list
 decides, as in the bot; the `learned` column counts the entries it decided.
 """
@@ -22,7 +24,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.domain.changelog import category
+from bot.domain.changelog import category, referenced_bugs
 from bot.domain.changelog_voice import MIN_ENTRIES, Entry, VoiceModel, parse_entries
 from bot.domain.errors import Refusal
 from bot.domain.versions import Version
@@ -97,8 +99,47 @@ def main() -> int:
         print(f"{name:9} {'':8} {'':5} {row[0]:4d} {row[1]:7d} {_pct(row[2], row[0])} "
               f"{_pct(row[3], row[0])} {_pct(row[4], row[0])}")
     print()
+    from_commits(args.repo, tags, args.min_entries)
+    print()
     curve(args.repo, tags)
     return 0
+
+
+def commit_titles(repo: Path, base: str, tag: str) -> dict[int, list[str]]:
+    """The titles of the commits base..tag, by the bugs they reference (as the bot reads)."""
+    log = subprocess.run(["git", "--git-dir", str(repo), "log", "--format=%B%x1e",
+                          f"{base}..{tag}"], capture_output=True, text=True, check=True)
+    titles: dict[int, list[str]] = {}
+    for message in log.stdout.split("\x1e"):
+        message = message.strip()
+        for bug in referenced_bugs(message):
+            titles.setdefault(bug, []).append(message.splitlines()[0])
+    return titles
+
+
+def from_commits(repo: Path, tags: list[str], min_entries: int) -> None:
+    """The bot's own input, short of Bugzilla's summary: the titles of the release's
+    commits that reference the entry's bugs (entries with a bug some commit names)."""
+    seen = right = listed_right = decided = 0
+    for base, tag in itertools.pairwise(tags):
+        before = parse_entries(changelog_at(repo, base))
+        todo = new_entries(before, parse_entries(changelog_at(repo, tag)))
+        model = VoiceModel.learn(before, min_entries)
+        if not todo or not model.trained:
+            continue
+        titles = commit_titles(repo, base, tag)
+        for entry in todo:
+            texts = [t for bug in entry.bugs for t in titles.get(bug, [])]
+            if not texts:
+                continue
+            guess, listed = model.guess(texts, tag), category(texts)
+            seen, decided = seen + 1, decided + (guess is not None)
+            right += (guess.category if guess else listed) == entry.category
+            listed_right += listed == entry.category
+    print("from the titles of the commits that reference the entry's bugs (the bot's input "
+          "without Bugzilla's summary), releases with a trained model:")
+    print(f"entries {seen}, learned {decided}, voice {_pct(right, seen).strip()}, "
+          f"words {_pct(listed_right, seen).strip()}")
 
 
 def curve(repo: Path, tags: list[str]) -> None:
