@@ -2,7 +2,7 @@
 (a release's audit trail, the environment watch's last sighting, an occurrence's entry,
 releases newest first by service and state, load-test windows not over).
 
-Revision ID: 0006_cost
+Revision ID: 0006
 Revises: 0005
 Created: 2026-12-07
 """
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0006_cost"
+revision: str = "0006"
 down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
