@@ -4,9 +4,8 @@ patch), served by the GitHub stand-in as `loopbot sandbox --repo` serves one, im
 into a fresh SQLite database. Prints the seconds for each size and their ratio (a linear
 import takes about 10 times as long for 10 times the tags: the patch tags are placed
 from one read of master's history, no longer one comparison each, issue 17), and the CPU
-seconds: loopbot's
-and the stand-in's (one process) and git's (the stand-in's subprocesses), less noisy than
-the wall clock on a shared machine.
+seconds: loopbot's and the stand-in's (one process) and git's (the stand-in's
+subprocesses), less noisy than the wall clock on a shared machine.
 
     .venv/bin/python bench/import_cost.py [--profile]
 
