@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from bot.config_options import LoadTestSettings
+from bot.config_pipeline import pipeline_of
 from bot.config_options import ReleaseCommitSettings as ReleaseCommitSettings
 from bot.config_options import ServiceWorkflow as ServiceWorkflow
 from bot.config_options import (
@@ -39,6 +40,7 @@ from bot.config_services import PartnerSettings as PartnerSettings
 from bot.config_services import Roles, ServiceSettings, SlackSettings
 from bot.config_values import WebUrl, calendar_of
 from bot.domain.cycles import CalendarError
+from bot.domain.pipeline import Pipeline, PipelineError, pipeline_for, register
 
 DEFAULT_CONFIG = "app.yaml"
 ROLES = ("DEV", "OPS", "QA", "emergency")
@@ -198,6 +200,10 @@ class Settings(_Strict):
         found = next((s for s in self.services if s.name == service), None)
         return found.slack if found is not None else None
 
+    def pipeline(self, service: str | None = None) -> Pipeline:
+        """The service's environments in order and what each takes."""
+        return pipeline_for(self.service(service).name)
+
     def service(self, name: str | None = None) -> ServiceSettings:
         """The named service, or the first one; ConfigError names the known ones."""
         if name is None:
@@ -222,9 +228,11 @@ def load_settings(
     """Read the YAML file, add secrets from `environ`, validate. Raises ConfigError."""
     file = config_path(path)
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        raw = yaml.load(file.read_text(encoding="utf-8"), Loader=_UniqueKeys) or {}
     except FileNotFoundError as exc:
         raise ConfigError(_not_found(file, given=bool(path))) from exc
+    except _DuplicateKey as exc:
+        raise ConfigError(f"{file}: {exc}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{file}: not valid YAML: {exc}") from exc
     if not isinstance(raw, dict):
@@ -233,6 +241,26 @@ def load_settings(
         raw, source=str(file), environ=os.environ if environ is None else environ,
         overrides=overrides,
     )
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+class _UniqueKeys(yaml.SafeLoader):
+    """YAML keeps the last of two equal keys silently: two environments named alike
+    would become one. Refuse them instead."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False
+                          ) -> dict[object, object]:
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+            if isinstance(key, str) and key in seen:
+                line = key_node.start_mark.line + 1
+                raise _DuplicateKey(f"line {line}: key {key!r} appears twice in one mapping")
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 def _not_found(file: Path, *, given: bool) -> str:
@@ -258,9 +286,23 @@ def settings_from_dict(
     data["secrets"] = Secrets.from_env(environ or {})
     data["source"] = source
     try:
-        return Settings.model_validate(data)
+        settings = Settings.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, source)) from None
+    _register_pipelines(settings, source)
+    return settings
+
+
+def _register_pipelines(settings: Settings, source: str) -> None:
+    """Check each service's pipeline, then make it the one its lifecycle follows."""
+    pipelines = {}
+    for index, service in enumerate(settings.services):
+        try:
+            pipelines[service.name] = pipeline_of(service, key=f"services.{index}")
+        except PipelineError as exc:
+            raise ConfigError(f"{source}: key '{exc.key}': {exc}") from None
+    for name, pipeline in pipelines.items():
+        register(name, pipeline)
 
 
 def _describe(exc: ValidationError, source: str) -> str:

@@ -51,7 +51,17 @@ class BugzillaProduct(_Strict):
 
 
 class EnvironmentSettings(_Strict):
+    """One environment of the pipeline (bot/domain/pipeline.py says what each key means)."""
+
     url: WebUrl
+    ticket: str | Literal[False] | None = None
+    follows: str | Literal[False] | None = None
+    deploys: Literal["DEV", "OPS", "QA"] = "OPS"
+    verifies: Literal["DEV", "OPS", "QA"] = "QA"
+    gates: tuple[Literal["load_test", "signoffs"], ...] = ()
+    greenlight: bool = False
+    monitor_minutes: int | None = Field(default=None, ge=1)
+    mocked_partner: bool | None = None
 
 
 class ServiceSettings(_Strict):
