@@ -24,12 +24,12 @@ from pydantic import (
 )
 
 from bot.config_options import LoadTestSettings
-from bot.config_pipeline import pipeline_of
 from bot.config_options import ReleaseCommitSettings as ReleaseCommitSettings
 from bot.config_options import ServiceWorkflow as ServiceWorkflow
 from bot.config_options import (
     StrictModel as _Strict,
 )
+from bot.config_pipeline import pipeline_of
 from bot.config_server import ServerSettings
 
 # Re-exported (`X as X`): the services' settings live in bot/config_services.py.
