@@ -29,7 +29,6 @@ from bot.config_options import ServiceWorkflow as ServiceWorkflow
 from bot.config_options import (
     StrictModel as _Strict,
 )
-from bot.config_pipeline import pipeline_of
 from bot.config_server import ServerSettings
 
 # Re-exported (`X as X`): the services' settings live in bot/config_services.py.
@@ -37,10 +36,10 @@ from bot.config_services import SLACK_API_URL as SLACK_API_URL
 from bot.config_services import BugzillaProduct as BugzillaProduct
 from bot.config_services import EnvironmentSettings as EnvironmentSettings
 from bot.config_services import PartnerSettings as PartnerSettings
-from bot.config_services import Roles, ServiceSettings, SlackSettings
+from bot.config_services import Roles, ServiceSettings, SlackSettings, pipeline_of
 from bot.config_values import WebUrl, calendar_of
 from bot.domain.cycles import CalendarError
-from bot.domain.pipeline import Pipeline, PipelineError, pipeline_for, register
+from bot.domain.pipeline import Pipeline, PipelineError, register
 
 DEFAULT_CONFIG = "app.yaml"
 ROLES = ("DEV", "OPS", "QA", "emergency")
@@ -202,7 +201,7 @@ class Settings(_Strict):
 
     def pipeline(self, service: str | None = None) -> Pipeline:
         """The service's environments in order and what each takes."""
-        return pipeline_for(self.service(service).name)
+        return self.service(service).pipeline
 
     def service(self, name: str | None = None) -> ServiceSettings:
         """The named service, or the first one; ConfigError names the known ones."""

@@ -40,12 +40,10 @@ from bot.domain.errors import Refusal
 from bot.domain.guards import failing_guards
 from bot.domain.next_steps import next_step
 from bot.domain.permissions import check_may_break_glass, check_step_role
+from bot.domain.pipeline import pipeline_for
 from bot.domain.release import Env, Kind, Release, State
-from bot.domain.rules import ON_STAGE, StepRule, rule_for
+from bot.domain.rules import StepRule, rule_for
 from bot.domain.versions import BadVersion, Version
-
-# What an override may push a release past: the states it may start from.
-_OVERRIDABLE = frozenset(State) - {State.DONE, State.SUPERSEDED}
 
 
 def decide(
@@ -82,7 +80,7 @@ def _override(
         raise Refusal("an emergency override needs a written reason",
                       hint=f"add the reason: `/loop {action.value} {release.version} "
                            "--emergency \"why\"`")
-    if release.state not in _OVERRIDABLE:
+    if release.state.is_final:
         raise WrongState(f"{release.service} {release.version} is {release.state.value}: "
                          "nothing left to override")
     skipped = tuple(failing_guards(action, release, facts, bug_id))
@@ -94,16 +92,11 @@ def _override(
     )
 
 
-_NEEDS_TICKET = {
-    Action.DEPLOYED_STAGE: Env.STAGE, Action.VERIFY_STAGE: Env.STAGE,
-    Action.GREENLIGHT: Env.PROD, Action.DEPLOYED_PROD: Env.PROD, Action.VERIFY_PROD: Env.PROD,
-}
-
-
 def _missing_tickets(action: Action, release: Release) -> tuple[Effect, ...]:
     """Breaking glass skips checks, not the record: a step past a missing ticket files it,
     so OPS and QA still have the ticket they act on and Bugzilla keeps the history."""
-    env = _NEEDS_TICKET.get(action)
+    env = action.env if action.verb in ("deployed", "verify") else (
+        Env.PROD if action is Action.GREENLIGHT else None)
     if env is None or release.ticket(env) is not None:
         return ()
     return (FileTicket(env),)
@@ -152,31 +145,30 @@ def _attaches_rejection_bug(action: Action, release: Release, bug_id: int | None
 def _effects(
     action: Action, release: Release, facts: Facts, bug_id: int | None
 ) -> tuple[Effect, ...]:
+    pipeline = pipeline_for(release.service)
+    env = action.env
+    if action.verb == "request" and env is not None:
+        return (FileTicket(env),)
+    if action.verb == "deployed" and env is not None:
+        monitor = (StartMonitoring(),) if env == Env.PROD else ()
+        return (SetTicket(env, "RESOLVED", "FIXED"), *monitor)
+    if action.verb == "verify" and env is not None:
+        verified = SetTicket(env, "VERIFIED", "FIXED")
+        after = pipeline.after(env)
+        if after is None or facts.qa_files_prod_ticket:
+            return (verified,)
+        return (verified, FileTicket(Env(after.name)))  # verifying files the next ticket
+    first = Env(pipeline.first.name)
     match action:
-        case Action.REQUEST_STAGE:
-            return (FileTicket(Env.STAGE),)
         case Action.RERELEASE:  # file first, so the old ticket can point at the new one
-            return (FileTicket(Env.STAGE), CloseTicketInvalid(Env.STAGE))
+            return (FileTicket(first), CloseTicketInvalid(first))
         case Action.REJECT:
             blocker = (AddBlocker(bug_id),) if bug_id is not None else ()
-            return (CommentOnTicket(Env.STAGE), *blocker)
-        case Action.DEPLOYED_STAGE:
-            return (SetTicket(Env.STAGE, "RESOLVED", "FIXED"),)
-        case Action.VERIFY_STAGE:
-            verified = SetTicket(Env.STAGE, "VERIFIED", "FIXED")
-            if facts.qa_files_prod_ticket:
-                return (verified,)
-            return (verified, FileTicket(Env.PROD))
-        case Action.REQUEST_PROD:
-            return (FileTicket(Env.PROD),)
+            return (CommentOnTicket(first), *blocker)
         case Action.BLOCK:
             return (AddBlocker(bug_id),) if bug_id is not None else ()
         case Action.UNBLOCK:
             return (RemoveBlocker(bug_id),) if bug_id is not None else ()
-        case Action.DEPLOYED_PROD:
-            return (SetTicket(Env.PROD, "RESOLVED", "FIXED"), StartMonitoring())
-        case Action.VERIFY_PROD:
-            return (SetTicket(Env.PROD, "VERIFIED", "FIXED"),)
         case Action.BACKOFF:
             return (ReopenTicket(Env.PROD),)
         case _:
@@ -184,15 +176,17 @@ def _effects(
 
 
 def state_after(decision: Decision, facts: Facts) -> State:
-    """Verifying stage moves on to PROD_REQUESTED when it files the prod ticket itself."""
-    files_prod = any(isinstance(e, FileTicket) and e.env is Env.PROD for e in decision.effects)
-    if decision.action is Action.VERIFY_STAGE and files_prod:
-        return State.PROD_REQUESTED
-    return decision.to_state
+    """Verifying an environment moves on to the next one's ticket when it files it
+    (verifying stage files prod's: PROD_REQUESTED)."""
+    if decision.action.verb != "verify":
+        return decision.to_state
+    filed = [e.env for e in decision.effects
+             if isinstance(e, FileTicket) and e.env != decision.action.env]
+    return State.of(filed[-1], "requested") if filed else decision.to_state
 
 
-_SUPERSEDABLE = frozenset({State.TAGGED, *ON_STAGE, State.REJECTED, State.PROD_REQUESTED,
-                           State.GREENLIT, State.BACKED_OFF})
+# Every state but these: not yet tagged, or prod runs (or ran) it.
+_NOT_SUPERSEDABLE = frozenset({State.TAGGING, State.PROD_DEPLOYED, State.DONE, State.SUPERSEDED})
 
 
 def supersedes(new: Release, old: Release) -> bool:
@@ -201,7 +195,7 @@ def supersedes(new: Release, old: Release) -> bool:
     INVALID, pointing at the new one'). Service changes replace older service changes."""
     if new.service != old.service or new.version == old.version or new.kind != old.kind:
         return False
-    if old.state not in _SUPERSEDABLE:
+    if old.state in _NOT_SUPERSEDABLE:
         return False
     if new.kind is Kind.SERVICE:
         return True

@@ -1,30 +1,32 @@
 """What comes next for a release, and who does it: the hints under every refusal and
-message, and the step a release's button offers."""
+message, and the step a release's button offers. Derived from the service's pipeline
+(bot/domain/pipeline.py): a release passes each ticketed environment in turn."""
 
 from __future__ import annotations
 
 from bot.domain.actions import Action
+from bot.domain.pipeline import Pipeline, pipeline_for
 from bot.domain.release import Kind, Release, State
 
 
 def next_step(release: Release) -> str:
     """Who does what next, as a release manager would say it."""
-    v = release.version
-    if release.blockers and release.state in (State.STAGE_VERIFIED, State.PROD_REQUESTED):
+    v, state = release.version, release.state
+    pipeline = pipeline_for(release.service)
+    first = pipeline.first.name
+    last = pipeline.before_prod[-1].name
+    if release.blockers and state in (State.of(last, "verified"), State.PROD_REQUESTED):
         bugs = ", ".join(f"bug {b}" for b in release.blockers)
         return (f"DEV: fix {bugs}, which blocks prod (or QA lifts it with "
                 f"`/loop unblock prod {v} bug N`); then QA gives the green light")
-    if release.kind is Kind.SERVICE and release.state is State.TAGGED:
-        return f"OPS: file the stage ticket with `/loop request stage {v}`"
-    if release.kind is Kind.SERVICE and release.state is State.STAGE_VERIFIED:
-        return f"OPS: file the prod ticket with `/loop request prod {v}`"
+    if release.kind is Kind.SERVICE and state is State.TAGGED:
+        return f"OPS: file the {first} ticket with `/loop request {first} {v}`"
+    env = state.env
+    if env is not None and env != "prod":
+        return _on_the_way(release, pipeline, env, state.phase or "")
     return {
         State.TAGGING: f"DEV: finish the tag with `/loop tag {v}`",
-        State.TAGGED: f"DEV or QA: file the stage ticket with `/loop request stage {v}`",
-        State.STAGE_REQUESTED: f"OPS: deploy {v} to stage, then `/loop deployed stage {v}`",
-        State.STAGE_DEPLOYED: f"QA: test {v} on stage, then `/loop verify stage {v}` "
-                              f"(or `/loop reject stage {v} bug N`)",
-        State.STAGE_VERIFIED: f"QA: file the prod ticket with `/loop request prod {v}`",
+        State.TAGGED: f"DEV or QA: file the {first} ticket with `/loop request {first} {v}`",
         State.PROD_REQUESTED: f"QA: give the green light with `/loop greenlight prod {v}`",
         State.GREENLIT: f"OPS: push {v} to prod, then `/loop deployed prod {v}`",
         State.PROD_DEPLOYED: f"QA: verify prod, then `/loop verify prod {v}`",
@@ -33,21 +35,37 @@ def next_step(release: Release) -> str:
         State.BACKED_OFF: "DEV: fix the regression on master and tag the next patch "
                           "(`/loop tag`); prod runs the release before it meanwhile",
         State.SUPERSEDED: f"nothing: {release.superseded_by or 'a newer release'} replaced {v}",
-    }[release.state]
+    }[state]
 
 
-_NORMAL_PATH = {
-    State.TAGGED: Action.REQUEST_STAGE,
-    State.STAGE_REQUESTED: Action.DEPLOYED_STAGE,
-    State.STAGE_DEPLOYED: Action.VERIFY_STAGE,
-    State.STAGE_VERIFIED: Action.REQUEST_PROD,
-    State.PROD_REQUESTED: Action.GREENLIGHT,
-    State.GREENLIT: Action.DEPLOYED_PROD,
-    State.PROD_DEPLOYED: Action.VERIFY_PROD,
-}
+def _on_the_way(release: Release, pipeline: Pipeline, env: str, phase: str) -> str:
+    """A release on an environment before prod: deploy it, verify it, or go on."""
+    v = release.version
+    spec = pipeline.env(env)
+    deploys, verifies = (spec.deploys, spec.verifies) if spec else ("OPS", "QA")
+    if phase == "requested":
+        return f"{deploys}: deploy {v} to {env}, then `/loop deployed {env} {v}`"
+    if phase == "deployed":
+        return (f"{verifies}: test {v} on {env}, then `/loop verify {env} {v}` "
+                f"(or `/loop reject stage {v} bug N`)")
+    after = pipeline.after(env)
+    target = after.name if after is not None else "prod"
+    who = "OPS" if release.kind is Kind.SERVICE else "QA"
+    return f"{who}: file the {target} ticket with `/loop request {target} {v}`"
 
 
 def next_action(release: Release) -> Action | None:
     """The step of a normal release that comes next (the one next_step() describes), or
     None when the next move is not a step of this release (done, rejected, superseded)."""
-    return _NORMAL_PATH.get(release.state)
+    state = release.state
+    pipeline = pipeline_for(release.service)
+    if state is State.TAGGED:
+        return Action.of("request", pipeline.first.name)
+    env, phase = state.env, state.phase
+    if env is not None and env != "prod":
+        if phase == "verified":
+            after = pipeline.after(env)
+            return Action.of("request", after.name if after is not None else "prod")
+        return Action.of("deployed" if phase == "requested" else "verify", env)
+    return {State.PROD_REQUESTED: Action.GREENLIGHT, State.GREENLIT: Action.DEPLOYED_PROD,
+            State.PROD_DEPLOYED: Action.VERIFY_PROD}.get(state)

@@ -9,6 +9,7 @@ halfway is finished by repeating the same command, never done twice.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 
 from bot.domain.actions import (
     Action,
@@ -22,6 +23,7 @@ from bot.domain.facts import Bug, EnvironmentState
 from bot.domain.lifecycle import decide, state_after
 from bot.domain.loadtest import has_passed
 from bot.domain.permissions import check_may_change_service, check_role
+from bot.domain.pipeline import pipeline_for
 from bot.domain.release import Env, Kind, Release, State, Ticket
 from bot.domain.signoff import missing_signoffs
 from bot.ports import NotFound, Tracker
@@ -61,8 +63,9 @@ def advance(
     release, filed = perform(ctx, ports, release, decision, facts, actor, bug_id, reason,
                               progress)
     release = replace(release, state=state_after(decision, facts), updated_at=ctx.clock())
+    first = pipeline_for(release.service).first.name
     superseded = supersede_older(ctx, ports, release, actor, progress) if any(
-        t.env is Env.STAGE for t in filed) and action is Action.REQUEST_STAGE else ()
+        t.env == first for t in filed) and action == Action.of("request", first) else ()
     detail = _detail(decision, bug_id, reason, filed)
     with ctx.store.unit_of_work() as uow:
         try:
@@ -104,24 +107,31 @@ def read_facts(
     the named bug and the environment are read at once; a green light's blockers, which
     the prod ticket names, after it. Load-test results and sign-offs come from the store."""
     tracker = ports.tracker
-    stage = release.ticket(Env.STAGE)
-    prod = release.ticket(Env.PROD)
+    pipeline = ports.config.pipeline
+    ticketed = [(e.name, release.ticket(e.name)) for e in pipeline.ticketed]
     env = _environment_of(action)
-    required = ports.config.workflow.require_load_test and action is Action.VERIFY_STAGE
+    required = action.verb == "verify" and pipeline.needs(str(action.env), "load_test")
     passed = required and _load_test_passed(ctx, release)  # the store's: local, quick
     missing = _signoffs_missing(ctx, ports, release, action)
-    stage_bug, prod_bug, subject, environment = ctx.fanout.at_once(
-        lambda: tracker.bug(stage.bug_id) if stage else None,
-        lambda: tracker.bug(prod.bug_id) if prod else None,
+    *bugs, subject, environment = ctx.fanout.at_once(
+        *(partial(_bug_of, tracker, t) for _, t in ticketed),
         lambda: _subject(tracker, bug_id),
         lambda: ctx.read_environment(ports.config, env) if env else None,
     )
+    tickets = {name: bug for (name, _), bug in zip(ticketed, bugs, strict=True)
+               if bug is not None}
+    prod_bug = tickets.get(Env.PROD)
     blockers: tuple[Bug, ...] = ()
     if action is Action.GREENLIGHT:
         ids = set(release.blockers) | set(prod_bug.depends_on if prod_bug else ())
         blockers = tuple(b for b in tracker.bugs(sorted(ids)).values() if b.is_open)
-    return Facts(stage_bug, prod_bug, blockers, environment,
-                 ctx.settings.workflow.qa_files_prod_ticket, subject, required, passed, missing)
+    return Facts(tickets.get(Env.STAGE), prod_bug, blockers, environment,
+                 ctx.settings.workflow.qa_files_prod_ticket, subject, required, passed, missing,
+                 tickets)
+
+
+def _bug_of(tracker: Tracker, ticket: Ticket | None) -> Bug | None:
+    return tracker.bug(ticket.bug_id) if ticket else None
 
 
 def _load_test_passed(ctx: Context, release: Release) -> bool:
@@ -132,7 +142,8 @@ def _load_test_passed(ctx: Context, release: Release) -> bool:
 def _signoffs_missing(ctx: Context, ports: ServicePorts, release: Release,
                       action: Action) -> tuple[str, ...]:
     required = ports.config.workflow.prod_signoffs
-    if action is not Action.VERIFY_PROD or not required:
+    if action.verb != "verify" or not pipeline_for(release.service).needs(
+            str(action.env), "signoffs") or not required:
         return ()
     with ctx.store.unit_of_work() as uow:
         signed = [s.team for s in uow.signoffs(release.service, release.version)]
@@ -151,11 +162,8 @@ def _subject(tracker: Tracker, bug_id: int | None) -> Bug | None:
 
 
 def _environment_of(action: Action) -> str | None:
-    if action in (Action.DEPLOYED_STAGE, Action.VERIFY_STAGE):
-        return "stage"
-    if action in (Action.DEPLOYED_PROD, Action.VERIFY_PROD, Action.BACKOFF):
-        return "prod"
-    return None
+    """The environment whose root URL the step guards on (deployed, verify, backoff)."""
+    return action.env if action.verb in ("deployed", "verify", "backoff") else None
 
 
 def _detail(decision: Decision, bug_id: int | None, reason: str,
