@@ -6,11 +6,15 @@ Guarantees:
 - A confirmation (the ephemeral question under a tag preview, a green light or an
   override) is single-use: the first press by someone who may take its step claims it
   in the database and replaces it with who confirmed; any later press (double click,
-  Slack retry) does nothing. A press from the wrong role is refused before the claim, so
-  it never uses up the confirmation of the person it was offered to.
+  Slack retry, or long after) does nothing but replace it with where the release stands
+  and what comes next (a tag cut short: a Finish button). A press from the wrong role
+  is refused before the claim, so it never uses up the confirmation of the person it
+  was offered to.
 - A confirmation is accepted only if the bot offered it (recorded, bot/domain/offers.py),
   to the person pressing, and it has not expired; the press does what was offered, never
   what the button's value says. A value carrying an override is always such an offer.
+- A Finish button (`/loop status`, App Home) finishes only a release recorded `tagging`,
+  as recorded; the tag carries on in the channel message it left behind.
 - A next-step button on a channel message runs its step once per release at a time; when
   the step is done the button is replaced by who pressed it, and a second press meets
   the lifecycle, which says the step is done already. Nothing is ever done twice.
@@ -21,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -30,14 +35,23 @@ from bot.config import Settings
 from bot.domain.actions import Action
 from bot.domain.errors import Refusal
 from bot.domain.loadtest import check_may_load_test
-from bot.domain.offers import LOADTEST_WINDOW, TAG, NotOffered, Offer
+from bot.domain.offers import LOADTEST_WINDOW, TAG, NotOffered, Offer, StepArguments
 from bot.domain.permissions import check_may_tag
+from bot.domain.release import Release
 from bot.messages import ACTION_STEP, ACTION_TAG, Rendered, decode_value
 from bot.messages import releases as rendering
-from bot.messages.blocks import ACTION_LOADTEST_WINDOW, ACTION_SIGNOFF, context, escape
+from bot.messages.blocks import (
+    ACTION_FINISH_TAG,
+    ACTION_LOADTEST_WINDOW,
+    ACTION_SIGNOFF,
+    context,
+    escape,
+)
+from bot.usecases.context import Progress, load_release
 from bot.usecases.offers import check_pressed_by, live_offer
 from bot.usecases.releases import check_role_for
-from bot.usecases.tagging import tag_release
+from bot.usecases.step_messages import record_message, recorded_message, tag_message_key
+from bot.usecases.tagging import TagResult, finish_interrupted_tag, tag_release
 from handlers.commands import run_step
 from handlers.loadtest import record_window
 from handlers.signoff import do_signoff
@@ -54,6 +68,18 @@ def register(app: App, runtime: Runtime, on_home_change: Any = None) -> None:
         ack()
         runtime.submit(_request(body, action, respond, runtime.ctx.settings),
                        lambda job: _tag(job, body, action))
+
+    @app.action(ACTION_FINISH_TAG)
+    def press_finish_tag(ack: Ack, body: dict[str, Any], action: dict[str, Any],
+                         respond: Respond) -> None:
+        ack()
+
+        def work(job: Job) -> None:
+            _finish(job, action)
+            if on_home_change is not None and body.get("container", {}).get("type") == "view":
+                on_home_change(job)
+
+        runtime.submit(_request(body, action, respond, runtime.ctx.settings), work)
 
     @app.action(ACTION_SIGNOFF)
     def press_signoff(ack: Ack, body: dict[str, Any], action: dict[str, Any],
@@ -127,17 +153,61 @@ def _action(value: object) -> Action:
                       hint="`/loop help` lists the commands") from None
 
 
+def _recorded(job: Job, offer: Offer) -> tuple[Release | None, bool]:
+    """The release an offer was about, as recorded now (None if it never was), and
+    whether a step on it runs in this process right now."""
+    running = job.locks(f"{offer.service}:{offer.version}").locked()
+    try:
+        return load_release(job.ctx, offer.service, offer.version), running
+    except Refusal:
+        return None, running
+
+
+def _step_pressed_again(job: Job, offer: Offer) -> None:
+    label = rendering.step_label(_action(offer.action), offer.version,
+                                 override=offer.reason is not None)
+    job.reply.replace_original(rendering.step_pressed_again(label, *_recorded(job, offer)))
+
+
 def _tag(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
-    offer = _accepted(job, decode_value(str(action.get("value", ""))), TAG)
-    if offer is None:
+    value = decode_value(str(action.get("value", "")))
+    offer = _accepted(job, value, TAG)
+    if offer is None:  # claimed before: say where that tag stands and what comes next
+        offer = live_offer(job.ctx, value.get("o"))
+        release, running = _recorded(job, offer)
+        job.reply.replace_original(rendering.tag_pressed_again(release, offer.version,
+                                                               running))
         return
-    actor = job.actor
-    job.reply.replace_original(rendering.confirmed(f"Tag {offer.version}", actor))
-    job.reply.title = f"tag {offer.service} {offer.version}"
-    result = tag_release(job.ctx, actor, offer.version, service=offer.service,
-                         expected_sha=offer.sha, request_id=job.request_id,
-                         progress=job.reply.progress)
-    job.reply.post(rendering.tagged(result, actor, job.reply.steps))
+    job.reply.replace_original(rendering.confirmed(f"Tag {offer.version}", job.actor))
+    _tag_in_message(job, offer.service, offer.version, lambda progress: tag_release(
+        job.ctx, job.actor, offer.version, service=offer.service, expected_sha=offer.sha,
+        request_id=job.request_id, progress=progress))
+
+
+def _finish(job: Job, action: dict[str, Any]) -> None:
+    """The Finish button of a tag cut short: only a release recorded `tagging` is finished
+    (the record, not the button's value, says what was confirmed)."""
+    value = decode_value(str(action.get("value", "")))
+    service, version = str(value.get("s") or ""), str(value.get("v") or "")
+    _tag_in_message(job, service, version, lambda progress: finish_interrupted_tag(
+        job.ctx, job.actor, version, service=service or None, request_id=job.request_id,
+        progress=progress))
+
+
+def _tag_in_message(job: Job, service: str, version: str,
+                    tag: Callable[[Progress], TagResult]) -> None:
+    """Tag (or finish tagging) in the tag's one channel message: a tag cut short carries
+    on in the message it left behind."""
+    key = tag_message_key(service, version)
+    where = recorded_message(job.ctx, key)
+    if where is not None:
+        job.reply.continue_in(*where)
+    else:
+        job.reply.on_posted = lambda channel, ts: record_message(job.ctx, key, channel, ts)
+    job.reply.title = f"tag {service} {version}"
+    with job.locks(f"{service}:{version}"):
+        result = tag(job.reply.progress)
+    job.reply.post(rendering.tagged(result, job.actor, job.reply.steps))
 
 
 def _window(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -160,19 +230,23 @@ def _step(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
         or bool({"o", "r"} & value.keys())
     if single_use:  # a confirmation: everything comes from what was offered
         offer = _accepted(job, value)
-        if offer is None:
+        if offer is None:  # claimed before: say where the release stands now
+            _step_pressed_again(job, live_offer(job.ctx, value.get("o")))
             return
         step, service, version, reason = (_action(offer.action), offer.service,
                                           offer.version, offer.reason)
+        given = StepArguments.of(offer)
     else:  # a next-step button: the same as typing the step
         step = _action(value.get("a"))
         if not {"s", "v"} <= value.keys():
             return
         service, version, reason = str(value["s"]), str(value["v"]), None
+        given = StepArguments()
     label = rendering.step_label(step, version, override=reason is not None)
     if single_use:
         job.reply.replace_original(rendering.confirmed(label, job.actor))
-    run_step(job, step, service, version, override_reason=reason, reason=_why(step))
+    run_step(job, step, service, version, bug_id=given.bug_id,
+             reason=given.reason or _why(step), override_reason=reason)
     if not single_use:
         job.reply.replace_original(_pressed(body, action, label, job))
 

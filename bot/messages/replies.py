@@ -31,7 +31,7 @@ from bot.messages.blocks import (
     lines_section,
     section,
 )
-from bot.messages.releases import release_card
+from bot.messages.releases import finish_tag_buttons, release_card
 from bot.ports import OutcomeUnknown, PartnerError
 from bot.usecases.calendar_feed import render_text
 
@@ -106,14 +106,14 @@ def status_list(service: str, releases: Sequence[Release]) -> Rendered:
                                  "DEV starts one with `/loop tag`.")])
     blocks = [section(f"*{escape(service)}*: {len(releases)} release(s) in flight")]
     for release in releases[:12]:
-        blocks += release_card(release)
+        blocks += [*release_card(release), *finish_tag_buttons(release)]
     text = "; ".join(f"{r.version} {r.state.value}" for r in releases)
     return Rendered(f"{service} in flight: {text}", blocks)
 
 
 def status_one(release: Release) -> Rendered:
     return Rendered(f"{release.service} {release.version}: {release.state.value}",
-                    release_card(release))
+                    [*release_card(release), *finish_tag_buttons(release)])
 
 
 def history(service: str, version: str, entries: Sequence[AuditEntry], tz: dt.tzinfo,
