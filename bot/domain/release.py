@@ -20,7 +20,13 @@ class _Family(type):
     (for State: today's dev -> stage -> prod lifecycle)."""
 
     def __iter__(cls) -> Iterator[Any]:
-        return iter([v for k, v in vars(cls).items() if k.isupper() and isinstance(v, cls)])
+        return iter(cls._constants())
+
+    def __len__(cls) -> int:
+        return len(cls._constants())
+
+    def _constants(cls) -> list[Any]:
+        return [v for k, v in vars(cls).items() if k.isupper() and isinstance(v, cls)]
 
 
 class _Word(str, metaclass=_Family):

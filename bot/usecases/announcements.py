@@ -237,8 +237,7 @@ def render_environment_change(
     head = f"{env} now runs {service} {escape(version)} (was {escape(previous)})"
     if release is None:
         return _message(f"{head}: no release {escape(version)} is recorded.")
-    kind = next((e for e in Env if e.value == env), None)  # dev has no tickets
-    ticket = release.ticket(kind) if kind is not None else None
+    ticket = release.ticket(env)  # dev has no tickets
     where = f", {env} bug {ticket.bug_id}" if ticket else ""
     return _message(f"{head}: release {version} ({release.state.value}){where}. "
                     f"Next: {next_step(release)}")
