@@ -134,11 +134,30 @@ def _check_state(action: Action, rule: StepRule, release: Release) -> None:
     name = f"{release.service} {release.version}"
     if rule.to_state == release.state:
         raise WrongState(f"{name} is already {release.state.value}", hint=next_step(release))
+    waiting = _unverified_before_greenlight(release)
+    if action is Action.GREENLIGHT and waiting:
+        raise WrongState(f"{name} is {release.state.value}: the green light for prod waits "
+                         f"until {' and '.join(waiting)} {'is' if len(waiting) == 1 else 'are'}"
+                         " verified", hint=next_step(release))
     if action is Action.BACKOFF:
         raise WrongState(f"{name} never reached prod ({release.state.value}): there is "
                          "nothing to back off", hint=next_step(release))
     raise WrongState(f"{name} is {release.state.value}: it can't {action.outcome} now",
                      hint=next_step(release))
+
+
+def _unverified_before_greenlight(release: Release) -> list[str]:
+    """The environments the green light waits for that the release has not passed yet
+    (judged by its state: a release on real-stage has passed stage)."""
+    env = release.state.env
+    pipeline = pipeline_for(release.service)
+    if env is None or env == Env.PROD:
+        return [e.name for e in pipeline.greenlight_waits_for] if release.state in (
+            State.TAGGING, State.TAGGED) else []
+    names = pipeline.ticketed_names
+    here = names.index(env) if env in names else 0
+    passed = here + (release.state.phase == "verified")
+    return [e.name for e in pipeline.greenlight_waits_for if names.index(e.name) >= passed]
 
 
 def _attaches_rejection_bug(action: Action, release: Release, bug_id: int | None) -> bool:

@@ -84,12 +84,17 @@ class UnknownStep(Refusal):
     """A step the service's pipeline does not have ("verify real-stage" on loop-client)."""
 
 
-def rule_for(action: Action, release: Release) -> StepRule:
-    pipeline = pipeline_for(release.service)
+def check_step_exists(action: Action, service: str) -> None:
+    """Refuse a step the service's pipeline does not have, naming its environments."""
+    pipeline = pipeline_for(service)
     if action not in step_rules(pipeline):
-        raise UnknownStep(f"{release.service} has no `{action.value}` step: its environments "
+        raise UnknownStep(f"{service} has no `{action.value}` step: its environments "
                           f"are {', '.join(pipeline.names)}")
-    return rule_of_kind(action, release.kind, pipeline)
+
+
+def rule_for(action: Action, release: Release) -> StepRule:
+    check_step_exists(action, release.service)
+    return rule_of_kind(action, release.kind, pipeline_for(release.service))
 
 
 def rule_of_kind(action: Action, kind: Kind, pipeline: Pipeline | None = None) -> StepRule:

@@ -121,7 +121,8 @@ class Sandbox:
                     else self._newest_release_everywhere(base.services[0]))
         for index, service in enumerate(base.services):
             for env, spec in service.environments.items():
-                d = deployed.get(env) if index == 0 else None
+                # an environment the demo does not name (real-stage) mirrors prod
+                d = deployed.get(env, deployed.get("prod")) if index == 0 else None
                 mocked = spec.mocked_partner if spec.mocked_partner is not None else (
                     env == "stage")
                 stand_in = EnvironmentStandIn(

@@ -25,6 +25,7 @@ from bot.domain.loadtest import has_passed
 from bot.domain.permissions import check_may_change_service, check_role
 from bot.domain.pipeline import pipeline_for
 from bot.domain.release import Env, Kind, Release, State, Ticket
+from bot.domain.rules import check_step_exists
 from bot.domain.signoff import missing_signoffs
 from bot.ports import NotFound, Tracker
 from bot.store import AlreadyExists, StaleRelease
@@ -56,6 +57,7 @@ def advance(
 ) -> ActionResult:
     """Move a release one step of PROCESS.md (everything after tagging)."""
     ports = ctx.service(service)
+    check_step_exists(action, ports.config.name)
     release = load_release(ctx, ports.config.name, version)
     facts = read_facts(ctx, ports, release, action, bug_id)
     decision = decide(action, release, facts, actor, bug_id=bug_id,
@@ -85,6 +87,7 @@ def check_step(
     """What `advance` would decide now, performing nothing: a confirmation is offered only
     for a step that would be allowed (a refusal comes at once, not after the click)."""
     ports = ctx.service(service)
+    check_step_exists(action, ports.config.name)
     release = load_release(ctx, ports.config.name, version)
     facts = read_facts(ctx, ports, release, action, bug_id)
     return decide(action, release, facts, actor, bug_id=bug_id, override_reason=override_reason)
@@ -96,7 +99,9 @@ def check_role_for(
 ) -> None:
     """Whether `actor` may take `action` at all (the role only; nothing read outside): a
     confirmation is used up only by a press from someone who may take its step."""
-    release = load_release(ctx, ctx.service(service).config.name, version)
+    name = ctx.service(service).config.name
+    check_step_exists(action, name)
+    release = load_release(ctx, name, version)
     check_role(action, release, actor, override=override)
 
 
