@@ -130,6 +130,7 @@ class Facts:
     load_test_passed: bool = False  # QA recorded a passed load test (latest result)
     signoffs_missing: tuple[str, ...] = ()  # teams yet to sign prod off (verify prod)
     tickets: Mapping[str, Bug] = field(default_factory=dict)  # by environment, beyond these
+    load_test_window_set: bool = False  # QA agreed a window for the load test
 
     def ticket(self, env: str) -> Bug | None:
         """The current deployment ticket of env, as Bugzilla says it now."""

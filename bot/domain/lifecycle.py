@@ -38,7 +38,7 @@ from bot.domain.actions import (
 )
 from bot.domain.errors import Refusal
 from bot.domain.guards import failing_guards
-from bot.domain.next_steps import next_step
+from bot.domain.next_steps import next_step, pending_gate
 from bot.domain.permissions import check_may_break_glass, check_step_role
 from bot.domain.pipeline import pipeline_for
 from bot.domain.release import Env, Kind, Release, State
@@ -64,7 +64,10 @@ def decide(
         _check_state(action, rule, release)
     failures = failing_guards(action, release, facts, bug_id)
     if failures:
-        raise GuardFailed("; ".join(failures), hint=next_step(release))
+        pending = pending_gate(release, load_test_required=facts.load_test_required,
+                               window_set=facts.load_test_window_set,
+                               passed=facts.load_test_passed)
+        raise GuardFailed("; ".join(failures), hint=next_step(release, pending))
     return Decision(
         action, release.state, rule.to_state or release.state,
         _effects(action, release, facts, bug_id),

@@ -8,9 +8,27 @@ from bot.domain.actions import Action
 from bot.domain.pipeline import Pipeline, pipeline_for
 from bot.domain.release import Kind, Release, State
 
+# What a release's verification still waits for (`pending_gate`): the advice names it
+# instead of a step that would be refused.
+LOAD_TEST_WINDOW = "load-test window"
+LOAD_TEST_RESULT = "load-test result"
 
-def next_step(release: Release) -> str:
-    """Who does what next, as a release manager would say it."""
+
+def pending_gate(release: Release, *, load_test_required: bool, window_set: bool,
+                 passed: bool) -> str | None:
+    """The gate next in the way of verifying the environment the release is deployed on:
+    a load-test window to agree, then a result to record; None when nothing waits."""
+    env, phase = release.state.env, release.state.phase
+    if env is None or phase != "deployed" or release.kind is Kind.SERVICE:
+        return None
+    if not load_test_required or passed:
+        return None
+    return LOAD_TEST_RESULT if window_set else LOAD_TEST_WINDOW
+
+
+def next_step(release: Release, pending: str | None = None) -> str:
+    """Who does what next, as a release manager would say it; `pending`: the gate the
+    next verification waits for (see `pending_gate`)."""
     v, state = release.version, release.state
     pipeline = pipeline_for(release.service)
     first = pipeline.first.name
@@ -23,7 +41,7 @@ def next_step(release: Release) -> str:
         return f"OPS: file the {first} ticket with `/loop request {first} {v}`"
     env = state.env
     if env is not None and env != "prod":
-        return _on_the_way(release, pipeline, env, state.phase or "")
+        return _on_the_way(release, pipeline, env, state.phase or "", pending)
     return {
         State.TAGGING: f"DEV: finish the tag with `/loop tag {v}`",
         State.TAGGED: f"DEV or QA: file the {first} ticket with `/loop request {first} {v}`",
@@ -38,13 +56,22 @@ def next_step(release: Release) -> str:
     }[state]
 
 
-def _on_the_way(release: Release, pipeline: Pipeline, env: str, phase: str) -> str:
+def _on_the_way(release: Release, pipeline: Pipeline, env: str, phase: str,
+                pending: str | None) -> str:
     """A release on an environment before prod: deploy it, verify it, or go on."""
     v = release.version
     spec = pipeline.env(env)
     deploys, verifies = (spec.deploys, spec.verifies) if spec else ("OPS", "QA")
     if phase == "requested":
         return f"{deploys}: deploy {v} to {env}, then `/loop deployed {env} {v}`"
+    if phase == "deployed" and pending == LOAD_TEST_WINDOW:
+        return (f"QA: agree a load-test window with partners (`/loop loadtest {env} {v} "
+                f"window FROM TO`), run it and record the result; `/loop verify {env} {v}` "
+                "waits for a passed load test")
+    if phase == "deployed" and pending == LOAD_TEST_RESULT:
+        return (f"QA: run the load test in its window and record the result (`/loop "
+                f"loadtest {env} {v} pass` or `fail REASON bug N`), then `/loop verify "
+                f"{env} {v}`")
     if phase == "deployed":
         return (f"{verifies}: test {v} on {env}, then `/loop verify {env} {v}` "
                 f"(or `/loop reject stage {v} bug N`)")
@@ -54,10 +81,13 @@ def _on_the_way(release: Release, pipeline: Pipeline, env: str, phase: str) -> s
     return f"{who}: file the {target} ticket with `/loop request {target} {v}`"
 
 
-def next_action(release: Release) -> Action | None:
+def next_action(release: Release, pending: str | None = None) -> Action | None:
     """The step of a normal release that comes next (the one next_step() describes), or
-    None when the next move is not a step of this release (done, rejected, superseded)."""
+    None when the next move is not a step of this release (done, rejected, superseded)
+    or a gate stands before it (`pending`: no button for a step that would be refused)."""
     state = release.state
+    if pending is not None:
+        return None
     pipeline = pipeline_for(release.service)
     if state is State.TAGGED:
         return Action.of("request", pipeline.first.name)

@@ -95,8 +95,8 @@ def step_button(release: Release, action: Action, *, reason: str | None = None,
     return button(label, ACTION_STEP, value, style=style, confirm=dialog)
 
 
-def next_buttons(release: Release) -> list[Block]:
-    action = next_action(release)
+def next_buttons(release: Release, pending: str | None = None) -> list[Block]:
+    action = next_action(release, pending)
     if action is None:
         return []
     return [actions(f"next:{release.service}:{release.version}", step_button(release, action))]
@@ -208,9 +208,10 @@ def step_done(
                               f"{escape(decision.override_reason or '')}\nSkipped: "
                               f"{escape(skipped)}"))
     told = f"{people} " if people else ""
-    blocks += [context(told + _next(release)), *next_buttons(release)]
+    pending = result.pending
+    blocks += [context(told + _next(release, pending)), *next_buttons(release, pending)]
     return Rendered(f"{release.service} {release.version}: {done} by "
-                    f"{_name(actor)}. {told}Next: {next_step(release)}", blocks)
+                    f"{_name(actor)}. {told}Next: {next_step(release, pending)}", blocks)
 
 
 def step_confirmation(release: Release, action: Action, reason: str | None, offer: str,
@@ -324,6 +325,6 @@ def release_card(release: Release) -> list[Block]:
     return [section(" · ".join(facts)), context(_next(release))]
 
 
-def _next(release: Release) -> str:
-    return f"Next: {escape(next_step(release))}"
+def _next(release: Release, pending: str | None = None) -> str:
+    return f"Next: {escape(next_step(release, pending))}"
 

@@ -22,6 +22,7 @@ from bot.domain.errors import Refusal
 from bot.domain.facts import Bug, EnvironmentState
 from bot.domain.lifecycle import decide, state_after
 from bot.domain.loadtest import has_passed
+from bot.domain.next_steps import pending_gate
 from bot.domain.permissions import check_may_change_service, check_role
 from bot.domain.pipeline import pipeline_for
 from bot.domain.release import Env, Kind, Release, State, Ticket
@@ -40,6 +41,7 @@ class ActionResult:
     filed: tuple[Ticket, ...] = ()
     superseded: tuple[Release, ...] = ()
     environment: EnvironmentState | None = None
+    pending: str | None = None  # the gate the next verification waits for (next_steps.py)
 
 
 def advance(
@@ -77,7 +79,21 @@ def advance(
                           hint=f"`/loop status {release.version}` shows where it is now") from None
         uow.add_audit(audit_entry(ctx, actor, decision, release, detail, request_id))
         uow.commit()
-    return ActionResult(release, decision, filed, superseded, facts.environment)
+    return ActionResult(release, decision, filed, superseded, facts.environment,
+                        gate_pending(ctx, release))
+
+
+def gate_pending(ctx: Context, release: Release) -> str | None:
+    """The gate in the way of verifying where `release` is deployed (a load test), read
+    from the store: the advice and the button name it instead of a refused step."""
+    env = release.state.env
+    if env is None or not pipeline_for(release.service).needs(env, "load_test"):
+        return None
+    with ctx.store.unit_of_work() as uow:
+        window_set = bool(uow.windows(release.service, release.version))
+        passed = has_passed(uow.load_test_results(release.service, release.version))
+    return pending_gate(release, load_test_required=True, window_set=window_set,
+                        passed=passed)
 
 
 def check_step(
@@ -116,7 +132,7 @@ def read_facts(
     ticketed = [(e.name, release.ticket(e.name)) for e in pipeline.ticketed]
     env = _environment_of(action)
     required = action.verb == "verify" and pipeline.needs(str(action.env), "load_test")
-    passed = required and _load_test_passed(ctx, release)  # the store's: local, quick
+    passed, window_set = _load_test(ctx, release) if required else (False, False)
     missing = _signoffs_missing(ctx, ports, release, action)
     *bugs, subject, environment = ctx.fanout.at_once(
         *(partial(_bug_of, tracker, t) for _, t in ticketed),
@@ -132,16 +148,18 @@ def read_facts(
         blockers = tuple(b for b in tracker.bugs(sorted(ids)).values() if b.is_open)
     return Facts(tickets.get(Env.STAGE), prod_bug, blockers, environment,
                  ctx.settings.workflow.qa_files_prod_ticket, subject, required, passed, missing,
-                 tickets)
+                 tickets, window_set)
 
 
 def _bug_of(tracker: Tracker, ticket: Ticket | None) -> Bug | None:
     return tracker.bug(ticket.bug_id) if ticket else None
 
 
-def _load_test_passed(ctx: Context, release: Release) -> bool:
+def _load_test(ctx: Context, release: Release) -> tuple[bool, bool]:
+    """Whether a load test passed, and whether a window was agreed (the store's: local)."""
     with ctx.store.unit_of_work() as uow:
-        return has_passed(uow.load_test_results(release.service, release.version))
+        return (has_passed(uow.load_test_results(release.service, release.version)),
+                bool(uow.windows(release.service, release.version)))
 
 
 def _signoffs_missing(ctx: Context, ports: ServicePorts, release: Release,
