@@ -24,6 +24,7 @@ from bot.domain.errors import Refusal, echoed
 from bot.domain.next_steps import next_action
 from bot.domain.offers import TAG, StepArguments
 from bot.domain.permissions import roles_summary
+from bot.domain.release import Release
 from bot.domain.rules import next_owners
 from bot.messages import releases as rendering
 from bot.messages import replies
@@ -34,6 +35,7 @@ from bot.usecases.calendar_feed import calendar_from_settings, select_cycles
 from bot.usecases.context import load_release
 from bot.usecases.dev_lag import environments_and_lag
 from bot.usecases.offers import offer_confirmation
+from bot.usecases.push_day import push_day_note
 from bot.usecases.queries import history, releases_in_flight
 from bot.usecases.releases import advance, check_step, start_service_change
 from bot.usecases.signoffs import required_teams
@@ -166,14 +168,17 @@ def _do_step(job: Job, parsed: Command, intent: Step) -> None:
         given = StepArguments(intent.bug_id, intent.reason)  # the press does all of it
         offer = offer_confirmation(job.ctx, job.actor, intent.action.value, service, version,
                                    reason=parsed.emergency, detail=given.detail())
+        note = push_day_note(job.ctx, intent.action, service, version,
+                             emergency=parsed.emergency is not None)
         job.reply.ephemeral(rendering.step_confirmation(release, intent.action,
-                                                        parsed.emergency, offer.id, given))
+                                                        parsed.emergency, offer.id, given,
+                                                        note))
         return
     run_step(job, intent.action, service, version, bug_id=intent.bug_id, reason=intent.reason)
 
 
 def run_step(job: Job, action: Action, service: str, version: str, *, bug_id: int | None = None,
-             reason: str = "", override_reason: str | None = None) -> None:
+             reason: str = "", override_reason: str | None = None) -> Release:
     """One lifecycle step, shown as one channel message (commands and buttons share it)."""
     job.reply.title = f"{action.value} {service} {version}"
     actor = job.actor
@@ -183,11 +188,14 @@ def run_step(job: Job, action: Action, service: str, version: str, *, bug_id: in
                          request_id=job.request_id, progress=job.reply.progress)
     owners = (role.value for role in next_owners(result.release))
     people = mentions(job.ctx.settings.roles_of(service), owners)
-    rendered = rendering.step_done(result, actor, job.reply.steps, people)
+    note = push_day_note(job.ctx, action, service, version,
+                         emergency=override_reason is not None)
+    rendered = rendering.step_done(result, actor, job.reply.steps, people, note)
     teams = list(required_teams(job.ctx, service))
     if action is Action.DEPLOYED_PROD and teams:
         rendered = with_signoff_button(rendered, result.release, teams)
     job.reply.post(rendered)
+    return result.release
 
 
 def _awaiting_green_light(job: Job, service: str) -> str:

@@ -81,6 +81,16 @@ def _on_the_way(release: Release, pipeline: Pipeline, env: str, phase: str,
     return f"{who}: file the {target} ticket with `/loop request {target} {v}`"
 
 
+def next_step_seen_on(release: Release, env: str) -> str:
+    """`next_step` once `env` is seen running the release: a push OPS has made but not
+    yet marked is to be marked, not made again."""
+    v, state = release.version, release.state
+    if (state.env == env and state.phase == "requested" and env != "prod") or (
+            state is State.GREENLIT and env == "prod"):
+        return f"OPS: confirm the push with `/loop deployed {env} {v}`"
+    return next_step(release)
+
+
 def next_action(release: Release, pending: str | None = None) -> Action | None:
     """The step of a normal release that comes next (the one next_step() describes), or
     None when the next move is not a step of this release (done, rejected, superseded)

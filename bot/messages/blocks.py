@@ -132,7 +132,7 @@ def decode_value(text: str) -> dict[str, Any]:
     """The button value back; {} for anything that is not one of ours."""
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return value if isinstance(value, dict) else {}
 

@@ -92,6 +92,21 @@ def partner_failure(exc: PartnerError, changed: bool) -> Rendered:
     return Rendered(text, [section(f":warning: {text}")])
 
 
+def database_down(command: str, started: bool, *, done: bool = False) -> Rendered:
+    """The bot's database could not be reached: before anything started (nothing was
+    done), or partway (`done`: the steps the channel shows are done)."""
+    what = f"`{escape(command)}`"
+    if started:
+        steps = ": the steps above are done" if done else ""
+        text = (f"My database became unreachable while running {what}{steps}. Once it is "
+                "back, `/loop status` shows where things stand, and repeating the same "
+                "command finishes what was started without doing anything twice.")
+    else:
+        text = (f"My database is unreachable, so nothing was done for {what}. The same "
+                "command (or button) is safe to repeat once the database is back.")
+    return Rendered(text, [section(f":warning: {text}")])
+
+
 def broke(reference: str, command: str) -> Rendered:
     text = (f"Something broke on my side while running `{escape(command)}` (reference "
             f"{reference}). It may have stopped halfway: `/loop status` shows where things "
