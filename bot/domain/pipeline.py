@@ -108,6 +108,17 @@ class Pipeline:
         chosen = tuple(e for e in self.before_prod if e.greenlight)
         return chosen or self.before_prod
 
+    def monitor_minutes(self, default: int) -> int:
+        """How long OPS watches prod after a push: prod's `monitor_minutes`, else `default`
+        (app.yaml's workflow.monitor_minutes)."""
+        minutes = self.environments[-1].monitor_minutes
+        return default if minutes is None else minutes
+
+    @property
+    def first_load_tested(self) -> bool:
+        """Verifying the first environment (stage) waits for a passed load test."""
+        return self.needs(self.first.name, "load_test")
+
     def gated(self, gate: str) -> tuple[Environment, ...]:
         return tuple(e for e in self.environments if gate in e.gates)
 

@@ -39,7 +39,7 @@ def loadtest_duties(t: Tick, service: ServiceSettings) -> None:
 
 
 def remind_without_window(t: Tick, service: ServiceSettings) -> None:
-    if not service.workflow.require_load_test:
+    if not service.pipeline.first_load_tested:
         return
     for tag_day in _tag_days(t.calendar, t.today()):
         due = t.at(tag_day, t.ctx.settings.loadtest.remind_at)
@@ -60,7 +60,7 @@ def loadtest_instants(ctx: Context, calendar: Calendar, service: ServiceSettings
     """When these duties become due between start and end (for the sandbox's `!clock`)."""
     remind_at = ctx.settings.loadtest.remind_at
     first, last = calendar.local_day(start), calendar.local_day(end)
-    if service.workflow.require_load_test:
+    if service.pipeline.first_load_tested:
         for occurrence in calendar.occurrences(max(first, calendar.anchor), last):
             if occurrence.event is Event.TAG and last >= calendar.anchor:
                 yield calendar.at(occurrence.day, remind_at)

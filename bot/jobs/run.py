@@ -106,10 +106,11 @@ def _release_instants(
 ) -> Iterator[dt.datetime]:
     service = settings.name
     for release, entries in releases_with_audit(ctx.store, service, ON_STAGE):
-        found = stage_reminder(calendar, release, entries, settings.workflow.require_load_test)
+        found = stage_reminder(calendar, release, entries, settings.pipeline.first_load_tested)
         if found is not None:
             yield found[1]
-    window = dt.timedelta(minutes=ctx.settings.workflow.monitor_minutes)
+    window = dt.timedelta(minutes=settings.pipeline.monitor_minutes(
+        ctx.settings.workflow.monitor_minutes))
     for release, entries in releases_with_audit(ctx.store, service, (State.PROD_DEPLOYED,)):
         yield entered_at(entries, release, State.PROD_DEPLOYED) + window
 

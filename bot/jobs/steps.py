@@ -77,7 +77,7 @@ def late_steps(t: Tick, service: ServiceSettings) -> None:
         return  # nobody is reminded on a day off; the next working day's hour will do
     for release, entries in releases_with_audit(t.ctx.store, service.name, ON_STAGE):
         found = stage_reminder(t.calendar, release, entries,
-                               service.workflow.require_load_test)
+                               service.pipeline.first_load_tested)
         if release.ticket(Env.STAGE) is None or found is None or t.now < found[1]:
             continue
         remind(t, service, release, *found)
@@ -104,7 +104,7 @@ def _skipped(calendar: Calendar) -> DayOff:
 # -- monitoring -------------------------------------------------------------------------
 def monitoring(t: Tick, service: ServiceSettings) -> None:
     settings = t.ctx.settings.workflow
-    window = dt.timedelta(minutes=settings.monitor_minutes)
+    window = dt.timedelta(minutes=service.pipeline.monitor_minutes(settings.monitor_minutes))
     for release, entries in releases_with_audit(t.ctx.store, service.name, (State.PROD_DEPLOYED,)):
         start = entered_at(entries, release, State.PROD_DEPLOYED)
         end = start + window
@@ -161,7 +161,8 @@ def close(
     with t.ctx.store.unit_of_work() as uow:
         failures, _ = streak(uow.audit(service.name, release.version))
     rendered = render_monitoring_closed(
-        release, t.ctx.settings.workflow.monitor_minutes, failures, failing, t.late(end))
+        release, service.pipeline.monitor_minutes(t.ctx.settings.workflow.monitor_minutes),
+        failures, failing, t.late(end))
     detail = "quiet" if failures == 0 else f"{failures} failure streak(s)"
     t.deliver(key, rendered, entry("monitor: closed", service.name, release.version, detail))
 
