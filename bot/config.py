@@ -39,7 +39,7 @@ from bot.config_services import PartnerSettings as PartnerSettings
 from bot.config_services import Roles, ServiceSettings, SlackSettings, pipeline_of
 from bot.config_values import WebUrl, calendar_of
 from bot.domain.cycles import CalendarError
-from bot.domain.pipeline import Pipeline, PipelineError, register
+from bot.domain.pipeline import Pipeline, PipelineError
 
 DEFAULT_CONFIG = "app.yaml"
 ROLES = ("DEV", "OPS", "QA", "emergency")
@@ -297,20 +297,17 @@ def settings_from_dict(
         settings = Settings.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, source)) from None
-    _register_pipelines(settings, source)
+    _check_pipelines(settings, source)
     return settings
 
 
-def _register_pipelines(settings: Settings, source: str) -> None:
-    """Check each service's pipeline, then make it the one its lifecycle follows."""
-    pipelines = {}
+def _check_pipelines(settings: Settings, source: str) -> None:
+    """Refuse a service's pipeline that can't run, naming the file and the dotted key."""
     for index, service in enumerate(settings.services):
         try:
-            pipelines[service.name] = pipeline_of(service, key=f"services.{index}")
+            pipeline_of(service, key=f"services.{index}")
         except PipelineError as exc:
             raise ConfigError(f"{source}: key '{exc.key}': {exc}") from None
-    for name, pipeline in pipelines.items():
-        register(name, pipeline)
 
 
 def _describe(exc: ValidationError, source: str) -> str:

@@ -16,8 +16,8 @@ Per environment (app.yaml `services[].environments.NAME`, every key optional but
 - `mocked_partner`: whether it is expected to run a mocked partner (loop-server's
   fakeTokBox); unset: whatever it reports.
 
-`pipeline_for(service)` answers for the services of the configuration loaded last (the
-settings register them); a service it does not know gets dev -> stage -> prod.
+`pipeline_for(service)` answers for the services of the running context (it registers
+them when built, and forgets them when closed); any other gets dev -> stage -> prod.
 """
 
 from __future__ import annotations
@@ -218,8 +218,14 @@ _REGISTERED: dict[str, Pipeline] = {}
 
 
 def register(service: str, pipeline: Pipeline) -> None:
-    """The settings register each service's pipeline as they are validated."""
+    """A running context (bot/usecases/context.py) registers its services' pipelines."""
     _REGISTERED[service] = pipeline
+
+
+def unregister(service: str, pipeline: Pipeline) -> None:
+    """Forget `service`'s pipeline if it is still `pipeline` (the context stopped)."""
+    if _REGISTERED.get(service) == pipeline:
+        del _REGISTERED[service]
 
 
 def pipeline_for(service: str) -> Pipeline:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from bot.config import ConfigError, ServiceSettings, Settings
 from bot.domain.errors import Refusal
 from bot.domain.facts import EnvironmentState
-from bot.domain.pipeline import register
+from bot.domain.pipeline import register, unregister
 from bot.domain.release import Release
 from bot.logs import bind_log_context
 from bot.ports import Environments, Forge, Mail, Tracker
@@ -59,6 +59,8 @@ class Context:
     def close(self) -> None:
         """Let the fanout's threads go and close the partners' connections (at stop)."""
         self.fanout.shutdown()
+        for service in self.settings.services:
+            unregister(service.name, service.pipeline)
         for close in self.closers:
             close()
 

@@ -105,5 +105,9 @@ def test_loop_client_has_no_real_stage_and_says_which_environments_it_has(
     world.command(QA, f"verify real-stage {VERSION} service:loop-client")
     said = world.last_ephemeral(QA).text
     assert "loop-client has no `verify real-stage` step" in said
+    world.command(QA, "help verify")
+    assert "/loop verify stage|real-stage|prod VERSION" in world.last_ephemeral(QA).text
+    world.command(QA, "help verify service:loop-client")
+    assert "/loop verify stage|prod VERSION" in world.last_ephemeral(QA).text
     world.command(QA, f"verify qa-stage {VERSION}")
     assert "expected stage, real-stage or prod, got `qa-stage`" in world.last_ephemeral(QA).text
