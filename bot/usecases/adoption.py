@@ -10,12 +10,20 @@ and records every release not recorded yet, with its tickets and one audit entry
 recorded (made by the bot, or imported before) is left exactly as it is, so a second
 import changes nothing. Partner failures raise `PartnerError` before anything is
 written; an unreachable environment only means its version is not known.
+
+Tags and tickets naming no version `/loop tag` accepts (bot/domain/versions.py's bounds:
+99999999999999999999999.0.0 is none) are left out; the tags are listed in the result.
+`progress(step, done, total)` is called after each new release is looked at (step
+"looked at": its branch read from GitHub for a patch) and recorded (step "recorded"). Each tag is
+listed, looked at and recorded once; a patch tag costs one comparison with the main
+branch per tagged commit (GitHub's work for it grows with the history after the tag).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bot.domain.adoption import Adopted, adopt, tickets_by_version
@@ -28,6 +36,7 @@ from bot.store import AlreadyExists
 from bot.usecases.context import Context, ServicePorts
 
 IMPORTER = "loopbot import"
+RECORD_BATCH = 500  # releases recorded per transaction (one each made 10,000 commits)
 log = logging.getLogger("loopbot.import")
 
 
@@ -37,9 +46,14 @@ class ImportResult:
     imported: tuple[Release, ...]  # recorded now, oldest first
     known: tuple[str, ...]  # versions already recorded, left alone
     running: Mapping[str, str | None]  # environment -> the version it reported
+    left_out: tuple[str, ...] = ()  # tags that name no release version
 
 
-def import_releases(ctx: Context, *, service: str | None = None) -> ImportResult:
+Progress = Callable[[str, int, int], None]  # (step, releases done, releases to import)
+
+
+def import_releases(ctx: Context, *, service: str | None = None,
+                    progress: Progress | None = None) -> ImportResult:
     ports = ctx.service(service)
     name = ports.config.name
     # The tags, the deployment tickets and every environment are read at once.
@@ -48,22 +62,37 @@ def import_releases(ctx: Context, *, service: str | None = None) -> ImportResult
         lambda: ctx.read_environments(ports.config))
     tags = {v: t for t in listed
             if (v := Version.from_tag(t.name, ports.config.tag_pattern)) is not None}
+    named = {t.name for t in tags.values()}
+    left_out = tuple(t.name for t in listed if t.name not in named)
     tickets = tickets_by_version(found_tickets, name)
     running = {state.name: state.version for state in states}
     with ctx.store.unit_of_work() as uow:
         recorded = {r.version for r in uow.releases(name)}
     new: list[tuple[Release, str]] = []  # built first: a partner failing writes nothing
     previous: Version | None = None
-    for found in adopt(tags, tickets, running):
+    adopted = adopt(tags, tickets, running)
+    # Tags sharing a commit share the answer: GitHub is asked once per commit.
+    on_main = functools.cache(lambda sha: ports.forge.ancestry(
+        sha, ports.config.main_branch).base_is_ancestor)
+    total = sum(str(found.version) not in recorded for found in adopted)
+    for found in adopted:
         if str(found.version) not in recorded:
-            new.append((_release(ports, found, tags[found.version], previous),
+            new.append((_release(ports, found, tags[found.version], previous, on_main),
                         _learned(found, tags[found.version], running)))
+            _tell(progress, "looked at", len(new), total)
         previous = found.version
-    imported = [stored for release, detail in new
-                if (stored := _record(ctx, release, detail)) is not None]
+    imported: list[Release] = []
+    for start in range(0, len(new), RECORD_BATCH):
+        imported += _record(ctx, new[start:start + RECORD_BATCH])
+        _tell(progress, "recorded", min(start + RECORD_BATCH, len(new)), total)
     versions = {r.version for r in imported}
     known = tuple(str(v) for v in sorted(tags) if str(v) not in versions)
-    return ImportResult(name, tuple(imported), known, running)
+    return ImportResult(name, tuple(imported), known, running, left_out)
+
+
+def _tell(progress: Progress | None, step: str, done: int, total: int) -> None:
+    if progress is not None:
+        progress(step, done, total)
 
 
 def adopt_on_first_start(ctx: Context) -> list[ImportResult]:
@@ -89,40 +118,43 @@ def adopt_on_first_start(ctx: Context) -> list[ImportResult]:
     return results
 
 
-def _release(ports: ServicePorts, found: Adopted, tag: Tag, previous: Version | None
-             ) -> Release:
+def _release(ports: ServicePorts, found: Adopted, tag: Tag, previous: Version | None,
+             on_main: Callable[[str], bool]) -> Release:
     return Release(
         service=ports.config.name, version=str(found.version), state=found.state,
         tag=tag.name, commit_sha=tag.commit_sha,
         previous_version=str(previous) if previous else None,
-        branch=_branch(ports, found.version, tag),
+        branch=_branch(ports, found.version, tag, on_main),
         tickets=tuple(Ticket(env, bug.id) for env, bug in found.tickets.items()),
     )
 
 
-def _record(ctx: Context, release: Release, detail: str) -> Release | None:
-    """Record an imported release and its audit entry; None if it is recorded already
-    (another import, or a tag, got there first)."""
-    try:
-        with ctx.store.unit_of_work() as uow:
-            stored = uow.add_release(release)
+def _record(ctx: Context, batch: list[tuple[Release, str]]) -> list[Release]:
+    """Record imported releases and their audit entries in one transaction; a release
+    recorded already (another import, or a tag, got there first) is left out: its insert
+    is ignored, so the others are still written."""
+    stored = []
+    with ctx.store.unit_of_work() as uow:
+        for release, detail in batch:
+            try:
+                stored.append(uow.add_release(release))
+            except AlreadyExists:
+                continue
             uow.add_audit(AuditEntry(
                 actor=IMPORTER, action="import", service=release.service,
                 version=release.version, to_state=release.state.value, detail=detail,
                 at=ctx.clock(),
             ))
-            uow.commit()
-    except AlreadyExists:
-        return None
+        uow.commit()
     return stored
 
 
-def _branch(ports: ServicePorts, version: Version, tag: Tag) -> str:
+def _branch(ports: ServicePorts, version: Version, tag: Tag,
+            on_main: Callable[[str], bool]) -> str:
     """Where the release was tagged: the main branch, unless it is a patch whose commit
     master does not contain (then its line's maintenance branch)."""
     config = ports.config
-    if not version.is_patch or ports.forge.ancestry(tag.commit_sha,
-                                                    config.main_branch).base_is_ancestor:
+    if not version.is_patch or on_main(tag.commit_sha):
         return config.main_branch
     return version.branch_name(config.branch_pattern)
 

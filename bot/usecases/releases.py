@@ -41,6 +41,7 @@ class ActionResult:
     filed: tuple[Ticket, ...] = ()
     superseded: tuple[Release, ...] = ()
     environment: EnvironmentState | None = None
+    detail: str = ""  # what the audit log keeps: tickets filed, the bug, the reason
     pending: str | None = None  # the gate the next verification waits for (next_steps.py)
 
 
@@ -79,8 +80,8 @@ def advance(
                           hint=f"`/loop status {release.version}` shows where it is now") from None
         uow.add_audit(audit_entry(ctx, actor, decision, release, detail, request_id))
         uow.commit()
-    return ActionResult(release, decision, filed, superseded, facts.environment,
-                        gate_pending(ctx, release))
+    return ActionResult(release, decision, filed, superseded, facts.environment, detail,
+                        pending=gate_pending(ctx, release))
 
 
 def gate_pending(ctx: Context, release: Release) -> str | None:
