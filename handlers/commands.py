@@ -120,8 +120,9 @@ def execute(parsed: Command, job: Job) -> None:
                                                 job.ctx.settings.board_url))
         case Envs():
             config = job.ctx.service(parsed.service).config
+            mocked = {e.name: e.mocked_partner for e in config.pipeline.environments}
             job.reply.ephemeral(replies.environments(
-                config.name, *environments_and_lag(job.ctx, config)))
+                config.name, *environments_and_lag(job.ctx, config), mocked))
         case CalendarDates():
             _do_calendar(job, parsed.service)
         case LoadTestWindow() as intent:

@@ -98,6 +98,19 @@ def test_a_release_passes_stage_then_real_stage_then_prod(loop_world: LoopWorld)
         "VERIFIED FIXED"] * 3
 
 
+def test_envs_flags_a_mocked_partner_on_real_stage(loop_world: LoopWorld) -> None:
+    world = loop_world
+    world.command(QA, "envs")
+    said = world.last_ephemeral(QA).text
+    assert "real-stage" in said and ":warning:" not in said
+    world.sandbox.environment("loop-server", "real-stage").configure(fake_partner=True)
+    world.command(QA, "envs")
+    lines = world.last_ephemeral(QA).text.split("; ")
+    real = next(line for line in lines if "*real-stage*" in line)
+    assert "expected the live partner, not a mock" in real
+    assert not any(":warning:" in line for line in lines if line is not real)
+
+
 def test_loop_client_has_no_real_stage_and_says_which_environments_it_has(
     loop_world: LoopWorld
 ) -> None:
