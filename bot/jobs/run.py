@@ -33,11 +33,11 @@ from bot.jobs.cycle import cycle_duties
 from bot.jobs.dev_lag import dev_lag_instants, watch_dev_lag
 from bot.jobs.loadtest import loadtest_duties, loadtest_instants
 from bot.jobs.steps import (
-    ON_STAGE,
     late_steps,
     monitoring,
     releases_with_audit,
     stage_reminder,
+    waiting_states,
 )
 from bot.jobs.tick import Tick, entered_at
 from bot.jobs.watch import watch_environments
@@ -105,8 +105,9 @@ def _release_instants(
     ctx: Context, calendar: Calendar, settings: ServiceSettings
 ) -> Iterator[dt.datetime]:
     service = settings.name
-    for release, entries in releases_with_audit(ctx.store, service, ON_STAGE):
-        found = stage_reminder(calendar, release, entries, settings.pipeline.first_load_tested)
+    pipeline = settings.pipeline
+    for release, entries in releases_with_audit(ctx.store, service, waiting_states(pipeline)):
+        found = stage_reminder(calendar, release, entries, pipeline)
         if found is not None:
             yield found[1]
     window = dt.timedelta(minutes=settings.pipeline.monitor_minutes(

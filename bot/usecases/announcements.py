@@ -195,8 +195,9 @@ def render_late_step(
 ) -> Rendered:
     """The one late step: whose it was, by when, and the next move; `mentions` are the
     people of `step.owner` only."""
+    env = release.state.env or "stage"
     text = (f"{release.service} {release.version} is late: {step.owner} was to {step.what} "
-            f"(stage bug {bug_id}) by {day(step.due)}. Next: {next_step(release)} "
+            f"({env} bug {bug_id}) by {day(step.due)}. Next: {next_step(release)} "
             f"{mentions}").rstrip()
     return _message(text, late=late)
 
