@@ -28,9 +28,6 @@ def before_prod_states(pipeline: Pipeline) -> frozenset[State]:
                      for phase in ("requested", "deployed", "verified"))
 
 
-ON_STAGE = frozenset({State.STAGE_REQUESTED, State.STAGE_DEPLOYED, State.STAGE_VERIFIED})
-
-
 @cache
 def step_rules(pipeline: Pipeline) -> dict[Action, StepRule]:
     """The table of steps of `pipeline`: each ticketed environment before prod is

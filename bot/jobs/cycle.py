@@ -97,7 +97,7 @@ def announcement_of(
         tagged_before = t.calendar.local_day(release.created_at) if (
             release and release.created_at) else None
     version, nothing = (None, None) if release else next_version(t, service)
-    stage = service.environments.get("stage")
+    stage = service.environments.get(service.pipeline.first.name)
     return Announcement(
         service=service.name, cycle=cycle_dates(t, cycle), release=release,
         tagged_before=tagged_before, next_version=version, nothing_to_tag=nothing,

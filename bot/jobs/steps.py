@@ -32,7 +32,7 @@ from bot.domain.audit import AuditEntry
 from bot.domain.calendar import Calendar
 from bot.domain.deadlines import DayOff, LateStep, is_working_day, stage_deadline
 from bot.domain.loadtest import last_load_test_day
-from bot.domain.pipeline import Pipeline
+from bot.domain.pipeline import Pipeline, pipeline_for
 from bot.domain.release import Release, State
 from bot.jobs.tick import ACTOR, Tick, entered_at, entry
 from bot.store import Store
@@ -97,7 +97,7 @@ def late_steps(t: Tick, service: ServiceSettings) -> None:
 def remind(
     t: Tick, service: ServiceSettings, release: Release, step: LateStep, due: dt.datetime
 ) -> None:
-    env = release.state.env or "stage"
+    env = release.state.env or pipeline_for(service.name).first.name
     ticket = release.ticket(env)
     assert ticket is not None
     key = f"remind:{service.name}:{release.version}:{step.key}:{ticket.bug_id}"

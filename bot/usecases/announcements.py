@@ -28,7 +28,8 @@ from bot.domain.api_impact import HEADING as API_HEADING
 from bot.domain.deadlines import LateStep
 from bot.domain.errors import one_line
 from bot.domain.next_steps import next_step, next_step_seen_on
-from bot.domain.release import Env, Release, State
+from bot.domain.pipeline import pipeline_for
+from bot.domain.release import Release, State
 from bot.markup import escape
 from bot.messages.releases import step_button
 
@@ -139,9 +140,10 @@ def _release_lines(a: Announcement) -> list[str]:
         flagged = ", ".join(f"bug {b}" for b in release.flagged_bugs)
         lines.append(f"Flagged (referenced, not RESOLVED FIXED): {flagged}")
     lines += [n for n in release.notes.splitlines() if n.startswith(API_HEADING)]
-    stage = release.ticket(Env.STAGE)
+    first = pipeline_for(release.service).first.name
+    stage = release.ticket(first)
     status = f"Status: {release.state.value}"
-    lines.append(f"{status}, stage bug {stage.bug_id}." if stage else f"{status}.")
+    lines.append(f"{status}, {first} bug {stage.bug_id}." if stage else f"{status}.")
     lines.append(f"Next: {next_step(release)}")
     return lines
 
@@ -195,7 +197,7 @@ def render_late_step(
 ) -> Rendered:
     """The one late step: whose it was, by when, and the next move; `mentions` are the
     people of `step.owner` only."""
-    env = release.state.env or "stage"
+    env = release.state.env or pipeline_for(release.service).first.name
     text = (f"{release.service} {release.version} is late: {step.owner} was to {step.what} "
             f"({env} bug {bug_id}) by {day(step.due)}. Next: {next_step(release)} "
             f"{mentions}").rstrip()
