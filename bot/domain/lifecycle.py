@@ -40,9 +40,9 @@ from bot.domain.errors import Refusal
 from bot.domain.guards import failing_guards
 from bot.domain.next_steps import next_step, pending_gate
 from bot.domain.permissions import check_may_break_glass, check_step_role
-from bot.domain.pipeline import pipeline_for
+from bot.domain.pipeline import DEFAULT, Pipeline, pipeline_for
 from bot.domain.release import Env, Kind, Release, State
-from bot.domain.rules import StepRule, rule_for
+from bot.domain.rules import StepRule, before_prod_states, rule_for
 from bot.domain.versions import BadVersion, Version
 
 
@@ -212,8 +212,13 @@ def state_after(decision: Decision, facts: Facts) -> State:
     return State.of(filed[-1], "requested") if filed else decision.to_state
 
 
-# Every state but these: not yet tagged, or prod runs (or ran) it.
-_NOT_SUPERSEDABLE = frozenset({State.TAGGING, State.PROD_DEPLOYED, State.DONE, State.SUPERSEDED})
+def supersedable_states(pipeline: Pipeline) -> frozenset[State]:
+    """Where a release can still be replaced by a newer one of its line: not yet in prod."""
+    return frozenset({State.TAGGED, *before_prod_states(pipeline), State.REJECTED,
+                      State.PROD_REQUESTED, State.GREENLIT, State.BACKED_OFF})
+
+
+SUPERSEDABLE = supersedable_states(DEFAULT)  # dev -> stage -> prod's
 
 
 def supersedes(new: Release, old: Release) -> bool:
@@ -222,7 +227,7 @@ def supersedes(new: Release, old: Release) -> bool:
     INVALID, pointing at the new one'). Service changes replace older service changes."""
     if new.service != old.service or new.version == old.version or new.kind != old.kind:
         return False
-    if old.state in _NOT_SUPERSEDABLE:
+    if old.state not in supersedable_states(pipeline_for(old.service)):
         return False
     if new.kind is Kind.SERVICE:
         return True

@@ -28,6 +28,19 @@ def before_prod_states(pipeline: Pipeline) -> frozenset[State]:
                      for phase in ("requested", "deployed", "verified"))
 
 
+def lifecycle_states(pipeline: Pipeline) -> tuple[State, ...]:
+    """Every state a release of `pipeline` can be in, in the order of the process."""
+    on_the_way = tuple(State.of(e.name, phase) for e in pipeline.before_prod
+                       for phase in ("requested", "deployed", "verified"))
+    return (State.TAGGING, State.TAGGED, *on_the_way, State.PROD_REQUESTED, State.GREENLIT,
+            State.PROD_DEPLOYED, State.DONE, State.REJECTED, State.SUPERSEDED,
+            State.BACKED_OFF)
+
+
+def not_final_states(pipeline: Pipeline) -> tuple[State, ...]:
+    return tuple(s for s in lifecycle_states(pipeline) if not s.is_final)
+
+
 @cache
 def step_rules(pipeline: Pipeline) -> dict[Action, StepRule]:
     """The table of steps of `pipeline`: each ticketed environment before prod is

@@ -24,7 +24,7 @@ from bot.domain.audit import AuditEntry
 from bot.domain.cycles import Cycle, Event, Occurrence
 from bot.domain.errors import Refusal
 from bot.domain.release import Kind, Release, State
-from bot.domain.rules import before_prod_states
+from bot.domain.rules import before_prod_states, not_final_states
 from bot.jobs.tick import Tick, entry
 from bot.ports import PartnerError
 from bot.usecases.announcements import (
@@ -128,12 +128,12 @@ def cycle_release(t: Tick, service: ServiceSettings, cycle: Cycle) -> Release | 
     assert cycle.tag is not None
     since = t.at(cycle.tag - dt.timedelta(days=1), MIDNIGHT)
     with t.ctx.store.unit_of_work() as uow:
-        releases = uow.releases(service.name)
-    for release in releases:
+        releases = uow.releases(service.name, states=not_final_states(service.pipeline),
+                                since=since)
+    for release in releases:  # not released, nor imported as released
         created = release.created_at
         if (release.kind is Kind.CODE and created is not None and since <= created <= t.now
-                and release.branch in (None, service.main_branch)
-                and not release.state.is_final):  # released or imported as released
+                and release.branch in (None, service.main_branch)):
             return release
     return None
 

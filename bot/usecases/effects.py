@@ -23,7 +23,7 @@ from bot.domain.actions import (
     SetTicket,
 )
 from bot.domain.audit import AuditEntry
-from bot.domain.lifecycle import supersedes
+from bot.domain.lifecycle import supersedable_states, supersedes
 from bot.domain.pipeline import pipeline_for
 from bot.domain.release import Env, Release, State, Ticket
 from bot.usecases.context import Context, Progress, ServicePorts
@@ -108,7 +108,9 @@ def supersede_older(
 ) -> tuple[Release, ...]:
     """Older releases of the same line still short of prod give way to the new one."""
     with ctx.store.unit_of_work() as uow:
-        older = [r for r in uow.releases(new.service) if supersedes(new, r)]
+        older = [r for r in uow.releases(new.service,
+                                         states=supersedable_states(pipeline_for(new.service)))
+                 if supersedes(new, r)]
     first = pipeline_for(new.service).first.name
     new_ticket = new.ticket(first)
     # a backed-off release's tickets tell their story (stage VERIFIED, prod reopened)
