@@ -25,7 +25,7 @@ from bot.domain.next_steps import next_action
 from bot.domain.offers import TAG, StepArguments
 from bot.domain.permissions import roles_summary
 from bot.domain.release import Release
-from bot.domain.rules import next_owners
+from bot.domain.rules import check_step_exists, next_owners
 from bot.messages import releases as rendering
 from bot.messages import replies
 from bot.messages.blocks import mentions
@@ -183,6 +183,7 @@ def run_step(job: Job, action: Action, service: str, version: str, *, bug_id: in
              reason: str = "", override_reason: str | None = None) -> Release:
     """One lifecycle step, shown as one channel message (commands and buttons share it)."""
     job.reply.title = f"{action.value} {service} {version}"
+    check_step_exists(action, service)  # before the release is looked up
     actor = job.actor
     with job.locks(f"{service}:{version}"):
         _in_one_message(job, step_message_key(service, version, action.value, load_release(
