@@ -333,7 +333,7 @@ def step_pressed_again(label: str, release: Release | None, running: bool) -> Re
     return Rendered(said, [section(said)])
 
 
-def release_card(release: Release) -> list[Block]:
+def release_card(release: Release, pending: str | None = None) -> list[Block]:
     """A release as status and App Home show it: state, tickets, blockers, next step."""
     kind = " (service change)" if release.kind is Kind.SERVICE else ""
     facts = [f"*{escape(release.service)} {release.version}*{kind}: {release.state.value}"]
@@ -343,7 +343,7 @@ def release_card(release: Release) -> list[Block]:
             facts.append(f"{env} ticket: bug {ticket.bug_id}")
     if release.blockers:
         facts.append("blocked by " + ", ".join(f"bug {b}" for b in release.blockers))
-    return [section(" · ".join(facts)), context(_next(release))]
+    return [section(" · ".join(facts)), context(_next(release, pending))]
 
 
 def _next(release: Release, pending: str | None = None) -> str:

@@ -14,6 +14,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.domain.release import State
+from tests.e2e.test_slack_more_commands import _open_home
 from tests.fixtures.app import QA, LoopWorld
 
 
@@ -57,3 +58,17 @@ def test_deployed_on_stage_names_the_load_test_window_not_a_refused_verify(
     world.command(QA, "loadtest stage 0.13.2 pass 2500 rooms, p99 150ms")
     world.command(QA, "verify stage 0.13.2")
     assert world.release("0.13.2").state is State.PROD_REQUESTED
+
+
+def test_app_home_offers_qa_no_verify_while_the_load_test_is_missing(
+    loop_world: LoopWorld
+) -> None:
+    world = loop_world
+    world.to_stage("0.13.3")
+    _open_home(world, QA, "Ev0GATE0001")
+    view = world.slack.home_view(QA)
+    assert view is not None
+    text = json.dumps(view["blocks"])
+    assert "0.13.3" in text and "stage-deployed" in text
+    assert "agree a load-test window with partners" in text
+    assert "Verify stage 0.13.3" not in text
