@@ -37,7 +37,7 @@ from bot.usecases.dev_lag import environments_and_lag
 from bot.usecases.offers import offer_confirmation
 from bot.usecases.push_day import push_day_note
 from bot.usecases.queries import history, releases_in_flight
-from bot.usecases.releases import advance, check_step, start_service_change
+from bot.usecases.releases import advance, check_step, gate_pending, start_service_change
 from bot.usecases.signoffs import required_teams
 from bot.usecases.step_messages import record_message, recorded_message, step_message_key
 from bot.usecases.tagging import backport, preview_tag
@@ -239,9 +239,11 @@ def _do_status(job: Job, service_name: str | None, version: str | None) -> None:
     service = job.ctx.service(service_name).config.name
     if version is None:
         in_flight = releases_in_flight(job.ctx, service=service)
-        job.reply.ephemeral(replies.status_list(service, in_flight))
+        gates = {r.version: gate for r in in_flight if (gate := gate_pending(job.ctx, r))}
+        job.reply.ephemeral(replies.status_list(service, in_flight, gates))
         return
-    job.reply.ephemeral(replies.status_one(load_release(job.ctx, service, version)))
+    release = load_release(job.ctx, service, version)
+    job.reply.ephemeral(replies.status_one(release, gate_pending(job.ctx, release)))
 
 
 def _do_calendar(job: Job, service_name: str | None) -> None:

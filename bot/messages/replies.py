@@ -114,21 +114,25 @@ def broke(reference: str, command: str) -> Rendered:
     return Rendered(text, [section(f":boom: {text}")])
 
 
-def status_list(service: str, releases: Sequence[Release]) -> Rendered:
+def status_list(service: str, releases: Sequence[Release],
+                gates: Mapping[str, str] | None = None) -> Rendered:
+    """`gates`: per version, the gate its next verification waits for (a load test)."""
+    gates = gates or {}
     if not releases:
         return Rendered(f"{service}: no release in flight",
                         [section(f"*{escape(service)}*: no release in flight. "
                                  "DEV starts one with `/loop tag`.")])
     blocks = [section(f"*{escape(service)}*: {len(releases)} release(s) in flight")]
     for release in releases[:12]:
-        blocks += [*release_card(release), *finish_tag_buttons(release)]
+        blocks += [*release_card(release, gates.get(release.version)),
+                   *finish_tag_buttons(release)]
     text = "; ".join(f"{r.version} {r.state.value}" for r in releases)
     return Rendered(f"{service} in flight: {text}", blocks)
 
 
-def status_one(release: Release) -> Rendered:
+def status_one(release: Release, pending: str | None = None) -> Rendered:
     return Rendered(f"{release.service} {release.version}: {release.state.value}",
-                    [*release_card(release), *finish_tag_buttons(release)])
+                    [*release_card(release, pending), *finish_tag_buttons(release)])
 
 
 def history(service: str, version: str, entries: Sequence[AuditEntry], tz: dt.tzinfo,

@@ -72,3 +72,15 @@ def test_app_home_offers_qa_no_verify_while_the_load_test_is_missing(
     assert "0.13.3" in text and "stage-deployed" in text
     assert "agree a load-test window with partners" in text
     assert "Verify stage 0.13.3" not in text
+
+
+def test_status_names_the_load_test_as_the_next_step(loop_world: LoopWorld) -> None:
+    world = loop_world
+    world.to_stage("0.13.4")
+    world.command(QA, "status 0.13.4")
+    one = json.dumps(world.last_ephemeral(QA).blocks)
+    world.command(QA, "status")
+    listed = json.dumps(world.last_ephemeral(QA).blocks)
+    for said in (one, listed):
+        assert "agree a load-test window with partners" in said
+        assert "QA: test 0.13.4 on stage" not in said
