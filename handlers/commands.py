@@ -29,11 +29,13 @@ from bot.domain.rules import check_step_exists, next_owners
 from bot.messages import releases as rendering
 from bot.messages import replies
 from bot.messages.blocks import mentions
+from bot.messages.gonogo import render_gonogo
 from bot.messages.help import help_topic
 from bot.messages.signoffs import with_signoff_button
 from bot.usecases.calendar_feed import calendar_from_settings, select_cycles
 from bot.usecases.context import load_release
 from bot.usecases.dev_lag import environments_and_lag
+from bot.usecases.gonogo import gonogo
 from bot.usecases.offers import offer_confirmation
 from bot.usecases.push_day import push_day_note
 from bot.usecases.queries import history, releases_in_flight
@@ -47,6 +49,7 @@ from handlers.intents import (
     CalendarDates,
     Command,
     Envs,
+    GoNoGoQuestion,
     Help,
     History,
     LoadTestResult,
@@ -126,6 +129,9 @@ def execute(parsed: Command, job: Job) -> None:
                 config.name, *environments_and_lag(job.ctx, config), mocked))
         case CalendarDates():
             _do_calendar(job, parsed.service)
+        case GoNoGoQuestion(version=version):
+            job.reply.ephemeral(render_gonogo(gonogo(job.ctx, service=parsed.service,
+                                                     version=version)))
         case LoadTestWindow() as intent:
             loadtest.do_window(job, parsed, intent)
         case LoadTestResult() as intent:

@@ -4,7 +4,7 @@ them after the lifecycle's)."""
 
 from __future__ import annotations
 
-from handlers.intents import CalendarDates, Envs, History, Intent, Status
+from handlers.intents import CalendarDates, Envs, GoNoGoQuestion, History, Intent, Status
 from handlers.subcommands import Declarations
 from handlers.words import Words
 
@@ -37,3 +37,12 @@ def _envs(words: Words) -> Intent:
 def _calendar(words: Words) -> Intent:
     words.end()
     return CalendarDates()
+
+
+@subcommand("gonogo [VERSION]",
+            "GO or NO-GO for the next prod push, with every reason and whose move it is",
+            examples=("gonogo", "gonogo 0.13.0"))
+def _gonogo(words: Words) -> Intent:
+    version = words.release() if words.peek() else None
+    words.end()
+    return GoNoGoQuestion(version)

@@ -69,6 +69,11 @@ class CalendarDates:
 
 
 @dataclass(frozen=True)
+class GoNoGoQuestion:
+    version: str | None = None  # None: the release that would go next
+
+
+@dataclass(frozen=True)
 class LoadTestWindow:
     """A load-test window on stage; start and end are the team's wall clock (naive)."""
 
@@ -92,7 +97,7 @@ class ProdSignoff:
 
 
 Intent = (Help | TagPreview | Step | Backport | ServiceChange | Status | History | Envs
-          | CalendarDates | LoadTestWindow | LoadTestResult | ProdSignoff)
+          | CalendarDates | GoNoGoQuestion | LoadTestWindow | LoadTestResult | ProdSignoff)
 
 
 @dataclass(frozen=True)
