@@ -16,7 +16,8 @@ from bot.domain.api_impact import describe as describe_impact
 from bot.domain.errors import one_line
 from bot.domain.next_steps import next_action, next_step
 from bot.domain.offers import StepArguments
-from bot.domain.release import Env, Kind, Release, State
+from bot.domain.pipeline import pipeline_for
+from bot.domain.release import Kind, Release, State
 from bot.domain.rules import next_owners, release_after
 from bot.messages.blocks import (
     ACTION_FINISH_TAG,
@@ -51,13 +52,27 @@ DONE = {
     Action.RERELEASE: "re-released on stage", Action.BLOCK: "blocked for prod",
     Action.UNBLOCK: "unblocked for prod", Action.BACKOFF: "backed off from prod",
 }
+_ENV_LABELS = {"request": "Request {}", "deployed": "Mark deployed on {}", "verify": "Verify {}"}
+_ENV_DONE = {"request": "{} ticket filed", "deployed": "deployed on {}",
+             "verify": "verified on {}"}
+
+
+def label_of(action: Action) -> str:
+    """A step's button label; an environment's steps read alike for every environment."""
+    return LABELS.get(action) or _ENV_LABELS[action.verb].format(action.env)
+
+
+def done_of(action: Action) -> str:
+    return DONE.get(action) or _ENV_DONE[action.verb].format(action.env)
+
+
 DIFF_LIMIT = 2700  # a section holds 3000 characters; a longer diff is clipped
 CONFIRMED_ACTIONS = frozenset({Action.GREENLIGHT})  # irreversible steps besides tagging
 QUESTIONS = {Action.GREENLIGHT: "Give {name} the green light for prod?"}
 
 
 def step_label(action: Action, version: str, *, override: bool = False) -> str:
-    label = f"{LABELS[action]} {version}"
+    label = f"{label_of(action)} {version}"
     return f"Override {label[0].lower()}{label[1:]}" if override else label
 
 
@@ -76,13 +91,13 @@ def step_button(release: Release, action: Action, *, reason: str | None = None,
                                 f"audited. Reason: {escape(reason)}", "Override", danger=True)
     elif action in CONFIRMED_ACTIONS:
         dialog = confirm_dialog(f"{label}?", f"{_question(release, action)} "
-                                f"{_told(release, action)}", LABELS[action])
+                                f"{_told(release, action)}", label_of(action))
     style = "danger" if reason is not None else "primary"
     return button(label, ACTION_STEP, value, style=style, confirm=dialog)
 
 
-def next_buttons(release: Release) -> list[Block]:
-    action = next_action(release)
+def next_buttons(release: Release, pending: str | None = None) -> list[Block]:
+    action = next_action(release, pending)
     if action is None:
         return []
     return [actions(f"next:{release.service}:{release.version}", step_button(release, action))]
@@ -107,8 +122,8 @@ def tag_preview(preview: TagPreview, offer: str) -> Rendered:
     v, plan = preview.version, preview.plan
     since = f"since {preview.previous}" if preview.previous else "(first release)"
     commits = [f"• `{c.sha[:7]}` {escape(c.title)}" for c in preview.commits]
-    fixed = [f"• [{escape(b.category)}] bug {b.id} {escape(one_line(b.bug.summary))}"
-             for b in preview.changelog.fixed]
+    fixed = [f"• [{escape(b.category)}] bug {b.id} {escape(one_line(b.bug.summary))} "
+             f"_({escape(b.source_note)})_" for b in preview.changelog.fixed]
     flagged = [f"• {escape(b.reason)}" for b in preview.changelog.flagged]
     label = f"Finish tag {v}" if preview.finishes else f"Tag {v}"
     value = {"s": preview.service, "v": v, "sha": preview.head_sha, "o": offer}
@@ -130,6 +145,8 @@ def tag_preview(preview: TagPreview, offer: str) -> Rendered:
         blocks.append(section(escape(describe_impact(preview.api_impact))))
     if preview.unread_files:
         blocks.append(context(unread_files_line(preview.unread_files)))
+    if preview.voice:
+        blocks.append(context(escape(preview.voice)))
     if commit and commit.changes:
         blocks.append(section(
             f"*Release commit* “{escape(commit.message)}” on `{escape(plan.branch)}`, tagged "
@@ -184,7 +201,7 @@ def step_done(
     the next step) are told, as PROCESS.md wants OPS told of the green light; `note` is
     the bot's own word on it (a push off the calendar's prod-push day)."""
     release, decision = result.release, result.decision
-    done = DONE[decision.action]
+    done = done_of(decision.action)
     lines = [f"*{escape(release.service)} {release.version}*: {done} — {_who(actor)}"]
     if steps:
         lines.append(_steps(steps))
@@ -202,10 +219,11 @@ def step_done(
     if note:
         blocks.append(section(f":calendar: {escape(note)}"))
     told = f"{people} " if people else ""
-    blocks += [context(told + _next(release)), *next_buttons(release)]
+    pending = result.pending
+    blocks += [context(told + _next(release, pending)), *next_buttons(release, pending)]
     said = f" {note}" if note else ""
     return Rendered(f"{release.service} {release.version}: {done} by "
-                    f"{_name(actor)}.{said} {told}Next: {next_step(release)}", blocks)
+                    f"{_name(actor)}.{said} {told}Next: {next_step(release, pending)}", blocks)
 
 
 def step_confirmation(release: Release, action: Action, reason: str | None, offer: str,
@@ -317,19 +335,19 @@ def step_pressed_again(label: str, release: Release | None, running: bool) -> Re
     return Rendered(said, [section(said)])
 
 
-def release_card(release: Release) -> list[Block]:
+def release_card(release: Release, pending: str | None = None) -> list[Block]:
     """A release as status and App Home show it: state, tickets, blockers, next step."""
     kind = " (service change)" if release.kind is Kind.SERVICE else ""
     facts = [f"*{escape(release.service)} {release.version}*{kind}: {release.state.value}"]
-    for env in Env:
+    for env in pipeline_for(release.service).ticketed_names:
         ticket = release.ticket(env)
         if ticket is not None:
-            facts.append(f"{env.value} ticket: bug {ticket.bug_id}")
+            facts.append(f"{env} ticket: bug {ticket.bug_id}")
     if release.blockers:
         facts.append("blocked by " + ", ".join(f"bug {b}" for b in release.blockers))
-    return [section(" · ".join(facts)), context(_next(release))]
+    return [section(" · ".join(facts)), context(_next(release, pending))]
 
 
-def _next(release: Release) -> str:
-    return f"Next: {escape(next_step(release))}"
+def _next(release: Release, pending: str | None = None) -> str:
+    return f"Next: {escape(next_step(release, pending))}"
 
