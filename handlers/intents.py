@@ -69,6 +69,11 @@ class CalendarDates:
 
 
 @dataclass(frozen=True)
+class Metrics:
+    cycles: int
+
+
+@dataclass(frozen=True)
 class LoadTestWindow:
     """A load-test window on stage; start and end are the team's wall clock (naive)."""
 
@@ -92,7 +97,7 @@ class ProdSignoff:
 
 
 Intent = (Help | TagPreview | Step | Backport | ServiceChange | Status | History | Envs
-          | CalendarDates | LoadTestWindow | LoadTestResult | ProdSignoff)
+          | CalendarDates | LoadTestWindow | LoadTestResult | ProdSignoff | Metrics)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ URLs; the domain never sees a library object.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 
@@ -15,6 +16,7 @@ class Commit:
     message: str
     author: str = ""
     parents: tuple[str, ...] = ()
+    committed_at: dt.datetime | None = field(default=None, compare=False)  # committer date
 
     @property
     def title(self) -> str:
