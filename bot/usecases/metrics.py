@@ -47,6 +47,7 @@ class Metrics:
     rows: tuple[Row, ...]  # the releases of the window, newest first
     unread: int = 0  # pushed releases whose commits could not be read (lead time left out)
     order: tuple[str, ...] = ()  # the environments verified before prod
+    each: tuple[tuple[Period, Figures], ...] = ()  # every cycle of both windows, oldest first
 
 
 def check_cycles(cycles: int) -> int:
@@ -88,7 +89,8 @@ def metrics(ctx: Context, *, service: str | None = None, cycles: int = DEFAULT_C
                for v, es in by_version.items()]
     return Metrics(config.name, tz, window, figures(stories, window, tz, order),
                    figures(stories, earlier, tz, order),
-                   tuple(rows(stories, window, tz, order)), unread, order)
+                   tuple(rows(stories, window, tz, order)), unread, order,
+                   tuple((p, figures(stories, [p], tz, order)) for p in both))
 
 
 def _commit_times(ctx: Context, ports: ServicePorts, pushed: list[Release]
