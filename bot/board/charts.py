@@ -15,6 +15,7 @@ LEFT = 92  # room for the row labels and the value axis
 TOP = 10
 PLOT_HEIGHT = 150
 ROW = 22
+NOTE = 70  # room after the longest row for its total
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Chart:
     labels: tuple[Text, ...]
     grid: tuple[Line, ...]
     empty: str = ""  # said instead of the chart when there is nothing to draw
+    legend: tuple[tuple[str, str], ...] = ()  # (css class, what it stands for)
 
 
 @dataclass(frozen=True)
@@ -104,13 +106,15 @@ def columns(id: str, title: str, description: str, items: Sequence[Column],
 
 def rows(id: str, title: str, description: str,
          items: Sequence[tuple[str, Sequence[Segment]]], axis: Callable[[float], str],
-         empty: str = "nothing to show yet") -> Chart:
-    """One row per item, its segments stacked left to right."""
+         empty: str = "nothing to show yet", legend: Sequence[tuple[str, str]] = ()
+         ) -> Chart:
+    """One row per item, its segments stacked left to right, its total written after
+    them (a short bar stays readable beside a long one)."""
     totals = [sum(s.value for s in segments) for _, segments in items]
     if not items or not any(totals):
         return Chart(id, title, description, WIDTH, 0, (), (), (), empty)
     top = nice_top(max(totals))
-    span = WIDTH - LEFT - 10
+    span = WIDTH - LEFT - NOTE
     bars, labels = [], []
     for i, (label, segments) in enumerate(items):
         y = TOP + i * ROW
@@ -120,8 +124,10 @@ def rows(id: str, title: str, description: str,
             bars.append(Bar(x, y + 3, w, ROW - 6, s.css, s.title))
             x += w
         labels.append(Text(LEFT - 6, y + ROW / 2 + 4, label, "end"))
+        labels.append(Text(x + 4, y + ROW / 2 + 4, axis(sum(s.value for s in segments)),
+                           "start"))
     bottom = TOP + len(items) * ROW
     grid = [Line(LEFT + span * f, TOP, LEFT + span * f, bottom) for f in (0, 0.5, 1)]
     labels += [Text(LEFT + span * f, bottom + 14, axis(top * f)) for f in (0, 0.5, 1)]
     return Chart(id, title, description, WIDTH, bottom + 22, tuple(bars), tuple(labels),
-                 tuple(grid))
+                 tuple(grid), legend=tuple(legend))

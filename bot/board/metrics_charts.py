@@ -53,7 +53,8 @@ def charts(found: Metrics) -> list[Chart]:
             Segment(_hours(r.lead_p90) - _hours(r.lead_median), "before",
                     f"{r.story.version}: 90th percentile {duration(r.lead_p90)}")])
          for r in pushed if r.lead_median is not None], _as_time,
-        "no commit times known for the releases pushed")
+        "no commit times known for the releases pushed",
+        [("now", "median"), ("before", "up to the 90th percentile")])
     restore = rows(
         "restore", "Time to restore per prod failure",
         "From the failure's report (the back-off, or the bug) to its fix running in prod.",
@@ -70,5 +71,6 @@ def charts(found: Metrics) -> list[Chart]:
                                     if name in stretches else "before",
                                     f"{r.story.version}: {name} {duration(took)}")
                             for name, took in r.waits])
-         for r in pushed if r.waits], _as_time, "no release went through every state yet")
+         for r in pushed if r.waits], _as_time, "no release went through every state yet",
+        [(f"stretch{i % 4}", name) for i, name in enumerate(stretches)])
     return [pushes, lead, failing, restore, waits]
