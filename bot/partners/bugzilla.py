@@ -19,9 +19,10 @@ Guarantees:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -32,6 +33,7 @@ import urllib3
 from requests.adapters import HTTPAdapter
 
 from bot.domain.facts import Bug
+from bot.domain.ticket_history import StatusMove
 from bot.ports import NOT_HANDLED, Conflict, NotFound, OutcomeUnknown, PartnerError
 
 PARTNER = "Bugzilla"
@@ -157,6 +159,13 @@ class BugzillaTracker:
         client = self._call("connect", lambda bz: bz)  # connecting is not the change
         self._call(f"reopen bug {bug_id}", work, bug_id=bug_id, write=True, client=client)
 
+    def status_moves(self, bug_id: int) -> tuple[StatusMove, ...]:
+        raw = self._call(f"read the history of bug {bug_id}",
+                         lambda bz: bz.bugs_history_raw([bug_id]), bug_id=bug_id)
+        records = [r for b in raw.get("bugs", []) if int(b.get("id", 0)) == bug_id
+                   for r in b.get("history", [])]
+        return tuple(_moves(records))
+
     def bug_url(self, bug_id: int) -> str:
         parts = urlsplit(self.url)
         path = re.sub(r"/rest/?$", "", parts.path.rstrip("/")) + "/show_bug.cgi"
@@ -267,6 +276,20 @@ def _to_bug(raw: Any) -> Bug:
         groups=tuple(str(g) for g in getattr(raw, "groups", ()) or ()),
         type=str(getattr(raw, "type", "") or ""),
     )
+
+
+def _moves(records: Sequence[Mapping[str, Any]]) -> Iterator[StatusMove]:
+    """Bug.history's records -> the status after each one that moved it."""
+    status = resolution = ""
+    for record in sorted(records, key=lambda r: str(r.get("when", ""))):
+        fields = {c.get("field_name"): str(c.get("added") or "")
+                  for c in record.get("changes", [])}
+        if "status" not in fields and "resolution" not in fields:
+            continue
+        status = fields.get("status", status)
+        resolution = fields.get("resolution", resolution)
+        when = dt.datetime.fromisoformat(str(record["when"]).replace("Z", "+00:00"))
+        yield StatusMove(when, status, resolution)
 
 
 def _span(ids: Sequence[int]) -> str:

@@ -61,6 +61,7 @@ class BugDatabase:
         self._lock = threading.RLock()
         self._bugs: dict[int, dict[str, Any]] = {}
         self._comments: dict[int, list[dict[str, Any]]] = {}
+        self._history: dict[int, list[dict[str, Any]]] = {}  # Bug.history's records
         self._next_id = first_id
         self._next_comment_id = 8_700_001
         if state_file is not None and state_file.exists():
@@ -78,6 +79,19 @@ class BugDatabase:
     def all(self) -> list[dict[str, Any]]:
         with self._lock:
             return [copy.deepcopy(self._bugs[i]) for i in sorted(self._bugs)]
+
+    def history(self, bug_id: int) -> list[dict[str, Any]]:
+        with self._lock:
+            self._live(bug_id)
+            return copy.deepcopy(self._history.get(bug_id, []))
+
+    def add_history(self, bug_id: int, record: dict[str, Any]) -> None:
+        """A change made before (tests and the sandbox set up history this way)."""
+        with self._lock:
+            self._live(bug_id)
+            self._history.setdefault(bug_id, []).append(record)
+            self._history[bug_id].sort(key=lambda r: r["when"])
+            self._save()
 
     def comments(self, bug_id: int) -> list[dict[str, Any]]:
         with self._lock:
@@ -243,8 +257,12 @@ class BugDatabase:
             self._append_comment(bug_id, text, actor)
         now = timestamp(self._clock())
         bug["last_change_time"] = now
+        changed = changes(before, bug)
+        if changed:
+            self._history.setdefault(bug_id, []).append({"when": now, "who": actor, "changes": [
+                {"field_name": f, **c} for f, c in changed.items()]})
         return {"id": bug_id, "alias": bug["alias"], "last_change_time": now,
-                "changes": changes(before, bug)}
+                "changes": changed}
 
     def _set_relation(self, bug: dict[str, Any], field: str, ids: Sequence[int]) -> None:
         """Set bug[field] and keep the other side (blocks <-> depends_on) in step."""
@@ -279,6 +297,7 @@ class BugDatabase:
             "next_comment_id": self._next_comment_id,
             "bugs": [self._bugs[i] for i in sorted(self._bugs)],
             "comments": {str(k): v for k, v in self._comments.items()},
+            "history": {str(k): v for k, v in self._history.items()},
         }
         self._state_file.parent.mkdir(parents=True, exist_ok=True)
         tmp = self._state_file.with_suffix(".tmp")
@@ -289,5 +308,6 @@ class BugDatabase:
         state = json.loads(state_file.read_text(encoding="utf-8"))
         self._bugs = {int(b["id"]): b for b in state.get("bugs", [])}
         self._comments = {int(k): v for k, v in state.get("comments", {}).items()}
+        self._history = {int(k): v for k, v in state.get("history", {}).items()}
         self._next_id = int(state.get("next_id", self._next_id))
         self._next_comment_id = int(state.get("next_comment_id", self._next_comment_id))

@@ -6,7 +6,10 @@ know them.
 tickets found in Bugzilla by summary ("Loop — Please deploy loop-server 0.12.2 to Stage")
 and what each environment runs, asks bot/domain/adoption.py where each release stands,
 and records every release not recorded yet, with its tickets and one audit entry
-("import", by `IMPORTER`, saying what it was learned from). Idempotent: a release already
+("import", by `IMPORTER`, saying what it was learned from), after the steps its
+tickets' history shows at their own times (bot/domain/ticket_history.py: deployed and
+verified on stage and prod), so the delivery metrics see the team's history on day one
+(one Bugzilla request per ticket of a release imported, all at once). Idempotent: a release already
 recorded (made by the bot, or imported before) is left exactly as it is, so a second
 import changes nothing. Partner failures raise `PartnerError` before anything is
 written; an unreachable environment only means its version is not known.
@@ -15,13 +18,14 @@ written; an unreachable environment only means its version is not known.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.domain.adoption import Adopted, adopt, tickets_by_version
 from bot.domain.audit import AuditEntry
 from bot.domain.facts import Bug, Tag
 from bot.domain.release import Env, Release, Ticket
+from bot.domain.ticket_history import StatusMove, learned_steps
 from bot.domain.versions import Version
 from bot.ports import PartnerError
 from bot.store import AlreadyExists
@@ -59,8 +63,10 @@ def import_releases(ctx: Context, *, service: str | None = None) -> ImportResult
             new.append((_release(ports, found, tags[found.version], previous),
                         _learned(found, tags[found.version], running)))
         previous = found.version
+    ids = [t.bug_id for release, _ in new for t in release.tickets]
+    moves = dict(zip(ids, ctx.fanout.map(ports.tracker.status_moves, ids), strict=True))
     imported = [stored for release, detail in new
-                if (stored := _record(ctx, release, detail)) is not None]
+                if (stored := _record(ctx, release, detail, moves)) is not None]
     versions = {r.version for r in imported}
     known = tuple(str(v) for v in sorted(tags) if str(v) not in versions)
     return ImportResult(name, tuple(imported), known, running)
@@ -100,12 +106,19 @@ def _release(ports: ServicePorts, found: Adopted, tag: Tag, previous: Version | 
     )
 
 
-def _record(ctx: Context, release: Release, detail: str) -> Release | None:
-    """Record an imported release and its audit entry; None if it is recorded already
+def _record(ctx: Context, release: Release, detail: str,
+            moves: Mapping[int, Sequence[StatusMove]]) -> Release | None:
+    """Record an imported release, the steps its tickets' history shows (at their own
+    times, for the metrics) and its import entry; None if it is recorded already
     (another import, or a tag, got there first)."""
+    learned = learned_steps({t.env: t.bug_id for t in release.tickets}, moves)
     try:
         with ctx.store.unit_of_work() as uow:
             stored = uow.add_release(release)
+            for step in learned:
+                uow.add_audit(AuditEntry(
+                    actor=IMPORTER, action=step.action, service=release.service,
+                    version=release.version, detail=step.detail, at=step.at))
             uow.add_audit(AuditEntry(
                 actor=IMPORTER, action="import", service=release.service,
                 version=release.version, to_state=release.state.value, detail=detail,
