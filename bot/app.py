@@ -4,6 +4,8 @@ the use cases, and nothing else happens at import time.
 Guarantees:
 - Request signatures are verified by Bolt's middleware (unsigned, wrongly signed or stale
   requests get 401 and reach no listener); Socket Mode needs no signing secret.
+- Only the workspace the bot token belongs to is served (`same_workspace`, from Bolt's
+  `auth.test` at build); a request no listener handles is logged in one line.
 - The ack path is as short as a bare Bolt app's, or shorter: each listener runs on the
   request's own thread (`process_before_response`: no hop to Bolt's listener pool, no
   10 ms polling for the ack), acks first, and hands everything else, reading the command
@@ -25,12 +27,13 @@ import logging
 from dataclasses import dataclass
 
 from slack_bolt import App, BoltRequest
+from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 
 from bot.config import ConfigError, Settings
 from bot.partners.slack import retry_rate_limits
-from bot.slack_http import VERIFIED, socket_mode_shapes
+from bot.slack_http import VERIFIED, log_unhandled, same_workspace, socket_mode_shapes
 from bot.usecases.context import Context
 from bot.usecases.identity import Directory
 from bot.wiring import APP_WORKERS, build_context
@@ -115,8 +118,10 @@ def create_app(
     bolt = App(client=client, signing_secret=signing or "socket-mode-only",
                request_verification_enabled=not socket_mode or bool(signing),
                listener_executor=listeners, logger=bolt_logger,
-               process_before_response=True)
+               process_before_response=True,
+               raise_error_for_unhandled_request=True)  # one log line, not Bolt's advice
     bolt.use(socket_mode_shapes)
+    bolt.use(same_workspace)
     context = ctx or build_context(settings, workers=workers)
     directory = Directory(settings.roles, client, services=settings.roles_by_service())
     runtime = Runtime(context, directory, client, Worker(workers))
@@ -131,6 +136,9 @@ def _register(bolt: App, runtime: Runtime) -> None:
 
     @bolt.error
     def on_error(error: Exception, request: BoltRequest) -> None:
+        if isinstance(error, BoltUnhandledRequestError):  # answered 404 by Bolt
+            log_unhandled(request)
+            return
         # Only a request Slack is known to have sent may be answered: an unverified one's
         # response_url is whatever a stranger wrote there.
         verified = request.mode == "socket_mode" or request.context.get(VERIFIED) is True

@@ -32,6 +32,12 @@ def _sandbox_serve(args: argparse.Namespace) -> int:
     return serve(args)
 
 
+def _sandbox_remote_chat(args: argparse.Namespace) -> int:
+    from bot.sandbox.chat_remote import run_remote_chat
+
+    return run_remote_chat(args)
+
+
 def _sandbox_chat(args: argparse.Namespace) -> int:
     from bot.sandbox.chat_session import run_chat
 
@@ -215,6 +221,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_sandbox_options(serve, argparse.SUPPRESS)
     serve.set_defaults(func=_sandbox_serve)
+    remote = sandbox_commands.add_parser(
+        "chat", parents=[inner],
+        help="the sandbox's prompt for a bot running elsewhere (`loopbot run` against the "
+             "stand-ins of `loopbot sandbox serve`): signed requests to --url, what it posts "
+             "printed",
+    )
+    remote.add_argument("--url", required=True,
+                        help="the bot's Slack request URL, e.g. http://127.0.0.1:8000/slack/events")
+    remote.add_argument("--sandbox", required=True, metavar="FILE",
+                        help="the JSON line `loopbot sandbox serve` printed, saved to a file")
+    remote.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                        help="print one JSON object per posted message")
+    remote.set_defaults(func=_sandbox_remote_chat)
     _add_sandbox_options(sandbox)
     sandbox.add_argument(
         "--json", action="store_true",

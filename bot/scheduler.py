@@ -34,7 +34,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.jobs import run_due
 from bot.partners.mail import Mailer
 from bot.partners.slack import Chat
-from bot.store.engine import parse_url
+from bot.store.engine import build_engine, parse_url
 from bot.store.tables import JOBS_TABLE
 from bot.usecases.context import Context
 
@@ -90,9 +90,9 @@ def stop_scheduler(scheduler: BackgroundScheduler, *, wait: bool = True) -> None
 
 
 def _job_store(url: str) -> SQLAlchemyJobStore:
-    options: dict[str, object] = {"pool_pre_ping": True}
     if url.startswith("sqlite"):
         options = {"connect_args": {"timeout": SQLITE_TIMEOUT_S, "check_same_thread": False}}
-    # the store's reading of the URL (postgres:// means psycopg 3), password kept
-    normal = parse_url(url).render_as_string(hide_password=False)
-    return SQLAlchemyJobStore(url=normal, tablename=JOBS_TABLE, engine_options=options)
+        return SQLAlchemyJobStore(url=url, tablename=JOBS_TABLE, engine_options=options)
+    # the store's engine (postgres:// means psycopg 3): while the database is unreachable,
+    # APScheduler's one warning per retry is one line without the password
+    return SQLAlchemyJobStore(engine=build_engine(parse_url(url)), tablename=JOBS_TABLE)

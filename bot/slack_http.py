@@ -7,8 +7,12 @@ Guarantees, in this order, before anything in the request is read or used:
   (Slack's unsigned `ssl_check=1` probe gets an empty 200, as Bolt gives it).
   Nothing of an unverified request (its `response_url`, `trigger_id`, user) is ever used.
 - A verified body that is not what Slack sends (invalid UTF-8, JSON that is not an object,
-  an interactive payload without a readable action, deeply nested JSON) gets 400; it is
-  logged in one line, never with a traceback, and reaches no listener.
+  an interactive payload without a readable action, a view without its type, deeply
+  nested JSON) gets 400; it is logged in one line, never with a traceback, and reaches
+  no listener. A body Bolt itself still fails to read gets the same 400 and one line.
+- A verified request no listener handles gets Bolt's 404 and one log line.
+- A request from another workspace or enterprise than the bot token's is refused
+  (`same_workspace`, a Bolt middleware: 403, one log line) before any listener.
 - What passes is handed to Bolt marked verified (`VERIFIED` in its context), which is
   what lets the error handler answer a user at all (bot/app.py).
 - Socket Mode payloads (authenticated by the app token's connection, so not signed) get
@@ -30,7 +34,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError, field_validator
 from slack_bolt import App, BoltRequest, BoltResponse
 
 log = logging.getLogger("loopbot.http")
@@ -57,6 +61,18 @@ class _Action(BaseModel):
     value: str = ""
     text: _Text | None = None  # a button's label
 
+    @field_validator("value")
+    @classmethod
+    def _readable(cls, value: str) -> str:
+        """The bot's buttons carry JSON; one nested too deep to read is no button of ours."""
+        try:
+            json.loads(value)
+        except ValueError:
+            pass  # not JSON at all: the listener says it is not one of its buttons
+        except RecursionError:
+            raise ValueError("a button value nested too deep") from None
+        return value
+
 
 class _User(BaseModel):
     id: str
@@ -82,6 +98,19 @@ class _Event(BaseModel):
 class _EventEnvelope(BaseModel):
     type: str
     event: _Event | None = None
+
+
+class _View(BaseModel):
+    type: str
+    callback_id: str
+
+
+class _ViewPayload(BaseModel):
+    """A modal submitted or closed: Bolt reads `view.type` and `view.callback_id`."""
+
+    type: str
+    user: _User
+    view: _View
 
 
 class SlackGate:
@@ -112,7 +141,12 @@ class SlackGate:
         except Malformed as exc:
             log.info("refused a malformed Slack request: %s", exc)
             return _answer(start_response, 400, {"error": "malformed request"})
-        response = self._bolt.dispatch(request)
+        try:
+            response = self._bolt.dispatch(request)
+        except (KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
+            # Bolt itself could not read a body the checks above let through
+            log.warning("refused a Slack request Bolt cannot read (%s)", type(exc).__name__)
+            return _answer(start_response, 400, {"error": "malformed request"})
         start_response(f"{response.status} {_reason(response.status)}",
                        [(k, v) for k, values in response.headers.items() for v in values])
         return [response.body.encode("utf-8")]
@@ -173,6 +207,9 @@ def _check_shape(body: dict[str, Any]) -> None:
                 raise Malformed("a slash command's fields are not text")
         elif body.get("type") == "event_callback":
             _EventEnvelope.model_validate(body)
+        elif body.get("type") in ("view_submission", "view_closed"):
+            if _ViewPayload.model_validate(body).view.type == "workflow_step":
+                raise Malformed("a workflow step's view (the bot has no workflow steps)")
         elif "actions" in body or body.get("type") == "block_actions":
             interaction = _Interaction.model_validate(body)
             if not interaction.actions:
@@ -194,6 +231,38 @@ def socket_mode_shapes(req: BoltRequest, resp: BoltResponse,
             log.info("refused a malformed Socket Mode payload: %s", exc)
             return BoltResponse(status=200, body="")  # acknowledged, ignored
     return next()
+
+
+def same_workspace(req: BoltRequest, resp: BoltResponse,
+                   next: Callable[[], BoltResponse]) -> BoltResponse:
+    """Bolt middleware: only the workspace (and enterprise) the bot token belongs to is
+    served; Bolt learns it from `auth.test` when the app is built. A request from any other
+    gets 403 over HTTP (acknowledged, over Socket Mode) and one log line."""
+    known = req.context.authorize_result
+    if known is None:  # Slack's URL verification: no workspace to serve yet
+        return next()
+    team, enterprise = req.context.team_id, req.context.enterprise_id
+    if team == known.team_id and (enterprise or None) == (known.enterprise_id or None):
+        return next()
+    log.warning("refused a request from workspace %.40r (enterprise %.40r): this bot serves "
+                "%s", team, enterprise, known.team_id)
+    if req.mode == "socket_mode":
+        return BoltResponse(status=200, body="")
+    return BoltResponse(status=403, body=json.dumps({"error": "another workspace"}),
+                        headers={"Content-Type": "application/json"})
+
+
+def log_unhandled(req: BoltRequest) -> None:
+    """One line for a verified request no listener handles (Bolt answers it 404)."""
+    body = req.body if isinstance(req.body, dict) else {}
+    event = body.get("event")
+    actions = body.get("actions")
+    what = (body.get("command") or (event.get("type") if isinstance(event, dict) else None)
+            or (actions[0].get("action_id") if isinstance(actions, list) and actions
+                and isinstance(actions[0], dict) else None)
+            or body.get("callback_id") or "")
+    log.info("refused a Slack request no listener handles: %.40r %.60r", body.get("type"),
+             what)
 
 
 def _content_length(environ: dict[str, Any]) -> int | None:

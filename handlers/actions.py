@@ -6,14 +6,21 @@ Guarantees:
 - A confirmation (the ephemeral question under a tag preview, a green light or an
   override) is single-use: the first press by someone who may take its step claims it
   in the database and replaces it with who confirmed; any later press (double click,
-  Slack retry) does nothing. A press from the wrong role is refused before the claim, so
-  it never uses up the confirmation of the person it was offered to.
+  Slack retry, or long after) does nothing but replace it with where the release stands
+  and what comes next (a tag cut short: a Finish button). A press from the wrong role
+  is refused before the claim, so it never uses up the confirmation of the person it
+  was offered to.
 - A confirmation is accepted only if the bot offered it (recorded, bot/domain/offers.py),
   to the person pressing, and it has not expired; the press does what was offered, never
   what the button's value says. A value carrying an override is always such an offer.
+- A Finish button (`/loop status`, App Home) finishes only a release recorded `tagging`,
+  as recorded; the tag carries on in the channel message it left behind.
 - A next-step button on a channel message runs its step once per release at a time; when
-  the step is done the button is replaced by who pressed it, and a second press meets
-  the lifecycle, which says the step is done already. Nothing is ever done twice.
+  the step is done the message is rebuilt from the release's record with who pressed it
+  (never from the payload's copy of the message), and a second press meets the
+  lifecycle, which says the step is done already. Nothing is ever done twice.
+- Where a press posts comes from what it acts on: the offer's service for a
+  confirmation, the step's service for a next-step button.
 """
 
 from __future__ import annotations
@@ -21,24 +28,31 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltRequest
 from slack_bolt.context.respond import Respond
 
-from bot.config import Settings
 from bot.domain.actions import Action
 from bot.domain.errors import Refusal
 from bot.domain.loadtest import check_may_load_test
-from bot.domain.offers import LOADTEST_WINDOW, TAG, NotOffered, Offer
+from bot.domain.offers import LOADTEST_WINDOW, TAG, NotOffered, Offer, StepArguments
 from bot.domain.permissions import check_may_tag
-from bot.messages import ACTION_STEP, ACTION_TAG, Rendered, decode_value
+from bot.domain.release import Release
+from bot.messages import ACTION_STEP, ACTION_TAG, decode_value
 from bot.messages import releases as rendering
-from bot.messages.blocks import ACTION_LOADTEST_WINDOW, ACTION_SIGNOFF, context, escape
+from bot.messages.blocks import (
+    ACTION_FINISH_TAG,
+    ACTION_LOADTEST_WINDOW,
+    ACTION_SIGNOFF,
+)
+from bot.usecases.context import Progress, load_release
 from bot.usecases.offers import check_pressed_by, live_offer
 from bot.usecases.releases import check_role_for
-from bot.usecases.tagging import tag_release
-from handlers.commands import run_step
+from bot.usecases.step_messages import record_message, recorded_message, tag_message_key
+from bot.usecases.tagging import TagResult, finish_interrupted_tag, tag_release
+from handlers.commands import retry_number, run_step
 from handlers.loadtest import record_window
 from handlers.signoff import do_signoff
 from handlers.work import Job, Runtime, SlackRequest
@@ -50,30 +64,42 @@ SINGLE_USE = ("confirm:", "tag:")  # block ids of confirmations
 def register(app: App, runtime: Runtime, on_home_change: Any = None) -> None:
     @app.action(ACTION_TAG)
     def confirm_tag(ack: Ack, body: dict[str, Any], action: dict[str, Any],
-                    respond: Respond) -> None:
+                    respond: Respond, request: BoltRequest) -> None:
         ack()
-        runtime.submit(_request(body, action, respond, runtime.ctx.settings),
+        runtime.submit(_request(body, action, respond, request),
                        lambda job: _tag(job, body, action))
+
+    @app.action(ACTION_FINISH_TAG)
+    def press_finish_tag(ack: Ack, body: dict[str, Any], action: dict[str, Any],
+                         respond: Respond) -> None:
+        ack()
+
+        def work(job: Job) -> None:
+            _finish(job, action)
+            if on_home_change is not None and body.get("container", {}).get("type") == "view":
+                on_home_change(job)
+
+        runtime.submit(_request(body, action, respond, runtime.ctx.settings), work)
 
     @app.action(ACTION_SIGNOFF)
     def press_signoff(ack: Ack, body: dict[str, Any], action: dict[str, Any],
-                      respond: Respond) -> None:
+                      respond: Respond, request: BoltRequest) -> None:
         ack()
         value = decode_value(str(action.get("value", "")))
-        runtime.submit(_request(body, action, respond, runtime.ctx.settings),
+        runtime.submit(_request(body, action, respond, request),
                        lambda job: do_signoff(job, str(value.get("s") or "") or None,
                                               str(value.get("v", ""))))
 
     @app.action(ACTION_LOADTEST_WINDOW)
     def confirm_window(ack: Ack, body: dict[str, Any], action: dict[str, Any],
-                       respond: Respond) -> None:
+                       respond: Respond, request: BoltRequest) -> None:
         ack()
-        runtime.submit(_request(body, action, respond, runtime.ctx.settings),
+        runtime.submit(_request(body, action, respond, request),
                        lambda job: _window(job, body, action))
 
     @app.action(ACTION_STEP)
     def press_step(ack: Ack, body: dict[str, Any], action: dict[str, Any],
-                   respond: Respond) -> None:
+                   respond: Respond, request: BoltRequest) -> None:
         ack()
 
         def work(job: Job) -> None:
@@ -81,17 +107,18 @@ def register(app: App, runtime: Runtime, on_home_change: Any = None) -> None:
             if on_home_change is not None and body.get("container", {}).get("type") == "view":
                 on_home_change(job)
 
-        runtime.submit(_request(body, action, respond, runtime.ctx.settings), work)
+        runtime.submit(_request(body, action, respond, request), work)
 
 
 def _request(body: dict[str, Any], action: dict[str, Any], respond: Respond,
-             settings: Settings) -> SlackRequest:
+             request: BoltRequest) -> SlackRequest:
+    """Who pressed what. The channel is set once the service acted on is known: from the
+    offer for a confirmation, never from the button's value."""
     label = (action.get("text") or {}).get("text", action.get("action_id", "a button"))
     has_url = bool(body.get("response_url"))
-    service = decode_value(str(action.get("value", ""))).get("s")
     return SlackRequest(str(body.get("user", {}).get("id", "")), f"the {label} button",
                         body.get("trigger_id"), respond if has_url else None,
-                        channel=settings.channel_of(str(service) if service else None))
+                        retry_number(request))
 
 
 def _claimed(job: Job, offer: Offer) -> bool:
@@ -116,6 +143,7 @@ def _accepted(job: Job, value: dict[str, Any], action: str | None = None) -> Off
         check_role_for(job.ctx, _action(offer.action), offer.version, job.actor,
                        service=offer.service, override=offer.reason is not None)
     check_pressed_by(offer, job.actor)  # roles first: they say what is wrong more usefully
+    job.reply.channel = job.ctx.settings.channel_of(offer.service)
     return offer if _claimed(job, offer) else None
 
 
@@ -127,17 +155,61 @@ def _action(value: object) -> Action:
                       hint="`/loop help` lists the commands") from None
 
 
+def _recorded(job: Job, offer: Offer) -> tuple[Release | None, bool]:
+    """The release an offer was about, as recorded now (None if it never was), and
+    whether a step on it runs in this process right now."""
+    running = job.locks(f"{offer.service}:{offer.version}").locked()
+    try:
+        return load_release(job.ctx, offer.service, offer.version), running
+    except Refusal:
+        return None, running
+
+
+def _step_pressed_again(job: Job, offer: Offer) -> None:
+    label = rendering.step_label(_action(offer.action), offer.version,
+                                 override=offer.reason is not None)
+    job.reply.replace_original(rendering.step_pressed_again(label, *_recorded(job, offer)))
+
+
 def _tag(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
-    offer = _accepted(job, decode_value(str(action.get("value", ""))), TAG)
-    if offer is None:
+    value = decode_value(str(action.get("value", "")))
+    offer = _accepted(job, value, TAG)
+    if offer is None:  # claimed before: say where that tag stands and what comes next
+        offer = live_offer(job.ctx, value.get("o"))
+        release, running = _recorded(job, offer)
+        job.reply.replace_original(rendering.tag_pressed_again(release, offer.version,
+                                                               running))
         return
-    actor = job.actor
-    job.reply.replace_original(rendering.confirmed(f"Tag {offer.version}", actor))
-    job.reply.title = f"tag {offer.service} {offer.version}"
-    result = tag_release(job.ctx, actor, offer.version, service=offer.service,
-                         expected_sha=offer.sha, request_id=job.request_id,
-                         progress=job.reply.progress)
-    job.reply.post(rendering.tagged(result, actor, job.reply.steps))
+    job.reply.replace_original(rendering.confirmed(f"Tag {offer.version}", job.actor))
+    _tag_in_message(job, offer.service, offer.version, lambda progress: tag_release(
+        job.ctx, job.actor, offer.version, service=offer.service, expected_sha=offer.sha,
+        request_id=job.request_id, progress=progress))
+
+
+def _finish(job: Job, action: dict[str, Any]) -> None:
+    """The Finish button of a tag cut short: only a release recorded `tagging` is finished
+    (the record, not the button's value, says what was confirmed)."""
+    value = decode_value(str(action.get("value", "")))
+    service, version = str(value.get("s") or ""), str(value.get("v") or "")
+    _tag_in_message(job, service, version, lambda progress: finish_interrupted_tag(
+        job.ctx, job.actor, version, service=service or None, request_id=job.request_id,
+        progress=progress))
+
+
+def _tag_in_message(job: Job, service: str, version: str,
+                    tag: Callable[[Progress], TagResult]) -> None:
+    """Tag (or finish tagging) in the tag's one channel message: a tag cut short carries
+    on in the message it left behind."""
+    key = tag_message_key(service, version)
+    where = recorded_message(job.ctx, key)
+    if where is not None:
+        job.reply.continue_in(*where)
+    else:
+        job.reply.on_posted = lambda channel, ts: record_message(job.ctx, key, channel, ts)
+    job.reply.title = f"tag {service} {version}"
+    with job.locks(f"{service}:{version}"):
+        result = tag(job.reply.progress)
+    job.reply.post(rendering.tagged(result, job.actor, job.reply.steps))
 
 
 def _window(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -160,21 +232,27 @@ def _step(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
         or bool({"o", "r"} & value.keys())
     if single_use:  # a confirmation: everything comes from what was offered
         offer = _accepted(job, value)
-        if offer is None:
+        if offer is None:  # claimed before: say where the release stands now
+            _step_pressed_again(job, live_offer(job.ctx, value.get("o")))
             return
         step, service, version, reason = (_action(offer.action), offer.service,
                                           offer.version, offer.reason)
+        given = StepArguments.of(offer)
     else:  # a next-step button: the same as typing the step
         step = _action(value.get("a"))
         if not {"s", "v"} <= value.keys():
             return
-        service, version, reason = str(value["s"]), str(value["v"]), None
+        service = job.ctx.service(str(value["s"])).config.name
+        version, reason = str(value["v"]), None
+        job.reply.channel = job.ctx.settings.channel_of(service)
+        given = StepArguments()
     label = rendering.step_label(step, version, override=reason is not None)
     if single_use:
         job.reply.replace_original(rendering.confirmed(label, job.actor))
-    run_step(job, step, service, version, override_reason=reason, reason=_why(step))
-    if not single_use:
-        job.reply.replace_original(_pressed(body, action, label, job))
+    release = run_step(job, step, service, version, bug_id=given.bug_id,
+                       reason=given.reason or _why(step), override_reason=reason)
+    if not single_use:  # rebuilt from the record: the payload's message is not ours to echo
+        job.reply.replace_original(rendering.pressed(release, label, job.actor))
 
 
 def _why(step: Action) -> str:
@@ -182,11 +260,3 @@ def _why(step: Action) -> str:
     recorded for what the watch saw (the typed command says more)."""
     return "prod returned to the release before it (the environment watch saw it)" \
         if step is Action.BACKOFF else ""
-
-
-def _pressed(body: dict[str, Any], action: dict[str, Any], label: str, job: Job) -> Rendered:
-    """The channel message as it was, its pressed button replaced by who pressed it."""
-    message = body.get("message") or {}
-    kept = [b for b in message.get("blocks") or [] if b.get("block_id") != action.get("block_id")]
-    note = context(f"✓ *{escape(label)}* — pressed by {job.actor.mention}")
-    return Rendered(str(message.get("text") or label), [*kept, note])

@@ -22,8 +22,9 @@ from slack_bolt.context.respond import Respond
 from bot.domain.actions import Action
 from bot.domain.errors import Refusal, echoed
 from bot.domain.next_steps import next_action
-from bot.domain.offers import TAG
+from bot.domain.offers import TAG, StepArguments
 from bot.domain.permissions import roles_summary
+from bot.domain.release import Release
 from bot.domain.rules import next_owners
 from bot.messages import releases as rendering
 from bot.messages import replies
@@ -169,16 +170,17 @@ def _do_step(job: Job, parsed: Command, intent: Step) -> None:
         check_step(job.ctx, intent.action, version, job.actor, service=service,
                    bug_id=intent.bug_id, override_reason=parsed.emergency)
         release = load_release(job.ctx, service, version)
+        given = StepArguments(intent.bug_id, intent.reason)  # the press does all of it
         offer = offer_confirmation(job.ctx, job.actor, intent.action.value, service, version,
-                                   reason=parsed.emergency)
+                                   reason=parsed.emergency, detail=given.detail())
         job.reply.ephemeral(rendering.step_confirmation(release, intent.action,
-                                                        parsed.emergency, offer.id))
+                                                        parsed.emergency, offer.id, given))
         return
     run_step(job, intent.action, service, version, bug_id=intent.bug_id, reason=intent.reason)
 
 
 def run_step(job: Job, action: Action, service: str, version: str, *, bug_id: int | None = None,
-             reason: str = "", override_reason: str | None = None) -> None:
+             reason: str = "", override_reason: str | None = None) -> Release:
     """One lifecycle step, shown as one channel message (commands and buttons share it)."""
     job.reply.title = f"{action.value} {service} {version}"
     actor = job.actor
@@ -193,6 +195,7 @@ def run_step(job: Job, action: Action, service: str, version: str, *, bug_id: in
     if action is Action.DEPLOYED_PROD and teams:
         rendered = with_signoff_button(rendered, result.release, teams)
     job.reply.post(rendered)
+    return result.release
 
 
 def _awaiting_green_light(job: Job, service: str) -> str:

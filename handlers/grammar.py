@@ -69,7 +69,7 @@ def _help(words: Words) -> Intent:
 
 @subcommand("tag [VERSION | on LINE]",
             "preview the next release (or VERSION, or the next patch on LINE), then confirm "
-            "the tag", roles=(Role.DEV,),
+            "the tag; a tag cut short is finished first", roles=(Role.DEV,),
             changes="GitHub, once confirmed: an annotated tag and a release with the notes",
             examples=("tag", "tag on 0.12"))
 def _tag(words: Words) -> Intent:

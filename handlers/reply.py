@@ -14,6 +14,7 @@ Guarantees:
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,14 @@ class Reply:
     actor: Actor | None = None
     steps: list[str] = field(default_factory=list)
     _posted: tuple[str, str] | None = None  # (channel id, ts) of the one channel message
+    on_posted: Callable[[str, str], None] | None = None  # told where it went, once
+
+    _resume: tuple[str, str] | None = None  # an earlier message to carry on in
+
+    def continue_in(self, channel: str, ts: str) -> None:
+        """Make the one channel message an earlier one (a step cut short, now finished),
+        from the first step shown: a refusal before it leaves that message alone."""
+        self._resume = (channel, ts)
 
     def ephemeral(self, rendered: Rendered) -> None:
         if self.respond is not None and self.respond.response_url:
@@ -79,9 +88,13 @@ class Reply:
         self._show(stopped(self.title, self.actor, self.steps, rendered))
 
     def _show(self, rendered: Rendered) -> None:
+        if self._posted is None and self._resume is not None:
+            self._posted = self._resume
         if self._posted is None:
             answer = self.client.chat_postMessage(channel=self.channel, **rendered.as_kwargs())
             self._posted = (str(answer["channel"]), str(answer["ts"]))
+            if self.on_posted is not None:
+                self.on_posted(*self._posted)
             return
         channel, ts = self._posted
         self.client.chat_update(channel=channel, ts=ts, **rendered.as_kwargs())

@@ -11,6 +11,7 @@ from handlers.work import Job
 
 def do_signoff(job: Job, service_name: str | None, version: str) -> None:
     service = job.ctx.service(service_name).config.name
+    job.reply.channel = job.ctx.settings.channel_of(service)
     job.reply.title = f"signoff prod {service} {version}"
     required = required_teams(job.ctx, service)
     teams = [team for team, ids in required.items()

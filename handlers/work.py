@@ -12,7 +12,8 @@ Guarantees:
   alone; `Reply.progress` / `Reply.post` build ONE channel message per state change.
 - Refusals, partner failures and unexpected errors are translated here and only here:
   a refusal says why and what to do, a partner failure names the partner and whether
-  anything changed, anything else is logged with its traceback under a short reference
+  anything changed, an unreachable database says so in one log line (at the claim:
+  nothing was done), anything else is logged with its traceback under a short reference
   that is all the user sees. No secret reaches a message or a log line.
 """
 
@@ -36,8 +37,9 @@ from bot.domain.actions import Actor
 from bot.domain.errors import Refusal
 from bot.logs import log_context
 from bot.messages import Rendered
-from bot.messages.replies import broke, partner_failure, refusal
+from bot.messages.replies import broke, database_down, partner_failure, refusal
 from bot.ports import PartnerError
+from bot.store import Unreachable
 from bot.usecases.context import Context
 from bot.usecases.identity import Directory
 from handlers.reply import Reply
@@ -257,16 +259,21 @@ class Runtime:
         reply = Reply(self.client, request.channel or self.channel, request.user,
                       request.respond, title=request.text)
         job = Job(self.ctx, self.directory, request, reply, self.locks)
+        started = False
         try:
             if request.key and not self.ctx.store.claim(f"slack:{request.key}", request.user):
                 log.info("already handled %s (retry %d): ignored", request.key, request.retry)
                 return
+            started = True
             work(job)
             if reply.posted:
                 for refresh in self.after_change:
                     refresh()
         except Refusal as exc:
             self._answer(reply, refusal(exc, request.user))
+        except Unreachable as exc:  # one line: the cause is known, a traceback adds nothing
+            log.warning("database unreachable during %r: %s", request.text, exc)
+            self._answer(reply, database_down(request.text, started, done=bool(reply.steps)))
         except PartnerError as exc:
             log.warning("partner failure during %r: %s", request.text, exc,
                         extra={"partner": exc.partner})

@@ -82,6 +82,11 @@ def _override(
         raise Refusal("an emergency override needs a written reason",
                       hint=f"add the reason: `/loop {action.value} {release.version} "
                            "--emergency \"why\"`")
+    if action in (Action.BLOCK, Action.UNBLOCK) and bug_id is None:
+        # breaking glass skips guards, not the step's subject: no blocker, nothing to do
+        raise Refusal(f"`{action.value}` needs the bug, even when breaking glass",
+                      hint=f"`/loop {action.value} prod {release.version} bug N "
+                           "--emergency \"why\"`")
     if release.state not in _OVERRIDABLE:
         raise WrongState(f"{release.service} {release.version} is {release.state.value}: "
                          "nothing left to override")

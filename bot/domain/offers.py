@@ -4,12 +4,15 @@ whom, until when) and a press is accepted only on a live offer, by the person it
 offered to; the press then does what was offered, never what its button value says.
 
 Guarantees: `check_live` refuses a press on anything the bot never offered or on an
-expired offer; `check_offered_to` refuses anyone but the person it was offered to.
+expired offer; `check_offered_to` refuses anyone but the person it was offered to. A
+step's confirmation keeps every argument of the step as typed (`StepArguments`, in the
+offer's detail), so the press does the whole step, not its name alone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 from bot.domain.errors import Refusal
@@ -35,6 +38,26 @@ class Offer:
     sha: str | None = None  # a tag's commit, as previewed
     reason: str | None = None  # an emergency override's reason, as typed
     detail: str | None = None  # what else the offer fixes (a load-test window's span), JSON
+
+
+@dataclass(frozen=True)
+class StepArguments:
+    """What a lifecycle step was given besides its version: the bug it names (reject,
+    block, unblock) and the reason written after it (reject)."""
+
+    bug_id: int | None = None
+    reason: str = ""
+
+    def detail(self) -> str:
+        """The offer's `detail` that keeps these arguments."""
+        return json.dumps({"bug": self.bug_id, "reason": self.reason})
+
+    @classmethod
+    def of(cls, offer: Offer) -> StepArguments:
+        """The arguments a step's offer keeps (none for an offer made without them)."""
+        kept = json.loads(offer.detail) if offer.detail else {}
+        bug = kept.get("bug")
+        return cls(int(bug) if bug is not None else None, str(kept.get("reason") or ""))
 
 
 def check_live(offer: Offer | None, now: dt.datetime) -> Offer:

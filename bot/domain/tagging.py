@@ -4,8 +4,10 @@ and "When something goes wrong").
 `plan_tag` answers for the three ways DEV asks: a plain `/loop tag` (the next minor from
 master, or, while the cycle's release is rejected on stage, its next patch from master),
 an explicit version, or `on LINE` (the next patch on that line's maintenance branch). It
-refuses a version that is already tagged or recorded. Pure: the tags and the releases
-are passed in.
+refuses a version that is already tagged or recorded, saying so before anything about
+its line. A release left in `tagging` (a tag confirmed, then cut short) is what each of
+the three finishes first: its own version, on the branch recorded for it. Pure: the tags
+and the releases are passed in.
 """
 
 from __future__ import annotations
@@ -55,8 +57,14 @@ def plan_tag(
     """`branches`: the maintenance branches known to exist (at least the asked version's)."""
     tags = list(tags)
     releases = [r for r in releases if r.kind is Kind.CODE]
+    interrupted = _interrupted(releases, version, line)
+    if interrupted is not None:
+        return _finishing(naming, interrupted)
     if version is not None:
-        plan = _explicit(naming, tags, Version.parse(version), set(branches))
+        asked = Version.parse(version)
+        _refuse_existing(TagPlan(asked, asked.tag_name(naming.tag_pattern), "", ""), tags,
+                         releases)
+        plan = _explicit(naming, tags, asked, set(branches))
     elif line is not None:
         plan = _on_line(naming, tags, line)
     else:
@@ -88,7 +96,7 @@ def _explicit(naming: Naming, tags: list[str], version: Version, branches: set[s
 
 
 def _on_line(naming: Naming, tags: list[str], line: str) -> TagPlan:
-    base = Version.parse(f"{line.removesuffix('.x').removesuffix('.X')}.0")
+    base = _line_base(line)
     following = next_patch_on_line(tags, naming.tag_pattern, base.line)
     if following is None:
         raise NothingToTag(f"line {base.line} has no release to patch",
@@ -140,13 +148,43 @@ def _sent_back(releases: list[Release]) -> Release | None:
     return max(live, key=lambda r: Version.parse(r.version)) if live else None
 
 
+def _interrupted(releases: list[Release], version: str | None, line: str | None
+                 ) -> Release | None:
+    """The release left in `tagging` that this request finishes: the asked version's, the
+    asked line's, or (a plain `/loop tag`) the newest."""
+    stuck = [r for r in releases if r.state is State.TAGGING]
+    if version is not None:
+        asked = str(Version.parse(version))
+        stuck = [r for r in stuck if r.version == asked]
+    elif line is not None:
+        asked = _line_base(line).line
+        stuck = [r for r in stuck if Version.parse(r.version).line == asked]
+    return max(stuck, key=lambda r: Version.parse(r.version), default=None)
+
+
+def _finishing(naming: Naming, release: Release) -> TagPlan:
+    version = Version.parse(release.version)
+    return TagPlan(version, version.tag_name(naming.tag_pattern),
+                   release.branch or naming.main_branch,
+                   "the tag confirmed for it was cut short: this finishes it")
+
+
+def _line_base(line: str) -> Version:
+    return Version.parse(f"{line.removesuffix('.x').removesuffix('.X')}.0")
+
+
 def _refuse_existing(plan: TagPlan, tags: list[str], releases: list[Release]) -> None:
     recorded = {r.version: r for r in releases}
     release = recorded.get(str(plan.version))
     if release is not None and release.state is not State.TAGGING:
-        raise AlreadyTagged(f"{plan.version} is already tagged ({release.state.value})",
-                            hint=f"`/loop status {plan.version}` shows where it stands")
+        raise AlreadyTagged(f"{plan.version} exists already: tag {release.tag or plan.tag}, "
+                            f"release {release.state.value}", hint=_instead(plan.version))
     if release is None and plan.tag in tags:
-        raise AlreadyTagged(f"the tag {plan.tag} already exists on GitHub",
-                            hint="pick the next version, or `/loop tag` to let me choose")
+        raise AlreadyTagged(f"{plan.version} exists already: the tag {plan.tag} is on GitHub",
+                            hint=_instead(plan.version))
+
+
+def _instead(version: Version) -> str:
+    return (f"`/loop tag on {version.line}` tags the next patch on {version.line}; "
+            f"`/loop status {version}` shows where {version} stands")
 

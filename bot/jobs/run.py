@@ -8,7 +8,8 @@ occurrence that nobody claimed yet. It is what the scheduler's one job runs ever
 minute, safe to run as often as anyone likes, from any number of threads or bot
 processes: claims in the database make each occurrence happen once. A duty that fails
 (a partner down) is logged and the others still run; the next tick tries again what was
-not claimed.
+not claimed. While the database is unreachable a tick stops at the first duty that
+meets it and logs one line.
 
 `run_until(ctx, chat, mailer, clock, until)` moves a `ManualClock` forward to `until`,
 stopping at each instant at which something becomes due (announcement hours, late-step
@@ -44,7 +45,7 @@ from bot.logs import log_context
 from bot.partners.mail import Mailer
 from bot.partners.slack import Chat
 from bot.ports import PartnerError
-from bot.store import StoreError
+from bot.store import StoreError, Unreachable
 from bot.usecases.calendar_feed import calendar_from_settings
 from bot.usecases.context import Context
 
@@ -61,9 +62,13 @@ def run_due(
     """Everything due at `now` (default: the context's clock), for every service."""
     moment = now or ctx.clock()
     tick = Tick(ctx, chat, mailer, moment.astimezone(dt.UTC), _calendar(ctx))
-    for service in ctx.settings.services:
-        for duty in DUTIES:
-            _guarded(duty, tick, service)
+    try:
+        for service in ctx.settings.services:
+            for duty in DUTIES:
+                _guarded(duty, tick, service)
+    except Unreachable as exc:  # the other duties would only fail the same way
+        log.warning("tick at %s not run: the database is unreachable (%s); the next tick "
+                    "tries again", tick.now.isoformat(timespec="minutes"), exc)
 
 
 def run_until(
@@ -114,6 +119,8 @@ def _guarded(duty: Duty, tick: Tick, service: ServiceSettings) -> None:
         except PartnerError as exc:
             log.warning("%s for %s failed: %s", duty.__name__, service.name, exc,
                         extra={"partner": exc.partner})
+        except Unreachable:
+            raise
         except (Refusal, StoreError) as exc:
             log.warning("%s for %s failed: %s", duty.__name__, service.name, exc)
         except Exception:

@@ -28,6 +28,7 @@ Block = dict[str, Any]
 ACTION_TAG = "loop_tag"  # confirm a tag: value {"s", "v", "sha"}
 ACTION_STEP = "loop_step"  # a lifecycle step: value {"s", "v", "a"[, "r"]}
 ACTION_SIGNOFF = "loop_signoff"  # a team's prod sign-off: value {"s", "v"}
+ACTION_FINISH_TAG = "loop_finish_tag"  # finish a tag cut short: value {"s", "v"}
 # an emergency load-test window: value {"s", "v", "from", "to", "p", "r"}
 ACTION_LOADTEST_WINDOW = "loop_loadtest_window"
 
@@ -131,7 +132,7 @@ def decode_value(text: str) -> dict[str, Any]:
     """The button value back; {} for anything that is not one of ours."""
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return value if isinstance(value, dict) else {}
 

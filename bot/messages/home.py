@@ -26,7 +26,7 @@ from bot.domain.permissions import (
     holds_role_for,
     role_names,
 )
-from bot.domain.release import Release
+from bot.domain.release import Release, State
 from bot.messages.blocks import (
     Block,
     actions,
@@ -37,7 +37,7 @@ from bot.messages.blocks import (
     lines_section,
     section,
 )
-from bot.messages.releases import release_card, step_button
+from bot.messages.releases import finish_tag_buttons, release_card, step_button
 from bot.messages.replies import environment_line
 
 MAX_VIEW_BLOCKS = 100
@@ -82,6 +82,9 @@ def _service_blocks(actor: Actor, part: ServiceHome) -> list[Block]:
 
 
 def _your_move(actor: Actor, release: Release) -> list[Block]:
+    if release.state is State.TAGGING:  # a tag cut short: DEV finishes it
+        return finish_tag_buttons(release) if _allowed(check_may_tag, actor,
+                                                       [release.service]) else []
     action = next_action(release)
     if action is None or not holds_role_for(action, release, actor):
         return []

@@ -14,9 +14,11 @@ from collections.abc import Sequence
 from bot.domain.actions import Action, Actor
 from bot.domain.api_impact import describe as describe_impact
 from bot.domain.next_steps import next_action, next_step
-from bot.domain.release import Env, Kind, Release
+from bot.domain.offers import StepArguments
+from bot.domain.release import Env, Kind, Release, State
 from bot.domain.rules import next_owners, release_after
 from bot.messages.blocks import (
+    ACTION_FINISH_TAG,
     ACTION_STEP,
     ACTION_TAG,
     Block,
@@ -107,7 +109,7 @@ def tag_preview(preview: TagPreview, offer: str) -> Rendered:
     fixed = [f"• [{escape(b.category)}] bug {b.id} {escape(b.bug.summary)}"
              for b in preview.changelog.fixed]
     flagged = [f"• {escape(b.reason)}" for b in preview.changelog.flagged]
-    label = f"Tag {v}"
+    label = f"Finish tag {v}" if preview.finishes else f"Tag {v}"
     value = {"s": preview.service, "v": v, "sha": preview.head_sha, "o": offer}
     commit = preview.release_commit
     first = (f"Commits “{escape(commit.message)}” on `{escape(plan.branch)}`, tags it "
@@ -196,10 +198,10 @@ def step_done(
                     f"{_name(actor)}. {told}Next: {next_step(release)}", blocks)
 
 
-def step_confirmation(release: Release, action: Action, reason: str | None, offer: str
-                      ) -> Rendered:
+def step_confirmation(release: Release, action: Action, reason: str | None, offer: str,
+                      given: StepArguments | None = None) -> Rendered:
     """The ephemeral question before an irreversible step or an override (its button
-    answers the recorded offer `offer`)."""
+    answers the recorded offer `offer`, which keeps the step's arguments `given`)."""
     label = step_label(action, release.version, override=reason is not None)
     lines = [f"*{escape(release.service)} {release.version}* is {release.state.value}."]
     if reason is None and action in QUESTIONS:
@@ -208,6 +210,11 @@ def step_confirmation(release: Release, action: Action, reason: str | None, offe
     if reason is not None:
         lines.append(f":rotating_light: Breaking glass: `{action.value}` even where the "
                      f"process says no. Reason: {escape(reason)}")
+    given = given or StepArguments()
+    said = [f"bug {given.bug_id}"] if given.bug_id is not None else []
+    said += [escape(given.reason)] if given.reason.strip() else []
+    if said:
+        lines.append("With: " + "; ".join(said))
     block = actions(f"confirm:{release.service}:{release.version}",
                     step_button(release, action, reason=reason, offer=offer))
     return Rendered(f"{label}? Press the button to confirm.", [section("\n".join(lines)), block])
@@ -230,6 +237,14 @@ def confirmed(label: str, actor: Actor) -> Rendered:
                     [context(f"✓ *{escape(label)}* — pressed by {_who(actor)}")])
 
 
+def pressed(release: Release, label: str, actor: Actor) -> Rendered:
+    """A next-step card once its button was pressed, rebuilt from the release's record."""
+    return Rendered(f"{release.service} {release.version} is {release.state.value} (its "
+                    f"button was pressed by {_name(actor)})",
+                    [*release_card(release),
+                     context(f"✓ *{escape(label)}* — pressed by {_who(actor)}")])
+
+
 # -- other changes ---------------------------------------------------------------------------
 def backported(result: BackportResult, actor: Actor, steps: Sequence[str]) -> Rendered:
     picked = result.result.picked if result.result else ()
@@ -250,6 +265,43 @@ def change_started(release: Release, actor: Actor) -> Rendered:
                  f"{_who(actor)}\n> {escape(release.summary)}"),
          context(_next(release)), *next_buttons(release)],
     )
+
+
+def finish_tag_buttons(release: Release) -> list[Block]:
+    """The button that finishes a tag cut short (none unless the release is `tagging`)."""
+    if release.state is not State.TAGGING:
+        return []
+    value = {"s": release.service, "v": release.version}
+    return [actions(f"finish:{release.service}:{release.version}",
+                    button(f"Finish tag {release.version}", ACTION_FINISH_TAG, value,
+                           style="primary"))]
+
+
+def tag_pressed_again(release: Release | None, version: str, running: bool) -> Rendered:
+    """An old tag confirmation pressed again: where the tag stands and what to do next."""
+    if running:
+        said = f"Tag {version} was confirmed already and is being made now."
+    elif release is None:
+        said = f"Tag {version} was confirmed already, but nothing was recorded: " \
+               "run `/loop tag` again for a fresh preview."
+    elif release.state is State.TAGGING:
+        said = f"Tag {version} was confirmed, then cut short: finish it with the button " \
+               f"(or `/loop tag {version}`)."
+    else:
+        said = f"Tag {version} was confirmed already: {version} is {release.state.value}. " \
+               f"{_next(release)}"
+    buttons = finish_tag_buttons(release) if release is not None and not running else []
+    return Rendered(said, [section(said), *buttons])
+
+
+def step_pressed_again(label: str, release: Release | None, running: bool) -> Rendered:
+    """A step's confirmation pressed again: it was used; where the release stands now."""
+    if running or release is None:
+        said = f"{label} was confirmed already and is being done now."
+    else:
+        said = f"{label} was confirmed already: {release.version} is " \
+               f"{release.state.value}. {_next(release)}"
+    return Rendered(said, [section(said)])
 
 
 def release_card(release: Release) -> list[Block]:

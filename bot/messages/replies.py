@@ -31,7 +31,7 @@ from bot.messages.blocks import (
     lines_section,
     section,
 )
-from bot.messages.releases import release_card
+from bot.messages.releases import finish_tag_buttons, release_card
 from bot.ports import OutcomeUnknown, PartnerError
 from bot.usecases.calendar_feed import render_text
 
@@ -92,6 +92,21 @@ def partner_failure(exc: PartnerError, changed: bool) -> Rendered:
     return Rendered(text, [section(f":warning: {text}")])
 
 
+def database_down(command: str, started: bool, *, done: bool = False) -> Rendered:
+    """The bot's database could not be reached: before anything started (nothing was
+    done), or partway (`done`: the steps the channel shows are done)."""
+    what = f"`{escape(command)}`"
+    if started:
+        steps = ": the steps above are done" if done else ""
+        text = (f"My database became unreachable while running {what}{steps}. Once it is "
+                "back, `/loop status` shows where things stand, and repeating the same "
+                "command finishes what was started without doing anything twice.")
+    else:
+        text = (f"My database is unreachable, so nothing was done for {what}. The same "
+                "command (or button) is safe to repeat once the database is back.")
+    return Rendered(text, [section(f":warning: {text}")])
+
+
 def broke(reference: str, command: str) -> Rendered:
     text = (f"Something broke on my side while running `{escape(command)}` (reference "
             f"{reference}). It may have stopped halfway: `/loop status` shows where things "
@@ -106,14 +121,14 @@ def status_list(service: str, releases: Sequence[Release]) -> Rendered:
                                  "DEV starts one with `/loop tag`.")])
     blocks = [section(f"*{escape(service)}*: {len(releases)} release(s) in flight")]
     for release in releases[:12]:
-        blocks += release_card(release)
+        blocks += [*release_card(release), *finish_tag_buttons(release)]
     text = "; ".join(f"{r.version} {r.state.value}" for r in releases)
     return Rendered(f"{service} in flight: {text}", blocks)
 
 
 def status_one(release: Release) -> Rendered:
     return Rendered(f"{release.service} {release.version}: {release.state.value}",
-                    release_card(release))
+                    [*release_card(release), *finish_tag_buttons(release)])
 
 
 def history(service: str, version: str, entries: Sequence[AuditEntry], tz: dt.tzinfo,

@@ -186,6 +186,21 @@ class SlackStandIn(StandIn):
             self._record.calls.append(Call("response_url", payload, True))
         return Response(200, {"ok": True})
 
+    @route("POST", r"/__sandbox__/response_url")
+    def _hand_out_response_url(self, request: Request) -> Response:
+        """A response_url for a client in another process that sends the signed requests
+        (`loopbot sandbox chat --url`): JSON {"channel", "user", "message_ts"}."""
+        wanted = request.json()
+        if not isinstance(wanted, dict):
+            raise HTTPError(400, "invalid_payload")
+        try:
+            url = self.new_response_url(str(wanted.get("channel") or "#loop"),
+                                        str(wanted.get("user") or "U0DEV0001"),
+                                        wanted.get("message_ts"))
+        except ValueError as exc:
+            raise HTTPError(400, str(exc)) from None
+        return Response(200, {"url": url})
+
     @route("GET", r"/__sandbox__/messages")
     def _dump(self, request: Request) -> Response:
         with self._lock:

@@ -73,7 +73,7 @@ class UserGroup:
 
 @dataclass
 class Workspace:
-    team_id: str = "T0LOOP001"
+    team_id: str = "T0LOOP0001"
     team: str = "Loop Sandbox"
     domain: str = "loop-sandbox"
     bot: SlackUser = SlackUser("U0BOT0001", "loopbot", "Loop Bot", is_bot=True)

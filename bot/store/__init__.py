@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from bot.domain.audit import AuditEntry
 from bot.store.database import Store, utc_now
-from bot.store.errors import AlreadyExists, StaleRelease, StoreError
+from bot.store.errors import AlreadyExists, StaleRelease, StoreError, Unreachable
 from bot.store.records import StepRecord
 from bot.store.uow import UnitOfWork
 
@@ -30,5 +30,6 @@ __all__ = [
     "Store",
     "StoreError",
     "UnitOfWork",
+    "Unreachable",
     "utc_now",
 ]

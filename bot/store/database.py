@@ -23,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.domain.offers import Offer
 from bot.store.commit_files import CommitFileRecords
 from bot.store.engine import build_engine, insert_ignoring, masked, parse_url, scrub
-from bot.store.errors import StoreError
+from bot.store.errors import StoreError, Unreachable
 from bot.store.metrics import MetricsRecords
 from bot.store.tables import claims, leases, offers
 from bot.store.uow import Clock, UnitOfWork
@@ -42,10 +42,10 @@ class Store(CommitFileRecords, MetricsRecords):
         self._clock = clock
         self._engine = build_engine(self._url)
         try:
-            self._engine.connect().close()
-        except SQLAlchemyError as exc:
+            self._connect().close()
+        except StoreError:
             self._engine.dispose()
-            raise self._unreachable(exc) from None
+            raise
 
     @classmethod
     def from_settings(cls, settings: Settings, *, clock: Clock = utc_now) -> Store:
@@ -139,9 +139,11 @@ class Store(CommitFileRecords, MetricsRecords):
     def _connect(self) -> Connection:
         try:
             return self._engine.connect()
+        except Unreachable as exc:  # said by the engine's hook; the driver's error dropped
+            raise Unreachable(str(exc)) from None
         except SQLAlchemyError as exc:
             raise self._unreachable(exc) from None
 
     def _unreachable(self, exc: Exception) -> StoreError:
         first_line = (str(exc).splitlines() or [type(exc).__name__])[0]
-        return StoreError(f"cannot use database {self.url}: {scrub(first_line, self._url)}")
+        return Unreachable(f"cannot use database {self.url}: {scrub(first_line, self._url)}")

@@ -6,7 +6,9 @@ every transaction begins IMMEDIATE: transactions that write are serialized (wait
 the busy timeout), so a read followed by a write never fails on a stale snapshot, and
 savepoints work. Keep units of work short: no partner call inside one.
 PostgreSQL gets pre-ping so a restarted server costs no failed command. Any failure to
-build or reach the database raises `StoreError` with the password masked.
+build the engine raises `StoreError`, and a failed connect or a connection lost during a
+statement `Unreachable` (in one line: the scheduler's job store shares the engine's
+making), with the password masked.
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, ExceptionContext, make_url
 
 from bot.redaction import mask_text
-from bot.store.errors import StoreError
+from bot.store.errors import StoreError, Unreachable
 
 SQLITE_BUSY_MS = 30_000
 PG_CONNECT_TIMEOUT_S = 10
@@ -61,12 +63,25 @@ def build_engine(url: URL) -> Engine:
     try:
         if url.get_backend_name() == "sqlite":
             return _sqlite_engine(url)
-        return create_engine(url, pool_pre_ping=True, connect_args=_pg_args(url))
+        engine = create_engine(url, pool_pre_ping=True, connect_args=_pg_args(url))
+        event.listen(engine, "handle_error", _dropped(url))
+        return engine
     except StoreError:
         raise
     except Exception as exc:
         reason = scrub(f"{type(exc).__name__}: {exc}".splitlines()[0], url)
         raise StoreError(f"cannot use database {masked(url)}: {reason}") from None
+
+
+def _dropped(url: URL) -> Any:
+    """A failed connect, or a connection lost during a statement (the server rolls the
+    transaction back), becomes `Unreachable`, said in one line without the password."""
+    def handle(context: ExceptionContext) -> None:
+        if context.is_disconnect or context.connection is None:  # None: while connecting
+            first = (str(context.original_exception).splitlines() or ["disconnected"])[0]
+            raise Unreachable(f"cannot use database {masked(url)}: "
+                              f"{scrub(first, url)}") from None
+    return handle
 
 
 def _pg_args(url: URL) -> dict[str, Any]:

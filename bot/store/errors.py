@@ -7,6 +7,12 @@ class StoreError(Exception):
     """The database cannot do what was asked (unreachable, misconfigured, misused)."""
 
 
+class Unreachable(StoreError):
+    """The database could not be reached (down, refused, the connection dropped): the
+    call that raised it committed nothing (its transaction is rolled back), so the same
+    command is safe to repeat once the database is back."""
+
+
 class AlreadyExists(StoreError):
     """A unique rule of the schema refused the write: the release (service, version) or
     the ticket (release, env, attempt) is already recorded. Nothing of the refused write

@@ -14,6 +14,9 @@ above; calls on one line are made at once through `ctx.fanout`):
    commit not read before, all at once, bounded; bot/usecases/commit_files.py), and for
    `preview_tag` the files the release commit changes, on head, when configured.
 So with every partner 2 s late a preview costs about three waits, not the sum of them.
+A release recorded `tagging` (a tag confirmed, then cut short) is previewed at the
+commit recorded for it, not at the branch's head, which may carry the bot's own
+"Release X.Y.Z" commit by then.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from bot.domain.changelog import Changelog
 from bot.domain.errors import Refusal
 from bot.domain.facts import Commit
 from bot.domain.permissions import check_may_tag
-from bot.domain.release import Release
+from bot.domain.release import Release, State
 from bot.domain.release_commit import ReleaseCommitPlan
 from bot.domain.tagging import (
     SENT_BACK_ACTIONS,
@@ -68,6 +71,7 @@ class TagPreview:
     unread_files: int = 0  # bug-referencing commits whose files were not read (words used)
     release_files: ReleaseFiles = field(default_factory=dict)  # texts the commit changes
     replaces: str = ""  # the release a patch replaces, and why (for the notes)
+    finishes: bool = False  # a tag confirmed before and cut short: this finishes it
 
     @property
     def version(self) -> str:
@@ -111,6 +115,8 @@ def taggable(
     plan = plan_tag(naming(ports), tags, releases, version=version, line=line,
                     branches=existing)
     head = known[plan.branch] if plan.branch in known else _head_or_none(ports, plan.branch)
+    recorded = _recorded_commit(releases, plan)
+    head = recorded or head
     if head is None:
         raise NothingToTag(f"there is no branch {plan.branch} to tag {plan.version} from",
                            hint="backport a fix first: "
@@ -125,7 +131,16 @@ def taggable(
     changelog = Changelog.build(commits, bugs, files.files, ports.config.notes.file_categories)
     return TagPreview(ports.config.name, plan, head, previous, commits, changelog, impact,
                       unread_files=files.unread, release_files=release_files,
-                      replaces=_replaces(ctx, ports, releases, plan))
+                      replaces=_replaces(ctx, ports, releases, plan),
+                      finishes=recorded is not None)
+
+
+def _recorded_commit(releases: Sequence[Release], plan: TagPlan) -> str | None:
+    """A tag cut short is finished on the commit recorded when it was confirmed: the
+    branch may have the bot's own release commit on top by now, or newer work."""
+    found = [r.commit_sha for r in releases
+             if r.version == str(plan.version) and r.state is State.TAGGING]
+    return found[0] if found else None
 
 
 def _maintenance_branches(ports: ServicePorts, version: str | None,

@@ -37,8 +37,8 @@ from bot.usecases.release_commit import (
 )
 from bot.usecases.tag_preview import TagPreview, naming, preview_tag, taggable
 
-__all__ = ["BackportResult", "HeadMoved", "TagPreview", "TagResult", "backport", "naming",
-           "preview_tag", "tag_release", "taggable"]
+__all__ = ["BackportResult", "HeadMoved", "TagPreview", "TagResult", "backport",
+           "finish_interrupted_tag", "naming", "preview_tag", "tag_release", "taggable"]
 
 
 class HeadMoved(Refusal):
@@ -72,6 +72,22 @@ def tag_release(
                         hint=f"run `/loop tag {version}` again to see what it adds now")
     release = _record(ctx, ports, preview)
     return _finish_tag(ctx, ports, actor, release, request_id, progress, preview)
+
+
+def finish_interrupted_tag(
+    ctx: Context, actor: Actor, version: str, *, service: str | None = None,
+    request_id: str | None = None, progress: Progress = quiet,
+) -> TagResult:
+    """Finish a tag that was confirmed, then cut short (its release recorded `tagging`),
+    as recorded; anything else is refused, so a button never tags what nobody confirmed."""
+    ports = ctx.service(service)
+    asked = str(Version.parse(version))
+    with ctx.store.unit_of_work() as uow:
+        existing = uow.get_release(ports.config.name, asked)
+    if existing is None or existing.state is not State.TAGGING:
+        raise Refusal(f"{ports.config.name} {asked} has no tag left to finish",
+                      hint=f"`/loop status {asked}` shows where it stands")
+    return _finish_tag(ctx, ports, actor, existing, request_id, progress)
 
 
 def _record(ctx: Context, ports: ServicePorts, preview: TagPreview) -> Release:

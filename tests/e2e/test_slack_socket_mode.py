@@ -134,3 +134,37 @@ def test_a_malformed_socket_mode_payload_is_acknowledged_and_reaches_no_listener
     finally:
         world.app.ctx.store.dispose()
         sandbox.stop()
+
+
+def test_a_socket_mode_command_from_another_workspace_is_acknowledged_and_ignored(
+    settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+    socket_server: tuple[str, queue.Queue[Any], list[dict[str, Any]]],
+) -> None:
+    """Issue 18: the workspace check holds over Socket Mode too (acked: Slack would only
+    send it again); the bot's own workspace is still served on the same connection."""
+    caplog.set_level(logging.INFO, logger="loopbot")
+    url, received, outbox = socket_server
+    sandbox, world = start_world(settings, tmp_path)
+    world.server.stop()
+    world.app.close()
+    try:
+        sandbox.slack.open_socket_mode(url)
+        evil = _envelope(sandbox.slack, 'change "Evil change"')
+        evil["envelope_id"] = "5e1d0c8a-socket-evil"
+        evil["payload"]["team_id"] = "T0EVIL0001"
+        outbox.extend([evil, _envelope(sandbox.slack, 'change "Raise the workers"')])
+        app, handler = _connected(world, sandbox)
+        try:
+            acks = {received.get(timeout=10)["envelope_id"] for _ in range(2)}
+            assert acks == {"5e1d0c8a-socket-evil", "5e1d0c8a-socket-0001"}
+            assert app.drain(30)
+        finally:
+            handler.close()
+            app.close()
+        posted = [m.text for m in sandbox.slack.messages("#loop")]
+        assert not [t for t in posted if "Evil change" in t]
+        assert world.release("change-1").state is State.TAGGED
+        assert caplog.text.count("refused a request from workspace") == 1
+    finally:
+        world.app.ctx.store.dispose()
+        sandbox.stop()

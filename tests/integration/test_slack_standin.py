@@ -55,7 +55,7 @@ def api_error(call: Any) -> SlackApiError:
 def test_auth_test_names_the_bot(slack_client: WebClient) -> None:
     answer = slack_client.auth_test()
     assert (answer["user_id"], answer["bot_id"], answer["team_id"]) == (
-        "U0BOT0001", "B0BOT0001", "T0LOOP001")
+        "U0BOT0001", "B0BOT0001", "T0LOOP0001")
     assert answer["url"].startswith("https://")
 
 

@@ -246,6 +246,14 @@ def test_override_needs_the_emergency_role_and_a_reason() -> None:
                override_reason="why not")
 
 
+@pytest.mark.parametrize("action", [Action.BLOCK, Action.UNBLOCK])
+def test_an_override_of_block_needs_its_bug(action: Action) -> None:
+    # issue 18: an emergency block without its bug was announced, yet blocked nothing
+    with pytest.raises(Refusal, match=f"`{action.value}` needs the bug, even when breaking"):
+        decide(action, release(S.PROD_REQUESTED, blockers=(1107003,)), Facts(),
+               actor(Role.EMERGENCY), override_reason="QA is away")
+
+
 def test_service_change_tickets_are_filed_by_ops_and_need_no_version_check() -> None:
     change = Release("loop-server", "change-1", S.TAGGED, kind=Kind.SERVICE,
                      summary="raise the uWSGI worker count")

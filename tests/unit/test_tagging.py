@@ -64,11 +64,40 @@ def test_explicit_version_on_the_current_line_comes_from_master() -> None:
 
 
 def test_a_version_already_tagged_or_recorded_is_refused() -> None:
-    with pytest.raises(AlreadyTagged, match="the tag 0.12.2 already exists"):
+    with pytest.raises(AlreadyTagged, match="0.12.2 exists already: the tag 0.12.2 is on"):
         plan_tag(LOOP, TAGS, [], version="0.12.2")
     recorded = Release("loop-server", "0.13.0", State.STAGE_DEPLOYED, tag="0.13.0")
-    with pytest.raises(AlreadyTagged, match=r"0\.13\.0 is already tagged \(stage-deployed\)"):
+    with pytest.raises(AlreadyTagged, match=r"0\.13\.0 exists already: tag 0\.13\.0, "
+                                            r"release stage-deployed"):
         plan_tag(LOOP, [*TAGS, "0.13.0"], [recorded], version="0.13.0")
+
+
+@pytest.mark.parametrize("old", ["0.12.0", "0.12.1"])
+def test_an_old_released_version_says_it_exists_and_how_to_patch_its_line(old: str) -> None:
+    # issue 20: it said the line has no 0.12.x branch and asked for a backport
+    done = Release("loop-server", old, State.DONE, tag=old)
+    with pytest.raises(AlreadyTagged, match=f"{old} exists already: tag {old}, release done"
+                       ) as refused:
+        plan_tag(LOOP, [*TAGS, "0.13.0"], [done], version=old)
+    assert refused.value.hint.startswith("`/loop tag on 0.12` tags the next patch on 0.12")
+    with pytest.raises(AlreadyTagged, match=f"{old} exists already: the tag {old} is on"):
+        plan_tag(LOOP, [*TAGS, "0.13.0"], [], version=old)
+
+
+def test_a_tag_cut_short_is_what_a_plain_tag_finishes() -> None:
+    # issue 18: the tag exists on GitHub, the release is still recorded as tagging
+    stuck = Release("loop-server", "0.13.0", State.TAGGING, branch="master")
+    plan = plan_tag(LOOP, [*TAGS, "0.13.0"], [stuck])
+    assert (str(plan.version), plan.tag, plan.branch) == ("0.13.0", "0.13.0", "master")
+    assert plan.why == "the tag confirmed for it was cut short: this finishes it"
+    assert str(plan_tag(LOOP, [*TAGS, "0.13.0"], [stuck], version="0.13.0").version) == "0.13.0"
+
+
+def test_a_patch_cut_short_is_finished_on_its_line_and_branch() -> None:
+    stuck = Release("loop-server", "0.12.3", State.TAGGING, branch="0.12.x")
+    plan = plan_tag(LOOP, [*TAGS, "0.13.0", "0.12.3"], [stuck], line="0.12")
+    assert (str(plan.version), plan.branch) == ("0.12.3", "0.12.x")
+    assert str(plan_tag(LOOP, [*TAGS, "0.13.0"], [stuck], line="0.11").version) == "0.11.2"
 
 
 def test_a_malformed_version_is_refused_with_the_expected_form() -> None:

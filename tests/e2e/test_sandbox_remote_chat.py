@@ -1,0 +1,83 @@
+"""`loopbot sandbox chat --url URL --sandbox FILE` as OPS uses it: `loopbot sandbox serve`
+(a process) plays the partners, `loopbot run` (another process) is configured against
+them, and the chat (a third process) sends signed requests to the bot and prints what it
+posts, ephemeral answers included, read back from the Slack stand-in over HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from tests.e2e.test_loopbot_run_process import (
+    ROOT,
+    config_for,
+    first_json_line,
+    process,
+    sandbox_where,  # noqa: F401 - the fixture
+    secrets_of,
+)
+
+SCRIPT = """\
+/loop help verify
+@ops /loop change "raise the room pool to 400"   # a service change, OPS-driven
+@ops /loop request stage change-1
+!click Mark deployed
+!deploy stage 0.12.2
+!commit not here
+@nobody /loop help
+"""
+
+
+def test_the_chat_talks_to_loopbot_run_and_prints_what_it_posts(
+    sandbox_where: dict[str, Any], tmp_path: Path,  # noqa: F811
+) -> None:
+    where = sandbox_where
+    served = tmp_path / "sandbox.json"
+    served.write_text(json.dumps(where) + "\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **secrets_of(where, tmp_path / "bot.db"),
+           "LOG_FORMAT": "text"}
+    config = config_for(where, tmp_path / "app.yaml")
+    subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade", "--config", str(config)],
+                   cwd=tmp_path, env=env, check=True, timeout=120, capture_output=True)
+    with process(["run", "--config", str(config), "--port", "0"], tmp_path, env) as bot:
+        url = first_json_line(bot)["slack"]
+        chat = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "sandbox", "chat", "--url", url,
+             "--sandbox", str(served)],
+            input=SCRIPT, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180)
+        bot.send_signal(signal.SIGTERM)
+        bot.wait(timeout=30)
+    said = chat.stdout
+    assert chat.returncode == 0, chat.stderr
+    assert "[only @dev] loopbot: " in said and "/loop verify stage|prod VERSION" in said
+    assert "raise the room pool to 400" in said
+    assert "stage ticket filed" in said  # the channel message of `request stage`
+    assert "pressed by" in said or "deployed on stage" in said  # the button was pressed
+    assert "(OPS pushed 0.12.2 to stage)" in said
+    assert "!commit needs the bot in this process" in said
+    assert "unknown user @nobody" in said
+    stage = next(url for name, url in where["environments"].items() if name.endswith("/stage"))
+    assert requests.get(stage, timeout=5).json()["version"] == "0.12.2"
+
+
+def test_a_sandbox_file_that_is_not_the_served_json_is_refused_in_one_line(
+    tmp_path: Path,
+) -> None:
+    wrong = tmp_path / "sandbox.json"
+    wrong.write_text("not json\n", encoding="utf-8")
+    for path in (wrong, tmp_path / "missing.json"):
+        done = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "sandbox", "chat", "--url",
+             "http://127.0.0.1:9/slack/events", "--sandbox", str(path)],
+            input="", cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)},
+            capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2
+        assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+        assert done.stderr.startswith(f"loopbot: {path}: ")
