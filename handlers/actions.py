@@ -71,7 +71,7 @@ def register(app: App, runtime: Runtime, on_home_change: Any = None) -> None:
 
     @app.action(ACTION_FINISH_TAG)
     def press_finish_tag(ack: Ack, body: dict[str, Any], action: dict[str, Any],
-                         respond: Respond) -> None:
+                         respond: Respond, request: BoltRequest) -> None:
         ack()
 
         def work(job: Job) -> None:
@@ -79,7 +79,7 @@ def register(app: App, runtime: Runtime, on_home_change: Any = None) -> None:
             if on_home_change is not None and body.get("container", {}).get("type") == "view":
                 on_home_change(job)
 
-        runtime.submit(_request(body, action, respond, runtime.ctx.settings), work)
+        runtime.submit(_request(body, action, respond, request), work)
 
     @app.action(ACTION_SIGNOFF)
     def press_signoff(ack: Ack, body: dict[str, Any], action: dict[str, Any],
@@ -190,7 +190,9 @@ def _finish(job: Job, action: dict[str, Any]) -> None:
     """The Finish button of a tag cut short: only a release recorded `tagging` is finished
     (the record, not the button's value, says what was confirmed)."""
     value = decode_value(str(action.get("value", "")))
-    service, version = str(value.get("s") or ""), str(value.get("v") or "")
+    service = job.ctx.service(str(value.get("s") or "") or None).config.name
+    version = str(value.get("v") or "")
+    job.reply.channel = job.ctx.settings.channel_of(service)
     _tag_in_message(job, service, version, lambda progress: finish_interrupted_tag(
         job.ctx, job.actor, version, service=service or None, request_id=job.request_id,
         progress=progress))

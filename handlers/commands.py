@@ -37,6 +37,7 @@ from bot.usecases.context import load_release
 from bot.usecases.dev_lag import environments_and_lag
 from bot.usecases.metrics import metrics
 from bot.usecases.offers import offer_confirmation
+from bot.usecases.push_day import push_day_note
 from bot.usecases.queries import history, releases_in_flight
 from bot.usecases.releases import advance, check_step, start_service_change
 from bot.usecases.signoffs import required_teams
@@ -173,8 +174,11 @@ def _do_step(job: Job, parsed: Command, intent: Step) -> None:
         given = StepArguments(intent.bug_id, intent.reason)  # the press does all of it
         offer = offer_confirmation(job.ctx, job.actor, intent.action.value, service, version,
                                    reason=parsed.emergency, detail=given.detail())
+        note = push_day_note(job.ctx, intent.action, service, version,
+                             emergency=parsed.emergency is not None)
         job.reply.ephemeral(rendering.step_confirmation(release, intent.action,
-                                                        parsed.emergency, offer.id, given))
+                                                        parsed.emergency, offer.id, given,
+                                                        note))
         return
     run_step(job, intent.action, service, version, bug_id=intent.bug_id, reason=intent.reason)
 
@@ -190,7 +194,9 @@ def run_step(job: Job, action: Action, service: str, version: str, *, bug_id: in
                          request_id=job.request_id, progress=job.reply.progress)
     owners = (role.value for role in next_owners(result.release))
     people = mentions(job.ctx.settings.roles_of(service), owners)
-    rendered = rendering.step_done(result, actor, job.reply.steps, people)
+    note = push_day_note(job.ctx, action, service, version,
+                         emergency=override_reason is not None)
+    rendered = rendering.step_done(result, actor, job.reply.steps, people, note)
     teams = list(required_teams(job.ctx, service))
     if action is Action.DEPLOYED_PROD and teams:
         rendered = with_signoff_button(rendered, result.release, teams)

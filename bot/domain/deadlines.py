@@ -3,6 +3,11 @@ ticket by the next working day after it was filed, QA verifies it by the Friday 
 week (the QA window ends before the Monday push). Weekends and the calendar's skipped or
 frozen days are not working days: a deadline on one moves to the next working day.
 
+Prod goes out on the calendar's prod-push day (PROCESS.md: "Monday: push to prod"). A
+green light given earlier is for that day; a push on any other day is off the calendar,
+what the emergency path is for: `off_calendar_push` says so, for the green light and for
+the push itself, and says nothing on the push day.
+
 A release on stage has one step that can be late, the one it waits for: deploying while
 its ticket waits for OPS, verifying once it runs on stage. QA is never told that a build
 OPS has not deployed yet is late. Days only; the caller adds the hour, and posts nothing
@@ -51,16 +56,46 @@ def next_friday(after: dt.date) -> dt.date:
 
 
 def stage_deadline(
-    requested: dt.date, state: State, day_off: DayOff = _no_holidays
+    requested: dt.date, state: State, day_off: DayOff = _no_holidays,
+    load_tests_until: dt.date | None = None,
 ) -> LateStep | None:
     """The step that can be late for a release in `state` whose stage ticket was filed
-    on `requested`, or None when it is not waiting on stage."""
+    on `requested`, or None when it is not waiting on stage. A service that needs a
+    passed load test to verify stage gives `load_tests_until`, the last load-test day
+    open to the build: QA is not due before it (a ticket filed before the cycle's QA
+    window, or after it, waits for the window)."""
     if state is State.STAGE_REQUESTED:
         return LateStep("deploy-stage", "OPS", "deploy it to stage",
                         next_working_day(requested, day_off))
     if state is State.STAGE_DEPLOYED:
-        friday = next_friday(requested)
+        friday = max(next_friday(requested), load_tests_until or requested)
         if day_off(friday):
             friday = next_working_day(friday, day_off)
         return LateStep("verify-stage", "QA", "verify it on stage", friday)
     return None
+
+
+def _day(day: dt.date) -> str:
+    return f"{day:%a %Y-%m-%d}"
+
+
+def off_calendar_push(
+    today: dt.date, next_push: dt.date | None, *, pushed: bool, emergency: bool
+) -> str | None:
+    """What to say of a green light (`pushed` False) or a prod push (`pushed` True) on
+    `today`, when the calendar's next prod-push day on or after it is `next_push`; None
+    on the push day itself."""
+    if next_push == today:
+        return None
+    following = f"the next is {_day(next_push)}" if next_push else "none is on the calendar"
+    if pushed:
+        why = "as an emergency" if emergency else "with no emergency given"
+        return (f"Pushed off the calendar, {why}: {_day(today)} is not a prod-push day "
+                f"({following}).")
+    if emergency:
+        return (f"Off the calendar: {_day(today)} is not a prod-push day ({following}); "
+                "as an emergency, OPS may push now.")
+    when = f"on {_day(next_push)}, the next prod-push day" if next_push else (
+        "on the next prod-push day (none is on the calendar yet)")
+    return (f"{_day(today)} is not a prod-push day: OPS pushes {when}; pushing sooner "
+            "is an emergency (`--emergency \"REASON\"`).")

@@ -120,6 +120,16 @@ def load_test_days(calendar: Calendar, day: dt.date) -> tuple[dt.date, ...]:
     return tuple(first + dt.timedelta(days=n) for n in range(max(count, 0)))
 
 
+def last_load_test_day(calendar: Calendar, day: dt.date) -> dt.date:
+    """The last load-test day a build on stage on `day` can be load-tested by: its
+    cycle's, or the next cycle's when that is over (the first cycle's before it)."""
+    days = load_test_days(calendar, max(day, calendar.anchor))
+    if days and days[-1] >= day:
+        return days[-1]
+    following = calendar.cycle(calendar.cycle_on(max(day, calendar.anchor)).number + 1)
+    return load_test_days(calendar, following.nominal_tag)[-1]
+
+
 def window_problems(
     calendar: Calendar, window: Window, others: Sequence[Window], now: dt.datetime
 ) -> list[str]:

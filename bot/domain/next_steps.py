@@ -36,6 +36,15 @@ def next_step(release: Release) -> str:
     }[release.state]
 
 
+def next_step_seen_on(release: Release, env: str) -> str:
+    """`next_step` once `env` is seen running the release: a push OPS has made but not
+    yet marked is to be marked, not made again."""
+    v = release.version
+    if (release.state, env) in ((State.STAGE_REQUESTED, "stage"), (State.GREENLIT, "prod")):
+        return f"OPS: confirm the push with `/loop deployed {env} {v}`"
+    return next_step(release)
+
+
 _NORMAL_PATH = {
     State.TAGGED: Action.REQUEST_STAGE,
     State.STAGE_REQUESTED: Action.DEPLOYED_STAGE,

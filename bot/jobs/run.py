@@ -87,7 +87,7 @@ def due_instants(ctx: Context, start: dt.datetime, end: dt.datetime) -> list[dt.
     calendar = _calendar(ctx)
     found = set(_calendar_instants(calendar, start, end))
     for service in ctx.settings.services:
-        found.update(_release_instants(ctx, calendar, service.name))
+        found.update(_release_instants(ctx, calendar, service))
         found.update(loadtest_instants(ctx, calendar, service, start, end))
         found.update(dev_lag_instants(ctx, service))
     return sorted(i for i in found if start < i < end)
@@ -101,9 +101,12 @@ def _calendar_instants(
         yield calendar.at(occurrence.day, calendar.announce_at)
 
 
-def _release_instants(ctx: Context, calendar: Calendar, service: str) -> Iterator[dt.datetime]:
+def _release_instants(
+    ctx: Context, calendar: Calendar, settings: ServiceSettings
+) -> Iterator[dt.datetime]:
+    service = settings.name
     for release, entries in releases_with_audit(ctx.store, service, ON_STAGE):
-        found = stage_reminder(calendar, release, entries)
+        found = stage_reminder(calendar, release, entries, settings.workflow.require_load_test)
         if found is not None:
             yield found[1]
     window = dt.timedelta(minutes=ctx.settings.workflow.monitor_minutes)

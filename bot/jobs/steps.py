@@ -31,6 +31,7 @@ from bot.config import ServiceSettings
 from bot.domain.audit import AuditEntry
 from bot.domain.calendar import Calendar
 from bot.domain.deadlines import DayOff, LateStep, is_working_day, stage_deadline
+from bot.domain.loadtest import last_load_test_day
 from bot.domain.release import Env, Release, State
 from bot.jobs.tick import ACTOR, Tick, entered_at, entry
 from bot.store import Store
@@ -59,11 +60,14 @@ def releases_with_audit(
 
 # -- late steps -------------------------------------------------------------------------
 def stage_reminder(
-    calendar: Calendar, release: Release, entries: Sequence[AuditEntry]
+    calendar: Calendar, release: Release, entries: Sequence[AuditEntry],
+    load_test: bool = False,
 ) -> tuple[LateStep, dt.datetime] | None:
-    """The late step a release on stage can have, and when it is due (None: none)."""
+    """The late step a release on stage can have, and when it is due (None: none);
+    `load_test`: verifying stage waits for a passed load test."""
     requested = calendar.local_day(entered_at(entries, release, State.STAGE_REQUESTED))
-    step = stage_deadline(requested, release.state, _skipped(calendar))
+    until = last_load_test_day(calendar, requested) if load_test else None
+    step = stage_deadline(requested, release.state, _skipped(calendar), until)
     return None if step is None else (step, calendar.at(step.due, calendar.announce_at))
 
 
@@ -72,7 +76,8 @@ def late_steps(t: Tick, service: ServiceSettings) -> None:
     if not is_working_day(today, _skipped(t.calendar)) or t.now < t.at(today):
         return  # nobody is reminded on a day off; the next working day's hour will do
     for release, entries in releases_with_audit(t.ctx.store, service.name, ON_STAGE):
-        found = stage_reminder(t.calendar, release, entries)
+        found = stage_reminder(t.calendar, release, entries,
+                               service.workflow.require_load_test)
         if release.ticket(Env.STAGE) is None or found is None or t.now < found[1]:
             continue
         remind(t, service, release, *found)

@@ -176,10 +176,12 @@ def stopped(title: str, actor: Actor, steps: Sequence[str], why: Rendered) -> Re
 
 
 def step_done(
-    result: ActionResult, actor: Actor, steps: Sequence[str], people: str = ""
+    result: ActionResult, actor: Actor, steps: Sequence[str], people: str = "",
+    note: str = "",
 ) -> Rendered:
     """The channel message of a finished step; `people` (Slack mentions of whoever owns
-    the next step) are told, as PROCESS.md wants OPS told of the green light."""
+    the next step) are told, as PROCESS.md wants OPS told of the green light; `note` is
+    the bot's own word on it (a push off the calendar's prod-push day)."""
     release, decision = result.release, result.decision
     done = DONE[decision.action]
     lines = [f"*{escape(release.service)} {release.version}*: {done} — {_who(actor)}"]
@@ -192,16 +194,20 @@ def step_done(
         blocks.append(section(f":rotating_light: *Emergency override* by {_who(actor)}: "
                               f"{escape(decision.override_reason or '')}\nSkipped: "
                               f"{escape(skipped)}"))
+    if note:
+        blocks.append(section(f":calendar: {escape(note)}"))
     told = f"{people} " if people else ""
     blocks += [context(told + _next(release)), *next_buttons(release)]
+    said = f" {note}" if note else ""
     return Rendered(f"{release.service} {release.version}: {done} by "
-                    f"{_name(actor)}. {told}Next: {next_step(release)}", blocks)
+                    f"{_name(actor)}.{said} {told}Next: {next_step(release)}", blocks)
 
 
 def step_confirmation(release: Release, action: Action, reason: str | None, offer: str,
-                      given: StepArguments | None = None) -> Rendered:
+                      given: StepArguments | None = None, note: str = "") -> Rendered:
     """The ephemeral question before an irreversible step or an override (its button
-    answers the recorded offer `offer`, which keeps the step's arguments `given`)."""
+    answers the recorded offer `offer`, which keeps the step's arguments `given`);
+    `note` as in `step_done`."""
     label = step_label(action, release.version, override=reason is not None)
     lines = [f"*{escape(release.service)} {release.version}* is {release.state.value}."]
     if reason is None and action in QUESTIONS:
@@ -215,6 +221,8 @@ def step_confirmation(release: Release, action: Action, reason: str | None, offe
     said += [escape(given.reason)] if given.reason.strip() else []
     if said:
         lines.append("With: " + "; ".join(said))
+    if note:
+        lines.append(f":calendar: {escape(note)}")
     block = actions(f"confirm:{release.service}:{release.version}",
                     step_button(release, action, reason=reason, offer=offer))
     return Rendered(f"{label}? Press the button to confirm.", [section("\n".join(lines)), block])

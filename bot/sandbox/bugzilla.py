@@ -115,6 +115,14 @@ class BugzillaStandIn(StandIn):
                                          "changes": changed})
             status, resolution = new_status, new_resolution
 
+    def change(self, bug_id: int, actor: str, **params: Any) -> dict[str, Any]:
+        """Bug.update of one bug by `actor` (a login), with Bugzilla's checks (workflow,
+        resolution); ValueError with Bugzilla's message when it refuses."""
+        try:
+            return self.db.update([bug_id], params, actor)[0]
+        except BugzillaFault as fault:
+            raise ValueError(fault.message) from None
+
     def bug(self, bug_id: int) -> dict[str, Any]:
         """The bug as Bug.get answers it (a copy)."""
         return self._render(self.db.get(bug_id))

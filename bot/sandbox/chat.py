@@ -10,6 +10,8 @@ people do outside Slack:
 
     !deploy ENV VERSION   OPS pushes a build (the environment's root URL reports it)
     !bug SUMMARY          someone files a bug (prints its number)
+    !fix BUG              the last speaker marks the bug RESOLVED FIXED in Bugzilla, as
+                          a DEV does once the fix is on master
     !commit MESSAGE       a DEV lands a commit on master (prints its sha)
     !clock DATETIME       the sandbox clock moves there; the scheduled jobs due run
     !clock tagging        the same, to just after the next tagging day's announcement
@@ -52,6 +54,7 @@ from handlers.words import ENVS
 USERS = {"dev": "U0DEV0001", "ops": "U0OPS0001", "qa": "U0QA00001", "lead": "U0LEAD001",
          "client-dev": "U0CLDEV01", "client-qa": "U0CLQA001"}  # loop-client's own team
 DEPLOY_USAGE = "!deploy ENV VERSION"
+FIX_USAGE = "usage: !fix BUG (a bug number, like `!fix 1100002`)"
 HELP = __doc__.split("people do outside Slack:\n\n")[1].split("\n\n`#`")[0]
 
 
@@ -66,7 +69,10 @@ class Chat:
     clock: ManualClock
     signed: SlackRequests
     out: Callable[[dict[str, Any] | str], None]
-    move_clock: Callable[[dt.datetime], None] = field(default=lambda _: None)
+    # moves the clock, running the jobs due on the way; calls the second argument after
+    # each instant at which something became due
+    move_clock: Callable[[dt.datetime, Callable[[dt.datetime], None]], None] = field(
+        default=lambda _, __: None)
     speaker: str = USERS["dev"]
     _seen: dict[tuple[str, str, str], tuple[str, int]] = field(default_factory=dict)
 
@@ -131,7 +137,8 @@ class Chat:
     # -- what people do outside Slack --------------------------------------------------
     def _sandbox_line(self, text: str) -> None:
         verb, args = first_word(text[1:])
-        handlers = {"deploy": self._deploy, "bug": self._bug, "commit": self._commit,
+        handlers = {"deploy": self._deploy, "bug": self._bug, "fix": self._fix,
+                    "commit": self._commit,
                     "clock": self._clock, "click": self._click, "home": self._home,
                     "help": self._help}
         handler = handlers.get(verb.lower())
@@ -159,12 +166,41 @@ class Chat:
         self.sandbox.environment(self.service, env).deploy(version, rev, version)
         self._report({"sandbox": "deploy", "env": env, "version": version, "rev": rev},
                      f"(OPS pushed {version} to {env})")
+        self.move_clock(self.clock(), self._posted_at)  # the next tick sees it now
+        self.app.drain(60)
+
+    def resume_at(self, wanted: dt.datetime, typed: str) -> None:
+        """`--start` given to a resumed `--dir`: honoured as `!clock` when it is later
+        than where the clock stopped, said to be ignored when earlier."""
+        now = self.clock()
+        if wanted > now:
+            return self._clock(wanted.isoformat())
+        if wanted == now:
+            return None
+        local = now.astimezone(self.settings.tz)
+        self._report({"sandbox": "start", "notice": f"--start {typed} ignored",
+                      "now": local.isoformat()},
+                     f"(--start {typed} ignored: this --dir's clock stopped later, at "
+                     f"{local:%a %Y-%m-%d %H:%M %Z}, and only moves forwards)")
 
     def _bug(self, summary: str) -> None:
         if not summary:
             raise ValueError("usage: !bug SUMMARY")
         bug_id = self.sandbox.bugzilla.add_bug(summary, "NEW")
         self._report({"sandbox": "bug", "id": bug_id}, f"(filed bug {bug_id}: {summary})")
+
+    def _fix(self, args: str) -> None:
+        words = args.split()
+        if len(words) != 1 or not words[0].isdigit():
+            raise ValueError(FIX_USAGE)
+        bug_id = int(words[0])
+        who = self._name(self.speaker).removeprefix("@")
+        changed = self.sandbox.bugzilla.change(
+            bug_id, f"{who}@loop-sandbox.example", status="RESOLVED", resolution="FIXED")
+        again = "" if changed["changes"] else " (it already was)"
+        self._report({"sandbox": "fix", "id": bug_id, "status": "RESOLVED",
+                      "resolution": "FIXED"},
+                     f"(@{who} marked bug {bug_id} RESOLVED FIXED{again})")
 
     def _commit(self, message: str) -> None:
         if not message:
@@ -180,7 +216,7 @@ class Chat:
         if not text:
             raise ValueError("usage: !clock DATETIME (or `!clock tagging`)")
         moment = clock_target(text, self.clock(), calendar_from_settings(self.settings))
-        self.move_clock(moment)
+        self.move_clock(moment, self._posted_at)
         self.app.drain(60)
         local = self.clock().astimezone(self.settings.tz)
         self._report({"sandbox": "clock", "now": local.isoformat()},
@@ -207,21 +243,33 @@ class Chat:
     def _report(self, as_json: dict[str, Any], as_text: str) -> None:
         self.out(as_json if self.json else as_text)
 
-    def flush(self) -> None:
-        """Print every message posted or changed since the last flush, oldest first."""
+    def _posted_at(self, instant: dt.datetime) -> None:
+        """What the scheduler posted at `instant` on the clock's way, under its time."""
+        self.app.drain(60)
+        if self._unseen() and not self.json:
+            self.out(f"(at {instant.astimezone(self.settings.tz):%a %Y-%m-%d %H:%M})")
+        self.flush()
+
+    def _unseen(self) -> list[Posted]:
         slack = self.sandbox.slack
         posted = sorted([*slack.messages(), *slack.ephemerals()], key=lambda m: float(m.ts))
-        for message in posted:
-            key = (message.kind, message.channel, message.ts)
-            version = (message.text, len(message.edits))
-            if self._seen.get(key) == version:
-                continue
-            self._seen[key] = version
+        return [m for m in posted if self._seen.get((m.kind, m.channel, m.ts))
+                != (m.text, len(m.edits))]
+
+    def flush(self) -> None:
+        """Print every message posted or changed since the last flush, oldest first."""
+        for message in self._unseen():
+            self._seen[(message.kind, message.channel, message.ts)] = (message.text,
+                                                                       len(message.edits))
             self.out(as_json(message, self._name) if self.json
-                     else render_message(message, self._name))
+                     else render_message(message, self._name, self._channel))
 
     def _name(self, user_id: str) -> str:
         return next((f"@{n}" for n, u in USERS.items() if u == user_id), user_id)
+
+    def _channel(self, channel_id: str) -> str:
+        found = self.sandbox.slack.workspace.resolve_channel(channel_id)
+        return found.name if found is not None else channel_id
 
     def mark_seen(self) -> None:
         """What an earlier run (with --dir) printed is not printed again."""

@@ -18,9 +18,10 @@ _GROUP = re.compile(r"<!subteam\^\w+(?:\|(@?[^>]+))?>")
 _LINK = re.compile(r"<(https?://[^|>]+)\|([^>]+)>")
 
 
-def render_message(message: Posted, name: Namer) -> str:
+def render_message(message: Posted, name: Namer, channel: Namer = str) -> str:
+    """`channel` names a channel id as Slack shows it (`loop` for C0LOOP0001)."""
     where = f"[only {name(message.user)}]" if message.kind == "ephemeral" and message.user \
-        else "[#loop]"
+        else f"[#{channel(message.channel)}]"
     edited = " (updated)" if message.edits else ""
     lines = _block_lines(message.blocks) if message.blocks else [message.text]
     body = "\n".join(_readable(line, name) for line in lines if line is not None)

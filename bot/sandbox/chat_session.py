@@ -14,7 +14,7 @@ from bot.app import create_app
 from bot.board.app import BoardOptions
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings
-from bot.jobs import run_until
+from bot.jobs import due_instants, run_due
 from bot.partners.slack import Chat as SlackChat
 from bot.sandbox.bugzilla import SANDBOX_KEY
 from bot.sandbox.chat import Chat
@@ -34,7 +34,10 @@ SANDBOX_BOARD = BoardOptions(poll_seconds=2, environment_ttl=1.0, ticket_ttl=1.0
 
 def open_chat(base: Settings, args: argparse.Namespace, stream: TextIO) -> Chat:
     sandbox = Sandbox.start(base, state_dir=args.dir, repo=args.repo)
-    clock = sandbox.clock(start_moment(getattr(args, "start", None), base.tz))
+    start = getattr(args, "start", None)
+    wanted = start_moment(start, base.tz)
+    saved = sandbox.saved_clock()
+    clock = sandbox.clock(saved if start and saved else wanted)
     settings = sandbox.settings(base)
     upgrade(settings.db_url)  # the sandbox's own database: made or upgraded at every start
     ctx = build_context(settings, clock=clock, github_options=FAST_GITHUB,
@@ -46,14 +49,27 @@ def open_chat(base: Settings, args: argparse.Namespace, stream: TextIO) -> Chat:
     chat = Chat(sandbox, settings, app, server, clock, signed, printer(stream, args.json),
                 move_clock=_scheduler(ctx, clock, sandbox.slack.api_url, settings))
     chat.mark_seen()
+    chat.move_clock(clock(), lambda _: None)  # the first tick, as `loopbot run` makes one
+    if start and saved:
+        chat.resume_at(wanted, start)
     return chat
 
 
-def _scheduler(ctx: Context, clock: ManualClock, slack_api_url: str,
-               settings: Settings) -> Callable[[dt.datetime], None]:
-    """Moving the sandbox clock runs every scheduled job due on the way, in order."""
+def _scheduler(ctx: Context, clock: ManualClock, slack_api_url: str, settings: Settings
+               ) -> Callable[[dt.datetime, Callable[[dt.datetime], None]], None]:
+    """Moving the sandbox clock runs every scheduled job due on the way, in order (as
+    bot/jobs/run.py `run_until`), telling `each` after every instant on the way."""
     chat = SlackChat.from_settings(settings, base_url=slack_api_url)
-    return lambda moment: run_until(ctx, chat, None, clock, moment)
+
+    def move(until: dt.datetime, each: Callable[[dt.datetime], None]) -> None:
+        for instant in due_instants(ctx, clock(), until):
+            clock.set(instant)
+            run_due(ctx, chat, None, instant)
+            each(instant)
+        clock.set(until)
+        run_due(ctx, chat, None, until)
+
+    return move
 
 
 def close_chat(chat: Chat) -> None:
@@ -73,13 +89,24 @@ def run_chat(args: argparse.Namespace, lines: Iterable[str] | None = None) -> in
         else:  # standard output is the script's transcript
             print(f"loopbot sandbox: the web board is at {chat.server.board_url}",
                   file=sys.stderr, flush=True)
+        chat.flush()  # what the first tick or a resumed `--start` posted
+        echo = not interactive and not args.json  # a transcript shows what was typed
         for line in lines if lines is not None else read_lines(interactive):
+            if echo:
+                print(echoed(line), flush=True)
             chat.handle(line)
     except KeyboardInterrupt:
         pass
     finally:
         close_chat(chat)
     return 0
+
+
+def echoed(line: str) -> str:
+    """A played line as the transcript shows it: a comment or a blank line as it is,
+    anything else after the prompt `> `, as if typed."""
+    line = line.rstrip("\r\n")
+    return line if not line.strip() or line.lstrip().startswith("#") else f"> {line}"
 
 
 def banner(chat: Chat) -> str:

@@ -150,11 +150,15 @@ class Sandbox:
     def clock(self, now: dt.datetime) -> ManualClock:
         """The sandbox clock: where the last run with this directory left it (or `now`
         if that is later); every move is saved there for the next run."""
+        saved = self.saved_clock()
+        return SavedClock(max(now, saved) if saved else now, self.state_dir / CLOCK_FILE)
+
+    def saved_clock(self) -> dt.datetime | None:
+        """Where the last run with this directory left the clock (None: a fresh one)."""
         path = self.state_dir / CLOCK_FILE
-        start = now
-        if path.exists():
-            start = max(now, dt.datetime.fromisoformat(path.read_text(encoding="utf-8").strip()))
-        return SavedClock(start, path)
+        if not path.exists():
+            return None
+        return dt.datetime.fromisoformat(path.read_text(encoding="utf-8").strip())
 
     def environment(self, service: str, env: str) -> EnvironmentStandIn:
         return self.environments[(service, env)]

@@ -26,7 +26,7 @@ from bot.domain import times
 from bot.domain.actions import Action
 from bot.domain.api_impact import HEADING as API_HEADING
 from bot.domain.deadlines import LateStep
-from bot.domain.next_steps import next_step
+from bot.domain.next_steps import next_step, next_step_seen_on
 from bot.domain.release import Env, Release, State
 from bot.markup import escape
 from bot.messages.releases import step_button
@@ -241,7 +241,7 @@ def render_environment_change(
     ticket = release.ticket(kind) if kind is not None else None
     where = f", {env} bug {ticket.bug_id}" if ticket else ""
     return _message(f"{head}: release {version} ({release.state.value}){where}. "
-                    f"Next: {next_step(release)}")
+                    f"Next: {next_step_seen_on(release, env)}")
 
 
 def render_prod_alarm(

@@ -45,7 +45,7 @@ def test_the_whole_process_plays_from_a_script(tmp_path: Path) -> None:
     channel = "\n".join(texts(out, channel="C0LOOP0001"))
     for expected in ("loop-server 0.13.0", "rejected on stage", "0.13.0 superseded",
                      "closed stage bug 1100001 of 0.13.0 INVALID", "blocked for prod",
-                     "Load test of loop-server 0.13.1 on stage with tokbox: Wed 2026-12-09 "
+                     "Load test of loop-server 0.13.1 on stage with tokbox: Thu 2026-12-10 "
                      "14:00 to 16:00", "window of loop-server 0.13.1 with tokbox starts now",
                      "window of loop-server 0.13.1 with tokbox is over",
                      "Load test passed for loop-server 0.13.1",
@@ -60,7 +60,7 @@ def test_the_whole_process_plays_from_a_script(tmp_path: Path) -> None:
     refusals = texts(out, user="@ops")
     assert any("stage reports 0.12.2, not 0.13.0" in t for t in refusals)
     assert any("prod is blocked for 0.13.1 by bug 1100005" in t for t in texts(out, user="@qa"))
-    history = texts(out, user="@dev")[-1]
+    history = next(t for t in texts(out, user="@dev") if "History of" in t)
     assert "override greenlight" in history and "every user is logged out hourly" in history
     # Each tag sits on its "Release X.Y.Z" commit (0.13.2's on the maintenance branch).
     repo = state / "github" / "mozilla-services" / "loop-server.git"
@@ -69,6 +69,12 @@ def test_the_whole_process_plays_from_a_script(tmp_path: Path) -> None:
                                 "--name-only", f"{version}^{{commit}}"], capture_output=True,
                                text=True, check=True).stdout.split()
         assert shown == ["Release", version, "CHANGELOG.md", "package.json"], shown
+    # Issue 20: each patch's notes list the bug it fixes (`!fix`), not "no bug fixed".
+    for version, bug in (("0.13.1", "1100002"), ("0.13.2", "1100006")):
+        notes = subprocess.run(["git", "--git-dir", str(repo), "show",
+                                f"{version}:CHANGELOG.md"], capture_output=True, text=True,
+                               check=True).stdout.split(f"\n{version} (")[1].split("\n\n0.")[0]
+        assert f"- [bugfix] {bug} — " in notes and "no Bugzilla bug" not in notes, notes
     assert "Release commit" in "\n".join(texts(out, user="@dev"))  # the preview's diff
 
 
@@ -125,3 +131,32 @@ def test_with_dir_the_environments_and_the_clock_resume(tmp_path: Path) -> None:
     assert "0000000" not in shown
     envs = texts(out)[-1]
     assert envs.count("0.12.2") >= 2, envs  # stage and prod, as the demo left them
+
+
+def test_the_whole_process_is_a_true_fortnight(tmp_path: Path) -> None:
+    """Issue 20: each section on its day (tagging Tuesday to the next, skipped, one), no
+    step called late that was not, and a push off the calendar's prod-push day said so."""
+    out = play(SCRIPT.read_text(), tmp_path, "--start", "2026-12-01 10:00")
+    assert [i for i in out if "error" in i] == []
+    days = [i["now"][:16] for i in out if i.get("sandbox") == "clock"]
+    assert days == ["2026-12-08T10:05", "2026-12-08T13:30", "2026-12-09T10:30",
+                    "2026-12-09T15:00", "2026-12-10T16:05", "2026-12-11T11:00",
+                    "2026-12-14T10:30", "2026-12-14T11:45", "2026-12-15T09:30",
+                    "2026-12-15T11:00", "2026-12-15T12:15", "2026-12-22T10:05"]
+    channel = texts(out, channel="C0LOOP0001")
+    assert not any(" is late" in t for t in channel), [t for t in channel if " is late" in t]
+    friday = "Fri 2026-12-11 is not a prod-push day: OPS pushes on Mon 2026-12-14"
+    assert any(friday in t for t in texts(out, user="@qa"))  # the green light's question
+    def said(what: str, version: str) -> str:  # the step's channel message, as it ended
+        return [t for t in channel if t.startswith(f"loop-server {version}: {what}")][-1]
+
+    assert friday in said("green light for prod", "0.13.1")
+    emergency = said("green light for prod", "0.13.2")
+    assert "Emergency override" in emergency and ("Off the calendar: Tue 2026-12-15 is not "
+                                                  "a prod-push day (the next is Mon 2026-12-28)"
+                                                  ) in emergency
+    assert "off the calendar" not in said("deployed on prod", "0.13.1").lower()  # Monday
+    seen = [t for t in channel if t.startswith("prod now runs loop-server 0.13.1 (was 0.12.2)")]
+    assert len(seen) == 1 and "confirm the push with `/loop deployed prod 0.13.1`" in seen[0]
+    assert ("Pushed off the calendar, as an emergency: Tue 2026-12-15"
+            in said("deployed on prod", "0.13.2"))

@@ -158,7 +158,8 @@ def test_deploy_needs_a_version(session: Session) -> None:
 def test_deploy_reads_environments_as_loop_does(session: Session) -> None:
     """`Stage`, `staging`, `Production` read as in `/loop` (forgiving where it is safe);
     an environment the service does not have is named with the ones it has."""
-    said = session.say("!deploy Stage 0.12.1", "!deploy production 0.12.1")
+    said = [s for s in session.say("!deploy Stage 0.12.1", "!deploy production 0.12.1")
+            if "sandbox" in s]  # the watch's word on each push follows it
     assert [(s["env"], s["version"]) for s in said] == [("stage", "0.12.1"), ("prod", "0.12.1")]
     refused = session.say("!deploy qa 0.12.2")
     assert refused == [{"sandbox": "deploy", "error": "loop-server has no environment 'qa': "
@@ -169,7 +170,7 @@ def test_deploy_reads_environments_as_loop_does(session: Session) -> None:
 
 def test_a_tab_separates_words_like_a_space(session: Session) -> None:
     said = session.say("/loop\tenvs", "@ops\t/loop envs", "!deploy\tstage\t0.12.1")
-    assert [s.get("sandbox") for s in said] == [None, None, "deploy"]
+    assert [s.get("sandbox") for s in said][:3] == [None, None, "deploy"]
     assert all("environments" in s["text"] for s in said[:2])
     assert said[1]["user"] == "@ops"
 

@@ -157,6 +157,18 @@ def test_reminders_and_monitoring_messages_are_valid_block_kit() -> None:
                            "`/loop verify prod 0.15.0`")
 
 
+def test_a_push_the_watch_sees_before_ops_marks_it_is_to_be_marked_not_made() -> None:
+    """Issue 20: right after OPS pushed, the watch said "Next: OPS: push 0.15.0 to prod"."""
+    greenlit = release(State.GREENLIT, tickets=(Ticket(Env.PROD, 1106002),))
+    change = render_environment_change("loop-server", "prod", "0.15.0", "0.14.1", greenlit)
+    assert change.text.endswith("prod bug 1106002. Next: OPS: confirm the push with "
+                                "`/loop deployed prod 0.15.0`")
+    on_stage = render_environment_change("loop-server", "stage", "0.15.0", "0.14.1",
+                                         release(State.STAGE_REQUESTED))
+    assert on_stage.text.endswith("Next: OPS: confirm the push with "
+                                  "`/loop deployed stage 0.15.0`")
+
+
 def test_a_late_step_names_the_step_its_owner_and_the_deadline_passed() -> None:
     """Issue 9: "stage bug N is not verified and it is Friday. OPS: deploy..." mixed the
     QA deadline with OPS's step, and mentioned OPS for it."""

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.deadlines import LateStep, is_working_day, stage_deadline
+from bot.domain.calendar import Calendar
+from bot.domain.deadlines import LateStep, is_working_day, off_calendar_push, stage_deadline
 from bot.domain.lifecycle import cleared_for_prod
+from bot.domain.loadtest import last_load_test_day
 from bot.domain.release import Release, State
 
 D = dt.date
@@ -52,3 +55,64 @@ def test_only_a_greenlit_release_may_run_in_prod(state: State) -> None:
     assert cleared_for_prod(release) is (
         state in (State.GREENLIT, State.PROD_DEPLOYED, State.DONE))
     assert cleared_for_prod(None) is False
+
+
+MONDAY, NEXT_PUSH = D(2026, 12, 14), D(2026, 12, 28)  # app.yaml's first two push days
+
+
+@pytest.mark.parametrize("pushed", [False, True])
+@pytest.mark.parametrize("emergency", [False, True])
+def test_nothing_is_said_of_a_green_light_or_push_on_the_push_day(
+    pushed: bool, emergency: bool
+) -> None:
+    assert off_calendar_push(MONDAY, MONDAY, pushed=pushed, emergency=emergency) is None
+
+
+def test_a_green_light_before_the_push_day_is_for_that_day() -> None:
+    said = off_calendar_push(D(2026, 12, 11), MONDAY, pushed=False, emergency=False)
+    assert said == ("Fri 2026-12-11 is not a prod-push day: OPS pushes on Mon 2026-12-14, "
+                    "the next prod-push day; pushing sooner is an emergency "
+                    "(`--emergency \"REASON\"`).")
+
+
+def test_an_emergency_off_the_push_day_is_said_to_be_off_the_calendar() -> None:
+    tuesday = D(2026, 12, 15)
+    assert off_calendar_push(tuesday, NEXT_PUSH, pushed=False, emergency=True) == (
+        "Off the calendar: Tue 2026-12-15 is not a prod-push day (the next is Mon "
+        "2026-12-28); as an emergency, OPS may push now.")
+    assert off_calendar_push(tuesday, NEXT_PUSH, pushed=True, emergency=True) == (
+        "Pushed off the calendar, as an emergency: Tue 2026-12-15 is not a prod-push day "
+        "(the next is Mon 2026-12-28).")
+
+
+def test_a_push_off_the_push_day_without_an_emergency_is_said_so() -> None:
+    said = off_calendar_push(D(2026, 12, 16), None, pushed=True, emergency=False)
+    assert said == ("Pushed off the calendar, with no emergency given: Wed 2026-12-16 is "
+                    "not a prod-push day (none is on the calendar).")
+
+
+CALENDAR = Calendar.build(anchor=D(2026, 12, 8), tz=ZoneInfo("Europe/Paris"),
+                          skip=[D(2026, 12, 22)])  # as app.yaml
+
+
+@pytest.mark.parametrize(("on_stage", "load_tests_until"), [
+    (D(2026, 12, 1), D(2026, 12, 11)),  # before the first cycle: its window
+    (D(2026, 12, 9), D(2026, 12, 11)),  # within the window
+    (D(2026, 12, 15), D(2026, 12, 25)),  # after it: the next cycle's (its tagging skipped)
+])
+def test_a_build_on_stage_can_be_load_tested_until_its_cycles_window_ends(
+    on_stage: dt.date, load_tests_until: dt.date
+) -> None:
+    assert last_load_test_day(CALENDAR, on_stage) == load_tests_until
+
+
+def test_qa_is_not_due_to_verify_before_the_load_test_window_ends() -> None:
+    """Issue 20: a stage ticket filed on Tue 2026-12-01 was "late" on Fri 2026-12-04,
+    though its load test could only run from Tue 2026-12-08."""
+    filed = D(2026, 12, 1)
+    until = last_load_test_day(CALENDAR, filed)
+    step = stage_deadline(filed, State.STAGE_DEPLOYED, load_tests_until=until)
+    assert step is not None and step.due == D(2026, 12, 11)
+    assert stage_deadline(D(2026, 12, 8), State.STAGE_DEPLOYED,
+                          load_tests_until=D(2026, 12, 11)) == LateStep(
+        "verify-stage", "QA", "verify it on stage", D(2026, 12, 11))  # unchanged in-cycle
