@@ -102,6 +102,25 @@ def story_of(version: str, entries: Iterable[AuditEntry], commits: Sequence[dt.d
                  tuple(fixed_bugs))
 
 
+def shipped_since(version: str, pushed: Iterable[str], previous: str | None) -> str | None:
+    """The release a release's shipped commits are counted from: the newest older one
+    that reached prod (the commits of a release rejected on the way ship with the next
+    one pushed), else the release before it."""
+    try:
+        mine = Version.parse(version)
+        older = [v for p in pushed if (v := _version(p)) is not None and v < mine]
+    except BadVersion:
+        return previous
+    return str(max(older)) if older else previous
+
+
+def _version(text: str) -> Version | None:
+    try:
+        return Version.parse(text)
+    except BadVersion:
+        return None
+
+
 # -- figures over a window ---------------------------------------------------------------
 @dataclass(frozen=True)
 class Period:

@@ -19,7 +19,17 @@ from dataclasses import dataclass
 
 from bot.domain import times
 from bot.domain.errors import Refusal
-from bot.domain.metrics import PROD, Figures, Period, Row, figures, periods, rows, story_of
+from bot.domain.metrics import (
+    PROD,
+    Figures,
+    Period,
+    Row,
+    figures,
+    periods,
+    rows,
+    shipped_since,
+    story_of,
+)
 from bot.domain.release import Release
 from bot.domain.versions import Version
 from bot.ports import PartnerError
@@ -97,17 +107,20 @@ def _commit_times(ctx: Context, ports: ServicePorts, pushed: list[Release]
                   ) -> tuple[dict[str, tuple[dt.datetime, ...]], int]:
     name = ports.config.name
     kept = ctx.store.commit_times(name, (r.version for r in pushed))
-    missing = [r for r in pushed if r.version not in kept and r.tag and r.previous_version]
+    versions = [r.version for r in pushed]
+    bases = {r.version: shipped_since(r.version, versions, r.previous_version) for r in pushed}
+    missing = [r for r in pushed if r.version not in kept and r.tag and bases[r.version]]
     reads = missing[:MAX_COMPARES]
-    found = ctx.fanout.map(lambda r: _read(ports, r), reads)
+    found = ctx.fanout.map(lambda r: _read(ports, r, bases[r.version]), reads)
     fresh = {r.version: t for r, t in zip(reads, found, strict=True) if t is not None}
     ctx.store.keep_commit_times(name, fresh)
     return {**kept, **fresh}, len(missing) - len(fresh)
 
 
-def _read(ports: ServicePorts, release: Release) -> tuple[dt.datetime, ...] | None:
-    assert release.tag is not None and release.previous_version is not None
-    base = Version.parse(release.previous_version).tag_name(ports.config.tag_pattern)
+def _read(ports: ServicePorts, release: Release, since: str | None
+          ) -> tuple[dt.datetime, ...] | None:
+    assert release.tag is not None and since is not None
+    base = Version.parse(since).tag_name(ports.config.tag_pattern)
     try:
         commits = ports.forge.commits_between(base, release.tag)
     except PartnerError as exc:

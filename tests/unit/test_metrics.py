@@ -6,7 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from bot.domain.audit import AuditEntry
-from bot.domain.metrics import Story, figures, p90, periods, rows, story_of
+from bot.domain.metrics import Story, figures, p90, periods, rows, shipped_since, story_of
 
 TZ = ZoneInfo("Europe/Paris")
 H = dt.timedelta(hours=1)
@@ -101,3 +101,11 @@ def test_the_table_says_each_release_outcome_newest_first() -> None:
         ("0.14.2", "pushed"), ("0.14.1", "patched by 0.14.2"),
         ("0.14.0", "rejected on stage"), ("0.13.1", "pushed"), ("0.13.0", "backed off"),
         ("0.12.0", "pushed")]
+
+
+def test_a_release_ships_the_commits_of_the_rejected_one_before_it() -> None:
+    pushed = ["0.12.2", "0.13.1", "0.13.2"]
+    assert shipped_since("0.13.1", pushed, previous="0.13.0") == "0.12.2"
+    assert shipped_since("0.13.2", pushed, previous="0.13.1") == "0.13.1"
+    assert shipped_since("0.14.0", pushed, previous="0.13.2") == "0.13.2"
+    assert shipped_since("0.12.2", pushed, previous="0.12.1") == "0.12.1"  # nothing older
