@@ -64,6 +64,7 @@ class Bug:
     keywords: tuple[str, ...] = ()  # e.g. sec-high
     groups: tuple[str, ...] = ()  # e.g. core-security (who may see it)
     type: str = ""  # defect, enhancement or task (Bugzilla 5)
+    created_at: dt.datetime | None = field(default=None, compare=False)  # when reported
 
     @property
     def is_open(self) -> bool:

@@ -39,7 +39,7 @@ from bot.ports import NOT_HANDLED, Conflict, NotFound, OutcomeUnknown, PartnerEr
 PARTNER = "Bugzilla"
 CHUNK = 300
 FIELDS = ("id", "summary", "status", "resolution", "depends_on", "blocks", "keywords",
-          "groups", "type")
+          "groups", "type", "creation_time")
 REFUSED_CHANGE_CODES = frozenset({104, 118, 119, 120, 121, 122, 123})
 # no status REOPENED (51, Bugzilla 4.0+'s workflow) or not from here (123)
 NO_SUCH_TRANSITION = frozenset({51, 123})
@@ -275,7 +275,16 @@ def _to_bug(raw: Any) -> Bug:
         keywords=tuple(str(k) for k in getattr(raw, "keywords", ()) or ()),
         groups=tuple(str(g) for g in getattr(raw, "groups", ()) or ()),
         type=str(getattr(raw, "type", "") or ""),
+        created_at=_time(getattr(raw, "creation_time", None)),
     )
+
+
+def _time(value: object) -> dt.datetime | None:
+    """Bugzilla's `2014-11-13T12:00:00Z` (REST) as an aware time; None when absent."""
+    try:
+        return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None
 
 
 def _moves(records: Sequence[Mapping[str, Any]]) -> Iterator[StatusMove]:
@@ -288,8 +297,9 @@ def _moves(records: Sequence[Mapping[str, Any]]) -> Iterator[StatusMove]:
             continue
         status = fields.get("status", status)
         resolution = fields.get("resolution", resolution)
-        when = dt.datetime.fromisoformat(str(record["when"]).replace("Z", "+00:00"))
-        yield StatusMove(when, status, resolution)
+        when = _time(record.get("when"))
+        if when is not None:
+            yield StatusMove(when, status, resolution)
 
 
 def _span(ids: Sequence[int]) -> str:

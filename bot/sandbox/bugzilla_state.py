@@ -135,6 +135,8 @@ class BugDatabase:
                 status=status, resolution=resolution, dupe_of=int(dupe) if dupe else None,
                 is_confirmed=status != "UNCONFIRMED",
             )
+            if isinstance(params.get("creation_time"), dt.datetime):  # reported before
+                self._bugs[bug_id]["creation_time"] = timestamp(params["creation_time"])
             self._save()
             return bug_id
 

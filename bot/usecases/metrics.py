@@ -6,7 +6,8 @@ Cost, bounded whatever the length of the history: one indexed read of the servic
 steps since the start of the earlier window (less a margin for releases tagged before
 it), one read of the releases those steps name, one of their kept commit times; then one
 GitHub comparison per pushed release whose commit times were never read (at most
-`MAX_COMPARES` per call, all at once), kept for good: a release's commits never change.
+`MAX_COMPARES` per call, all at once), kept for good: a release's commits never change;
+and one Bugzilla request for when the bugs the patches fix were reported.
 A comparison that fails is not fatal: that release's lead time is left out, and
 `unread` says how many were.
 """
@@ -24,6 +25,7 @@ from bot.domain.metrics import (
     Figures,
     Period,
     Row,
+    Story,
     figures,
     periods,
     rows,
@@ -97,10 +99,25 @@ def metrics(ctx: Context, *, service: str | None = None, cycles: int = DEFAULT_C
     stories = [story_of(v, es, commit_times.get(v, ()),
                         released[v].fixed_bugs if v in released else ())
                for v, es in by_version.items()]
-    return Metrics(config.name, tz, window, figures(stories, window, tz, order),
-                   figures(stories, earlier, tz, order),
-                   tuple(rows(stories, window, tz, order)), unread, order,
-                   tuple((p, figures(stories, [p], tz, order)) for p in both))
+    reported = _reported(ports, [s for s in stories if s.patch])
+    return Metrics(config.name, tz, window, figures(stories, window, tz, order, reported),
+                   figures(stories, earlier, tz, order, reported),
+                   tuple(rows(stories, window, tz, order, reported)), unread, order,
+                   tuple((p, figures(stories, [p], tz, order, reported)) for p in both))
+
+
+def _reported(ports: ServicePorts, patches: list[Story]) -> dict[int, dt.datetime]:
+    """When the bugs the patches fix were reported (one Bugzilla request); nothing when
+    Bugzilla cannot say: time to restore then starts at the back-off or the patch's tag."""
+    ids = sorted({b for s in patches for b in s.fixed_bugs})
+    if not ids:
+        return {}
+    try:
+        bugs = ports.tracker.bugs(ids)
+    except PartnerError as exc:
+        log.warning("%s", exc)
+        return {}
+    return {i: b.created_at for i, b in bugs.items() if b.created_at is not None}
 
 
 def _commit_times(ctx: Context, ports: ServicePorts, pushed: list[Release]

@@ -1,6 +1,7 @@
 """A few cycles of loop-server's life, played through signed Slack requests on a manual
 clock, for the metrics' tests: commits landed at known times, 0.13.0 pushed, 0.14.0
-rejected on stage, 0.14.1 pushed, then patched by 0.14.2 for a prod bug."""
+rejected on stage, 0.14.1 pushed, then patched by 0.14.2 for a prod bug (1096605,
+reported at 15:00 UTC on the day of the push)."""
 
 from __future__ import annotations
 
@@ -65,6 +66,9 @@ def play(world: LoopWorld) -> None:
     to_stage(world, "0.14.1", "2026-12-16T16:00")
     to_prod(world, "0.14.1", "2026-12-18T09:00", "2026-12-21T09:00")
 
+    world.sandbox.bugzilla.add_bug(  # reported in prod the afternoon after the push
+        "Hawk sessions expire after an hour in prod", "RESOLVED", "FIXED", id=1096605,
+        creation_time=dt.datetime(2026, 12, 21, 15, 0, tzinfo=UTC))
     fix = land(world, "2026-12-22T10:00", "Bug 1096605 — Keep Hawk sessions for 30 days")
     at(world, "2026-12-22T11:00")
     world.command(DEV, f"backport {fix[0][:12]} to 0.14")
