@@ -100,9 +100,14 @@ class Board:
         except Refusal as exc:
             return self.message(start_response, 400, "Bad request", str(exc))
         query = f"service={quote(service, safe='')}&cycles={cycles}&"
+        # the page's polls, and every viewer's, share one read (Bugzilla's time to live)
+        def read() -> dict[str, Any]:
+            return {"page": self.reads.cached(("metrics", service, cycles),
+                                              self.options.ticket_ttl,
+                                              lambda: metrics_page(self.ctx, service, cycles))}
+
         return self._page(environ, start_response, "metrics.html", f"{service} metrics", part,
-                          lambda: {"page": metrics_page(self.ctx, service, cycles)},
-                          query=query)
+                          read, query=query)
 
     def _page(self, environ: dict[str, Any], start_response: StartResponse, main: str,
               title: str, part: bool, values: Callable[[], dict[str, Any]], query: str = ""

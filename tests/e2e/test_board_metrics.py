@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from bot.board.app import BoardOptions
 from tests.e2e.metrics_history import at, play
 from tests.e2e.test_board_http import board_server, get, text_of
 from tests.fixtures.app import LoopWorld
@@ -57,3 +58,17 @@ def test_the_metrics_of_a_service_with_no_release_say_so(loop_world: LoopWorld) 
         assert "no release was tagged, pushed or rejected in these cycles" in shown
 
 
+
+
+def test_polls_and_viewers_share_one_read_of_the_metrics(loop_world: LoopWorld) -> None:
+    play(loop_world)
+    at(loop_world, "2026-12-28T09:00")
+    with board_server(loop_world, options=BoardOptions(ticket_ttl=60.0)) as server:
+        with loop_world.sandbox.bugzilla.counting() as first:
+            assert get(server, "/metrics?cycles=3").status_code == 200
+        assert [r.path for r in first] == ["/rest/bug/1096605"]  # when it was reported
+        with loop_world.sandbox.bugzilla.counting() as bugzilla, \
+                loop_world.sandbox.github.counting() as github:
+            for _ in range(3):
+                assert "<svg" in get(server, "/metrics?cycles=3&part=main").text
+        assert bugzilla == [] and github == []
