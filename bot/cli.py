@@ -16,7 +16,7 @@ from bot.cli_db import add_db_parser
 from bot.cli_init import add_init_parser
 from bot.config import ConfigError, load_settings
 from bot.domain.cycles import parse_day
-from bot.domain.errors import Refusal
+from bot.domain.errors import Refusal, echoed
 from bot.store.errors import StoreError
 from bot.usecases import calendar_feed as feed
 
@@ -119,7 +119,8 @@ def _import(args: argparse.Namespace) -> int:
     ctx = build_context(settings)
     try:
         for name in names:
-            print(describe_import(import_releases(ctx, service=name)))
+            print(describe_import(import_releases(ctx, service=name,
+                                                  progress=_import_progress(name))))
     except PartnerError as exc:
         print(f"loopbot: {exc}; nothing of that service was imported: run it again once "
               "it is back",
@@ -128,6 +129,19 @@ def _import(args: argparse.Namespace) -> int:
     finally:
         ctx.store.dispose()
     return 0
+
+
+IMPORT_PROGRESS_EVERY = 500  # releases; a shorter import prints no progress
+
+
+def _import_progress(service: str) -> Callable[[str, int, int], None]:
+    """Progress lines on stderr for a long import: every IMPORT_PROGRESS_EVERY releases."""
+    def show(step: str, done: int, total: int) -> None:
+        if total >= IMPORT_PROGRESS_EVERY and (done % IMPORT_PROGRESS_EVERY == 0
+                                               or done == total):
+            print(f"{service}: {step} {done:,} of {total:,} releases", file=sys.stderr,
+                  flush=True)
+    return show
 
 
 def describe_import(result: ImportResult) -> str:
@@ -141,6 +155,10 @@ def describe_import(result: ImportResult) -> str:
                      + (f": {tickets}" if tickets else ""))
     if result.known:
         lines.append(f"  already known, left as they are: {', '.join(result.known)}")
+    if result.left_out:
+        shown = ", ".join(echoed(t) for t in result.left_out[:5])
+        more = f" and {len(result.left_out) - 5:,} more" if len(result.left_out) > 5 else ""
+        lines.append(f"  left out, naming no version `/loop tag` accepts: {shown}{more}")
     if not result.imported:
         lines.append("  nothing new to import")
     return "\n".join(lines)

@@ -17,13 +17,14 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest
 from slack_sdk.errors import SlackApiError
 
 from bot.messages.home import ServiceHome, home_view
 from bot.usecases.calendar_feed import calendar_from_settings, select_cycles
 from bot.usecases.dev_lag import environments_and_lag
 from bot.usecases.queries import releases_in_flight
+from handlers.commands import retry_number
 from handlers.work import Job, Runtime, SlackRequest
 
 HOME_CYCLES = 3
@@ -49,16 +50,17 @@ def register(app: App, runtime: Runtime) -> None:
                      error)
 
     @app.event("app_home_opened")
-    def home_opened(event: dict[str, Any], body: dict[str, Any]) -> None:
+    def home_opened(event: dict[str, Any], body: dict[str, Any], request: BoltRequest) -> None:
         if event.get("tab", "home") != "home":
             return
         user = str(event.get("user", ""))
         viewers.add(user)
-        runtime.submit(SlackRequest(user, "App Home", body.get("event_id")), publish)
+        runtime.submit(SlackRequest(user, "App Home", body.get("event_id"),
+                                    retry=retry_number(request), told=False), publish)
 
     def refresh() -> None:
         for user in viewers.recent():
-            runtime.submit(SlackRequest(user, "App Home", None), publish)
+            runtime.submit(SlackRequest(user, "App Home", None, told=False), publish)
 
     runtime.after_change.append(refresh)
 

@@ -198,6 +198,7 @@ class SlackRequest:
     respond: Respond | None = None
     retry: int = 0
     channel: str | None = None  # where state changes are posted (a service's own channel)
+    told: bool = True  # a failure is told to the user; App Home's own refreshes only log it
 
 
 @dataclass
@@ -270,21 +271,25 @@ class Runtime:
                 for refresh in self.after_change:
                     refresh()
         except Refusal as exc:
-            self._answer(reply, refusal(exc, request.user))
+            self._answer(reply, refusal(exc, request.user), request.told)
         except Unreachable as exc:  # one line: the cause is known, a traceback adds nothing
             log.warning("database unreachable during %r: %s", request.text, exc)
-            self._answer(reply, database_down(request.text, started, done=bool(reply.steps)))
+            self._answer(reply, database_down(request.text, started, done=bool(reply.steps)),
+                         request.told)
         except PartnerError as exc:
             log.warning("partner failure during %r: %s", request.text, exc,
                         extra={"partner": exc.partner})
-            self._answer(reply, partner_failure(exc, changed=bool(reply.steps)))
+            self._answer(reply, partner_failure(exc, changed=bool(reply.steps)), request.told)
         except Exception:
             reference = f"E-{secrets.token_hex(3)}"
             log.exception("unexpected error [%s] during %r from %s", reference, request.text,
                           request.user)
-            self._answer(reply, broke(reference, request.text))
+            self._answer(reply, broke(reference, request.text), request.told)
 
-    def _answer(self, reply: Reply, rendered: Rendered) -> None:
+    def _answer(self, reply: Reply, rendered: Rendered, told: bool = True) -> None:
+        if not told:  # nobody typed anything: a notice in the channel would come from nowhere
+            log.info("not told to %s: %s", reply.user, rendered.text.splitlines()[0][:200])
+            return
         try:
             reply.fail(rendered)
         except (SlackApiError, SlackClientError, OSError, PartnerError) as exc:

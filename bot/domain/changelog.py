@@ -15,7 +15,8 @@ Guarantees:
   are kept apart. Nothing here talks to Bugzilla: the facts are passed in.
 - A fixed bug's category comes from Bugzilla's fields, else from the files its commits
   change (bot/domain/file_categories.py, when given), else from its words.
-- Rendering is pure text; the date, URLs and version are passed in.
+- Rendering is pure text; the date, URLs and version are passed in. A bug summary is one
+  line of the notes whatever it holds (`one_line`: line breaks folded, clipped).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.domain.errors import one_line
 from bot.domain.facts import Bug, Commit
 from bot.domain.file_categories import FileRules, FilesBySha, files_category
 
@@ -191,7 +193,7 @@ def render_notes(changelog: Changelog, version: str, day: dt.date, api_code: str
     `replaces` which release a patch replaces and why (bot/domain/tagging.py)."""
     header = f"{version} ({day.isoformat()})"
     lines = [header, "-" * len(header), ""]
-    lines += [f"- [{f.category}] {f.id} — {f.bug.summary}" for f in changelog.fixed]
+    lines += [f"- [{f.category}] {f.id} — {one_line(f.bug.summary)}" for f in changelog.fixed]
     if not changelog.fixed:
         lines.append("- no Bugzilla bug fixed in this release")
     if changelog.routes:

@@ -6,17 +6,36 @@ instead. `str(refusal)` is the message followed by the hint, so an entry point t
 prints `str()` still tells the whole story; renderers that want them apart read
 `.message` and `.hint`. Entry points translate refusals in one place (Slack: an ephemeral
 message; CLI: one line on stderr and exit status 2).
+
+Beside it, the domain's one text normaliser: `one_line` (line breaks folded, clipped) for
+partner or user text written as one line, and `echoed` for input a refusal repeats.
 """
 
 from __future__ import annotations
 
 ECHO_LIMIT = 60
+# A line of someone else's text (a Bugzilla summary, a commit subject, a display name, a
+# service change's description) wherever the bot writes it as one line: CHANGELOG and
+# release notes, tickets, Slack, the ICS feed, mail. Bugzilla allows 255 characters.
+LINE_LIMIT = 160
+# Every character Python's str.splitlines() (and so git, editors, Markdown or mail
+# readers somewhere) may break a line at: CR, LF, VT, FF, FS, GS, RS, NEL, LS, PS.
+_BREAKS = str.maketrans(dict.fromkeys("\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029", " "))
+
+
+def one_line(text: str, limit: int = LINE_LIMIT) -> str:
+    """Partner or user text made one line: every line break a space (so a forged
+    `\n## 9.9.9` never becomes a heading or an entry), clipped to `limit` characters
+    with an ellipsis. Escaping for Slack is bot/markup.py's job, after this."""
+    text = text.translate(_BREAKS)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def echoed(text: str, limit: int = ECHO_LIMIT) -> str:
-    """What a refusal repeats of what someone typed: at most `limit` characters, so a
-    megabyte of input never comes back in a message (escaping is the renderer's job)."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """What a refusal repeats of what someone typed: one line of at most `limit`
+    characters, so a megabyte of input never comes back in a message (escaping is the
+    renderer's job)."""
+    return one_line(text, limit)
 
 
 class Refusal(Exception):

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from bot.domain.errors import one_line
+
 
 @dataclass(frozen=True)
 class Commit:
@@ -20,7 +22,8 @@ class Commit:
 
     @property
     def title(self) -> str:
-        return self.message.splitlines()[0] if self.message else ""
+        """The subject line, clipped to one line's length."""
+        return one_line(self.message.splitlines()[0]) if self.message else ""
 
     @property
     def is_merge(self) -> bool:

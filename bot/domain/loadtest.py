@@ -6,6 +6,8 @@ Rules, all pure (the calendar, the recorded windows and `now` are passed in):
   to the Friday of that week (Tuesday to Friday), none of them skipped or frozen. It
   starts before it ends, not in the past, and overlaps no other recorded window (the
   partners load-test one release at a time). Each broken rule is one line of the refusal.
+- A window spanning more days than its cycle's load-test days is refused at once, in one
+  line, even with an emergency override (so a window to the year 9999 costs nothing).
 - An emergency override records the window anyway, listing the rules it broke.
 - QA records a result (pass or fail) once a window of the release has started; the
   release has passed its load test when its latest result is a pass.
@@ -160,7 +162,9 @@ def check_window(
     calendar: Calendar, window: Window, others: Sequence[Window], now: dt.datetime
 ) -> tuple[str, ...]:
     """The problems an emergency override skips (empty without one); WindowRefused
-    listing them otherwise."""
+    listing them otherwise, or at once for a window longer than its cycle's load-test
+    days (no override)."""
+    check_window_length(calendar, window)
     problems = window_problems(calendar, window, others, now)
     if problems and window.override_reason is None:
         raise WindowRefused(
@@ -169,6 +173,23 @@ def check_window(
                  "other window takes; `/loop calendar` shows the cycle",
         )
     return tuple(problems)
+
+
+def check_window_length(calendar: Calendar, window: Window) -> None:
+    """WindowRefused, in one line, for a window spanning more days than the load-test
+    days of the cycle it starts in (at least one day is always allowed)."""
+    if window.end <= window.start:
+        return
+    first = calendar.local_day(window.start)
+    last = calendar.local_day(window.end - dt.timedelta(microseconds=1))
+    allowed = load_test_days(calendar, first)
+    span = (last - first).days + 1
+    if span > max(len(allowed), 1):
+        raise WindowRefused(
+            f"no load-test window for {window.label}: it spans {span:,} days "
+            f"({_day(first)} to {_day(last)}), more than its cycle's load-test days "
+            f"({_span(allowed)})",
+            hint="pick a time on the cycle's load-test days (Tuesday to Friday)")
 
 
 def result_problems(windows: Sequence[Window], now: dt.datetime, version: str,

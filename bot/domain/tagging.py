@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.domain.errors import Refusal
+from bot.domain.errors import Refusal, one_line
 from bot.domain.release import Kind, Release, State
 from bot.domain.versions import Version, latest_release, next_patch_on_line
 
@@ -137,7 +137,7 @@ def replaced_release(releases: Iterable[Release], version: Version) -> Release |
 def replacement_note(replaced: Release, why: str) -> str:
     """The release notes' line on the release a patch replaces, and why (one line)."""
     how = "backed off from prod" if replaced.state is State.BACKED_OFF else "rejected on stage"
-    said = " ".join(why.split())
+    said = one_line(why)
     return f"Replaces {replaced.version}, {how}" + (f": {said}" if said else "")
 
 

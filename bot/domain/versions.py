@@ -4,6 +4,9 @@ Guarantees:
 - A `Version` is always a plain X.Y.Z release (no epoch, pre-, post-, dev- or local part):
   anything else is refused with `BadVersion`, whose message shows the expected form.
   Parsing is done by `packaging`; a leading `v`/`V` is forgiven in what people type.
+  Bounds (everywhere a version is read: `/loop tag`, `loopbot import`'s tags and tickets):
+  at most MAX_VERSION_TEXT characters and MAX_PART_DIGITS digits in each of X, Y and Z
+  (a date such as 20261208 fits); the refusal says which bound was passed.
 - Tag names and branch names come from the configured patterns only (`{version}`,
   `{major}`, `{minor}`, `{patch}`, `{line}`), and `Version.from_tag` is their exact
   inverse: it answers None for any tag that the pattern would not have produced, so
@@ -49,6 +52,9 @@ class Version:
         if not _is_plain_release(parsed):
             raise BadVersion(_refusal_text(text))
         major, minor, patch = parsed.release
+        if max(major, minor, patch) >= 10**MAX_PART_DIGITS:
+            raise BadVersion(f"couldn't read `{echoed(text)}` as a version: X, Y and Z have "
+                             f"at most {MAX_PART_DIGITS} digits each, like {EXAMPLE}")
         return cls(major, minor, patch)
 
     @classmethod
@@ -124,10 +130,15 @@ def previous_candidates(version: Version, tags: Iterable[str], pattern: str) -> 
 
 
 MAX_VERSION_TEXT = 32  # no real version is longer; int() refuses 4,300 digits
+MAX_PART_DIGITS = 8
 
 
 def _parse(text: str) -> _Parsed:
-    if len(text) > MAX_VERSION_TEXT or not text.isascii():
+    if len(text) > MAX_VERSION_TEXT:
+        raise BadVersion(f"couldn't read `{echoed(text)}` as a version: it is {len(text):,} "
+                         f"characters long, a version has at most {MAX_VERSION_TEXT} "
+                         f"(X.Y.Z, like {EXAMPLE})")
+    if not text.isascii():
         raise BadVersion(_refusal_text(text))
     try:
         return _Parsed(text)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from bot.domain.actions import Action, Actor
 from bot.domain.api_impact import describe as describe_impact
+from bot.domain.errors import one_line
 from bot.domain.next_steps import next_action, next_step
 from bot.domain.offers import StepArguments
 from bot.domain.release import Env, Kind, Release, State
@@ -106,7 +107,7 @@ def tag_preview(preview: TagPreview, offer: str) -> Rendered:
     v, plan = preview.version, preview.plan
     since = f"since {preview.previous}" if preview.previous else "(first release)"
     commits = [f"• `{c.sha[:7]}` {escape(c.title)}" for c in preview.commits]
-    fixed = [f"• [{escape(b.category)}] bug {b.id} {escape(b.bug.summary)}"
+    fixed = [f"• [{escape(b.category)}] bug {b.id} {escape(one_line(b.bug.summary))}"
              for b in preview.changelog.fixed]
     flagged = [f"• {escape(b.reason)}" for b in preview.changelog.flagged]
     label = f"Finish tag {v}" if preview.finishes else f"Tag {v}"
@@ -189,6 +190,10 @@ def step_done(
         lines.append(_steps(steps))
     lines += [f"✓ {old.version} superseded" for old in result.superseded]
     blocks = [section("\n".join(lines))]
+    if decision.action is Action.BACKOFF:  # loud: prod went back, a patch must follow
+        before = release.previous_version or "the release before"
+        blocks.append(section(f":rotating_light: *Prod backed off* from {release.version} to "
+                              f"{escape(before)}: {escape(one_line(result.detail, 600))}"))
     if decision.is_override:
         skipped = "; ".join(decision.skipped_guards) or "nothing"
         blocks.append(section(f":rotating_light: *Emergency override* by {_who(actor)}: "
@@ -268,9 +273,9 @@ def backported(result: BackportResult, actor: Actor, steps: Sequence[str]) -> Re
 def change_started(release: Release, actor: Actor) -> Rendered:
     return Rendered(
         f"{release.service} {release.version} (service change) started by "
-        f"{_name(actor)}: {escape(release.summary)}. Next: {next_step(release)}",
+        f"{_name(actor)}: {escape(one_line(release.summary))}. Next: {next_step(release)}",
         [section(f"*{escape(release.service)} {release.version}*: service change by "
-                 f"{_who(actor)}\n> {escape(release.summary)}"),
+                 f"{_who(actor)}\n> {escape(one_line(release.summary))}"),
          context(_next(release)), *next_buttons(release)],
     )
 

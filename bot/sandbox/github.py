@@ -126,6 +126,7 @@ class GitHubStandIn(RefRoutes, CommitRoutes, FileRoutes, ReleaseRoutes, StandIn)
             repo.git("fetch", "--quiet", "--no-tags", str(source),
                      "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*")
             repo.git("symbolic-ref", "HEAD", f"refs/heads/{default}")
+            repo.git("pack-refs", "--all")  # thousands of loose tags make every read slow
         return repo.path
 
     def default_branch(self, owner: str, name: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -73,10 +73,12 @@ def link_header(request: Request, server: str, page: int, last: int) -> str:
 
 
 def paginate(request: Request, server: str, items: Sequence[Any], *,
-             default: int = DEFAULT_PER_PAGE) -> Response:
-    """A list response of one page of `items`, with GitHub's Link header."""
+             default: int = DEFAULT_PER_PAGE, shape: Callable[[Any], Any] | None = None
+             ) -> Response:
+    """A list response of one page of `items` (each through `shape`, if given: only the
+    page's), with GitHub's Link header."""
     page, per_page = page_params(request, default)
-    chunk = list(items[(page - 1) * per_page: page * per_page])
+    chunk = [shape(i) if shape else i for i in items[(page - 1) * per_page: page * per_page]]
     return Response(200, chunk, page_headers(request, server, page, per_page, len(items)))
 
 

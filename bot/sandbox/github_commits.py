@@ -129,7 +129,12 @@ class CommitRoutes(RouteGroup):
             return Response(200, body)
         page, per_page = page_params(request)
         skip = (page - 1) * per_page
-        infos = repo.git.log("--reverse", f"{base_sha}..{head_sha}")[skip: skip + per_page]
+        take = max(min(per_page, ahead - skip), 0)
+        # Only the page is read: oldest-first [skip, skip + take) is newest-first
+        # [ahead - skip - take, ahead - skip), reversed (reading every commit for each
+        # page made one comparison per tag of `loopbot import` quadratic).
+        infos = repo.git.log("--reverse", f"--skip={ahead - skip - take}", f"--max-count={take}",
+                             f"{base_sha}..{head_sha}") if take else []
         body["commits"] = [repo.shapes.repos_commit(c) for c in infos]
         return Response(200, body, page_headers(request, self.url, page, per_page, ahead))
 

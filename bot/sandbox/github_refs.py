@@ -116,7 +116,7 @@ class RefRoutes(RouteGroup):
     def list_tags(self, request: Request, owner: str, name: str) -> Response:
         repo = self._open(owner, name)
         refs = repo.git.refs("refs/tags/", sort="-v:refname")
-        return paginate(request, self.url, [repo.shapes.tags_entry(r) for r in refs])
+        return paginate(request, self.url, refs, shape=repo.shapes.tags_entry)
 
     @route("GET", REPO + r"/branches")
     def list_branches(self, request: Request, owner: str, name: str) -> Response:

@@ -7,18 +7,27 @@ tickets found in Bugzilla by summary ("Loop — Please deploy loop-server 0.12.2
 and what each environment runs, asks bot/domain/adoption.py where each release stands,
 and records every release not recorded yet, with its tickets and one audit entry
 ("import", by `IMPORTER`, saying what it was learned from), after the steps its
-tickets' history shows at their own times (bot/domain/ticket_history.py: deployed and
-verified on stage and prod), so the delivery metrics see the team's history on day one
-(one Bugzilla request per ticket of a release imported, all at once). Idempotent: a release already
-recorded (made by the bot, or imported before) is left exactly as it is, so a second
-import changes nothing. Partner failures raise `PartnerError` before anything is
+tickets' Bugzilla history shows at their own times (bot/domain/ticket_history.py:
+deployed and verified on stage and prod), so the delivery metrics see the team's recent
+history on day one: one Bugzilla request per ticket of the newest `HISTORY_RELEASES`
+releases imported, all at once (the metrics compare at most 52 cycles). Idempotent: a
+release already recorded (made by the bot, or imported before) is left exactly as it
+is, so a second import changes nothing. Partner failures raise `PartnerError` before anything is
 written; an unreachable environment only means its version is not known.
+
+Tags and tickets naming no version `/loop tag` accepts (bot/domain/versions.py's bounds:
+99999999999999999999999.0.0 is none) are left out; the tags are listed in the result.
+`progress(step, done, total)` is called after each new release is looked at (step
+"looked at": its branch read from GitHub for a patch) and recorded (step "recorded"). Each tag is
+listed, looked at and recorded once; a patch tag costs one comparison with the main
+branch per tagged commit (GitHub's work for it grows with the history after the tag).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.domain.adoption import Adopted, adopt, tickets_by_version
@@ -32,6 +41,8 @@ from bot.store import AlreadyExists
 from bot.usecases.context import Context, ServicePorts
 
 IMPORTER = "loopbot import"
+RECORD_BATCH = 500  # releases recorded per transaction (one each made 10,000 commits)
+HISTORY_RELEASES = 60  # the newest releases whose tickets' history is read
 log = logging.getLogger("loopbot.import")
 
 
@@ -41,9 +52,14 @@ class ImportResult:
     imported: tuple[Release, ...]  # recorded now, oldest first
     known: tuple[str, ...]  # versions already recorded, left alone
     running: Mapping[str, str | None]  # environment -> the version it reported
+    left_out: tuple[str, ...] = ()  # tags that name no release version
 
 
-def import_releases(ctx: Context, *, service: str | None = None) -> ImportResult:
+Progress = Callable[[str, int, int], None]  # (step, releases done, releases to import)
+
+
+def import_releases(ctx: Context, *, service: str | None = None,
+                    progress: Progress | None = None) -> ImportResult:
     ports = ctx.service(service)
     name = ports.config.name
     # The tags, the deployment tickets and every environment are read at once.
@@ -52,24 +68,39 @@ def import_releases(ctx: Context, *, service: str | None = None) -> ImportResult
         lambda: ctx.read_environments(ports.config))
     tags = {v: t for t in listed
             if (v := Version.from_tag(t.name, ports.config.tag_pattern)) is not None}
+    named = {t.name for t in tags.values()}
+    left_out = tuple(t.name for t in listed if t.name not in named)
     tickets = tickets_by_version(found_tickets, name)
     running = {state.name: state.version for state in states}
     with ctx.store.unit_of_work() as uow:
         recorded = {r.version for r in uow.releases(name)}
     new: list[tuple[Release, str]] = []  # built first: a partner failing writes nothing
     previous: Version | None = None
-    for found in adopt(tags, tickets, running):
+    adopted = adopt(tags, tickets, running)
+    # Tags sharing a commit share the answer: GitHub is asked once per commit.
+    on_main = functools.cache(lambda sha: ports.forge.ancestry(
+        sha, ports.config.main_branch).base_is_ancestor)
+    total = sum(str(found.version) not in recorded for found in adopted)
+    for found in adopted:
         if str(found.version) not in recorded:
-            new.append((_release(ports, found, tags[found.version], previous),
+            new.append((_release(ports, found, tags[found.version], previous, on_main),
                         _learned(found, tags[found.version], running)))
+            _tell(progress, "looked at", len(new), total)
         previous = found.version
-    ids = [t.bug_id for release, _ in new for t in release.tickets]
+    ids = [t.bug_id for release, _ in new[-HISTORY_RELEASES:] for t in release.tickets]
     moves = dict(zip(ids, ctx.fanout.map(ports.tracker.status_moves, ids), strict=True))
-    imported = [stored for release, detail in new
-                if (stored := _record(ctx, release, detail, moves)) is not None]
+    imported: list[Release] = []
+    for start in range(0, len(new), RECORD_BATCH):
+        imported += _record(ctx, new[start:start + RECORD_BATCH], moves)
+        _tell(progress, "recorded", min(start + RECORD_BATCH, len(new)), total)
     versions = {r.version for r in imported}
     known = tuple(str(v) for v in sorted(tags) if str(v) not in versions)
-    return ImportResult(name, tuple(imported), known, running)
+    return ImportResult(name, tuple(imported), known, running, left_out)
+
+
+def _tell(progress: Progress | None, step: str, done: int, total: int) -> None:
+    if progress is not None:
+        progress(step, done, total)
 
 
 def adopt_on_first_start(ctx: Context) -> list[ImportResult]:
@@ -95,27 +126,31 @@ def adopt_on_first_start(ctx: Context) -> list[ImportResult]:
     return results
 
 
-def _release(ports: ServicePorts, found: Adopted, tag: Tag, previous: Version | None
-             ) -> Release:
+def _release(ports: ServicePorts, found: Adopted, tag: Tag, previous: Version | None,
+             on_main: Callable[[str], bool]) -> Release:
     return Release(
         service=ports.config.name, version=str(found.version), state=found.state,
         tag=tag.name, commit_sha=tag.commit_sha,
         previous_version=str(previous) if previous else None,
-        branch=_branch(ports, found.version, tag),
+        branch=_branch(ports, found.version, tag, on_main),
         tickets=tuple(Ticket(env, bug.id) for env, bug in found.tickets.items()),
     )
 
 
-def _record(ctx: Context, release: Release, detail: str,
-            moves: Mapping[int, Sequence[StatusMove]]) -> Release | None:
-    """Record an imported release, the steps its tickets' history shows (at their own
-    times, for the metrics) and its import entry; None if it is recorded already
-    (another import, or a tag, got there first)."""
-    learned = learned_steps({t.env: t.bug_id for t in release.tickets}, moves)
-    try:
-        with ctx.store.unit_of_work() as uow:
-            stored = uow.add_release(release)
-            for step in learned:
+def _record(ctx: Context, batch: list[tuple[Release, str]],
+            moves: Mapping[int, Sequence[StatusMove]]) -> list[Release]:
+    """Record imported releases, the steps their tickets' history shows (at their own
+    times) and their import entries in one transaction; a release recorded already
+    (another import, or a tag, got there first) is left out: its insert is ignored, so
+    the others are still written."""
+    stored = []
+    with ctx.store.unit_of_work() as uow:
+        for release, detail in batch:
+            try:
+                stored.append(uow.add_release(release))
+            except AlreadyExists:
+                continue
+            for step in learned_steps({t.env: t.bug_id for t in release.tickets}, moves):
                 uow.add_audit(AuditEntry(
                     actor=IMPORTER, action=step.action, service=release.service,
                     version=release.version, detail=step.detail, at=step.at))
@@ -124,18 +159,16 @@ def _record(ctx: Context, release: Release, detail: str,
                 version=release.version, to_state=release.state.value, detail=detail,
                 at=ctx.clock(),
             ))
-            uow.commit()
-    except AlreadyExists:
-        return None
+        uow.commit()
     return stored
 
 
-def _branch(ports: ServicePorts, version: Version, tag: Tag) -> str:
+def _branch(ports: ServicePorts, version: Version, tag: Tag,
+            on_main: Callable[[str], bool]) -> str:
     """Where the release was tagged: the main branch, unless it is a patch whose commit
     master does not contain (then its line's maintenance branch)."""
     config = ports.config
-    if not version.is_patch or ports.forge.ancestry(tag.commit_sha,
-                                                    config.main_branch).base_is_ancestor:
+    if not version.is_patch or on_main(tag.commit_sha):
         return config.main_branch
     return version.branch_name(config.branch_pattern)
 

@@ -26,6 +26,7 @@ from bot.domain import times
 from bot.domain.actions import Action
 from bot.domain.api_impact import HEADING as API_HEADING
 from bot.domain.deadlines import LateStep
+from bot.domain.errors import one_line
 from bot.domain.next_steps import next_step, next_step_seen_on
 from bot.domain.release import Env, Release, State
 from bot.markup import escape
@@ -88,7 +89,8 @@ def next_owners(release: Release) -> tuple[str, ...]:
 
 def fixed_bugs(release: Release) -> list[tuple[int, str]]:
     """(bug, summary) of the fixed bugs, from the release notes when they list them."""
-    noted = {int(m.group(1)): m.group(2).strip() for m in _NOTE_LINE.finditer(release.notes)}
+    noted = {int(m.group(1)): one_line(m.group(2).strip())
+             for m in _NOTE_LINE.finditer(release.notes)}
     return [(b, noted.get(b, "")) for b in release.fixed_bugs]
 
 

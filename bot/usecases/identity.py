@@ -27,6 +27,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.domain.actions import Actor, Role
+from bot.domain.errors import one_line
 
 log = logging.getLogger(__name__)
 DEFAULT_TTL = 60.0
@@ -74,7 +75,7 @@ class Directory:
         def fetch() -> str:
             user = self._client.users_info(user=user_id).get("user") or {}
             profile = user.get("profile") or {}
-            return str(profile.get("display_name") or user.get("name") or user_id)
+            return one_line(str(profile.get("display_name") or user.get("name") or user_id))
 
         return self._cached(f"user:{user_id}", fetch, user_id)
 

@@ -37,6 +37,7 @@ class ActionResult:
     filed: tuple[Ticket, ...] = ()
     superseded: tuple[Release, ...] = ()
     environment: EnvironmentState | None = None
+    detail: str = ""  # what the audit log keeps: tickets filed, the bug, the reason
 
 
 def advance(
@@ -72,7 +73,7 @@ def advance(
                           hint=f"`/loop status {release.version}` shows where it is now") from None
         uow.add_audit(audit_entry(ctx, actor, decision, release, detail, request_id))
         uow.commit()
-    return ActionResult(release, decision, filed, superseded, facts.environment)
+    return ActionResult(release, decision, filed, superseded, facts.environment, detail)
 
 
 def check_step(

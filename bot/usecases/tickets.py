@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.domain.errors import one_line
 from bot.domain.facts import Bug
 from bot.domain.release import Env, Kind, Release
 from bot.ports import Forge, Tracker
@@ -25,7 +26,7 @@ def ticket_summary(release: Release, env: Env, prefix: str = "Loop") -> str:
     """"Loop — Please deploy loop-server 0.13.0 to Stage" (PROCESS.md, step 2)."""
     what = release.version
     if release.kind is Kind.SERVICE:
-        what = f"service change {release.version}: {release.summary}"
+        what = f"service change {release.version}: {one_line(release.summary)}"
     return f"{prefix} — Please deploy {release.service} {what} to {ENV_WORDS[env]}"
 
 
@@ -35,7 +36,7 @@ def ticket_description(
     """The ticket's first comment: what to deploy, the links, the bugs it fixes."""
     lines = [f"Please deploy {release.service} {release.version} to {ENV_WORDS[env]}."]
     if release.kind is Kind.SERVICE:
-        lines += ["", f"Service-level change: {release.summary}"]
+        lines += ["", f"Service-level change: {one_line(release.summary)}"]
     if release.tag:
         lines += ["", f"Tag: {forge.tag_url(release.tag)}"]
         if release.previous_version:

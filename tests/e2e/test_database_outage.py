@@ -104,6 +104,26 @@ def test_a_button_press_while_the_database_is_down_changes_nothing_and_can_be_pr
     assert "loop-server 0.13.0 tagged" in world.channel()[-1].text
 
 
+def test_app_home_opened_while_the_database_is_down_posts_nothing_and_logs_one_line(
+    outage_world: tuple[LoopWorld, Cuttable], caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Nobody typed anything: a notice in the channel would come from nowhere."""
+    world, cut = outage_world
+    world.command(DEV, "status")  # the pool holds a live connection: the cut must reset it
+    posted = (len(world.channel()), len(world.slack.ephemerals()))
+    cut.cut()
+    with caplog.at_level(logging.INFO):
+        world.signed.home_opened(DEV)
+        assert world.app.drain(30)
+    assert (len(world.channel()), len(world.slack.ephemerals())) == posted
+    assert tracebacks(caplog.records) == []
+    assert len(_outage_lines(caplog)) == 1, _outage_lines(caplog)
+    cut.restore()
+    world.signed.home_opened(DEV)
+    assert world.app.drain(30)
+    assert world.slack.home_view(DEV) is not None  # published once the database is back
+
+
 def test_each_scheduler_tick_while_the_database_is_down_logs_one_line(
     settings: Settings, tmp_path: Path, outage_db: tuple[Cuttable, str],
     caplog: pytest.LogCaptureFixture,

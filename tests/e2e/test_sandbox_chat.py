@@ -142,7 +142,8 @@ def test_the_whole_process_is_a_true_fortnight(tmp_path: Path) -> None:
     assert days == ["2026-12-08T10:05", "2026-12-08T13:30", "2026-12-09T10:30",
                     "2026-12-09T15:00", "2026-12-10T16:05", "2026-12-11T11:00",
                     "2026-12-14T10:30", "2026-12-14T11:45", "2026-12-15T09:30",
-                    "2026-12-15T11:00", "2026-12-15T12:15", "2026-12-22T10:05"]
+                    "2026-12-15T11:00", "2026-12-15T12:15", "2026-12-16T09:00",
+                    "2026-12-22T10:05"]
     channel = texts(out, channel="C0LOOP0001")
     assert not any(" is late" in t for t in channel), [t for t in channel if " is late" in t]
     friday = "Fri 2026-12-11 is not a prod-push day: OPS pushes on Mon 2026-12-14"
@@ -160,3 +161,9 @@ def test_the_whole_process_is_a_true_fortnight(tmp_path: Path) -> None:
     assert len(seen) == 1 and "confirm the push with `/loop deployed prod 0.13.1`" in seen[0]
     assert ("Pushed off the calendar, as an emergency: Tue 2026-12-15"
             in said("deployed on prod", "0.13.2"))
+    # Wednesday: prod back on 0.13.1, offered as a back-off, then recorded by OPS
+    assert any(t.startswith(":leftwards_arrow_with_hook: prod runs 0.13.1 again (was "
+                            "loop-server 0.13.2, done)") for t in channel)
+    backed_off = said("backed off from prod", "0.13.2")
+    assert "Prod backed off* from 0.13.2 to 0.13.1" in backed_off
+    assert "the error rate doubled since the push" in backed_off

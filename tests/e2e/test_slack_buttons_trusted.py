@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
+import requests
 
 from bot.config import Settings
 from bot.domain.release import State
-from bot.sandbox.signed import buttons
+from bot.sandbox.signed import APP_ID, TEAM_ID, buttons
 from tests.fixtures.app import DEV, QA, LoopWorld
 
 CLIENT = "#loop-client"
@@ -94,3 +96,26 @@ def test_a_retried_click_logs_slacks_retry_number(
         loop_world.signed.post(body, retry_num=2)
         assert loop_world.app.drain(30)
     assert "(retry 2)" in caplog.text, caplog.text
+
+
+def test_a_retried_app_home_event_logs_slacks_retry_number(
+    loop_world: LoopWorld, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Issue 18's retry log, for App Home's event too (it said "(retry 0)" as clicks did)."""
+    signed = loop_world.signed
+    event = {"type": "event_callback", "team_id": TEAM_ID, "api_app_id": APP_ID,
+             "event_id": "Ev0HOMERETRY", "event_time": int(time.time()),
+             "event": {"type": "app_home_opened", "user": QA, "channel": "D0HOME0001",
+                       "tab": "home", "event_ts": f"{time.time():.6f}"}}
+    body = json.dumps(event)
+
+    def send(**retry: int) -> None:
+        answer = requests.post(signed.request_url, data=body.encode(), timeout=10, headers={
+            **signed.headers(body, **retry), "Content-Type": "application/json"})
+        assert answer.status_code == 200, answer.text
+        assert loop_world.app.drain(30)
+
+    send()
+    with caplog.at_level(logging.INFO, logger="loopbot"):
+        send(retry_num=3)
+    assert "already handled Ev0HOMERETRY (retry 3)" in caplog.text, caplog.text

@@ -124,3 +124,20 @@ def test_an_emergency_window_records_only_what_was_offered_to_whom(loop_world: L
     [window] = _windows(loop_world)
     assert (window.end - window.start) == dt.timedelta(hours=1)
     assert window.override_reason == "partners can only do Monday"
+
+
+def test_a_window_to_the_year_9999_is_refused_at_once_in_one_line(loop_world: LoopWorld
+                                                                 ) -> None:
+    """Issue 17: this window took a minute and 150 MB and answered with 3,000 characters
+    of refused days; an emergency override does not let it through either."""
+    loop_world.to_stage("0.13.0")
+    posted = len(loop_world.channel())
+    for user, extra in ((QA, ""), (LEAD, ' --emergency "partners asked"')):
+        loop_world.command(user, f"loadtest stage 0.13.0 window 2026-12-10T14:00 "
+                                 f"9999-12-31T09:00{extra}")
+        refused = loop_world.last_ephemeral(user).text
+        assert refused.startswith("no load-test window for loop-server 0.13.0: it spans "
+                                  "2,912,100 days (Thu 2026-12-10 to Fri 9999-12-31), more "
+                                  "than its cycle's load-test days"), refused
+        assert "\n" not in refused and len(refused) < 300
+    assert len(loop_world.channel()) == posted and _windows(loop_world) == []

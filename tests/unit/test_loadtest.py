@@ -71,11 +71,29 @@ def test_windows_may_touch_but_not_overlap_and_an_override_lists_what_it_broke()
                         NOW) == ()
     with pytest.raises(WindowRefused, match="overlaps the window of loop-server 0.13.0"):
         check_window(CALENDAR, window("2026-12-09T11:59", "2026-12-09T13:00"), taken, NOW)
-    forced = window("2026-12-09T11:00", "2026-12-15T10:00", override_reason="partner asks")
+    forced = window("2026-12-09T11:00", "2026-12-12T10:00", override_reason="partner asks")
     skipped = check_window(CALENDAR, forced, taken, NOW)
     assert any("Thu 2026-12-10 is skipped" in s for s in skipped)
     assert any("Sat 2026-12-12 is not a load-test day" in s for s in skipped)
     assert any("overlaps" in s for s in skipped)
+
+
+def test_a_window_longer_than_its_cycles_load_test_days_is_refused_at_once_in_one_line(
+) -> None:
+    """Issue 17: a window to the year 9999 took a minute and answered 3,000 characters of
+    refused days; an override does not let it through either."""
+    for reason in (None, "partner asks"):
+        with pytest.raises(WindowRefused) as refused:
+            check_window(CALENDAR, window("2026-12-10T14:00", "9999-12-31T09:00",
+                                          override_reason=reason), [], NOW)
+        assert refused.value.message == (
+            "no load-test window for loop-server 0.14.0: it spans 2,912,100 days "
+            "(Thu 2026-12-10 to Fri 9999-12-31), more than its cycle's load-test days "
+            "(Tue 2026-12-08 to Fri 2026-12-11)")
+    with pytest.raises(WindowRefused, match="spans 5 days"):
+        check_window(CALENDAR, window("2026-12-08T14:00", "2026-12-12T09:00"), [], NOW)
+    with pytest.raises(WindowRefused, match=r"spans 2 days .* \(none: it is before"):
+        check_window(CALENDAR, window("2026-12-01T14:00", "2026-12-02T09:00"), [], NOW)
 
 
 def test_a_result_needs_a_started_window_and_the_latest_result_counts() -> None:

@@ -47,6 +47,28 @@ def test_anything_but_x_y_z_is_refused_with_the_expected_form(text: str) -> None
     assert isinstance(caught.value, Refusal)
 
 
+def test_a_too_long_version_is_refused_with_the_length_limit_not_the_form() -> None:
+    """Issue 20: 39 digits were refused as "expected X.Y.Z"; the length limit is said."""
+    with pytest.raises(BadVersion) as caught:
+        Version.parse("1" * 39)
+    assert caught.value.message == (
+        f"couldn't read `{'1' * 39}` as a version: it is 39 characters long, a version has "
+        "at most 32 (X.Y.Z, like 0.13.1)")
+
+
+@pytest.mark.parametrize("text", ["99999999999999999999999.0.0", "0.123456789.0",
+                                  "0.0.100000000"])
+def test_an_absurd_version_is_refused_with_the_digit_limit(text: str) -> None:
+    """Issue 17: `loopbot import` recorded a ticket for 99999999999999999999999.0.0."""
+    with pytest.raises(BadVersion) as caught:
+        Version.parse(text)
+    assert caught.value.message == (
+        f"couldn't read `{text}` as a version: X, Y and Z have at most 8 digits each, "
+        "like 0.13.1")
+    assert Version.from_tag(text, "{version}") is None
+    assert Version.parse("20261208.0.99999999") == Version(20261208, 0, 99999999)
+
+
 def test_versions_order_numerically_not_as_text() -> None:
     assert Version.parse("0.9.0") < Version.parse("0.10.0") < Version.parse("0.10.1")
     assert max(Version.parse(t) for t in ("0.12.2", "0.12.10", "0.12.9")) == Version(0, 12, 10)
