@@ -65,6 +65,11 @@ def test_metrics_refuse_a_number_of_cycles_out_of_range(loop_world: LoopWorld) -
     assert "couldn't use 0 cycles: give 1 to 26" in loop_world.last_ephemeral(QA).text
     loop_world.command(QA, "metrics --cycles=many")
     assert "couldn't read `many` as a number of cycles" in loop_world.last_ephemeral(QA).text
+    loop_world.command(QA, "metrics --cycles <!channel>")
+    shown = loop_world.last_ephemeral(QA)
+    assert "couldn't read `&lt;!channel&gt;` as a number of cycles" in shown.text
+    assert "<!channel>" not in shown.text + str(shown.blocks)
+    assert loop_world.channel() == []  # refused in one line, only to the caller
 
 
 def git_log(world: LoopWorld, span: str) -> list[str]:
