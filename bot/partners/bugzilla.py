@@ -19,10 +19,9 @@ Guarantees:
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -34,6 +33,8 @@ from requests.adapters import HTTPAdapter
 
 from bot.domain.facts import Bug
 from bot.domain.ticket_history import StatusMove
+from bot.partners.bugzilla_times import moment as _time
+from bot.partners.bugzilla_times import moves as _moves
 from bot.ports import NOT_HANDLED, Conflict, NotFound, OutcomeUnknown, PartnerError
 
 PARTNER = "Bugzilla"
@@ -277,29 +278,6 @@ def _to_bug(raw: Any) -> Bug:
         type=str(getattr(raw, "type", "") or ""),
         created_at=_time(getattr(raw, "creation_time", None)),
     )
-
-
-def _time(value: object) -> dt.datetime | None:
-    """Bugzilla's `2014-11-13T12:00:00Z` (REST) as an aware time; None when absent."""
-    try:
-        return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
-    except ValueError:
-        return None
-
-
-def _moves(records: Sequence[Mapping[str, Any]]) -> Iterator[StatusMove]:
-    """Bug.history's records -> the status after each one that moved it."""
-    status = resolution = ""
-    for record in sorted(records, key=lambda r: str(r.get("when", ""))):
-        fields = {c.get("field_name"): str(c.get("added") or "")
-                  for c in record.get("changes", [])}
-        if "status" not in fields and "resolution" not in fields:
-            continue
-        status = fields.get("status", status)
-        resolution = fields.get("resolution", resolution)
-        when = _time(record.get("when"))
-        if when is not None:
-            yield StatusMove(when, status, resolution)
 
 
 def _span(ids: Sequence[int]) -> str:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from bot.sandbox.bugzilla_history import BugHistory
 from bot.sandbox.bugzilla_records import (
     apply_simple_fields,
     changes,
@@ -42,7 +43,7 @@ Clock = Callable[[], dt.datetime]
 FIRST_NEW_ID = 1100001
 
 
-class BugDatabase:
+class BugDatabase(BugHistory):
     """Bugs keyed by id; every public method takes the lock."""
 
     def __init__(
@@ -79,19 +80,6 @@ class BugDatabase:
     def all(self) -> list[dict[str, Any]]:
         with self._lock:
             return [copy.deepcopy(self._bugs[i]) for i in sorted(self._bugs)]
-
-    def history(self, bug_id: int) -> list[dict[str, Any]]:
-        with self._lock:
-            self._live(bug_id)
-            return copy.deepcopy(self._history.get(bug_id, []))
-
-    def add_history(self, bug_id: int, record: dict[str, Any]) -> None:
-        """A change made before (tests and the sandbox set up history this way)."""
-        with self._lock:
-            self._live(bug_id)
-            self._history.setdefault(bug_id, []).append(record)
-            self._history[bug_id].sort(key=lambda r: r["when"])
-            self._save()
 
     def comments(self, bug_id: int) -> list[dict[str, Any]]:
         with self._lock:
@@ -260,9 +248,7 @@ class BugDatabase:
         now = timestamp(self._clock())
         bug["last_change_time"] = now
         changed = changes(before, bug)
-        if changed:
-            self._history.setdefault(bug_id, []).append({"when": now, "who": actor, "changes": [
-                {"field_name": f, **c} for f, c in changed.items()]})
+        self._record_change(bug_id, now, actor, changed)
         return {"id": bug_id, "alias": bug["alias"], "last_change_time": now,
                 "changes": changed}
 
