@@ -41,6 +41,7 @@ from bot.usecases.push_day import push_day_note
 from bot.usecases.queries import history, releases_in_flight
 from bot.usecases.releases import advance, check_step, start_service_change
 from bot.usecases.signoffs import required_teams
+from bot.usecases.step_messages import record_message, recorded_message, step_message_key
 from bot.usecases.tagging import backport, preview_tag
 from handlers import grammar, help, loadtest, signoff
 from handlers.intents import (
@@ -189,6 +190,8 @@ def run_step(job: Job, action: Action, service: str, version: str, *, bug_id: in
     job.reply.title = f"{action.value} {service} {version}"
     actor = job.actor
     with job.locks(f"{service}:{version}"):
+        _in_one_message(job, step_message_key(service, version, action.value, load_release(
+            job.ctx, service, version).state.value, bug_id))
         result = advance(job.ctx, action, version, actor, service=service, bug_id=bug_id,
                          reason=reason, override_reason=override_reason,
                          request_id=job.request_id, progress=job.reply.progress)
@@ -202,6 +205,16 @@ def run_step(job: Job, action: Action, service: str, version: str, *, bug_id: in
         rendered = with_signoff_button(rendered, result.release, teams)
     job.reply.post(rendered)
     return result.release
+
+
+def _in_one_message(job: Job, key: str) -> None:
+    """A step cut short carries on in the message it left behind (bot/usecases/
+    step_messages.py); otherwise the message it posts is recorded for such a repeat."""
+    where = recorded_message(job.ctx, key)
+    if where is not None:
+        job.reply.continue_in(*where)
+    else:
+        job.reply.on_posted = lambda channel, ts: record_message(job.ctx, key, channel, ts)
 
 
 def _awaiting_green_light(job: Job, service: str) -> str:

@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from bot.config import Settings
-from bot.domain.release import State
+from bot.domain.release import Env, State
 from bot.sandbox.signed import buttons
 from bot.sandbox.slack_records import Posted
 from bot.sandbox.world import GITHUB_TOKEN
@@ -156,3 +156,26 @@ def test_the_old_confirmation_pressed_again_says_how_to_finish(world: LoopWorld)
     assert world.release("0.13.0").state is State.TAGGING  # the old press did nothing
     world.click(DEV, again, "Finish tag 0.13.0")
     finished_once(world, first)
+
+
+def test_a_lifecycle_step_cut_short_is_finished_in_its_own_message(world: LoopWorld) -> None:
+    """Issue 18, "after any cut": verifying stage sets the stage ticket VERIFIED, then
+    files the prod ticket, whose answer is lost (Bugzilla filed it); the message stays
+    "stopped". The repeat finishes the step in that same message, filing nothing twice."""
+    world.to_stage("0.13.0")
+    before = len(world.channel())
+    world.sandbox.bugzilla.faults.lose_next(3, path="^/rest/bug$", method="POST")
+    world.command(QA, "verify stage 0.13.0")
+    cut = world.channel()[before:]
+    assert len(cut) == 1 and "VERIFIED" in cut[0].text + json.dumps(cut[0].blocks), cut
+    world.command(QA, "verify stage 0.13.0")
+    after = world.channel()[before:]
+    assert len(after) == 1, [m.text for m in after]  # no second message
+    assert after[0].ts == cut[0].ts and "verified on stage" in after[0].text  # the same one
+    prod = world.release("0.13.0").ticket(Env.PROD)
+    assert prod is not None and f"filed prod bug {prod.bug_id}" in json.dumps(after[0].blocks)
+    assert world.release("0.13.0").state is State.PROD_REQUESTED
+    for summary in ("Rooms leak under load", "Calls drop after a minute"):
+        bug = world.sandbox.bugzilla.add_bug(summary, "NEW")
+        world.command(QA, f"block prod 0.13.0 bug {bug}")  # other steps: their own messages
+    assert len(world.channel()[before:]) == 3
