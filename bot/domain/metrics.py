@@ -75,8 +75,9 @@ class Story:
 
 
 def story_of(version: str, entries: Iterable[AuditEntry], commits: Sequence[dt.datetime] = (),
-             fixed_bugs: Sequence[int] = ()) -> Story:
-    """Read a release's story from its audit entries (overrides count as the step)."""
+             fixed_bugs: Sequence[int] = (), prod: str = PROD) -> Story:
+    """Read a release's story from its audit entries (overrides count as the step);
+    `prod` names the service's last environment."""
     tagged = pushed = rejected = backed_off = None
     verified: dict[str, dt.datetime] = {}
     reached_stage = False
@@ -86,11 +87,11 @@ def story_of(version: str, entries: Iterable[AuditEntry], commits: Sequence[dt.d
         if action == "tag":
             tagged = tagged or at
         elif verb == "deployed":
-            if env == PROD:
+            if env == prod:
                 pushed = pushed or at
             else:
                 reached_stage = True
-        elif verb == "verify" and env != PROD:
+        elif verb == "verify" and env != prod:
             verified.setdefault(env, at)
         elif action == "reject":
             rejected = rejected or at

@@ -19,6 +19,7 @@ import logging
 from dataclasses import dataclass
 
 from bot.domain import times
+from bot.domain.audit import AuditEntry
 from bot.domain.errors import Refusal
 from bot.domain.metrics import (
     PROD,
@@ -80,24 +81,25 @@ def metrics(ctx: Context, *, service: str | None = None, cycles: int = DEFAULT_C
     today = times.local(ctx.clock(), tz).date()
     both = periods(calendar.anchor, calendar.period_weeks, today, 2 * cycles)
     earlier, window = both[:cycles], both[cycles:]
-    order = tuple(e for e in config.environments if e not in ("dev", PROD))
+    prod = list(config.environments)[-1] if config.environments else PROD  # the last one
+    order = tuple(e for e in config.environments if e not in ("dev", prod))
     since = dt.datetime.combine(both[0].start, dt.time(), tz) - MARGIN_CYCLES * (
         both[0].end - both[0].start)
-    actions = [*FIXED, *(f"{verb} {env}" for env in (*order, PROD)
+    actions = [*FIXED, *(f"{verb} {env}" for env in (*order, prod)
                          for verb in ("deployed", "verify"))]
     entries = ctx.store.steps_since(config.name, [*actions, *(f"override {a}" for a in actions)],
                                     since)
-    by_version: dict[str, list] = {}
+    by_version: dict[str, list[AuditEntry]] = {}
     for entry in entries:
         if entry.version:
             by_version.setdefault(entry.version, []).append(entry)
     released = {r.version: r for r in ctx.store.releases_named(config.name, by_version)}
     pushed = [v for v, es in by_version.items() if any(
-        e.action.removeprefix("override ") == f"deployed {PROD}" for e in es)]
+        e.action.removeprefix("override ") == f"deployed {prod}" for e in es)]
     commit_times, unread = _commit_times(ctx, ports, [released[v] for v in pushed
                                                       if v in released])
     stories = [story_of(v, es, commit_times.get(v, ()),
-                        released[v].fixed_bugs if v in released else ())
+                        released[v].fixed_bugs if v in released else (), prod)
                for v, es in by_version.items()]
     reported = _reported(ports, [s for s in stories if s.patch])
     return Metrics(config.name, tz, window, figures(stories, window, tz, order, reported),
