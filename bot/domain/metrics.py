@@ -103,10 +103,17 @@ def story_of(version: str, entries: Iterable[AuditEntry], commits: Sequence[dt.d
                  tuple(fixed_bugs))
 
 
-def shipped_since(version: str, pushed: Iterable[str], previous: str | None) -> str | None:
+def shipped_since(version: str, pushed: Iterable[str], previous: str | None,
+                  never_pushed: Mapping[str, str | None] | None = None) -> str | None:
     """The release a release's shipped commits are counted from: the newest older one
     that reached prod (the commits of a release rejected on the way ship with the next
-    one pushed), else the release before it."""
+    one pushed), else the release before it, passing over those `never_pushed` names
+    (a release that never reached prod -> the release before it)."""
+    skipped = never_pushed or {}
+    seen: set[str] = set()
+    while previous in skipped and previous not in seen:
+        seen.add(previous)
+        previous = skipped[previous]
     try:
         mine = Version.parse(version)
         older = [v for p in pushed if (v := _version(p)) is not None and v < mine]

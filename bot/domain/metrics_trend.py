@@ -70,7 +70,8 @@ def keys(now: Figures, before: Figures) -> list[Key]:
             _trend(now.failure_rate, before.failure_rate, higher_is_better=False),
             "; ".join(failed)),
         Key("Time to restore",
-            f"median {duration(now.restore_median)} ({len(now.failures)} prod failure(s))",
+            f"median {duration(now.restore_median)} ({len(now.failures)} prod failure(s), "
+            f"{sum(f.time_to_restore is not None for f in now.failures)} restored)",
             f"median {duration(before.restore_median)}",
             _trend(_seconds(now.restore_median), _seconds(before.restore_median),
                    higher_is_better=False)),

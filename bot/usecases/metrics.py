@@ -33,7 +33,7 @@ from bot.domain.metrics import (
     shipped_since,
     story_of,
 )
-from bot.domain.release import Release
+from bot.domain.release import Release, State
 from bot.domain.versions import Version
 from bot.ports import PartnerError
 from bot.usecases.context import Context, ServicePorts
@@ -96,8 +96,10 @@ def metrics(ctx: Context, *, service: str | None = None, cycles: int = DEFAULT_C
     released = {r.version: r for r in ctx.store.releases_named(config.name, by_version)}
     pushed = [v for v, es in by_version.items() if any(
         e.action.removeprefix("override ") == f"deployed {prod}" for e in es)]
+    never_pushed = {r.version: r.previous_version for r in released.values()
+                    if r.state in (State.REJECTED, State.SUPERSEDED)}
     commit_times, unread = _commit_times(ctx, ports, [released[v] for v in pushed
-                                                      if v in released])
+                                                      if v in released], never_pushed)
     stories = [story_of(v, es, commit_times.get(v, ()),
                         released[v].fixed_bugs if v in released else (), prod)
                for v, es in by_version.items()]
@@ -122,12 +124,14 @@ def _reported(ports: ServicePorts, patches: list[Story]) -> dict[int, dt.datetim
     return {i: b.created_at for i, b in bugs.items() if b.created_at is not None}
 
 
-def _commit_times(ctx: Context, ports: ServicePorts, pushed: list[Release]
+def _commit_times(ctx: Context, ports: ServicePorts, pushed: list[Release],
+                  never_pushed: dict[str, str | None]
                   ) -> tuple[dict[str, tuple[dt.datetime, ...]], int]:
     name = ports.config.name
     kept = ctx.store.commit_times(name, (r.version for r in pushed))
     versions = [r.version for r in pushed]
-    bases = {r.version: shipped_since(r.version, versions, r.previous_version) for r in pushed}
+    bases = {r.version: shipped_since(r.version, versions, r.previous_version, never_pushed)
+             for r in pushed}
     missing = [r for r in pushed if r.version not in kept and r.tag and bases[r.version]]
     reads = missing[:MAX_COMPARES]
     found = ctx.fanout.map(lambda r: _read(ports, r, bases[r.version]), reads)

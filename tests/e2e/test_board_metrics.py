@@ -25,7 +25,7 @@ def test_the_metrics_page_draws_every_chart_without_script(loop_world: LoopWorld
         assert "Change failure rate 50% (2 of 4 release(s)); prod only 33%" in shown
         assert "0.14.0 rejected on stage; 0.14.1 patched by 0.14.2" in shown
         # bug 1096605 was reported at 15:00 on the 21st, 0.14.2 pushed at 09:00 on the 23rd
-        assert "Time to restore median 1 d 18 h (1 prod failure(s))" in shown
+        assert "Time to restore median 1 d 18 h (1 prod failure(s), 1 restored)" in shown
         assert page.count("<svg viewBox") == 5 and "<script>" not in page and "style=" not in page
         bars = re.findall(r'<rect class="bar now"[^>]*><title>([^<]*)</title>', page)
         assert bars[:3] == [f"cycle from 2026-{day}: 1 prod push(es)"

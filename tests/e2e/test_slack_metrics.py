@@ -80,11 +80,14 @@ def git_log(world: LoopWorld, span: str) -> list[str]:
 
 def test_the_whole_process_ends_with_its_metrics(tmp_path: Path) -> None:
     """whole_process.txt's last line: 0.13.0 rejected on stage, 0.13.1 pushed on Monday
-    and patched by 0.13.2 for a prod bug, 0.13.2 pushed on Tuesday past stage."""
+    and patched by 0.13.2 for a prod bug, 0.13.2 pushed on Tuesday past stage, then
+    backed off on Wednesday."""
     out = play(SCRIPT.read_text(), tmp_path, "--start", "2026-12-01 10:00")
     shown = texts(out, user="@dev")[-1]
     assert "Delivery metrics of loop-server" in shown
     assert "2 prod push(es)" in shown
-    assert "67% (2 of 3 release(s)); prod only 50%" in shown
-    assert "0.13.0 rejected on stage; 0.13.1 patched by 0.13.2" in shown
-    assert "Time to restore*: median " in shown and "(1 prod failure(s))" in shown
+    assert "100% (3 of 3 release(s)); prod only 100%" in shown
+    assert "0.13.0 rejected on stage; 0.13.1 patched by 0.13.2; 0.13.2 backed off" in shown
+    assert "Time to restore*: median " in shown and "(2 prod failure(s), 1 restored)" in shown
+    # 0.13.1 ships 0.13.0's commits too (rejected, never pushed): counted from 0.12.2
+    assert "10 commit(s) shipped" in shown

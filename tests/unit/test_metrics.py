@@ -109,3 +109,8 @@ def test_a_release_ships_the_commits_of_the_rejected_one_before_it() -> None:
     assert shipped_since("0.13.2", pushed, previous="0.13.1") == "0.13.1"
     assert shipped_since("0.14.0", pushed, previous="0.13.2") == "0.13.2"
     assert shipped_since("0.12.2", pushed, previous="0.12.1") == "0.12.1"  # nothing older
+
+
+def test_a_release_before_which_nothing_known_reached_prod_passes_over_the_rejected() -> None:
+    # 0.12.2 ran in prod before the bot's window; 0.13.0 was rejected on stage
+    assert shipped_since("0.13.1", ["0.13.1"], "0.13.0", {"0.13.0": "0.12.2"}) == "0.12.2"
