@@ -196,8 +196,8 @@ def state_after(decision: Decision, facts: Facts) -> State:
     return decision.to_state
 
 
-_SUPERSEDABLE = frozenset({State.TAGGED, *ON_STAGE, State.REJECTED, State.PROD_REQUESTED,
-                           State.GREENLIT, State.BACKED_OFF})
+SUPERSEDABLE = frozenset({State.TAGGED, *ON_STAGE, State.REJECTED, State.PROD_REQUESTED,
+                          State.GREENLIT, State.BACKED_OFF})
 
 
 def supersedes(new: Release, old: Release) -> bool:
@@ -206,7 +206,7 @@ def supersedes(new: Release, old: Release) -> bool:
     INVALID, pointing at the new one'). Service changes replace older service changes."""
     if new.service != old.service or new.version == old.version or new.kind != old.kind:
         return False
-    if old.state not in _SUPERSEDABLE:
+    if old.state not in SUPERSEDABLE:
         return False
     if new.kind is Kind.SERVICE:
         return True

@@ -38,6 +38,7 @@ from bot.usecases.tagging import taggable
 
 IN_FLIGHT = (State.TAGGING, State.TAGGED, State.STAGE_REQUESTED, State.STAGE_DEPLOYED,
              State.STAGE_VERIFIED, State.PROD_REQUESTED, State.GREENLIT, State.PROD_DEPLOYED)
+NOT_FINAL = tuple(s for s in State if not s.is_final)
 WAITING_FOR_PROD = (State.TAGGED, State.STAGE_REQUESTED, State.STAGE_DEPLOYED,
                     State.STAGE_VERIFIED, State.PROD_REQUESTED, State.GREENLIT, State.REJECTED)
 MIDNIGHT = dt.time(0, 0)
@@ -119,12 +120,11 @@ def cycle_release(t: Tick, service: ServiceSettings, cycle: Cycle) -> Release | 
     assert cycle.tag is not None
     since = t.at(cycle.tag - dt.timedelta(days=1), MIDNIGHT)
     with t.ctx.store.unit_of_work() as uow:
-        releases = uow.releases(service.name)
-    for release in releases:
+        releases = uow.releases(service.name, states=NOT_FINAL, since=since)
+    for release in releases:  # not released, nor imported as released
         created = release.created_at
         if (release.kind is Kind.CODE and created is not None and since <= created <= t.now
-                and release.branch in (None, service.main_branch)
-                and not release.state.is_final):  # released or imported as released
+                and release.branch in (None, service.main_branch)):
             return release
     return None
 

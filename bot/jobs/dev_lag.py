@@ -50,16 +50,16 @@ def dev_lag_instants(ctx: Context, service: ServiceSettings) -> Iterator[dt.date
     if allowed is None:
         return
     with ctx.store.unit_of_work() as uow:
-        entries = uow.audit(service.name)
+        entries = uow.audit(service.name, action=SEEN)
     for e in entries:
-        if e.action == SEEN and e.at is not None:
+        if e.at is not None:
             yield e.at + dt.timedelta(minutes=allowed, seconds=1)
 
 
 def _first_seen(ctx: Context, service: str, key: str) -> dt.datetime | None:
     with ctx.store.unit_of_work() as uow:
-        return next((e.at for e in uow.audit(service)
-                     if e.action == SEEN and e.request_id == key), None)
+        found = uow.first_audit_of_request(key, SEEN)
+    return found.at if found is not None and found.service == service else None
 
 
 def _alert(service: str, lag: DevLag, allowed: int, people: str) -> Rendered:

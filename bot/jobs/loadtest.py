@@ -32,9 +32,9 @@ STALE_AFTER = dt.timedelta(days=1)
 def loadtest_duties(t: Tick, service: ServiceSettings) -> None:
     remind_without_window(t, service)
     with t.ctx.store.unit_of_work() as uow:
-        windows = uow.windows(service.name)
+        windows = uow.windows(ending_after=t.now - 2 * STALE_AFTER)  # by the end's index
     for window in windows:
-        if window.end + 2 * STALE_AFTER >= t.now:
+        if window.service == service.name:
             _window_news(t, service, window)
 
 

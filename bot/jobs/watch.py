@@ -17,8 +17,6 @@ last version seen is read from.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from bot.config import ServiceSettings
 from bot.domain.audit import AuditEntry
 from bot.domain.facts import EnvironmentState
@@ -38,23 +36,40 @@ def seen_action(env: str) -> str:
 
 
 def watch_environments(t: Tick, service: ServiceSettings) -> None:
-    with t.ctx.store.unit_of_work() as uow:
-        entries = uow.audit(service.name)
     for state in t.ctx.read_environments(service):  # all read at once
         if state.reachable and state.version:
-            watch_one(t, service, state, [e for e in entries if e.actor == ACTOR
-                                          and e.action == seen_action(state.name)])
+            seen, previous = _last_sighting(t, service.name, state.name)
+            watch_one(t, service, state, seen, previous)
 
 
-def watch_one(
-    t: Tick, service: ServiceSettings, state: EnvironmentState, seen: Sequence[AuditEntry]
-) -> None:
+def _last_sighting(t: Tick, service: str, env: str) -> tuple[int, str | None]:
+    """(how many versions were seen on env, the last), from the last sighting alone: its
+    key says its number, so the cost does not grow with the years (issue 17)."""
+    with t.ctx.store.unit_of_work() as uow:
+        last = uow.last_audit(service, seen_action(env), ACTOR)
+        if last is None:
+            return 0, None
+        number = _number(last.request_id or "", service, env)
+        if number is None:  # recorded under another key (older loopbot): count them
+            number = uow.count_audit(service, seen_action(env), ACTOR)
+        return number, last.version
+
+
+def _number(key: str, service: str, env: str) -> int | None:
+    """N of a sighting's key `env:SERVICE:ENV:N:VERSION`."""
+    prefix = f"env:{service}:{env}:"
+    number = key.removeprefix(prefix).partition(":")[0]
+    return int(number) if key.startswith(prefix) and number.isdigit() else None
+
+
+def watch_one(t: Tick, service: ServiceSettings, state: EnvironmentState, seen: int,
+              previous: str | None) -> None:
+    """`seen`: how many versions were recorded there, `previous` the last of them."""
     version, env = state.version, state.name
     assert version is not None
-    previous = seen[-1].version if seen else None
     if previous == version:
         return
-    key = f"env:{service.name}:{env}:{len(seen) + 1}:{version}"
+    key = f"env:{service.name}:{env}:{seen + 1}:{version}"
     rev = f" (rev {state.rev[:7]})" if state.rev else ""
     if previous is None:
         if t.claim(key):

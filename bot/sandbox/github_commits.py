@@ -12,8 +12,12 @@ merge-tree --write-tree`): 201 with the merge commit, 204 when head is already i
 
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
+
+from cachetools import LRUCache
 
 from bot.sandbox.github_base import (
     REPO,
@@ -111,32 +115,25 @@ class CommitRoutes(RouteGroup):
         base_sha, head_sha = repo.git.resolve(unquote(base)), repo.git.resolve(unquote(head))
         if base_sha is None or head_sha is None:
             raise HTTPError(404, "Not Found")
-        merge_base = repo.git.merge_base(base_sha, head_sha)
-        if merge_base is None:
+        found = _compared(repo, base_sha, head_sha)
+        if found is None:
             raise HTTPError(404, f"No common ancestor between {unquote(base)} and "
                                  f"{unquote(head)}.")
-        ahead = repo.git.count(f"{base_sha}..{head_sha}")
-        behind = repo.git.count(f"{head_sha}..{base_sha}")
-        body = _comparison(self.url, repo, base, head, ahead, behind)
-        body["base_commit"] = repo.shapes.repos_commit(_commit(repo, base_sha))
-        body["merge_base_commit"] = repo.shapes.repos_commit(_commit(repo, merge_base))
-        body["files"] = _files(repo, merge_base, head_sha)
+        body = _comparison(self.url, repo, base, head, found.ahead, found.behind)
+        body["base_commit"] = repo.shapes.repos_commit(found.base)
+        body["merge_base_commit"] = repo.shapes.repos_commit(found.merge_base)
+        body["files"] = _files(repo, found.changes, head_sha)
         paged = "page" in request.query or "per_page" in request.query
         if not paged:
-            infos = repo.git.log("--reverse", f"{base_sha}..{head_sha}")
             body["commits"] = [repo.shapes.repos_commit(c) for c in
-                               infos[:UNPAGED_COMPARE_LIMIT]]
+                               found.commits[:UNPAGED_COMPARE_LIMIT]]
             return Response(200, body)
         page, per_page = page_params(request)
         skip = (page - 1) * per_page
-        take = max(min(per_page, ahead - skip), 0)
-        # Only the page is read: oldest-first [skip, skip + take) is newest-first
-        # [ahead - skip - take, ahead - skip), reversed (reading every commit for each
-        # page made one comparison per tag of `loopbot import` quadratic).
-        infos = repo.git.log("--reverse", f"--skip={ahead - skip - take}", f"--max-count={take}",
-                             f"{base_sha}..{head_sha}") if take else []
+        infos = found.commits[skip: skip + per_page]
         body["commits"] = [repo.shapes.repos_commit(c) for c in infos]
-        return Response(200, body, page_headers(request, self.url, page, per_page, ahead))
+        return Response(200, body,
+                        page_headers(request, self.url, page, per_page, found.ahead))
 
     # -- merges ---------------------------------------------------------------------------------
     @route("POST", REPO + r"/merges")
@@ -168,11 +165,45 @@ STATUSES = {"A": "added", "M": "modified", "D": "removed", "R": "renamed", "C": 
             "T": "changed"}
 
 
-def _files(repo: RepoHandle, merge_base: str, head: str) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Compared:
+    """What git says of base...head, the same for every page of the comparison."""
+
+    base: CommitInfo
+    merge_base: CommitInfo
+    ahead: int
+    behind: int
+    commits: tuple[CommitInfo, ...]  # base..head, oldest first
+    changes: tuple[str, ...]  # `git diff --name-status` lines, merge base to head
+
+
+# Shas name immutable objects, so a comparison computed once serves each of its pages (a
+# range of 5,000 commits is 50 pages: recomputed per page, the paging cost the square).
+_COMPARED: LRUCache[tuple[str, str], Compared | None] = LRUCache(maxsize=32)
+_COMPARED_LOCK = threading.Lock()
+
+
+def _compared(repo: RepoHandle, base_sha: str, head_sha: str) -> Compared | None:
+    """base_sha...head_sha (None: no common ancestor), computed once per pair of shas."""
+    with _COMPARED_LOCK:
+        if (base_sha, head_sha) in _COMPARED:
+            return _COMPARED[(base_sha, head_sha)]
+    merge_base = repo.git.merge_base(base_sha, head_sha)
+    found = None if merge_base is None else Compared(
+        _commit(repo, base_sha), _commit(repo, merge_base),
+        repo.git.count(f"{base_sha}..{head_sha}"), repo.git.count(f"{head_sha}..{base_sha}"),
+        tuple(repo.git.log("--reverse", f"{base_sha}..{head_sha}")),
+        tuple(repo.git.git("diff", "--name-status", "--no-renames", merge_base,
+                           head_sha).splitlines()[:COMPARE_FILE_LIMIT]))
+    with _COMPARED_LOCK:
+        _COMPARED[(base_sha, head_sha)] = found
+    return found
+
+
+def _files(repo: RepoHandle, changes: tuple[str, ...], head: str) -> list[dict[str, Any]]:
     """The files the comparison changes (merge base to head), as GitHub lists them."""
-    listed = repo.git.git("diff", "--name-status", "--no-renames", merge_base, head)
     files = []
-    for line in listed.splitlines()[:COMPARE_FILE_LIMIT]:
+    for line in changes:
         letter, path = line.split("\t", 1)
         files.append({"sha": None, "filename": path, "status": STATUSES.get(letter[0],
                       "modified"), "additions": 0, "deletions": 0, "changes": 0,

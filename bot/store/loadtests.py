@@ -7,6 +7,7 @@ bot.domain.loadtest values here.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -41,13 +42,17 @@ class LoadTestRecords:
             c.service == window.service, c.version == window.version, c.start == window.start)
         return _window(self._rows(query)[0]), new_id is not None
 
-    def windows(self, service: str | None = None, version: str | None = None) -> list[Window]:
-        """Recorded windows (of a service, of a version), earliest first."""
+    def windows(self, service: str | None = None, version: str | None = None, *,
+                ending_after: dt.datetime | None = None) -> list[Window]:
+        """Recorded windows (of a service, of a version, ending at `ending_after` or
+        later), earliest first."""
         query = select(load_test_windows)
         if service is not None:
             query = query.where(load_test_windows.c.service == service)
         if version is not None:
             query = query.where(load_test_windows.c.version == version)
+        if ending_after is not None:
+            query = query.where(load_test_windows.c.end >= ending_after)
         order = (load_test_windows.c.start, load_test_windows.c.id)
         return [_window(r) for r in self._rows(query.order_by(*order))]
 

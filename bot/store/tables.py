@@ -76,7 +76,13 @@ def _json(nullable: bool = False) -> Any:
 
 class ReleaseRow(SQLModel, table=True):
     __tablename__ = "releases"
-    __table_args__ = (UniqueConstraint("service", "version"),)
+    __table_args__ = (
+        UniqueConstraint("service", "version"),
+        # by state, newest first: board, App Home, the scheduler (issue 17). No index on
+        # (service, created_at): planners then scan every release in order, not the states
+        Index("ix_releases_service_state_created_at_id", "service", "state", "created_at",
+              "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     service: str
@@ -111,8 +117,14 @@ class TicketRow(SQLModel, table=True):
 
 class AuditRow(SQLModel, table=True):
     __tablename__ = "audit"
-    # the metrics read one service's steps of some kinds since a time (bot/store/metrics.py)
-    __table_args__ = (Index("ix_audit_service_action_at", "service", "action", "at"),)
+    __table_args__ = (
+        # a release's trail; the watch's last "seen on ENV"; an occurrence's entry
+        Index("ix_audit_service_version_id", "service", "version", "id"),
+        Index("ix_audit_service_action_actor_id", "service", "action", "actor", "id"),
+        Index("ix_audit_request_id", "request_id"),
+        # the metrics: one service's steps of some kinds since a time (bot/store/metrics.py)
+        Index("ix_audit_service_action_at", "service", "action", "at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     at: dt.datetime = _time()
@@ -152,7 +164,8 @@ class LoadTestWindowRow(SQLModel, table=True):
     """A load-test window agreed with partners; one per (service, version, start)."""
 
     __tablename__ = "load_test_windows"
-    __table_args__ = (UniqueConstraint("service", "version", "start"),)
+    __table_args__ = (UniqueConstraint("service", "version", "start"),
+                      Index("ix_load_test_windows_end", "end"))  # those not over yet
 
     id: int | None = Field(default=None, primary_key=True)
     service: str = Field(index=True)

@@ -28,6 +28,7 @@ from bot.domain.release import Release, State, Ticket
 from bot.store import records
 from bot.store.engine import insert_ignoring
 from bot.store.errors import AlreadyExists, StaleRelease, StoreError
+from bot.store.history import HistoryReads
 from bot.store.loadtests import LoadTestRecords
 from bot.store.records import StepRecord
 from bot.store.signoffs import SignoffRecords
@@ -37,7 +38,7 @@ from bot.store.tables import audit, releases, steps, tickets
 Clock = Callable[[], dt.datetime]
 
 
-class UnitOfWork(LoadTestRecords, SignoffRecords):
+class UnitOfWork(LoadTestRecords, SignoffRecords, HistoryReads):
     def __init__(self, connect: Callable[[], Connection], clock: Clock) -> None:
         self._connect = connect
         self._clock = clock
@@ -79,13 +80,17 @@ class UnitOfWork(LoadTestRecords, SignoffRecords):
         )
         return self._first_release(query)
 
-    def releases(self, service: str, states: Iterable[State] | None = None) -> list[Release]:
-        """The service's releases, newest first, optionally only those in `states`."""
+    def releases(self, service: str, states: Iterable[State] | None = None, *,
+                 since: dt.datetime | None = None, limit: int | None = None) -> list[Release]:
+        """The service's releases, newest first, optionally only those in `states`, those
+        created at `since` or later, the first `limit` (each an index's range)."""
         query = select(releases).where(releases.c.service == service)
         if states is not None:
             query = query.where(releases.c.state.in_([State(s).value for s in states]))
+        if since is not None:
+            query = query.where(releases.c.created_at >= since)
         query = query.order_by(releases.c.created_at.desc(), releases.c.id.desc())
-        return self._with_tickets(self._rows(query))
+        return self._with_tickets(self._rows(query if limit is None else query.limit(limit)))
 
     def add_release(self, release: Release) -> Release:
         """Record a new release; returns it as stored, with its id (created_at and
@@ -146,11 +151,15 @@ class UnitOfWork(LoadTestRecords, SignoffRecords):
         self._audit_added.append(added)
         return added
 
-    def audit(self, service: str, version: str | None = None) -> list[AuditEntry]:
-        """The service's entries (only this version's if given), oldest first."""
+    def audit(self, service: str, version: str | None = None, *,
+              action: str | None = None) -> list[AuditEntry]:
+        """The service's entries (only this version's, this action's, if given), oldest
+        first."""
         query = select(audit).where(audit.c.service == service)
         if version is not None:
             query = query.where(audit.c.version == version)
+        if action is not None:
+            query = query.where(audit.c.action == action)
         return [records.audit_from_row(r) for r in self._rows(query.order_by(audit.c.id))]
 
     # -- steps ----------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from bot.domain.actions import (
     SetTicket,
 )
 from bot.domain.audit import AuditEntry
-from bot.domain.lifecycle import supersedes
+from bot.domain.lifecycle import SUPERSEDABLE, supersedes
 from bot.domain.release import Env, Release, State, Ticket
 from bot.usecases.context import Context, Progress, ServicePorts
 from bot.usecases.tickets import file_once, move_ticket, ticket_description, ticket_summary
@@ -106,7 +106,8 @@ def supersede_older(
 ) -> tuple[Release, ...]:
     """Older releases of the same line still short of prod give way to the new one."""
     with ctx.store.unit_of_work() as uow:
-        older = [r for r in uow.releases(new.service) if supersedes(new, r)]
+        older = [r for r in uow.releases(new.service, states=SUPERSEDABLE)
+                 if supersedes(new, r)]
     new_ticket = new.ticket(Env.STAGE)
     # a backed-off release's tickets tell their story (stage VERIFIED, prod reopened)
     tickets = [old.ticket(Env.STAGE) if new_ticket and old.state is not State.BACKED_OFF

@@ -8,6 +8,8 @@ from bot.domain.facts import EnvironmentState
 from bot.domain.release import Release, State
 from bot.usecases.context import Context, load_release
 
+IN_FLIGHT = tuple(s for s in State if not s.is_final)
+
 
 def history(ctx: Context, version: str, *, service: str | None = None) -> list[AuditEntry]:
     """Everything that happened to a release, oldest first."""
@@ -21,7 +23,7 @@ def releases_in_flight(ctx: Context, *, service: str | None = None) -> list[Rele
     """The releases not yet done or superseded, newest first."""
     ports = ctx.service(service)
     with ctx.store.unit_of_work() as uow:
-        return [r for r in uow.releases(ports.config.name) if not r.state.is_final]
+        return uow.releases(ports.config.name, states=IN_FLIGHT)
 
 
 def environments(ctx: Context, *, service: str | None = None) -> list[EnvironmentState]:
@@ -34,4 +36,4 @@ def recently_released(ctx: Context, *, service: str | None = None,
     """The last `count` releases that reached the end of the process, newest first."""
     ports = ctx.service(service)
     with ctx.store.unit_of_work() as uow:
-        return uow.releases(ports.config.name, states=[State.DONE])[:count]
+        return uow.releases(ports.config.name, states=[State.DONE], limit=count)

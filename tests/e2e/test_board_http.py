@@ -100,6 +100,16 @@ def test_the_release_page_has_notes_commits_and_the_whole_audit_trail(
     assert 'class="override"' not in page
 
 
+def test_the_release_page_has_every_step_while_stage_answers_slowly(
+        loop_world: LoopWorld, board: Server) -> None:
+    # The flake: on a loaded machine stage answered after the world's 2 s deadline, so
+    # `/loop deployed stage` was refused and the page lacked the steps the test made.
+    loop_world.sandbox.environment(SERVICE, "stage").faults.latency = 2.5
+    loop_world.to_prod_requested("0.13.0")
+    shown = text_of(get(board, "/releases/loop-server/0.13.0").text)
+    assert "verify stage stage-deployed → prod-requested" in shown, shown
+
+
 def test_an_override_is_red_on_the_release_page(loop_world: LoopWorld, board: Server) -> None:
     from tests.fixtures.app import LEAD
 

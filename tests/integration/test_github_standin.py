@@ -3,6 +3,7 @@ errors and injected faults look to PyGithub the way GitHub's do."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import threading
 from pathlib import Path
@@ -84,6 +85,26 @@ def test_compare_over_600_commits_pages_in_order(github_standin: GitHubStandIn) 
     assert listed == shas[1:]
     assert comparison.merge_base_commit.sha == shas[0]
     assert [r.query.get("page") for r in seen] == [["1"], ["2"], ["3"], ["4"], ["5"], ["6"]]
+
+
+def test_a_comparisons_pages_read_the_history_once(
+        github_standin: GitHubStandIn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 18: each page ran `git log` over the whole range (5,000 commits: 51 pages).
+    github_standin.create_repo("mozilla-services", "loop-client")
+    shas = github_standin.commit_many("mozilla-services", "loop-client", "master", [
+        (f"Bug {1102000 + i} — Rework the contacts list, step {i}", {"js/c.js": f"// {i}\n"})
+        for i in range(451)])
+    repo = client(github_standin).get_repo("mozilla-services/loop-client")
+    trace = tmp_path / "git-trace.json"
+    monkeypatch.setenv("GIT_TRACE2_EVENT", str(trace))  # every git the stand-in runs
+    comparison = repo.compare(shas[0], "master", comparison_commits_per_page=100)
+    assert [c.sha for c in comparison.commits] == shas[1:]
+    events = [json.loads(line) for line in trace.read_text().splitlines()]
+    runs = [e["argv"][1:] for e in events if e["event"] == "start"]
+    assert len([r for r in runs if r[0] == "log" and "--reverse" in r]) == 1
+    assert [r[0] for r in runs].count("diff") == 1
+    assert [r[0] for r in runs].count("rev-list") == 2  # ahead and behind
+    assert [r[0] for r in runs].count("rev-parse") == 2 * 5  # each page names base and head
 
 
 def test_compare_without_paging_lists_250_commits_and_paged_has_links(

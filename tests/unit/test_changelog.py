@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Sequence
+from typing import overload
 
 import pytest
 
@@ -8,6 +10,7 @@ from bot.domain.changelog import (
     Changelog,
     bug_ids,
     category,
+    commits_by_bug,
     commits_for_bug,
     mentioned_routes,
     referenced_bugs,
@@ -192,3 +195,49 @@ def test_commits_for_a_backport_are_the_non_merge_commits_naming_the_bug() -> No
     )
     assert commits_for_bug(commits, 1083742) == (commits[0], commits[2])
     assert commits_for_bug(commits, 1071247) == ()
+
+
+class CountedCommits(Sequence[Commit]):
+    """Commits that count how many times one of them is handed out."""
+
+    def __init__(self, commits: list[Commit]) -> None:
+        self._commits = commits
+        self.reads = 0
+
+    @overload
+    def __getitem__(self, index: int) -> Commit: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Commit]: ...
+    def __getitem__(self, index: int | slice) -> Commit | Sequence[Commit]:
+        self.reads += 1 if isinstance(index, int) else len(self._commits[index])
+        return self._commits[index]
+
+    def __len__(self) -> int:
+        return len(self._commits)
+
+    def __iter__(self) -> Iterator[Commit]:
+        for commit in self._commits:
+            self.reads += 1
+            yield commit
+
+
+def many_commits(count: int, bugs: int) -> list[Commit]:
+    return [Commit(f"{n:040x}", f"Bug {1100000 + n % bugs} — change {n} of the rooms API",
+                   parents=(f"{n - 1:040x}",)) for n in range(count)]
+
+
+def test_commits_by_bug_reads_each_commit_once() -> None:
+    # Issue 18: it read every commit once per bug (5,000 commits gave no preview in 10 min).
+    commits = CountedCommits(many_commits(600, 120))
+    by_bug = commits_by_bug(commits)
+    assert commits.reads == 600
+    assert len(by_bug) == 120 and all(len(listed) == 5 for listed in by_bug.values())
+    assert by_bug[1100007] == tuple(commits._commits[n] for n in range(7, 600, 120))
+
+
+def test_a_changelog_reads_each_commit_once() -> None:
+    commits = CountedCommits(many_commits(600, 120))
+    bugs = {n: Bug(n, f"Loop bug {n}", "RESOLVED", "FIXED") for n in range(1100000, 1100120)}
+    changelog = Changelog.build(commits, bugs)
+    assert commits.reads == 600
+    assert len(changelog.fixed) == 120 and changelog.without_bug == ()

@@ -2,7 +2,7 @@
 and an index for reading one service's steps of some kinds since a time.
 
 Revision ID: 0006_metrics
-Revises: 0005
+Revises: 0006
 Created: 2026-12-07
 """
 
@@ -15,7 +15,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0006_metrics"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
