@@ -77,6 +77,7 @@ class CalendarSettings(_Strict):
     period_weeks: int = Field(default=2, ge=1)
     prod_offset_days: int = Field(default=6, ge=0)
     announce_at: dt.time = dt.time(10, 0)
+    gonogo_at: dt.time = dt.time(15, 0)  # the go/no-go, on the working day before a push
     skip: tuple[dt.date, ...] = ()
     moves: dict[dt.date, dt.date] = Field(default_factory=dict)
     freezes: tuple[FreezeSettings, ...] = ()

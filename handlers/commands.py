@@ -29,12 +29,14 @@ from bot.domain.rules import next_owners
 from bot.messages import releases as rendering
 from bot.messages import replies
 from bot.messages.blocks import mentions
+from bot.messages.gonogo import render_gonogo
 from bot.messages.help import help_topic
 from bot.messages.metrics import metrics_reply
 from bot.messages.signoffs import with_signoff_button
 from bot.usecases.calendar_feed import calendar_from_settings, select_cycles
 from bot.usecases.context import load_release
 from bot.usecases.dev_lag import environments_and_lag
+from bot.usecases.gonogo import gonogo
 from bot.usecases.metrics import metrics
 from bot.usecases.offers import offer_confirmation
 from bot.usecases.push_day import push_day_note
@@ -49,6 +51,7 @@ from handlers.intents import (
     CalendarDates,
     Command,
     Envs,
+    GoNoGoQuestion,
     Help,
     History,
     LoadTestResult,
@@ -128,6 +131,9 @@ def execute(parsed: Command, job: Job) -> None:
                 config.name, *environments_and_lag(job.ctx, config)))
         case CalendarDates():
             _do_calendar(job, parsed.service)
+        case GoNoGoQuestion(version=version):
+            job.reply.ephemeral(render_gonogo(gonogo(job.ctx, service=parsed.service,
+                                                     version=version)))
         case LoadTestWindow() as intent:
             loadtest.do_window(job, parsed, intent)
         case LoadTestResult() as intent:

@@ -8,7 +8,15 @@ import re
 
 from bot.domain.errors import echoed
 from bot.usecases.metrics import DEFAULT_CYCLES
-from handlers.intents import CalendarDates, Envs, History, Intent, Metrics, Status
+from handlers.intents import (
+    CalendarDates,
+    Envs,
+    GoNoGoQuestion,
+    History,
+    Intent,
+    Metrics,
+    Status,
+)
 from handlers.subcommands import Declarations
 from handlers.words import Words
 
@@ -41,6 +49,15 @@ def _envs(words: Words) -> Intent:
 def _calendar(words: Words) -> Intent:
     words.end()
     return CalendarDates()
+
+
+@subcommand("gonogo [VERSION]",
+            "GO or NO-GO for the next prod push, with every reason and whose move it is",
+            examples=("gonogo", "gonogo 0.13.0"))
+def _gonogo(words: Words) -> Intent:
+    version = words.release() if words.peek() else None
+    words.end()
+    return GoNoGoQuestion(version)
 
 
 @subcommand("metrics [--cycles N]",

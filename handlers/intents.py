@@ -69,6 +69,11 @@ class CalendarDates:
 
 
 @dataclass(frozen=True)
+class GoNoGoQuestion:
+    version: str | None = None  # None: the release that would go next
+
+
+@dataclass(frozen=True)
 class Metrics:
     cycles: int
 
@@ -97,7 +102,8 @@ class ProdSignoff:
 
 
 Intent = (Help | TagPreview | Step | Backport | ServiceChange | Status | History | Envs
-          | CalendarDates | LoadTestWindow | LoadTestResult | ProdSignoff | Metrics)
+          | CalendarDates | GoNoGoQuestion | LoadTestWindow | LoadTestResult | ProdSignoff
+          | Metrics)
 
 
 @dataclass(frozen=True)

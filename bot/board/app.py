@@ -28,8 +28,10 @@ from bot.board.cache import ReadCache
 from bot.board.metrics_page import metrics_page, metrics_query
 from bot.board.render import Renderer
 from bot.domain.errors import Refusal
+from bot.domain.gonogo import PUSHED, GoNoGo
 from bot.usecases.board import BoardReads
 from bot.usecases.context import Context
+from bot.usecases.gonogo import Reads, gonogo
 
 StartResponse = Callable[..., Any]
 STATIC = {"board.css": "text/css; charset=utf-8",
@@ -80,15 +82,16 @@ class Board:
             service, version = words
             return self._page(environ, start_response, "release.html",
                               f"{service} {version}", part,
-                              lambda: {"page": self.reads.release_page(service, version)})
+                              lambda: self._release_values(service, version))
         return self.message(start_response, 404, "Not found", f"nothing at {path}")
 
     def _board_values(self) -> dict[str, Any]:
         services = self.ctx.settings.services
-        with ThreadPoolExecutor(max_workers=1) as pool:  # Bugzilla while the environments
+        with ThreadPoolExecutor(max_workers=2) as pool:  # Bugzilla while the environments
             flights = pool.submit(self.reads.flights)
+            gonogos = pool.submit(lambda: [self._gonogo(s.name) for s in services])
             grids = self.reads.grids()
-            return {"grids": grids, "flights": flights.result(),
+            return {"grids": grids, "flights": flights.result(), "gonogos": gonogos.result(),
                     "released": self.reads.released(),
                     "calendar": self.reads.calendar(), "services": [s.name for s in services],
                     "envs": list(dict.fromkeys(e for s in services for e in s.environments))}
@@ -108,6 +111,22 @@ class Board:
 
         return self._page(environ, start_response, "metrics.html", f"{service} metrics", part,
                           read, query=query)
+
+    def _release_values(self, service: str, version: str) -> dict[str, Any]:
+        page = self.reads.release_page(service, version)
+        release = page.flight.release
+        shown = None if release.state in PUSHED else self._gonogo(release.service,
+                                                                  release.version)
+        return {"page": page, "gonogo": shown}
+
+    def _gonogo(self, service: str, version: str | None = None) -> GoNoGo:
+        """The go/no-go (issue 22), kept as long as ticket statuses are."""
+        board = self.reads  # shared with the grid and the flights: each read once
+        reads = Reads(board.environments, lambda ports, ids: board.bugs(ports.config, ids),
+                      lambda ports, base, head: board.between(ports.config, base, head))
+        return self.reads.cached(("gonogo", service, version), self.options.ticket_ttl,
+                                 lambda: gonogo(self.ctx, service=service, version=version,
+                                                reads=reads))
 
     def _page(self, environ: dict[str, Any], start_response: StartResponse, main: str,
               title: str, part: bool, values: Callable[[], dict[str, Any]], query: str = ""

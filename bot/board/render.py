@@ -20,6 +20,8 @@ from bot.domain import times
 from bot.domain.cycles import Phase
 from bot.domain.facts import MOCKED_PARTNER, MOCKED_PARTNER_MEANS, NOTHING_RELEASED
 from bot.domain.metrics_trend import duration
+from bot.messages.gonogo import summary as gonogo_summary
+from bot.messages.gonogo import title as gonogo_title
 
 PHASES = {
     Phase.TAGGING: "tagging day",
@@ -39,7 +41,8 @@ class Renderer:
                                  code_spans=code_spans, status=status, took=duration)
         self._env.globals.update(PHASES=PHASES, MOCKED_PARTNER=MOCKED_PARTNER,
                                  NOTHING_RELEASED=NOTHING_RELEASED,
-                                 MOCKED_PARTNER_MEANS=MOCKED_PARTNER_MEANS)
+                                 MOCKED_PARTNER_MEANS=MOCKED_PARTNER_MEANS,
+                                 gonogo_title=gonogo_title, gonogo_summary=gonogo_summary)
 
     def page(self, main: str, **values: Any) -> str:
         """A whole page whose <main> is the template `main`."""

@@ -3,7 +3,8 @@ clock's current time and a later one (`run_until`, for the sandbox's `!clock`).
 
 `run_due(ctx, chat, mailer, now)` asks the calendar and the store what is due at `now`
 for every configured service (announcements and prod-push reminders, late-step
-reminders, the environment watch and dev's lag, monitoring, load-test windows) and acts on each
+reminders, the environment watch and dev's lag, monitoring, load-test windows, the
+go/no-go before each push) and acts on each
 occurrence that nobody claimed yet. It is what the scheduler's one job runs every
 minute, safe to run as often as anyone likes, from any number of threads or bot
 processes: claims in the database make each occurrence happen once. A duty that fails
@@ -31,6 +32,7 @@ from bot.domain.errors import Refusal
 from bot.domain.release import State
 from bot.jobs.cycle import cycle_duties
 from bot.jobs.dev_lag import dev_lag_instants, watch_dev_lag
+from bot.jobs.gonogo import gonogo_duties, gonogo_instants
 from bot.jobs.loadtest import loadtest_duties, loadtest_instants
 from bot.jobs.steps import (
     ON_STAGE,
@@ -53,7 +55,7 @@ log = logging.getLogger("loopbot.scheduler")
 
 Duty = Callable[[Tick, ServiceSettings], None]
 DUTIES: tuple[Duty, ...] = (cycle_duties, late_steps, watch_environments, monitoring,
-                            loadtest_duties, watch_dev_lag)
+                            loadtest_duties, watch_dev_lag, gonogo_duties)
 
 
 def run_due(
@@ -86,6 +88,7 @@ def due_instants(ctx: Context, start: dt.datetime, end: dt.datetime) -> list[dt.
     """The instants strictly between `start` and `end` at which something becomes due."""
     calendar = _calendar(ctx)
     found = set(_calendar_instants(calendar, start, end))
+    found.update(gonogo_instants(ctx, calendar, start, end))
     for service in ctx.settings.services:
         found.update(_release_instants(ctx, calendar, service))
         found.update(loadtest_instants(ctx, calendar, service, start, end))

@@ -201,6 +201,14 @@ class BoardReads:
         return lag.behind if lag is not None else None
 
     # -- environments ------------------------------------------------------------------
+    def environments(self, config: ServiceSettings) -> list[EnvironmentState]:
+        return [self._environment(config, env) for env in config.environments]
+
+    def bugs(self, config: ServiceSettings, ids: tuple[int, ...]) -> dict[int, Bug]:
+        tracker = self.ctx.service(config.name).tracker
+        return self.cached(("bugs", config.name, ids), self.ticket_ttl,
+                           lambda: tracker.bugs(ids))
+
     def _environment(self, config: ServiceSettings, env: str) -> EnvironmentState:
         return self.cached(("env", config.name, env), self.environment_ttl,
                            lambda: self.ctx.read_environment(config, env))
@@ -227,12 +235,12 @@ class BoardReads:
         forge = self.ctx.service(config.name).forge
         compare = Link(f"{base}...{head}", forge.compare_url(base, head))
         try:
-            commits = self._between(config, base, head)
+            commits = self.between(config, base, head)
         except PartnerError as exc:
             return Drift(stage.version, prod.version, compare, error=str(exc))
         return Drift(stage.version, prod.version, compare, len(commits), bug_ids(commits))
 
-    def _between(self, config: ServiceSettings, base: str | None, head: str) -> list[Commit]:
+    def between(self, config: ServiceSettings, base: str | None, head: str) -> list[Commit]:
         forge = self.ctx.service(config.name).forge
         return self.cached(("commits", config.name, base, head), self.history_ttl,
                            lambda: forge.commits_between(base, head))
@@ -248,8 +256,7 @@ class BoardReads:
         error = None
         try:
             if ids:
-                bugs = self.cached(("bugs", config.name, ids), self.ticket_ttl,
-                                   lambda: tracker.bugs(ids))
+                bugs = self.bugs(config, ids)
         except PartnerError as exc:
             error = str(exc)
 
@@ -271,7 +278,7 @@ class BoardReads:
         compare = Link(f"{base}...{release.tag}", forge.compare_url(base, release.tag)
                        ) if base else None
         try:
-            return self._between(config, base, release.tag), None, compare
+            return self.between(config, base, release.tag), None, compare
         except PartnerError as exc:
             return (), str(exc), compare
 

@@ -22,6 +22,8 @@ from tests.fixtures.store import fresh_postgres_database, postgres_server_url
 from tests.fixtures.world import DEV, OPS, QA
 
 KINDS = (
+    ("gonogo", "GO for "),  # GO or NO-GO, the working day before a push
+    ("gonogo", "Go/no-go for "),  # nothing in flight
     ("nothing tagged", "nothing tagged yet"),
     ("announce", " is tagged (cycle "),
     ("deploy reminder", "is late: OPS was to deploy it to stage"),
@@ -104,10 +106,17 @@ def cycle_one(r: Rehearsal) -> None:
     reminder = one(posts, "verify reminder loop-server")
     assert "<@U0QA00001>" in reminder and "`/loop verify stage 0.13.0`" in reminder
 
-    r.at("2026-12-11 15:00")
+    r.at("2026-12-11 14:30")
     r.step(QA, Action.VERIFY_STAGE, "0.13.0")
     r.step(QA, Action.GREENLIGHT, "0.13.0")
-    assert r.run("2026-12-14 09:59") == []
+    posts = r.run("2026-12-14 09:59")
+    expect(r, posts, ["gonogo loop-server", "gonogo loop-client"])  # Friday 15:00
+    go = one(posts, "gonogo loop-server")
+    assert go.startswith("GO for loop-server 0.13.0, the push on Mon 2026-12-14.")
+    assert "- [ok] the green light for 0.13.0 is given" not in go  # said beside, not a gate
+    assert "- [note] the green light for 0.13.0 is given" in go
+    assert one(posts, "gonogo loop-client").startswith(
+        "Go/no-go for loop-client, the push on Mon 2026-12-14: nothing in flight.")
     posts = r.run("2026-12-14 10:00")
     expect(r, posts, ["prod push loop-server", "prod push loop-client"])
     push = one(posts, "prod push loop-server")
@@ -145,7 +154,11 @@ def cycle_one(r: Rehearsal) -> None:
 def cycle_two_skipped_tagging(r: Rehearsal) -> None:
     assert r.run("2026-12-22 18:00") == []  # 2026-12-22 is a skipped day
     posts = r.run("2026-12-28 10:00")
-    expect(r, posts, ["prod push loop-server", "prod push loop-client"])
+    expect(r, posts, ["gonogo loop-server", "gonogo loop-client",  # Friday 2026-12-25
+                      "prod push loop-server", "prod push loop-client"])
+    assert one(posts, "gonogo loop-server").startswith(
+        "Go/no-go for loop-server, the push on Mon 2026-12-28: nothing in flight.\n"
+        "No release of loop-server is waiting for prod: prod keeps 0.13.0.")
     assert one(posts, "prod push loop-server") == (
         "Prod push day for loop-server, Mon 2026-12-28: nothing is waiting for prod.")
 
@@ -170,7 +183,10 @@ def cycle_three(r: Rehearsal) -> None:
     expect(r, r.run("2027-01-07 12:00"), ["stage change loop-server"])
     r.step(QA, Action.VERIFY_STAGE, "0.14.0")
     r.step(QA, Action.GREENLIGHT, "0.14.0")
-    assert r.run("2027-01-11 09:59") == []
+    posts = r.run("2027-01-11 09:59")
+    expect(r, posts, ["gonogo loop-server", "gonogo loop-client"])
+    assert one(posts, "gonogo loop-server").startswith("GO for loop-server 0.14.0, the push "
+                                                       "on Mon 2027-01-11.")
     posts = r.run("2027-01-11 10:00")
     expect(r, posts, ["prod push loop-server", "prod push loop-client"])
     assert "- 0.14.0: green light given." in one(posts, "prod push loop-server")
@@ -197,6 +213,7 @@ def two_cycles(r: Rehearsal) -> None:
         "prod push loop-client": 3, "prod change loop-server": 2,
         "heartbeat failing loop-server": 1, "heartbeat back loop-server": 1,
         "monitoring ended loop-server": 1, "monitoring quiet loop-server": 1,
+        "gonogo loop-server": 3, "gonogo loop-client": 3,
     })
 
 

@@ -56,7 +56,8 @@ def test_announcement_after_its_qa_window_is_skipped_and_logged_once(
     with r.ctx.store.unit_of_work() as uow:
         skips = [e for e in uow.audit(SERVICE) if e.detail.startswith("skipped:")]
     assert [(e.actor, e.request_id) for e in skips] == [
-        ("scheduler", "announce:loop-server:2026-12-08")]
+        ("scheduler", "announce:loop-server:2026-12-08"),
+        ("scheduler", "gonogo:loop-server:2026-12-14")]  # Friday's, the push day has come
 
 
 def test_prod_push_reminder_says_what_is_missing_and_whose_it_is(
