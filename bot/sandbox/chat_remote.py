@@ -33,6 +33,7 @@ from bot.sandbox.chat_lines import (
     wrong_command,
 )
 from bot.sandbox.chat_render import as_json, printer, render_message
+from bot.sandbox.chat_session import echoed
 from bot.sandbox.signed import SlackRequests, buttons
 from bot.sandbox.slack_records import Posted
 from bot.sandbox.slack_workspace import Workspace
@@ -250,8 +251,11 @@ def run_remote_chat(args: argparse.Namespace, lines: Iterable[str] | None = None
     if interactive:
         print(f"loopbot sandbox chat: talking to the bot at {args.url}\n{HELP}\n"
               "Ctrl-D to leave.", flush=True)
+    echo = not interactive and not args.json  # a transcript shows what was typed
     try:
         for line in lines if lines is not None else read_lines(interactive):
+            if echo:
+                print(echoed(line), flush=True)
             chat.handle(line)
     except KeyboardInterrupt:
         pass
