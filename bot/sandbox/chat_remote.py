@@ -216,7 +216,7 @@ class RemoteChat:
                 continue
             self._seen[key] = version
             self.out(as_json(message, self._name) if getattr(self.out, "json", False)
-                     else render_message(message, self._name))
+                     else render_message(message, self._name, self._channel))
 
     def mark_seen(self) -> None:
         for message in self.slack.posted():
@@ -225,6 +225,10 @@ class RemoteChat:
 
     def _name(self, user_id: str) -> str:
         return next((f"@{n}" for n, u in USERS.items() if u == user_id), user_id)
+
+    def _channel(self, channel_id: str) -> str:
+        found = self.slack.workspace.resolve_channel(channel_id)
+        return found.name if found is not None else channel_id
 
 
 def open_remote_chat(url: str, sandbox_file: Path, *, json_out: bool = False) -> RemoteChat:
