@@ -6,7 +6,8 @@ on the machine's load).
 
 Budget (issue 3): at most 8 GitHub requests and 3 Bugzilla requests for the changelog.
 Counted apart: the release commit's file reads (one per file of `release_commit.files`,
-shown by the preview's diff), against one request per configured file; and the commits'
+shown by the preview's diff, plus `notes.learn_from` when it is not one of them), against
+one request per configured file; and the commits'
 file reads for the categories by files (one per bug-referencing commit, at most
 `notes.max_commit_file_reads`), which a second preview (as the tag step makes) finds in
 the database: none again. Exits 1 over budget.
@@ -62,7 +63,10 @@ def main() -> int:
     reads = [r for r in github if COMMIT_READ.search(r.path)]
     changelog = [r for r in github if r not in files and r not in reads]
     reads_again = [r for r in again if COMMIT_READ.search(r.path)]
-    configured = len(settings.service().release_commit.files)
+    service = settings.service()
+    edited = [f.path for f in service.release_commit.files]
+    # the CHANGELOG the categories learn from is one of them, or one read more
+    configured = len(edited) + (service.notes.learn_from not in (None, *edited))
     cap = settings.service().notes.max_commit_file_reads
     total = len(preview.commits)
     print(f"changelog of {preview.version}: {total} commits, "

@@ -9,6 +9,7 @@ import re
 from pydantic import Field, field_validator
 
 from bot.config_options import StrictModel
+from bot.domain.changelog_voice import MIN_ENTRIES
 
 DEFAULT_MAX_COMMIT_FILE_READS = 100
 
@@ -21,6 +22,12 @@ class NotesSettings(StrictModel):
     # before); the bugs of the commits beyond it are categorised from words.
     max_commit_file_reads: int = Field(default=DEFAULT_MAX_COMMIT_FILE_READS, ge=0,
                                        le=1000)
+    # The CHANGELOG whose categorised entries teach the notes the team's words: by
+    # default the one the release commit edits (read anyway: no request more); a path
+    # here costs one GitHub request per preview when the release commit edits no such file.
+    learn_from: str | None = Field(default=None, min_length=1)
+    # Entries the CHANGELOG needs before its words decide (fewer: the fixed word list).
+    learn_min_entries: int = Field(default=MIN_ENTRIES, ge=1)
 
     @field_validator("file_categories")
     @classmethod

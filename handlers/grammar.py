@@ -120,13 +120,8 @@ subcommand("verify stage|prod VERSION", "VERSION works there",
             examples=("reject stage 0.13.0 bug 1100002 renaming a room answers 500",
                       "reject stage 0.13.0 calls drop after a minute"))
 def _reject(words: Words) -> Intent:
-    words.env("stage")
-    version = words.release()
-    bug = words.optional_bug()
-    reason = words.rest()
-    if bug is None and not reason.strip():
-        raise words.error("say why: the bug (`bug N`) or a reason")
-    return Step(Action.REJECT, version, bug, reason)
+    return _sent_back(words, Action.REJECT, "stage", reason_needed=False,
+                      missing="say why: the bug (`bug N`) or a reason")
 
 
 @subcommand("backoff prod VERSION [bug N] REASON",
@@ -137,13 +132,20 @@ def _reject(words: Words) -> Intent:
             examples=("backoff prod 0.13.0 bug 1100009 rooms drop after an hour",
                       "rollback prod 0.13.0 error rate doubled after the push"))
 def _backoff(words: Words) -> Intent:
-    words.env("prod")
+    return _sent_back(words, Action.BACKOFF, "prod", reason_needed=True,
+                      missing="say why prod was backed off (the bug, `bug N`, is optional)")
+
+
+def _sent_back(words: Words, action: Action, env: str, *, reason_needed: bool,
+               missing: str) -> Intent:
+    """`ENV VERSION [bug N] [REASON]`: a reason is needed, or (when not) at least the bug."""
+    words.env(env)
     version = words.release()
     bug = words.optional_bug()
     reason = words.rest()
-    if not reason.strip():
-        raise words.error("say why prod was backed off (the bug, `bug N`, is optional)")
-    return Step(Action.BACKOFF, version, bug, reason)
+    if not reason.strip() and (reason_needed or bug is None):
+        raise words.error(missing)
+    return Step(action, version, bug, reason)
 
 
 @subcommand("rerelease stage VERSION",

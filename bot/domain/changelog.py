@@ -14,7 +14,9 @@ Guarantees:
   the order of first reference, each with its commits; non-merge commits naming no bug
   are kept apart. Nothing here talks to Bugzilla: the facts are passed in.
 - A fixed bug's category comes from Bugzilla's fields, else from the files its commits
-  change (bot/domain/file_categories.py, when given), else from its words.
+  change (bot/domain/file_categories.py, when given), else from the words the team's
+  CHANGELOG taught (bot/domain/changelog_voice.py, when given and trained), else from
+  the fixed word list, else [bugfix]; each `FixedBug` says which (`source`, `because`).
 - Rendering is pure text; the date, URLs and version are passed in. A bug summary is one
   line of the notes whatever it holds (`one_line`: line breaks folded, clipped).
 """
@@ -26,6 +28,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.domain.changelog_voice import VoiceModel
 from bot.domain.errors import one_line
 from bot.domain.facts import Bug, Commit
 from bot.domain.file_categories import FileRules, FilesBySha, files_category
@@ -57,6 +60,8 @@ CATEGORIES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("feature", re.compile(r"\b(?:add|adds|added|implement\w*|support|introduce\w*)\b", re.I)),
 )
 DEFAULT_CATEGORY = "bugfix"
+# Where a fixed bug's category came from, in the order they are tried.
+FIELDS, FILES, LEARNED, WORDS, DEFAULT = "fields", "files", "learned", "words", "default"
 
 
 def referenced_bugs(message: str) -> tuple[int, ...]:
@@ -130,8 +135,13 @@ def field_category(bug: Bug) -> str | None:
 
 def category(texts: Iterable[str]) -> str:
     """loop-server's CHANGELOG category for a bug, guessed from its summary and commits."""
+    return listed_category(texts) or DEFAULT_CATEGORY
+
+
+def listed_category(texts: Iterable[str]) -> str | None:
+    """The fixed word list's category for the texts, None when no word of it is there."""
     joined = "\n".join(texts)
-    return next((name for name, rx in CATEGORIES if rx.search(joined)), DEFAULT_CATEGORY)
+    return next((name for name, rx in CATEGORIES if rx.search(joined)), None)
 
 
 @dataclass(frozen=True)
@@ -139,10 +149,20 @@ class FixedBug:
     bug: Bug
     commits: tuple[Commit, ...]
     category: str
+    source: str = DEFAULT  # FIELDS, FILES, LEARNED, WORDS or DEFAULT
+    because: tuple[str, ...] = ()  # the learned words that decided
 
     @property
     def id(self) -> int:
         return self.bug.id
+
+    @property
+    def source_note(self) -> str:
+        """Where the category came from, in a few words for the preview."""
+        if self.source == LEARNED:
+            return f"learned from the CHANGELOG: {', '.join(self.because) or 'its words'}"
+        return {FIELDS: "Bugzilla's fields", FILES: "the files changed",
+                WORDS: "the word list"}.get(self.source, "default")
 
 
 @dataclass(frozen=True)
@@ -164,13 +184,16 @@ class Changelog:
 
     @classmethod
     def build(cls, commits: Sequence[Commit], bugs: Mapping[int, Bug],
-              files: FilesBySha | None = None, rules: FileRules | None = None) -> Changelog:
+              files: FilesBySha | None = None, rules: FileRules | None = None,
+              voice: VoiceModel | None = None, release: str = "") -> Changelog:
         """Sort the commits' bugs with the Bugzilla facts `bugs` (unknown ids absent);
         `files` (sha -> paths, for the commits read) and `rules` (category -> patterns)
-        categorise by files the bugs Bugzilla's fields do not."""
+        categorise by files the bugs Bugzilla's fields do not; `voice` (learned from the
+        CHANGELOG) the ones left, for the version `release`."""
         refs = _references(commits)
         by_bug = _by_bug(refs)
-        fixed = tuple(_fixed(bugs[n], by_bug[n], files or {}, rules or {})
+        learned = _Learned(voice or VoiceModel(), release)
+        fixed = tuple(_fixed(bugs[n], by_bug[n], files or {}, rules or {}, learned)
                       for n in by_bug if n in bugs and bugs[n].is_fixed)
         flagged = tuple(_flagged(n, bugs.get(n), by_bug[n]) for n in by_bug
                         if n not in bugs or not bugs[n].is_fixed)
@@ -224,14 +247,27 @@ def render_flagged(changelog: Changelog) -> str:
     )
 
 
+@dataclass(frozen=True)
+class _Learned:
+    voice: VoiceModel
+    release: str
+
+
 def _fixed(bug: Bug, commits: tuple[Commit, ...], files: FilesBySha,
-           rules: FileRules) -> FixedBug:
+           rules: FileRules, learned: _Learned) -> FixedBug:
     """Bugzilla's fields first (they are what the team decided), then the files the
-    commits change (what the fix touched), then the words."""
+    commits change (what the fix touched), then the words the team's CHANGELOG uses,
+    then the fixed word list."""
     texts = [bug.summary, *(c.title for c in commits)]
-    return FixedBug(bug=bug, commits=commits,
-                    category=field_category(bug) or files_category(commits, files, rules)
-                    or category(texts))
+    if found := field_category(bug):
+        return FixedBug(bug, commits, found, FIELDS)
+    if found := files_category(commits, files, rules):
+        return FixedBug(bug, commits, found, FILES)
+    if guess := learned.voice.guess(texts, learned.release):
+        return FixedBug(bug, commits, guess.category, LEARNED, guess.because)
+    if found := listed_category(texts):
+        return FixedBug(bug, commits, found, WORDS)
+    return FixedBug(bug, commits, DEFAULT_CATEGORY, DEFAULT)
 
 
 def _flagged(bug_id: int, bug: Bug | None, commits: tuple[Commit, ...]) -> FlaggedBug:

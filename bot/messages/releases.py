@@ -107,8 +107,8 @@ def tag_preview(preview: TagPreview, offer: str) -> Rendered:
     v, plan = preview.version, preview.plan
     since = f"since {preview.previous}" if preview.previous else "(first release)"
     commits = [f"• `{c.sha[:7]}` {escape(c.title)}" for c in preview.commits]
-    fixed = [f"• [{escape(b.category)}] bug {b.id} {escape(one_line(b.bug.summary))}"
-             for b in preview.changelog.fixed]
+    fixed = [f"• [{escape(b.category)}] bug {b.id} {escape(one_line(b.bug.summary))} "
+             f"_({escape(b.source_note)})_" for b in preview.changelog.fixed]
     flagged = [f"• {escape(b.reason)}" for b in preview.changelog.flagged]
     label = f"Finish tag {v}" if preview.finishes else f"Tag {v}"
     value = {"s": preview.service, "v": v, "sha": preview.head_sha, "o": offer}
@@ -130,6 +130,8 @@ def tag_preview(preview: TagPreview, offer: str) -> Rendered:
         blocks.append(section(escape(describe_impact(preview.api_impact))))
     if preview.unread_files:
         blocks.append(context(unread_files_line(preview.unread_files)))
+    if preview.voice:
+        blocks.append(context(escape(preview.voice)))
     if commit and commit.changes:
         blocks.append(section(
             f"*Release commit* “{escape(commit.message)}” on `{escape(plan.branch)}`, tagged "

@@ -29,8 +29,8 @@ from bot.sandbox.chat_lines import (
     first_word,
     read_lines,
     sandbox_words,
+    send_typed,
     strip_comment,
-    wrong_command,
 )
 from bot.sandbox.chat_render import as_json, printer, render_message
 from bot.sandbox.chat_session import echoed
@@ -131,13 +131,9 @@ class RemoteChat:
         self.flush()
 
     def _command(self, text: str) -> None:
-        command, args = first_word(text)
-        wrong = wrong_command(command)
-        if wrong is not None:
-            return self.out(wrong)
-        answer = self.signed.command(self.speaker, args.strip(), command=command)
-        if answer.status_code != 200:
-            self.out(f"the bot answered HTTP {answer.status_code}: {answer.text[:200]}")
+        problem = send_typed(self.signed, self.speaker, text)
+        if problem is not None:
+            self.out(problem)
         self._wait_until_quiet()
 
     def _sandbox_line(self, text: str) -> None:

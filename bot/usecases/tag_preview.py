@@ -12,7 +12,9 @@ above; calls on one line are made at once through `ctx.fanout`):
    comparison changed (the API versions' impact; free after step 2's comparison) and
    the files each bug-referencing commit changed (categories by files: one request per
    commit not read before, all at once, bounded; bot/usecases/commit_files.py), and for
-   `preview_tag` the files the release commit changes, on head, when configured.
+   `preview_tag` the files the release commit changes, on head, when configured, and
+   the CHANGELOG the categories learn from when it is not one of them
+   (bot/usecases/notes_voice.py).
 So with every partner 2 s late a preview costs about three waits, not the sum of them.
 A release recorded `tagging` (a tag confirmed, then cut short) is previewed at the
 commit recorded for it, not at the branch's head, which may carry the bot's own
@@ -47,6 +49,7 @@ from bot.domain.versions import Version, previous_candidates
 from bot.ports import NotFound, PartnerError
 from bot.usecases.commit_files import read_commit_files
 from bot.usecases.context import Context, ServicePorts
+from bot.usecases.notes_voice import learn, read_extra
 from bot.usecases.release_commit import (
     ReleaseFiles,
     api_impact_of,
@@ -72,6 +75,7 @@ class TagPreview:
     release_files: ReleaseFiles = field(default_factory=dict)  # texts the commit changes
     replaces: str = ""  # the release a patch replaces, and why (for the notes)
     finishes: bool = False  # a tag confirmed before and cut short: this finishes it
+    voice: str = ""  # what the categories learned from the CHANGELOG (preview_tag only)
 
     @property
     def version(self) -> str:
@@ -102,7 +106,8 @@ def taggable(
 ) -> TagPreview:
     """What `/loop tag` would tag now, whoever asks; a `Refusal` says why nothing is
     (the tagging announcement asks this too, so the two never disagree). With
-    `with_release_files`, the files the release commit changes are read with the bugs."""
+    `with_release_files`, the files the release commit changes are read with the bugs,
+    and the categories learn from the CHANGELOG (the announcement needs neither)."""
     ports = ctx.service(service)
     maintenance = _maintenance_branches(ports, version, line)
     branches = (ports.config.main_branch, *maintenance)
@@ -124,15 +129,18 @@ def taggable(
     previous, commits = _since_previous_release(ctx, ports, plan, tags, head)
     check_adds_commits(plan, previous, len(commits))
     base = previous.tag_name(ports.config.tag_pattern) if previous else None
-    bugs, impact, files, release_files = ctx.fanout.at_once(
+    bugs, impact, files, release_files, extra = ctx.fanout.at_once(
         lambda: _bugs(ports, commits), lambda: api_impact_of(ports, base, head),
         lambda: read_commit_files(ctx, ports, commits),
-        lambda: read_release_files(ctx, ports, head) if with_release_files else {})
-    changelog = Changelog.build(commits, bugs, files.files, ports.config.notes.file_categories)
+        lambda: read_release_files(ctx, ports, head) if with_release_files else {},
+        lambda: read_extra(ports, head) if with_release_files else None)
+    voice = learn(ports, release_files, extra) if with_release_files else None
+    changelog = Changelog.build(commits, bugs, files.files, ports.config.notes.file_categories,
+                                voice.model if voice else None, str(plan.version))
     return TagPreview(ports.config.name, plan, head, previous, commits, changelog, impact,
                       unread_files=files.unread, release_files=release_files,
                       replaces=_replaces(ctx, ports, releases, plan),
-                      finishes=recorded is not None)
+                      finishes=recorded is not None, voice=voice.note if voice else "")
 
 
 def _recorded_commit(releases: Sequence[Release], plan: TagPlan) -> str | None:
