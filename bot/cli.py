@@ -159,6 +159,10 @@ def describe_import(result: ImportResult) -> str:
         shown = ", ".join(echoed(t) for t in result.left_out[:5])
         more = f" and {len(result.left_out) - 5:,} more" if len(result.left_out) > 5 else ""
         lines.append(f"  left out, naming no version `/loop tag` accepts: {shown}{more}")
+    if result.untouched:
+        first, last, count = result.untouched[0], result.untouched[-1], len(result.untouched)
+        lines.append(f"  left out, never ticketed, deployed or released (a newer tag replaced "
+                     f"each): {first}" + (f" to {last} ({count:,} tags)" if count > 1 else ""))
     if not result.imported:
         lines.append("  nothing new to import")
     return "\n".join(lines)

@@ -36,9 +36,10 @@ from bot.config_services import SLACK_API_URL as SLACK_API_URL
 from bot.config_services import BugzillaProduct as BugzillaProduct
 from bot.config_services import EnvironmentSettings as EnvironmentSettings
 from bot.config_services import PartnerSettings as PartnerSettings
-from bot.config_services import Roles, ServiceSettings, SlackSettings
+from bot.config_services import Roles, ServiceSettings, SlackSettings, pipeline_of
 from bot.config_values import WebUrl, calendar_of
 from bot.domain.cycles import CalendarError
+from bot.domain.pipeline import Pipeline, PipelineError
 
 DEFAULT_CONFIG = "app.yaml"
 ROLES = ("DEV", "OPS", "QA", "emergency")
@@ -199,6 +200,19 @@ class Settings(_Strict):
         found = next((s for s in self.services if s.name == service), None)
         return found.slack if found is not None else None
 
+    @property
+    def step_environments(self) -> tuple[str, ...]:
+        """The environments with a ticket across the services, in pipeline order: what
+        `/loop request|deployed|verify ENV` reads."""
+        names: dict[str, None] = {}
+        for service in sorted(self.services, key=lambda s: len(s.pipeline.ticketed)):
+            names.update(dict.fromkeys(service.pipeline.ticketed_names))
+        return tuple(sorted(names, key=lambda n: n == "prod"))
+
+    def pipeline(self, service: str | None = None) -> Pipeline:
+        """The service's environments in order and what each takes."""
+        return self.service(service).pipeline
+
     def service(self, name: str | None = None) -> ServiceSettings:
         """The named service, or the first one; ConfigError names the known ones."""
         if name is None:
@@ -223,9 +237,11 @@ def load_settings(
     """Read the YAML file, add secrets from `environ`, validate. Raises ConfigError."""
     file = config_path(path)
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        raw = yaml.load(file.read_text(encoding="utf-8"), Loader=_UniqueKeys) or {}
     except FileNotFoundError as exc:
         raise ConfigError(_not_found(file, given=bool(path))) from exc
+    except _DuplicateKey as exc:
+        raise ConfigError(f"{file}: {exc}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{file}: not valid YAML: {exc}") from exc
     if not isinstance(raw, dict):
@@ -234,6 +250,26 @@ def load_settings(
         raw, source=str(file), environ=os.environ if environ is None else environ,
         overrides=overrides,
     )
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+class _UniqueKeys(yaml.SafeLoader):
+    """YAML keeps the last of two equal keys silently: two environments named alike
+    would become one. Refuse them instead."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False
+                          ) -> dict[object, object]:
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+            if isinstance(key, str) and key in seen:
+                line = key_node.start_mark.line + 1
+                raise _DuplicateKey(f"line {line}: key {key!r} appears twice in one mapping")
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 def _not_found(file: Path, *, given: bool) -> str:
@@ -259,9 +295,20 @@ def settings_from_dict(
     data["secrets"] = Secrets.from_env(environ or {})
     data["source"] = source
     try:
-        return Settings.model_validate(data)
+        settings = Settings.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, source)) from None
+    _check_pipelines(settings, source)
+    return settings
+
+
+def _check_pipelines(settings: Settings, source: str) -> None:
+    """Refuse a service's pipeline that can't run, naming the file and the dotted key."""
+    for index, service in enumerate(settings.services):
+        try:
+            pipeline_of(service, key=f"services.{index}")
+        except PipelineError as exc:
+            raise ConfigError(f"{source}: key '{exc.key}': {exc}") from None
 
 
 def _describe(exc: ValidationError, source: str) -> str:

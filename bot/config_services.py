@@ -22,6 +22,7 @@ from bot.config_options import (
     StrictModel as _Strict,
 )
 from bot.config_values import SlackId, WebUrl
+from bot.domain.pipeline import DEFAULT, Environment, Pipeline, environment_from, pipeline_from
 
 RoleName = Literal["DEV", "OPS", "QA", "emergency"]
 Roles = dict[RoleName, tuple[SlackId, ...]]
@@ -51,7 +52,17 @@ class BugzillaProduct(_Strict):
 
 
 class EnvironmentSettings(_Strict):
+    """One environment of the pipeline (bot/domain/pipeline.py says what each key means)."""
+
     url: WebUrl
+    ticket: str | Literal[False] | None = None
+    follows: str | Literal[False] | None = None
+    deploys: Literal["DEV", "OPS", "QA"] = "OPS"
+    verifies: Literal["DEV", "OPS", "QA"] = "QA"
+    gates: tuple[Literal["load_test", "signoffs"], ...] = ()
+    greenlight: bool = False
+    monitor_minutes: int | None = Field(default=None, ge=1)
+    mocked_partner: bool | None = None
 
 
 class ServiceSettings(_Strict):
@@ -72,6 +83,11 @@ class ServiceSettings(_Strict):
     api_versions: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     notes: NotesSettings = NotesSettings()  # release-note categories from files
 
+    @property
+    def pipeline(self) -> Pipeline:
+        """Its environments in order and what each takes (bot/domain/pipeline.py)."""
+        return pipeline_of(self, key="environments")
+
     @field_validator("repo")
     @classmethod
     def _owner_slash_name(cls, value: str) -> str:
@@ -87,3 +103,23 @@ class ServiceSettings(_Strict):
         return value
 
 
+
+
+def pipeline_of(service: ServiceSettings, *, key: str) -> Pipeline:
+    """The service's pipeline, with the older workflow keys kept working:
+    `workflow.require_load_test` gates stage's verification on a load test,
+    `workflow.prod_signoffs` prod's on the teams' sign-offs. PipelineError's key is the
+    dotted key under `key`."""
+    if "environments" not in service.model_fields_set:
+        return DEFAULT  # nothing configured: dev -> stage -> prod, none of them watched
+    envs: list[Environment] = []
+    for name, settings in service.environments.items():
+        raw = settings.model_dump(exclude_unset=True)
+        gates = list(raw.get("gates", ()))
+        if name == "stage" and service.workflow.require_load_test and "load_test" not in gates:
+            gates.append("load_test")
+        if name == "prod" and service.workflow.prod_signoffs and "signoffs" not in gates:
+            gates.append("signoffs")
+        raw["gates"] = gates
+        envs.append(environment_from(name, raw, key=f"{key}.environments.{name}"))
+    return pipeline_from(envs, key=f"{key}.environments")

@@ -25,7 +25,7 @@ from bot.domain.next_steps import next_action
 from bot.domain.offers import TAG, StepArguments
 from bot.domain.permissions import roles_summary
 from bot.domain.release import Release
-from bot.domain.rules import next_owners
+from bot.domain.rules import check_step_exists, next_owners
 from bot.messages import releases as rendering
 from bot.messages import replies
 from bot.messages.blocks import mentions
@@ -41,7 +41,7 @@ from bot.usecases.metrics import metrics
 from bot.usecases.offers import offer_confirmation
 from bot.usecases.push_day import push_day_note
 from bot.usecases.queries import history, releases_in_flight
-from bot.usecases.releases import advance, check_step, start_service_change
+from bot.usecases.releases import advance, check_step, gate_pending, start_service_change
 from bot.usecases.signoffs import required_teams
 from bot.usecases.step_messages import record_message, recorded_message, step_message_key
 from bot.usecases.tagging import backport, preview_tag
@@ -84,7 +84,7 @@ def register(app: App, runtime: Runtime) -> None:
                              settings.channel_of(home or settings.service().name))
 
         def work(job: Job) -> None:
-            parsed = grammar.parse(unescape(text))
+            parsed = grammar.parse(unescape(text), settings.step_environments)
             if parsed.service is None and home is not None:
                 parsed = replace(parsed, service=home)  # a service's channel is its default
             elif parsed.service is not None:  # a named service's news goes to its channel
@@ -127,8 +127,9 @@ def execute(parsed: Command, job: Job) -> None:
                                                 job.ctx.settings.board_url))
         case Envs():
             config = job.ctx.service(parsed.service).config
+            mocked = {e.name: e.mocked_partner for e in config.pipeline.environments}
             job.reply.ephemeral(replies.environments(
-                config.name, *environments_and_lag(job.ctx, config)))
+                config.name, *environments_and_lag(job.ctx, config), mocked))
         case CalendarDates():
             _do_calendar(job, parsed.service)
         case GoNoGoQuestion(version=version):
@@ -194,6 +195,7 @@ def run_step(job: Job, action: Action, service: str, version: str, *, bug_id: in
              reason: str = "", override_reason: str | None = None) -> Release:
     """One lifecycle step, shown as one channel message (commands and buttons share it)."""
     job.reply.title = f"{action.value} {service} {version}"
+    check_step_exists(action, service)  # before the release is looked up
     actor = job.actor
     with job.locks(f"{service}:{version}"):
         _in_one_message(job, step_message_key(service, version, action.value, load_release(
@@ -249,9 +251,11 @@ def _do_status(job: Job, service_name: str | None, version: str | None) -> None:
     service = job.ctx.service(service_name).config.name
     if version is None:
         in_flight = releases_in_flight(job.ctx, service=service)
-        job.reply.ephemeral(replies.status_list(service, in_flight))
+        gates = {r.version: gate for r in in_flight if (gate := gate_pending(job.ctx, r))}
+        job.reply.ephemeral(replies.status_list(service, in_flight, gates))
         return
-    job.reply.ephemeral(replies.status_one(load_release(job.ctx, service, version)))
+    release = load_release(job.ctx, service, version)
+    job.reply.ephemeral(replies.status_one(release, gate_pending(job.ctx, release)))
 
 
 def _do_calendar(job: Job, service_name: str | None) -> None:

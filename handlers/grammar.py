@@ -52,13 +52,6 @@ HELP_WORDS = ("?", "-h", "--help")
 
 
 # -- reading words --------------------------------------------------------------------------
-_STEPS = {
-    ("request", "stage"): Action.REQUEST_STAGE, ("request", "prod"): Action.REQUEST_PROD,
-    ("deployed", "stage"): Action.DEPLOYED_STAGE, ("deployed", "prod"): Action.DEPLOYED_PROD,
-    ("verify", "stage"): Action.VERIFY_STAGE, ("verify", "prod"): Action.VERIFY_PROD,
-}
-
-
 @subcommand("help [SUBCOMMAND]", "this list, or the details of one subcommand",
             examples=("help", "help reject"))
 def _help(words: Words) -> Intent:
@@ -89,7 +82,7 @@ def _env_step(name: str) -> Callable[[Words], Intent]:
         env = words.env()
         version = words.release()
         words.end()
-        return Step(_STEPS[(name, env)], version)
+        return Step(Action.of(name, env), version)  # the pipeline says if env has it
 
     return read
 
@@ -120,13 +113,8 @@ subcommand("verify stage|prod VERSION", "VERSION works there",
             examples=("reject stage 0.13.0 bug 1100002 renaming a room answers 500",
                       "reject stage 0.13.0 calls drop after a minute"))
 def _reject(words: Words) -> Intent:
-    words.env("stage")
-    version = words.release()
-    bug = words.optional_bug()
-    reason = words.rest()
-    if bug is None and not reason.strip():
-        raise words.error("say why: the bug (`bug N`) or a reason")
-    return Step(Action.REJECT, version, bug, reason)
+    return _sent_back(words, Action.REJECT, "stage", reason_needed=False,
+                      missing="say why: the bug (`bug N`) or a reason")
 
 
 @subcommand("backoff prod VERSION [bug N] REASON",
@@ -137,13 +125,20 @@ def _reject(words: Words) -> Intent:
             examples=("backoff prod 0.13.0 bug 1100009 rooms drop after an hour",
                       "rollback prod 0.13.0 error rate doubled after the push"))
 def _backoff(words: Words) -> Intent:
-    words.env("prod")
+    return _sent_back(words, Action.BACKOFF, "prod", reason_needed=True,
+                      missing="say why prod was backed off (the bug, `bug N`, is optional)")
+
+
+def _sent_back(words: Words, action: Action, env: str, *, reason_needed: bool,
+               missing: str) -> Intent:
+    """`ENV VERSION [bug N] [REASON]`: a reason is needed, or (when not) at least the bug."""
+    words.env(env)
     version = words.release()
     bug = words.optional_bug()
     reason = words.rest()
-    if not reason.strip():
-        raise words.error("say why prod was backed off (the bug, `bug N`, is optional)")
-    return Step(Action.BACKOFF, version, bug, reason)
+    if not reason.strip() and (reason_needed or bug is None):
+        raise words.error(missing)
+    return Step(action, version, bug, reason)
 
 
 @subcommand("rerelease stage VERSION",
@@ -233,9 +228,10 @@ MAX_TEXT = 4000  # characters; Slack sends a few thousand at most
 ALIASES = {"rollback": "backoff"}  # what people also type, for the declared name
 
 
-def parse(text: str) -> Command:
+def parse(text: str, envs: tuple[str, ...] = ("stage", "prod")) -> Command:
     """Read a `/loop` line; BadInput says what was wrong and shows the usage. A line
-    longer than MAX_TEXT is refused before anything else is read."""
+    longer than MAX_TEXT is refused before anything else is read. `envs`: the
+    environments the configured pipelines request, deploy and verify, in order."""
     if len(text) > MAX_TEXT:
         raise BadInput(f"that line is {len(text):,} characters long; `{COMMAND}` reads "
                        f"{MAX_TEXT:,} at most", hint=f"`{COMMAND} help` lists the subcommands")
@@ -257,7 +253,7 @@ def parse(text: str) -> Command:
         steps = ", ".join(s.name for s in SUBCOMMANDS.values() if s.emergency)
         raise BadInput(f"`{name}` has no guard to skip: `--emergency` goes with a lifecycle "
                        f"step ({steps})", hint=f"usage: `{declared.usage_line}`")
-    intent = declared.read(Words(words[1:], declared.usage))
+    intent = declared.read(Words(words[1:], declared.usage, envs=envs))
     return Command(name, intent, service, emergency, text)
 
 

@@ -12,6 +12,7 @@ from bot.health import SOURCE
 from bot.messages.help import HelpTopic
 from handlers.grammar import COMMAND, SUBCOMMANDS, Subcommand
 
+ENV_STEPS = ("request", "deployed", "verify")
 PROCESS_DOC = f"{SOURCE}/blob/main/docs/process.md"  # the process the bot runs, in words
 SERVICE_OPTION = "`service:NAME` (or `--service NAME`) picks another configured service"
 EMERGENCY_OPTION = ('`--emergency "REASON"` (emergency role only) takes the step past its '
@@ -40,8 +41,11 @@ def topic(declared: Subcommand, service: ServiceSettings | None = None) -> HelpT
                                    else "nothing: it only reads")
     if declared.name == "tag" and service is not None:
         changes = tag_changes(service)
+    usage = declared.usage_line
+    if service is not None and declared.name in ENV_STEPS:  # the service's environments
+        usage = usage.replace("stage|prod", "|".join(service.pipeline.ticketed_names))
     return HelpTopic(
-        usage=declared.usage_line, summary=declared.summary, who=who(declared),
+        usage=usage, summary=declared.summary, who=who(declared),
         changes=changes,
         examples=tuple(f"{COMMAND} {example}" for example in declared.examples),
         options=options,

@@ -24,6 +24,7 @@ from bot.messages.home import ServiceHome, home_view
 from bot.usecases.calendar_feed import calendar_from_settings, select_cycles
 from bot.usecases.dev_lag import environments_and_lag
 from bot.usecases.queries import releases_in_flight
+from bot.usecases.releases import gate_pending
 from handlers.commands import retry_number
 from handlers.work import Job, Runtime, SlackRequest
 
@@ -102,9 +103,11 @@ def publish_home(job: Job) -> None:
     held = job.actor.roles_by_service(s.name for s in ctx.settings.services)
     configured = [s for s in ctx.settings.services if s.name in held] or \
         ctx.settings.services[:1]
-    parts = [ServiceHome(s.name, releases_in_flight(ctx, service=s.name),
-                         *environments_and_lag(ctx, s))
-             for s in configured]
+    parts = []
+    for s in configured:
+        releases = releases_in_flight(ctx, service=s.name)
+        gates = {r.version: gate for r in releases if (gate := gate_pending(ctx, r))}
+        parts.append(ServiceHome(s.name, releases, *environments_and_lag(ctx, s), gates))
     calendar = calendar_from_settings(ctx.settings)
     today = ctx.clock().astimezone(ctx.settings.tz).date()
     cycles = select_cycles(calendar, today - dt.timedelta(days=1), count=HOME_CYCLES)

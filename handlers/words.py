@@ -29,6 +29,9 @@ class Words:
     items: list[str]
     usage: str = ""
     position: int = field(default=0)
+    # The environments a release is requested, deployed and verified on, in the order of
+    # the configured pipelines (bot/domain/pipeline.py).
+    envs: tuple[str, ...] = ("stage", "prod")
 
     def peek(self) -> str | None:
         return self.items[self.position] if self.position < len(self.items) else None
@@ -48,10 +51,13 @@ class Words:
         return False
 
     def env(self, *allowed: str) -> str:
-        word = self.take("the environment (stage or prod)")
-        env = ENVS.get(word.lower())
-        if env is None:
-            raise self.error(f"expected stage or prod, got `{echoed(word)}`")
+        known = allowed or self.envs
+        named = " or ".join(known) if len(known) < 3 else (
+            f"{', '.join(known[:-1])} or {known[-1]}")
+        word = self.take(f"the environment ({named})")
+        env = ENVS.get(word.lower(), word.lower())
+        if env not in self.envs and env not in allowed:
+            raise self.error(f"expected {named}, got `{echoed(word)}`")
         if allowed and env not in allowed:
             raise self.error(f"this applies to {' or '.join(allowed)} only, not {env}")
         return env

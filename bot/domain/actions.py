@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import ClassVar
 
 from bot.domain.errors import Refusal
 from bot.domain.facts import Bug, EnvironmentState
-from bot.domain.release import Env, State
+from bot.domain.release import Env, State, _Word
 
 
 class Role(StrEnum):
@@ -20,40 +21,72 @@ class Role(StrEnum):
     EMERGENCY = "emergency"
 
 
-class Action(StrEnum):
-    REQUEST_STAGE = "request stage"
-    RERELEASE = "rerelease"
-    DEPLOYED_STAGE = "deployed stage"
-    VERIFY_STAGE = "verify stage"
-    REJECT = "reject"
-    REQUEST_PROD = "request prod"
-    BLOCK = "block"
-    UNBLOCK = "unblock"
-    GREENLIGHT = "greenlight"
-    DEPLOYED_PROD = "deployed prod"
-    VERIFY_PROD = "verify prod"
-    BACKOFF = "backoff prod"
+class Action(_Word):
+    """A step of the lifecycle: per environment of the pipeline "request ENV",
+    "deployed ENV", "verify ENV", and the fixed steps (reject, greenlight, backoff ...)."""
+
+    _kind = "step"
+    REQUEST_STAGE: ClassVar[Action]
+    RERELEASE: ClassVar[Action]
+    DEPLOYED_STAGE: ClassVar[Action]
+    VERIFY_STAGE: ClassVar[Action]
+    REJECT: ClassVar[Action]
+    REQUEST_PROD: ClassVar[Action]
+    BLOCK: ClassVar[Action]
+    UNBLOCK: ClassVar[Action]
+    GREENLIGHT: ClassVar[Action]
+    DEPLOYED_PROD: ClassVar[Action]
+    VERIFY_PROD: ClassVar[Action]
+    BACKOFF: ClassVar[Action]
+
+    @classmethod
+    def _valid(cls, value: str) -> bool:
+        if value in _FIXED_ACTIONS:
+            return True
+        verb, _, env = value.partition(" ")
+        return verb in ENV_VERBS and State._valid(f"{env}-requested")
+
+    @classmethod
+    def of(cls, verb: str, env: str) -> Action:
+        return cls(f"{verb} {env}")
+
+    @property
+    def verb(self) -> str:
+        return self.value.partition(" ")[0]
+
+    @property
+    def env(self) -> Env | None:
+        """The environment of a "request|deployed|verify ENV" step (backoff: prod)."""
+        rest = self.value.partition(" ")[2]
+        return Env(rest) if rest else None
 
     @property
     def outcome(self) -> str:
         """What the action does to a release, for refusals: "it can't {outcome} now"."""
-        return _OUTCOMES[self]
+        fixed = _OUTCOMES.get(self.value)
+        if fixed is not None:
+            return fixed
+        env = self.env
+        return {"request": f"get a {env} ticket", "deployed": f"be marked deployed on {env}",
+                "verify": f"be verified on {env}"}[self.verb]
 
 
+ENV_VERBS = ("request", "deployed", "verify")
+_FIXED_ACTIONS = ("rerelease", "reject", "block", "unblock", "greenlight", "backoff prod")
 _OUTCOMES = {
-    Action.REQUEST_STAGE: "get a stage ticket",
-    Action.RERELEASE: "be re-released on stage",
-    Action.DEPLOYED_STAGE: "be marked deployed on stage",
-    Action.VERIFY_STAGE: "be verified on stage",
-    Action.REJECT: "be rejected on stage",
-    Action.REQUEST_PROD: "get a prod ticket",
-    Action.BLOCK: "be blocked from prod",
-    Action.UNBLOCK: "be unblocked",
-    Action.GREENLIGHT: "be greenlit",
-    Action.DEPLOYED_PROD: "be marked deployed on prod",
-    Action.VERIFY_PROD: "be verified on prod",
-    Action.BACKOFF: "be backed off from prod",
+    "rerelease": "be re-released on stage",
+    "reject": "be rejected on stage",
+    "block": "be blocked from prod",
+    "unblock": "be unblocked",
+    "greenlight": "be greenlit",
+    "backoff prod": "be backed off from prod",
 }
+Action.REQUEST_STAGE, Action.REQUEST_PROD = Action("request stage"), Action("request prod")
+Action.DEPLOYED_STAGE, Action.DEPLOYED_PROD = Action("deployed stage"), Action("deployed prod")
+Action.VERIFY_STAGE, Action.VERIFY_PROD = Action("verify stage"), Action("verify prod")
+Action.RERELEASE, Action.REJECT = Action("rerelease"), Action("reject")
+Action.BLOCK, Action.UNBLOCK = Action("block"), Action("unblock")
+Action.GREENLIGHT, Action.BACKOFF = Action("greenlight"), Action("backoff prod")
 
 
 @dataclass(frozen=True)
@@ -96,6 +129,14 @@ class Facts:
     load_test_required: bool = False  # the service's workflow.require_load_test
     load_test_passed: bool = False  # QA recorded a passed load test (latest result)
     signoffs_missing: tuple[str, ...] = ()  # teams yet to sign prod off (verify prod)
+    tickets: Mapping[str, Bug] = field(default_factory=dict)  # by environment, beyond these
+    load_test_window_set: bool = False  # QA agreed a window for the load test
+
+    def ticket(self, env: str) -> Bug | None:
+        """The current deployment ticket of env, as Bugzilla says it now."""
+        if env in self.tickets:
+            return self.tickets[env]
+        return {"stage": self.stage_ticket, "prod": self.prod_ticket}.get(env)
 
 
 # -- side effects, performed by the use case in order ----------------------------------

@@ -13,6 +13,9 @@ tickets and environments say about the releases the bot did not make. Pure.
   otherwise (INVALID, a re-release), SUPERSEDED; VERIFIED, STAGE_VERIFIED, or PROD_
   REQUESTED once a prod ticket exists. A green light is never assumed. A version with
   no ticket that is not the newest never reached stage: SUPERSEDED.
+- Such a version that no environment runs is untouched by the process (a build tag, a
+  tag replaced at once): not a release the bot needs to know (issue 17: 10,000 of them
+  were each recorded as a superseded release).
 """
 
 from __future__ import annotations
@@ -78,6 +81,14 @@ def adopt(
             state = State.SUPERSEDED  # a newer tag took its place before it reached stage
         adopted.append(Adopted(v, state, tickets.get(v, {})))
     return adopted
+
+
+def untouched(adopted: Iterable[Adopted], running: Mapping[str, str | None]) -> list[Version]:
+    """The versions the release process never touched: newer than prod, no deployment
+    ticket, replaced by a newer tag, and run by no environment."""
+    runs = {_parse(v) for v in running.values()}
+    return [a.version for a in adopted
+            if a.state is State.SUPERSEDED and not a.tickets and a.version not in runs]
 
 
 def _state(version: Version, tickets: Mapping[Env, Bug], prod: Version | None,

@@ -57,21 +57,24 @@ def next_friday(after: dt.date) -> dt.date:
 
 def stage_deadline(
     requested: dt.date, state: State, day_off: DayOff = _no_holidays,
-    load_tests_until: dt.date | None = None,
+    load_tests_until: dt.date | None = None, *, deploys: str = "OPS", verifies: str = "QA",
 ) -> LateStep | None:
-    """The step that can be late for a release in `state` whose stage ticket was filed
-    on `requested`, or None when it is not waiting on stage. A service that needs a
-    passed load test to verify stage gives `load_tests_until`, the last load-test day
-    open to the build: QA is not due before it (a ticket filed before the cycle's QA
-    window, or after it, waits for the window)."""
-    if state is State.STAGE_REQUESTED:
-        return LateStep("deploy-stage", "OPS", "deploy it to stage",
+    """The step that can be late for a release in `state` whose ticket on its environment
+    before prod (stage, real-stage) was filed on `requested`, or None when it is not
+    waiting on one. A gate of a passed load test gives `load_tests_until`, the last
+    load-test day open to the build: QA is not due before it (a ticket filed before the
+    cycle's QA window, or after it, waits for the window)."""
+    env, phase = state.env, state.phase
+    if env is None or env == "prod":
+        return None
+    if phase == "requested":
+        return LateStep(f"deploy-{env}", deploys, f"deploy it to {env}",
                         next_working_day(requested, day_off))
-    if state is State.STAGE_DEPLOYED:
+    if phase == "deployed":
         friday = max(next_friday(requested), load_tests_until or requested)
         if day_off(friday):
             friday = next_working_day(friday, day_off)
-        return LateStep("verify-stage", "QA", "verify it on stage", friday)
+        return LateStep(f"verify-{env}", verifies, f"verify it on {env}", friday)
     return None
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bot.domain.actions import Action, Facts
 from bot.domain.facts import Bug, EnvironmentState
+from bot.domain.pipeline import pipeline_for
 from bot.domain.release import Kind, Release
 from bot.domain.signoff import describe_missing
 
@@ -24,31 +25,36 @@ def failing_guards(
         failures.append(f"`{action.value}` needs the bug that causes it")
     if action is Action.UNBLOCK and bug_id is not None and bug_id not in release.blockers:
         failures.append(f"bug {bug_id} does not block {name}")
-    if action is Action.REQUEST_STAGE and release.kind is Kind.CODE and release.tag is None:
+    own = [t for t in release.tickets if t.bug_id == bug_id]
+    if own and action is not Action.UNBLOCK:  # a typo of the regression's number, likely
+        failures.append(f"bug {bug_id} is {name}'s own {own[0].env} deployment ticket: "
+                        "name the bug that causes it")
+    pipeline = pipeline_for(release.service)
+    env, verb = action.env, action.verb
+    first = verb == "request" and env == pipeline.first.name
+    if first and release.kind is Kind.CODE and release.tag is None:
         failures.append(f"the tag of {name} was never created: "
                         f"repeat `/loop tag {release.version}` to finish it")
-    if action in (Action.DEPLOYED_STAGE, Action.VERIFY_STAGE):
-        failures += _ticket_exists(facts.stage_ticket, "stage", name)
+    if verb in ("deployed", "verify") and env is not None:
+        failures += _ticket_exists(facts.ticket(env), env, name)
         failures += _runs_version(facts.environment, release)
-    if action is Action.VERIFY_STAGE:
-        failures += _ticket_fixed(facts.stage_ticket, "stage", release)
-        failures += _load_test_passed(facts, release)
-    if action in (Action.REQUEST_PROD, Action.GREENLIGHT):
-        failures += _stage_verified(facts.stage_ticket, release)
+    if verb == "verify" and env is not None:
+        failures += _ticket_fixed(facts.ticket(env), env, release)
+        failures += _load_test_passed(facts, release, env)
+        if facts.signoffs_missing:
+            failures.append(describe_missing(facts.signoffs_missing, release.version))
+    if verb == "request" and env is not None and (before := pipeline.before(env)):
+        failures += _verified(facts.ticket(before.name), before.name, before.verifies, release)
     if action is Action.GREENLIGHT:
+        for waited in pipeline.greenlight_waits_for:
+            failures += _verified(facts.ticket(waited.name), waited.name, waited.verifies,
+                                  release)
         failures += _ticket_exists(facts.prod_ticket, "prod", name)
         if facts.open_blockers:
             listed = ", ".join(b.describe() for b in facts.open_blockers)
             failures.append(f"prod is blocked for {release.version} by {listed}")
-    if action in (Action.DEPLOYED_PROD, Action.VERIFY_PROD):
-        failures += _ticket_exists(facts.prod_ticket, "prod", name)
-        failures += _runs_version(facts.environment, release)
     if action is Action.BACKOFF:
         failures += _backed_off_in_prod(facts.environment, release)
-    if action is Action.VERIFY_PROD:
-        failures += _ticket_fixed(facts.prod_ticket, "prod", release)
-        if facts.signoffs_missing:
-            failures.append(describe_missing(facts.signoffs_missing, release.version))
     return failures
 
 
@@ -63,22 +69,22 @@ def _ticket_fixed(ticket: Bug | None, env: str, release: Release) -> list[str]:
             f"OPS marks it with `/loop deployed {env} {release.version}`"]
 
 
-def _load_test_passed(facts: Facts, release: Release) -> list[str]:
+def _load_test_passed(facts: Facts, release: Release, env: str) -> list[str]:
     if not facts.load_test_required or facts.load_test_passed or release.kind is Kind.SERVICE:
         return []
     v = release.version
     return [f"{release.service} requires a passed load test and none is recorded for {v}: "
-            f"QA sets a window with partners (`/loop loadtest stage {v} window FROM TO`) "
-            f"and records the result (`/loop loadtest stage {v} pass`)"]
+            f"QA sets a window with partners (`/loop loadtest {env} {v} window FROM TO`) "
+            f"and records the result (`/loop loadtest {env} {v} pass`)"]
 
 
-def _stage_verified(ticket: Bug | None, release: Release) -> list[str]:
+def _verified(ticket: Bug | None, env: str, role: str, release: Release) -> list[str]:
     if ticket is None:
-        return [f"{release.version} has no stage deployment ticket"]
+        return [f"{release.version} has no {env} deployment ticket"]
     if ticket.is_verified:
         return []
-    return [f"stage {ticket.describe()} for {release.version} is not VERIFIED: "
-            f"ask QA to verify it (`/loop verify stage {release.version}`)"]
+    return [f"{env} {ticket.describe()} for {release.version} is not VERIFIED: "
+            f"ask {role} to verify it (`/loop verify {env} {release.version}`)"]
 
 
 def _backed_off_in_prod(env: EnvironmentState | None, release: Release) -> list[str]:

@@ -38,14 +38,12 @@ from bot.domain.actions import (
 )
 from bot.domain.errors import Refusal
 from bot.domain.guards import failing_guards
-from bot.domain.next_steps import next_step
+from bot.domain.next_steps import next_step, pending_gate
 from bot.domain.permissions import check_may_break_glass, check_step_role
+from bot.domain.pipeline import DEFAULT, Pipeline, pipeline_for
 from bot.domain.release import Env, Kind, Release, State
-from bot.domain.rules import ON_STAGE, StepRule, rule_for
+from bot.domain.rules import StepRule, before_prod_states, rule_for
 from bot.domain.versions import BadVersion, Version
-
-# What an override may push a release past: the states it may start from.
-_OVERRIDABLE = frozenset(State) - {State.DONE, State.SUPERSEDED}
 
 
 def decide(
@@ -66,7 +64,10 @@ def decide(
         _check_state(action, rule, release)
     failures = failing_guards(action, release, facts, bug_id)
     if failures:
-        raise GuardFailed("; ".join(failures), hint=next_step(release))
+        pending = pending_gate(release, load_test_required=facts.load_test_required,
+                               window_set=facts.load_test_window_set,
+                               passed=facts.load_test_passed)
+        raise GuardFailed("; ".join(failures), hint=next_step(release, pending))
     return Decision(
         action, release.state, rule.to_state or release.state,
         _effects(action, release, facts, bug_id),
@@ -87,7 +88,7 @@ def _override(
         raise Refusal(f"`{action.value}` needs the bug, even when breaking glass",
                       hint=f"`/loop {action.value} prod {release.version} bug N "
                            "--emergency \"why\"`")
-    if release.state not in _OVERRIDABLE:
+    if release.state.is_final:
         raise WrongState(f"{release.service} {release.version} is {release.state.value}: "
                          "nothing left to override")
     skipped = tuple(failing_guards(action, release, facts, bug_id))
@@ -99,16 +100,11 @@ def _override(
     )
 
 
-_NEEDS_TICKET = {
-    Action.DEPLOYED_STAGE: Env.STAGE, Action.VERIFY_STAGE: Env.STAGE,
-    Action.GREENLIGHT: Env.PROD, Action.DEPLOYED_PROD: Env.PROD, Action.VERIFY_PROD: Env.PROD,
-}
-
-
 def _missing_tickets(action: Action, release: Release) -> tuple[Effect, ...]:
     """Breaking glass skips checks, not the record: a step past a missing ticket files it,
     so OPS and QA still have the ticket they act on and Bugzilla keeps the history."""
-    env = _NEEDS_TICKET.get(action)
+    env = action.env if action.verb in ("deployed", "verify") else (
+        Env.PROD if action is Action.GREENLIGHT else None)
     if env is None or release.ticket(env) is not None:
         return ()
     return (FileTicket(env),)
@@ -141,11 +137,30 @@ def _check_state(action: Action, rule: StepRule, release: Release) -> None:
     name = f"{release.service} {release.version}"
     if rule.to_state == release.state:
         raise WrongState(f"{name} is already {release.state.value}", hint=next_step(release))
+    waiting = _unverified_before_greenlight(release)
+    if action is Action.GREENLIGHT and waiting:
+        raise WrongState(f"{name} is {release.state.value}: the green light for prod waits "
+                         f"until {' and '.join(waiting)} {'is' if len(waiting) == 1 else 'are'}"
+                         " verified", hint=next_step(release))
     if action is Action.BACKOFF:
         raise WrongState(f"{name} never reached prod ({release.state.value}): there is "
                          "nothing to back off", hint=next_step(release))
     raise WrongState(f"{name} is {release.state.value}: it can't {action.outcome} now",
                      hint=next_step(release))
+
+
+def _unverified_before_greenlight(release: Release) -> list[str]:
+    """The environments the green light waits for that the release has not passed yet
+    (judged by its state: a release on real-stage has passed stage)."""
+    env = release.state.env
+    pipeline = pipeline_for(release.service)
+    if env is None or env == Env.PROD:
+        return [e.name for e in pipeline.greenlight_waits_for] if release.state in (
+            State.TAGGING, State.TAGGED) else []
+    names = pipeline.ticketed_names
+    here = names.index(env) if env in names else 0
+    passed = here + (release.state.phase == "verified")
+    return [e.name for e in pipeline.greenlight_waits_for if names.index(e.name) >= passed]
 
 
 def _attaches_rejection_bug(action: Action, release: Release, bug_id: int | None) -> bool:
@@ -157,31 +172,30 @@ def _attaches_rejection_bug(action: Action, release: Release, bug_id: int | None
 def _effects(
     action: Action, release: Release, facts: Facts, bug_id: int | None
 ) -> tuple[Effect, ...]:
+    pipeline = pipeline_for(release.service)
+    env = action.env
+    if action.verb == "request" and env is not None:
+        return (FileTicket(env),)
+    if action.verb == "deployed" and env is not None:
+        monitor = (StartMonitoring(),) if env == Env.PROD else ()
+        return (SetTicket(env, "RESOLVED", "FIXED"), *monitor)
+    if action.verb == "verify" and env is not None:
+        verified = SetTicket(env, "VERIFIED", "FIXED")
+        after = pipeline.after(env)
+        if after is None or facts.qa_files_prod_ticket:
+            return (verified,)
+        return (verified, FileTicket(Env(after.name)))  # verifying files the next ticket
+    first = Env(pipeline.first.name)
     match action:
-        case Action.REQUEST_STAGE:
-            return (FileTicket(Env.STAGE),)
         case Action.RERELEASE:  # file first, so the old ticket can point at the new one
-            return (FileTicket(Env.STAGE), CloseTicketInvalid(Env.STAGE))
+            return (FileTicket(first), CloseTicketInvalid(first))
         case Action.REJECT:
             blocker = (AddBlocker(bug_id),) if bug_id is not None else ()
-            return (CommentOnTicket(Env.STAGE), *blocker)
-        case Action.DEPLOYED_STAGE:
-            return (SetTicket(Env.STAGE, "RESOLVED", "FIXED"),)
-        case Action.VERIFY_STAGE:
-            verified = SetTicket(Env.STAGE, "VERIFIED", "FIXED")
-            if facts.qa_files_prod_ticket:
-                return (verified,)
-            return (verified, FileTicket(Env.PROD))
-        case Action.REQUEST_PROD:
-            return (FileTicket(Env.PROD),)
+            return (CommentOnTicket(first), *blocker)
         case Action.BLOCK:
             return (AddBlocker(bug_id),) if bug_id is not None else ()
         case Action.UNBLOCK:
             return (RemoveBlocker(bug_id),) if bug_id is not None else ()
-        case Action.DEPLOYED_PROD:
-            return (SetTicket(Env.PROD, "RESOLVED", "FIXED"), StartMonitoring())
-        case Action.VERIFY_PROD:
-            return (SetTicket(Env.PROD, "VERIFIED", "FIXED"),)
         case Action.BACKOFF:
             return (ReopenTicket(Env.PROD),)
         case _:
@@ -189,15 +203,22 @@ def _effects(
 
 
 def state_after(decision: Decision, facts: Facts) -> State:
-    """Verifying stage moves on to PROD_REQUESTED when it files the prod ticket itself."""
-    files_prod = any(isinstance(e, FileTicket) and e.env is Env.PROD for e in decision.effects)
-    if decision.action is Action.VERIFY_STAGE and files_prod:
-        return State.PROD_REQUESTED
-    return decision.to_state
+    """Verifying an environment moves on to the next one's ticket when it files it
+    (verifying stage files prod's: PROD_REQUESTED)."""
+    if decision.action.verb != "verify":
+        return decision.to_state
+    filed = [e.env for e in decision.effects
+             if isinstance(e, FileTicket) and e.env != decision.action.env]
+    return State.of(filed[-1], "requested") if filed else decision.to_state
 
 
-SUPERSEDABLE = frozenset({State.TAGGED, *ON_STAGE, State.REJECTED, State.PROD_REQUESTED,
-                          State.GREENLIT, State.BACKED_OFF})
+def supersedable_states(pipeline: Pipeline) -> frozenset[State]:
+    """Where a release can still be replaced by a newer one of its line: not yet in prod."""
+    return frozenset({State.TAGGED, *before_prod_states(pipeline), State.REJECTED,
+                      State.PROD_REQUESTED, State.GREENLIT, State.BACKED_OFF})
+
+
+SUPERSEDABLE = supersedable_states(DEFAULT)  # dev -> stage -> prod's
 
 
 def supersedes(new: Release, old: Release) -> bool:
@@ -206,7 +227,7 @@ def supersedes(new: Release, old: Release) -> bool:
     INVALID, pointing at the new one'). Service changes replace older service changes."""
     if new.service != old.service or new.version == old.version or new.kind != old.kind:
         return False
-    if old.state not in SUPERSEDABLE:
+    if old.state not in supersedable_states(pipeline_for(old.service)):
         return False
     if new.kind is Kind.SERVICE:
         return True

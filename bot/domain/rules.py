@@ -1,13 +1,17 @@
 """Which roles may take each step, from which states, to which state (PROCESS.md's
-steps as a table), and whose move it is now. Pure values; the checks that an actor holds
-those roles in the release's service are in bot/domain/permissions.py."""
+steps as a table derived from the service's pipeline), and whose move it is now. Pure
+values; the checks that an actor holds those roles in the release's service are in
+bot/domain/permissions.py."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cache
 
 from bot.domain.actions import Action, Role
+from bot.domain.errors import Refusal
 from bot.domain.next_steps import next_action
+from bot.domain.pipeline import DEFAULT, Pipeline, pipeline_for
 from bot.domain.release import Kind, Release, State
 
 
@@ -18,73 +22,120 @@ class StepRule:
     to_state: State | None  # None: the state does not change
 
 
-ON_STAGE = frozenset({State.STAGE_REQUESTED, State.STAGE_DEPLOYED, State.STAGE_VERIFIED})
-_BEFORE_PROD = frozenset({State.TAGGED, *ON_STAGE, State.PROD_REQUESTED, State.GREENLIT})
+def before_prod_states(pipeline: Pipeline) -> frozenset[State]:
+    """The states of a release on an environment before prod (stage, real-stage ...)."""
+    return frozenset(State.of(e.name, phase) for e in pipeline.before_prod
+                     for phase in ("requested", "deployed", "verified"))
 
-RULES: dict[Action, StepRule] = {
-    Action.REQUEST_STAGE: StepRule(
-        frozenset({Role.DEV, Role.QA}), frozenset({State.TAGGED}), State.STAGE_REQUESTED
-    ),
-    Action.RERELEASE: StepRule(
-        frozenset({Role.OPS}),
-        frozenset({State.STAGE_REQUESTED, State.STAGE_DEPLOYED, State.REJECTED}),
-        State.STAGE_REQUESTED,
-    ),
-    Action.DEPLOYED_STAGE: StepRule(
-        frozenset({Role.OPS}), frozenset({State.STAGE_REQUESTED}), State.STAGE_DEPLOYED
-    ),
-    Action.VERIFY_STAGE: StepRule(
-        frozenset({Role.QA}), frozenset({State.STAGE_DEPLOYED}), State.STAGE_VERIFIED
-    ),
-    Action.REJECT: StepRule(
-        frozenset({Role.QA}),
-        frozenset({*ON_STAGE, State.PROD_REQUESTED, State.GREENLIT}),
-        State.REJECTED,
-    ),
-    Action.REQUEST_PROD: StepRule(
-        frozenset({Role.QA, Role.DEV}), frozenset({State.STAGE_VERIFIED}), State.PROD_REQUESTED
-    ),
-    Action.BLOCK: StepRule(frozenset({Role.QA, Role.DEV, Role.OPS}), _BEFORE_PROD, None),
-    Action.UNBLOCK: StepRule(frozenset({Role.QA, Role.DEV, Role.OPS}), _BEFORE_PROD, None),
-    Action.GREENLIGHT: StepRule(
-        frozenset({Role.QA}), frozenset({State.PROD_REQUESTED}), State.GREENLIT
-    ),
-    Action.DEPLOYED_PROD: StepRule(
-        frozenset({Role.OPS}), frozenset({State.GREENLIT}), State.PROD_DEPLOYED
-    ),
-    Action.VERIFY_PROD: StepRule(
-        frozenset({Role.QA}), frozenset({State.PROD_DEPLOYED}), State.DONE
-    ),
-    # PROCESS.md: a regression found after the push (while OPS monitors, or later)
-    Action.BACKOFF: StepRule(
-        frozenset({Role.OPS, Role.QA}), frozenset({State.PROD_DEPLOYED, State.DONE}),
-        State.BACKED_OFF,
-    ),
-}
+
+def lifecycle_states(pipeline: Pipeline) -> tuple[State, ...]:
+    """Every state a release of `pipeline` can be in, in the order of the process."""
+    on_the_way = tuple(State.of(e.name, phase) for e in pipeline.before_prod
+                       for phase in ("requested", "deployed", "verified"))
+    return (State.TAGGING, State.TAGGED, *on_the_way, State.PROD_REQUESTED, State.GREENLIT,
+            State.PROD_DEPLOYED, State.DONE, State.REJECTED, State.SUPERSEDED,
+            State.BACKED_OFF)
+
+
+def not_final_states(pipeline: Pipeline) -> tuple[State, ...]:
+    return tuple(s for s in lifecycle_states(pipeline) if not s.is_final)
+
+
+@cache
+def step_rules(pipeline: Pipeline) -> dict[Action, StepRule]:
+    """The table of steps of `pipeline`: each ticketed environment before prod is
+    requested, deployed and verified in turn; then prod's ticket, the green light, the
+    push and prod's verification."""
+    first = pipeline.first
+    on_the_way = before_prod_states(pipeline)
+    before_prod = frozenset({State.TAGGED, *on_the_way, State.PROD_REQUESTED, State.GREENLIT})
+    anyone = frozenset({Role.QA, Role.DEV, Role.OPS})
+    rules: dict[Action, StepRule] = {}
+    came_from = State.TAGGED
+    for env in pipeline.before_prod:
+        rules[Action.of("request", env.name)] = StepRule(
+            frozenset({Role.DEV, Role.QA}), frozenset({came_from}), State.of(env.name, "requested"))
+        rules[Action.of("deployed", env.name)] = StepRule(
+            frozenset({Role(env.deploys)}), frozenset({State.of(env.name, "requested")}),
+            State.of(env.name, "deployed"))
+        rules[Action.of("verify", env.name)] = StepRule(
+            frozenset({Role(env.verifies)}), frozenset({State.of(env.name, "deployed")}),
+            State.of(env.name, "verified"))
+        came_from = State.of(env.name, "verified")
+    prod = pipeline.ticketed[-1]
+    rules.update({
+        Action.RERELEASE: StepRule(
+            frozenset({Role.OPS}),
+            frozenset({State.of(first.name, "requested"), State.of(first.name, "deployed"),
+                       State.REJECTED}),
+            State.of(first.name, "requested")),
+        Action.REJECT: StepRule(
+            frozenset({Role.QA}), frozenset({*on_the_way, State.PROD_REQUESTED, State.GREENLIT}),
+            State.REJECTED),
+        Action.REQUEST_PROD: StepRule(
+            frozenset({Role.QA, Role.DEV}), frozenset({came_from}), State.PROD_REQUESTED),
+        Action.BLOCK: StepRule(anyone, before_prod, None),
+        Action.UNBLOCK: StepRule(anyone, before_prod, None),
+        Action.GREENLIGHT: StepRule(
+            frozenset({Role.QA}), frozenset({State.PROD_REQUESTED}), State.GREENLIT),
+        Action.DEPLOYED_PROD: StepRule(
+            frozenset({Role(prod.deploys)}), frozenset({State.GREENLIT}), State.PROD_DEPLOYED),
+        Action.VERIFY_PROD: StepRule(
+            frozenset({Role(prod.verifies)}), frozenset({State.PROD_DEPLOYED}), State.DONE),
+        # PROCESS.md: a regression found after the push (while OPS monitors, or later)
+        Action.BACKOFF: StepRule(
+            frozenset({Role.OPS, Role.QA}), frozenset({State.PROD_DEPLOYED, State.DONE}),
+            State.BACKED_OFF),
+    })
+    return rules
+
+
+class UnknownStep(Refusal):
+    """A step the service's pipeline does not have ("verify real-stage" on loop-client)."""
+
+
+def check_step_exists(action: Action, service: str) -> None:
+    """Refuse a step the service's pipeline does not have, naming its environments."""
+    pipeline = pipeline_for(service)
+    if action not in step_rules(pipeline):
+        raise UnknownStep(f"{service} has no `{action.value}` step: its environments "
+                          f"are {', '.join(pipeline.names)}")
 
 
 def rule_for(action: Action, release: Release) -> StepRule:
-    return rule_of_kind(action, release.kind)
+    check_step_exists(action, release.service)
+    return rule_of_kind(action, release.kind, pipeline_for(release.service))
 
 
-def rule_of_kind(action: Action, kind: Kind) -> StepRule:
+def rule_of_kind(action: Action, kind: Kind, pipeline: Pipeline | None = None) -> StepRule:
     """A service-level change is OPS-driven: OPS files its tickets (PROCESS.md)."""
-    rule = RULES[action]
-    if kind is Kind.SERVICE and action in (Action.REQUEST_STAGE, Action.REQUEST_PROD):
+    rules = step_rules(pipeline or DEFAULT)
+    if action not in rules:
+        raise UnknownStep(f"no `{action.value}` step in this pipeline")
+    rule = rules[action]
+    if kind is Kind.SERVICE and action.verb == "request":
         return StepRule(rule.roles | {Role.OPS}, rule.from_states, rule.to_state)
     return rule
 
 
-def roles_for(action: Action, kind: Kind = Kind.CODE) -> frozenset[Role]:
+def roles_for(action: Action, kind: Kind = Kind.CODE,
+              pipeline: Pipeline | None = None) -> frozenset[Role]:
     """The roles that may take `action` on a release of `kind` (guards aside)."""
-    return rule_of_kind(action, kind).roles
+    return rule_of_kind(action, kind, pipeline).roles
+
+
+def blocked_states(pipeline: Pipeline) -> frozenset[State]:
+    """Where prod's blockers hold a release: ready for prod's ticket or its green light."""
+    last = pipeline.before_prod[-1].name
+    return frozenset({State.of(last, "verified"), State.PROD_REQUESTED})
 
 
 def next_owners(release: Release) -> frozenset[Role]:
     """The roles whose move it is now: the people the bot mentions (PROCESS.md step 6:
     'QA gives it; OPS is told'), among the release's service's people."""
+    pipeline = pipeline_for(release.service)
     if release.state in (State.REJECTED, State.BACKED_OFF) or (
-            release.blockers and release.state in (State.STAGE_VERIFIED, State.PROD_REQUESTED)):
+            release.blockers and release.state in blocked_states(pipeline)):
         return frozenset({Role.DEV})
     action = next_action(release)
     return rule_for(action, release).roles if action is not None else frozenset()

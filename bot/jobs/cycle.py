@@ -24,6 +24,7 @@ from bot.domain.audit import AuditEntry
 from bot.domain.cycles import Cycle, Event, Occurrence
 from bot.domain.errors import Refusal
 from bot.domain.release import Kind, Release, State
+from bot.domain.rules import before_prod_states, not_final_states
 from bot.jobs.tick import Tick, entry
 from bot.ports import PartnerError
 from bot.usecases.announcements import (
@@ -36,11 +37,18 @@ from bot.usecases.announcements import (
 )
 from bot.usecases.tagging import taggable
 
-IN_FLIGHT = (State.TAGGING, State.TAGGED, State.STAGE_REQUESTED, State.STAGE_DEPLOYED,
-             State.STAGE_VERIFIED, State.PROD_REQUESTED, State.GREENLIT, State.PROD_DEPLOYED)
-NOT_FINAL = tuple(s for s in State if not s.is_final)
-WAITING_FOR_PROD = (State.TAGGED, State.STAGE_REQUESTED, State.STAGE_DEPLOYED,
-                    State.STAGE_VERIFIED, State.PROD_REQUESTED, State.GREENLIT, State.REJECTED)
+
+def in_flight_states(service: ServiceSettings) -> tuple[State, ...]:
+    """Tagged and not yet released: on any environment of the pipeline up to prod."""
+    return (State.TAGGING, State.TAGGED, *before_prod_states(service.pipeline),
+            State.PROD_REQUESTED, State.GREENLIT, State.PROD_DEPLOYED)
+
+
+def waiting_for_prod_states(service: ServiceSettings) -> tuple[State, ...]:
+    return (State.TAGGED, *before_prod_states(service.pipeline), State.PROD_REQUESTED,
+            State.GREENLIT, State.REJECTED)
+
+
 MIDNIGHT = dt.time(0, 0)
 
 
@@ -89,7 +97,7 @@ def announcement_of(
         tagged_before = t.calendar.local_day(release.created_at) if (
             release and release.created_at) else None
     version, nothing = (None, None) if release else next_version(t, service)
-    stage = service.environments.get("stage")
+    stage = service.environments.get(service.pipeline.first.name)
     return Announcement(
         service=service.name, cycle=cycle_dates(t, cycle), release=release,
         tagged_before=tagged_before, next_version=version, nothing_to_tag=nothing,
@@ -120,7 +128,8 @@ def cycle_release(t: Tick, service: ServiceSettings, cycle: Cycle) -> Release | 
     assert cycle.tag is not None
     since = t.at(cycle.tag - dt.timedelta(days=1), MIDNIGHT)
     with t.ctx.store.unit_of_work() as uow:
-        releases = uow.releases(service.name, states=NOT_FINAL, since=since)
+        releases = uow.releases(service.name, states=not_final_states(service.pipeline),
+                                since=since)
     for release in releases:  # not released, nor imported as released
         created = release.created_at
         if (release.kind is Kind.CODE and created is not None and since <= created <= t.now
@@ -132,7 +141,7 @@ def cycle_release(t: Tick, service: ServiceSettings, cycle: Cycle) -> Release | 
 def in_flight(t: Tick, service: ServiceSettings) -> Release | None:
     """The newest code release of the main branch tagged and not yet released."""
     with t.ctx.store.unit_of_work() as uow:
-        releases = uow.releases(service.name, states=IN_FLIGHT)
+        releases = uow.releases(service.name, states=in_flight_states(service))
     return next((r for r in releases if r.kind is Kind.CODE
                  and r.branch in (None, service.main_branch)
                  and r.created_at is not None and r.created_at <= t.now), None)
@@ -174,6 +183,6 @@ def waiting_for_prod(t: Tick, service: ServiceSettings, occurrence: Occurrence) 
     cycle = t.calendar.cycle(occurrence.cycle)
     since = t.at(cycle.nominal_tag, MIDNIGHT)
     with t.ctx.store.unit_of_work() as uow:
-        releases = uow.releases(service.name, states=WAITING_FOR_PROD)
+        releases = uow.releases(service.name, states=waiting_for_prod_states(service))
     return [r for r in releases if r.state is not State.REJECTED
             or (r.updated_at is not None and r.updated_at >= since)]

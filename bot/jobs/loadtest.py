@@ -18,6 +18,7 @@ from bot.config import ServiceSettings
 from bot.domain.calendar import Calendar
 from bot.domain.cycles import Event
 from bot.domain.loadtest import Window
+from bot.domain.pipeline import pipeline_for
 from bot.domain.release import Release, State
 from bot.jobs.tick import Tick, entry
 from bot.messages.blocks import escape, section
@@ -25,7 +26,6 @@ from bot.messages.loadtests import window_span
 from bot.usecases.announcements import Rendered, day
 from bot.usecases.context import Context
 
-ON_STAGE = (State.STAGE_REQUESTED, State.STAGE_DEPLOYED)
 STALE_AFTER = dt.timedelta(days=1)
 
 
@@ -39,7 +39,7 @@ def loadtest_duties(t: Tick, service: ServiceSettings) -> None:
 
 
 def remind_without_window(t: Tick, service: ServiceSettings) -> None:
-    if not service.workflow.require_load_test:
+    if not service.pipeline.first_load_tested:
         return
     for tag_day in _tag_days(t.calendar, t.today()):
         due = t.at(tag_day, t.ctx.settings.loadtest.remind_at)
@@ -60,7 +60,7 @@ def loadtest_instants(ctx: Context, calendar: Calendar, service: ServiceSettings
     """When these duties become due between start and end (for the sandbox's `!clock`)."""
     remind_at = ctx.settings.loadtest.remind_at
     first, last = calendar.local_day(start), calendar.local_day(end)
-    if service.workflow.require_load_test:
+    if service.pipeline.first_load_tested:
         for occurrence in calendar.occurrences(max(first, calendar.anchor), last):
             if occurrence.event is Event.TAG and last >= calendar.anchor:
                 yield calendar.at(occurrence.day, remind_at)
@@ -78,8 +78,14 @@ def _tag_days(calendar: Calendar, today: dt.date) -> list[dt.date]:
 
 def _without_window(ctx: Context, service: str) -> list[Release]:
     with ctx.store.unit_of_work() as uow:
-        releases = uow.releases(service, states=ON_STAGE)
+        releases = uow.releases(service, states=_on_first(service))
         return [r for r in releases if not uow.windows(service, r.version)]
+
+
+def _on_first(service: str) -> tuple[State, ...]:
+    """On the first environment (stage), before its verification: where QA load-tests."""
+    first = pipeline_for(service).first.name
+    return (State.of(first, "requested"), State.of(first, "deployed"))
 
 
 def _reminder(t: Tick, release: Release) -> Rendered:

@@ -35,11 +35,11 @@ from bot.jobs.dev_lag import dev_lag_instants, watch_dev_lag
 from bot.jobs.gonogo import gonogo_duties, gonogo_instants
 from bot.jobs.loadtest import loadtest_duties, loadtest_instants
 from bot.jobs.steps import (
-    ON_STAGE,
     late_steps,
     monitoring,
     releases_with_audit,
     stage_reminder,
+    waiting_states,
 )
 from bot.jobs.tick import Tick, entered_at
 from bot.jobs.watch import watch_environments
@@ -108,11 +108,13 @@ def _release_instants(
     ctx: Context, calendar: Calendar, settings: ServiceSettings
 ) -> Iterator[dt.datetime]:
     service = settings.name
-    for release, entries in releases_with_audit(ctx.store, service, ON_STAGE):
-        found = stage_reminder(calendar, release, entries, settings.workflow.require_load_test)
+    pipeline = settings.pipeline
+    for release, entries in releases_with_audit(ctx.store, service, waiting_states(pipeline)):
+        found = stage_reminder(calendar, release, entries, pipeline)
         if found is not None:
             yield found[1]
-    window = dt.timedelta(minutes=ctx.settings.workflow.monitor_minutes)
+    window = dt.timedelta(minutes=settings.pipeline.monitor_minutes(
+        ctx.settings.workflow.monitor_minutes))
     for release, entries in releases_with_audit(ctx.store, service, (State.PROD_DEPLOYED,)):
         yield entered_at(entries, release, State.PROD_DEPLOYED) + window
 

@@ -32,7 +32,8 @@ from bot.domain.audit import AuditEntry
 from bot.domain.calendar import Calendar
 from bot.domain.deadlines import DayOff, LateStep, is_working_day, stage_deadline
 from bot.domain.loadtest import last_load_test_day
-from bot.domain.release import Env, Release, State
+from bot.domain.pipeline import Pipeline, pipeline_for
+from bot.domain.release import Release, State
 from bot.jobs.tick import ACTOR, Tick, entered_at, entry
 from bot.store import Store
 from bot.usecases.announcements import (
@@ -43,7 +44,6 @@ from bot.usecases.announcements import (
     render_monitoring_closed,
 )
 
-ON_STAGE = (State.STAGE_REQUESTED, State.STAGE_DEPLOYED)
 FAILING = "monitor: heartbeat failing"
 BACK = "monitor: heartbeat back"
 CLOSE_STALE_AFTER = dt.timedelta(days=1)
@@ -59,15 +59,24 @@ def releases_with_audit(
 
 
 # -- late steps -------------------------------------------------------------------------
+def waiting_states(pipeline: Pipeline) -> tuple[State, ...]:
+    """A release waiting on an environment before prod: to be deployed, or verified."""
+    return tuple(State.of(e.name, phase) for e in pipeline.before_prod
+                 for phase in ("requested", "deployed"))
+
+
 def stage_reminder(
-    calendar: Calendar, release: Release, entries: Sequence[AuditEntry],
-    load_test: bool = False,
+    calendar: Calendar, release: Release, entries: Sequence[AuditEntry], pipeline: Pipeline,
 ) -> tuple[LateStep, dt.datetime] | None:
-    """The late step a release on stage can have, and when it is due (None: none);
-    `load_test`: verifying stage waits for a passed load test."""
-    requested = calendar.local_day(entered_at(entries, release, State.STAGE_REQUESTED))
-    until = last_load_test_day(calendar, requested) if load_test else None
-    step = stage_deadline(requested, release.state, _skipped(calendar), until)
+    """The late step a release on an environment before prod can have, and when it is
+    due (None: none); a load-test gate there moves QA's deadline past the test days."""
+    env = pipeline.env(release.state.env or "")
+    if env is None:
+        return None
+    requested = calendar.local_day(entered_at(entries, release, State.of(env.name, "requested")))
+    until = last_load_test_day(calendar, requested) if "load_test" in env.gates else None
+    step = stage_deadline(requested, release.state, _skipped(calendar), until,
+                          deploys=env.deploys, verifies=env.verifies)
     return None if step is None else (step, calendar.at(step.due, calendar.announce_at))
 
 
@@ -75,10 +84,12 @@ def late_steps(t: Tick, service: ServiceSettings) -> None:
     today = t.today()
     if not is_working_day(today, _skipped(t.calendar)) or t.now < t.at(today):
         return  # nobody is reminded on a day off; the next working day's hour will do
-    for release, entries in releases_with_audit(t.ctx.store, service.name, ON_STAGE):
-        found = stage_reminder(t.calendar, release, entries,
-                               service.workflow.require_load_test)
-        if release.ticket(Env.STAGE) is None or found is None or t.now < found[1]:
+    pipeline = service.pipeline
+    for release, entries in releases_with_audit(t.ctx.store, service.name,
+                                                waiting_states(pipeline)):
+        found = stage_reminder(t.calendar, release, entries, pipeline)
+        if release.ticket(release.state.env or "") is None or found is None or \
+                t.now < found[1]:
             continue
         remind(t, service, release, *found)
 
@@ -86,10 +97,11 @@ def late_steps(t: Tick, service: ServiceSettings) -> None:
 def remind(
     t: Tick, service: ServiceSettings, release: Release, step: LateStep, due: dt.datetime
 ) -> None:
-    ticket = release.ticket(Env.STAGE)
+    env = release.state.env or pipeline_for(service.name).first.name
+    ticket = release.ticket(env)
     assert ticket is not None
     key = f"remind:{service.name}:{release.version}:{step.key}:{ticket.bug_id}"
-    detail = f"stage bug {ticket.bug_id}: {step.owner} to {step.what} by {day(step.due)}"
+    detail = f"{env} bug {ticket.bug_id}: {step.owner} to {step.what} by {day(step.due)}"
     t.post_once(key, lambda: (
         render_late_step(release, ticket.bug_id, step,
                          t.chat.mention(step.owner, service=service.name), t.late(due)),
@@ -104,7 +116,7 @@ def _skipped(calendar: Calendar) -> DayOff:
 # -- monitoring -------------------------------------------------------------------------
 def monitoring(t: Tick, service: ServiceSettings) -> None:
     settings = t.ctx.settings.workflow
-    window = dt.timedelta(minutes=settings.monitor_minutes)
+    window = dt.timedelta(minutes=service.pipeline.monitor_minutes(settings.monitor_minutes))
     for release, entries in releases_with_audit(t.ctx.store, service.name, (State.PROD_DEPLOYED,)):
         start = entered_at(entries, release, State.PROD_DEPLOYED)
         end = start + window
@@ -161,7 +173,8 @@ def close(
     with t.ctx.store.unit_of_work() as uow:
         failures, _ = streak(uow.audit(service.name, release.version))
     rendered = render_monitoring_closed(
-        release, t.ctx.settings.workflow.monitor_minutes, failures, failing, t.late(end))
+        release, service.pipeline.monitor_minutes(t.ctx.settings.workflow.monitor_minutes),
+        failures, failing, t.late(end))
     detail = "quiet" if failures == 0 else f"{failures} failure streak(s)"
     t.deliver(key, rendered, entry("monitor: closed", service.name, release.version, detail))
 

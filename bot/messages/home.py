@@ -8,8 +8,8 @@ lifecycle (bot/domain), never decided here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.domain import times
@@ -52,6 +52,7 @@ class ServiceHome:
     releases: Sequence[Release]
     environments: Sequence[EnvironmentState]
     lag: DevLag | None = None
+    gates: Mapping[str, str] = field(default_factory=dict)  # version -> the gate pending
 
 
 def home_view(actor: Actor, services: Sequence[ServiceHome], calendar: Calendar,
@@ -75,17 +76,18 @@ def _service_blocks(actor: Actor, part: ServiceHome) -> list[Block]:
     blocks = [section("*Releases in flight*" if releases else
                       "*Releases in flight*\nnone: DEV starts one with `/loop tag`")]
     for release in releases[:MAX_RELEASES]:
-        blocks += [*release_card(release), *_your_move(actor, release)]
+        pending = part.gates.get(release.version)
+        blocks += [*release_card(release, pending), *_your_move(actor, release, pending)]
     blocks += [divider(), lines_section("*Environments*", [environment_line(e, part.lag)
                                                             for e in part.environments])]
     return blocks
 
 
-def _your_move(actor: Actor, release: Release) -> list[Block]:
+def _your_move(actor: Actor, release: Release, pending: str | None = None) -> list[Block]:
     if release.state is State.TAGGING:  # a tag cut short: DEV finishes it
         return finish_tag_buttons(release) if _allowed(check_may_tag, actor,
                                                        [release.service]) else []
-    action = next_action(release)
+    action = next_action(release, pending)  # none while a gate stands before it
     if action is None or not holds_role_for(action, release, actor):
         return []
     return [actions(f"home:{release.service}:{release.version}", step_button(release, action))]

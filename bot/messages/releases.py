@@ -16,7 +16,8 @@ from bot.domain.api_impact import describe as describe_impact
 from bot.domain.errors import one_line
 from bot.domain.next_steps import next_action, next_step
 from bot.domain.offers import StepArguments
-from bot.domain.release import Env, Kind, Release, State
+from bot.domain.pipeline import pipeline_for
+from bot.domain.release import Kind, Release, State
 from bot.domain.rules import next_owners, release_after
 from bot.messages.blocks import (
     ACTION_FINISH_TAG,
@@ -51,13 +52,27 @@ DONE = {
     Action.RERELEASE: "re-released on stage", Action.BLOCK: "blocked for prod",
     Action.UNBLOCK: "unblocked for prod", Action.BACKOFF: "backed off from prod",
 }
+_ENV_LABELS = {"request": "Request {}", "deployed": "Mark deployed on {}", "verify": "Verify {}"}
+_ENV_DONE = {"request": "{} ticket filed", "deployed": "deployed on {}",
+             "verify": "verified on {}"}
+
+
+def label_of(action: Action) -> str:
+    """A step's button label; an environment's steps read alike for every environment."""
+    return LABELS.get(action) or _ENV_LABELS[action.verb].format(action.env)
+
+
+def done_of(action: Action) -> str:
+    return DONE.get(action) or _ENV_DONE[action.verb].format(action.env)
+
+
 DIFF_LIMIT = 2700  # a section holds 3000 characters; a longer diff is clipped
 CONFIRMED_ACTIONS = frozenset({Action.GREENLIGHT})  # irreversible steps besides tagging
 QUESTIONS = {Action.GREENLIGHT: "Give {name} the green light for prod?"}
 
 
 def step_label(action: Action, version: str, *, override: bool = False) -> str:
-    label = f"{LABELS[action]} {version}"
+    label = f"{label_of(action)} {version}"
     return f"Override {label[0].lower()}{label[1:]}" if override else label
 
 
@@ -76,13 +91,13 @@ def step_button(release: Release, action: Action, *, reason: str | None = None,
                                 f"audited. Reason: {escape(reason)}", "Override", danger=True)
     elif action in CONFIRMED_ACTIONS:
         dialog = confirm_dialog(f"{label}?", f"{_question(release, action)} "
-                                f"{_told(release, action)}", LABELS[action])
+                                f"{_told(release, action)}", label_of(action))
     style = "danger" if reason is not None else "primary"
     return button(label, ACTION_STEP, value, style=style, confirm=dialog)
 
 
-def next_buttons(release: Release) -> list[Block]:
-    action = next_action(release)
+def next_buttons(release: Release, pending: str | None = None) -> list[Block]:
+    action = next_action(release, pending)
     if action is None:
         return []
     return [actions(f"next:{release.service}:{release.version}", step_button(release, action))]
@@ -186,7 +201,7 @@ def step_done(
     the next step) are told, as PROCESS.md wants OPS told of the green light; `note` is
     the bot's own word on it (a push off the calendar's prod-push day)."""
     release, decision = result.release, result.decision
-    done = DONE[decision.action]
+    done = done_of(decision.action)
     lines = [f"*{escape(release.service)} {release.version}*: {done} — {_who(actor)}"]
     if steps:
         lines.append(_steps(steps))
@@ -196,6 +211,9 @@ def step_done(
         before = release.previous_version or "the release before"
         blocks.append(section(f":rotating_light: *Prod backed off* from {release.version} to "
                               f"{escape(before)}: {escape(one_line(result.detail, 600))}"))
+    if decision.action is Action.REJECT and result.detail:  # why, where the team reads it
+        blocks.append(section(f":x: *Rejected on stage*: "
+                              f"{escape(one_line(result.detail, 600))}"))
     if decision.is_override:
         skipped = "; ".join(decision.skipped_guards) or "nothing"
         blocks.append(section(f":rotating_light: *Emergency override* by {_who(actor)}: "
@@ -204,10 +222,11 @@ def step_done(
     if note:
         blocks.append(section(f":calendar: {escape(note)}"))
     told = f"{people} " if people else ""
-    blocks += [context(told + _next(release)), *next_buttons(release)]
+    pending = result.pending
+    blocks += [context(told + _next(release, pending)), *next_buttons(release, pending)]
     said = f" {note}" if note else ""
     return Rendered(f"{release.service} {release.version}: {done} by "
-                    f"{_name(actor)}.{said} {told}Next: {next_step(release)}", blocks)
+                    f"{_name(actor)}.{said} {told}Next: {next_step(release, pending)}", blocks)
 
 
 def step_confirmation(release: Release, action: Action, reason: str | None, offer: str,
@@ -319,19 +338,19 @@ def step_pressed_again(label: str, release: Release | None, running: bool) -> Re
     return Rendered(said, [section(said)])
 
 
-def release_card(release: Release) -> list[Block]:
+def release_card(release: Release, pending: str | None = None) -> list[Block]:
     """A release as status and App Home show it: state, tickets, blockers, next step."""
     kind = " (service change)" if release.kind is Kind.SERVICE else ""
     facts = [f"*{escape(release.service)} {release.version}*{kind}: {release.state.value}"]
-    for env in Env:
+    for env in pipeline_for(release.service).ticketed_names:
         ticket = release.ticket(env)
         if ticket is not None:
-            facts.append(f"{env.value} ticket: bug {ticket.bug_id}")
+            facts.append(f"{env} ticket: bug {ticket.bug_id}")
     if release.blockers:
         facts.append("blocked by " + ", ".join(f"bug {b}" for b in release.blockers))
-    return [section(" · ".join(facts)), context(_next(release))]
+    return [section(" · ".join(facts)), context(_next(release, pending))]
 
 
-def _next(release: Release) -> str:
-    return f"Next: {escape(next_step(release))}"
+def _next(release: Release, pending: str | None = None) -> str:
+    return f"Next: {escape(next_step(release, pending))}"
 

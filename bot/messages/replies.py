@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from urllib.parse import quote
 
 from bot.domain import times
@@ -114,21 +114,25 @@ def broke(reference: str, command: str) -> Rendered:
     return Rendered(text, [section(f":boom: {text}")])
 
 
-def status_list(service: str, releases: Sequence[Release]) -> Rendered:
+def status_list(service: str, releases: Sequence[Release],
+                gates: Mapping[str, str] | None = None) -> Rendered:
+    """`gates`: per version, the gate its next verification waits for (a load test)."""
+    gates = gates or {}
     if not releases:
         return Rendered(f"{service}: no release in flight",
                         [section(f"*{escape(service)}*: no release in flight. "
                                  "DEV starts one with `/loop tag`.")])
     blocks = [section(f"*{escape(service)}*: {len(releases)} release(s) in flight")]
     for release in releases[:12]:
-        blocks += [*release_card(release), *finish_tag_buttons(release)]
+        blocks += [*release_card(release, gates.get(release.version)),
+                   *finish_tag_buttons(release)]
     text = "; ".join(f"{r.version} {r.state.value}" for r in releases)
     return Rendered(f"{service} in flight: {text}", blocks)
 
 
-def status_one(release: Release) -> Rendered:
+def status_one(release: Release, pending: str | None = None) -> Rendered:
     return Rendered(f"{release.service} {release.version}: {release.state.value}",
-                    [*release_card(release), *finish_tag_buttons(release)])
+                    [*release_card(release, pending), *finish_tag_buttons(release)])
 
 
 def history(service: str, version: str, entries: Sequence[AuditEntry], tz: dt.tzinfo,
@@ -189,8 +193,13 @@ def _local_times(detail: str, tz: dt.tzinfo) -> str:
 
 
 def environments(service: str, states: Sequence[EnvironmentState],
-                 lag: DevLag | None = None) -> Rendered:
-    rows = [environment_line(s, lag) for s in states]
+                 lag: DevLag | None = None,
+                 mocked: Mapping[str, bool | None] | None = None) -> Rendered:
+    """`mocked`: per environment, whether the pipeline expects a mocked partner there (a
+    live one on real-stage): a line whose root URL says otherwise is flagged."""
+    expected = mocked or {}
+    rows = [environment_line(s, lag) + _unexpected_partner(s, expected.get(s.name))
+            for s in states]
     return Rendered(f"{service} environments: " + "; ".join(rows),
                     [lines_section(f"*{escape(service)} environments*", rows)])
 
@@ -207,6 +216,16 @@ def environment_line(state: EnvironmentState, lag: DevLag | None = None) -> str:
     fake = f" · {MOCKED_PARTNER}" if state.fake_partner else ""
     return (f"• *{escape(state.name)}*: {escape(state.version or 'no version')}{escape(rev)}"
             f" · {health}{fake}{behind}")
+
+
+def _unexpected_partner(state: EnvironmentState, mocked: bool | None) -> str:
+    if mocked is None or state.fake_partner is None or not state.reachable:
+        return ""
+    if state.fake_partner and not mocked:
+        return " · :warning: expected the live partner, not a mock"
+    if not state.fake_partner and mocked:
+        return " · :warning: expected a mocked partner: load here reaches the live one"
+    return ""
 
 
 PHASES = {

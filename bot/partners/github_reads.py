@@ -6,6 +6,9 @@ Guarantees:
   followed by `commits_between(b, h)` in the same thread is one comparison and its pages
   of `per_page` commits (the first page is kept for `comparison_ttl` seconds, used once);
   `changed_files(b, h)` after them is free;
+- `contained_in(branch, shas)` costs the fewer requests of its two ways: one comparison
+  per commit, or one request counting the branch's commits and its history in pages of
+  `per_page` (stopping once every commit is found), so placing many tags is linear;
 - `commit_files(sha)` is one `GET /repos/{o}/{r}/commits/{sha}` (a page per 300 files, up
   to GitHub's 3000), with a renamed file's old path as well as its new one;
 - a missing tag is None, a missing commit None (find_commit) or `NotFound`.
@@ -14,7 +17,7 @@ Guarantees:
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from github.Comparison import Comparison
@@ -76,6 +79,29 @@ class CommitReads:
         comparison = self._compare(base, head)
         self._comparisons[(threading.get_ident(), base, head)] = (self._clock(), comparison)
         return Ancestry(comparison.status, comparison.ahead_by, comparison.behind_by)
+
+    def contained_in(self, branch: str, shas: Iterable[str]) -> frozenset[str]:
+        wanted = frozenset(shas)
+        if len(wanted) <= 1:  # one comparison, as cheap as counting the history
+            return frozenset(s for s in wanted if self._is_ancestor(s, branch))
+        with errors(f"listing the history of {branch}"):
+            history = self._repo.get_commits(sha=branch)
+            pages = -(-history.totalCount // self.per_page)  # one request (per_page=1)
+            if pages >= len(wanted):
+                return frozenset(s for s in wanted if self._is_ancestor(s, branch))
+            found: set[str] = set()
+            for commit in history:
+                if commit.sha in wanted:
+                    found.add(commit.sha)
+                    if len(found) == len(wanted):
+                        break
+            return frozenset(found)
+
+    def _is_ancestor(self, sha: str, branch: str) -> bool:
+        """One comparison listing one commit (its status is all that is read)."""
+        with errors(f"comparing {sha}...{branch}"):
+            c = self._repo.compare(sha, branch, comparison_commits_per_page=1)
+            return Ancestry(c.status, c.ahead_by, c.behind_by).base_is_ancestor
 
     def commits_between(self, base: str | None, head: str) -> list[Commit]:
         if base is None:

@@ -40,8 +40,8 @@ from bot.sandbox.chat_lines import (
     deployable,
     first_word,
     sandbox_words,
+    send_typed,
     strip_comment,
-    wrong_command,
 )
 from bot.sandbox.chat_render import as_json, render_home, render_message
 from bot.sandbox.signed import SlackRequests, buttons
@@ -105,13 +105,9 @@ class Chat:
 
     # -- what people type in Slack -----------------------------------------------------
     def _command(self, text: str) -> None:
-        command, args = first_word(text)
-        wrong = wrong_command(command)
-        if wrong is not None:
-            return self.out(wrong)
-        answer = self.signed.command(self.speaker, args.strip(), command=command)
-        if answer.status_code != 200:
-            self.out(f"the bot answered HTTP {answer.status_code}: {answer.text[:200]}")
+        problem = send_typed(self.signed, self.speaker, text)
+        if problem is not None:
+            self.out(problem)
         self.app.drain(60)
 
     def _click(self, label: str) -> None:

@@ -22,6 +22,7 @@ import datetime as dt
 import shlex
 import sys
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from dateutil import parser as dateparser
 
@@ -29,6 +30,9 @@ from bot.config import ConfigError
 from bot.domain.calendar import Calendar
 from bot.domain.versions import BadVersion, Version
 from handlers.words import COMMAND, QUOTES
+
+if TYPE_CHECKING:
+    from bot.sandbox.signed import SlackRequests
 
 _OPENING = {'"': '"', "'": "'"}
 
@@ -61,6 +65,19 @@ def wrong_command(command: str) -> str | None:
         return None
     return (f"`{command}` is not a command of this app: the only one is `{COMMAND}` "
             f"(lower case), e.g. `{COMMAND} help`")
+
+
+def send_typed(signed: SlackRequests, speaker: str, text: str) -> str | None:
+    """Send a typed `/loop ...` line as `speaker`, signed as Slack signs it; what to print
+    when it was not sent or the bot did not take it (None when it did)."""
+    command, args = first_word(text)
+    wrong = wrong_command(command)
+    if wrong is not None:
+        return wrong
+    answer = signed.command(speaker, args.strip(), command=command)
+    if answer.status_code != 200:
+        return f"the bot answered HTTP {answer.status_code}: {answer.text[:200]}"
+    return None
 
 
 def sandbox_words(args: str, usage: str) -> list[str]:

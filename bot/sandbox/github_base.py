@@ -8,15 +8,17 @@ every other query parameter.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 from bot.sandbox.github_json import RepoShapes
-from bot.sandbox.gitrepo import GitRepo, Signature
+from bot.sandbox.gitrepo import GitRepo, RefInfo, Signature
 from bot.sandbox.routes import HTTPError, Request, Response
 
 REPO = r"/repos/([^/]+)/([^/]+)"
@@ -33,6 +35,35 @@ class RepoHandle:
     git: GitRepo
     shapes: RepoShapes
     lock: threading.RLock = field(default_factory=threading.RLock)
+    _histories: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _histories_lock: threading.Lock = field(default_factory=threading.Lock)
+    KEPT_HISTORIES: ClassVar[int] = 4
+    _tags: tuple[object, list[RefInfo]] | None = None
+
+    def tags_newest_first(self) -> list[RefInfo]:
+        """The tags, highest version first, read again only when a tag ref changed (each
+        page of 10,000 tags read and parsed all of them again: quadratic)."""
+        stamp = _tag_refs_stamp(self.git.path)  # taken first: a later change is seen next
+        kept = self._tags
+        if kept is not None and kept[0] == stamp:
+            return kept[1]
+        refs = self.git.refs("refs/tags/", sort="-v:refname")
+        self._tags = (stamp, refs)
+        return refs
+
+    def history(self, sha: str) -> tuple[str, ...]:
+        """The commits reachable from commit `sha`, newest first (topological). A commit's
+        history never changes, so the last few are kept: paging through the list of a
+        long history read all of it again for each page (quadratic in its length)."""
+        with self._histories_lock:
+            kept = self._histories.pop(sha, None)
+        if kept is None:
+            kept = tuple(self.git.git("rev-list", "--topo-order", sha, "--").split())
+        with self._histories_lock:
+            self._histories[sha] = kept  # the newest use last
+            while len(self._histories) > self.KEPT_HISTORIES:
+                del self._histories[next(iter(self._histories))]
+        return kept
 
     def default_branch(self) -> str:
         """What HEAD names if that branch exists, else master, else the first branch."""
@@ -41,6 +72,22 @@ class RepoHandle:
         if head in heads:
             return head
         return "master" if "master" in heads or not heads else heads[0]
+
+
+def _tag_refs_stamp(git_dir: Path) -> object:
+    """What changes whenever a tag ref does: packed-refs' and every loose tag ref's file
+    identity (git replaces a ref's file by a rename, so its inode and mtime change)."""
+    files = [git_dir / "packed-refs"]
+    for root, _, names in os.walk(git_dir / "refs" / "tags"):
+        files += [Path(root, n) for n in names]
+    stamp = []
+    for path in files:
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            continue
+        stamp.append((str(path), st.st_ino, st.st_mtime_ns, st.st_size))
+    return tuple(stamp)
 
 
 def now_signature() -> Signature:

@@ -102,11 +102,11 @@ class CommitRoutes(RouteGroup):
         if sha is None:
             raise HTTPError(404, "Not Found")
         page, per_page = page_params(request)
-        skip = (page - 1) * per_page
-        total = repo.git.count(sha)
-        infos = repo.git.log(sha, f"--skip={skip}", f"--max-count={per_page}")
+        history = repo.history(sha)
+        shown = history[(page - 1) * per_page: page * per_page]
+        infos = repo.git.log("--no-walk=unsorted", *shown) if shown else []
         return Response(200, [repo.shapes.repos_commit(c) for c in infos],
-                        page_headers(request, self.url, page, per_page, total))
+                        page_headers(request, self.url, page, per_page, len(history)))
 
     # -- compare ------------------------------------------------------------------------------
     @route("GET", REPO + r"/compare/(.+?)\.\.\.(.+)")

@@ -115,8 +115,8 @@ class RefRoutes(RouteGroup):
     @route("GET", REPO + r"/tags")
     def list_tags(self, request: Request, owner: str, name: str) -> Response:
         repo = self._open(owner, name)
-        refs = repo.git.refs("refs/tags/", sort="-v:refname")
-        return paginate(request, self.url, refs, shape=repo.shapes.tags_entry)
+        return paginate(request, self.url, repo.tags_newest_first(),
+                        shape=repo.shapes.tags_entry)
 
     @route("GET", REPO + r"/branches")
     def list_branches(self, request: Request, owner: str, name: str) -> Response:

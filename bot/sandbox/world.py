@@ -28,7 +28,6 @@ from typing import Any
 
 from bot.clock import ManualClock
 from bot.config import (
-    EnvironmentSettings,
     PartnerSettings,
     Secrets,
     ServiceSettings,
@@ -121,12 +120,15 @@ class Sandbox:
         deployed = ({d.env: d for d in self.demo.deployments} if self.demo
                     else self._newest_release_everywhere(base.services[0]))
         for index, service in enumerate(base.services):
-            for env in service.environments:
-                d = deployed.get(env) if index == 0 else None
+            for env, spec in service.environments.items():
+                # an environment the demo does not name (real-stage) mirrors prod
+                d = deployed.get(env, deployed.get("prod")) if index == 0 else None
+                mocked = spec.mocked_partner if spec.mocked_partner is not None else (
+                    env == "stage")
                 stand_in = EnvironmentStandIn(
                     # a repository with no release yet: nothing released runs anywhere
                     env, version=d.version if d else None, rev=d.rev if d else None,
-                    branch=d.branch if d else None, fake_partner=env == "stage",
+                    branch=d.branch if d else None, fake_partner=mocked,
                     service_name=f"mozilla-{service.name}" if index == 0 else service.name,
                     state_dir=self.state_dir / "environments" / service.name,
                 )
@@ -167,8 +169,8 @@ class Sandbox:
         """`base` pointed at the sandbox, with its credentials as the secrets."""
         services = tuple(
             s.model_copy(update={"environments": {
-                env: EnvironmentSettings(url=self.environments[(s.name, env)].url)
-                for env in s.environments
+                env: spec.model_copy(update={"url": self.environments[(s.name, env)].url})
+                for env, spec in s.environments.items()
             }, "main_branch": self.github.default_branch(*s.repo.split("/"))})
             for s in base.services
         )

@@ -102,13 +102,13 @@ def _check_sqlite_file(url: URL) -> None:
     if not os.path.isdir(folder):
         raise StoreError(f"cannot use database {masked(url)}: the directory {folder} does "
                          "not exist: create it, writable by the bot's user "
-                         f"({who})")
+                         f"({who})") from None
     file_blocked = os.path.exists(database) and not os.access(database, os.R_OK | os.W_OK)
     if file_blocked or not os.access(folder, os.W_OK | os.X_OK):
         blocked = database if file_blocked else folder
         raise StoreError(f"cannot use database {masked(url)}: {blocked} is not writable by "
                          f"the bot's user ({who}): chown it to that user, or mount a "
-                         "directory it owns")
+                         "directory it owns") from None
 
 
 def _sqlite_engine(url: URL) -> Engine:

@@ -15,22 +15,27 @@ release already recorded (made by the bot, or imported before) is left exactly a
 is, so a second import changes nothing. Partner failures raise `PartnerError` before anything is
 written; an unreachable environment only means its version is not known.
 
-Tags and tickets naming no version `/loop tag` accepts (bot/domain/versions.py's bounds:
-99999999999999999999999.0.0 is none) are left out; the tags are listed in the result.
+Tags newer than what prod runs that no ticket names, no environment runs and a newer tag
+replaced are not releases (bot/domain/adoption.py's `untouched`): they are left out and
+listed in the result, and the next release recorded names the one before them as its
+previous version. Tags and tickets naming no version `/loop tag` accepts
+(bot/domain/versions.py's bounds: 99999999999999999999999.0.0 is none) are left out; the
+tags are listed in the result.
 `progress(step, done, total)` is called after each new release is looked at (step
-"looked at": its branch read from GitHub for a patch) and recorded (step "recorded"). Each tag is
-listed, looked at and recorded once; a patch tag costs one comparison with the main
-branch per tagged commit (GitHub's work for it grows with the history after the tag).
+"looked at") and recorded (step "recorded"). Each tag is listed, looked at and recorded
+once; where the new patch tags were made (the main branch or their maintenance branch) is
+asked of GitHub once for all of them (`Forge.contained_in`: the main branch's history in
+pages, or one comparison per tagged commit when that is fewer requests), so the import's
+cost grows linearly with the tags.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.domain.adoption import Adopted, adopt, tickets_by_version
+from bot.domain.adoption import Adopted, adopt, tickets_by_version, untouched
 from bot.domain.audit import AuditEntry
 from bot.domain.facts import Bug, Tag
 from bot.domain.release import Env, Release, Ticket
@@ -53,6 +58,7 @@ class ImportResult:
     known: tuple[str, ...]  # versions already recorded, left alone
     running: Mapping[str, str | None]  # environment -> the version it reported
     left_out: tuple[str, ...] = ()  # tags that name no release version
+    untouched: tuple[str, ...] = ()  # tags the release process never touched, left out
 
 
 Progress = Callable[[str, int, int], None]  # (step, releases done, releases to import)
@@ -77,10 +83,12 @@ def import_releases(ctx: Context, *, service: str | None = None,
     new: list[tuple[Release, str]] = []  # built first: a partner failing writes nothing
     previous: Version | None = None
     adopted = adopt(tags, tickets, running)
-    # Tags sharing a commit share the answer: GitHub is asked once per commit.
-    on_main = functools.cache(lambda sha: ports.forge.ancestry(
-        sha, ports.config.main_branch).base_is_ancestor)
-    total = sum(str(found.version) not in recorded for found in adopted)
+    skipped = {v for v in untouched(adopted, running) if str(v) not in recorded}
+    adopted = [found for found in adopted if found.version not in skipped]
+    todo = [found for found in adopted if str(found.version) not in recorded]
+    on_main = ports.forge.contained_in(ports.config.main_branch, {
+        tags[found.version].commit_sha for found in todo if found.version.is_patch})
+    total = len(todo)
     for found in adopted:
         if str(found.version) not in recorded:
             new.append((_release(ports, found, tags[found.version], previous, on_main),
@@ -94,8 +102,9 @@ def import_releases(ctx: Context, *, service: str | None = None,
         imported += _record(ctx, new[start:start + RECORD_BATCH], moves)
         _tell(progress, "recorded", min(start + RECORD_BATCH, len(new)), total)
     versions = {r.version for r in imported}
-    known = tuple(str(v) for v in sorted(tags) if str(v) not in versions)
-    return ImportResult(name, tuple(imported), known, running, left_out)
+    known = tuple(str(v) for v in sorted(tags) if str(v) not in versions and v not in skipped)
+    return ImportResult(name, tuple(imported), known, running, left_out,
+                        tuple(str(v) for v in sorted(skipped)))
 
 
 def _tell(progress: Progress | None, step: str, done: int, total: int) -> None:
@@ -127,7 +136,7 @@ def adopt_on_first_start(ctx: Context) -> list[ImportResult]:
 
 
 def _release(ports: ServicePorts, found: Adopted, tag: Tag, previous: Version | None,
-             on_main: Callable[[str], bool]) -> Release:
+             on_main: frozenset[str]) -> Release:
     return Release(
         service=ports.config.name, version=str(found.version), state=found.state,
         tag=tag.name, commit_sha=tag.commit_sha,
@@ -163,12 +172,11 @@ def _record(ctx: Context, batch: list[tuple[Release, str]],
     return stored
 
 
-def _branch(ports: ServicePorts, version: Version, tag: Tag,
-            on_main: Callable[[str], bool]) -> str:
+def _branch(ports: ServicePorts, version: Version, tag: Tag, on_main: frozenset[str]) -> str:
     """Where the release was tagged: the main branch, unless it is a patch whose commit
     master does not contain (then its line's maintenance branch)."""
     config = ports.config
-    if not version.is_patch or on_main(tag.commit_sha):
+    if not version.is_patch or tag.commit_sha in on_main:
         return config.main_branch
     return version.branch_name(config.branch_pattern)
 

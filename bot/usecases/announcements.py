@@ -28,7 +28,8 @@ from bot.domain.api_impact import HEADING as API_HEADING
 from bot.domain.deadlines import LateStep
 from bot.domain.errors import one_line
 from bot.domain.next_steps import next_step, next_step_seen_on
-from bot.domain.release import Env, Release, State
+from bot.domain.pipeline import pipeline_for
+from bot.domain.release import Release, State
 from bot.markup import escape
 from bot.messages.releases import step_button
 
@@ -139,9 +140,10 @@ def _release_lines(a: Announcement) -> list[str]:
         flagged = ", ".join(f"bug {b}" for b in release.flagged_bugs)
         lines.append(f"Flagged (referenced, not RESOLVED FIXED): {flagged}")
     lines += [n for n in release.notes.splitlines() if n.startswith(API_HEADING)]
-    stage = release.ticket(Env.STAGE)
+    first = pipeline_for(release.service).first.name
+    stage = release.ticket(first)
     status = f"Status: {release.state.value}"
-    lines.append(f"{status}, stage bug {stage.bug_id}." if stage else f"{status}.")
+    lines.append(f"{status}, {first} bug {stage.bug_id}." if stage else f"{status}.")
     lines.append(f"Next: {next_step(release)}")
     return lines
 
@@ -195,8 +197,9 @@ def render_late_step(
 ) -> Rendered:
     """The one late step: whose it was, by when, and the next move; `mentions` are the
     people of `step.owner` only."""
+    env = release.state.env or pipeline_for(release.service).first.name
     text = (f"{release.service} {release.version} is late: {step.owner} was to {step.what} "
-            f"(stage bug {bug_id}) by {day(step.due)}. Next: {next_step(release)} "
+            f"({env} bug {bug_id}) by {day(step.due)}. Next: {next_step(release)} "
             f"{mentions}").rstrip()
     return _message(text, late=late)
 
@@ -239,8 +242,7 @@ def render_environment_change(
     head = f"{env} now runs {service} {escape(version)} (was {escape(previous)})"
     if release is None:
         return _message(f"{head}: no release {escape(version)} is recorded.")
-    kind = next((e for e in Env if e.value == env), None)  # dev has no tickets
-    ticket = release.ticket(kind) if kind is not None else None
+    ticket = release.ticket(env)  # dev has no tickets
     where = f", {env} bug {ticket.bug_id}" if ticket else ""
     return _message(f"{head}: release {version} ({release.state.value}){where}. "
                     f"Next: {next_step_seen_on(release, env)}")

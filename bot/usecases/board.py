@@ -26,7 +26,7 @@ from bot.domain.cycles import Cycle, Phase
 from bot.domain.errors import Refusal
 from bot.domain.facts import Bug, Commit, EnvironmentState
 from bot.domain.next_steps import next_step
-from bot.domain.release import Env, Kind, Release
+from bot.domain.release import Kind, Release
 from bot.domain.versions import Version
 from bot.ports import PartnerError
 from bot.usecases import queries
@@ -223,7 +223,8 @@ class BoardReads:
                                  behind))
         by_name = {s.name: s for s in states}
         return ServiceGrid(config.name, tuple(cells),
-                           self._drift(config, by_name.get("stage"), by_name.get("prod")))
+                           self._drift(config, by_name.get(_upcoming(config)),
+                                       by_name.get("prod")))
 
     def _drift(self, config: ServiceSettings, stage: EnvironmentState | None,
                prod: EnvironmentState | None) -> Drift | None:
@@ -248,7 +249,7 @@ class BoardReads:
     # -- releases ----------------------------------------------------------------------
     def _flight(self, config: ServiceSettings, release: Release) -> Flight:
         tracker = self.ctx.service(config.name).tracker
-        tickets = [(f"{env.value} ticket", t.bug_id) for env in Env
+        tickets = [(f"{env} ticket", t.bug_id) for env in config.pipeline.ticketed_names
                    if (t := release.ticket(env)) is not None]
         blockers = [("blocker", b) for b in release.blockers]
         ids = tuple(sorted({b for _, b in tickets + blockers}))
@@ -299,3 +300,9 @@ def _tag_name(config: ServiceSettings, version: str | None) -> str | None:
         return Version.parse(version).tag_name(config.tag_pattern)
     except Refusal:
         return None
+
+
+def _upcoming(config: ServiceSettings) -> str:
+    """The environment holding what goes to prod next: the last before it (stage, or
+    real-stage where there is one)."""
+    return config.pipeline.before_prod[-1].name

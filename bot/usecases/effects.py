@@ -23,7 +23,8 @@ from bot.domain.actions import (
     SetTicket,
 )
 from bot.domain.audit import AuditEntry
-from bot.domain.lifecycle import SUPERSEDABLE, supersedes
+from bot.domain.lifecycle import supersedable_states, supersedes
+from bot.domain.pipeline import pipeline_for
 from bot.domain.release import Env, Release, State, Ticket
 from bot.usecases.context import Context, Progress, ServicePorts
 from bot.usecases.tickets import file_once, move_ticket, ticket_description, ticket_summary
@@ -44,7 +45,7 @@ def perform(
                 release, filed = release.with_ticket(ticket), [*filed, ticket]
                 progress(f"filed {env.value} bug {ticket.bug_id}")
             case SetTicket(env=env, status=status, resolution=resolution):
-                bug = facts.stage_ticket if env is Env.STAGE else facts.prod_ticket
+                bug = facts.ticket(env)
                 if bug is not None and move_ticket(
                     tracker, bug, status, resolution,
                     f"{decision.action.value} by {who} via loopbot",
@@ -53,9 +54,9 @@ def perform(
             case CloseTicketInvalid(env=env):
                 old = before.ticket(env)
                 new = release.ticket(env)
-                if old is not None and facts.stage_ticket is not None:
+                if old is not None and (bug := facts.ticket(env)) is not None:
                     pointer = f"bug {new.bug_id}" if new and new != old else "a new ticket"
-                    move_ticket(tracker, facts.stage_ticket, "RESOLVED", "INVALID",
+                    move_ticket(tracker, bug, "RESOLVED", "INVALID",
                                 f"Re-released by {who}: superseded by {pointer}")
                     progress(f"closed {env.value} bug {old.bug_id} INVALID")
             case CommentOnTicket(env=env):
@@ -63,7 +64,7 @@ def perform(
                 if ticket is not None:
                     tracker.comment(ticket.bug_id, _comment(decision, who, bug_id, reason))
             case ReopenTicket(env=env):
-                bug = facts.stage_ticket if env is Env.STAGE else facts.prod_ticket
+                bug = facts.ticket(env)
                 if bug is not None and not bug.is_open:  # a repeat finds it open: done
                     tracker.reopen(bug.id, _comment(decision, who, bug_id, reason))
                     progress(f"{env.value} bug {bug.id} reopened")
@@ -88,14 +89,15 @@ def perform(
 def file_ticket(ctx: Context, ports: ServicePorts, release: Release, env: Env) -> Ticket:
     existing = release.ticket(env)
     attempt = existing.attempt + 1 if existing else 1
-    depends = release.fixed_bugs if env is Env.STAGE else (*release.fixed_bugs,
-                                                            *release.blockers)
-    stage = release.ticket(Env.STAGE)
+    depends = release.fixed_bugs if env != Env.PROD else (*release.fixed_bugs,
+                                                          *release.blockers)
+    came_from = pipeline_for(release.service).before(env)
+    verified = release.ticket(came_from.name) if came_from is not None else None
     bug_id = file_once(
         ctx.store, ports.tracker, release, env, attempt=attempt,
         summary=ticket_summary(release, env),
         description=ticket_description(release, env, ports.forge,
-                                       stage.bug_id if stage and env is Env.PROD else None),
+                                       verified.bug_id if verified else None),
         depends_on=tuple(sorted(set(depends))),
     )
     return Ticket(env, bug_id, attempt)
@@ -106,11 +108,13 @@ def supersede_older(
 ) -> tuple[Release, ...]:
     """Older releases of the same line still short of prod give way to the new one."""
     with ctx.store.unit_of_work() as uow:
-        older = [r for r in uow.releases(new.service, states=SUPERSEDABLE)
+        older = [r for r in uow.releases(new.service,
+                                         states=supersedable_states(pipeline_for(new.service)))
                  if supersedes(new, r)]
-    new_ticket = new.ticket(Env.STAGE)
+    first = pipeline_for(new.service).first.name
+    new_ticket = new.ticket(first)
     # a backed-off release's tickets tell their story (stage VERIFIED, prod reopened)
-    tickets = [old.ticket(Env.STAGE) if new_ticket and old.state is not State.BACKED_OFF
+    tickets = [old.ticket(first) if new_ticket and old.state is not State.BACKED_OFF
                else None for old in older]
     bugs = ctx.fanout.map(lambda t: ports.tracker.bug(t.bug_id) if t else None, tickets)
     done = []
@@ -118,10 +122,10 @@ def supersede_older(
         if ticket is not None and bug is not None and new_ticket is not None:
             move_ticket(ports.tracker, bug, "RESOLVED", "INVALID",
                         f"Superseded by bug {new_ticket.bug_id} ({new.service} {new.version})")
-            progress(f"closed stage bug {ticket.bug_id} of {old.version} INVALID")
+            progress(f"closed {first} bug {ticket.bug_id} of {old.version} INVALID")
         replaced = replace(old, state=State.SUPERSEDED, superseded_by=new.version,
                            updated_at=ctx.clock())
-        decision = Decision(Action.REQUEST_STAGE, old.state, State.SUPERSEDED)
+        decision = Decision(Action.of("request", first), old.state, State.SUPERSEDED)
         with ctx.store.unit_of_work() as uow:
             uow.save_release(replaced)
             uow.add_audit(audit_entry(ctx, actor, decision, replaced,

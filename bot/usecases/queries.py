@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from bot.domain.audit import AuditEntry
 from bot.domain.facts import EnvironmentState
+from bot.domain.pipeline import DEFAULT
 from bot.domain.release import Release, State
+from bot.domain.rules import not_final_states
 from bot.usecases.context import Context, load_release
 
-IN_FLIGHT = tuple(s for s in State if not s.is_final)
+IN_FLIGHT = not_final_states(DEFAULT)  # dev -> stage -> prod's; a service's: its pipeline
 
 
 def history(ctx: Context, version: str, *, service: str | None = None) -> list[AuditEntry]:
@@ -23,7 +25,8 @@ def releases_in_flight(ctx: Context, *, service: str | None = None) -> list[Rele
     """The releases not yet done or superseded, newest first."""
     ports = ctx.service(service)
     with ctx.store.unit_of_work() as uow:
-        return uow.releases(ports.config.name, states=IN_FLIGHT)
+        return uow.releases(ports.config.name,
+                            states=not_final_states(ports.config.pipeline))
 
 
 def environments(ctx: Context, *, service: str | None = None) -> list[EnvironmentState]:

@@ -9,6 +9,7 @@ halfway is finished by repeating the same command, never done twice.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 
 from bot.domain.actions import (
     Action,
@@ -21,8 +22,11 @@ from bot.domain.errors import Refusal
 from bot.domain.facts import Bug, EnvironmentState
 from bot.domain.lifecycle import decide, state_after
 from bot.domain.loadtest import has_passed
+from bot.domain.next_steps import pending_gate
 from bot.domain.permissions import check_may_change_service, check_role
+from bot.domain.pipeline import pipeline_for
 from bot.domain.release import Env, Kind, Release, State, Ticket
+from bot.domain.rules import check_step_exists
 from bot.domain.signoff import missing_signoffs
 from bot.ports import NotFound, Tracker
 from bot.store import AlreadyExists, StaleRelease
@@ -38,6 +42,7 @@ class ActionResult:
     superseded: tuple[Release, ...] = ()
     environment: EnvironmentState | None = None
     detail: str = ""  # what the audit log keeps: tickets filed, the bug, the reason
+    pending: str | None = None  # the gate the next verification waits for (next_steps.py)
 
 
 def advance(
@@ -55,6 +60,7 @@ def advance(
 ) -> ActionResult:
     """Move a release one step of PROCESS.md (everything after tagging)."""
     ports = ctx.service(service)
+    check_step_exists(action, ports.config.name)
     release = load_release(ctx, ports.config.name, version)
     facts = read_facts(ctx, ports, release, action, bug_id)
     decision = decide(action, release, facts, actor, bug_id=bug_id,
@@ -62,8 +68,9 @@ def advance(
     release, filed = perform(ctx, ports, release, decision, facts, actor, bug_id, reason,
                               progress)
     release = replace(release, state=state_after(decision, facts), updated_at=ctx.clock())
+    first = pipeline_for(release.service).first.name
     superseded = supersede_older(ctx, ports, release, actor, progress) if any(
-        t.env is Env.STAGE for t in filed) and action is Action.REQUEST_STAGE else ()
+        t.env == first for t in filed) and action == Action.of("request", first) else ()
     detail = _detail(decision, bug_id, reason, filed)
     with ctx.store.unit_of_work() as uow:
         try:
@@ -73,7 +80,21 @@ def advance(
                           hint=f"`/loop status {release.version}` shows where it is now") from None
         uow.add_audit(audit_entry(ctx, actor, decision, release, detail, request_id))
         uow.commit()
-    return ActionResult(release, decision, filed, superseded, facts.environment, detail)
+    return ActionResult(release, decision, filed, superseded, facts.environment, detail,
+                        pending=gate_pending(ctx, release))
+
+
+def gate_pending(ctx: Context, release: Release) -> str | None:
+    """The gate in the way of verifying where `release` is deployed (a load test), read
+    from the store: the advice and the button name it instead of a refused step."""
+    env = release.state.env
+    if env is None or not pipeline_for(release.service).needs(env, "load_test"):
+        return None
+    with ctx.store.unit_of_work() as uow:
+        window_set = bool(uow.windows(release.service, release.version))
+        passed = has_passed(uow.load_test_results(release.service, release.version))
+    return pending_gate(release, load_test_required=True, window_set=window_set,
+                        passed=passed)
 
 
 def check_step(
@@ -83,6 +104,7 @@ def check_step(
     """What `advance` would decide now, performing nothing: a confirmation is offered only
     for a step that would be allowed (a refusal comes at once, not after the click)."""
     ports = ctx.service(service)
+    check_step_exists(action, ports.config.name)
     release = load_release(ctx, ports.config.name, version)
     facts = read_facts(ctx, ports, release, action, bug_id)
     return decide(action, release, facts, actor, bug_id=bug_id, override_reason=override_reason)
@@ -94,7 +116,9 @@ def check_role_for(
 ) -> None:
     """Whether `actor` may take `action` at all (the role only; nothing read outside): a
     confirmation is used up only by a press from someone who may take its step."""
-    release = load_release(ctx, ctx.service(service).config.name, version)
+    name = ctx.service(service).config.name
+    check_step_exists(action, name)
+    release = load_release(ctx, name, version)
     check_role(action, release, actor, override=override)
 
 
@@ -105,35 +129,45 @@ def read_facts(
     the named bug and the environment are read at once; a green light's blockers, which
     the prod ticket names, after it. Load-test results and sign-offs come from the store."""
     tracker = ports.tracker
-    stage = release.ticket(Env.STAGE)
-    prod = release.ticket(Env.PROD)
+    pipeline = ports.config.pipeline
+    ticketed = [(e.name, release.ticket(e.name)) for e in pipeline.ticketed]
     env = _environment_of(action)
-    required = ports.config.workflow.require_load_test and action is Action.VERIFY_STAGE
-    passed = required and _load_test_passed(ctx, release)  # the store's: local, quick
+    required = action.verb == "verify" and pipeline.needs(str(action.env), "load_test")
+    passed, window_set = _load_test(ctx, release) if required else (False, False)
     missing = _signoffs_missing(ctx, ports, release, action)
-    stage_bug, prod_bug, subject, environment = ctx.fanout.at_once(
-        lambda: tracker.bug(stage.bug_id) if stage else None,
-        lambda: tracker.bug(prod.bug_id) if prod else None,
+    *bugs, subject, environment = ctx.fanout.at_once(
+        *(partial(_bug_of, tracker, t) for _, t in ticketed),
         lambda: _subject(tracker, bug_id),
         lambda: ctx.read_environment(ports.config, env) if env else None,
     )
+    tickets = {name: bug for (name, _), bug in zip(ticketed, bugs, strict=True)
+               if bug is not None}
+    prod_bug = tickets.get(Env.PROD)
     blockers: tuple[Bug, ...] = ()
     if action is Action.GREENLIGHT:
         ids = set(release.blockers) | set(prod_bug.depends_on if prod_bug else ())
         blockers = tuple(b for b in tracker.bugs(sorted(ids)).values() if b.is_open)
-    return Facts(stage_bug, prod_bug, blockers, environment,
-                 ctx.settings.workflow.qa_files_prod_ticket, subject, required, passed, missing)
+    return Facts(tickets.get(Env.STAGE), prod_bug, blockers, environment,
+                 ctx.settings.workflow.qa_files_prod_ticket, subject, required, passed, missing,
+                 tickets, window_set)
 
 
-def _load_test_passed(ctx: Context, release: Release) -> bool:
+def _bug_of(tracker: Tracker, ticket: Ticket | None) -> Bug | None:
+    return tracker.bug(ticket.bug_id) if ticket else None
+
+
+def _load_test(ctx: Context, release: Release) -> tuple[bool, bool]:
+    """Whether a load test passed, and whether a window was agreed (the store's: local)."""
     with ctx.store.unit_of_work() as uow:
-        return has_passed(uow.load_test_results(release.service, release.version))
+        return (has_passed(uow.load_test_results(release.service, release.version)),
+                bool(uow.windows(release.service, release.version)))
 
 
 def _signoffs_missing(ctx: Context, ports: ServicePorts, release: Release,
                       action: Action) -> tuple[str, ...]:
     required = ports.config.workflow.prod_signoffs
-    if action is not Action.VERIFY_PROD or not required:
+    if action.verb != "verify" or not pipeline_for(release.service).needs(
+            str(action.env), "signoffs") or not required:
         return ()
     with ctx.store.unit_of_work() as uow:
         signed = [s.team for s in uow.signoffs(release.service, release.version)]
@@ -152,11 +186,8 @@ def _subject(tracker: Tracker, bug_id: int | None) -> Bug | None:
 
 
 def _environment_of(action: Action) -> str | None:
-    if action in (Action.DEPLOYED_STAGE, Action.VERIFY_STAGE):
-        return "stage"
-    if action in (Action.DEPLOYED_PROD, Action.VERIFY_PROD, Action.BACKOFF):
-        return "prod"
-    return None
+    """The environment whose root URL the step guards on (deployed, verify, backoff)."""
+    return action.env if action.verb in ("deployed", "verify", "backoff") else None
 
 
 def _detail(decision: Decision, bug_id: int | None, reason: str,

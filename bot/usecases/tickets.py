@@ -13,13 +13,19 @@ from collections.abc import Callable
 
 from bot.domain.errors import one_line
 from bot.domain.facts import Bug
+from bot.domain.pipeline import pipeline_for
 from bot.domain.release import Env, Kind, Release
 from bot.ports import Forge, Tracker
 from bot.store import Store
 
 Progress = Callable[[str], None]
 
-ENV_WORDS = {Env.STAGE: "Stage", Env.PROD: "Production"}
+
+
+def ticket_word(release: Release, env: str) -> str:
+    """How the ticket's summary names env: "Stage", "Real Stage", "Production"."""
+    spec = pipeline_for(release.service).env(env)
+    return spec.ticket if spec is not None and spec.ticket else env.replace("-", " ").title()
 
 
 def ticket_summary(release: Release, env: Env, prefix: str = "Loop") -> str:
@@ -27,22 +33,23 @@ def ticket_summary(release: Release, env: Env, prefix: str = "Loop") -> str:
     what = release.version
     if release.kind is Kind.SERVICE:
         what = f"service change {release.version}: {one_line(release.summary)}"
-    return f"{prefix} — Please deploy {release.service} {what} to {ENV_WORDS[env]}"
+    return f"{prefix} — Please deploy {release.service} {what} to {ticket_word(release, env)}"
 
 
 def ticket_description(
     release: Release, env: Env, forge: Forge, stage_bug: int | None = None
 ) -> str:
     """The ticket's first comment: what to deploy, the links, the bugs it fixes."""
-    lines = [f"Please deploy {release.service} {release.version} to {ENV_WORDS[env]}."]
+    lines = [f"Please deploy {release.service} {release.version} to {ticket_word(release, env)}."]
     if release.kind is Kind.SERVICE:
         lines += ["", f"Service-level change: {one_line(release.summary)}"]
     if release.tag:
         lines += ["", f"Tag: {forge.tag_url(release.tag)}"]
         if release.previous_version:
             lines.append(f"Diff: {forge.compare_url(release.previous_version, release.tag)}")
-    if stage_bug is not None:
-        lines += ["", f"Verified on stage in bug {stage_bug}."]
+    came_from = pipeline_for(release.service).before(env)
+    if stage_bug is not None and came_from is not None:
+        lines += ["", f"Verified on {came_from.name} in bug {stage_bug}."]
     if release.notes:
         lines += ["", release.notes.rstrip("\n")]
     elif release.fixed_bugs:

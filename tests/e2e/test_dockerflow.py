@@ -107,7 +107,7 @@ def test_loopbot_run_with_slack_unreachable_says_so_in_one_line(tmp_path: Path) 
     config["slack"]["api_url"] = "http://127.0.0.1:9/api/"  # discard port: refused
     config["github"]["url"] = "http://127.0.0.1:9"
     config["bugzilla"]["url"] = "http://127.0.0.1:9/rest"
-    (tmp_path / "app.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    (tmp_path / "app.yaml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SLACK_BOT_TOKEN": "xoxb-unused-4242",
            "SLACK_SIGNING_SECRET": "s3cr3t-signing", "GITHUB_TOKEN": "ghp_unused4242",
            "BUGZILLA_API_KEY": "bzkey-unused-4242", "LOG_FORMAT": "text",

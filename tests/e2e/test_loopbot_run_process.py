@@ -62,7 +62,7 @@ def config_for(where: dict[str, Any], path: Path) -> Path:
     for service in config["services"]:
         for env, settings in service["environments"].items():
             settings["url"] = where["environments"][f"{service['name']}/{env}"]
-    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return path
 
 

@@ -73,7 +73,7 @@ def test_loopbot_run_behind_a_proxy_keeps_the_board_shut_and_secures_the_cookie(
     behind = yaml.safe_load(config.read_text(encoding="utf-8"))
     behind["server"] = {"trusted_proxy": "127.0.0.1",
                         "trusted_proxy_headers": ["x-forwarded-for", "x-forwarded-proto"]}
-    config.write_text(yaml.safe_dump(behind), encoding="utf-8")
+    config.write_text(yaml.safe_dump(behind, sort_keys=False), encoding="utf-8")
     with loopbot_run(config, tmp_path, {**env, "WEB_TOKEN": TOKEN}) as url:
         assert requests.get(url + "/", timeout=10).status_code == 401
         proxied = {"X-Forwarded-For": CLIENT, "X-Forwarded-Proto": "https"}

@@ -92,9 +92,10 @@ def test_bugzilla_failing_writes_nothing(world: World) -> None:
 
 
 def test_github_failing_halfway_writes_nothing(world: World) -> None:
-    world.sandbox.github.faults.fail_next(500, count=5, path="/compare/")
+    # the read telling the patches' branches: master's history (or a comparison)
+    world.sandbox.github.faults.fail_next(500, count=5, path="/compare/|/commits$")
     with pytest.raises(PartnerError, match="GitHub"):
-        import_releases(world.ctx)  # failed while telling a patch's branch
+        import_releases(world.ctx)  # failed while telling the patches' branches
     with world.ctx.store.unit_of_work() as uow:
         assert uow.releases("loop-server") == []
     world.sandbox.github.faults.clear()

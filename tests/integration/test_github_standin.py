@@ -335,3 +335,47 @@ def test_a_lost_answer_to_a_post_makes_the_retry_meet_reference_already_exists(
     assert demo_github.count("POST", r"/git/refs$") == 2
     bare = demo_github.repo_path("mozilla-services", "loop-server")
     assert git(bare, "rev-parse", "refs/heads/0.12.x") == demo_data.tags["0.12.2"]
+
+
+def test_a_branchs_history_pages_like_git_log_and_its_count_costs_one_request(
+        demo_github: GitHubStandIn, demo_data: DemoData) -> None:
+    """Issue 17: the pages are cut from the history read once per head commit (each page
+    read all of it again), and they stay what git says, also after the branch moves."""
+    demo_github.commit_many("mozilla-services", "loop-server", "master", [
+        (f"Bug {1109000 + i} — Shorten room tokens {i}", {"loop/tokens.js": f"// {i}\n"})
+        for i in range(230)])
+    bare = demo_github.repo_path("mozilla-services", "loop-server")
+    repo = demo_repo(demo_github, per_page=100)
+    for _ in range(2):
+        expected = git(bare, "rev-list", "--topo-order", "master").split()
+        listed = repo.get_commits(sha="master")
+        assert listed.totalCount == len(expected) > 200
+        assert [c.sha for c in listed] == expected
+        assert [c.sha for c in listed.get_page(1)] == expected[100:200]
+        assert listed.get_page(len(expected) // 100 + 1) == []
+        demo_github.commit("mozilla-services", "loop-server", "master",
+                           "Bug 1109300 — Log token expiry", {"loop/tokens.js": "// log\n"})
+    assert [c.sha for c in repo.get_commits(sha="0.11.x")] == git(
+        bare, "rev-list", "--topo-order", "0.11.x").split()
+
+
+def test_the_tags_list_follows_every_change_of_a_tag(
+        demo_github: GitHubStandIn, demo_data: DemoData) -> None:
+    """Issue 17: the list is kept between pages; any tag change, through the API or by
+    git itself, loose or packed, is seen by the next read."""
+    bare = demo_github.repo_path("mozilla-services", "loop-server")
+    repo = demo_repo(demo_github)
+
+    def listed() -> dict[str, str]:
+        return {t.name: t.commit.sha for t in repo.get_tags()}
+
+    assert listed() == dict(demo_data.tags)
+    git(bare, "update-ref", "refs/tags/0.13.0", demo_data.tags["0.12.2"])
+    assert listed()["0.13.0"] == demo_data.tags["0.12.2"]
+    git(bare, "update-ref", "refs/tags/0.13.0", demo_data.tags["0.12.1"])
+    assert listed()["0.13.0"] == demo_data.tags["0.12.1"]
+    git(bare, "pack-refs", "--all")
+    git(bare, "update-ref", "-d", "refs/tags/0.13.0")
+    assert listed() == dict(demo_data.tags)
+    repo.create_git_ref("refs/tags/0.13.1", demo_data.tags["0.12.2"])
+    assert next(iter(listed())) == "0.13.1"

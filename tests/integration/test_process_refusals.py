@@ -30,6 +30,7 @@ TICKETS: dict[State, tuple[tuple[Env, str, str], ...]] = {
     State.DONE: ((Env.STAGE, "VERIFIED", "FIXED"), (Env.PROD, "VERIFIED", "FIXED")),
     State.REJECTED: ((Env.STAGE, "RESOLVED", "FIXED"),),
     State.SUPERSEDED: ((Env.STAGE, "RESOLVED", "INVALID"),),
+    State.BACKED_OFF: ((Env.STAGE, "VERIFIED", "FIXED"), (Env.PROD, "REOPENED", "")),
 }
 
 

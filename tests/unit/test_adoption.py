@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from bot.domain.adoption import adopt, ticket_of, tickets_by_version
+from bot.domain.adoption import adopt, ticket_of, tickets_by_version, untouched
 from bot.domain.facts import Bug
 from bot.domain.release import Env, State
 from bot.domain.versions import Version
@@ -54,3 +54,16 @@ def test_with_prod_unknown_its_tickets_say_what_it_runs() -> None:
     states = [a.state for a in adopt(versions, tickets, {"prod": None})]
     assert states == [State.DONE, State.TAGGED]
     assert [a.state for a in adopt(versions, {}, {})] == [State.DONE, State.TAGGED]
+
+
+def test_tags_the_process_never_touched_are_named() -> None:
+    """Issue 17: 10,000 tags newer than prod were each recorded as a superseded release."""
+    tickets = {V("0.13.1"): {Env.STAGE: bug(1104101, "0.13.1", "Stage", "RESOLVED",
+                                            "INVALID")}}
+    versions = [V(v) for v in ("0.12.2", "0.13.0", "0.13.1", "0.13.2", "0.13.3", "0.14.0")]
+    running = {"dev": "0.13.2", "stage": None, "prod": "0.12.2"}
+    adopted = adopt(versions, tickets, running)
+    assert [str(a.version) for a in adopted if a.state is State.SUPERSEDED] == [
+        "0.13.0", "0.13.1", "0.13.2", "0.13.3"]
+    assert untouched(adopted, running) == [V("0.13.0"), V("0.13.3")]
+    assert untouched(adopt(versions, {}, {}), {}) == []  # prod unknown: all but one done

@@ -23,7 +23,7 @@ def written(tmp_path: Path, change: dict[str, object]) -> Path:
             node = node[int(part)] if isinstance(node, list) else node[part]
         node[last] = value
     file = tmp_path / "team.yaml"
-    file.write_text(yaml.safe_dump(raw))
+    file.write_text(yaml.safe_dump(raw, sort_keys=False))
     return file
 
 

@@ -59,7 +59,7 @@ def test_a_bad_service_role_names_the_file_and_the_dotted_key(
 ) -> None:
     bad = tmp_path / "roles.yaml"
     services = [SERVICES[0], {**SERVICES[1], "roles": roles}]
-    bad.write_text(yaml.safe_dump({"roles": TOP, "services": services}))
+    bad.write_text(yaml.safe_dump({"roles": TOP, "services": services}, sort_keys=False))
     with pytest.raises(ConfigError, match=f"^{bad}: {expected}"):
         load_settings(bad, environ={})
 

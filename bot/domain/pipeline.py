@@ -1,0 +1,232 @@
+"""A service's release pipeline: its environments in order (app.yaml order, dev first,
+prod last) and what each takes. Pure values; the lifecycle's states, steps, advice and
+buttons are derived from it, so adding an environment touches app.yaml only.
+
+Per environment (app.yaml `services[].environments.NAME`, every key optional but `url`):
+- `ticket`: the word the deployment ticket's summary uses ("Stage", "Real Stage",
+  "Production"); `false`: no ticket (the environment is only watched). Default: none for
+  dev, "Production" for prod, else the name in title case ("real-stage" -> "Real Stage").
+- `follows`: a branch the environment follows instead of taking releases (dev: master).
+- `deploys` / `verifies`: the roles that mark it deployed / verify it (OPS / QA).
+- `gates`: what verifying it waits for: `load_test` (a passed load test), `signoffs`
+  (the teams of `workflow.prod_signoffs`; prod only).
+- `greenlight`: true on each environment whose verification the prod green light waits
+  for. Default: every ticketed environment before prod.
+- `monitor_minutes`: how long OPS watches it after a push (prod: `workflow.monitor_minutes`).
+- `mocked_partner`: whether it is expected to run a mocked partner (loop-server's
+  fakeTokBox); unset: whatever it reports.
+
+`pipeline_for(service)` answers for the services of the running context (it registers
+them when built, and forgets them when closed); any other gets dev -> stage -> prod.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+GATES = ("load_test", "signoffs")
+ROLES = ("DEV", "OPS", "QA")
+COMMAND_WORD = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
+PROD = "prod"
+DEV = "dev"
+
+
+class PipelineError(ValueError):
+    """A pipeline that can't be run; `key` is the dotted key under the environments."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    url: str = ""
+    ticket: str | None = None  # the ticket summary's word; None: no deployment ticket
+    follows: str | None = None  # a branch it follows instead of taking releases
+    deploys: str = "OPS"
+    verifies: str = "QA"
+    gates: tuple[str, ...] = ()
+    greenlight: bool = False
+    monitor_minutes: int | None = None
+    mocked_partner: bool | None = None
+
+    @property
+    def has_ticket(self) -> bool:
+        return self.ticket is not None
+
+    @property
+    def label(self) -> str:
+        """How people call it in sentences: "real-stage"."""
+        return self.name
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    environments: tuple[Environment, ...]
+
+    def env(self, name: str) -> Environment | None:
+        return next((e for e in self.environments if e.name == name), None)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(e.name for e in self.environments)
+
+    @property
+    def ticketed(self) -> tuple[Environment, ...]:
+        """The environments a release passes with a ticket, in order; prod last."""
+        return tuple(e for e in self.environments if e.has_ticket)
+
+    @property
+    def ticketed_names(self) -> tuple[str, ...]:
+        return tuple(e.name for e in self.ticketed)
+
+    @property
+    def before_prod(self) -> tuple[Environment, ...]:
+        return self.ticketed[:-1]
+
+    @property
+    def first(self) -> Environment:
+        """Where a release goes first (stage)."""
+        return self.ticketed[0]
+
+    def after(self, name: str) -> Environment | None:
+        """The ticketed environment a release goes to after `name`."""
+        names = self.ticketed_names
+        return self.ticketed[names.index(name) + 1] if name in names[:-1] else None
+
+    def before(self, name: str) -> Environment | None:
+        names = self.ticketed_names
+        return self.ticketed[names.index(name) - 1] if name in names[1:] else None
+
+    @property
+    def greenlight_waits_for(self) -> tuple[Environment, ...]:
+        """The environments whose verification the prod green light waits for."""
+        chosen = tuple(e for e in self.before_prod if e.greenlight)
+        return chosen or self.before_prod
+
+    def monitor_minutes(self, default: int) -> int:
+        """How long OPS watches prod after a push: prod's `monitor_minutes`, else `default`
+        (app.yaml's workflow.monitor_minutes)."""
+        minutes = self.environments[-1].monitor_minutes
+        return default if minutes is None else minutes
+
+    @property
+    def first_load_tested(self) -> bool:
+        """Verifying the first environment (stage) waits for a passed load test."""
+        return self.needs(self.first.name, "load_test")
+
+    def gated(self, gate: str) -> tuple[Environment, ...]:
+        return tuple(e for e in self.environments if gate in e.gates)
+
+    def needs(self, name: str, gate: str) -> bool:
+        env = self.env(name)
+        return env is not None and gate in env.gates
+
+
+def _default_ticket(name: str) -> str | None:
+    if name == DEV:
+        return None
+    if name == PROD:
+        return "Production"
+    return name.replace("-", " ").title()
+
+
+def environment_from(name: str, raw: Mapping[str, object], *, key: str) -> Environment:
+    """One environment from its app.yaml mapping; PipelineError names the bad key."""
+    if not COMMAND_WORD.fullmatch(name):
+        raise PipelineError(key, f"{name!r} is not a valid command word (lowercase letters, "
+                                 "digits and dashes, starting with a letter)")
+    ticket = raw.get("ticket", _default_ticket(name))
+    if ticket is False:
+        ticket = None
+    if ticket is not None and (not isinstance(ticket, str) or not ticket.strip()):
+        raise PipelineError(f"{key}.ticket", "expected the ticket summary's word or false")
+    for role_key in ("deploys", "verifies"):
+        if raw.get(role_key, "OPS") not in ROLES:
+            raise PipelineError(f"{key}.{role_key}", f"expected one of {', '.join(ROLES)}")
+    gates = tuple(str(g) for g in _as_list(raw.get("gates", ()), f"{key}.gates"))
+    for gate in gates:
+        if gate not in GATES:
+            raise PipelineError(f"{key}.gates", f"unknown gate {gate!r}; gates: "
+                                                f"{', '.join(GATES)}")
+    if gates and ticket is None:
+        raise PipelineError(f"{key}.gates", f"{name} has no deployment ticket, so nothing "
+                                            "to verify behind a gate")
+    follows = raw.get("follows", "master" if name == DEV else None)
+    return Environment(
+        name=name, url=str(raw.get("url", "")), ticket=ticket,
+        follows=None if follows in (None, False) else str(follows),
+        deploys=str(raw.get("deploys", "OPS")), verifies=str(raw.get("verifies", "QA")),
+        gates=gates, greenlight=bool(raw.get("greenlight", False)),
+        monitor_minutes=_minutes(raw.get("monitor_minutes"), f"{key}.monitor_minutes"),
+        mocked_partner=_flag(raw.get("mocked_partner"), f"{key}.mocked_partner"),
+    )
+
+
+def pipeline_from(envs: list[Environment], *, key: str = "environments") -> Pipeline:
+    """Check the order and names of `envs`; PipelineError names the bad key."""
+    if not envs:
+        raise PipelineError(key, "no environment: a service needs at least prod")
+    seen: set[str] = set()
+    for env in envs:
+        if env.name in seen:
+            raise PipelineError(f"{key}.{env.name}", f"two environments named {env.name}")
+        seen.add(env.name)
+    if envs[-1].name != PROD:
+        raise PipelineError(key, f"prod must be the last environment (the last is "
+                                 f"{envs[-1].name})" if PROD in seen else "no prod environment")
+    if envs[-1].ticket is None:
+        raise PipelineError(f"{key}.prod.ticket", "prod takes a deployment ticket")
+    if len([e for e in envs if e.has_ticket]) < 2:
+        raise PipelineError(key, "a release needs a ticketed environment before prod "
+                                 "(stage)")
+    for env in envs[:-1]:
+        if "signoffs" in env.gates:
+            raise PipelineError(f"{key}.{env.name}.gates", "sign-offs gate prod only")
+    return Pipeline(tuple(envs))
+
+
+def _as_list(value: object, key: str) -> list[object]:
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    raise PipelineError(key, "expected a list")
+
+
+def _minutes(value: object, key: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise PipelineError(key, "expected a whole number of minutes, at least 1")
+    return value
+
+
+def _flag(value: object, key: str) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise PipelineError(key, "expected true or false")
+
+
+DEFAULT = Pipeline((Environment(DEV, ticket=None, follows="master"),
+                    Environment("stage", ticket="Stage"),
+                    Environment(PROD, ticket="Production")))
+
+_REGISTERED: dict[str, Pipeline] = {}
+
+
+def register(service: str, pipeline: Pipeline) -> None:
+    """A running context (bot/usecases/context.py) registers its services' pipelines."""
+    _REGISTERED[service] = pipeline
+
+
+def unregister(service: str, pipeline: Pipeline) -> None:
+    """Forget `service`'s pipeline if it is still `pipeline` (the context stopped)."""
+    if _REGISTERED.get(service) == pipeline:
+        del _REGISTERED[service]
+
+
+def pipeline_for(service: str) -> Pipeline:
+    return _REGISTERED.get(service, DEFAULT)

@@ -1,0 +1,107 @@
+"""The lifecycle derived from a pipeline (issue 19): with real-stage between stage and
+prod, the step table, the guards, the effects and the advice pass each environment in
+turn, and the green light waits for real-stage; today's pipeline gives today's table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from bot.domain.actions import Action, Actor, Facts, FileTicket, GuardFailed, Role, SetTicket
+from bot.domain.facts import Bug, EnvironmentState
+from bot.domain.lifecycle import decide, state_after
+from bot.domain.next_steps import LOAD_TEST_WINDOW, next_action, next_step, pending_gate
+from bot.domain.pipeline import DEFAULT, Environment, Pipeline, register, unregister
+from bot.domain.release import Env, Release, State, Ticket
+from bot.domain.rules import step_rules
+from tests.unit.test_lifecycle import ALLOWED
+
+SERVICE = "loop-server-rs"  # a service of its own: other tests keep dev -> stage -> prod
+REAL = Env("real-stage")
+FOUR = Pipeline((Environment("dev", follows="master"),
+                 Environment("stage", ticket="Stage", gates=("load_test",), mocked_partner=True),
+                 Environment("real-stage", ticket="Real Stage", mocked_partner=False),
+                 Environment("prod", ticket="Production")))
+STAGE_BUG, REAL_BUG, PROD_BUG = 1107001, 1107002, 1107003
+
+
+@pytest.fixture(autouse=True)
+def four_environments() -> Iterator[None]:
+    register(SERVICE, FOUR)
+    yield
+    unregister(SERVICE, FOUR)
+
+
+def _release(state: State, *tickets: Ticket) -> Release:
+    return Release(SERVICE, "0.14.0", state, tag="0.14.0", tickets=tickets)
+
+
+def _bug(bug_id: int, status: str, resolution: str = "") -> Bug:
+    return Bug(bug_id, "Loop — Please deploy loop-server-rs 0.14.0", status, resolution)
+
+
+QA = Actor("U0QA00001", frozenset({Role.QA}))
+
+
+def test_todays_pipeline_gives_todays_step_table() -> None:
+    table = step_rules(DEFAULT)
+    assert set(table) == set(ALLOWED)
+    for action, (roles, from_states, to_state) in ALLOWED.items():
+        rule = table[action]
+        assert (rule.roles, rule.from_states, rule.to_state) == (roles, from_states, to_state)
+
+
+def test_real_stage_comes_between_stage_and_prod() -> None:
+    table = step_rules(FOUR)
+    assert table[Action.of("request", REAL)].from_states == {State.STAGE_VERIFIED}
+    assert table[Action.of("deployed", REAL)].roles == {Role.OPS}
+    assert table[Action.REQUEST_PROD].from_states == {State("real-stage-verified")}
+    assert State("real-stage-deployed") in table[Action.REJECT].from_states
+    assert Action.of("verify", "dev") not in table  # dev has no ticket
+
+
+def test_verifying_stage_files_the_real_stage_ticket_then_real_stage_files_prod() -> None:
+    stage = Ticket(Env.STAGE, STAGE_BUG)
+    deployed = _release(State.STAGE_DEPLOYED, stage)
+    facts = Facts(tickets={"stage": _bug(STAGE_BUG, "RESOLVED", "FIXED")},
+                  environment=EnvironmentState("stage", "https://s", True, "0.14.0"))
+    decision = decide(Action.VERIFY_STAGE, deployed, facts, QA)
+    assert decision.effects == (SetTicket(Env.STAGE, "VERIFIED", "FIXED"), FileTicket(REAL))
+    assert state_after(decision, facts) is State("real-stage-requested")
+
+    on_real = _release(State("real-stage-deployed"), stage, Ticket(REAL, REAL_BUG))
+    facts = Facts(tickets={"real-stage": _bug(REAL_BUG, "RESOLVED", "FIXED")},
+                  environment=EnvironmentState("real-stage", "https://r", True, "0.14.0"))
+    decision = decide(Action.of("verify", REAL), on_real, facts, QA)
+    assert decision.effects == (SetTicket(REAL, "VERIFIED", "FIXED"), FileTicket(Env.PROD))
+    assert state_after(decision, facts) is State.PROD_REQUESTED
+
+
+def test_the_green_light_waits_for_real_stage_verified_in_bugzilla() -> None:
+    tickets = (Ticket(Env.STAGE, STAGE_BUG), Ticket(REAL, REAL_BUG), Ticket(Env.PROD, PROD_BUG))
+    facts = Facts(tickets={"stage": _bug(STAGE_BUG, "VERIFIED", "FIXED"),
+                           "real-stage": _bug(REAL_BUG, "RESOLVED", "FIXED"),
+                           "prod": _bug(PROD_BUG, "NEW")})
+    with pytest.raises(GuardFailed) as refused:
+        decide(Action.GREENLIGHT, _release(State.PROD_REQUESTED, *tickets), facts, QA)
+    assert (f"real-stage bug {REAL_BUG} (RESOLVED FIXED) for 0.14.0 is not VERIFIED: ask QA "
+            "to verify it (`/loop verify real-stage 0.14.0`)") in refused.value.message
+
+
+def test_the_advice_walks_the_four_environments() -> None:
+    assert next_step(_release(State.STAGE_VERIFIED)) == \
+        "QA: file the real-stage ticket with `/loop request real-stage 0.14.0`"
+    assert next_step(_release(State("real-stage-requested"))) == \
+        "OPS: deploy 0.14.0 to real-stage, then `/loop deployed real-stage 0.14.0`"
+    assert next_action(_release(State("real-stage-deployed"))) == Action.of("verify", REAL)
+    assert next_action(_release(State("real-stage-verified"))) == Action.REQUEST_PROD
+
+
+def test_a_pending_load_test_replaces_the_verify_step() -> None:
+    deployed = _release(State.STAGE_DEPLOYED)
+    pending = pending_gate(deployed, load_test_required=True, window_set=False, passed=False)
+    assert pending == LOAD_TEST_WINDOW
+    assert next_action(deployed, pending) is None
+    assert "`/loop loadtest stage 0.14.0 window FROM TO`" in next_step(deployed, pending)
+    assert pending_gate(deployed, load_test_required=True, window_set=True, passed=True) is None
