@@ -1,7 +1,7 @@
 """Delivery metrics (issue 22): the commit times of each release, read from GitHub once,
 and an index for reading one service's steps of some kinds since a time.
 
-Revision ID: 0006_metrics
+Revision ID: 0007
 Revises: 0006
 Created: 2026-12-07
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0006_metrics"
+revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
