@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.domain.facts import Ancestry, Bug, Commit, EnvironmentState, Tag
+from bot.domain.ticket_history import StatusMove
 
 
 class PartnerError(Exception):
@@ -143,6 +144,9 @@ class Tracker(Protocol):
     def reopen(self, bug_id: int, comment: str) -> None:
         """Open a closed ticket again, with `comment` (REOPENED where the workflow has it,
         else CONFIRMED: Bugzilla 4.0+'s default workflow)."""
+        ...
+    def status_moves(self, bug_id: int) -> tuple[StatusMove, ...]:
+        """The bug's status after each change that moved it, oldest first (Bug.history)."""
         ...
     def bug_url(self, bug_id: int) -> str: ...
 

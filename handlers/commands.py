@@ -31,11 +31,13 @@ from bot.messages import replies
 from bot.messages.blocks import mentions
 from bot.messages.gonogo import render_gonogo
 from bot.messages.help import help_topic
+from bot.messages.metrics import metrics_reply
 from bot.messages.signoffs import with_signoff_button
 from bot.usecases.calendar_feed import calendar_from_settings, select_cycles
 from bot.usecases.context import load_release
 from bot.usecases.dev_lag import environments_and_lag
 from bot.usecases.gonogo import gonogo
+from bot.usecases.metrics import metrics
 from bot.usecases.offers import offer_confirmation
 from bot.usecases.push_day import push_day_note
 from bot.usecases.queries import history, releases_in_flight
@@ -54,6 +56,7 @@ from handlers.intents import (
     History,
     LoadTestResult,
     LoadTestWindow,
+    Metrics,
     ProdSignoff,
     ServiceChange,
     Status,
@@ -138,6 +141,9 @@ def execute(parsed: Command, job: Job) -> None:
             loadtest.do_result(job, parsed, intent)
         case ProdSignoff(version=version):
             signoff.do_signoff(job, parsed.service, version)
+        case Metrics(cycles=cycles):
+            found = metrics(job.ctx, service=parsed.service, cycles=cycles)
+            job.reply.ephemeral(metrics_reply(found, job.ctx.settings.board_url))
 
 
 def _do_help(job: Job, topic: str | None, service: str | None = None) -> None:

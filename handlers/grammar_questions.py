@@ -4,7 +4,19 @@ them after the lifecycle's)."""
 
 from __future__ import annotations
 
-from handlers.intents import CalendarDates, Envs, GoNoGoQuestion, History, Intent, Status
+import re
+
+from bot.domain.errors import echoed
+from bot.usecases.metrics import DEFAULT_CYCLES
+from handlers.intents import (
+    CalendarDates,
+    Envs,
+    GoNoGoQuestion,
+    History,
+    Intent,
+    Metrics,
+    Status,
+)
 from handlers.subcommands import Declarations
 from handlers.words import Words
 
@@ -46,3 +58,25 @@ def _gonogo(words: Words) -> Intent:
     version = words.release() if words.peek() else None
     words.end()
     return GoNoGoQuestion(version)
+
+
+@subcommand("metrics [--cycles N]",
+            "delivery metrics: prod pushes, lead time, change failure rate, time to restore "
+            f"and where releases wait, over the last N cycles (default {DEFAULT_CYCLES}) "
+            "against the N before",
+            examples=("metrics", "metrics --cycles 12"))
+def _metrics(words: Words) -> Intent:
+    cycles = DEFAULT_CYCLES
+    word = words.peek()
+    if word is not None and word.lower().startswith("--cycles"):
+        words.take("--cycles")
+        _, equals, value = word.partition("=")
+        cycles = _count(words, value if equals else words.take("the number of cycles"))
+    words.end()
+    return Metrics(cycles)
+
+
+def _count(words: Words, word: str) -> int:
+    if not re.fullmatch(r"[0-9]{1,3}", word):
+        raise words.error(f"couldn't read `{echoed(word)}` as a number of cycles")
+    return int(word)

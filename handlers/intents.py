@@ -74,6 +74,11 @@ class GoNoGoQuestion:
 
 
 @dataclass(frozen=True)
+class Metrics:
+    cycles: int
+
+
+@dataclass(frozen=True)
 class LoadTestWindow:
     """A load-test window on stage; start and end are the team's wall clock (naive)."""
 
@@ -97,7 +102,8 @@ class ProdSignoff:
 
 
 Intent = (Help | TagPreview | Step | Backport | ServiceChange | Status | History | Envs
-          | CalendarDates | GoNoGoQuestion | LoadTestWindow | LoadTestResult | ProdSignoff)
+          | CalendarDates | GoNoGoQuestion | LoadTestWindow | LoadTestResult | ProdSignoff
+          | Metrics)
 
 
 @dataclass(frozen=True)

@@ -190,8 +190,8 @@ def read_options(words: list[str]) -> tuple[list[str], str | None, str | None]:
         elif lowered == "--emergency" or lowered.startswith("--emergency="):
             emergency = _once(emergency, "--emergency",
                               _flag_value(word, items, '--emergency "REASON"'))
-        elif lowered == "--help":
-            kept.append(word)  # `/loop --help`, `/loop verify --help`: the grammar's
+        elif lowered == "--help" or lowered.split("=", 1)[0] in SUBCOMMAND_OPTIONS:
+            kept.append(word)  # `/loop --help`, `/loop metrics --cycles 3`: the grammar's
         elif word.startswith("--"):
             raise BadInput(f"unknown option `{echoed(word)}`",
                            hint='options: `--service NAME`, `--emergency "REASON"`')
@@ -201,6 +201,7 @@ def read_options(words: list[str]) -> tuple[list[str], str | None, str | None]:
 
 
 _OPTION_NAMES = ("emergency", "service", "help")
+SUBCOMMAND_OPTIONS = ("--cycles",)  # read by the subcommand that takes them
 _DASHES = re.compile(r"^[\u2014\u2013\u2012\u2015]{1,2}")  # em, en, figure dash, bar
 
 

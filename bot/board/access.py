@@ -31,7 +31,8 @@ from urllib.parse import parse_qsl, quote, urlencode
 COOKIE = "loopbot_board"
 # Headers that only a proxy (or someone posing as one) sends, as WSGI names them.
 PROXIED = ("HTTP_FORWARDED", "HTTP_VIA", "HTTP_X_REAL_IP", "HTTP_TRUE_CLIENT_IP",
-           "HTTP_CF_CONNECTING_IP", "HTTP_X_CLIENT_IP", "HTTP_X_CLUSTER_CLIENT_IP")
+           "HTTP_CF_CONNECTING_IP", "HTTP_X_CLIENT_IP", "HTTP_X_CLUSTER_CLIENT_IP",
+           "HTTP_X_ORIGINAL_FORWARDED_FOR", "HTTP_CLIENT_IP", "HTTP_FASTLY_CLIENT_IP")
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 - `GET /`: the environments grid, the releases in flight and the calendar;
 - `GET /releases/SERVICE/VERSION`: one release: notes, tickets, commits, audit trail;
+- `GET /metrics?service=NAME&cycles=N`: the delivery metrics as charts, with the releases
+  behind them (bot/board/metrics_page.py); bad parameters are a 400 page saying which;
 - `?part=main` on either: only what goes inside <main>, with an ETag (what the page's
   script polls; 304 when nothing changed);
 - `GET /static/board.css`, `/static/board.js`: the stylesheet and the polling script.
@@ -23,6 +25,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote, unquote
 
 from bot.board.cache import ReadCache
+from bot.board.metrics_page import metrics_page, metrics_query
 from bot.board.render import Renderer
 from bot.domain.errors import Refusal
 from bot.domain.gonogo import PUSHED, GoNoGo
@@ -33,7 +36,8 @@ from bot.usecases.gonogo import Reads, gonogo
 StartResponse = Callable[..., Any]
 STATIC = {"board.css": "text/css; charset=utf-8",
           "board.js": "text/javascript; charset=utf-8", "favicon.svg": "image/svg+xml"}
-REASONS = {200: "OK", 304: "Not Modified", 303: "See Other", 401: "Unauthorized",
+REASONS = {200: "OK", 304: "Not Modified", 303: "See Other", 400: "Bad Request",
+           401: "Unauthorized",
            403: "Forbidden", 404: "Not Found"}
 
 
@@ -60,7 +64,7 @@ class Board:
 
     @staticmethod
     def serves(path: str) -> bool:
-        return path == "/" or path.startswith(("/releases/", "/static/"))
+        return path in ("/", "/metrics") or path.startswith(("/releases/", "/static/"))
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse
                  ) -> Iterable[bytes]:
@@ -71,6 +75,8 @@ class Board:
         if path == "/":
             return self._page(environ, start_response, "board.html", "release board", part,
                               self._board_values)
+        if path == "/metrics":
+            return self._metrics(environ, start_response, part)
         words = [unquote(w) for w in path.removeprefix("/releases/").split("/")]
         if path.startswith("/releases/") and len(words) == 2 and all(words):
             service, version = words
@@ -90,6 +96,22 @@ class Board:
                     "calendar": self.reads.calendar(), "services": [s.name for s in services],
                     "envs": list(dict.fromkeys(e for s in services for e in s.environments))}
 
+    def _metrics(self, environ: dict[str, Any], start_response: StartResponse, part: bool
+                 ) -> Iterable[bytes]:
+        try:
+            service, cycles = metrics_query(self.ctx, environ.get("QUERY_STRING", ""))
+        except Refusal as exc:
+            return self.message(start_response, 400, "Bad request", str(exc))
+        query = f"service={quote(service, safe='')}&cycles={cycles}&"
+        # the page's polls, and every viewer's, share one read (Bugzilla's time to live)
+        def read() -> dict[str, Any]:
+            return {"page": self.reads.cached(("metrics", service, cycles),
+                                              self.options.ticket_ttl,
+                                              lambda: metrics_page(self.ctx, service, cycles))}
+
+        return self._page(environ, start_response, "metrics.html", f"{service} metrics", part,
+                          read, query=query)
+
     def _release_values(self, service: str, version: str) -> dict[str, Any]:
         page = self.reads.release_page(service, version)
         release = page.flight.release
@@ -107,7 +129,7 @@ class Board:
                                                 reads=reads))
 
     def _page(self, environ: dict[str, Any], start_response: StartResponse, main: str,
-              title: str, part: bool, values: Callable[[], dict[str, Any]]
+              title: str, part: bool, values: Callable[[], dict[str, Any]], query: str = ""
               ) -> Iterable[bytes]:
         try:
             shown = values()
@@ -121,7 +143,7 @@ class Board:
                 return answer(start_response, 304, b"", extra=[("ETag", etag)])
             return answer(start_response, 200, body, extra=[("ETag", etag)])
         path = quote(environ.get("PATH_INFO", "/"))
-        html = self.renderer.page(main, title=title, now=now, part_url=f"{path}?part=main",
+        html = self.renderer.page(main, title=title, now=now, part_url=f"{path}?{query}part=main",
                                   poll_seconds=self.options.poll_seconds, **shown)
         return answer(start_response, 200, html.encode())
 

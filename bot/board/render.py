@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 from bot.domain import times
 from bot.domain.cycles import Phase
 from bot.domain.facts import MOCKED_PARTNER, MOCKED_PARTNER_MEANS, NOTHING_RELEASED
+from bot.domain.metrics_trend import duration
 from bot.messages.gonogo import summary as gonogo_summary
 from bot.messages.gonogo import title as gonogo_title
 
@@ -37,7 +38,7 @@ class Renderer:
                                 autoescape=select_autoescape(default=True),
                                 trim_blocks=True, lstrip_blocks=True)
         self._env.filters.update(ago=ago, local=self.local, day=times.day, short=short,
-                                 code_spans=code_spans, status=status)
+                                 code_spans=code_spans, status=status, took=duration)
         self._env.globals.update(PHASES=PHASES, MOCKED_PARTNER=MOCKED_PARTNER,
                                  NOTHING_RELEASED=NOTHING_RELEASED,
                                  MOCKED_PARTNER_MEANS=MOCKED_PARTNER_MEANS,

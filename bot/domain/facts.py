@@ -6,6 +6,7 @@ URLs; the domain never sees a library object.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from bot.domain.errors import one_line
@@ -17,6 +18,7 @@ class Commit:
     message: str
     author: str = ""
     parents: tuple[str, ...] = ()
+    committed_at: dt.datetime | None = field(default=None, compare=False)  # committer date
 
     @property
     def title(self) -> str:
@@ -65,6 +67,7 @@ class Bug:
     keywords: tuple[str, ...] = ()  # e.g. sec-high
     groups: tuple[str, ...] = ()  # e.g. core-security (who may see it)
     type: str = ""  # defect, enhancement or task (Bugzilla 5)
+    created_at: dt.datetime | None = field(default=None, compare=False)  # when reported
 
     @property
     def is_open(self) -> bool:

@@ -25,6 +25,10 @@ def failing_guards(
         failures.append(f"`{action.value}` needs the bug that causes it")
     if action is Action.UNBLOCK and bug_id is not None and bug_id not in release.blockers:
         failures.append(f"bug {bug_id} does not block {name}")
+    own = [t for t in release.tickets if t.bug_id == bug_id]
+    if own and action is not Action.UNBLOCK:  # a typo of the regression's number, likely
+        failures.append(f"bug {bug_id} is {name}'s own {own[0].env} deployment ticket: "
+                        "name the bug that causes it")
     pipeline = pipeline_for(release.service)
     env, verb = action.env, action.verb
     first = verb == "request" and env == pipeline.first.name

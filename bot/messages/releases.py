@@ -211,6 +211,9 @@ def step_done(
         before = release.previous_version or "the release before"
         blocks.append(section(f":rotating_light: *Prod backed off* from {release.version} to "
                               f"{escape(before)}: {escape(one_line(result.detail, 600))}"))
+    if decision.action is Action.REJECT and result.detail:  # why, where the team reads it
+        blocks.append(section(f":x: *Rejected on stage*: "
+                              f"{escape(one_line(result.detail, 600))}"))
     if decision.is_override:
         skipped = "; ".join(decision.skipped_guards) or "nothing"
         blocks.append(section(f":rotating_light: *Emergency override* by {_who(actor)}: "

@@ -32,12 +32,15 @@ import urllib3
 from requests.adapters import HTTPAdapter
 
 from bot.domain.facts import Bug
+from bot.domain.ticket_history import StatusMove
+from bot.partners.bugzilla_times import moment as _time
+from bot.partners.bugzilla_times import moves as _moves
 from bot.ports import NOT_HANDLED, Conflict, NotFound, OutcomeUnknown, PartnerError
 
 PARTNER = "Bugzilla"
 CHUNK = 300
 FIELDS = ("id", "summary", "status", "resolution", "depends_on", "blocks", "keywords",
-          "groups", "type")
+          "groups", "type", "creation_time")
 REFUSED_CHANGE_CODES = frozenset({104, 118, 119, 120, 121, 122, 123})
 # no status REOPENED (51, Bugzilla 4.0+'s workflow) or not from here (123)
 NO_SUCH_TRANSITION = frozenset({51, 123})
@@ -157,6 +160,13 @@ class BugzillaTracker:
         client = self._call("connect", lambda bz: bz)  # connecting is not the change
         self._call(f"reopen bug {bug_id}", work, bug_id=bug_id, write=True, client=client)
 
+    def status_moves(self, bug_id: int) -> tuple[StatusMove, ...]:
+        raw = self._call(f"read the history of bug {bug_id}",
+                         lambda bz: bz.bugs_history_raw([bug_id]), bug_id=bug_id)
+        records = [r for b in raw.get("bugs", []) if int(b.get("id", 0)) == bug_id
+                   for r in b.get("history", [])]
+        return tuple(_moves(records))
+
     def bug_url(self, bug_id: int) -> str:
         parts = urlsplit(self.url)
         path = re.sub(r"/rest/?$", "", parts.path.rstrip("/")) + "/show_bug.cgi"
@@ -266,6 +276,7 @@ def _to_bug(raw: Any) -> Bug:
         keywords=tuple(str(k) for k in getattr(raw, "keywords", ()) or ()),
         groups=tuple(str(g) for g in getattr(raw, "groups", ()) or ()),
         type=str(getattr(raw, "type", "") or ""),
+        created_at=_time(getattr(raw, "creation_time", None)),
     )
 
 

@@ -139,4 +139,5 @@ class CommitReads:
 
 def _commit(c: Any) -> Commit:
     return Commit(sha=c.sha, message=c.commit.message, author=c.commit.author.name,
-                  parents=tuple(p.sha for p in c.parents))
+                  parents=tuple(p.sha for p in c.parents),
+                  committed_at=c.commit.committer.date)

@@ -19,12 +19,13 @@ to `state_dir/bugzilla.json`, in bugzilla_state.py. New bugs are numbered from 1
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
 from bot.sandbox.bugzilla_fields import field_values, product_records
-from bot.sandbox.bugzilla_records import parse_bug_id, utc_now
+from bot.sandbox.bugzilla_records import parse_bug_id, timestamp, utc_now
 from bot.sandbox.bugzilla_search import search, select_fields, values
 from bot.sandbox.bugzilla_state import FIRST_NEW_ID, BugDatabase, Clock
 from bot.sandbox.bugzilla_workflow import DOCUMENTATION, WORKFLOWS, BugzillaFault
@@ -99,6 +100,20 @@ class BugzillaStandIn(StandIn):
             return self.db.seed(params, creator)
         except BugzillaFault as fault:
             raise ValueError(f"cannot add bug: {fault.message}") from None
+
+    def backdate(self, bug_id: int, moves: Iterable[tuple[dt.datetime, str, str]],
+                 who: str = BOT_LOGIN) -> None:
+        """Give a seeded bug the status history that led to its status: each move is
+        (when, status, resolution), as Bug.history then lists it."""
+        status, resolution = self.db.workflow.default_new_status, ""
+        for when, new_status, new_resolution in moves:
+            changed = [{"field_name": "status", "removed": status, "added": new_status}]
+            if new_resolution != resolution:
+                changed.append({"field_name": "resolution", "removed": resolution,
+                                "added": new_resolution})
+            self.db.add_history(bug_id, {"when": timestamp(when), "who": who,
+                                         "changes": changed})
+            status, resolution = new_status, new_resolution
 
     def change(self, bug_id: int, actor: str, **params: Any) -> dict[str, Any]:
         """Bug.update of one bug by `actor` (a login), with Bugzilla's checks (workflow,
@@ -210,6 +225,13 @@ class BugzillaStandIn(StandIn):
         if permissive:
             body["faults"] = faults
         return Response(200, body)
+
+    @route("GET", r"/rest/bug/([^/]+)/history")
+    def get_history(self, request: Request, raw_id: str) -> Response:
+        self._caller(request)
+        bug_id = parse_bug_id(raw_id)
+        return Response(200, {"bugs": [{"id": bug_id, "alias": [],
+                                        "history": self.db.history(bug_id)}]})
 
     @route("POST", r"/rest/bug")
     def create_bug(self, request: Request) -> Response:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from bot.sandbox.bugzilla_history import BugHistory
 from bot.sandbox.bugzilla_records import (
     apply_simple_fields,
     changes,
@@ -42,7 +43,7 @@ Clock = Callable[[], dt.datetime]
 FIRST_NEW_ID = 1100001
 
 
-class BugDatabase:
+class BugDatabase(BugHistory):
     """Bugs keyed by id; every public method takes the lock."""
 
     def __init__(
@@ -61,6 +62,7 @@ class BugDatabase:
         self._lock = threading.RLock()
         self._bugs: dict[int, dict[str, Any]] = {}
         self._comments: dict[int, list[dict[str, Any]]] = {}
+        self._history: dict[int, list[dict[str, Any]]] = {}  # Bug.history's records
         self._next_id = first_id
         self._next_comment_id = 8_700_001
         if state_file is not None and state_file.exists():
@@ -121,6 +123,8 @@ class BugDatabase:
                 status=status, resolution=resolution, dupe_of=int(dupe) if dupe else None,
                 is_confirmed=status != "UNCONFIRMED",
             )
+            if isinstance(params.get("creation_time"), dt.datetime):  # reported before
+                self._bugs[bug_id]["creation_time"] = timestamp(params["creation_time"])
             self._save()
             return bug_id
 
@@ -243,8 +247,10 @@ class BugDatabase:
             self._append_comment(bug_id, text, actor)
         now = timestamp(self._clock())
         bug["last_change_time"] = now
+        changed = changes(before, bug)
+        self._record_change(bug_id, now, actor, changed)
         return {"id": bug_id, "alias": bug["alias"], "last_change_time": now,
-                "changes": changes(before, bug)}
+                "changes": changed}
 
     def _set_relation(self, bug: dict[str, Any], field: str, ids: Sequence[int]) -> None:
         """Set bug[field] and keep the other side (blocks <-> depends_on) in step."""
@@ -279,6 +285,7 @@ class BugDatabase:
             "next_comment_id": self._next_comment_id,
             "bugs": [self._bugs[i] for i in sorted(self._bugs)],
             "comments": {str(k): v for k, v in self._comments.items()},
+            "history": {str(k): v for k, v in self._history.items()},
         }
         self._state_file.parent.mkdir(parents=True, exist_ok=True)
         tmp = self._state_file.with_suffix(".tmp")
@@ -289,5 +296,6 @@ class BugDatabase:
         state = json.loads(state_file.read_text(encoding="utf-8"))
         self._bugs = {int(b["id"]): b for b in state.get("bugs", [])}
         self._comments = {int(k): v for k, v in state.get("comments", {}).items()}
+        self._history = {int(k): v for k, v in state.get("history", {}).items()}
         self._next_id = int(state.get("next_id", self._next_id))
         self._next_comment_id = int(state.get("next_comment_id", self._next_comment_id))

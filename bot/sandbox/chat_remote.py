@@ -33,6 +33,7 @@ from bot.sandbox.chat_lines import (
     strip_comment,
 )
 from bot.sandbox.chat_render import as_json, printer, render_message
+from bot.sandbox.chat_session import echoed
 from bot.sandbox.signed import SlackRequests, buttons
 from bot.sandbox.slack_records import Posted
 from bot.sandbox.slack_workspace import Workspace
@@ -211,7 +212,7 @@ class RemoteChat:
                 continue
             self._seen[key] = version
             self.out(as_json(message, self._name) if getattr(self.out, "json", False)
-                     else render_message(message, self._name))
+                     else render_message(message, self._name, self._channel))
 
     def mark_seen(self) -> None:
         for message in self.slack.posted():
@@ -220,6 +221,10 @@ class RemoteChat:
 
     def _name(self, user_id: str) -> str:
         return next((f"@{n}" for n, u in USERS.items() if u == user_id), user_id)
+
+    def _channel(self, channel_id: str) -> str:
+        found = self.slack.workspace.resolve_channel(channel_id)
+        return found.name if found is not None else channel_id
 
 
 def open_remote_chat(url: str, sandbox_file: Path, *, json_out: bool = False) -> RemoteChat:
@@ -246,8 +251,11 @@ def run_remote_chat(args: argparse.Namespace, lines: Iterable[str] | None = None
     if interactive:
         print(f"loopbot sandbox chat: talking to the bot at {args.url}\n{HELP}\n"
               "Ctrl-D to leave.", flush=True)
+    echo = not interactive and not args.json  # a transcript shows what was typed
     try:
         for line in lines if lines is not None else read_lines(interactive):
+            if echo:
+                print(echoed(line), flush=True)
             chat.handle(line)
     except KeyboardInterrupt:
         pass

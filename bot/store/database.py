@@ -7,8 +7,8 @@ true for exactly one caller per key, across threads and processes; `store.hold_l
 holder, seconds)` gives a lease to one holder at a time until it expires; `store.offer`
 records a confirmation offered and `store.offered(key)` finds it; `store.commit_files`
 and `store.keep_commit_files` keep the files each commit changes
-(bot/store/commit_files.py). No message raised or logged by the store shows the database
-password.
+(bot/store/commit_files.py); the delivery metrics read through bot/store/metrics.py.
+No message raised or logged by the store shows the database password.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from bot.domain.offers import Offer
 from bot.store.commit_files import CommitFileRecords
 from bot.store.engine import build_engine, insert_ignoring, masked, parse_url, scrub
 from bot.store.errors import StoreError, Unreachable
+from bot.store.metrics import MetricsRecords
 from bot.store.tables import claims, leases, offers
 from bot.store.uow import Clock, UnitOfWork
 
@@ -35,7 +36,7 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class Store(CommitFileRecords):
+class Store(CommitFileRecords, MetricsRecords):
     def __init__(self, url: str | URL, *, clock: Clock = utc_now) -> None:
         self._url = parse_url(url) if isinstance(url, str) else url
         self._clock = clock

@@ -122,6 +122,8 @@ class AuditRow(SQLModel, table=True):
         Index("ix_audit_service_version_id", "service", "version", "id"),
         Index("ix_audit_service_action_actor_id", "service", "action", "actor", "id"),
         Index("ix_audit_request_id", "request_id"),
+        # the metrics: one service's steps of some kinds since a time (bot/store/metrics.py)
+        Index("ix_audit_service_action_at", "service", "action", "at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -244,6 +246,20 @@ class CommitFilesRow(SQLModel, table=True):
     read_at: dt.datetime = _time()
 
 
+class ReleaseCommitTimesRow(SQLModel, table=True):
+    """When each commit a release ships was committed (issue 22's lead time): fixed once
+    the release is tagged, so read from GitHub once (bot/store/metrics.py)."""
+
+    __tablename__ = "release_commit_times"
+    __table_args__ = (UniqueConstraint("service", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    service: str
+    version: str
+    times: list[str] = _json()  # ISO 8601, UTC
+    read_at: dt.datetime = _time()
+
+
 JOBS_TABLE = "apscheduler_jobs"
 
 # APScheduler 3's SQLAlchemyJobStore table, column for column (191: MySQL's key length).
@@ -268,3 +284,4 @@ load_test_windows = LoadTestWindowRow.__table__
 load_test_results = LoadTestResultRow.__table__
 signoffs = SignoffRow.__table__
 commit_files = CommitFilesRow.__table__
+release_commit_times = ReleaseCommitTimesRow.__table__

@@ -6,9 +6,13 @@ know them.
 tickets found in Bugzilla by summary ("Loop — Please deploy loop-server 0.12.2 to Stage")
 and what each environment runs, asks bot/domain/adoption.py where each release stands,
 and records every release not recorded yet, with its tickets and one audit entry
-("import", by `IMPORTER`, saying what it was learned from). Idempotent: a release already
-recorded (made by the bot, or imported before) is left exactly as it is, so a second
-import changes nothing. Partner failures raise `PartnerError` before anything is
+("import", by `IMPORTER`, saying what it was learned from), after the steps its
+tickets' Bugzilla history shows at their own times (bot/domain/ticket_history.py:
+deployed and verified on stage and prod), so the delivery metrics see the team's recent
+history on day one: one Bugzilla request per ticket of the newest `HISTORY_RELEASES`
+releases imported, all at once (the metrics compare at most 52 cycles). Idempotent: a
+release already recorded (made by the bot, or imported before) is left exactly as it
+is, so a second import changes nothing. Partner failures raise `PartnerError` before anything is
 written; an unreachable environment only means its version is not known.
 
 Tags newer than what prod runs that no ticket names, no environment runs and a newer tag
@@ -28,13 +32,14 @@ cost grows linearly with the tags.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.domain.adoption import Adopted, adopt, tickets_by_version, untouched
 from bot.domain.audit import AuditEntry
 from bot.domain.facts import Bug, Tag
 from bot.domain.release import Env, Release, Ticket
+from bot.domain.ticket_history import StatusMove, learned_steps
 from bot.domain.versions import Version
 from bot.ports import PartnerError
 from bot.store import AlreadyExists
@@ -42,6 +47,7 @@ from bot.usecases.context import Context, ServicePorts
 
 IMPORTER = "loopbot import"
 RECORD_BATCH = 500  # releases recorded per transaction (one each made 10,000 commits)
+HISTORY_RELEASES = 60  # the newest releases whose tickets' history is read
 log = logging.getLogger("loopbot.import")
 
 
@@ -89,9 +95,11 @@ def import_releases(ctx: Context, *, service: str | None = None,
                         _learned(found, tags[found.version], running)))
             _tell(progress, "looked at", len(new), total)
         previous = found.version
+    ids = [t.bug_id for release, _ in new[-HISTORY_RELEASES:] for t in release.tickets]
+    moves = dict(zip(ids, ctx.fanout.map(ports.tracker.status_moves, ids), strict=True))
     imported: list[Release] = []
     for start in range(0, len(new), RECORD_BATCH):
-        imported += _record(ctx, new[start:start + RECORD_BATCH])
+        imported += _record(ctx, new[start:start + RECORD_BATCH], moves)
         _tell(progress, "recorded", min(start + RECORD_BATCH, len(new)), total)
     versions = {r.version for r in imported}
     known = tuple(str(v) for v in sorted(tags) if str(v) not in versions and v not in skipped)
@@ -138,10 +146,12 @@ def _release(ports: ServicePorts, found: Adopted, tag: Tag, previous: Version | 
     )
 
 
-def _record(ctx: Context, batch: list[tuple[Release, str]]) -> list[Release]:
-    """Record imported releases and their audit entries in one transaction; a release
-    recorded already (another import, or a tag, got there first) is left out: its insert
-    is ignored, so the others are still written."""
+def _record(ctx: Context, batch: list[tuple[Release, str]],
+            moves: Mapping[int, Sequence[StatusMove]]) -> list[Release]:
+    """Record imported releases, the steps their tickets' history shows (at their own
+    times) and their import entries in one transaction; a release recorded already
+    (another import, or a tag, got there first) is left out: its insert is ignored, so
+    the others are still written."""
     stored = []
     with ctx.store.unit_of_work() as uow:
         for release, detail in batch:
@@ -149,6 +159,10 @@ def _record(ctx: Context, batch: list[tuple[Release, str]]) -> list[Release]:
                 stored.append(uow.add_release(release))
             except AlreadyExists:
                 continue
+            for step in learned_steps({t.env: t.bug_id for t in release.tickets}, moves):
+                uow.add_audit(AuditEntry(
+                    actor=IMPORTER, action=step.action, service=release.service,
+                    version=release.version, detail=step.detail, at=step.at))
             uow.add_audit(AuditEntry(
                 actor=IMPORTER, action="import", service=release.service,
                 version=release.version, to_state=release.state.value, detail=detail,

@@ -26,7 +26,9 @@ from bot.store.schema import upgrade
 TOKEN = "board-token-5d1e9a7c3b"
 CLIENT = "203.0.113.9"  # a machine elsewhere, as the proxy reports it
 PROXY_HEADERS = [{"X-Forwarded-For": CLIENT}, {"Forwarded": f"for={CLIENT}"},
-                 {"X-Real-IP": CLIENT}, {"Forwarded": f"for={CLIENT};proto=https"}]
+                 {"X-Real-IP": CLIENT}, {"Forwarded": f"for={CLIENT};proto=https"},
+                 {"X-Original-Forwarded-For": CLIENT},  # ingress-nginx passes it on
+                 {"Client-IP": CLIENT}, {"Fastly-Client-IP": CLIENT}]
 READ = ["/", "/releases/loop-server/0.12.2", "/calendar.ics", "/calendar.json"]
 
 

@@ -63,6 +63,9 @@ def test_the_chat_talks_to_loopbot_run_and_prints_what_it_posts(
     assert "(OPS pushed 0.12.2 to stage)" in said
     assert "!commit needs the bot in this process" in said
     assert "unknown user @nobody" in said
+    # played from a file, the transcript shows each line read, as `loopbot sandbox` does
+    assert "> @ops /loop request stage change-1\n" in said
+    assert "[#loop] loopbot: " in said and "[#C0" not in said  # the channel's name, not its id
     stage = next(url for name, url in where["environments"].items() if name.endswith("/stage"))
     assert requests.get(stage, timeout=5).json()["version"] == "0.12.2"
 
