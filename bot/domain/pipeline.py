@@ -135,12 +135,19 @@ def _default_ticket(name: str) -> str | None:
     return name.replace("-", " ").title()
 
 
+def _given(raw: Mapping[str, object], key: str, default: object) -> object:
+    value = raw.get(key)
+    return default if value is None else value
+
+
 def environment_from(name: str, raw: Mapping[str, object], *, key: str) -> Environment:
     """One environment from its app.yaml mapping; PipelineError names the bad key."""
     if not COMMAND_WORD.fullmatch(name):
         raise PipelineError(key, f"{name!r} is not a valid command word (lowercase letters, "
                                  "digits and dashes, starting with a letter)")
-    ticket = raw.get("ticket", _default_ticket(name))
+    # null is "not said" (a settings object written back out has every key): the default;
+    # `false` is what turns a ticket (or dev's following master) off
+    ticket = _given(raw, "ticket", _default_ticket(name))
     if ticket is False:
         ticket = None
     if ticket is not None and (not isinstance(ticket, str) or not ticket.strip()):
@@ -156,7 +163,7 @@ def environment_from(name: str, raw: Mapping[str, object], *, key: str) -> Envir
     if gates and ticket is None:
         raise PipelineError(f"{key}.gates", f"{name} has no deployment ticket, so nothing "
                                             "to verify behind a gate")
-    follows = raw.get("follows", "master" if name == DEV else None)
+    follows = _given(raw, "follows", "master" if name == DEV else None)
     return Environment(
         name=name, url=str(raw.get("url", "")), ticket=ticket,
         follows=None if follows in (None, False) else str(follows),

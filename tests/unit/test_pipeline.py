@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from bot.config import ConfigError, load_settings
+from bot.domain.pipeline import environment_from
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_YAML = ROOT / "app.yaml"
@@ -94,3 +95,15 @@ def test_a_refused_pipeline_leaves_the_running_one_unchanged(tmp_path: Path) -> 
     with pytest.raises(ConfigError):
         load_settings(_written(tmp_path, {"prod": URL, "stage": URL}), environ={})
     assert settings.pipeline("loop-server").names == ("dev", "stage", "prod")
+
+
+def test_null_keys_mean_the_defaults_as_a_settings_object_written_back_out_has_them() -> None:
+    """Found in the full suite: configurations written from Settings (every key, unset ones
+    null) were refused ("prod takes a deployment ticket") and dev stopped following master."""
+    url = "https://loop.example"
+    prod = environment_from("prod", {"url": url, "ticket": None}, key="environments.prod")
+    dev = environment_from("dev", {"url": url, "ticket": None, "follows": None},
+                           key="environments.dev")
+    assert prod.ticket == "Production" and dev.follows == "master" and dev.ticket is None
+    watched = environment_from("stage", {"url": url, "ticket": False}, key="environments.stage")
+    assert watched.ticket is None
