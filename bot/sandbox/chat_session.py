@@ -13,13 +13,14 @@ from typing import TextIO
 from bot.app import create_app
 from bot.board.app import BoardOptions
 from bot.clock import ManualClock
-from bot.config import Settings, load_settings
+from bot.config import Settings
 from bot.jobs import due_instants, run_due
 from bot.partners.slack import Chat as SlackChat
 from bot.sandbox.bugzilla import SANDBOX_KEY
 from bot.sandbox.chat import Chat
 from bot.sandbox.chat_lines import read_lines, start_moment
 from bot.sandbox.chat_render import printer
+from bot.sandbox.serve import sandbox_settings
 from bot.sandbox.signed import SlackRequests
 from bot.sandbox.world import GITHUB_TOKEN, SIGNING_SECRET, Sandbox
 from bot.server import serve
@@ -81,7 +82,7 @@ def close_chat(chat: Chat) -> None:
 
 
 def run_chat(args: argparse.Namespace, lines: Iterable[str] | None = None) -> int:
-    base = load_settings(args.config)
+    base = sandbox_settings(args.config)
     interactive = lines is None and sys.stdin.isatty()
     chat = open_chat(base, args, sys.stdout)
     try:

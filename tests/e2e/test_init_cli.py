@@ -3,7 +3,9 @@ OPS does after `pip install`, outside the clone)."""
 
 from __future__ import annotations
 
+import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -64,8 +66,29 @@ def test_init_writes_where_loopbot_config_points(tmp_path: Path) -> None:
                              f"{tmp_path / 'app.yaml'}\n")
 
 
+def test_the_sandbox_needs_no_configuration_and_says_it_uses_the_shipped_one(
+    tmp_path: Path,
+) -> None:
+    """Found using it: `loopbot sandbox serve` in an empty folder refused to start until
+    `loopbot init` had run, though every key has a sandbox default."""
+    env = {k: v for k, v in os.environ.items() if k not in ("LOOPBOT_CONFIG", "DATABASE_URL")}
+    served = subprocess.Popen([sys.executable, "-m", "bot.cli", "sandbox", "serve"], cwd=tmp_path,
+                              env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert served.stdout is not None and served.stderr is not None
+        where = json.loads(served.stdout.readline())
+        assert "loop-server/prod" in where["environments"]
+        assert served.stderr.readline() == (
+            "loopbot sandbox: no app.yaml here: using the shipped default app.yaml "
+            "(`loopbot init` writes it to edit)\n")
+    finally:
+        served.send_signal(signal.SIGTERM)
+        served.wait(timeout=30)
+    assert not (tmp_path / "app.yaml").exists()
+
+
 def test_a_missing_configuration_says_where_it_was_looked_for(tmp_path: Path) -> None:
-    default = loopbot("sandbox", "serve", cwd=tmp_path)
+    default = loopbot("db", "current", cwd=tmp_path)
     assert default.returncode == 2
     assert default.stderr == (
         f"loopbot: app.yaml: no such configuration file (looked at {tmp_path / 'app.yaml'}, "
