@@ -3,9 +3,10 @@
 environments) answers after 2 seconds.
 
 Measures, in the same run and on the same server (`--server waitress`, the default, is
-what `loopbot run` serves on, bot/production.py; `--server wsgiref` the standard library's
-threaded server of bot/server.py, which `loopbot run` used before), loopbot and a bare
-Bolt app whose only listener acks, taking bursts alternately (8 each by default).
+what `loopbot run` serves on, bot/entrypoints/production.py; `--server wsgiref` the
+standard library's threaded server of bot/entrypoints/server.py, which `loopbot run` used
+before), loopbot and a bare Bolt app whose only listener acks, taking bursts alternately
+(8 each by default).
 Three kinds of process, so that one's work never steals the interpreter from another's
 measurement: each app in its own; the senders in their own (a plain socket client, as
 fast as Slack's, timing each request from connect to the answer's last byte); the
@@ -37,17 +38,23 @@ from slack_bolt import Ack, App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
-from bot.app import create_app
-from bot.config import EnvironmentSettings, PartnerSettings, Secrets, Settings, load_settings
-from bot.production import ProductionServer
-from bot.sandbox.bugzilla import SANDBOX_KEY
+from bot.config.settings import (
+    EnvironmentSettings,
+    PartnerSettings,
+    Secrets,
+    Settings,
+    load_settings,
+)
+from bot.entrypoints.app import create_app
+from bot.entrypoints.production import ProductionServer
+from bot.entrypoints.server import Server, routes
+from bot.entrypoints.wiring import build_context
+from bot.sandbox.bugzilla.standin import SANDBOX_KEY
 from bot.sandbox.server import StandIn
-from bot.sandbox.signed import SlackRequests
-from bot.sandbox.slack import SANDBOX_BOT_TOKEN, SlackStandIn
+from bot.sandbox.slack.signed import SlackRequests
+from bot.sandbox.slack.standin import SANDBOX_BOT_TOKEN, SlackStandIn
 from bot.sandbox.world import GITHUB_TOKEN, SIGNING_SECRET, Sandbox
-from bot.server import Server, routes
 from bot.store.schema import upgrade
-from bot.wiring import build_context
 
 USERS = ("U0DEV0001", "U0OPS0001", "U0QA00001", "U0LEAD001")
 LINES = ("envs", "tag", "status", "calendar", "history 0.12.2")

@@ -27,11 +27,11 @@ from pathlib import Path
 import requests
 
 from bot.board.app import BoardOptions
-from bot.config import load_settings
-from bot.sandbox.chat import Chat
-from bot.sandbox.chat_session import close_chat, open_chat
+from bot.config.settings import load_settings
+from bot.entrypoints.server import Server, routes
+from bot.sandbox.chat.local import Chat
+from bot.sandbox.chat.session import close_chat, open_chat
 from bot.sandbox.server import LoggedRequest
-from bot.server import Server, routes
 from bot.usecases.identity import Directory
 
 ROOT = Path(__file__).resolve().parents[1]

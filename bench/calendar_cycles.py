@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from bot.config import load_settings
+from bot.config.settings import load_settings
 from bot.usecases import calendar_feed as feed
 
 SIZES = (1_000, 10_000)

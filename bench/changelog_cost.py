@@ -23,12 +23,12 @@ import time
 from pathlib import Path
 
 from bot.clock import ManualClock
-from bot.config import load_settings
+from bot.config.settings import load_settings
 from bot.domain.actions import Actor, Role
+from bot.entrypoints.wiring import build_context
 from bot.sandbox.world import Sandbox
 from bot.store.schema import upgrade
 from bot.usecases.tagging import preview_tag
-from bot.wiring import build_context
 
 COMMITS, BUGS = 500, 100
 GITHUB_BUDGET, BUGZILLA_BUDGET = 8, 3

@@ -18,9 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.config import load_settings
+from bot.config.settings import load_settings
 from bot.domain.release import Env
-from bot.sandbox.chat_session import close_chat, open_chat
+from bot.sandbox.chat.session import close_chat, open_chat
 from bot.usecases.gonogo import gonogo
 from bot.usecases.release_commit import api_impact_of
 

@@ -27,12 +27,12 @@ import requests
 from sqlalchemy import create_engine, insert
 
 from bot.board.app import BoardOptions
-from bot.config import load_settings
+from bot.config.settings import load_settings
+from bot.entrypoints.server import Server, routes
 from bot.jobs import run_due
 from bot.partners.slack import Chat as SlackChat
-from bot.sandbox.chat import Chat
-from bot.sandbox.chat_session import close_chat, open_chat
-from bot.server import Server, routes
+from bot.sandbox.chat.local import Chat
+from bot.sandbox.chat.session import close_chat, open_chat
 from bot.store.tables import audit, load_test_windows, releases
 
 ROOT = Path(__file__).resolve().parents[1]

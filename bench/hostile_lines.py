@@ -16,15 +16,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.app import create_app
-from bot.config import load_settings
-from bot.sandbox.signed import SlackRequests
+from bot.config.settings import load_settings
+from bot.entrypoints.app import create_app
+from bot.entrypoints.server import serve
+from bot.entrypoints.wiring import build_context
+from bot.sandbox.slack.signed import SlackRequests
 from bot.sandbox.world import SIGNING_SECRET, Sandbox
-from bot.server import serve
 from bot.store.schema import upgrade
-from bot.wiring import build_context
-from handlers.grammar import MAX_TEXT
-from handlers.words import split
+from handlers.grammar.parser import MAX_TEXT
+from handlers.grammar.words import split
 
 SHAPES = {
     "one long word": "x" * MAX_TEXT,

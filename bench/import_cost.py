@@ -27,11 +27,11 @@ import time
 from pathlib import Path
 
 from bot.clock import ManualClock
-from bot.config import load_settings
+from bot.config.settings import load_settings
+from bot.entrypoints.wiring import build_context
 from bot.sandbox.world import Sandbox
 from bot.store.schema import upgrade
 from bot.usecases.adoption import import_releases
-from bot.wiring import build_context
 
 SIZES = (1_000, 10_000)
 FAST = {"seconds_between_requests": 0, "seconds_between_writes": 0}

@@ -23,13 +23,13 @@ import time
 from pathlib import Path
 
 from bot.clock import ManualClock
-from bot.config import load_settings
+from bot.config.settings import load_settings
 from bot.domain.audit import AuditEntry
 from bot.domain.release import Release, State
+from bot.entrypoints.wiring import build_context
 from bot.sandbox.world import Sandbox
 from bot.store.schema import upgrade
 from bot.usecases.metrics import metrics
-from bot.wiring import build_context
 
 NOW = dt.datetime(2026, 12, 8, 9, tzinfo=dt.UTC)
 FORTNIGHT = dt.timedelta(weeks=2)

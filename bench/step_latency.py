@@ -23,15 +23,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.app import LoopApp, create_app
 from bot.clock import ManualClock
-from bot.config import load_settings
-from bot.sandbox.signed import SlackRequests, buttons
-from bot.sandbox.slack_records import Posted
+from bot.config.settings import load_settings
+from bot.entrypoints.app import LoopApp, create_app
+from bot.entrypoints.server import serve
+from bot.entrypoints.wiring import build_context
+from bot.sandbox.slack.records import Posted
+from bot.sandbox.slack.signed import SlackRequests, buttons
 from bot.sandbox.world import SIGNING_SECRET, Sandbox
-from bot.server import serve
 from bot.store.schema import upgrade
-from bot.wiring import build_context
 
 DEV, OPS, QA = "U0DEV0001", "U0OPS0001", "U0QA00001"
 VERSION = "0.13.0"

@@ -32,7 +32,7 @@ from typing import IO
 
 from dockerflow.logging import MozlogFormatter
 
-from bot.config import ConfigError
+from bot.config.settings import ConfigError
 
 FORMATS = ("text", "json")
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")

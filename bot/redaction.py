@@ -12,7 +12,7 @@ What is masked:
 - a configured secret anywhere in free text, when it is long enough to be one
   (`MIN_LENGTH`): a database password `loop` must not turn "loopbot" into "[secret]bot".
 
-    install(secret_values(settings))   # once logging is configured (bot/production.py)
+    install(secret_values(settings))   # once logging is configured (bot/entrypoints/production.py)
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, quote_plus
 
 if TYPE_CHECKING:
-    from bot.config import Settings
+    from bot.config.settings import Settings
 
 MASK = "[secret]"
 MIN_LENGTH = 6  # shorter values are masked only where they stand (URL, header, field)

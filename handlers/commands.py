@@ -1,7 +1,7 @@
 """The `/loop` slash command: ack, then parse and one use case on the app's executor.
 
 The listener only acks and submits the work (nothing is read before Slack has its answer:
-a hostile line costs the ack nothing); the work reads the line (pure, handlers/grammar.py,
+a hostile line costs the ack nothing); the work reads the line (pure, handlers/grammar/parser.py,
 which refuses a line over 4,000 characters unread), then each `_do_*` function below
 calls one use case and renders its answer. Bad input is
 answered ephemerally with the usage and changes nothing. State changes are posted as one
@@ -45,8 +45,10 @@ from bot.usecases.releases import advance, check_step, gate_pending, start_servi
 from bot.usecases.signoffs import required_teams
 from bot.usecases.step_messages import record_message, recorded_message, step_message_key
 from bot.usecases.tagging import backport, preview_tag
-from handlers import grammar, help, loadtest, signoff
-from handlers.intents import (
+from handlers import loadtest, signoff
+from handlers.grammar import help
+from handlers.grammar import parser as grammar
+from handlers.grammar.intents import (
     Backport,
     CalendarDates,
     Command,

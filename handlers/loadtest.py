@@ -15,7 +15,7 @@ from bot.domain.offers import LOADTEST_WINDOW
 from bot.messages import loadtests as rendering
 from bot.usecases.loadtests import record_result, set_window
 from bot.usecases.offers import offer_confirmation
-from handlers.intents import Command, LoadTestResult, LoadTestWindow
+from handlers.grammar.intents import Command, LoadTestResult, LoadTestWindow
 from handlers.work import Job
 
 

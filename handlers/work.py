@@ -38,10 +38,10 @@ from bot.domain.errors import Refusal
 from bot.logs import log_context
 from bot.messages import Rendered
 from bot.messages.replies import broke, database_down, partner_failure, refusal
-from bot.ports import PartnerError
 from bot.store import Unreachable
 from bot.usecases.context import Context
 from bot.usecases.identity import Directory
+from bot.usecases.ports import PartnerError
 from handlers.reply import Reply
 
 log = logging.getLogger("loopbot.slack")
@@ -158,7 +158,7 @@ class Worker(ThreadPoolExecutor):
 
 
 class Traffic:
-    """Slack requests received and not answered yet (bot/server.py counts them), so that
+    """Slack requests received and not answered yet (bot/entrypoints/server.py counts them), so that
     the work a burst hands over waits until the burst is acknowledged."""
 
     def __init__(self) -> None:

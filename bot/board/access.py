@@ -15,7 +15,7 @@ Guarantees:
   (`X-Forwarded-Proto: https`, `Forwarded: proto=https`; a client that claims it only
   makes its own cookie stricter).
 - The token never appears in a log line, a page, or a redirect.
-The headers every answer carries are bot/http_headers.py's.
+The headers every answer carries are bot/entrypoints/http_headers.py's.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@
 Guarantees: pages are never cached by the browser; an unknown path, service or release
 is a 404 page that says what was not found. The Content-Security-Policy (no inline
 script, scripts and styles from this server only) is set on every answer of the server
-by bot/http_headers.py.
+by bot/entrypoints/http_headers.py.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The scheduler's work: what each occurrence does (bot/scheduler.py only wires the
+"""The scheduler's work: what each occurrence does (bot/entrypoints/scheduler.py only wires the
 timer). `run_due` runs what is due now; `run_until` rehearses a stretch of time on a
 `ManualClock`. See bot/jobs/run.py."""
 

@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.config import ServiceSettings
+from bot.config.settings import ServiceSettings
 from bot.domain.audit import AuditEntry
 from bot.domain.cycles import Cycle, Event, Occurrence
 from bot.domain.errors import Refusal
 from bot.domain.release import Kind, Release, State
 from bot.domain.rules import before_prod_states, not_final_states
 from bot.jobs.tick import Tick, entry
-from bot.ports import PartnerError
 from bot.usecases.announcements import (
     Announcement,
     CycleDates,
@@ -35,6 +34,7 @@ from bot.usecases.announcements import (
     render_announcement,
     render_prod_push,
 )
+from bot.usecases.ports import PartnerError
 from bot.usecases.tagging import taggable
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from bot.config import ServiceSettings
+from bot.config.settings import ServiceSettings
 from bot.domain.dev_lag import DevLag, overdue
 from bot.jobs.tick import Tick, entry
 from bot.messages.blocks import escape, section

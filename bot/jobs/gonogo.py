@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 
-from bot.config import ServiceSettings
+from bot.config.settings import ServiceSettings
 from bot.domain.audit import AuditEntry
 from bot.domain.calendar import Calendar
 from bot.domain.cycles import Event

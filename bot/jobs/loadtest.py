@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from bot.config import ServiceSettings
+from bot.config.settings import ServiceSettings
 from bot.domain.calendar import Calendar
 from bot.domain.cycles import Event
 from bot.domain.loadtest import Window

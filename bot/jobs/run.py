@@ -26,7 +26,7 @@ import logging
 from collections.abc import Callable, Iterator
 
 from bot.clock import ManualClock
-from bot.config import ServiceSettings
+from bot.config.settings import ServiceSettings
 from bot.domain.calendar import Calendar
 from bot.domain.errors import Refusal
 from bot.domain.release import State
@@ -46,10 +46,10 @@ from bot.jobs.watch import watch_environments
 from bot.logs import log_context
 from bot.partners.mail import Mailer
 from bot.partners.slack import Chat
-from bot.ports import PartnerError
 from bot.store import StoreError, Unreachable
 from bot.usecases.calendar_feed import calendar_from_settings
 from bot.usecases.context import Context
+from bot.usecases.ports import PartnerError
 
 log = logging.getLogger("loopbot.scheduler")
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from bot.config import ServiceSettings
+from bot.config.settings import ServiceSettings
 from bot.domain.audit import AuditEntry
 from bot.domain.calendar import Calendar
 from bot.domain.deadlines import DayOff, LateStep, is_working_day, stage_deadline

@@ -27,9 +27,9 @@ from bot.domain.release import Release, State
 from bot.markup import plain
 from bot.partners.mail import Mailer
 from bot.partners.slack import Chat
-from bot.ports import PartnerError
 from bot.usecases.announcements import Rendered, late_note
 from bot.usecases.context import Context
+from bot.usecases.ports import PartnerError
 
 log = logging.getLogger("loopbot.scheduler")
 

@@ -17,7 +17,7 @@ last version seen is read from.
 
 from __future__ import annotations
 
-from bot.config import ServiceSettings
+from bot.config.settings import ServiceSettings
 from bot.domain.audit import AuditEntry
 from bot.domain.facts import EnvironmentState
 from bot.domain.lifecycle import cleared_for_prod, went_back_from

@@ -2,7 +2,7 @@
 GitHub and Bugzilla, examples, and only the options that apply to it.
 
 Guarantees: everything shown comes from the `HelpTopic` the caller builds from the
-subcommand's declaration (handlers/grammar.py) and the domain's rules; nothing here is a
+subcommand's declaration (handlers/grammar/parser.py) and the domain's rules; nothing here is a
 second copy of who may do what.
 """
 

@@ -32,8 +32,8 @@ from bot.messages.blocks import (
     section,
 )
 from bot.messages.releases import finish_tag_buttons, release_card
-from bot.ports import OutcomeUnknown, PartnerError
 from bot.usecases.calendar_feed import render_text
+from bot.usecases.ports import OutcomeUnknown, PartnerError
 
 PARTNERS = {"github": "GitHub", "bugzilla": "Bugzilla", "slack": "Slack"}
 _ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d)?(?:Z|[+-]\d\d:\d\d)")

@@ -35,7 +35,7 @@ from bot.domain.facts import Bug
 from bot.domain.ticket_history import StatusMove
 from bot.partners.bugzilla_times import moment as _time
 from bot.partners.bugzilla_times import moves as _moves
-from bot.ports import NOT_HANDLED, Conflict, NotFound, OutcomeUnknown, PartnerError
+from bot.usecases.ports import NOT_HANDLED, Conflict, NotFound, OutcomeUnknown, PartnerError
 
 PARTNER = "Bugzilla"
 CHUNK = 300

@@ -45,7 +45,7 @@ from bot.domain.facts import Tag
 from bot.partners.github_errors import PARTNER, AlreadyExists, errors
 from bot.partners.github_files import FileWrites
 from bot.partners.github_reads import CommitReads
-from bot.ports import CherryPickResult, Conflict, NotFound, PartnerError
+from bot.usecases.ports import CherryPickResult, Conflict, NotFound, PartnerError
 
 
 class GitHubForge(CommitReads, FileWrites):

@@ -11,7 +11,7 @@ import requests
 import urllib3
 from github import GithubException, UnknownObjectException
 
-from bot.ports import NOT_HANDLED, Conflict, NotFound, OutcomeUnknown, PartnerError
+from bot.usecases.ports import NOT_HANDLED, Conflict, NotFound, OutcomeUnknown, PartnerError
 
 PARTNER = "GitHub"
 

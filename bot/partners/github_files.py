@@ -20,7 +20,7 @@ from github.Repository import Repository
 
 from bot.domain.facts import Commit
 from bot.partners.github_errors import PARTNER, errors
-from bot.ports import Conflict, NotFound, PartnerError
+from bot.usecases.ports import Conflict, NotFound, PartnerError
 
 
 class FileWrites:

@@ -25,7 +25,7 @@ from github.Repository import Repository
 
 from bot.domain.facts import Ancestry, Commit, Tag
 from bot.partners.github_errors import errors
-from bot.ports import NotFound
+from bot.usecases.ports import NotFound
 
 FILES_PER_PAGE = 300  # GitHub's largest page of a commit's files
 

@@ -9,7 +9,7 @@ when it is an address, else `loopbot@localhost`).
 `send(subject, body, to=..., attachments=...)` sends one plain-text UTF-8 message to the
 list (or to the addresses given, the list copied), with optional attachments such as a
 load-test window's ICS event, or raises
-`bot.ports.PartnerError` naming the server (host:port) and what failed. The password
+`bot.usecases.ports.PartnerError` naming the server (host:port) and what failed. The password
 appears in no message, log line or repr.
 """
 
@@ -23,8 +23,8 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from bot.config import ConfigError, Settings
-from bot.ports import Attachment, PartnerError
+from bot.config.settings import ConfigError, Settings
+from bot.usecases.ports import Attachment, PartnerError
 
 PARTNER = "SMTP"
 DEFAULT_PORTS = {"smtp": 25, "smtps": 465}

@@ -19,7 +19,7 @@ import requests
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.config import Settings
+from bot.config.settings import Settings
 
 TIMEOUT = 5.0
 # slack_sdk logs every failed call at ERROR; the probe's answer already says it, once

@@ -8,7 +8,7 @@ Guarantees:
   service S (its own `roles`, the top-level ones for the roles it does not name), or the
   top-level roles when no service is given.
 - Every Slack failure (an `ok: false` answer, an HTTP error, no connection) raises
-  `bot.ports.PartnerError` naming the method and Slack's error code; the token never
+  `bot.usecases.ports.PartnerError` naming the method and Slack's error code; the token never
   appears in a message.
 - Slack's rate limits: every client the bot uses (this one, the Bolt app's, response
   URLs through `respond`) retries a 429 `ratelimited` up to `RATE_LIMIT_RETRIES` times,
@@ -26,9 +26,9 @@ from slack_sdk import WebClient, WebhookClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from bot.config import ConfigError, Settings
+from bot.config.settings import ConfigError, Settings
 from bot.messages.blocks import mentions
-from bot.ports import PartnerError
+from bot.usecases.ports import PartnerError
 
 PARTNER = "Slack"
 DEFAULT_TIMEOUT = 10

@@ -20,8 +20,8 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot.sandbox.github import GitHubStandIn
-from bot.sandbox.gitrepo import FastImport, Signature
+from bot.sandbox.github.gitrepo import FastImport, Signature
+from bot.sandbox.github.standin import GitHubStandIn
 
 AUTHOR = Signature("Loop Developer", "loop-dev@example.com", 1412672400)  # 2014-10-07 09:00Z
 STEP = 3 * 3600  # three hours between commits

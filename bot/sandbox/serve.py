@@ -13,7 +13,7 @@ import threading
 
 import yaml
 
-from bot.config import Settings, config_path, load_settings, settings_from_dict
+from bot.config.settings import Settings, config_path, load_settings, settings_from_dict
 from bot.sandbox.world import Sandbox
 
 SHIPPED = "the shipped default app.yaml"
@@ -25,7 +25,7 @@ def sandbox_settings(path: str | None) -> Settings:
     needs no setup, unlike `loopbot run`."""
     if path is not None or config_path(None).exists() or "LOOPBOT_CONFIG" in os.environ:
         return load_settings(path)
-    from bot.cli_init import default_config_text
+    from bot.entrypoints.cli_init import default_config_text
 
     print(f"loopbot sandbox: no {config_path(None)} here: using {SHIPPED} (`loopbot init` "
           "writes it to edit)", file=sys.stderr, flush=True)

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.clock import ManualClock
-from bot.config import (
+from bot.config.settings import (
     PartnerSettings,
     Secrets,
     ServiceSettings,
@@ -36,11 +36,11 @@ from bot.config import (
 )
 from bot.domain.errors import Refusal
 from bot.domain.versions import latest_release
-from bot.sandbox.bugzilla import SANDBOX_KEY, BugzillaStandIn
+from bot.sandbox.bugzilla.standin import SANDBOX_KEY, BugzillaStandIn
 from bot.sandbox.demo import DemoData, DemoDeployment, build_demo_repo
 from bot.sandbox.environments import EnvironmentStandIn
-from bot.sandbox.github import GitHubStandIn, source_default_branch
-from bot.sandbox.slack import SANDBOX_BOT_TOKEN, SlackStandIn
+from bot.sandbox.github.standin import GitHubStandIn, source_default_branch
+from bot.sandbox.slack.standin import SANDBOX_BOT_TOKEN, SlackStandIn
 
 GITHUB_TOKEN = "ghp_sandbox"
 CLOCK_FILE = "clock.txt"

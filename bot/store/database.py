@@ -29,7 +29,7 @@ from bot.store.tables import claims, leases, offers
 from bot.store.uow import Clock, UnitOfWork
 
 if TYPE_CHECKING:
-    from bot.config import Settings
+    from bot.config.settings import Settings
 
 
 def utc_now() -> dt.datetime:

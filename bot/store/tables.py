@@ -207,7 +207,8 @@ class SignoffRow(SQLModel, table=True):
 
 
 class LeaseRow(SQLModel, table=True):
-    """A lease: held by one process until `expires_at` unless it renews it (bot/leader.py)."""
+    """A lease: held by one process until `expires_at` unless it renews it
+    (bot/entrypoints/leader.py)."""
 
     __tablename__ = "leases"
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TypeVar
 
-from bot.config import ServiceSettings
+from bot.config.settings import ServiceSettings
 from bot.domain import times
 from bot.domain.audit import AuditEntry
 from bot.domain.changelog import bug_ids
@@ -28,11 +28,11 @@ from bot.domain.facts import Bug, Commit, EnvironmentState
 from bot.domain.next_steps import next_step
 from bot.domain.release import Kind, Release
 from bot.domain.versions import Version
-from bot.ports import PartnerError
 from bot.usecases import queries
 from bot.usecases.calendar_feed import calendar_from_settings, select_cycles
 from bot.usecases.context import Context, load_release
 from bot.usecases.dev_lag import DEV, dev_lag
+from bot.usecases.ports import PartnerError
 
 T = TypeVar("T")
 Cached = Callable[[tuple[object, ...], float, Callable[[], T]], T]

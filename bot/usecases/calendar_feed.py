@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 import icalendar
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.domain import times
 from bot.domain.calendar import Calendar
 from bot.domain.cycles import Cycle, Freeze

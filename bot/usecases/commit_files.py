@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from bot.domain.changelog import commits_by_bug
 from bot.domain.facts import Commit
 from bot.domain.file_categories import commits_to_read
-from bot.ports import PartnerError
 from bot.usecases.context import Context, ServicePorts
+from bot.usecases.ports import PartnerError
 
 log = logging.getLogger(__name__)
 

@@ -9,15 +9,15 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.config import ConfigError, ServiceSettings, Settings
+from bot.config.settings import ConfigError, ServiceSettings, Settings
 from bot.domain.errors import Refusal
 from bot.domain.facts import EnvironmentState
 from bot.domain.pipeline import register, unregister
 from bot.domain.release import Release
 from bot.logs import bind_log_context
-from bot.ports import Environments, Forge, Mail, Tracker
 from bot.store import Store
 from bot.usecases.concurrency import Fanout
+from bot.usecases.ports import Environments, Forge, Mail, Tracker
 
 Progress = Callable[[str], None]
 

@@ -8,11 +8,11 @@ once, then the one comparison that needs dev's rev (two partner waits, not three
 
 from __future__ import annotations
 
-from bot.config import ServiceSettings
+from bot.config.settings import ServiceSettings
 from bot.domain.dev_lag import DevLag
 from bot.domain.facts import EnvironmentState
-from bot.ports import PartnerError
 from bot.usecases.context import Context
+from bot.usecases.ports import PartnerError
 
 DEV = "dev"
 

@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bot.config import ServiceSettings
+from bot.config.settings import ServiceSettings
 from bot.domain.api_impact import Impact
 from bot.domain.changelog import bug_ids
 from bot.domain.errors import Refusal
@@ -33,9 +33,9 @@ from bot.domain.loadtest import Result
 from bot.domain.release import Env, Release
 from bot.domain.signoff import missing_signoffs
 from bot.domain.versions import Version
-from bot.ports import PartnerError
 from bot.usecases.calendar_feed import calendar_from_settings
 from bot.usecases.context import Context, ServicePorts, load_release
+from bot.usecases.ports import PartnerError
 from bot.usecases.release_commit import api_impact_of
 
 

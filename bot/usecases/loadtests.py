@@ -34,9 +34,9 @@ from bot.domain.loadtest import (
     state_problems,
 )
 from bot.domain.release import Env, Release
-from bot.ports import Attachment, NotFound, PartnerError
 from bot.usecases.calendar_feed import calendar_from_settings, render_window_ics
 from bot.usecases.context import Context, Progress, load_release, quiet
+from bot.usecases.ports import Attachment, NotFound, PartnerError
 from bot.usecases.releases import ActionResult, advance
 
 

@@ -35,8 +35,8 @@ from bot.domain.metrics import (
 )
 from bot.domain.release import Release, State
 from bot.domain.versions import Version
-from bot.ports import PartnerError
 from bot.usecases.context import Context, ServicePorts
+from bot.usecases.ports import PartnerError
 
 log = logging.getLogger(__name__)
 DEFAULT_CYCLES = 6

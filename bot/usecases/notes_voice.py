@@ -15,8 +15,8 @@ import logging
 from dataclasses import dataclass
 
 from bot.domain.changelog_voice import VoiceModel, parse_entries
-from bot.ports import PartnerError
 from bot.usecases.context import ServicePorts
+from bot.usecases.ports import PartnerError
 
 log = logging.getLogger(__name__)
 

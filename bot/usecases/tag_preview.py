@@ -46,10 +46,10 @@ from bot.domain.tagging import (
     replacement_note,
 )
 from bot.domain.versions import Version, previous_candidates
-from bot.ports import NotFound, PartnerError
 from bot.usecases.commit_files import read_commit_files
 from bot.usecases.context import Context, ServicePorts
 from bot.usecases.notes_voice import learn, read_extra
+from bot.usecases.ports import NotFound, PartnerError
 from bot.usecases.release_commit import (
     ReleaseFiles,
     api_impact_of,

@@ -15,8 +15,8 @@ from bot.domain.errors import one_line
 from bot.domain.facts import Bug
 from bot.domain.pipeline import pipeline_for
 from bot.domain.release import Env, Kind, Release
-from bot.ports import Forge, Tracker
 from bot.store import Store
+from bot.usecases.ports import Forge, Tracker
 
 Progress = Callable[[str], None]
 

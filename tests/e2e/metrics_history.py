@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.clock import ManualClock
-from bot.sandbox.gitrepo import Signature
+from bot.sandbox.github.gitrepo import Signature
 from tests.fixtures.app import DEV, OPS, QA, LoopWorld
 
 UTC = dt.UTC

@@ -14,8 +14,8 @@ import os
 import sys
 from pathlib import Path
 
-from bot.config import settings_from_dict
-from bot.server import run
+from bot.config.settings import settings_from_dict
+from bot.entrypoints.server import run
 
 
 def main(argv: list[str]) -> int:

@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 
-from bot.config import load_settings
+from bot.config.settings import load_settings
 from bot.domain.facts import NOTHING_RELEASED
 from bot.domain.next_steps import next_step
 from bot.domain.release import Env
-from bot.sandbox.chat import Chat
-from bot.sandbox.chat_session import close_chat, open_chat
+from bot.sandbox.chat.local import Chat
+from bot.sandbox.chat.session import close_chat, open_chat
 from bot.usecases import queries
 
 ROOT = Path(__file__).resolve().parents[2]

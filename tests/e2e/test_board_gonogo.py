@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.domain.release import Env
-from bot.server import Server
+from bot.entrypoints.server import Server
 from tests.e2e.test_board_http import board_server, get, links, text_of
 from tests.fixtures.app import QA, LoopWorld
 

@@ -13,9 +13,9 @@ import requests
 from pydantic import SecretStr
 
 from bot.board.app import BoardOptions
-from bot.sandbox.signed import SlackRequests
+from bot.entrypoints.server import Server, routes
+from bot.sandbox.slack.signed import SlackRequests
 from bot.sandbox.world import SIGNING_SECRET
-from bot.server import Server, routes
 from tests.fixtures.app import DEV, OPS, QA, SERVICE, LoopWorld
 
 FRESH = BoardOptions(environment_ttl=0.0, ticket_ttl=0.0)

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.config import Settings
-from bot.server import Server
+from bot.config.settings import Settings
+from bot.entrypoints.server import Server
 from tests.e2e.test_board_http import board_server, get, text_of
 from tests.fixtures.app import QA, LoopWorld
 

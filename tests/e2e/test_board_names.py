@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from bot.board.app import BoardOptions
-from bot.sandbox.slack_workspace import SlackUser
+from bot.sandbox.slack.workspace import SlackUser
 from bot.usecases.identity import Directory
 from tests.e2e.test_board_http import FRESH, HOSTILE, board_server, get, text_of
 from tests.fixtures.app import DEV, OPS, QA, LoopWorld

@@ -17,7 +17,7 @@ APP_YAML = ROOT / "app.yaml"
 
 def loopbot(*args: str, config: Path = APP_YAML) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "calendar", "--config", str(config), *args],
+        [sys.executable, "-m", "bot.entrypoints.cli", "calendar", "--config", str(config), *args],
         cwd=ROOT, capture_output=True, timeout=60, check=False,
     )
 

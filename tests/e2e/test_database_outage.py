@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
+from bot.config.settings import Settings
+from bot.entrypoints.scheduler import _job_store
 from bot.jobs import run_due
-from bot.sandbox.signed import buttons
-from bot.scheduler import _job_store
+from bot.sandbox.slack.signed import buttons
 from bot.store import Unreachable
 from tests.fixtures.app import DEV, LoopWorld, start_world
 from tests.fixtures.cut import Cuttable

@@ -14,7 +14,7 @@ APP_YAML = ROOT / "app.yaml"
 
 def loopbot_db(command: str, url: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "db", command, "--config", str(APP_YAML)],
+        [sys.executable, "-m", "bot.entrypoints.cli", "db", command, "--config", str(APP_YAML)],
         cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
         env={**os.environ, "DATABASE_URL": url},
     )

@@ -15,9 +15,9 @@ import requests
 import yaml
 from pydantic import SecretStr
 
-from bot.health import Health
-from bot.production import StartRefused, check_partners
-from bot.server import Server, serve
+from bot.entrypoints.health import Health
+from bot.entrypoints.production import StartRefused, check_partners
+from bot.entrypoints.server import Server, serve
 from bot.store.schema import upgrade
 from tests.fixtures.app import LoopWorld
 
@@ -113,7 +113,7 @@ def test_loopbot_run_with_slack_unreachable_says_so_in_one_line(tmp_path: Path) 
            "BUGZILLA_API_KEY": "bzkey-unused-4242", "LOG_FORMAT": "text",
            "DATABASE_URL": f"sqlite:///{tmp_path / 'loopbot.db'}"}
     upgrade(env["DATABASE_URL"])  # `loopbot db upgrade`: the schema is not what is missing
-    done = subprocess.run([sys.executable, "-m", "bot.cli", "run", "--port", "0"],
+    done = subprocess.run([sys.executable, "-m", "bot.entrypoints.cli", "run", "--port", "0"],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert done.stderr.splitlines() == [

@@ -18,14 +18,15 @@ def loopbot(*args: str, cwd: Path, config: str | None = None) -> subprocess.Comp
     env = {k: v for k, v in os.environ.items() if k not in ("LOOPBOT_CONFIG", "DATABASE_URL")}
     if config is not None:
         env["LOOPBOT_CONFIG"] = config
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=cwd, env=env,
+    return subprocess.run([sys.executable, "-m", "bot.entrypoints.cli",
+                        *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=60, check=False)
 
 
 def test_the_package_default_is_the_repository_app_yaml_itself() -> None:
     packaged = ROOT / "bot" / "app.yaml"
     assert packaged.is_symlink() and os.readlink(packaged) == "../app.yaml"
-    from bot.cli_init import default_config_text
+    from bot.entrypoints.cli_init import default_config_text
 
     assert default_config_text() == DEFAULT
 
@@ -72,7 +73,8 @@ def test_the_sandbox_needs_no_configuration_and_says_it_uses_the_shipped_one(
     """Found using it: `loopbot sandbox serve` in an empty folder refused to start until
     `loopbot init` had run, though every key has a sandbox default."""
     env = {k: v for k, v in os.environ.items() if k not in ("LOOPBOT_CONFIG", "DATABASE_URL")}
-    served = subprocess.Popen([sys.executable, "-m", "bot.cli", "sandbox", "serve"], cwd=tmp_path,
+    served = subprocess.Popen([sys.executable, "-m", "bot.entrypoints.cli",
+                        "sandbox", "serve"], cwd=tmp_path,
                               env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         assert served.stdout is not None and served.stderr is not None

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.config import Settings
-from bot.sandbox.bugzilla import SANDBOX_KEY
+from bot.config.settings import Settings
+from bot.entrypoints.server import run
+from bot.sandbox.bugzilla.standin import SANDBOX_KEY
 from bot.sandbox.world import GITHUB_TOKEN, Sandbox
-from bot.server import run
 from bot.store import Store
 from tests.fixtures.store import migrated_sqlite_url
 
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def loopbot(config: Path, database: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "GITHUB_TOKEN": GITHUB_TOKEN,
            "BUGZILLA_API_KEY": SANDBOX_KEY, "DATABASE_URL": database}
-    return subprocess.run([sys.executable, "-m", "bot.cli", "import", "--config",
+    return subprocess.run([sys.executable, "-m", "bot.entrypoints.cli", "import", "--config",
                            str(config), *args], capture_output=True, text=True,
                           timeout=120, env=env)
 

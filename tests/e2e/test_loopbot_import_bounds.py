@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.sandbox.world import Sandbox
 from bot.store import Store
 from tests.e2e.test_loopbot_import import loopbot

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.sandbox.world import Sandbox
 from tests.e2e.test_loopbot_import import loopbot
 from tests.fixtures.store import migrated_sqlite_url

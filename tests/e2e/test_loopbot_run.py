@@ -1,5 +1,5 @@
-"""`loopbot run` in this process (bot/production.py, on waitress): it answers signed Slack
-requests, Dockerflow's endpoints, /health, the calendar and the web board, and the
+"""`loopbot run` in this process (bot/entrypoints/production.py, on waitress): it answers
+signed Slack requests, Dockerflow's endpoints, /health, the calendar and the web board, and the
 scheduler's tick job is stored in the bot's database. tests/e2e/test_loopbot_run_process.py
 runs it as a process."""
 
@@ -17,12 +17,12 @@ import icalendar
 import pytest
 import requests
 
-from bot.config import ConfigError, Settings
-from bot.production import run
-from bot.sandbox.signed import SlackRequests
-from bot.sandbox.slack_records import Posted
+from bot.config.settings import ConfigError, Settings
+from bot.entrypoints.production import run
+from bot.entrypoints.scheduler import JOB_ID, JOBS_TABLE
+from bot.sandbox.slack.records import Posted
+from bot.sandbox.slack.signed import SlackRequests
 from bot.sandbox.world import SIGNING_SECRET, Sandbox
-from bot.scheduler import JOB_ID, JOBS_TABLE
 from bot.store.schema import SchemaNotCurrent, upgrade
 
 

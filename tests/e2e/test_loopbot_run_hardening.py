@@ -1,5 +1,5 @@
-"""`loopbot run` (bot/production.py, on waitress, in this process) as an attacker and OPS
-meet it over HTTP (issue 17): behind a proxy the board and the calendar are never open
+"""`loopbot run` (bot/entrypoints/production.py, on waitress, in this process) as an attacker
+and OPS meet it over HTTP (issue 17): behind a proxy the board and the calendar are never open
 without WEB_TOKEN, the token's cookie is Secure behind TLS at the proxy, every answer
 carries the security headers, and the event loop waits for its sockets instead of
 spinning. tests/e2e/test_loopbot_run_process_hardening.py does the same with a process."""
@@ -17,9 +17,9 @@ import pytest
 import requests
 from pydantic import SecretStr
 
-from bot.config import Settings
-from bot.config_server import ServerSettings
-from bot.production import ProductionServer, run
+from bot.config.server import ServerSettings
+from bot.config.settings import Settings
+from bot.entrypoints.production import ProductionServer, run
 from bot.sandbox.world import Sandbox
 from bot.store.schema import upgrade
 

@@ -34,7 +34,8 @@ CHANNEL_ID = "C0LOOP0001"  # the sandbox workspace's #loop
 @contextmanager
 def process(args: list[str], cwd: Path, env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
     started = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", *args], cwd=cwd, env=env, text=True,
+        [sys.executable, "-m", "bot.entrypoints.cli",
+                        *args], cwd=cwd, env=env, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
     try:
@@ -170,7 +171,8 @@ def test_loopbot_run_process_serves_slack_and_dockerflow_logs_json_and_stops_at_
     # as OPS would: the schema first, then the releases made before the bot (so the start
     # has nothing left to import)
     for command in (["db", "upgrade"], ["import"]):
-        subprocess.run([sys.executable, "-m", "bot.cli", *command, "--config", str(config)],
+        subprocess.run([sys.executable, "-m", "bot.entrypoints.cli",
+                        *command, "--config", str(config)],
                        cwd=workdir, env=env, check=True, timeout=120, capture_output=True)
     slow = [url for name, url in where["environments"].items()
             if name.startswith("loop-server/")]

@@ -52,7 +52,7 @@ def test_loopbot_run_behind_a_proxy_keeps_the_board_shut_and_secures_the_cookie(
     env = {**os.environ, "PYTHONPATH": str(ROOT), "LOG_LEVEL": "WARNING",
            **secrets_of(stand_ins, tmp_path / "loopbot.db")}
     config = config_for(stand_ins, tmp_path / "app.yaml")
-    subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade", "--config",
+    subprocess.run([sys.executable, "-m", "bot.entrypoints.cli", "db", "upgrade", "--config",
                     str(config)], cwd=tmp_path, env=env, check=True, timeout=120,
                    capture_output=True)
 

@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.config import load_settings
-from bot.sandbox.chat_session import banner, close_chat, open_chat
+from bot.config.settings import load_settings
+from bot.sandbox.chat.session import banner, close_chat, open_chat
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "tests" / "e2e" / "scripts" / "whole_process.txt"
@@ -22,7 +22,7 @@ SCRIPT = ROOT / "tests" / "e2e" / "scripts" / "whole_process.txt"
 
 def play(lines: str, tmp_path: Path, *options: str) -> list[dict[str, Any]]:
     done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "sandbox", "--json", "--config",
+        [sys.executable, "-m", "bot.entrypoints.cli", "sandbox", "--json", "--config",
          str(ROOT / "app.yaml"), *options],
         input=lines, capture_output=True, text=True, timeout=300, cwd=tmp_path,
         env={**os.environ, "PYTHONPATH": str(ROOT)},

@@ -44,12 +44,14 @@ def test_the_chat_talks_to_loopbot_run_and_prints_what_it_posts(
     env = {**os.environ, "PYTHONPATH": str(ROOT), **secrets_of(where, tmp_path / "bot.db"),
            "LOG_FORMAT": "text"}
     config = config_for(where, tmp_path / "app.yaml")
-    subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade", "--config", str(config)],
+    subprocess.run([sys.executable, "-m", "bot.entrypoints.cli",
+                        "db", "upgrade", "--config", str(config)],
                    cwd=tmp_path, env=env, check=True, timeout=120, capture_output=True)
     with process(["run", "--config", str(config), "--port", "0"], tmp_path, env) as bot:
         url = first_json_line(bot)["slack"]
         chat = subprocess.run(
-            [sys.executable, "-m", "bot.cli", "sandbox", "chat", "--url", url,
+            [sys.executable, "-m", "bot.entrypoints.cli",
+                        "sandbox", "chat", "--url", url,
              "--sandbox", str(served)],
             input=SCRIPT, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180)
         bot.send_signal(signal.SIGTERM)
@@ -77,7 +79,8 @@ def test_a_sandbox_file_that_is_not_the_served_json_is_refused_in_one_line(
     wrong.write_text("not json\n", encoding="utf-8")
     for path in (wrong, tmp_path / "missing.json"):
         done = subprocess.run(
-            [sys.executable, "-m", "bot.cli", "sandbox", "chat", "--url",
+            [sys.executable, "-m", "bot.entrypoints.cli",
+                        "sandbox", "chat", "--url",
              "http://127.0.0.1:9/slack/events", "--sandbox", str(path)],
             input="", cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)},
             capture_output=True, text=True, timeout=60)

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 import requests
 
-from bot.config import load_settings
-from bot.sandbox.chat import Chat
-from bot.sandbox.chat_session import close_chat, open_chat
+from bot.config.settings import load_settings
+from bot.sandbox.chat.local import Chat
+from bot.sandbox.chat.session import close_chat, open_chat
 from tests.e2e.test_sandbox_chat import ROOT, play, texts
 
 
@@ -51,7 +51,7 @@ def session(tmp_path: Path) -> Iterator[Session]:
 
 def sandbox_process(tmp_path: Path, *options: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "sandbox", *options, "--config",
+        [sys.executable, "-m", "bot.entrypoints.cli", "sandbox", *options, "--config",
          str(ROOT / "app.yaml")],
         input="/loop help\n", capture_output=True, text=True, timeout=120, cwd=tmp_path,
         env={**os.environ, "PYTHONPATH": str(ROOT)},

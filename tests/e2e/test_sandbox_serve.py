@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @contextmanager
 def serving(tmp_path: Path, *options: str) -> Iterator[dict[str, Any]]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "sandbox", "serve", "--config",
+        [sys.executable, "-m", "bot.entrypoints.cli", "sandbox", "serve", "--config",
          str(ROOT / "app.yaml"), *options],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
         env={**os.environ, "PYTHONPATH": str(ROOT)},

@@ -16,7 +16,7 @@ from tests.e2e.test_sandbox_chat import ROOT, play, texts
 def play_text(lines: str, tmp_path: Path, *options: str) -> list[str]:
     """The transcript's lines, as the terminal shows them (no --json)."""
     done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "sandbox", "--config", str(ROOT / "app.yaml"),
+        [sys.executable, "-m", "bot.entrypoints.cli", "sandbox", "--config", str(ROOT / "app.yaml"),
          *options],
         input=lines, capture_output=True, text=True, timeout=300, cwd=tmp_path,
         env={**os.environ, "PYTHONPATH": str(ROOT)},

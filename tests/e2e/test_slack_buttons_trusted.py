@@ -13,9 +13,9 @@ from urllib.parse import parse_qsl, urlencode
 import pytest
 import requests
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.domain.release import State
-from bot.sandbox.signed import APP_ID, TEAM_ID, buttons
+from bot.sandbox.slack.signed import APP_ID, TEAM_ID, buttons
 from tests.fixtures.app import DEV, QA, LoopWorld
 
 CLIENT = "#loop-client"

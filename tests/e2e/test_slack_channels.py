@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from tests.e2e.test_slack_more_commands import _open_home
 from tests.fixtures.app import DEV, OPS, QA, LoopWorld
 

@@ -12,7 +12,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def loopbot(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args, "--config",
+    return subprocess.run([sys.executable, "-m", "bot.entrypoints.cli", *args, "--config",
                            str(REPO / "app.yaml")], capture_output=True, text=True,
                           timeout=60, cwd=REPO, env={"PATH": "/usr/bin:/bin", **(env or {})})
 

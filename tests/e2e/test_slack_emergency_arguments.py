@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from bot.domain.release import Env, State
-from bot.sandbox.signed import buttons
+from bot.sandbox.slack.signed import buttons
 from tests.fixtures.app import LEAD, QA, LoopWorld
 
 

@@ -12,7 +12,7 @@ import json
 import pytest
 
 from bot.clock import ManualClock
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.domain.release import State
 from tests.e2e.test_slack_more_commands import _open_home
 from tests.fixtures.app import QA, LoopWorld

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from bot.clock import ManualClock
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.domain.release import State
 from bot.messages.blocks import ACTION_LOADTEST_WINDOW
 from tests.fixtures.app import LEAD, QA, LoopWorld

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.domain.release import State
-from bot.sandbox.chat_render import render_message
-from bot.sandbox.signed import buttons
-from bot.sandbox.slack_records import Posted
+from bot.sandbox.chat.render import render_message
+from bot.sandbox.slack.records import Posted
+from bot.sandbox.slack.signed import buttons
 from tests.e2e.test_sandbox_chat import play, texts
 from tests.e2e.test_sandbox_robust import _git
 from tests.fixtures.app import LEAD, OPS, QA, LoopWorld, start_world

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.clock import ManualClock
 from bot.domain.metrics_trend import duration
-from bot.sandbox.gitrepo import Signature
+from bot.sandbox.github.gitrepo import Signature
 from tests.e2e.test_sandbox_chat import SCRIPT, play, texts
 from tests.fixtures.app import DEV, OPS, QA, LoopWorld
 

@@ -7,7 +7,7 @@ import json
 from urllib.parse import urlencode
 
 from bot.domain.release import Env, State
-from bot.sandbox.signed import buttons
+from bot.sandbox.slack.signed import buttons
 from tests.fixtures.app import DEV, LEAD, OPS, QA, LoopWorld
 
 

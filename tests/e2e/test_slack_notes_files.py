@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from tests.fixtures.app import DEV, LoopWorld
 from tests.fixtures.standins import without_opt_ins
 

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from github import Auth, Github
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.domain.errors import LINE_LIMIT
-from bot.sandbox.slack_records import Posted
+from bot.sandbox.slack.records import Posted
 from bot.sandbox.world import GITHUB_TOKEN
 from tests.fixtures.app import DEV, OPS, SERVICE, LoopWorld
 

@@ -11,7 +11,7 @@ import datetime as dt
 import pytest
 
 from bot.clock import ManualClock
-from bot.config import Settings, load_settings
+from bot.config.settings import Settings, load_settings
 from bot.domain.release import State
 from tests.fixtures.app import DEV, OPS, QA, LoopWorld
 from tests.fixtures.standins import REPO_ROOT, without_opt_ins

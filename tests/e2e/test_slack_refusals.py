@@ -4,7 +4,7 @@ answer that says why and what to do, and nothing changed."""
 from __future__ import annotations
 
 from bot.domain.release import State
-from bot.sandbox.signed import buttons
+from bot.sandbox.slack.signed import buttons
 from tests.fixtures.app import DEV, OPS, QA, LoopWorld
 
 

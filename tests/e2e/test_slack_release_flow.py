@@ -4,7 +4,7 @@ the running app, the partners behind it being the sandbox's stand-ins."""
 from __future__ import annotations
 
 from bot.domain.release import Env, State
-from bot.sandbox.signed import buttons
+from bot.sandbox.slack.signed import buttons
 from tests.fixtures.app import DEV, LEAD, OPS, QA, LoopWorld
 
 

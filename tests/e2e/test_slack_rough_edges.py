@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from bot.sandbox.chat_render import render_message
-from bot.sandbox.slack_records import Posted
+from bot.sandbox.chat.render import render_message
+from bot.sandbox.slack.records import Posted
 from bot.usecases.adoption import import_releases
 from tests.fixtures.app import DEV, LEAD, OPS, QA, LoopWorld
 

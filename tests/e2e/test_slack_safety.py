@@ -11,8 +11,8 @@ import pytest
 import requests
 
 from bot.domain.release import State
-from bot.sandbox.signed import SlackRequests, buttons
-from bot.sandbox.slack_records import Posted
+from bot.sandbox.slack.records import Posted
+from bot.sandbox.slack.signed import SlackRequests, buttons
 from tests.fixtures.app import DEV, OPS, QA, LoopWorld
 
 

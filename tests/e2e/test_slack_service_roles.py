@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.domain.release import State
-from bot.sandbox.slack_workspace import SlackUser, UserGroup
+from bot.sandbox.slack.workspace import SlackUser, UserGroup
 from bot.usecases.context import load_release
 from tests.e2e.test_sandbox_chat import play, texts
 from tests.e2e.test_slack_more_commands import _open_home

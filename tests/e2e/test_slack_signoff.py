@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from bot.config import ServiceWorkflow, Settings
+from bot.config.settings import ServiceWorkflow, Settings
 from bot.domain.release import Env, State
 from tests.fixtures.app import DEV, LEAD, OPS, QA, LoopWorld
 

@@ -17,12 +17,12 @@ from pydantic import SecretStr
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from websockets.sync.server import ServerConnection, serve
 
-from bot.app import LoopApp, create_app
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.domain.release import State
-from bot.sandbox.slack_api import SANDBOX_APP_TOKEN
+from bot.entrypoints.app import LoopApp, create_app
+from bot.entrypoints.wiring import build_context
+from bot.sandbox.slack.api import SANDBOX_APP_TOKEN
 from bot.sandbox.world import Sandbox
-from bot.wiring import build_context
 from tests.fixtures.app import OPS, ROLES, LoopWorld, start_world
 
 

@@ -15,10 +15,10 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.domain.release import Env, State
-from bot.sandbox.signed import buttons
-from bot.sandbox.slack_records import Posted
+from bot.sandbox.slack.records import Posted
+from bot.sandbox.slack.signed import buttons
 from bot.sandbox.world import GITHUB_TOKEN
 from tests.fixtures.app import DEV, QA, LoopWorld, start_world
 

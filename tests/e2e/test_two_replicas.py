@@ -24,9 +24,9 @@ import pytest
 import requests
 from sqlalchemy import NullPool, create_engine, text
 
-from bot.config import CalendarSettings, Settings
-from bot.leader import LEASE
-from bot.sandbox.signed import SlackRequests
+from bot.config.settings import CalendarSettings, Settings
+from bot.entrypoints.leader import LEASE
+from bot.sandbox.slack.signed import SlackRequests
 from bot.sandbox.world import SIGNING_SECRET, Sandbox
 from bot.store import Store
 from bot.store.tables import JOBS_TABLE

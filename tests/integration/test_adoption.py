@@ -11,8 +11,8 @@ import pytest
 
 from bot.domain.actions import Action
 from bot.domain.release import Env, State, Ticket
-from bot.ports import PartnerError
 from bot.usecases.adoption import IMPORTER, adopt_on_first_start, import_releases
+from bot.usecases.ports import PartnerError
 from bot.usecases.queries import history
 from bot.usecases.releases import advance
 from bot.usecases.tagging import tag_release

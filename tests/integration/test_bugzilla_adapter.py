@@ -9,8 +9,8 @@ import pytest
 
 from bot.domain.facts import Bug
 from bot.partners.bugzilla import BugzillaTracker
-from bot.ports import Conflict, NotFound, PartnerError
-from bot.sandbox.bugzilla import BugzillaStandIn
+from bot.sandbox.bugzilla.standin import BugzillaStandIn
+from bot.usecases.ports import Conflict, NotFound, PartnerError
 from tests.fixtures.bugzilla import BUGZILLA_KEY, TICKET_COMPONENT, TICKET_PRODUCT
 
 STAGE = "Loop — Please deploy loop-server 0.13.1 to Stage"

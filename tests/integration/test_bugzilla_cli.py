@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.bugzilla import BugzillaStandIn
+from bot.sandbox.bugzilla.standin import BugzillaStandIn
 from tests.fixtures.bugzilla import BUGZILLA_KEY, TICKET_COMPONENT, TICKET_PRODUCT
 
 BUGZILLA_CLI = Path(sys.executable).with_name("bugzilla")

@@ -11,7 +11,7 @@ import pytest
 import requests
 from bugzilla.exceptions import BugzillaHTTPError
 
-from bot.sandbox.bugzilla import BugzillaStandIn
+from bot.sandbox.bugzilla.standin import BugzillaStandIn
 from tests.fixtures.bugzilla import BUGZILLA_KEY, TICKET_COMPONENT, TICKET_PRODUCT, rest_client
 
 FIELDS = ["id", "summary", "status", "resolution", "depends_on", "blocks"]

@@ -15,7 +15,7 @@ import bugzilla
 import pytest
 import requests
 
-from bot.sandbox.bugzilla import BugzillaStandIn
+from bot.sandbox.bugzilla.standin import BugzillaStandIn
 from tests.fixtures.bugzilla import BUGZILLA_KEY, rest_client
 
 CLASSIC_STATUSES = ("UNCONFIRMED", "NEW", "ASSIGNED", "REOPENED", "RESOLVED", "VERIFIED",

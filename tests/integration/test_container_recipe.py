@@ -124,7 +124,7 @@ def test_the_build_context_is_what_the_dockerfile_copies() -> None:
     copied = {source for line in instruction("COPY") if not line.startswith("--from")
               for source in line.split()[:-1]}
     assert copied <= {path.split("/")[0] for path in context}
-    assert {"bot/app.yaml", "bot/cli.py", "handlers/help.py"} <= context
+    assert {"bot/app.yaml", "bot/entrypoints/cli.py", "handlers/grammar/help.py"} <= context
     assert not [p for p in context if p.split("/")[0] in {".venv", ".git", "tests", ".pgdata",
                                                          ".sandbox"} or p.endswith(".db")]
     size = sum((ROOT / p).stat().st_size for p in context if (ROOT / p).is_file())

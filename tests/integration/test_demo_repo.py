@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 
 from bot.sandbox.demo import DemoData, build_demo_repo
-from bot.sandbox.github import GitHubStandIn
-from bot.sandbox.gitrepo import GitRepo
+from bot.sandbox.github.gitrepo import GitRepo
+from bot.sandbox.github.standin import GitHubStandIn
 
 BUG_REF = re.compile(r"^(?:Bug|Fix) (\d{6,7}(?:, \d{6,7})*)|/(?:bug)?(\d{6,7})-?", re.M)
 

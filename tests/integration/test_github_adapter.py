@@ -9,9 +9,9 @@ import pytest
 
 from bot.domain.facts import Ancestry, Tag
 from bot.partners.github import GitHubForge
-from bot.ports import Conflict, NotFound, PartnerError
 from bot.sandbox.demo import DemoData
-from bot.sandbox.github import GitHubStandIn
+from bot.sandbox.github.standin import GitHubStandIn
+from bot.usecases.ports import Conflict, NotFound, PartnerError
 from tests.fixtures.github import GITHUB_TOKEN, make_forge
 
 OWNER, NAME = "mozilla-services", "loop-server"

@@ -12,9 +12,9 @@ import pytest
 import requests
 
 from bot.partners.github import GitHubForge
-from bot.ports import NotFound
 from bot.sandbox.demo import DemoData
-from bot.sandbox.github import GitHubStandIn
+from bot.sandbox.github.standin import GitHubStandIn
+from bot.usecases.ports import NotFound
 from tests.fixtures.github import GITHUB_TOKEN, make_forge
 
 OWNER, NAME = "mozilla-services", "loop-server"

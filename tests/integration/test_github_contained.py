@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 
 from bot.partners.github import GitHubForge
-from bot.ports import PartnerError
-from bot.sandbox.github import GitHubStandIn
+from bot.sandbox.github.standin import GitHubStandIn
+from bot.usecases.ports import PartnerError
 from tests.fixtures.github import make_forge
 
 OWNER, NAME = "mozilla-services", "loop-server"

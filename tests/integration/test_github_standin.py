@@ -21,7 +21,7 @@ from github import (
 from github.Repository import Repository
 
 from bot.sandbox.demo import DemoData
-from bot.sandbox.github import GitHubStandIn
+from bot.sandbox.github.standin import GitHubStandIn
 from tests.fixtures.github import DEMO_REPO, GITHUB_TOKEN
 
 

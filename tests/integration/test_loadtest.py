@@ -12,7 +12,7 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.domain.actions import Action, MissingRole
 from bot.domain.errors import Refusal
 from bot.domain.release import Env, State

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from bot.config import ConfigError, Settings
+from bot.config.settings import ConfigError, Settings
 from bot.jobs import run_due
 from bot.partners.mail import Mailer, SmtpServer
-from bot.ports import PartnerError
+from bot.usecases.ports import PartnerError
 from tests.fixtures.scheduler import SERVICE, make_rehearsal, paris, stop_rehearsal
 from tests.fixtures.smtp import Inbox, serving
 from tests.fixtures.world import DEV

@@ -10,9 +10,9 @@ import subprocess
 
 from bot.domain.adoption import ticket_of
 from bot.domain.release import Env
-from bot.ports import PartnerError
 from bot.usecases.adoption import IMPORTER, import_releases
 from bot.usecases.metrics import metrics
+from bot.usecases.ports import PartnerError
 from bot.usecases.queries import history
 from tests.fixtures.world import World
 

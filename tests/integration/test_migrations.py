@@ -140,7 +140,8 @@ def _store_the_tick_job(url: str) -> None:
     store = SQLAlchemyJobStore(url=url, tablename=JOBS_TABLE)
     scheduler = BackgroundScheduler(jobstores={"default": store}, timezone=dt.UTC)
     scheduler.start(paused=True)
-    scheduler.add_job("bot.scheduler:tick", "interval", minutes=1, args=["loopbot-tick"],
+    scheduler.add_job("bot.entrypoints.scheduler:tick", "interval", minutes=1,
+                      args=["loopbot-tick"],
                       id="loopbot-tick", replace_existing=True)
     scheduler.shutdown(wait=False)
     store.engine.dispose()

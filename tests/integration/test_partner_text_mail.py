@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.domain.errors import LINE_LIMIT, echoed, one_line
 from tests.fixtures.scheduler import SERVICE, make_rehearsal, stop_rehearsal
 from tests.fixtures.smtp import Inbox

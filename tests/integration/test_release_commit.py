@@ -10,10 +10,10 @@ import subprocess
 
 import pytest
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.domain.release import State
-from bot.ports import Conflict, PartnerError
 from bot.usecases.context import load_release
+from bot.usecases.ports import Conflict, PartnerError
 from bot.usecases.tagging import preview_tag, tag_release
 from tests.fixtures.world import DEV, World
 

@@ -11,8 +11,8 @@ import re
 
 import pytest
 
-from bot.config import Settings
-from bot.config_notes import NotesSettings
+from bot.config.notes import NotesSettings
+from bot.config.settings import Settings
 from bot.messages.releases import tag_preview, unread_files_line
 from bot.sandbox.server import LoggedRequest
 from bot.usecases.context import load_release

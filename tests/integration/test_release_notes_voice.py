@@ -9,7 +9,7 @@ import logging
 
 import pytest
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.domain.changelog import LEARNED, WORDS
 from bot.usecases.tagging import preview_tag
 from tests.fixtures.changelogs import team_changelog

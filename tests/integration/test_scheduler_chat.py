@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config.settings import ConfigError, Settings, load_settings
 from bot.partners.slack import Chat
-from bot.ports import PartnerError
-from bot.sandbox.slack import SANDBOX_BOT_TOKEN, SlackStandIn
+from bot.sandbox.slack.standin import SANDBOX_BOT_TOKEN, SlackStandIn
+from bot.usecases.ports import PartnerError
 from tests.fixtures.standins import REPO_ROOT
 
 ROLES = {"DEV": ("U0DEV0001", "S0DEVS0001"), "OPS": ("U0OPS0001",),

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.domain.actions import Action
 from tests.fixtures.scheduler import SERVICE, Rehearsal, make_rehearsal, stop_rehearsal
 from tests.fixtures.store import fresh_postgres_database, postgres_server_url

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.domain.actions import Action
 from bot.jobs import run_due
 from tests.fixtures.scheduler import (

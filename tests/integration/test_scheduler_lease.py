@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ManualClock
-from bot.leader import LEASE, SchedulerLeader
+from bot.entrypoints.leader import LEASE, SchedulerLeader
 from bot.store import Store
 from tests.fixtures.store import migrated_sqlite_url
 from tests.integration.test_store_concurrency import RACERS, race
@@ -65,7 +65,7 @@ def test_one_of_eight_racers_gets_a_free_lease_and_one_an_expired_one(
 
 
 class Schedulers:
-    """What the leaders started and stopped (the real scheduler is bot/scheduler.py's,
+    """What the leaders started and stopped (the real scheduler is bot/entrypoints/scheduler.py's,
     exercised by test_two_replicas.py; here only the lease's decisions are counted)."""
 
     def __init__(self) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import Settings, load_settings
+from bot.config.settings import Settings, load_settings
 from bot.domain.actions import Action
 from bot.domain.release import State
 from tests.fixtures.scheduler import SERVICE, Rehearsal

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.domain.actions import Action, Actor, Role
 from bot.usecases.releases import advance
 from bot.usecases.tagging import tag_release

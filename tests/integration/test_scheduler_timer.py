@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from sqlalchemy import create_engine, text
 
-from bot.scheduler import JOB_ID, JOBS_TABLE, start_scheduler, stop_scheduler
+from bot.entrypoints.scheduler import JOB_ID, JOBS_TABLE, start_scheduler, stop_scheduler
 from tests.fixtures.scheduler import SERVICE, Rehearsal
 
 INTERVAL = 0.2  # seconds between ticks; each wait below is bounded by DEADLINE

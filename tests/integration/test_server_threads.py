@@ -11,8 +11,8 @@ from typing import Any
 
 import requests
 
-from bot.sandbox.slack import SANDBOX_BOT_TOKEN, SlackStandIn
-from bot.server import Server
+from bot.entrypoints.server import Server
+from bot.sandbox.slack.standin import SANDBOX_BOT_TOKEN, SlackStandIn
 
 
 def hello(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:

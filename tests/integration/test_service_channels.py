@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from tests.fixtures.scheduler import make_rehearsal, stop_rehearsal
 from tests.fixtures.smtp import Inbox
 

@@ -13,7 +13,7 @@ from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.sandbox.slack import SANDBOX_BOT_TOKEN, SlackStandIn
+from bot.sandbox.slack.standin import SANDBOX_BOT_TOKEN, SlackStandIn
 
 LOOP = "C0LOOP0001"
 

@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
-from bot.sandbox.slack import SANDBOX_BOT_TOKEN, SlackStandIn
+from bot.sandbox.slack.standin import SANDBOX_BOT_TOKEN, SlackStandIn
 
 LOOP = "C0LOOP0001"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import settings_from_dict
+from bot.config.settings import settings_from_dict
 from bot.domain.audit import AuditEntry
 from bot.domain.release import Env, Kind, Release, State, Ticket
 from bot.store import AlreadyExists, StaleRelease, Store, StoreError

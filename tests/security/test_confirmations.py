@@ -11,7 +11,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.domain.offers import OFFER_TTL, NotOffered, Offer, check_offered_to
 from bot.messages import ACTION_STEP, ACTION_TAG
-from bot.sandbox.signed import buttons
+from bot.sandbox.slack.signed import buttons
 from tests.fixtures.app import DEV, LEAD, OPS, LoopWorld
 from tests.security.conftest import state
 

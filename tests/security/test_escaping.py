@@ -10,7 +10,7 @@ import json
 
 from bot.domain.release import Release, State
 from bot.markup import plain
-from bot.sandbox.slack_records import Posted
+from bot.sandbox.slack.records import Posted
 from bot.usecases.announcements import (
     Announcement,
     CycleDates,

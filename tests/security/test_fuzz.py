@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.config import load_settings
+from bot.config.settings import load_settings
 from bot.messages import ACTION_STEP, ACTION_TAG
-from bot.sandbox.signed import TEAM_ID
+from bot.sandbox.slack.signed import TEAM_ID
 from tests.fixtures.app import LoopWorld, start_world
 from tests.security.conftest import signed_post, state
 

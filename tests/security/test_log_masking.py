@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.entrypoints.scheduler import _job_store
 from bot.logs import formatter_for
 from bot.redaction import MASK, Redactor, mask_credentials
-from bot.scheduler import _job_store
 from bot.store.engine import parse_url
 from tests.fixtures.store import fresh_postgres_database, postgres_server_url
 
@@ -88,7 +88,7 @@ def test_credentials_are_masked_where_they_stand(text: str, shown: str) -> None:
 
 
 def _loopbot(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args,
+    return subprocess.run([sys.executable, "-m", "bot.entrypoints.cli", *args,
                            "--config", str(REPO / "app.yaml")],
                           cwd=cwd, env={**os.environ, "PYTHONPATH": str(REPO), **env},
                           capture_output=True, text=True, timeout=60)
@@ -142,7 +142,7 @@ def test_a_data_directory_the_bot_cannot_write_is_said_at_start(tmp_path: Path) 
            "GITHUB_TOKEN": "ghp_unused4242", "BUGZILLA_API_KEY": KEY}
     for command in (["db", "upgrade"], ["run", "--port", "0"]):
         done = subprocess.run(
-            [*_without_write_rights(), sys.executable, "-m", "bot.cli", *command,
+            [*_without_write_rights(), sys.executable, "-m", "bot.entrypoints.cli", *command,
              "--config", str(REPO / "app.yaml")],
             cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
         assert done.returncode == 2, done.stderr

@@ -13,7 +13,7 @@ import pytest
 
 from bot.domain.errors import Refusal
 from bot.domain.versions import Version
-from handlers.words import bug_number, release_label, release_line
+from handlers.grammar.words import bug_number, release_label, release_line
 from tests.fixtures.app import DEV, OPS, LoopWorld
 from tests.security.conftest import signed_post, state, tracebacks
 

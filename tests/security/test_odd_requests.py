@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.messages import ACTION_STEP
-from bot.sandbox.signed import TEAM_ID
+from bot.sandbox.slack.signed import TEAM_ID
 from tests.fixtures.app import DEV, LoopWorld
 from tests.security.conftest import signed_post, state, tracebacks
 

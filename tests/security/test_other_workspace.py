@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import pytest
 
-from bot.sandbox.signed import buttons
+from bot.sandbox.slack.signed import buttons
 from tests.fixtures.app import DEV, LoopWorld
 from tests.security.conftest import state
 

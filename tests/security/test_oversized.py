@@ -8,8 +8,8 @@ import shlex
 
 import pytest
 
-from handlers import grammar
-from handlers.words import split
+from handlers.grammar import parser as grammar
+from handlers.grammar.words import split
 from tests.fixtures.app import OPS, LoopWorld
 from tests.security.conftest import state
 

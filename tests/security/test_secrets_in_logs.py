@@ -12,8 +12,8 @@ from urllib.parse import quote
 
 from bot.partners.bugzilla import BugzillaTracker
 from bot.redaction import MASK, Redactor
-from bot.sandbox.bugzilla import SANDBOX_KEY, BugzillaStandIn
-from bot.sandbox.slack import SANDBOX_BOT_TOKEN
+from bot.sandbox.bugzilla.standin import SANDBOX_KEY, BugzillaStandIn
+from bot.sandbox.slack.standin import SANDBOX_BOT_TOKEN
 from bot.sandbox.world import GITHUB_TOKEN, SIGNING_SECRET
 
 REPO = Path(__file__).resolve().parents[2]
@@ -50,10 +50,10 @@ import io, json, logging, sys, threading, time
 from pathlib import Path
 logging.basicConfig(level=logging.DEBUG, stream=sys.stderr,
                     format="%(levelname)s %(name)s %(message)s")
-from bot.config import load_settings
-from bot.sandbox.signed import SlackRequests, buttons
+from bot.config.settings import load_settings
+from bot.sandbox.slack.signed import SlackRequests, buttons
 from bot.sandbox.world import SIGNING_SECRET, Sandbox
-from bot.server import run
+from bot.entrypoints.server import run
 from bot.store.schema import upgrade
 
 root = Path(sys.argv[1])

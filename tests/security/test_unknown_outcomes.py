@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
-from bot.ports import OutcomeUnknown, PartnerError
+from bot.config.settings import Settings
 from bot.sandbox.demo import DemoData
-from bot.sandbox.github import GitHubStandIn
+from bot.sandbox.github.standin import GitHubStandIn
+from bot.usecases.ports import OutcomeUnknown, PartnerError
 from tests.fixtures.app import DEV, OPS, LoopWorld, start_world
 from tests.fixtures.github import make_forge
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.deadlines import LateStep
 from bot.domain.release import Env, Release, State, Ticket
-from bot.sandbox.slack_blocks import block_errors
+from bot.sandbox.slack.blocks import block_errors
 from bot.usecases.announcements import (
     Announcement,
     CycleDates,

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from bot.config import Settings, load_settings, settings_from_dict
+from bot.config.settings import Settings, load_settings, settings_from_dict
 from bot.domain.cycles import CalendarError
 from bot.usecases.calendar_feed import (
     calendar_from_settings,

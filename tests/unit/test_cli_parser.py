@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from bot.cli import build_parser
+from bot.entrypoints.cli import build_parser
 
 
 def test_sandbox_options_before_serve_are_kept() -> None:

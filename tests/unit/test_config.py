@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings, settings_from_dict
+from bot.config.settings import ConfigError, load_settings, settings_from_dict
 
 APP_YAML = Path(__file__).resolve().parents[2] / "app.yaml"
 

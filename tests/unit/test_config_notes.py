@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import ConfigError, settings_from_dict
+from bot.config.settings import ConfigError, settings_from_dict
 
 
 def service(notes: object) -> dict[str, object]:

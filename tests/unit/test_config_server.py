@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.config import ConfigError, settings_from_dict
-from bot.config_server import ServerSettings
+from bot.config.server import ServerSettings
+from bot.config.settings import ConfigError, settings_from_dict
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = yaml.safe_load((ROOT / "app.yaml").read_text(encoding="utf-8"))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import SLACK_API_URL, ConfigError, load_settings
+from bot.config.settings import SLACK_API_URL, ConfigError, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.config import ConfigError, load_settings
+from bot.config.settings import ConfigError, load_settings
 
 APP_YAML = Path(__file__).resolve().parents[2] / "app.yaml"
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.actions import Action
-from handlers import help
-from handlers.grammar import SUBCOMMANDS, parse
-from handlers.intents import (
+from handlers.grammar import help
+from handlers.grammar.intents import (
     Backport,
     BadInput,
     Help,
@@ -16,6 +15,7 @@ from handlers.intents import (
     Step,
     TagPreview,
 )
+from handlers.grammar.parser import SUBCOMMANDS, parse
 
 
 @pytest.mark.parametrize("text, action, version", [

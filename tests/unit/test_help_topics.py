@@ -8,9 +8,9 @@ import pytest
 from bot.domain.actions import Action, Role
 from bot.domain.rules import roles_for
 from bot.messages.help import help_topic
-from bot.sandbox.slack_blocks import block_errors
-from handlers import help
-from handlers.grammar import SUBCOMMANDS
+from bot.sandbox.slack.blocks import block_errors
+from handlers.grammar import help
+from handlers.grammar.parser import SUBCOMMANDS
 
 
 @pytest.mark.parametrize("name", list(SUBCOMMANDS))

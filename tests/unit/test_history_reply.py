@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.audit import AuditEntry
 from bot.messages.replies import history
-from bot.sandbox.slack_blocks import block_errors
+from bot.sandbox.slack.blocks import block_errors
 
 PARIS = ZoneInfo("Europe/Paris")
 AT = dt.datetime(2026, 12, 9, 8, 0, tzinfo=dt.UTC)

@@ -23,8 +23,8 @@ from bot.domain.loadtest import (
     result_problems,
 )
 from bot.domain.release import Env, Kind, Release, State, Ticket
-from handlers.grammar import parse
-from handlers.intents import BadInput, LoadTestResult, LoadTestWindow
+from handlers.grammar.intents import BadInput, LoadTestResult, LoadTestWindow
+from handlers.grammar.parser import parse
 
 PARIS = ZoneInfo("Europe/Paris")
 CALENDAR = Calendar.build(anchor=dt.date(2026, 12, 8), tz=PARIS, skip=[dt.date(2026, 12, 10)],

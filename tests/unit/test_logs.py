@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.config import ConfigError
+from bot.config.settings import ConfigError
 from bot.domain.audit import AuditEntry
 from bot.logs import bind_log_context, log_context, setup_logging
 from bot.store.steps_log import log_step

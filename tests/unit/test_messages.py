@@ -9,9 +9,9 @@ from bot.domain.release import Release, State
 from bot.messages.blocks import Rendered, decode_value, escape, lines_section
 from bot.messages.releases import step_confirmation
 from bot.messages.replies import help_text, partner_failure, refusal
-from bot.ports import PartnerError
-from bot.sandbox.slack_blocks import block_errors
-from handlers.grammar import help_lines
+from bot.sandbox.slack.blocks import block_errors
+from bot.usecases.ports import PartnerError
+from handlers.grammar.parser import help_lines
 
 LEAD = Actor("U0LEAD001", frozenset({Role.EMERGENCY}), "lead")
 

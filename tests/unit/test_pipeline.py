@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.config import ConfigError, load_settings
+from bot.config.settings import ConfigError, load_settings
 from bot.domain.pipeline import environment_from
 
 ROOT = Path(__file__).resolve().parents[2]

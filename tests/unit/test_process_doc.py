@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from handlers.help import PROCESS_DOC
+from handlers.grammar.help import PROCESS_DOC
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "process.md"

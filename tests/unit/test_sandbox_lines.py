@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain.calendar import Calendar
-from bot.sandbox.chat_lines import clock_target, strip_comment
+from bot.sandbox.chat.lines import clock_target, strip_comment
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.config import ConfigError, load_settings, settings_from_dict
+from bot.config.settings import ConfigError, load_settings, settings_from_dict
 from bot.domain.actions import Action, Actor, Facts, MissingRole, Role
 from bot.domain.facts import Bug, EnvironmentState
 from bot.domain.lifecycle import decide

@@ -1,0 +1,125 @@
+"""The settings of each service released by the bot (app.yaml's `services`), its own
+channel and people, and the partner URLs: validated like the rest (bot/config/settings.py).
+
+Roles: `roles` (top level, and per service) map DEV/OPS/QA/emergency to Slack user IDs
+(U.../W...) or user-group IDs (S...). A role a service's own `roles` names replaces the
+top-level list for that service; the roles it does not name come from the top level.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from bot.config.notes import NotesSettings
+from bot.config.options import (
+    ReleaseCommitSettings,
+    ServiceWorkflow,
+)
+from bot.config.options import (
+    StrictModel as _Strict,
+)
+from bot.config.values import SlackId, WebUrl
+from bot.domain.pipeline import DEFAULT, Environment, Pipeline, environment_from, pipeline_from
+
+RoleName = Literal["DEV", "OPS", "QA", "emergency"]
+Roles = dict[RoleName, tuple[SlackId, ...]]
+
+SLACK_API_URL = "https://slack.com/api/"
+
+
+class SlackSettings(_Strict):
+    channel: str = "#loop"
+    mailing_list: str | None = None
+    # Slack's Web API base URL: GovSlack's, or the sandbox's stand-in for `loopbot run`.
+    api_url: WebUrl = SLACK_API_URL
+
+    @field_validator("api_url")
+    @classmethod
+    def _ends_with_slash(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"  # slack_sdk appends methods
+
+
+class PartnerSettings(_Strict):
+    url: WebUrl
+
+
+class BugzillaProduct(_Strict):
+    product: str = "Cloud Services"
+    component: str = "Operations: Deployment Requests"
+
+
+class EnvironmentSettings(_Strict):
+    """One environment of the pipeline (bot/domain/pipeline.py says what each key means)."""
+
+    url: WebUrl
+    ticket: str | Literal[False] | None = None
+    follows: str | Literal[False] | None = None
+    deploys: Literal["DEV", "OPS", "QA"] = "OPS"
+    verifies: Literal["DEV", "OPS", "QA"] = "QA"
+    gates: tuple[Literal["load_test", "signoffs"], ...] = ()
+    greenlight: bool = False
+    monitor_minutes: int | None = Field(default=None, ge=1)
+    mocked_partner: bool | None = None
+
+
+class ServiceSettings(_Strict):
+    name: str
+    repo: str
+    tag_pattern: str = "{version}"
+    branch_pattern: str = "{major}.{minor}.x"
+    main_branch: str = "master"
+    bugzilla: BugzillaProduct = BugzillaProduct()
+    environments: dict[str, EnvironmentSettings] = Field(default_factory=dict)
+    workflow: ServiceWorkflow = ServiceWorkflow()
+    release_commit: ReleaseCommitSettings = ReleaseCommitSettings()
+    # The service's own channel and mailing list (default: the top-level `slack`).
+    slack: SlackSettings | None = None
+    # The service's own people for the roles it names (the others: the top-level `roles`).
+    roles: Roles = Field(default_factory=dict)
+    # Per API version, the path patterns of the files serving it ("/v1": [loop/routes/*.js]).
+    api_versions: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    notes: NotesSettings = NotesSettings()  # release-note categories from files
+
+    @property
+    def pipeline(self) -> Pipeline:
+        """Its environments in order and what each takes (bot/domain/pipeline.py)."""
+        return pipeline_of(self, key="environments")
+
+    @field_validator("repo")
+    @classmethod
+    def _owner_slash_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[\w.-]+/[\w.-]+", value):
+            raise ValueError(f"expected OWNER/NAME, got {value!r}")
+        return value
+
+    @field_validator("tag_pattern")
+    @classmethod
+    def _has_version(cls, value: str) -> str:
+        if "{version}" not in value:
+            raise ValueError("must contain {version}")
+        return value
+
+
+
+
+def pipeline_of(service: ServiceSettings, *, key: str) -> Pipeline:
+    """The service's pipeline, with the older workflow keys kept working:
+    `workflow.require_load_test` gates stage's verification on a load test,
+    `workflow.prod_signoffs` prod's on the teams' sign-offs. PipelineError's key is the
+    dotted key under `key`."""
+    if "environments" not in service.model_fields_set:
+        return DEFAULT  # nothing configured: dev -> stage -> prod, none of them watched
+    envs: list[Environment] = []
+    for name, settings in service.environments.items():
+        raw = settings.model_dump(exclude_unset=True)
+        gates = list(raw.get("gates", ()))
+        if name == "stage" and service.workflow.require_load_test and "load_test" not in gates:
+            gates.append("load_test")
+        if name == "prod" and service.workflow.prod_signoffs and "signoffs" not in gates:
+            gates.append("signoffs")
+        raw["gates"] = gates
+        envs.append(environment_from(name, raw, key=f"{key}.environments.{name}"))
+    return pipeline_from(envs, key=f"{key}.environments")

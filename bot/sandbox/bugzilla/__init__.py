@@ -1,0 +1,1 @@
+"""The Bugzilla stand-in: Bugzilla 5's REST API (standin.py), its data, workflow and searches."""

@@ -1,0 +1,3 @@
+"""The `/loop` language: declarations, words, intents, the subcommands by family, the parser
+and help.
+"""
