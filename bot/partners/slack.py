@@ -92,7 +92,7 @@ class Chat:
     def post(self, text: str, blocks: list[dict[str, Any]] | None = None, *,
              channel: str | None = None) -> PostedMessage:
         """To `channel` (a service's own), else to the configured one."""
-        answer = self._call("chat.postMessage", self._client.chat_postMessage,
+        answer = _call("chat.postMessage", self._client.chat_postMessage,
                             channel=channel or self.channel, text=text, blocks=blocks,
                             unfurl_links=False)
         return PostedMessage(str(answer["channel"]), str(answer["ts"]))
@@ -100,7 +100,7 @@ class Chat:
     def update(
         self, message: PostedMessage, text: str, blocks: list[dict[str, Any]] | None = None
     ) -> None:
-        self._call("chat.update", self._client.chat_update, channel=message.channel,
+        _call("chat.update", self._client.chat_update, channel=message.channel,
                    ts=message.ts, text=text, blocks=blocks)
 
     def mention(self, *roles: str, service: str | None = None) -> str:
@@ -112,16 +112,32 @@ class Chat:
         """`mention` for one service: what the announcements' renderers are given."""
         return partial(self.mention, service=service)
 
-    def _call(self, method: str, func: Any, **arguments: Any) -> Any:
-        try:
-            return func(**{k: v for k, v in arguments.items() if v is not None})
-        except SlackApiError as exc:
-            code = exc.response.get("error") if exc.response is not None else None
-            raise PartnerError(PARTNER, f"{method} failed: {code or 'unknown error'}") from None
-        except SlackClientError as exc:
-            raise PartnerError(PARTNER, f"{method} failed: {type(exc).__name__}") from None
-        except OSError as exc:
-            reason = type(exc).__name__
-            raise PartnerError(PARTNER, f"{method} failed: Slack unreachable ({reason})") from None
+
+class SlackDirectory:
+    """The `UserDirectory` port on Slack's Web API (`usergroups.users.list`, `users.info`)."""
+
+    def __init__(self, client: WebClient) -> None:
+        self._client = client
+
+    def group_members(self, group_id: str) -> frozenset[str]:
+        answer = _call("usergroups.users.list", self._client.usergroups_users_list,
+                       usergroup=group_id)
+        return frozenset(answer.get("users") or ())
+
+    def display_name(self, user_id: str) -> str:
+        user = _call("users.info", self._client.users_info, user=user_id).get("user") or {}
+        profile = user.get("profile") or {}
+        return str(profile.get("display_name") or user.get("name") or user_id)
 
 
+def _call(method: str, func: Any, **arguments: Any) -> Any:
+    try:
+        return func(**{k: v for k, v in arguments.items() if v is not None})
+    except SlackApiError as exc:
+        code = exc.response.get("error") if exc.response is not None else None
+        raise PartnerError(PARTNER, f"{method} failed: {code or 'unknown error'}") from None
+    except SlackClientError as exc:
+        raise PartnerError(PARTNER, f"{method} failed: {type(exc).__name__}") from None
+    except OSError as exc:
+        reason = type(exc).__name__
+        raise PartnerError(PARTNER, f"{method} failed: Slack unreachable ({reason})") from None
