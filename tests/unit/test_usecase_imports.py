@@ -27,3 +27,11 @@ def test_no_use_case_imports_a_vendor_library() -> None:
     found = {f"{path.name}: {name}" for path in sorted(folder.glob("*.py"))
              for name in _imported(path) if name.split(".")[0] in VENDORS}
     assert not found, f"vendor imports in bot/usecases: {sorted(found)}"
+
+
+def test_renderers_live_in_messages_and_adapters_only_send() -> None:
+    root = Path(bot.usecases.__file__).parents[1]
+    found = {f"{path.relative_to(root)}: {name}"
+             for folder in ("usecases", "partners") for path in sorted((root / folder).glob("*.py"))
+             for name in _imported(path) if name.startswith("bot.messages")}
+    assert not found, f"renderers imported below bot/messages: {sorted(found)}"
