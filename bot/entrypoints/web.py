@@ -26,12 +26,8 @@ from bot.board.app import Board, BoardOptions
 from bot.config.settings import ConfigError
 from bot.entrypoints.health import PATHS as DOCKERFLOW_PATHS
 from bot.entrypoints.health import Health, answer
-from bot.usecases.calendar_feed import (
-    calendar_from_settings,
-    render_ics,
-    render_json,
-    select_cycles,
-)
+from bot.messages.calendar import render_ics, render_json
+from bot.usecases.calendar_feed import calendar_from_settings, select_cycles
 from bot.usecases.context import Context
 
 StartResponse = Callable[..., Any]

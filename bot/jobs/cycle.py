@@ -26,7 +26,7 @@ from bot.domain.errors import Refusal
 from bot.domain.release import Kind, Release, State
 from bot.domain.rules import before_prod_states, not_final_states
 from bot.jobs.tick import Tick, entry
-from bot.usecases.announcements import (
+from bot.messages.announcements import (
     Announcement,
     CycleDates,
     Rendered,
@@ -102,7 +102,7 @@ def announcement_of(
         service=service.name, cycle=cycle_dates(t, cycle), release=release,
         tagged_before=tagged_before, next_version=version, nothing_to_tag=nothing,
         stage_url=stage.url if stage else None, late=late,
-        mentions="" if release or nothing else t.chat.mention("DEV", service=service.name),
+        mentions="" if release or nothing else t.mention("DEV", service=service.name),
     )
 
 
@@ -171,7 +171,7 @@ def remind_prod_push(
     def build() -> tuple[Rendered, AuditEntry]:
         waiting = waiting_for_prod(t, service, occurrence)
         rendered = render_prod_push(service.name, occurrence.day, waiting,
-                                    t.chat.mention_in(service.name), t.late(due))
+                                    t.mention_in(service.name), t.late(due))
         detail = ", ".join(f"{r.version} {r.state.value}" for r in waiting) or "nothing waiting"
         return rendered, entry("remind prod push", service.name, detail=detail)
 

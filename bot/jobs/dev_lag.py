@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from bot.config.settings import ServiceSettings
 from bot.domain.dev_lag import DevLag, overdue
 from bot.jobs.tick import Tick, entry
+from bot.messages.announcements import Rendered
 from bot.messages.blocks import escape, section
-from bot.usecases.announcements import Rendered
 from bot.usecases.context import Context
 from bot.usecases.dev_lag import dev_lag
 
@@ -40,7 +40,7 @@ def watch_dev_lag(t: Tick, service: ServiceSettings) -> None:
     if first_seen is None or not overdue(first_seen, t.now, dt.timedelta(minutes=allowed)):
         return
     t.post_once(f"devlag-alert:{service.name}:{lag.rev}", lambda: (
-        _alert(service.name, lag, allowed, t.chat.mention("DEV", service=service.name)),
+        _alert(service.name, lag, allowed, t.mention("DEV", service=service.name)),
         entry("dev lags master", service.name, detail=lag.describe())))
 
 

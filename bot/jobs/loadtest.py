@@ -21,9 +21,9 @@ from bot.domain.loadtest import Window
 from bot.domain.pipeline import pipeline_for
 from bot.domain.release import Release, State
 from bot.jobs.tick import Tick, entry
+from bot.messages.announcements import Rendered, day
 from bot.messages.blocks import escape, section
 from bot.messages.loadtests import window_span
-from bot.usecases.announcements import Rendered, day
 from bot.usecases.context import Context
 
 STALE_AFTER = dt.timedelta(days=1)
@@ -93,7 +93,7 @@ def _reminder(t: Tick, release: Release) -> Rendered:
     text = (f"{release.service} {v} is on stage and no load-test window is set: QA, agree "
             f"one with the partners and record it with `/loop loadtest stage {v} window "
             f"FROM TO [PARTNER...]`.")
-    return _with_mention(text, t.chat.mention("QA", service=release.service))
+    return _with_mention(text, t.mention("QA", service=release.service))
 
 
 def _with_mention(text: str, people: str) -> Rendered:
@@ -123,5 +123,5 @@ def _window_news(t: Tick, service: ServiceSettings, window: Window) -> None:
         v = window.version
         text = (f"The load-test window of {name}{with_whom} is over. QA: record the result "
                 f"with `/loop loadtest stage {v} pass` (or `fail [REASON] [bug N]`).")
-        t.post_once(key, lambda: (_with_mention(text, t.chat.mention("QA", service=service.name)),
+        t.post_once(key, lambda: (_with_mention(text, t.mention("QA", service=service.name)),
                                    what))

@@ -35,14 +35,14 @@ from bot.domain.loadtest import last_load_test_day
 from bot.domain.pipeline import Pipeline, pipeline_for
 from bot.domain.release import Release, State
 from bot.jobs.tick import ACTOR, Tick, entered_at, entry
-from bot.store import Store
-from bot.usecases.announcements import (
+from bot.messages.announcements import (
     day,
     render_heartbeat_back,
     render_heartbeat_failing,
     render_late_step,
     render_monitoring_closed,
 )
+from bot.store import Store
 
 FAILING = "monitor: heartbeat failing"
 BACK = "monitor: heartbeat back"
@@ -104,7 +104,7 @@ def remind(
     detail = f"{env} bug {ticket.bug_id}: {step.owner} to {step.what} by {day(step.due)}"
     t.post_once(key, lambda: (
         render_late_step(release, ticket.bug_id, step,
-                         t.chat.mention(step.owner, service=service.name), t.late(due)),
+                         t.mention(step.owner, service=service.name), t.late(due)),
         entry(f"remind {step.key}", service.name, release.version, detail)))
 
 
@@ -150,7 +150,7 @@ def poll(
         reason = state.error or _heartbeat_message(state.details) or "the heartbeat failed"
         t.post_once(f"{prefix}:failing:{failures + 1}", lambda: (
             render_heartbeat_failing(release, reason, end, t.tz,
-                                     t.chat.mention_in(service.name)),
+                                     t.mention_in(service.name)),
             entry(FAILING, service.name, release.version, reason)))
     elif was_failing and not failing:
         t.post_once(f"{prefix}:back:{failures}", lambda: (

@@ -23,7 +23,7 @@ from bot.domain.facts import EnvironmentState
 from bot.domain.lifecycle import cleared_for_prod, went_back_from
 from bot.domain.release import Release
 from bot.jobs.tick import ACTOR, Tick, entry
-from bot.usecases.announcements import (
+from bot.messages.announcements import (
     Rendered,
     render_back_off_seen,
     render_environment_change,
@@ -82,12 +82,12 @@ def watch_one(t: Tick, service: ServiceSettings, state: EnvironmentState, seen: 
         detail = f"{env} runs {version}{rev}, was {previous}"
         left = _release(t, service, previous) if env == "prod" else None
         if left is not None and went_back_from(left, version):
-            seen = render_back_off_seen(left, version, t.chat.mention_in(service.name))
+            seen = render_back_off_seen(left, version, t.mention_in(service.name))
             return seen, entry(seen_action(env), service.name, version,
                                f"{detail}; back-off of {previous} offered")
         if env == "prod" and not cleared_for_prod(release):
             alarm = render_prod_alarm(service.name, version, previous, release,
-                                      t.chat.mention_in(service.name))
+                                      t.mention_in(service.name))
             return alarm, entry(seen_action(env), service.name, version,
                                 f"{detail}; alarm: not greenlit")
         change = render_environment_change(service.name, env, version, previous, release)

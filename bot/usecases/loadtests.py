@@ -34,7 +34,7 @@ from bot.domain.loadtest import (
     state_problems,
 )
 from bot.domain.release import Env, Release
-from bot.usecases.calendar_feed import calendar_from_settings, render_window_ics
+from bot.usecases.calendar_feed import calendar_from_settings
 from bot.usecases.context import Context, Progress, load_release, quiet
 from bot.usecases.ports import Attachment, NotFound, PartnerError
 from bot.usecases.releases import ActionResult, advance
@@ -164,7 +164,7 @@ def _mail_window(ctx: Context, window: Window) -> str:
     names = window.partners or tuple(sorted(known))
     to = [known[n] for n in names]
     calendar = calendar_from_settings(ctx.settings)
-    ics = render_window_ics(calendar, window, ctx.clock())
+    ics = ctx.invitation(calendar, window, ctx.clock())
     subject, body = window_mail(window, calendar.tz)
     try:
         ctx.mail.send(subject, body, to=to, attachments=[

@@ -176,6 +176,18 @@ class Mail(Protocol):
         ...
 
 
+class UserDirectory(Protocol):
+    """Slack's users and user groups (the roles' members and the names people see)."""
+
+    def group_members(self, group_id: str) -> frozenset[str]:
+        """The user IDs in the user group (S...); PartnerError when Slack cannot say."""
+        ...
+    def display_name(self, user_id: str) -> str:
+        """The user's display name (else their name, else the ID); PartnerError when
+        Slack cannot say."""
+        ...
+
+
 class Environments(Protocol):
     """The services' root URLs."""
 
