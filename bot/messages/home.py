@@ -15,7 +15,7 @@ from typing import Any
 from bot.domain import times
 from bot.domain.actions import Actor
 from bot.domain.calendar import Calendar
-from bot.domain.cycles import Cycle
+from bot.domain.cycle import Cycle
 from bot.domain.dev_lag import DevLag
 from bot.domain.errors import Refusal
 from bot.domain.facts import EnvironmentState
@@ -37,7 +37,7 @@ from bot.messages.blocks import (
     lines_section,
     section,
 )
-from bot.messages.releases import finish_tag_buttons, release_card, step_button
+from bot.messages.release import finish_tag_buttons, release_card, step_button
 from bot.messages.replies import environment_line
 
 MAX_VIEW_BLOCKS = 100

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from bot.domain.errors import echoed
-from bot.domain.versions import BadVersion, Version
+from bot.domain.version import BadVersion, Version
 from handlers.grammar.intents import BadInput
 
 COMMAND = "/loop"
