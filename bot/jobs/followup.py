@@ -1,4 +1,4 @@
-"""Release-driven duties: reminders when a stage step is late, and the monitoring window
+"""Following a release up: reminders when a stage step is late, and the monitoring window
 after a prod deploy. Times come from the audit log (when the release entered its state).
 
 Late steps, for a release on stage with a stage ticket (keys name the ticket, so a
