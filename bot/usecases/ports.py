@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.domain.facts import Ancestry, Bug, Commit, EnvironmentState, Tag
 from bot.domain.ticket_history import StatusMove
@@ -168,6 +168,23 @@ class Mail(Protocol):
         """To `to` with the list copied unless told not to (to the list alone when `to`
         is empty)."""
         ...
+
+
+@dataclass(frozen=True)
+class PostedMessage:
+    channel: str  # the channel id Slack answered with
+    ts: str
+
+
+class Chat(Protocol):
+    """The team's channel, for the bot's own messages (rendered by bot/messages/)."""
+
+    def post(self, text: str, blocks: list[dict[str, Any]] | None = None, *,
+             channel: str | None = None) -> PostedMessage:
+        """To `channel` (a service's own), else to the configured one."""
+        ...
+    def update(self, message: PostedMessage, text: str,
+               blocks: list[dict[str, Any]] | None = None) -> None: ...
 
 
 class UserDirectory(Protocol):
