@@ -50,7 +50,7 @@ def dev_lag_instants(ctx: Context, service: ServiceSettings) -> Iterator[dt.date
     if allowed is None:
         return
     with ctx.store.unit_of_work() as uow:
-        entries = uow.audit(service.name, action=SEEN)
+        entries = uow.audit.find(service.name, action=SEEN)
     for e in entries:
         if e.at is not None:
             yield e.at + dt.timedelta(minutes=allowed, seconds=1)
@@ -58,7 +58,7 @@ def dev_lag_instants(ctx: Context, service: ServiceSettings) -> Iterator[dt.date
 
 def _first_seen(ctx: Context, service: str, key: str) -> dt.datetime | None:
     with ctx.store.unit_of_work() as uow:
-        found = uow.first_audit_of_request(key, SEEN)
+        found = uow.audit.first_of_request(key, SEEN)
     return found.at if found is not None and found.service == service else None
 
 

@@ -54,8 +54,8 @@ def releases_with_audit(
 ) -> list[tuple[Release, list[AuditEntry]]]:
     """The service's releases in `states`, each with its audit log."""
     with store.unit_of_work() as uow:
-        releases = uow.releases(service, states=states)
-        return [(r, uow.audit(service, r.version)) for r in releases]
+        releases = uow.releases.find(service, states=states)
+        return [(r, uow.audit.find(service, r.version)) for r in releases]
 
 
 # -- late steps -------------------------------------------------------------------------
@@ -171,7 +171,7 @@ def close(
         return
     failing = poll(t, service, release, entries, end)
     with t.ctx.store.unit_of_work() as uow:
-        failures, _ = streak(uow.audit(service.name, release.version))
+        failures, _ = streak(uow.audit.find(service.name, release.version))
     rendered = render_monitoring_closed(
         release, service.pipeline.monitor_minutes(t.ctx.settings.workflow.monitor_minutes),
         failures, failing, t.late(end))

@@ -106,7 +106,7 @@ class Tick:
 
     def record(self, entry: AuditEntry, key: str) -> None:
         with self.ctx.store.unit_of_work() as uow:
-            uow.add_audit(replace(entry, actor=ACTOR, at=self.now, request_id=key))
+            uow.audit.add(replace(entry, actor=ACTOR, at=self.now, request_id=key))
             uow.commit()
 
     def _email(self, key: str, subject: str, body: str, to: str | None) -> str:

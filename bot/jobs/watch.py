@@ -46,12 +46,12 @@ def _last_sighting(t: Tick, service: str, env: str) -> tuple[int, str | None]:
     """(how many versions were seen on env, the last), from the last sighting alone: its
     key says its number, so the cost does not grow with the years (issue 17)."""
     with t.ctx.store.unit_of_work() as uow:
-        last = uow.last_audit(service, seen_action(env), ACTOR)
+        last = uow.audit.last(service, seen_action(env), ACTOR)
         if last is None:
             return 0, None
         number = _number(last.request_id or "", service, env)
         if number is None:  # recorded under another key (older loopbot): count them
-            number = uow.count_audit(service, seen_action(env), ACTOR)
+            number = uow.audit.count(service, seen_action(env), ACTOR)
         return number, last.version
 
 
@@ -98,4 +98,4 @@ def watch_one(t: Tick, service: ServiceSettings, state: EnvironmentState, seen: 
 
 def _release(t: Tick, service: ServiceSettings, version: str) -> Release | None:
     with t.ctx.store.unit_of_work() as uow:
-        return uow.get_release(service.name, version)
+        return uow.releases.get(service.name, version)

@@ -89,7 +89,7 @@ class Context:
 def load_release(ctx: Context, service: str, version: str) -> Release:
     bind_log_context(service=service, version=version)  # the request's next log lines
     with ctx.store.unit_of_work() as uow:
-        release = uow.get_release(service, version)
+        release = uow.releases.get(service, version)
     if release is None:
         raise UnknownRelease(f"{service} has no release {version}",
                              hint="`/loop status` lists the releases in flight")
