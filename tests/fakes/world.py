@@ -8,7 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+
+import pytest
 
 from bot.clock import ManualClock
 from bot.config.settings import ServiceSettings, Settings
@@ -109,3 +112,11 @@ class FakeWorld:
             if d is not None:
                 self.environments.deploy(env, spec.url, d.version, d.rev, d.branch,
                                          fake_partner=mocked)
+
+
+@pytest.fixture
+def fake_world(settings: Settings) -> Iterator[FakeWorld]:
+    """The shipped settings (tests.fixtures.standins' `settings`) on the fakes."""
+    world = FakeWorld(settings)
+    yield world
+    world.close()
