@@ -38,13 +38,13 @@ class FakeTracker:
     connected: bool = False
 
     def add_bug(self, summary: str, status: str = "NEW", resolution: str = "", *,
-                id: int | None = None, product: str | None = None,
-                component: str | None = None) -> int:
-        """A bug as people filed it (tests)."""
+                id: int | None = None, product: str = "Loop",
+                component: str = "Server") -> int:
+        """A bug as people filed it (tests; the stand-in's `add_bug`)."""
         bug_id = id or self._new_id()
         self.bugs_by_id[bug_id] = Bug(bug_id, summary, status, resolution,
                                       created_at=self.clock())
-        self.where[bug_id] = (product or self.product, component or self.component)
+        self.where[bug_id] = (product, component)
         return bug_id
 
     # -- the Tracker port -------------------------------------------------------------
@@ -70,7 +70,8 @@ class FakeTracker:
             status = check_new_bug(WORKFLOWS[self.workflow], None, "")
         except BugzillaFault as exc:
             raise PartnerError(PARTNER, f"could not file {summary!r}: {exc.message}") from None
-        bug_id = self.add_bug(summary, status)
+        bug_id = self.add_bug(summary, status, product=self.product,
+                              component=self.component)
         self.comments[bug_id] = [description]
         for blocker in depends_on:
             self.add_blocker(bug_id, blocker)

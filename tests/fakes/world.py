@@ -68,13 +68,15 @@ class FakeWorld:
     def tracker(self, service: str | None = None) -> FakeTracker:
         return self.trackers[self.settings.service(service).name]
 
-    def deploy(self, env: str, version: str, service: str | None = None) -> None:
-        """OPS pushes the build of `version` (its tag's commit) to `env`."""
+    def deploy(self, env: str, version: str, service: str | None = None, *,
+               rev: str | None = None) -> None:
+        """OPS pushes the build of `version` (`rev`, else its tag's commit) to `env`."""
         config = self.settings.service(service)
-        tag = self.forges[config.name].tag(version)
-        assert tag is not None, f"no tag {version}"
-        self.environments.deploy(env, config.environments[env].url, version, tag.commit_sha,
-                                 version)
+        if rev is None:
+            tag = self.forges[config.name].tag(version)
+            assert tag is not None, f"no tag {version}"
+            rev = tag.commit_sha
+        self.environments.deploy(env, config.environments[env].url, version, rev, version)
 
     def land(self, message: str, path: str = "loop/fix.js", service: str | None = None) -> str:
         """A DEV lands a commit on the main branch; returns its sha."""
@@ -104,7 +106,8 @@ class FakeWorld:
             tracker.add_bug(bug.summary, bug.status, bug.resolution, id=bug.id)
         for bug_id, version, env in DEPLOY_TICKETS:
             tracker.add_bug(f"Loop — Please deploy {service.name} {version} to {env}",
-                            "VERIFIED", "FIXED", id=bug_id)
+                            "VERIFIED", "FIXED", id=bug_id, product=service.bugzilla.product,
+                            component=service.bugzilla.component)
         deployed = {d.env: d for d in self.demo.deployments}
         for env, spec in service.environments.items():
             d = deployed.get(env, deployed.get("prod"))
