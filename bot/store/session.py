@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Executable, RowMapping
 
-from bot.store.errors import StoreError
+from bot.usecases.ports import StoreError
 
 Clock = Callable[[], dt.datetime]
 
