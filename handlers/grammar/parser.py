@@ -57,7 +57,7 @@ HELP_WORDS = ("?", "-h", "--help")
 def _help(words: Words) -> Intent:
     topic = words.peek()
     words.rest()
-    return Help(topic.lower() if topic else None)
+    return Help(ALIASES.get(topic.lower(), topic.lower()) if topic else None)
 
 
 @subcommand("tag [VERSION | on LINE]",
