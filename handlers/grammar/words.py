@@ -16,6 +16,8 @@ from handlers.grammar.intents import BadInput
 COMMAND = "/loop"
 ENVS = {"stage": "stage", "staging": "stage", "prod": "prod", "production": "prod"}
 QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "«": '"', "»": '"'})
+# Invisible characters a copy from a web page or a document brings along: read as nothing.
+INVISIBLE = str.maketrans(dict.fromkeys(("\u200b", "\u2060", "\ufeff")))
 CHANGE_LABEL = re.compile(r"change-([0-9]{1,9})", re.IGNORECASE)
 BUG_NUMBER = re.compile(r"#?([0-9]{1,9})")
 LINE = re.compile(r"([0-9]{1,9}\.[0-9]{1,9})(\.[xX])?")
@@ -159,7 +161,7 @@ def split(text: str) -> list[str]:
     (shlex builds each word a character at a time: quadratic on a long word)."""
     words: list[str] = []
     word: list[str] | None = None
-    for piece in _PIECE.finditer(text.translate(QUOTES)):
+    for piece in _PIECE.finditer(text.translate(INVISIBLE).translate(QUOTES)):
         double, single, plain, blank, unclosed = piece.groups()
         if unclosed is not None:
             raise BadInput("a quote is not closed", hint='put the text in "double quotes"')
