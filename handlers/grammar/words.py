@@ -5,6 +5,7 @@ Each refusal says what was wrong and the usage of the subcommand being read."""
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -195,8 +196,7 @@ def read_options(words: list[str]) -> tuple[list[str], str | None, str | None]:
         elif lowered == "--help" or lowered.split("=", 1)[0] in SUBCOMMAND_OPTIONS:
             kept.append(word)  # `/loop --help`, `/loop metrics --cycles 3`: the grammar's
         elif word.startswith("--"):
-            raise BadInput(f"unknown option `{echoed(word)}`",
-                           hint='options: `--service NAME`, `--emergency "REASON"`')
+            raise _unknown_option(word)
         else:
             kept.append(word)
     return kept, service, emergency
@@ -204,6 +204,15 @@ def read_options(words: list[str]) -> tuple[list[str], str | None, str | None]:
 
 _OPTION_NAMES = ("emergency", "service", "help")
 SUBCOMMAND_OPTIONS = ("--cycles",)  # read by the subcommand that takes them
+
+
+def _unknown_option(word: str) -> BadInput:
+    known = [f"--{name}" for name in _OPTION_NAMES] + list(SUBCOMMAND_OPTIONS)
+    close = difflib.get_close_matches(word.split("=", 1)[0].lower(), known, n=1, cutoff=0.6)
+    return BadInput(f"unknown option `{echoed(word)}`"
+                    + (f"; did you mean `{close[0]}`?" if close else ""),
+                    hint='options: `--service NAME`, `--emergency "REASON"` (a lifecycle '
+                         "step), `--cycles N` (metrics)")
 _DASHES = re.compile(r"^[\u2014\u2013\u2012\u2015]{1,2}")  # em, en, figure dash, bar
 
 

@@ -37,3 +37,12 @@ def test_an_invisible_character_pasted_into_a_command_is_not_read(
     shown = read(loop_world.last_ephemeral(OPS))
     assert ":no_entry:" not in shown
     assert "*loop-server 0.12.2*: done" in shown
+
+
+def test_a_misspelt_option_is_told_the_one_meant(loop_world: LoopWorld) -> None:
+    """`/loop metrics --cycle 3` listed `--service` and `--emergency` as the options, not
+    the `--cycles` the user was after."""
+    loop_world.command(OPS, "metrics --cycle 3")
+    shown = read(loop_world.last_ephemeral(OPS))
+    assert "unknown option `--cycle`; did you mean `--cycles`?" in shown
+    assert "`--cycles N` (metrics)" in shown
