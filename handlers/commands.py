@@ -159,7 +159,7 @@ def _do_help(job: Job, topic: str | None, service: str | None = None) -> None:
         services = [s.name for s in job.ctx.settings.services]
         job.reply.ephemeral(help_topic(help.option_topic(topic, services)))
         return
-    declared = grammar.SUBCOMMANDS.get(topic)
+    declared = grammar.SUBCOMMANDS.get(grammar.ALIASES.get(topic, topic))
     if declared is None:
         raise grammar.unknown(topic)
     job.reply.ephemeral(help_topic(help.topic(declared, job.ctx.service(service).config)))
