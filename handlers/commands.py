@@ -27,7 +27,7 @@ from bot.domain.permissions import roles_summary
 from bot.domain.release import Release
 from bot.domain.rules import check_step_exists, next_owners
 from bot.messages import release as rendering
-from bot.messages import replies
+from bot.messages import reply as replies
 from bot.messages.blocks import mentions
 from bot.messages.gonogo import render_gonogo
 from bot.messages.help import help_topic

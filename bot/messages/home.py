@@ -39,7 +39,7 @@ from bot.messages.blocks import (
     section,
 )
 from bot.messages.release import finish_tag_buttons, release_card, step_button
-from bot.messages.replies import environment_line
+from bot.messages.reply import environment_line
 
 MAX_VIEW_BLOCKS = 100
 MAX_RELEASES = 15
