@@ -18,8 +18,8 @@ from bot.domain.errors import Refusal, echoed
 from bot.entrypoints.cli_db import add_db_parser
 from bot.entrypoints.cli_init import add_init_parser
 from bot.messages import calendar as rendering
+from bot.store.errors import StoreError
 from bot.usecases import calendar_feed as feed
-from bot.usecases.ports import StoreError
 
 if TYPE_CHECKING:
     from bot.usecases.adoption import ImportResult

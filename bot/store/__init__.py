@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from bot.domain.audit import AuditEntry
 from bot.store.database import Store, utc_now
+from bot.store.errors import AlreadyExists, StaleRelease, StoreError, Unreachable
 from bot.store.records import StepRecord
 from bot.store.uow import UnitOfWork
-from bot.usecases.ports import AlreadyExists, StaleRelease, StoreError, Unreachable
 
 __all__ = [
     "AlreadyExists",

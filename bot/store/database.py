@@ -24,11 +24,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.domain.offer import Offer
 from bot.store.commit_files import CommitFiles
 from bot.store.engine import build_engine, insert_ignoring, masked, parse_url, scrub
+from bot.store.errors import StoreError, Unreachable
 from bot.store.metrics import MetricsReads
 from bot.store.session import Clock
 from bot.store.tables import claims, leases, offers
 from bot.store.uow import UnitOfWork
-from bot.usecases.ports import StoreError, Unreachable
 
 if TYPE_CHECKING:
     from bot.config.settings import Settings

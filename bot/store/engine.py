@@ -24,7 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, ExceptionContext, make_url
 
 from bot.redaction import mask_text
-from bot.usecases.ports import StoreError, Unreachable
+from bot.store.errors import StoreError, Unreachable
 
 SQLITE_BUSY_MS = 30_000
 PG_CONNECT_TIMEOUT_S = 10

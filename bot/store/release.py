@@ -17,9 +17,9 @@ from sqlalchemy.exc import IntegrityError
 from bot.domain.release import Release, State, Ticket
 from bot.store import records
 from bot.store.engine import insert_ignoring
+from bot.store.errors import AlreadyExists, StaleRelease, StoreError
 from bot.store.session import Session
 from bot.store.tables import releases, tickets
-from bot.usecases.ports import AlreadyExists, StaleRelease, StoreError
 
 
 class Releases:

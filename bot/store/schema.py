@@ -31,7 +31,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.store.engine import build_engine, masked, parse_url, scrub
-from bot.usecases.ports import StoreError
+from bot.store.errors import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 UPGRADE_COMMAND = "loopbot db upgrade"

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Executable, RowMapping
 
-from bot.usecases.ports import StoreError
+from bot.store.errors import StoreError
 
 Clock = Callable[[], dt.datetime]
 

@@ -10,10 +10,10 @@ from sqlalchemy import select, update
 
 from bot.store import records
 from bot.store.engine import insert_ignoring
+from bot.store.errors import StoreError
 from bot.store.records import StepRecord
 from bot.store.session import Session
 from bot.store.tables import steps
-from bot.usecases.ports import StoreError
 
 
 class Steps:

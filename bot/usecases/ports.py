@@ -215,26 +215,8 @@ class Environments(Protocol):
 
 
 # -- the bot's own records: the unit of work and its repositories (bot/store/ implements
-# them), and the errors they raise. No message of these errors shows a database password.
-
-class StoreError(Exception):
-    """The database cannot do what was asked (unreachable, misconfigured, misused)."""
-
-
-class Unreachable(StoreError):
-    """The database could not be reached: the call committed nothing, so the same command
-    is safe to repeat once the database is back."""
-
-
-class AlreadyExists(StoreError):
-    """A unique rule refused the write (a release's service and version, a ticket's
-    environment and attempt); nothing of it was kept and the unit of work stays usable."""
-
-
-class StaleRelease(StoreError):
-    """The release moved since it was read (a save's expected state no longer holds):
-    read it again and decide again. Nothing of the refused save was kept."""
-
+# them). A unique rule refused raises bot.store.errors.AlreadyExists, a save whose
+# expected state no longer holds StaleRelease; nothing of a refused write is kept.
 
 @dataclass(frozen=True)
 class StepRecord:

@@ -18,9 +18,10 @@ from bot.domain.loadtest import Result, Window
 from bot.domain.offer import Offer
 from bot.domain.release import Release, State
 from bot.domain.signoff import Signoff
+from bot.store.errors import AlreadyExists, StaleRelease, StoreError
 from bot.store.records import DONE, STARTED
 from bot.store.release import new_tickets
-from bot.usecases.ports import AlreadyExists, StaleRelease, StepRecord, StoreError
+from bot.usecases.ports import StepRecord
 
 Clock = Callable[[], dt.datetime]
 OLDEST = dt.datetime.min.replace(tzinfo=dt.UTC)
