@@ -12,18 +12,20 @@ import pytest
 from bot.partners.bugzilla import BugzillaTracker
 from bot.partners.environments import HttpEnvironments
 from bot.partners.github import GitHubForge
+from bot.partners.mail import Mailer, SmtpServer
 from bot.partners.slack import Chat, SlackDirectory
 from bot.sandbox.bugzilla.standin import BugzillaStandIn
 from bot.sandbox.demo import DemoData
 from bot.sandbox.environments import EnvironmentStandIn
 from bot.sandbox.slack.standin import SlackStandIn
-from bot.usecases.ports import Conflict, NotFound, PartnerError
+from bot.usecases.ports import Attachment, Conflict, NotFound, PartnerError
 from tests.fakes.forge import FakeForge
-from tests.fakes.partners import FakeChat, FakeDirectory, FakeEnvironments
+from tests.fakes.partners import FakeChat, FakeDirectory, FakeEnvironments, FakeMail
 from tests.fakes.tracker import FakeTracker
 from tests.fakes.world import _demo
 from tests.fixtures.bugzilla import TICKET_COMPONENT, TICKET_PRODUCT
 from tests.fixtures.github import DEMO_REPO
+from tests.fixtures.smtp import Inbox
 
 
 def outcome(call: Callable[[], Any]) -> Any:
@@ -220,3 +222,27 @@ def test_environments_read_alike_and_never_raise() -> None:
         for side in (fake, real):
             state = side.read("prod", gone)
             assert not state.reachable and state.error
+
+
+# -- mail -----------------------------------------------------------------------------
+def test_mail_goes_to_the_same_people_with_the_same_parts(smtp_inbox: Inbox) -> None:
+    real = Mailer(SmtpServer.parse(smtp_inbox.url), "dev-loop@example.com", timeout=5)
+    fake = FakeMail("dev-loop@example.com")
+    invite = Attachment("loadtest.ics", "text/calendar", b"BEGIN:VCALENDAR\r\n")
+    for side in (fake, real):
+        side.send("Load test of 0.13.0", "Mozilla QA will load-test 0.13.0",
+                  to=["tokbox@example.com"], attachments=[invite])
+        side.send("loop-server 0.13.0 is on stage", "Tagged.")
+        side.send("Load test of 0.13.1", "Again.", to=["tokbox@example.com"],
+                  copy_list=False)
+    for mailed, message in zip(fake.sent, smtp_inbox.messages, strict=True):
+        assert mailed.subject == message["Subject"]
+        assert ", ".join(mailed.to) == message["To"]
+        assert ", ".join(mailed.cc) == (message["Cc"] or "")
+        parts = [(p.get_filename(), p.get_content_type(), p.get_payload(decode=True))
+                 for p in message.iter_attachments()]
+        assert parts == [(a.filename, a.content_type, a.data) for a in mailed.attachments]
+    down = Mailer(SmtpServer.parse("smtp://127.0.0.1:9"), "dev-loop@example.com", timeout=2)
+    for side in (FakeMail(down=True), down):
+        with pytest.raises(PartnerError, match="^SMTP: "):
+            side.send("hello", "nobody listens")
