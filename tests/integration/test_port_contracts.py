@@ -17,6 +17,7 @@ from bot.partners.slack import Chat, SlackDirectory
 from bot.sandbox.bugzilla.standin import BugzillaStandIn
 from bot.sandbox.demo import DemoData
 from bot.sandbox.environments import EnvironmentStandIn
+from bot.sandbox.github.standin import GitHubStandIn
 from bot.sandbox.slack.standin import SlackStandIn
 from bot.usecases.ports import Attachment, Conflict, NotFound, PartnerError
 from tests.fakes.forge import FakeForge
@@ -76,6 +77,14 @@ def test_forge_reads_answer_as_github_does(fake_forge: FakeForge, forge: GitHubF
     assert both(fake_forge, forge, lambda f: f.read_file("0.12.2", "no/such.txt")) is None
     assert both(fake_forge, forge, lambda f: f.read_file("0.12.2", "package.json"))
     assert both(fake_forge, forge, lambda f: f.release_url("0.12.2")) is None
+
+
+def test_an_ancestry_is_one_compare_request(forge: GitHubForge, demo_github: GitHubStandIn,
+                                            demo_data: DemoData) -> None:
+    """What the fake's one `ancestry` call costs (dev's lag asks it once per read)."""
+    with demo_github.counting() as seen:
+        forge.ancestry(demo_data.tags["0.12.1"], "master")
+    assert len(seen) == 1 and "/compare/" in str(seen[0])
 
 
 def test_forge_writes_are_idempotent_and_conflict_alike(
