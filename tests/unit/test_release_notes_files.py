@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot.config.settings import Settings
-from bot.messages.releases import tag_preview, unread_files_line
+from bot.messages.release import tag_preview, unread_files_line
 from bot.usecases.context import load_release
 from bot.usecases.tagging import preview_tag, tag_release
 from tests.fakes.world import FakeWorld as World
