@@ -213,6 +213,9 @@ def test_chat_posts_and_updates_as_slack_does(slack_standin: SlackStandIn,
     both(fake, real, lambda c: c.update(posted[id(c)], "0.13.0 is tagged and announced"))
     both(fake, real, lambda c: c.update(type(posted[id(c)])("C0LOOP0001", "1.000001"), "x"))
     assert slack_standin.messages("#loop")[0].text == fake.posted[0]["text"]
+    assert both(fake, real, lambda c: c.post("hi", channel="#loop-client").channel) \
+        == "C0LOOPCL01"
+    assert both(fake, real, lambda c: c.post("hi", channel="#no-such-channel")) is PartnerError
 
 
 # -- environments ---------------------------------------------------------------------
