@@ -42,7 +42,7 @@ def failing_guards(
         failures += _ticket_fixed(facts.ticket(env), env, release)
         failures += _load_test_passed(facts, release, env)
         if facts.signoffs_missing:
-            failures.append(describe_missing(facts.signoffs_missing, release.version))
+            failures.append(describe_missing(facts.signoffs_missing, release.version, env))
     if verb == "request" and env is not None and (before := pipeline.before(env)):
         failures += _verified(facts.ticket(before.name), before.name, before.verifies, release)
     if action is Action.GREENLIGHT:

@@ -42,7 +42,7 @@ from bot.domain.next_steps import next_step, pending_gate
 from bot.domain.permissions import check_may_break_glass, check_step_role
 from bot.domain.pipeline import DEFAULT, Pipeline, pipeline_for
 from bot.domain.release import Env, Kind, Release, State
-from bot.domain.rules import StepRule, before_prod_states, rule_for
+from bot.domain.rules import StepRule, before_prod_states, rule_for, sent_back_on, step_target
 from bot.domain.versions import BadVersion, Version
 
 
@@ -54,9 +54,12 @@ def decide(
     *,
     bug_id: int | None = None,
     override_reason: str | None = None,
+    env: str | None = None,
 ) -> Decision:
-    """May `actor` do `action` to `release` given `facts`? The decision, or a Refusal."""
+    """May `actor` do `action` to `release` given `facts`? The decision, or a Refusal.
+    `env`: the environment a reject or re-release names (None: where the release is)."""
     rule = rule_for(action, release)
+    _check_sent_back_env(action, release, env)
     if override_reason is not None:
         return _override(action, rule, release, facts, actor, bug_id, override_reason)
     check_step_role(action, release, actor)
@@ -69,9 +72,24 @@ def decide(
                                passed=facts.load_test_passed)
         raise GuardFailed("; ".join(failures), hint=next_step(release, pending))
     return Decision(
-        action, release.state, rule.to_state or release.state,
+        action, release.state, _target(action, release),
         _effects(action, release, facts, bug_id),
     )
+
+
+def _target(action: Action, release: Release) -> State:
+    return step_target(action, release, pipeline_for(release.service)) or release.state
+
+
+def _check_sent_back_env(action: Action, release: Release, env: str | None) -> None:
+    """A rejection or re-release names the environment the release is on."""
+    if env is None or action not in (Action.REJECT, Action.RERELEASE):
+        return
+    where = sent_back_on(release, pipeline_for(release.service))
+    if env != where:
+        raise WrongState(f"{release.service} {release.version} is on {where} "
+                         f"({release.state.value}), not {env}",
+                         hint=f"`/loop {action.value} {where} {release.version} ...`")
 
 
 def _override(
@@ -96,7 +114,7 @@ def _override(
         skipped = (f"{release.version} was {release.state.value}", *skipped)
     effects = (*_missing_tickets(action, release), *_effects(action, release, facts, bug_id))
     return Decision(
-        action, release.state, rule.to_state or release.state, effects, skipped, reason.strip(),
+        action, release.state, _target(action, release), effects, skipped, reason.strip(),
     )
 
 
@@ -185,13 +203,13 @@ def _effects(
         if after is None or facts.qa_files_prod_ticket:
             return (verified,)
         return (verified, FileTicket(Env(after.name)))  # verifying files the next ticket
-    first = Env(pipeline.first.name)
+    where = Env(sent_back_on(release, pipeline))
     match action:
         case Action.RERELEASE:  # file first, so the old ticket can point at the new one
-            return (FileTicket(first), CloseTicketInvalid(first))
+            return (FileTicket(where), CloseTicketInvalid(where))
         case Action.REJECT:
             blocker = (AddBlocker(bug_id),) if bug_id is not None else ()
-            return (CommentOnTicket(first), *blocker)
+            return (CommentOnTicket(where), *blocker)
         case Action.BLOCK:
             return (AddBlocker(bug_id),) if bug_id is not None else ()
         case Action.UNBLOCK:

@@ -74,7 +74,7 @@ def _on_the_way(release: Release, pipeline: Pipeline, env: str, phase: str,
                 f"{env} {v}`")
     if phase == "deployed":
         return (f"{verifies}: test {v} on {env}, then `/loop verify {env} {v}` "
-                f"(or `/loop reject stage {v} bug N`)")
+                f"(or `/loop reject {env} {v} bug N`)")
     after = pipeline.after(env)
     target = after.name if after is not None else "prod"
     who = "OPS" if release.kind is Kind.SERVICE else "QA"

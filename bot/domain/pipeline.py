@@ -8,8 +8,10 @@ Per environment (app.yaml `services[].environments.NAME`, every key optional but
   dev, "Production" for prod, else the name in title case ("real-stage" -> "Real Stage").
 - `follows`: a branch the environment follows instead of taking releases (dev: master).
 - `deploys` / `verifies`: the roles that mark it deployed / verify it (OPS / QA).
-- `gates`: what verifying it waits for: `load_test` (a passed load test), `signoffs`
-  (the teams of `workflow.prod_signoffs`; prod only).
+- `gates`: what verifying it waits for: `load_test` (a passed load test: this environment
+  takes the load-test windows and results), `signoffs` (the teams of
+  `workflow.prod_signoffs` sign it off; prod's by default). Each gate sits on one
+  environment at most (results and sign-offs are kept per release).
 - `greenlight`: true on each environment whose verification the prod green light waits
   for. Default: every ticketed environment before prod.
 - `monitor_minutes`: how long OPS watches it after a push (prod: `workflow.monitor_minutes`).
@@ -27,6 +29,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 GATES = ("load_test", "signoffs")
+# The `/loop` steps that name an environment (`Pipeline.takes`).
+STEPS = ("request", "deployed", "verify", "reject", "rerelease", "loadtest", "signoff",
+         "block", "unblock", "greenlight", "backoff")
 ROLES = ("DEV", "OPS", "QA")
 COMMAND_WORD = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 PROD = "prod"
@@ -115,9 +120,33 @@ class Pipeline:
         return default if minutes is None else minutes
 
     @property
-    def first_load_tested(self) -> bool:
-        """Verifying the first environment (stage) waits for a passed load test."""
-        return self.needs(self.first.name, "load_test")
+    def load_tested(self) -> Environment:
+        """Where QA load-tests (windows and results): the environment with the load_test
+        gate, else the first one (stage), where a service without the gate may still
+        record load tests."""
+        return next(iter(self.gated("load_test")), self.first)
+
+    @property
+    def signed_off(self) -> Environment:
+        """Where the teams sign a release off: the environment with the signoffs gate,
+        else prod."""
+        return next(iter(self.gated("signoffs")), self.ticketed[-1])
+
+    def takes(self, step: str) -> tuple[str, ...]:
+        """The environments a `/loop` step names, in order: what its usage line shows.
+        request/deployed/verify: every ticketed one; reject/rerelease: the ticketed ones
+        before prod; loadtest and signoff: where those gates sit."""
+        if step in ("request", "deployed", "verify"):
+            return self.ticketed_names
+        if step in ("reject", "rerelease"):
+            return tuple(e.name for e in self.before_prod)
+        if step == "loadtest":
+            return (self.load_tested.name,)
+        if step == "signoff":
+            return (self.signed_off.name,)
+        if step in ("block", "unblock", "greenlight", "backoff"):
+            return (PROD,)
+        raise ValueError(f"no step {step!r}")
 
     def gated(self, gate: str) -> tuple[Environment, ...]:
         return tuple(e for e in self.environments if gate in e.gates)
@@ -191,9 +220,11 @@ def pipeline_from(envs: list[Environment], *, key: str = "environments") -> Pipe
     if len([e for e in envs if e.has_ticket]) < 2:
         raise PipelineError(key, "a release needs a ticketed environment before prod "
                                  "(stage)")
-    for env in envs[:-1]:
-        if "signoffs" in env.gates:
-            raise PipelineError(f"{key}.{env.name}.gates", "sign-offs gate prod only")
+    for gate in GATES:
+        carrying = [e.name for e in envs if gate in e.gates]
+        if len(carrying) > 1:
+            raise PipelineError(f"{key}.{carrying[1]}.gates", f"the {gate} gate is already "
+                                f"on {carrying[0]}: one environment per gate")
     return Pipeline(tuple(envs))
 
 

@@ -64,10 +64,11 @@ def step_rules(pipeline: Pipeline) -> dict[Action, StepRule]:
         came_from = State.of(env.name, "verified")
     prod = pipeline.ticketed[-1]
     rules.update({
+        # on the environment the release is on (`sent_back_on`); the table says stage's
         Action.RERELEASE: StepRule(
             frozenset({Role.OPS}),
-            frozenset({State.of(first.name, "requested"), State.of(first.name, "deployed"),
-                       State.REJECTED}),
+            frozenset({*(State.of(e.name, phase) for e in pipeline.before_prod
+                         for phase in ("requested", "deployed")), State.REJECTED}),
             State.of(first.name, "requested")),
         Action.REJECT: StepRule(
             frozenset({Role.QA}), frozenset({*on_the_way, State.PROD_REQUESTED, State.GREENLIT}),
@@ -88,6 +89,25 @@ def step_rules(pipeline: Pipeline) -> dict[Action, StepRule]:
             State.BACKED_OFF),
     })
     return rules
+
+
+def sent_back_on(release: Release, pipeline: Pipeline) -> str:
+    """The environment before prod a rejection or a re-release of `release` concerns:
+    the one it is on, else (waiting for prod, or rejected) the last one it has a ticket
+    on, else the first (stage)."""
+    before = [e.name for e in pipeline.before_prod]
+    if release.state.env in before:
+        return str(release.state.env)
+    held = [name for name in before if release.ticket(name) is not None]
+    return held[-1] if held else pipeline.first.name
+
+
+def step_target(action: Action, release: Release, pipeline: Pipeline) -> State | None:
+    """The state `action` moves `release` to (None: unchanged); a re-release goes back to
+    the request of the environment it is on."""
+    if action is Action.RERELEASE:
+        return State.of(sent_back_on(release, pipeline), "requested")
+    return rule_of_kind(action, release.kind, pipeline).to_state
 
 
 class UnknownStep(Refusal):
@@ -144,5 +164,6 @@ def next_owners(release: Release) -> frozenset[Role]:
 def release_after(action: Action, release: Release) -> Release:
     """`release` as it will be once `action` is taken (its state; nothing else is known
     yet): what a confirmation says will happen next, and whom it will tell."""
-    to_state = rule_for(action, release).to_state
+    check_step_exists(action, release.service)
+    to_state = step_target(action, release, pipeline_for(release.service))
     return release if to_state is None else replace(release, state=to_state)

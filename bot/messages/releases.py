@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.domain.actions import Action, Actor
+from bot.domain.actions import Action, Actor, CommentOnTicket, Decision, FileTicket
 from bot.domain.api_impact import describe as describe_impact
 from bot.domain.errors import one_line
 from bot.domain.next_steps import next_action, next_step
@@ -48,8 +48,8 @@ DONE = {
     Action.REQUEST_STAGE: "stage ticket filed", Action.DEPLOYED_STAGE: "deployed on stage",
     Action.VERIFY_STAGE: "verified on stage", Action.REQUEST_PROD: "prod ticket filed",
     Action.GREENLIGHT: "green light for prod", Action.DEPLOYED_PROD: "deployed on prod",
-    Action.VERIFY_PROD: "verified on prod: released", Action.REJECT: "rejected on stage",
-    Action.RERELEASE: "re-released on stage", Action.BLOCK: "blocked for prod",
+    Action.VERIFY_PROD: "verified on prod: released", Action.REJECT: "rejected",
+    Action.RERELEASE: "re-released", Action.BLOCK: "blocked for prod",
     Action.UNBLOCK: "unblocked for prod", Action.BACKOFF: "backed off from prod",
 }
 _ENV_LABELS = {"request": "Request {}", "deployed": "Mark deployed on {}", "verify": "Verify {}"}
@@ -62,8 +62,17 @@ def label_of(action: Action) -> str:
     return LABELS.get(action) or _ENV_LABELS[action.verb].format(action.env)
 
 
-def done_of(action: Action) -> str:
+def done_of(action: Action, env: str | None = None) -> str:
+    """`env`: where a rejection or re-release happened ("rejected on real-stage")."""
+    if env is not None and action in (Action.REJECT, Action.RERELEASE):
+        return f"{DONE[action]} on {env}"
     return DONE.get(action) or _ENV_DONE[action.verb].format(action.env)
+
+
+def _sent_back_env(decision: Decision) -> str | None:
+    """The environment whose ticket a rejection comments on, or a re-release refiles."""
+    return next((str(e.env) for e in decision.effects
+                 if isinstance(e, (CommentOnTicket, FileTicket))), None)
 
 
 DIFF_LIMIT = 2700  # a section holds 3000 characters; a longer diff is clipped
@@ -201,7 +210,7 @@ def step_done(
     the next step) are told, as PROCESS.md wants OPS told of the green light; `note` is
     the bot's own word on it (a push off the calendar's prod-push day)."""
     release, decision = result.release, result.decision
-    done = done_of(decision.action)
+    done = done_of(decision.action, _sent_back_env(decision))
     lines = [f"*{escape(release.service)} {release.version}*: {done} — {_who(actor)}"]
     if steps:
         lines.append(_steps(steps))

@@ -57,14 +57,16 @@ def advance(
     override_reason: str | None = None,
     request_id: str | None = None,
     progress: Progress = quiet,
+    env: str | None = None,
 ) -> ActionResult:
-    """Move a release one step of PROCESS.md (everything after tagging)."""
+    """Move a release one step of PROCESS.md (everything after tagging). `env`: the
+    environment a reject or rerelease names (None: where the release is)."""
     ports = ctx.service(service)
     check_step_exists(action, ports.config.name)
     release = load_release(ctx, ports.config.name, version)
     facts = read_facts(ctx, ports, release, action, bug_id)
     decision = decide(action, release, facts, actor, bug_id=bug_id,
-                      override_reason=override_reason)
+                      override_reason=override_reason, env=env)
     release, filed = perform(ctx, ports, release, decision, facts, actor, bug_id, reason,
                               progress)
     release = replace(release, state=state_after(decision, facts), updated_at=ctx.clock())
@@ -99,7 +101,7 @@ def gate_pending(ctx: Context, release: Release) -> str | None:
 
 def check_step(
     ctx: Context, action: Action, version: str, actor: Actor, *, service: str | None = None,
-    bug_id: int | None = None, override_reason: str | None = None,
+    bug_id: int | None = None, override_reason: str | None = None, env: str | None = None,
 ) -> Decision:
     """What `advance` would decide now, performing nothing: a confirmation is offered only
     for a step that would be allowed (a refusal comes at once, not after the click)."""
@@ -107,7 +109,8 @@ def check_step(
     check_step_exists(action, ports.config.name)
     release = load_release(ctx, ports.config.name, version)
     facts = read_facts(ctx, ports, release, action, bug_id)
-    return decide(action, release, facts, actor, bug_id=bug_id, override_reason=override_reason)
+    return decide(action, release, facts, actor, bug_id=bug_id, override_reason=override_reason,
+                  env=env)
 
 
 def check_role_for(

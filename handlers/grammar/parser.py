@@ -24,6 +24,7 @@ from collections.abc import Callable
 
 from bot.domain.actions import Action, Role
 from bot.domain.errors import echoed
+from bot.domain.pipeline import DEFAULT, Pipeline
 from handlers.grammar.checks import subcommand as checks
 from handlers.grammar.declarations import Declarations, Subcommand
 from handlers.grammar.intents import (
@@ -87,33 +88,35 @@ def _env_step(name: str) -> Callable[[Words], Intent]:
     return read
 
 
-subcommand("request stage|prod VERSION", "file the deployment ticket of stage or prod",
+subcommand("request {request} VERSION", "file the deployment ticket of an environment",
            actions=(Action.REQUEST_STAGE, Action.REQUEST_PROD),
            changes="Bugzilla: files \"Please deploy ... to Stage\" (or Production), depending "
                    "on the fixed bugs; a new stage ticket closes older ones of the line "
-                   "INVALID", examples=("request stage 0.13.0", "request prod 0.13.0"),
+                   "INVALID", examples=("request {request} 0.13.0", "request prod 0.13.0"),
            )(_env_step("request"))
-subcommand("deployed stage|prod VERSION",
+subcommand("deployed {deployed} VERSION",
            "VERSION runs there now (the environment's root URL is checked)",
            actions=(Action.DEPLOYED_STAGE, Action.DEPLOYED_PROD),
            changes="Bugzilla: the ticket becomes RESOLVED FIXED; on prod, monitoring starts",
-           examples=("deployed stage 0.13.0",))(_env_step("deployed"))
-subcommand("verify stage|prod VERSION", "VERSION works there",
+           examples=("deployed {deployed} 0.13.0",))(_env_step("deployed"))
+subcommand("verify {verify} VERSION", "VERSION works there",
            actions=(Action.VERIFY_STAGE, Action.VERIFY_PROD),
            changes="Bugzilla: the ticket becomes VERIFIED; on stage the prod ticket is filed "
                    "too (unless workflow.qa_files_prod_ticket)",
-           examples=("verify stage 0.13.0", "verify prod 0.13.0"))(_env_step("verify"))
+           examples=("verify {verify} 0.13.0", "verify prod 0.13.0"))(_env_step("verify"))
 
 
-@subcommand("reject stage VERSION [bug N] [REASON]",
-            "the stage build has a regression; DEV fixes it in a patch. A reason alone "
-            "will do: attach the bug later with the same command and `bug N`",
+@subcommand("reject {reject} VERSION [bug N] [REASON]",
+            "the build has a regression where it is (stage, or an environment after it); "
+            "DEV fixes it in a patch. A reason alone will do: attach the bug later with the "
+            "same command and `bug N`",
             actions=(Action.REJECT,),
-            changes="Bugzilla: a comment on the stage ticket; the bug (when given) blocks prod",
-            examples=("reject stage 0.13.0 bug 1100002 renaming a room answers 500",
-                      "reject stage 0.13.0 calls drop after a minute"))
+            changes="Bugzilla: a comment on the {reject} ticket; the bug (when given) blocks "
+                    "prod",
+            examples=("reject {reject} 0.13.0 bug 1100002 renaming a room answers 500",
+                      "reject {reject} 0.13.0 calls drop after a minute"))
 def _reject(words: Words) -> Intent:
-    return _sent_back(words, Action.REJECT, "stage", reason_needed=False,
+    return _sent_back(words, Action.REJECT, "reject", reason_needed=False,
                       missing="say why: the bug (`bug N`) or a reason")
 
 
@@ -125,32 +128,32 @@ def _reject(words: Words) -> Intent:
             examples=("backoff prod 0.13.0 bug 1100009 rooms drop after an hour",
                       "rollback prod 0.13.0 error rate doubled after the push"))
 def _backoff(words: Words) -> Intent:
-    return _sent_back(words, Action.BACKOFF, "prod", reason_needed=True,
+    return _sent_back(words, Action.BACKOFF, "backoff", reason_needed=True,
                       missing="say why prod was backed off (the bug, `bug N`, is optional)")
 
 
-def _sent_back(words: Words, action: Action, env: str, *, reason_needed: bool,
+def _sent_back(words: Words, action: Action, step: str, *, reason_needed: bool,
                missing: str) -> Intent:
     """`ENV VERSION [bug N] [REASON]`: a reason is needed, or (when not) at least the bug."""
-    words.env(env)
+    env = words.env_of(step)
     version = words.release()
     bug = words.optional_bug()
     reason = words.rest()
     if not reason.strip() and (reason_needed or bug is None):
         raise words.error(missing)
-    return Step(action, version, bug, reason)
+    return Step(action, version, bug, reason, env if action is Action.REJECT else None)
 
 
-@subcommand("rerelease stage VERSION",
-            "re-release the same build on stage with a new ticket (an OPS-only problem)",
+@subcommand("rerelease {rerelease} VERSION",
+            "re-release the same build where it is with a new ticket (an OPS-only problem)",
             actions=(Action.RERELEASE,),
-            changes="Bugzilla: files a new stage ticket and closes the old one INVALID, "
-                    "pointing at it", examples=("rerelease stage 0.13.0",))
+            changes="Bugzilla: files a new {rerelease} ticket and closes the old one INVALID, "
+                    "pointing at it", examples=("rerelease {rerelease} 0.13.0",))
 def _rerelease(words: Words) -> Intent:
-    words.env("stage")
+    env = words.env_of("rerelease")
     version = words.release()
     words.end()
-    return Step(Action.RERELEASE, version)
+    return Step(Action.RERELEASE, version, env=env)
 
 
 def _blocker(action: Action) -> Callable[[Words], Intent]:
@@ -228,10 +231,13 @@ MAX_TEXT = 4000  # characters; Slack sends a few thousand at most
 ALIASES = {"rollback": "backoff"}  # what people also type, for the declared name
 
 
-def parse(text: str, envs: tuple[str, ...] = ("stage", "prod")) -> Command:
+def parse(text: str, envs: tuple[str, ...] = ("stage", "prod"),
+          pipeline_of: Callable[[str | None], Pipeline] | None = None) -> Command:
     """Read a `/loop` line; BadInput says what was wrong and shows the usage. A line
     longer than MAX_TEXT is refused before anything else is read. `envs`: the
-    environments the configured pipelines request, deploy and verify, in order."""
+    environments the configured pipelines request, deploy and verify, in order;
+    `pipeline_of`: the pipeline of the service the line names (None: the default one),
+    whose environments each step's words and usage name."""
     if len(text) > MAX_TEXT:
         raise BadInput(f"that line is {len(text):,} characters long; `{COMMAND}` reads "
                        f"{MAX_TEXT:,} at most", hint=f"`{COMMAND} help` lists the subcommands")
@@ -247,26 +253,28 @@ def parse(text: str, envs: tuple[str, ...] = ("stage", "prod")) -> Command:
     if name in SUBCOMMANDS and any(w.lower() in HELP_WORDS for w in words[1:]):
         return Command("help", Help(name), service, None, text)  # `verify --help`
     declared = SUBCOMMANDS.get(name)
+    pipeline = pipeline_of(service) if pipeline_of is not None else DEFAULT
     if declared is None:
-        raise unknown(words[0])
+        raise unknown(words[0], pipeline)
     if emergency is not None and not declared.emergency:
         steps = ", ".join(s.name for s in SUBCOMMANDS.values() if s.emergency)
         raise BadInput(f"`{name}` has no guard to skip: `--emergency` goes with a lifecycle "
-                       f"step ({steps})", hint=f"usage: `{declared.usage_line}`")
-    intent = declared.read(Words(words[1:], declared.usage, envs=envs))
+                       f"step ({steps})", hint=f"usage: `{declared.usage_line_in(pipeline)}`")
+    intent = declared.read(Words(words[1:], declared.usage_in(pipeline), envs=envs,
+                                 pipeline=pipeline))
     return Command(name, intent, service, emergency, text)
 
 
-def unknown(name: str) -> BadInput:
+def unknown(name: str, pipeline: Pipeline = DEFAULT) -> BadInput:
     close = difflib.get_close_matches(name.lower(), list(SUBCOMMANDS), n=1, cutoff=0.5)
     if close:
-        usage = SUBCOMMANDS[close[0]].usage_line
+        usage = SUBCOMMANDS[close[0]].usage_line_in(pipeline)
         return BadInput(f"I don't know `{echoed(name)}`; did you mean `{close[0]}`?",
                         hint=f"usage: `{usage}`")
     return BadInput(f"I don't know `{echoed(name)}`",
                     hint=f"`{COMMAND} help` lists the subcommands")
 
 
-def help_lines() -> list[tuple[str, str]]:
+def help_lines(pipeline: Pipeline = DEFAULT) -> list[tuple[str, str]]:
     """(usage line, summary) of every subcommand, in declaration order."""
-    return [(s.usage_line, s.summary) for s in SUBCOMMANDS.values()]
+    return [(s.usage_line_in(pipeline), s.summary) for s in SUBCOMMANDS.values()]
