@@ -130,7 +130,8 @@ def execute(parsed: Command, job: Job) -> None:
         case ServiceChange(summary=summary):
             change = start_service_change(job.ctx, job.actor, summary, service=parsed.service,
                                           request_id=job.request_id)
-            job.reply.post(rendering.change_started(change, job.actor))
+            job.reply.post(rendering.change_started(
+                change, job.actor, pipeline=job.ctx.settings.pipeline(change.service)))
         case Status(version=version):
             _do_status(job, parsed.service, version)
         case History(version=version):
@@ -198,9 +199,9 @@ def _do_step(job: Job, parsed: Command, intent: Step) -> None:
                                    reason=parsed.emergency, detail=given.detail())
         note = push_day_note(job.ctx, intent.action, service, version,
                              emergency=parsed.emergency is not None)
-        job.reply.ephemeral(rendering.step_confirmation(release, intent.action,
-                                                        parsed.emergency, offer.id, given,
-                                                        note))
+        job.reply.ephemeral(rendering.step_confirmation(
+            release, intent.action, parsed.emergency, offer.id, given, note,
+            pipeline=job.ctx.settings.pipeline(service)))
         return
     run_step(job, intent.action, service, version, bug_id=intent.bug_id, reason=intent.reason,
              env=intent.env)
@@ -211,7 +212,8 @@ def run_step(job: Job, action: Action, service: str, version: str, *, bug_id: in
              env: str | None = None) -> Release:
     """One lifecycle step, shown as one channel message (commands and buttons share it)."""
     job.reply.title = f"{action.value} {service} {version}"
-    check_step_exists(action, service)  # before the release is looked up
+    pipeline = job.ctx.settings.pipeline(service)
+    check_step_exists(action, service, pipeline=pipeline)  # before the release is looked up
     actor = job.actor
     with job.locks(f"{service}:{version}"):
         _in_one_message(job, step_message_key(service, version, action.value, load_release(
@@ -219,13 +221,14 @@ def run_step(job: Job, action: Action, service: str, version: str, *, bug_id: in
         result = advance(job.ctx, action, version, actor, service=service, bug_id=bug_id,
                          reason=reason, override_reason=override_reason,
                          request_id=job.request_id, progress=job.reply.progress, env=env)
-    owners = (role.value for role in next_owners(result.release))
+    owners = (role.value for role in next_owners(result.release, pipeline=pipeline))
     people = mentions(job.ctx.settings.roles_of(service), owners)
     note = push_day_note(job.ctx, action, service, version,
                          emergency=override_reason is not None)
-    rendered = rendering.step_done(result, actor, job.reply.steps, people, note)
+    rendered = rendering.step_done(result, actor, job.reply.steps, people, note,
+                                   pipeline=pipeline)
     teams = list(required_teams(job.ctx, service))
-    signed_off = job.ctx.service(service).config.pipeline.signed_off.name
+    signed_off = pipeline.signed_off.name
     if action == Action.of("deployed", signed_off) and teams:
         rendered = with_signoff_button(rendered, result.release, teams, signed_off)
     job.reply.post(rendered)
@@ -243,8 +246,9 @@ def _in_one_message(job: Job, key: str) -> None:
 
 
 def _awaiting_green_light(job: Job, service: str) -> str:
+    pipeline = job.ctx.settings.pipeline(service)
     waiting = [r for r in releases_in_flight(job.ctx, service=service)
-               if next_action(r) is Action.GREENLIGHT]
+               if next_action(r, pipeline=pipeline) is Action.GREENLIGHT]
     if not waiting:
         raise Refusal(f"no release of {service} is waiting for the green light",
                       hint="`/loop status` shows where each release stands")
@@ -265,14 +269,16 @@ def _do_backport(job: Job, parsed: Command, intent: Backport) -> None:
 
 
 def _do_status(job: Job, service_name: str | None, version: str | None) -> None:
-    service = job.ctx.service(service_name).config.name
+    config = job.ctx.service(service_name).config
+    service, pipeline = config.name, config.pipeline
     if version is None:
         in_flight = releases_in_flight(job.ctx, service=service)
         gates = {r.version: gate for r in in_flight if (gate := gate_pending(job.ctx, r))}
-        job.reply.ephemeral(replies.status_list(service, in_flight, gates))
+        job.reply.ephemeral(replies.status_list(service, in_flight, gates, pipeline=pipeline))
         return
     release = load_release(job.ctx, service, version)
-    job.reply.ephemeral(replies.status_one(release, gate_pending(job.ctx, release)))
+    job.reply.ephemeral(replies.status_one(release, gate_pending(job.ctx, release),
+                                           pipeline=pipeline))
 
 
 def _do_calendar(job: Job, service_name: str | None) -> None:

@@ -18,8 +18,9 @@ Per environment (app.yaml `services[].environments.NAME`, every key optional but
 - `mocked_partner`: whether it is expected to run a mocked partner (loop-server's
   fakeTokBox); unset: whatever it reports.
 
-`pipeline_for(service)` answers for the services of the running context (it registers
-them when built, and forgets them when closed); any other gets dev -> stage -> prod.
+A service's settings carry its pipeline (`ServiceSettings.pipeline`); the domain's
+functions are given it. `DEFAULT` is dev -> stage -> prod, a service's with no
+`environments` configured.
 """
 
 from __future__ import annotations
@@ -251,20 +252,3 @@ def _flag(value: object, key: str) -> bool | None:
 DEFAULT = Pipeline((Environment(DEV, ticket=None, follows="master"),
                     Environment("stage", ticket="Stage"),
                     Environment(PROD, ticket="Production")))
-
-_REGISTERED: dict[str, Pipeline] = {}
-
-
-def register(service: str, pipeline: Pipeline) -> None:
-    """A running context (bot/usecases/context.py) registers its services' pipelines."""
-    _REGISTERED[service] = pipeline
-
-
-def unregister(service: str, pipeline: Pipeline) -> None:
-    """Forget `service`'s pipeline if it is still `pipeline` (the context stopped)."""
-    if _REGISTERED.get(service) == pipeline:
-        del _REGISTERED[service]
-
-
-def pipeline_for(service: str) -> Pipeline:
-    return _REGISTERED.get(service, DEFAULT)

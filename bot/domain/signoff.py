@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.domain.actions import Actor, MissingRole, WrongState
-from bot.domain.pipeline import PROD
 from bot.domain.release import Release, State
 
 
@@ -32,7 +31,7 @@ def missing_signoffs(required: Iterable[str], signed: Iterable[str]) -> tuple[st
 
 
 def check_may_sign(release: Release, actor: Actor, actor_teams: Sequence[str],
-                   required: Sequence[str], env: str = PROD) -> None:
+                   required: Sequence[str], env: str) -> None:
     """Refuses a sign-off nobody asks for, from outside the teams, or before `env` (where
     the signoffs gate sits) runs it."""
     name = f"{release.service} {release.version}"
@@ -48,6 +47,6 @@ def check_may_sign(release: Release, actor: Actor, actor_teams: Sequence[str],
                          f"{env} and before it is verified there")
 
 
-def describe_missing(missing: Sequence[str], version: str, env: str = PROD) -> str:
+def describe_missing(missing: Sequence[str], version: str, env: str) -> str:
     return (f"{env} sign-off missing from {', '.join(missing)}: each team signs with "
             f"`/loop signoff {env} {version}`")

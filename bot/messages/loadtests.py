@@ -14,6 +14,7 @@ from bot.domain import times
 from bot.domain.actions import Actor
 from bot.domain.loadtest import Window
 from bot.domain.next_steps import next_step
+from bot.domain.pipeline import Pipeline
 from bot.messages.blocks import (
     ACTION_LOADTEST_WINDOW,
     Rendered,
@@ -73,7 +74,8 @@ def window_confirmation(found: WindowSet, tz: dt.tzinfo, offer: str) -> Rendered
                                                                 block])
 
 
-def result_recorded(found: ResultRecorded, actor: Actor, steps: Sequence[str]) -> Rendered:
+def result_recorded(found: ResultRecorded, actor: Actor, steps: Sequence[str], *,
+                    pipeline: Pipeline) -> Rendered:
     result, release = found.result, found.release
     name = f"{result.service} {result.version}"
     icon = ":white_check_mark:" if result.passed else ":x:"
@@ -90,7 +92,7 @@ def result_recorded(found: ResultRecorded, actor: Actor, steps: Sequence[str]) -
     if found.skipped:
         blocks.append(section(f":rotating_light: *Emergency override*: skipped "
                               f"{escape('; '.join(found.skipped))}"))
-    blocks.append(context(escape(f"Next: {next_step(release)}")))
+    blocks.append(context(escape(f"Next: {next_step(release, pipeline=pipeline)}")))
     rejected = " It is rejected." if found.rejected is not None else ""
     return Rendered(f"Load test {result.word} for {name} on {found.env}.{rejected} Next: "
-                    f"{next_step(release)}", blocks)
+                    f"{next_step(release, pipeline=pipeline)}", blocks)

@@ -10,7 +10,7 @@ from bot.usecases.signoffs import SignoffResult
 
 
 def with_signoff_button(rendered: Rendered, release: Release,
-                        teams: list[str], env: str = "prod") -> Rendered:
+                        teams: list[str], env: str) -> Rendered:
     """The ENV-deployed message with a "Sign off" button for the teams listed."""
     value = {"s": release.service, "v": release.version}
     note = context(escape(f"{env.capitalize()} sign-off needed from {', '.join(teams)} before "

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.domain import times
 from bot.domain.actions import Action, Actor
@@ -48,7 +48,7 @@ class WindowSet:
     new: bool  # False: the same window was recorded before (nothing announced again)
     skipped: tuple[str, ...] = ()  # the rules an emergency override broke
     mailed: str = ""  # "mailed to ..." / "not mailed: ..."
-    env: str = "stage"  # where the load test runs (the pipeline's load-tested environment)
+    env: str = field(kw_only=True)  # where the load test runs (`Pipeline.load_tested`)
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class ResultRecorded:
     release: Release
     skipped: tuple[str, ...] = ()
     rejected: ActionResult | None = None  # a fail with a bug rejects the build
-    env: str = "stage"  # where the load test ran
+    env: str = field(kw_only=True)  # where the load test ran
 
 
 def set_window(
@@ -95,7 +95,7 @@ def set_window(
         uow.commit()
     env = config.pipeline.load_tested.name
     mailed = _mail_window(ctx, stored, env) if new else ""
-    return WindowSet(stored, release, new, skipped, mailed, env)
+    return WindowSet(stored, release, new, skipped, mailed, env=env)
 
 
 def record_result(
@@ -144,7 +144,7 @@ def record_result(
                            reason=f"load test failed: {reason}".strip(": "),
                            request_id=request_id, progress=progress)
         release = rejected.release
-    return ResultRecorded(result, release, skipped, rejected, env)
+    return ResultRecorded(result, release, skipped, rejected, env=env)
 
 
 def _check_partners(ctx: Context, partners: Sequence[str]) -> None:

@@ -9,7 +9,7 @@ missing.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.domain.actions import Actor
 from bot.domain.audit import AuditEntry
@@ -24,7 +24,7 @@ class SignoffResult:
     signed: tuple[str, ...]  # the teams signed by this request
     already: tuple[str, ...]  # the person's teams that had signed before
     missing: tuple[str, ...]  # the teams still to sign
-    env: str = "prod"  # where they sign (the environment with the signoffs gate)
+    env: str = field(kw_only=True)  # where they sign (`Pipeline.signed_off`)
 
 
 def required_teams(ctx: Context, service: str | None) -> dict[str, tuple[str, ...]]:
@@ -61,4 +61,4 @@ def sign_off(ctx: Context, actor: Actor, actor_teams: Sequence[str], version: st
                                              f"by {who} via loopbot.")
     already = tuple(t for t in teams if t not in signed)
     return SignoffResult(release, tuple(signed), already, missing_signoffs(required, done),
-                         env)
+                         env=env)
