@@ -1,7 +1,7 @@
 """The `/loop` subcommands outside the release lifecycle that check a build: QA's
 load-test window and result, and each team's sign-off, on the environments that carry
-those gates (stage and prod by default) (declared as in
-handlers/grammar/parser.py, which lists them after the lifecycle's)."""
+those gates (stage and prod by default; declared as in handlers/grammar/lifecycle.py;
+handlers/grammar/parser.py lists them after the lifecycle's)."""
 
 from __future__ import annotations
 
