@@ -30,6 +30,7 @@ from bot.domain.errors import one_line
 from bot.domain.next_steps import next_step, next_step_seen_on
 from bot.domain.pipeline import Pipeline
 from bot.domain.release import Release, State
+from bot.domain.rules import sent_back_on
 from bot.markup import escape
 from bot.messages.releases import step_button
 
@@ -186,7 +187,8 @@ def _push_line(release: Release, mention: Mention, pipeline: Pipeline) -> str:
         state = f"- {v}: green light given."
     elif release.state is State.REJECTED:
         bug = f" (bug {release.rejected_for})" if release.rejected_for else ""
-        state = f"- {v}: rejected on stage{bug}, it does not go to prod."
+        where = sent_back_on(release, pipeline)
+        state = f"- {v}: rejected on {where}{bug}, it does not go to prod."
     else:
         state = f"- {v}: no green light yet ({release.state.value})."
     return f"{state} Next: {next_step(release, pipeline=pipeline)} {who}".rstrip()

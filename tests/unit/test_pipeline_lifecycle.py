@@ -4,15 +4,30 @@ turn, and the green light waits for real-stage; today's pipeline gives today's t
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import replace
+
 import pytest
 
-from bot.domain.actions import Action, Actor, Facts, FileTicket, GuardFailed, Role, SetTicket
+from bot.domain.actions import (
+    Action,
+    Actor,
+    CloseTicketInvalid,
+    CommentOnTicket,
+    Facts,
+    FileTicket,
+    GuardFailed,
+    Role,
+    SetTicket,
+    WrongState,
+)
 from bot.domain.facts import Bug, EnvironmentState
 from bot.domain.lifecycle import decide, state_after
 from bot.domain.next_steps import LOAD_TEST_WINDOW, next_action, next_step, pending_gate
 from bot.domain.pipeline import DEFAULT, Environment, Pipeline
 from bot.domain.release import Env, Release, State, Ticket
 from bot.domain.rules import step_rules
+from bot.messages.announcements import render_prod_push
 from tests.unit.test_lifecycle import ALLOWED
 
 SERVICE = "loop-server-rs"
@@ -99,3 +114,24 @@ def test_a_pending_load_test_replaces_the_verify_step() -> None:
     assert "`/loop loadtest stage 0.14.0 window FROM TO`" in next_step(deployed, pending,
                                                                        pipeline=FOUR)
     assert pending_gate(deployed, load_test_required=True, window_set=True, passed=True) is None
+
+
+def test_a_rejection_on_real_stage_is_said_and_filed_there() -> None:
+    """The reject and re-release of a release on real-stage concern real-stage's ticket,
+    and the push-day reminder says where it was rejected."""
+    tickets = (Ticket(Env.STAGE, STAGE_BUG), Ticket(REAL, REAL_BUG))
+    deployed = _release(State("real-stage-deployed"), *tickets)
+    rejected = decide(Action.REJECT, deployed, Facts(), QA, pipeline=FOUR, bug_id=1107009)
+    assert rejected.effects[0] == CommentOnTicket(REAL)
+    with pytest.raises(WrongState) as refused:
+        decide(Action.REJECT, deployed, Facts(), QA, pipeline=FOUR, bug_id=1107009,
+               env="stage")
+    assert "is on real-stage (real-stage-deployed), not stage" in refused.value.message
+    gone = replace(deployed, state=State.REJECTED, rejected_for=1107009)
+    ops = Actor("U0OPS0001", frozenset({Role.OPS}))
+    again = decide(Action.RERELEASE, gone, Facts(), ops, pipeline=FOUR)
+    assert again.to_state == State("real-stage-requested")
+    assert again.effects == (FileTicket(REAL), CloseTicketInvalid(REAL))
+    reminder = render_prod_push("loop-server-rs", dt.date(2027, 1, 25), [gone],
+                                lambda *roles: "", pipeline=FOUR)
+    assert "0.14.0: rejected on real-stage (bug 1107009)" in reminder.text
