@@ -27,6 +27,7 @@ from bot.domain.next_steps import LOAD_TEST_WINDOW, next_action, next_step, pend
 from bot.domain.pipeline import DEFAULT, Environment, Pipeline
 from bot.domain.release import Env, Release, State, Ticket
 from bot.domain.rules import step_rules
+from bot.domain.tagging import replacement_note
 from bot.messages.announcements import render_prod_push
 from tests.unit.test_lifecycle import ALLOWED
 
@@ -135,3 +136,5 @@ def test_a_rejection_on_real_stage_is_said_and_filed_there() -> None:
     reminder = render_prod_push("loop-server-rs", dt.date(2027, 1, 25), [gone],
                                 lambda *roles: "", pipeline=FOUR)
     assert "0.14.0: rejected on real-stage (bug 1107009)" in reminder.text
+    assert replacement_note(gone, "calls drop") == \
+        "Replaces 0.14.0, rejected on real-stage: calls drop"
