@@ -143,7 +143,8 @@ def replacement_note(replaced: Release, why: str) -> str:
 def _how(sent_back: Release) -> str:
     if sent_back.state is State.BACKED_OFF:
         return "backed off from prod"
-    return f"rejected on {sent_back.last_before_prod or 'stage'}"
+    where = sent_back.last_before_prod
+    return f"rejected on {where}" if where else "rejected"
 
 
 def _sent_back(releases: list[Release]) -> Release | None:
