@@ -5,8 +5,8 @@ who is still missing."""
 
 from __future__ import annotations
 
-from bot.messages import signoffs as rendering
-from bot.usecases.signoffs import required_teams, sign_off
+from bot.messages import signoff as rendering
+from bot.usecases.signoff import required_teams, sign_off
 from handlers.work import Job
 
 

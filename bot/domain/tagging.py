@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from bot.domain.errors import Refusal, one_line
 from bot.domain.release import Kind, Release, State
-from bot.domain.versions import Version, latest_release, next_patch_on_line
+from bot.domain.version import Version, latest_release, next_patch_on_line
 
 
 class AlreadyTagged(Refusal):
@@ -143,8 +143,7 @@ def replacement_note(replaced: Release, why: str) -> str:
 def _how(sent_back: Release) -> str:
     if sent_back.state is State.BACKED_OFF:
         return "backed off from prod"
-    where = sent_back.last_before_prod
-    return f"rejected on {where}" if where else "rejected"
+    return f"rejected on {sent_back.last_before_prod or 'stage'}"  # none: rejected at once
 
 
 def _sent_back(releases: list[Release]) -> Release | None:
