@@ -41,6 +41,7 @@ from bot.usecases.concurrency import KeyedLocks, Worker
 from bot.usecases.context import Context
 from bot.usecases.identity import Directory
 from bot.usecases.ports import PartnerError
+from handlers.cut import UnderWay, UnderWayRequests
 from handlers.reply import Reply
 
 log = logging.getLogger("loopbot.slack")
@@ -127,6 +128,7 @@ class Runtime:
     quiet: float = 0.05  # work starts once no request was open for this long...
     ack_first: float = 1.0  # ...or after this long at most
     after_change: list[Callable[[], None]] = field(default_factory=list)  # e.g. App Home
+    under_way: UnderWayRequests = field(default_factory=UnderWayRequests)  # told at a stop
 
     def __post_init__(self) -> None:
         self.worker.gate = self._acks_sent
@@ -139,22 +141,33 @@ class Runtime:
         return self.ctx.settings.slack.channel
 
     def submit(self, request: SlackRequest, work: Work) -> None:
-        self.worker.submit_gated(self._run, request, work)
+        entry = self.under_way.add(request.text, request.told, lambda: self.reply_to(request))
+        try:
+            self.worker.submit_gated(self._run, request, work, entry)
+        except RuntimeError:
+            self.under_way.done(entry)
+            raise
 
-    def _run(self, request: SlackRequest, work: Work) -> None:
-        with log_context(rid=request.key, uid=request.user):  # on each of its log lines
-            self._work(request, work)
+    def _run(self, request: SlackRequest, work: Work, entry: UnderWay) -> None:
+        try:
+            with log_context(rid=request.key, uid=request.user):  # on each of its log lines
+                self._work(request, work, entry)
+        finally:
+            self.under_way.done(entry)
 
-    def _work(self, request: SlackRequest, work: Work) -> None:
-        reply = Reply(self.client, request.channel or self.channel, request.user,
-                      request.respond, title=request.text)
+    def reply_to(self, request: SlackRequest) -> Reply:
+        return Reply(self.client, request.channel or self.channel, request.user,
+                     request.respond, title=request.text)
+
+    def _work(self, request: SlackRequest, work: Work, entry: UnderWay) -> None:
+        reply = entry.reply = self.reply_to(request)
         job = Job(self.ctx, self.directory, request, reply, self.locks)
         started = False
         try:
             if request.key and not self.ctx.store.claim(f"slack:{request.key}", request.user):
                 log.info("already handled %s (retry %d): ignored", request.key, request.retry)
                 return
-            started = True
+            started = entry.started = True
             work(job)
             if reply.posted:
                 for refresh in self.after_change:
