@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.domain.facts import Ancestry, Commit, Tag
-from bot.partners.github import picked_message
+from bot.partners.github.cherry_pick import picked_message
 from bot.usecases.ports import CherryPickResult, Conflict, NotFound
 
 PARTNER = "GitHub"
