@@ -28,10 +28,9 @@ from bot.domain.pipeline import pipeline_for
 from bot.domain.release import Env, Kind, Release, State, Ticket
 from bot.domain.rules import check_step_exists
 from bot.domain.signoff import missing_signoffs
-from bot.store import AlreadyExists, StaleRelease
 from bot.usecases.context import Context, Progress, ServicePorts, load_release, quiet
 from bot.usecases.effects import audit_entry, perform, supersede_older
-from bot.usecases.ports import NotFound, Tracker
+from bot.usecases.ports import AlreadyExists, NotFound, StaleRelease, Tracker
 
 
 @dataclass(frozen=True)

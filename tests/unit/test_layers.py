@@ -28,10 +28,7 @@ CROSSINGS = {"bot.sandbox.chat": "bot.entrypoints", "bot.entrypoints.cli": "bot.
 # removes it. Remove an entry with the import; a stale entry fails the test below.
 STORE = "issue 21 step 3: the use cases reach the store through its port (bot/usecases/ports.py)"
 KNOWN: dict[tuple[str, str], str] = {
-    ("bot.usecases.adoption", "bot.store"): STORE + ": AlreadyExists",
     ("bot.usecases.context", "bot.store"): STORE + ": the Store type",
-    ("bot.usecases.releases", "bot.store"): STORE + ": AlreadyExists, StaleRelease",
-    ("bot.usecases.tagging", "bot.store"): STORE + ": AlreadyExists, StaleRelease",
     ("bot.usecases.tickets", "bot.store"): STORE + ": the Store type",
 }
 
