@@ -24,13 +24,6 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 # The two packages of the top layer meet only here: the sandbox chat runs the real app and
 # server; `loopbot sandbox ...` starts the sandbox.
 CROSSINGS = {"bot.sandbox.chat": "bot.entrypoints", "bot.entrypoints.cli": "bot.sandbox"}
-# Imports from a lower layer to a higher one still in the tree, each with the work that
-# removes it. Remove an entry with the import; a stale entry fails the test below.
-STORE = "issue 21 step 3: the use cases reach the store through its port (bot/usecases/ports.py)"
-KNOWN: dict[tuple[str, str], str] = {
-    ("bot.usecases.context", "bot.store"): STORE + ": the Store type",
-    ("bot.usecases.tickets", "bot.store"): STORE + ": the Store type",
-}
 
 
 def modules() -> dict[str, Path]:
@@ -160,13 +153,8 @@ def test_no_import_circle() -> None:
 
 
 def test_no_import_from_a_lower_layer_to_a_higher_one() -> None:
-    new = {f"{m} -> {t}: {why}" for (m, t), why in violations().items() if (m, t) not in KNOWN}
-    assert not new, "\n".join(sorted(new))
-
-
-def test_the_known_exceptions_are_still_there() -> None:
-    stale = set(KNOWN) - set(violations())
-    assert not stale, f"gone from the tree: remove from KNOWN {sorted(stale)}"
+    found = {f"{m} -> {t}: {why}" for (m, t), why in violations().items()}
+    assert not found, "\n".join(sorted(found))
 
 
 @pytest.mark.parametrize(("module", "target", "reason"), [
