@@ -18,7 +18,7 @@ from typing import Any, Protocol, Self
 from bot.domain.audit import AuditEntry
 from bot.domain.facts import Ancestry, Bug, Commit, EnvironmentState, Tag
 from bot.domain.loadtest import Result, Window
-from bot.domain.offers import Offer
+from bot.domain.offer import Offer
 from bot.domain.release import Release, State
 from bot.domain.signoff import Signoff
 from bot.domain.ticket_history import StatusMove

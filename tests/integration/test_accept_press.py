@@ -1,4 +1,4 @@
-"""Accepting a pressed confirmation (bot/usecases/offers.py:accept_press) on the real store:
+"""Accepting a pressed confirmation (bot/usecases/offer.py:accept_press) on the real store:
 a refused press uses nothing up, the first accepted press claims the offer, later ones
 are told it was claimed."""
 
@@ -8,8 +8,8 @@ import pytest
 
 from bot.domain.actions import Action, MissingRole
 from bot.domain.errors import Refusal
-from bot.domain.offers import TAG, NotOffered
-from bot.usecases.offers import accept_press, offer_confirmation
+from bot.domain.offer import TAG, NotOffered
+from bot.usecases.offer import accept_press, offer_confirmation
 from bot.usecases.tagging import tag_release
 from tests.fixtures.world import DEV, OPS, QA, World
 

@@ -160,7 +160,7 @@ def test_no_import_from_a_lower_layer_to_a_higher_one() -> None:
 @pytest.mark.parametrize(("module", "target", "reason"), [
     ("bot.domain.rules", "bot.usecases.context", "domain is a leaf"),
     ("bot.clock", "bot.domain.release", "bot.clock is a leaf"),
-    ("bot.usecases.offers", "handlers.work", "usecases imports handlers"),
+    ("bot.usecases.offer", "handlers.work", "usecases imports handlers"),
     ("handlers.actions", "bot.entrypoints.app", "handlers imports entrypoints"),
     ("bot.sandbox.github.standin", "bot.entrypoints.server", "only the sandbox chat"),
 ])

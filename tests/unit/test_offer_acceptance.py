@@ -1,4 +1,4 @@
-"""When a press on a confirmation counts (bot/domain/offers.py): the rule alone, before any
+"""When a press on a confirmation counts (bot/domain/offer.py): the rule alone, before any
 offer is used up. The press through Slack is tested in tests/security/test_confirmations.py."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 
 from bot.domain.actions import Action, Actor, MissingRole, Role
 from bot.domain.errors import Refusal
-from bot.domain.offers import (
+from bot.domain.offer import (
     LOADTEST_WINDOW,
     TAG,
     NotOffered,
