@@ -24,6 +24,9 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 # The two packages of the top layer meet only here: the sandbox chat runs the real app and
 # server; `loopbot sandbox ...` starts the sandbox.
 CROSSINGS = {"bot.sandbox.chat": "bot.entrypoints", "bot.entrypoints.cli": "bot.sandbox"}
+# Slack's requests meet the bot in handlers/ only (the Bolt app is built and served by the
+# entry points): no other package imports Bolt.
+BOLT = ("handlers", "bot.entrypoints")
 
 
 def modules() -> dict[str, Path]:
@@ -168,6 +171,18 @@ def test_the_check_sees_an_import_that_breaks_the_layers(
         module: str, target: str, reason: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(GRAPH, module, [*GRAPH.get(module, []), target])
     assert (module, target) in violations(), reason
+
+
+def test_only_handlers_and_the_entry_points_import_bolt() -> None:
+    found = set()
+    for module, path in MODULES.items():
+        if module.startswith(tuple(f"{p}." for p in BOLT)):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                     [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            found |= {module for name in names if name.split(".")[0] == "slack_bolt"}
+    assert not found, f"Bolt imported outside {BOLT}: {sorted(found)}"
 
 
 def test_the_check_sees_a_circle(monkeypatch: pytest.MonkeyPatch) -> None:
