@@ -23,7 +23,7 @@ from bot.domain.facts import Bug, EnvironmentState
 from bot.domain.lifecycle import decide, state_after
 from bot.domain.loadtest import has_passed
 from bot.domain.next_steps import pending_gate
-from bot.domain.permissions import check_may_change_service, check_role
+from bot.domain.permissions import check_may_change_service
 from bot.domain.pipeline import pipeline_for
 from bot.domain.release import Env, Kind, Release, State, Ticket
 from bot.domain.rules import check_step_exists
@@ -107,18 +107,6 @@ def check_step(
     release = load_release(ctx, ports.config.name, version)
     facts = read_facts(ctx, ports, release, action, bug_id)
     return decide(action, release, facts, actor, bug_id=bug_id, override_reason=override_reason)
-
-
-def check_role_for(
-    ctx: Context, action: Action, version: str, actor: Actor, *, service: str | None = None,
-    override: bool = False,
-) -> None:
-    """Whether `actor` may take `action` at all (the role only; nothing read outside): a
-    confirmation is used up only by a press from someone who may take its step."""
-    name = ctx.service(service).config.name
-    check_step_exists(action, name)
-    release = load_release(ctx, name, version)
-    check_role(action, release, actor, override=override)
 
 
 def read_facts(
