@@ -1,5 +1,6 @@
-"""The store's unit of work keeps the shape of the unit-of-work port (bot/usecases/ports.py),
-repository by repository, so a fake built on the port works like the store does."""
+"""The store's unit of work keeps the shape of the unit-of-work port
+(bot/usecases/ports/records.py), repository by repository, so a fake built on the port
+works like the store does."""
 
 from __future__ import annotations
 
