@@ -111,7 +111,7 @@ def shipped_since(version: str, pushed: Iterable[str], previous: str | None,
     (a release that never reached prod -> the release before it)."""
     skipped = never_pushed or {}
     seen: set[str] = set()
-    while previous in skipped and previous not in seen:
+    while previous is not None and previous in skipped and previous not in seen:
         seen.add(previous)
         previous = skipped[previous]
     try:

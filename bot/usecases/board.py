@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from bot.config.settings import ServiceSettings
 from bot.domain import times
@@ -35,7 +35,14 @@ from bot.usecases.dev_lag import DEV, dev_lag
 from bot.usecases.ports import PartnerError
 
 T = TypeVar("T")
-Cached = Callable[[tuple[object, ...], float, Callable[[], T]], T]
+
+
+class Cached(Protocol):
+    """A read kept for `ttl` seconds under `key` (bot/board/cache.py, or none)."""
+
+    def __call__(self, key: tuple[object, ...], ttl: float, read: Callable[[], T], /) -> T: ...
+
+
 SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,}")  # an audit actor that is a person in Slack
 
 
@@ -129,7 +136,7 @@ class BoardReads:
     """The board's reads, each kept `cached` for its time to live (seconds)."""
 
     ctx: Context
-    cached: Cached = no_cache  # type: ignore[assignment]
+    cached: Cached = no_cache
     environment_ttl: float = 5.0
     ticket_ttl: float = 10.0
     history_ttl: float = 300.0  # commits between two tags hardly ever change

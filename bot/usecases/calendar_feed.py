@@ -102,7 +102,8 @@ def render_ics(
         first, last = cycles[0].first_day, cycles[-1].last_day
         feed.add_missing_timezones(first_date=first - dt.timedelta(days=366),
                                    last_date=last + dt.timedelta(days=366))
-    return feed.to_ical()
+    ical: bytes = feed.to_ical()  # icalendar leaves it unannotated
+    return ical
 
 
 def render_window_ics(calendar: Calendar, window: Window, stamp: dt.datetime) -> bytes:
@@ -112,7 +113,8 @@ def render_window_ics(calendar: Calendar, window: Window, stamp: dt.datetime) ->
     feed.add_component(window_event(calendar, window, stamp))
     feed.add_missing_timezones(first_date=window.start.date() - dt.timedelta(days=366),
                                last_date=window.end.date() + dt.timedelta(days=366))
-    return feed.to_ical()
+    ical: bytes = feed.to_ical()  # icalendar leaves it unannotated
+    return ical
 
 
 def window_event(calendar: Calendar, window: Window, stamp: dt.datetime) -> icalendar.Event:

@@ -21,7 +21,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TypeVar, cast
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -31,6 +31,7 @@ from bot.domain.errors import one_line
 
 log = logging.getLogger(__name__)
 DEFAULT_TTL = 60.0
+T = TypeVar("T")
 
 
 RoleIds = Mapping[str, tuple[str, ...]]  # role name -> Slack user and user-group IDs
@@ -46,7 +47,7 @@ class Directory:
         self._ttl = ttl
         self._clock = clock
         self._lock = threading.Lock()
-        self._cache: dict[str, tuple[float, Any]] = {}
+        self._cache: dict[str, tuple[float, object]] = {}
 
     def actor(self, user_id: str) -> Actor:
         """The user with their roles (top-level, and in each service) and display name."""
@@ -79,18 +80,18 @@ class Directory:
 
         return self._cached(f"user:{user_id}", fetch, user_id)
 
-    def _cached(self, key: str, fetch: Callable[[], Any], fallback: Any) -> Any:
+    def _cached(self, key: str, fetch: Callable[[], T], fallback: T) -> T:
         now = self._clock()
         with self._lock:
             hit = self._cache.get(key)
         if hit is not None and now - hit[0] < self._ttl:
-            return hit[1]
+            return cast(T, hit[1])  # one key, one kind of answer
         try:
             value = fetch()
         except (SlackApiError, SlackClientError, OSError) as exc:
             log.warning("could not look up %s in Slack (%s); using %s", key,
                         _reason(exc), "the cached answer" if hit else "no answer")
-            return hit[1] if hit else fallback
+            return cast(T, hit[1]) if hit else fallback
         with self._lock:
             self._cache[key] = (now, value)
         return value

@@ -31,7 +31,7 @@ from bot.domain.actions import Actor
 from bot.domain.api_impact import Impact
 from bot.domain.changelog import Changelog
 from bot.domain.errors import Refusal
-from bot.domain.facts import Commit
+from bot.domain.facts import Bug, Commit
 from bot.domain.permissions import check_may_tag
 from bot.domain.release import Release, State
 from bot.domain.release_commit import ReleaseCommitPlan
@@ -220,6 +220,6 @@ def _since_previous_release(
     return None, tuple(ports.forge.commits_between(None, head))
 
 
-def _bugs(ports: ServicePorts, commits: Sequence[Commit]) -> dict:
+def _bugs(ports: ServicePorts, commits: Sequence[Commit]) -> dict[int, Bug]:
     ids = Changelog.build(commits, {}).bug_ids
     return ports.tracker.bugs(ids) if ids else {}
