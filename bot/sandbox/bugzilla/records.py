@@ -1,6 +1,6 @@
 """How the Bugzilla stand-in shapes its records: bugs, comments and `changes`, as Bugzilla 5's
 REST API returns them (field names of Bug.get, comment fields of Bug.comments, change
-records of Bug.update). Pure functions; bugzilla_state.py owns the data.
+records of Bug.update). Pure functions; state.py owns the data.
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ request with 306 (HTTP 400), as Bugzilla does, so python-bugzilla fails at conne
 means an anonymous caller: reads work, writes answer 410 (HTTP 401).
 
 The status workflow ("classic" as on bugzilla.mozilla.org, or Bugzilla 4.0+'s "default")
-and its checks live in bugzilla_workflow.py; the data, thread-safe and optionally persisted
-to `state_dir/bugzilla.json`, in bugzilla_state.py. New bugs are numbered from 1100001.
+and its checks live in workflow.py; the data, thread-safe and optionally persisted
+to `state_dir/bugzilla.json`, in state.py. New bugs are numbered from 1100001.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 persisted.
 
 `BugDatabase` validates every change like Bugzilla 5 (products and components, the status
-workflow of bugzilla_workflow.py, dependencies that exist and are reciprocal) and either
+workflow of workflow.py, dependencies that exist and are reciprocal) and either
 applies all of it or none, raising `BugzillaFault`. With a `state_file`, the whole state is
 written atomically after each change and read back at start, so a sandbox continues across
 runs. Every bug handed out is a copy: callers never hold the live record.

@@ -7,7 +7,7 @@ users.info, usergroups.users.list, conversations.info and apps.connections.open
 error codes: HTTP 200 `{"ok": false, "error": ...}` for invalid_auth, not_authed,
 channel_not_found, message_not_found, user_not_found, no_such_subteam, no_text,
 invalid_blocks / invalid_arguments (with `response_metadata.messages` naming the json
-pointer, see slack_blocks.py), invalid_json and unknown_method. Injected faults come from
+pointer, see blocks.py), invalid_json and unknown_method. Injected faults come from
 StandIn; `rate_limit()` makes the next calls answer Slack's 429 `ratelimited` with a
 Retry-After header, `rate_limit_every(2)` every second call from now on.
 
