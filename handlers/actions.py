@@ -149,7 +149,7 @@ def _accepted(job: Job, value: dict[str, Any], action: str | None = None) -> Off
 
 def _action(value: object) -> Action:
     try:
-        return Action(value)
+        return Action(str(value))
     except ValueError:
         raise Refusal("this button is not one of mine any more",
                       hint="`/loop help` lists the commands") from None

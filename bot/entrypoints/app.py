@@ -123,7 +123,7 @@ def create_app(
     bolt.use(socket_mode_shapes)
     bolt.use(same_workspace)
     context = ctx or build_context(settings, workers=workers)
-    directory = Directory(settings.roles, client, services=settings.roles_by_service())
+    directory = Directory(settings.roles_of(None), client, services=settings.roles_by_service())
     runtime = Runtime(context, directory, client, Worker(workers))
     _register(bolt, runtime)
     return LoopApp(bolt, runtime, listeners, signing)

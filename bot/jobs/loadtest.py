@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from functools import partial
 
 from bot.config.settings import ServiceSettings
+from bot.domain.audit import AuditEntry
 from bot.domain.calendar import Calendar
 from bot.domain.cycles import Event
 from bot.domain.loadtest import Window
@@ -52,7 +54,7 @@ def remind_without_window(t: Tick, service: ServiceSettings) -> None:
             if over:
                 t.skip_once(key, f"the tagging day {day(tag_day)} is over", what)
                 continue
-            t.post_once(key, lambda r=release, w=what: (_reminder(t, r), w))
+            t.post_once(key, partial(_reminded, t, release, what))
 
 
 def loadtest_instants(ctx: Context, calendar: Calendar, service: ServiceSettings,
@@ -86,6 +88,10 @@ def _on_first(service: str) -> tuple[State, ...]:
     """On the first environment (stage), before its verification: where QA load-tests."""
     first = pipeline_for(service).first.name
     return (State.of(first, "requested"), State.of(first, "deployed"))
+
+
+def _reminded(t: Tick, release: Release, what: AuditEntry) -> tuple[Rendered, AuditEntry]:
+    return _reminder(t, release), what
 
 
 def _reminder(t: Tick, release: Release) -> Rendered:

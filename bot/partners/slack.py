@@ -86,7 +86,7 @@ class Chat:
         client = WebClient(token=token.get_secret_value(), timeout=timeout,
                            base_url=base_url or settings.slack.api_url)
         retry_rate_limits(client)
-        return cls(client, settings.slack.channel, settings.roles,
+        return cls(client, settings.slack.channel, settings.roles_of(None),
                    services=settings.roles_by_service())
 
     def post(self, text: str, blocks: list[dict[str, Any]] | None = None, *,

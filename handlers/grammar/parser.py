@@ -194,7 +194,7 @@ def _greenlight(words: Words) -> Intent:
 def _backport(words: Words) -> Intent:
     bug = words.optional_bug()
     shas: list[str] = []
-    while bug is None and words.peek() is not None and words.peek().lower() != "to":
+    while bug is None and (word := words.peek()) is not None and word.lower() != "to":
         sha = words.take("a commit sha")
         if not re.fullmatch(r"[0-9a-fA-F]{7,40}", sha):
             raise words.error(f"couldn't read `{echoed(sha)}` as a commit sha (7 to 40 hex "

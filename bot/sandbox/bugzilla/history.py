@@ -16,7 +16,9 @@ class BugHistory:
     _lock: threading.RLock
     _history: dict[int, list[dict[str, Any]]]
 
-    def _live(self, bug_id: int) -> dict[str, Any]: ...  # pragma: no cover
+    def _live(self, bug_id: int) -> dict[str, Any]:
+        raise NotImplementedError  # pragma: no cover
+
     def _save(self) -> None: ...  # pragma: no cover
 
     def history(self, bug_id: int) -> list[dict[str, Any]]:

@@ -40,10 +40,12 @@ class SlackRequests:
     def headers(self, body: str, *, timestamp: int | None = None,
                 retry_num: int | None = None) -> dict[str, str]:
         stamp = str(timestamp if timestamp is not None else int(time.time()))
+        signature = self._verifier.generate_signature(timestamp=stamp, body=body)
+        assert signature is not None  # None only without a timestamp or a body
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
             "X-Slack-Request-Timestamp": stamp,
-            "X-Slack-Signature": self._verifier.generate_signature(timestamp=stamp, body=body),
+            "X-Slack-Signature": signature,
         }
         if retry_num is not None:
             headers["X-Slack-Retry-Num"] = str(retry_num)
