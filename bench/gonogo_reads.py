@@ -70,7 +70,7 @@ def sequential(ctx: object) -> None:
     assert isinstance(ctx, Context)
     ports = ctx.service()
     with ctx.store.unit_of_work() as uow:
-        release = uow.get_release(ports.config.name, "0.13.0")
+        release = uow.releases.get(ports.config.name, "0.13.0")
     assert release is not None
     ids = [t.bug_id for env in Env if (t := release.ticket(env)) is not None]
     ports.tracker.bugs(ids)

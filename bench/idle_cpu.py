@@ -62,7 +62,8 @@ def run_config(where: dict[str, Any], path: Path) -> Path:
     for service in config["services"]:
         for env, settings in service["environments"].items():
             settings["url"] = where["environments"][f"{service['name']}/{env}"]
-    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    # unsorted: the environments are the pipeline, in order
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return path
 
 

@@ -53,18 +53,18 @@ def fill(ctx: object, years: int) -> int:
             version, previous = f"{n // 26 + 1}.{n % 26}.0", None
             if n:
                 previous = f"{(n - 1) // 26 + 1}.{(n - 1) % 26}.0"
-            uow.add_release(Release("loop-server", version, State.DONE, tag=version,
+            uow.releases.add(Release("loop-server", version, State.DONE, tag=version,
                                     previous_version=previous, created_at=tagged,
                                     updated_at=tagged))
             for action, after in STEPS:
-                uow.add_audit(AuditEntry("U0DEV0001", action, "loop-server", version,
+                uow.audit.add(AuditEntry("U0DEV0001", action, "loop-server", version,
                                          at=tagged + after))
             for i in range(NOISE_PER_CYCLE):
-                uow.add_audit(AuditEntry("scheduler", NOISE[i % len(NOISE)], "loop-server",
+                uow.audit.add(AuditEntry("scheduler", NOISE[i % len(NOISE)], "loop-server",
                                          version, at=tagged + dt.timedelta(minutes=60 * i)))
             count += len(STEPS) + NOISE_PER_CYCLE
         uow.commit()
-    store.keep_commit_times("loop-server", {  # read from GitHub once, long ago
+    store.metrics.keep_commit_times("loop-server", {  # read from GitHub once, long ago
         f"{n // 26 + 1}.{n % 26}.0": [NOW - (cycles - n) * FORTNIGHT - dt.timedelta(days=d)
                                       for d in range(1, 11)] for n in range(cycles)})
     return count
@@ -84,7 +84,7 @@ def measure(settings: object, sandbox: Sandbox, tmp: str, years: int) -> tuple[f
                 started = time.perf_counter()
                 found = metrics(ctx, cycles=6)
                 took.append(time.perf_counter() - started)
-        read = len(ctx.store.steps_since("loop-server", [a for a, _ in STEPS],
+        read = len(ctx.store.metrics.steps_since("loop-server", [a for a, _ in STEPS],
                                          NOW - 16 * FORTNIGHT))
         assert found.now.pushes > 0
         print(f"{years:2d} year(s): {total:6d} audit entries, {statistics.median(took) * 1000:6.1f}"

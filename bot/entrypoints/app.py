@@ -34,7 +34,7 @@ from slack_sdk import WebClient
 from bot.config.settings import ConfigError, Settings
 from bot.entrypoints.slack_http import VERIFIED, log_unhandled, same_workspace, socket_mode_shapes
 from bot.entrypoints.wiring import APP_WORKERS, build_context
-from bot.partners.slack import retry_rate_limits
+from bot.partners.slack import SlackDirectory, retry_rate_limits
 from bot.usecases.context import Context
 from bot.usecases.identity import Directory
 from handlers import actions, commands, home
@@ -123,7 +123,8 @@ def create_app(
     bolt.use(socket_mode_shapes)
     bolt.use(same_workspace)
     context = ctx or build_context(settings, workers=workers)
-    directory = Directory(settings.roles_of(None), client, services=settings.roles_by_service())
+    directory = Directory(settings.roles_of(None), SlackDirectory(client),
+                          services=settings.roles_by_service())
     runtime = Runtime(context, directory, client, Worker(workers))
     _register(bolt, runtime)
     return LoopApp(bolt, runtime, listeners, signing)

@@ -17,6 +17,7 @@ from bot.domain.cycles import parse_day
 from bot.domain.errors import Refusal, echoed
 from bot.entrypoints.cli_db import add_db_parser
 from bot.entrypoints.cli_init import add_init_parser
+from bot.messages import calendar as rendering
 from bot.store.errors import StoreError
 from bot.usecases import calendar_feed as feed
 
@@ -64,7 +65,7 @@ def _calendar(args: argparse.Namespace) -> int:
     cycles = feed.select_cycles(calendar, start, end=end, count=args.cycles)
     stamp = dt.datetime.now(dt.UTC)
     sys.stdout.buffer.write(
-        feed.render(args.format, calendar, cycles, settings.service().name, stamp)
+        rendering.render(args.format, calendar, cycles, settings.service().name, stamp)
     )
     return 0
 
@@ -296,7 +297,7 @@ def _add_calendar_parser(
         help="preview with another first tagging day instead of calendar.anchor",
     )
     calendar.add_argument(
-        "--format", choices=feed.FORMATS, default="text",
+        "--format", choices=rendering.FORMATS, default="text",
         help="text for people, json for scripts, ics for calendar applications",
     )
     calendar.set_defaults(func=_calendar)

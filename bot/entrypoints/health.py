@@ -75,7 +75,7 @@ class Health:
     def _database(self) -> list[CheckMessage]:
         try:
             with self.ctx.store.unit_of_work() as uow:
-                uow.releases(self.ctx.settings.service().name, limit=1)
+                uow.releases.find(self.ctx.settings.service().name, limit=1)
         except Exception as exc:
             return [checks.Error(f"the database does not answer ({type(exc).__name__}): "
                                  "check DATABASE_URL", id="loopbot.database.E001")]

@@ -26,12 +26,8 @@ from bot.board.app import Board, BoardOptions
 from bot.config.settings import ConfigError
 from bot.entrypoints.health import PATHS as DOCKERFLOW_PATHS
 from bot.entrypoints.health import Health, answer
-from bot.usecases.calendar_feed import (
-    calendar_from_settings,
-    render_ics,
-    render_json,
-    select_cycles,
-)
+from bot.messages.calendar import render_ics, render_json
+from bot.usecases.calendar_feed import calendar_from_settings, select_cycles
 from bot.usecases.context import Context
 
 StartResponse = Callable[..., Any]
@@ -99,7 +95,7 @@ def _with_cookie(start_response: StartResponse, verdict: Verdict) -> StartRespon
 def _health(ctx: Context, start_response: StartResponse) -> Iterable[bytes]:
     try:
         with ctx.store.unit_of_work() as uow:
-            uow.releases(ctx.settings.service().name, limit=1)
+            uow.releases.find(ctx.settings.service().name, limit=1)
     except Exception:
         return _answer(start_response, 503, b'{"ok": false, "error": "database unavailable"}')
     return _answer(start_response, 200, b'{"ok": true}')
@@ -122,7 +118,7 @@ def _calendar(
     if path.endswith(".json"):
         return _answer(start_response, 200, render_json(cycles).encode())
     with ctx.store.unit_of_work() as uow:
-        windows = uow.windows(service.name)
+        windows = uow.loadtests.windows(service.name)
     body = render_ics(calendar, cycles, service.name, now, windows)
     return _answer(start_response, 200, body, "text/calendar; charset=utf-8")
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TypedDict
 
 from bot.config.settings import ConfigError, ServiceSettings, Settings
+from bot.messages.calendar import render_window_ics
 from bot.partners.bugzilla import BugzillaTracker
 from bot.partners.environments import HttpEnvironments
 from bot.partners.github import GitHubForge
@@ -98,6 +99,7 @@ def build_context(
                                       at_once=fanout.at_once),
         ports_for=ports_for,
         clock=clock,
+        invitation=render_window_ics,
         fanout=fanout,
         mail=Mailer.from_settings(settings),
         closers=[close_forges],

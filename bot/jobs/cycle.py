@@ -26,7 +26,7 @@ from bot.domain.errors import Refusal
 from bot.domain.release import Kind, Release, State
 from bot.domain.rules import before_prod_states, not_final_states
 from bot.jobs.tick import Tick, entry
-from bot.usecases.announcements import (
+from bot.messages.announcements import (
     Announcement,
     CycleDates,
     Rendered,
@@ -102,7 +102,7 @@ def announcement_of(
         service=service.name, cycle=cycle_dates(t, cycle), release=release,
         tagged_before=tagged_before, next_version=version, nothing_to_tag=nothing,
         stage_url=stage.url if stage else None, late=late,
-        mentions="" if release or nothing else t.chat.mention("DEV", service=service.name),
+        mentions="" if release or nothing else t.mention("DEV", service=service.name),
     )
 
 
@@ -128,7 +128,7 @@ def cycle_release(t: Tick, service: ServiceSettings, cycle: Cycle) -> Release | 
     assert cycle.tag is not None
     since = t.at(cycle.tag - dt.timedelta(days=1), MIDNIGHT)
     with t.ctx.store.unit_of_work() as uow:
-        releases = uow.releases(service.name, states=not_final_states(service.pipeline),
+        releases = uow.releases.find(service.name, states=not_final_states(service.pipeline),
                                 since=since)
     for release in releases:  # not released, nor imported as released
         created = release.created_at
@@ -141,7 +141,7 @@ def cycle_release(t: Tick, service: ServiceSettings, cycle: Cycle) -> Release | 
 def in_flight(t: Tick, service: ServiceSettings) -> Release | None:
     """The newest code release of the main branch tagged and not yet released."""
     with t.ctx.store.unit_of_work() as uow:
-        releases = uow.releases(service.name, states=in_flight_states(service))
+        releases = uow.releases.find(service.name, states=in_flight_states(service))
     return next((r for r in releases if r.kind is Kind.CODE
                  and r.branch in (None, service.main_branch)
                  and r.created_at is not None and r.created_at <= t.now), None)
@@ -171,7 +171,7 @@ def remind_prod_push(
     def build() -> tuple[Rendered, AuditEntry]:
         waiting = waiting_for_prod(t, service, occurrence)
         rendered = render_prod_push(service.name, occurrence.day, waiting,
-                                    t.chat.mention_in(service.name), t.late(due))
+                                    t.mention_in(service.name), t.late(due))
         detail = ", ".join(f"{r.version} {r.state.value}" for r in waiting) or "nothing waiting"
         return rendered, entry("remind prod push", service.name, detail=detail)
 
@@ -183,6 +183,6 @@ def waiting_for_prod(t: Tick, service: ServiceSettings, occurrence: Occurrence) 
     cycle = t.calendar.cycle(occurrence.cycle)
     since = t.at(cycle.nominal_tag, MIDNIGHT)
     with t.ctx.store.unit_of_work() as uow:
-        releases = uow.releases(service.name, states=waiting_for_prod_states(service))
+        releases = uow.releases.find(service.name, states=waiting_for_prod_states(service))
     return [r for r in releases if r.state is not State.REJECTED
             or (r.updated_at is not None and r.updated_at >= since)]

@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from bot.config.settings import ServiceSettings
 from bot.domain.dev_lag import DevLag, overdue
 from bot.jobs.tick import Tick, entry
+from bot.messages.announcements import Rendered
 from bot.messages.blocks import escape, section
-from bot.usecases.announcements import Rendered
 from bot.usecases.context import Context
 from bot.usecases.dev_lag import dev_lag
 
@@ -40,7 +40,7 @@ def watch_dev_lag(t: Tick, service: ServiceSettings) -> None:
     if first_seen is None or not overdue(first_seen, t.now, dt.timedelta(minutes=allowed)):
         return
     t.post_once(f"devlag-alert:{service.name}:{lag.rev}", lambda: (
-        _alert(service.name, lag, allowed, t.chat.mention("DEV", service=service.name)),
+        _alert(service.name, lag, allowed, t.mention("DEV", service=service.name)),
         entry("dev lags master", service.name, detail=lag.describe())))
 
 
@@ -50,7 +50,7 @@ def dev_lag_instants(ctx: Context, service: ServiceSettings) -> Iterator[dt.date
     if allowed is None:
         return
     with ctx.store.unit_of_work() as uow:
-        entries = uow.audit(service.name, action=SEEN)
+        entries = uow.audit.find(service.name, action=SEEN)
     for e in entries:
         if e.at is not None:
             yield e.at + dt.timedelta(minutes=allowed, seconds=1)
@@ -58,7 +58,7 @@ def dev_lag_instants(ctx: Context, service: ServiceSettings) -> Iterator[dt.date
 
 def _first_seen(ctx: Context, service: str, key: str) -> dt.datetime | None:
     with ctx.store.unit_of_work() as uow:
-        found = uow.first_audit_of_request(key, SEEN)
+        found = uow.audit.first_of_request(key, SEEN)
     return found.at if found is not None and found.service == service else None
 
 

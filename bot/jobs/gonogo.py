@@ -19,8 +19,8 @@ from bot.domain.calendar import Calendar
 from bot.domain.cycles import Event
 from bot.domain.gonogo import post_day
 from bot.jobs.tick import Tick, entry
+from bot.messages.announcements import Rendered, day
 from bot.messages.gonogo import render_gonogo, title
-from bot.usecases.announcements import Rendered, day
 from bot.usecases.context import Context
 from bot.usecases.gonogo import gonogo
 
@@ -53,7 +53,7 @@ def gonogo_instants(ctx: Context, calendar: Calendar, start: dt.datetime,
 def _build(t: Tick, service: ServiceSettings, push: dt.date, late: str | None
            ) -> tuple[Rendered, AuditEntry]:
     found = gonogo(t.ctx, service=service.name, push_day=push)
-    rendered = render_gonogo(found, t.chat.mention_in(service.name), late)
+    rendered = render_gonogo(found, t.mention_in(service.name), late)
     version = found.candidate.version if found.candidate else None
     gates = ", ".join(dict.fromkeys(r.gate for r in found.failing))
     detail = f"{found.verdict.value} for {day(push)}" + (f": {gates}" if gates else "")

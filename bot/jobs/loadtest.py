@@ -23,9 +23,9 @@ from bot.domain.loadtest import Window
 from bot.domain.pipeline import pipeline_for
 from bot.domain.release import Release, State
 from bot.jobs.tick import Tick, entry
+from bot.messages.announcements import Rendered, day
 from bot.messages.blocks import escape, section
 from bot.messages.loadtests import window_span
-from bot.usecases.announcements import Rendered, day
 from bot.usecases.context import Context
 
 STALE_AFTER = dt.timedelta(days=1)
@@ -34,7 +34,7 @@ STALE_AFTER = dt.timedelta(days=1)
 def loadtest_duties(t: Tick, service: ServiceSettings) -> None:
     remind_without_window(t, service)
     with t.ctx.store.unit_of_work() as uow:
-        windows = uow.windows(ending_after=t.now - 2 * STALE_AFTER)  # by the end's index
+        windows = uow.loadtests.windows(ending_after=t.now - 2 * STALE_AFTER)  # by the end's index
     for window in windows:
         if window.service == service.name:
             _window_news(t, service, window)
@@ -67,7 +67,7 @@ def loadtest_instants(ctx: Context, calendar: Calendar, service: ServiceSettings
             if occurrence.event is Event.TAG and last >= calendar.anchor:
                 yield calendar.at(occurrence.day, remind_at)
     with ctx.store.unit_of_work() as uow:
-        for window in uow.windows(service.name):
+        for window in uow.loadtests.windows(service.name):
             yield from (window.start, window.end)
 
 
@@ -80,8 +80,8 @@ def _tag_days(calendar: Calendar, today: dt.date) -> list[dt.date]:
 
 def _without_window(ctx: Context, service: str) -> list[Release]:
     with ctx.store.unit_of_work() as uow:
-        releases = uow.releases(service, states=_on_first(service))
-        return [r for r in releases if not uow.windows(service, r.version)]
+        releases = uow.releases.find(service, states=_on_first(service))
+        return [r for r in releases if not uow.loadtests.windows(service, r.version)]
 
 
 def _on_first(service: str) -> tuple[State, ...]:
@@ -99,7 +99,7 @@ def _reminder(t: Tick, release: Release) -> Rendered:
     text = (f"{release.service} {v} is on stage and no load-test window is set: QA, agree "
             f"one with the partners and record it with `/loop loadtest stage {v} window "
             f"FROM TO [PARTNER...]`.")
-    return _with_mention(text, t.chat.mention("QA", service=release.service))
+    return _with_mention(text, t.mention("QA", service=release.service))
 
 
 def _with_mention(text: str, people: str) -> Rendered:
@@ -129,5 +129,5 @@ def _window_news(t: Tick, service: ServiceSettings, window: Window) -> None:
         v = window.version
         text = (f"The load-test window of {name}{with_whom} is over. QA: record the result "
                 f"with `/loop loadtest stage {v} pass` (or `fail [REASON] [bug N]`).")
-        t.post_once(key, lambda: (_with_mention(text, t.chat.mention("QA", service=service.name)),
+        t.post_once(key, lambda: (_with_mention(text, t.mention("QA", service=service.name)),
                                    what))

@@ -35,14 +35,14 @@ from bot.domain.loadtest import last_load_test_day
 from bot.domain.pipeline import Pipeline, pipeline_for
 from bot.domain.release import Release, State
 from bot.jobs.tick import ACTOR, Tick, entered_at, entry
-from bot.store import Store
-from bot.usecases.announcements import (
+from bot.messages.announcements import (
     day,
     render_heartbeat_back,
     render_heartbeat_failing,
     render_late_step,
     render_monitoring_closed,
 )
+from bot.store import Store
 
 FAILING = "monitor: heartbeat failing"
 BACK = "monitor: heartbeat back"
@@ -54,8 +54,8 @@ def releases_with_audit(
 ) -> list[tuple[Release, list[AuditEntry]]]:
     """The service's releases in `states`, each with its audit log."""
     with store.unit_of_work() as uow:
-        releases = uow.releases(service, states=states)
-        return [(r, uow.audit(service, r.version)) for r in releases]
+        releases = uow.releases.find(service, states=states)
+        return [(r, uow.audit.find(service, r.version)) for r in releases]
 
 
 # -- late steps -------------------------------------------------------------------------
@@ -104,7 +104,7 @@ def remind(
     detail = f"{env} bug {ticket.bug_id}: {step.owner} to {step.what} by {day(step.due)}"
     t.post_once(key, lambda: (
         render_late_step(release, ticket.bug_id, step,
-                         t.chat.mention(step.owner, service=service.name), t.late(due)),
+                         t.mention(step.owner, service=service.name), t.late(due)),
         entry(f"remind {step.key}", service.name, release.version, detail)))
 
 
@@ -150,7 +150,7 @@ def poll(
         reason = state.error or _heartbeat_message(state.details) or "the heartbeat failed"
         t.post_once(f"{prefix}:failing:{failures + 1}", lambda: (
             render_heartbeat_failing(release, reason, end, t.tz,
-                                     t.chat.mention_in(service.name)),
+                                     t.mention_in(service.name)),
             entry(FAILING, service.name, release.version, reason)))
     elif was_failing and not failing:
         t.post_once(f"{prefix}:back:{failures}", lambda: (
@@ -171,7 +171,7 @@ def close(
         return
     failing = poll(t, service, release, entries, end)
     with t.ctx.store.unit_of_work() as uow:
-        failures, _ = streak(uow.audit(service.name, release.version))
+        failures, _ = streak(uow.audit.find(service.name, release.version))
     rendered = render_monitoring_closed(
         release, service.pipeline.monitor_minutes(t.ctx.settings.workflow.monitor_minutes),
         failures, failing, t.late(end))

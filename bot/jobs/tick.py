@@ -20,14 +20,16 @@ import os
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 
 from bot.domain.audit import AuditEntry
 from bot.domain.calendar import Calendar
 from bot.domain.release import Release, State
 from bot.markup import plain
+from bot.messages.announcements import Rendered, late_note
+from bot.messages.blocks import role_mentions
 from bot.partners.mail import Mailer
 from bot.partners.slack import Chat
-from bot.usecases.announcements import Rendered, late_note
 from bot.usecases.context import Context
 from bot.usecases.ports import PartnerError
 
@@ -63,6 +65,14 @@ class Tick:
         """The late note for an occurrence due at `due`, or None when on time."""
         return late_note(due, self.now, self.tz) if self.now - due > LATE_AFTER else None
 
+    def mention(self, *roles: str, service: str | None = None) -> str:
+        """The people of `roles` for `service`, as Slack mentions ("" if none)."""
+        return role_mentions(self.ctx.settings, *roles, service=service)
+
+    def mention_in(self, service: str) -> Callable[..., str]:
+        """`mention` for one service: what the announcements' renderers are given."""
+        return partial(self.mention, service=service)
+
     def claim(self, key: str) -> bool:
         return self.ctx.store.claim(key, self.owner)
 
@@ -96,7 +106,7 @@ class Tick:
 
     def record(self, entry: AuditEntry, key: str) -> None:
         with self.ctx.store.unit_of_work() as uow:
-            uow.add_audit(replace(entry, actor=ACTOR, at=self.now, request_id=key))
+            uow.audit.add(replace(entry, actor=ACTOR, at=self.now, request_id=key))
             uow.commit()
 
     def _email(self, key: str, subject: str, body: str, to: str | None) -> str:

@@ -23,7 +23,7 @@ from bot.domain.facts import EnvironmentState
 from bot.domain.lifecycle import cleared_for_prod, went_back_from
 from bot.domain.release import Release
 from bot.jobs.tick import ACTOR, Tick, entry
-from bot.usecases.announcements import (
+from bot.messages.announcements import (
     Rendered,
     render_back_off_seen,
     render_environment_change,
@@ -46,12 +46,12 @@ def _last_sighting(t: Tick, service: str, env: str) -> tuple[int, str | None]:
     """(how many versions were seen on env, the last), from the last sighting alone: its
     key says its number, so the cost does not grow with the years (issue 17)."""
     with t.ctx.store.unit_of_work() as uow:
-        last = uow.last_audit(service, seen_action(env), ACTOR)
+        last = uow.audit.last(service, seen_action(env), ACTOR)
         if last is None:
             return 0, None
         number = _number(last.request_id or "", service, env)
         if number is None:  # recorded under another key (older loopbot): count them
-            number = uow.count_audit(service, seen_action(env), ACTOR)
+            number = uow.audit.count(service, seen_action(env), ACTOR)
         return number, last.version
 
 
@@ -82,12 +82,12 @@ def watch_one(t: Tick, service: ServiceSettings, state: EnvironmentState, seen: 
         detail = f"{env} runs {version}{rev}, was {previous}"
         left = _release(t, service, previous) if env == "prod" else None
         if left is not None and went_back_from(left, version):
-            seen = render_back_off_seen(left, version, t.chat.mention_in(service.name))
+            seen = render_back_off_seen(left, version, t.mention_in(service.name))
             return seen, entry(seen_action(env), service.name, version,
                                f"{detail}; back-off of {previous} offered")
         if env == "prod" and not cleared_for_prod(release):
             alarm = render_prod_alarm(service.name, version, previous, release,
-                                      t.chat.mention_in(service.name))
+                                      t.mention_in(service.name))
             return alarm, entry(seen_action(env), service.name, version,
                                 f"{detail}; alarm: not greenlit")
         change = render_environment_change(service.name, env, version, previous, release)
@@ -98,4 +98,4 @@ def watch_one(t: Tick, service: ServiceSettings, state: EnvironmentState, seen: 
 
 def _release(t: Tick, service: ServiceSettings, version: str) -> Release | None:
     with t.ctx.store.unit_of_work() as uow:
-        return uow.get_release(service.name, version)
+        return uow.releases.get(service.name, version)

@@ -16,9 +16,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.markup import escape
+
+if TYPE_CHECKING:
+    from bot.config.settings import Settings
 
 __all__ = ["escape"]  # re-exported: the renderers import it from here
 
@@ -135,6 +138,12 @@ def decode_value(text: str) -> dict[str, Any]:
     except (ValueError, RecursionError):
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def role_mentions(settings: Settings, *wanted: str, service: str | None = None) -> str:
+    """The people of `wanted` roles for `service` (its own `roles`, the top-level ones for
+    the roles it does not name), or the top-level roles when no service is given."""
+    return mentions(settings.roles_by_service().get(service or "", settings.roles_of(None)), wanted)
 
 
 def mentions(roles: Mapping[str, Iterable[str]], wanted: Iterable[str]) -> str:

@@ -31,8 +31,8 @@ from bot.messages.blocks import (
     lines_section,
     section,
 )
+from bot.messages.calendar import render_text
 from bot.messages.releases import finish_tag_buttons, release_card
-from bot.usecases.calendar_feed import render_text
 from bot.usecases.ports import OutcomeUnknown, PartnerError
 
 PARTNERS = {"github": "GitHub", "bugzilla": "Bugzilla", "slack": "Slack"}

@@ -3,10 +3,7 @@
 Guarantees:
 - `post(text, blocks)` sends one chat.postMessage to the configured channel and returns
   where it landed (`PostedMessage`: channel id and ts), so it can be `update`d later.
-- `mention(*roles, service=S)` turns the people of configured roles into Slack mentions
-  (a user id as `<@U...>`, a user group id as `<!subteam^S...>`, each once): the roles of
-  service S (its own `roles`, the top-level ones for the roles it does not name), or the
-  top-level roles when no service is given.
+- It only sends: what it posts is rendered by the caller (bot/messages/).
 - Every Slack failure (an `ok: false` answer, an HTTP error, no connection) raises
   `bot.usecases.ports.PartnerError` naming the method and Slack's error code; the token never
   appears in a message.
@@ -17,9 +14,7 @@ Guarantees:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from slack_sdk import WebClient, WebhookClient
@@ -27,7 +22,6 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.config.settings import ConfigError, Settings
-from bot.messages.blocks import mentions
 from bot.usecases.ports import PartnerError
 
 PARTNER = "Slack"
@@ -63,15 +57,9 @@ class PostedMessage:
 
 
 class Chat:
-    def __init__(
-        self, client: WebClient, channel: str, roles: Mapping[str, Sequence[str]] | None = None,
-        *, services: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
-    ) -> None:
+    def __init__(self, client: WebClient, channel: str) -> None:
         self._client = client
         self.channel = channel
-        self._roles = {name: tuple(ids) for name, ids in (roles or {}).items()}
-        self._services = {service: {name: tuple(ids) for name, ids in roles.items()}
-                          for service, roles in (services or {}).items()}
 
     @classmethod
     def from_settings(
@@ -86,13 +74,12 @@ class Chat:
         client = WebClient(token=token.get_secret_value(), timeout=timeout,
                            base_url=base_url or settings.slack.api_url)
         retry_rate_limits(client)
-        return cls(client, settings.slack.channel, settings.roles_of(None),
-                   services=settings.roles_by_service())
+        return cls(client, settings.slack.channel)
 
     def post(self, text: str, blocks: list[dict[str, Any]] | None = None, *,
              channel: str | None = None) -> PostedMessage:
         """To `channel` (a service's own), else to the configured one."""
-        answer = self._call("chat.postMessage", self._client.chat_postMessage,
+        answer = _call("chat.postMessage", self._client.chat_postMessage,
                             channel=channel or self.channel, text=text, blocks=blocks,
                             unfurl_links=False)
         return PostedMessage(str(answer["channel"]), str(answer["ts"]))
@@ -100,28 +87,35 @@ class Chat:
     def update(
         self, message: PostedMessage, text: str, blocks: list[dict[str, Any]] | None = None
     ) -> None:
-        self._call("chat.update", self._client.chat_update, channel=message.channel,
+        _call("chat.update", self._client.chat_update, channel=message.channel,
                    ts=message.ts, text=text, blocks=blocks)
 
-    def mention(self, *roles: str, service: str | None = None) -> str:
-        """The people of `roles` for `service`, as Slack mentions separated by spaces ("" if
-        none)."""
-        return mentions(self._services.get(service or "", self._roles), roles)
 
-    def mention_in(self, service: str) -> Callable[..., str]:
-        """`mention` for one service: what the announcements' renderers are given."""
-        return partial(self.mention, service=service)
+class SlackDirectory:
+    """The `UserDirectory` port on Slack's Web API (`usergroups.users.list`, `users.info`)."""
 
-    def _call(self, method: str, func: Any, **arguments: Any) -> Any:
-        try:
-            return func(**{k: v for k, v in arguments.items() if v is not None})
-        except SlackApiError as exc:
-            code = exc.response.get("error") if exc.response is not None else None
-            raise PartnerError(PARTNER, f"{method} failed: {code or 'unknown error'}") from None
-        except SlackClientError as exc:
-            raise PartnerError(PARTNER, f"{method} failed: {type(exc).__name__}") from None
-        except OSError as exc:
-            reason = type(exc).__name__
-            raise PartnerError(PARTNER, f"{method} failed: Slack unreachable ({reason})") from None
+    def __init__(self, client: WebClient) -> None:
+        self._client = client
+
+    def group_members(self, group_id: str) -> frozenset[str]:
+        answer = _call("usergroups.users.list", self._client.usergroups_users_list,
+                       usergroup=group_id)
+        return frozenset(answer.get("users") or ())
+
+    def display_name(self, user_id: str) -> str:
+        user = _call("users.info", self._client.users_info, user=user_id).get("user") or {}
+        profile = user.get("profile") or {}
+        return str(profile.get("display_name") or user.get("name") or user_id)
 
 
+def _call(method: str, func: Any, **arguments: Any) -> Any:
+    try:
+        return func(**{k: v for k, v in arguments.items() if v is not None})
+    except SlackApiError as exc:
+        code = exc.response.get("error") if exc.response is not None else None
+        raise PartnerError(PARTNER, f"{method} failed: {code or 'unknown error'}") from None
+    except SlackClientError as exc:
+        raise PartnerError(PARTNER, f"{method} failed: {type(exc).__name__}") from None
+    except OSError as exc:
+        reason = type(exc).__name__
+        raise PartnerError(PARTNER, f"{method} failed: Slack unreachable ({reason})") from None

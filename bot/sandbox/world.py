@@ -70,6 +70,7 @@ class Sandbox:
     state_dir: Path
     demo: DemoData | None = None
     _owns_dir: bool = field(default=False, repr=False)
+    repos: dict[str, str] = field(default_factory=dict)  # service -> OWNER/NAME
 
     @classmethod
     def start(
@@ -85,7 +86,8 @@ class Sandbox:
         github = GitHubStandIn(root / "github", tokens={GITHUB_TOKEN}).start()
         bugzilla = BugzillaStandIn((SANDBOX_KEY,), state_dir=root).start()
         slack = SlackStandIn((SANDBOX_BOT_TOKEN,), state_dir=root).start()
-        sandbox = cls(github, bugzilla, slack, {}, root, _owns_dir=owns)
+        sandbox = cls(github, bugzilla, slack, {}, root, _owns_dir=owns,
+                      repos={s.name: s.repo for s in base.services})
         sandbox._seed_repositories(base, repo)
         if fresh_bugzilla and sandbox.demo is not None:
             for bug in sandbox.demo.bugs:
@@ -193,7 +195,7 @@ class Sandbox:
         """What `loopbot sandbox serve` prints: where everything is, what it accepts."""
         return {
             "github": {"url": self.github.url, "token": GITHUB_TOKEN,
-                       "repositories": str(self.github.root)},
+                       "repositories": str(self.github.root), "repos": self.repos},
             "bugzilla": {"url": f"{self.bugzilla.url}/rest", "api_key": SANDBOX_KEY},
             "slack": {"url": self.slack.api_url, "bot_token": SANDBOX_BOT_TOKEN,
                       "signing_secret": SIGNING_SECRET},

@@ -6,9 +6,9 @@ only by bot/store/schema.py (`loopbot db upgrade`, Alembic revisions in migratio
 
     store = Store.from_settings(settings)
     with store.unit_of_work() as uow:
-        release = uow.get_release("loop-server", "0.13.0")
+        release = uow.releases.get("loop-server", "0.13.0")
         ...
-        uow.save_release(changed)
+        uow.releases.save(changed)
         uow.commit()                      # without this, everything rolls back
     if store.claim("announce:loop-server:2026-12-08", owner="scheduler"):
         ...                               # exactly one caller gets here

@@ -1,4 +1,4 @@
-"""The files each commit changes, kept by sha (a mixin of `Store`): a commit's file list
+"""The files each commit changes, kept by sha (`store.commit_files`): a commit's file list
 never changes, so what one changelog read from GitHub serves every later one. Keeping a
 sha twice keeps the first list."""
 
@@ -15,16 +15,14 @@ from bot.store.tables import commit_files
 CHUNK = 500  # shas per query: well under SQLite's and PostgreSQL's parameter limits
 
 
-class CommitFileRecords:
-    """Needs `_connect`, `dialect` and `_clock` from Store."""
+class CommitFiles:
+    """Each call is its own transaction."""
 
-    _clock: Callable[[], Any]
+    def __init__(self, connect: Callable[[], Connection], clock: Callable[[], Any]) -> None:
+        self._connect = connect
+        self._clock = clock
 
-    @property
-    def dialect(self) -> str: ...  # pragma: no cover
-    def _connect(self) -> Connection: ...  # pragma: no cover
-
-    def commit_files(self, shas: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    def get(self, shas: Iterable[str]) -> dict[str, tuple[str, ...]]:
         """The kept file lists of those of `shas` read before."""
         wanted = list(dict.fromkeys(shas))
         found: dict[str, tuple[str, ...]] = {}
@@ -35,7 +33,7 @@ class CommitFileRecords:
                 found.update((row.sha, tuple(row.paths)) for row in conn.execute(query))
         return found
 
-    def keep_commit_files(self, files: Mapping[str, Sequence[str]]) -> None:
+    def keep(self, files: Mapping[str, Sequence[str]]) -> None:
         """Keep each commit's file list (one transaction)."""
         if not files:
             return
@@ -43,5 +41,5 @@ class CommitFileRecords:
         with self._connect() as conn:
             for sha, paths in files.items():
                 values = {"sha": sha, "paths": list(paths), "read_at": now}
-                conn.execute(insert_ignoring(self.dialect, commit_files, values, ["sha"]))
+                conn.execute(insert_ignoring(conn.dialect.name, commit_files, values, ["sha"]))
             conn.commit()

@@ -1,13 +1,14 @@
 """`Store`: the bot's own database, on SQLite (default) or PostgreSQL (by URL).
 
 Building a Store checks that the database can be reached; it never creates or changes the
-schema: `loopbot db upgrade` does (bot/store/schema.py). Work on releases, audit and steps goes
-through `store.unit_of_work()`; `store.claim(key, owner)` is its own transaction and is
-true for exactly one caller per key, across threads and processes; `store.hold_lease(name,
-holder, seconds)` gives a lease to one holder at a time until it expires; `store.offer`
-records a confirmation offered and `store.offered(key)` finds it; `store.commit_files`
-and `store.keep_commit_files` keep the files each commit changes
-(bot/store/commit_files.py); the delivery metrics read through bot/store/metrics.py.
+schema: `loopbot db upgrade` does (bot/store/schema.py). Work on releases, audit, steps,
+load tests and sign-offs goes through `store.unit_of_work()` (bot/store/uow.py);
+`store.claim(key, owner)` is its own transaction and is true for exactly one caller per
+key, across threads and processes; `store.hold_lease(name, holder, seconds)` gives a
+lease to one holder at a time until it expires; `store.offer` records a confirmation
+offered and `store.offered(key)` finds it; `store.commit_files` keeps the files each
+commit changes (bot/store/commit_files.py); the delivery metrics read through
+`store.metrics` (bot/store/metrics.py).
 No message raised or logged by the store shows the database password.
 """
 
@@ -21,12 +22,13 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.domain.offers import Offer
-from bot.store.commit_files import CommitFileRecords
+from bot.store.commit_files import CommitFiles
 from bot.store.engine import build_engine, insert_ignoring, masked, parse_url, scrub
 from bot.store.errors import StoreError, Unreachable
-from bot.store.metrics import MetricsRecords
+from bot.store.metrics import MetricsReads
+from bot.store.session import Clock
 from bot.store.tables import claims, leases, offers
-from bot.store.uow import Clock, UnitOfWork
+from bot.store.uow import UnitOfWork
 
 if TYPE_CHECKING:
     from bot.config.settings import Settings
@@ -36,7 +38,7 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class Store(CommitFileRecords, MetricsRecords):
+class Store:
     def __init__(self, url: str | URL, *, clock: Clock = utc_now) -> None:
         self._url = parse_url(url) if isinstance(url, str) else url
         self._clock = clock
@@ -46,6 +48,8 @@ class Store(CommitFileRecords, MetricsRecords):
         except StoreError:
             self._engine.dispose()
             raise
+        self.commit_files = CommitFiles(self._connect, clock)
+        self.metrics = MetricsReads(self._connect, clock)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, clock: Clock = utc_now) -> Store:

@@ -1,4 +1,4 @@
-"""What the delivery metrics read (a mixin of `Store`), each read bounded: one service's
+"""What the delivery metrics read (`store.metrics`), each read bounded: one service's
 steps of some kinds since a time (index ix_audit_service_action_at), the releases named,
 and the kept commit times of the releases named. Commit times are kept per release once
 read; keeping a release twice keeps the first list."""
@@ -20,14 +20,12 @@ from bot.store.tables import audit, release_commit_times, releases, tickets
 CHUNK = 500  # names per query: well under SQLite's and PostgreSQL's parameter limits
 
 
-class MetricsRecords:
-    """Needs `_connect`, `dialect` and `_clock` from Store."""
+class MetricsReads:
+    """Each call is its own transaction."""
 
-    _clock: Callable[[], Any]
-
-    @property
-    def dialect(self) -> str: ...  # pragma: no cover
-    def _connect(self) -> Connection: ...  # pragma: no cover
+    def __init__(self, connect: Callable[[], Connection], clock: Callable[[], Any]) -> None:
+        self._connect = connect
+        self._clock = clock
 
     def steps_since(self, service: str, actions: Iterable[str], since: dt.datetime
                     ) -> list[AuditEntry]:
@@ -80,6 +78,6 @@ class MetricsRecords:
             for version, moments in times.items():
                 values = {"service": service, "version": version, "read_at": now,
                           "times": [m.astimezone(dt.UTC).isoformat() for m in moments]}
-                conn.execute(insert_ignoring(self.dialect, release_commit_times, values,
+                conn.execute(insert_ignoring(conn.dialect.name, release_commit_times, values,
                                              ["service", "version"]))
             conn.commit()

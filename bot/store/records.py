@@ -7,32 +7,17 @@ Nothing outside bot/store/ sees a row. A release read back equals the release wr
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import RowMapping
 
 from bot.domain.audit import AuditEntry
 from bot.domain.release import Env, Kind, Release, State, Ticket
+from bot.usecases.ports import StepRecord
 
 STARTED = "started"
-DONE = "done"
-
-
-@dataclass(frozen=True)
-class StepRecord:
-    """A side effect recorded before ("started") and after ("done", with its result)."""
-
-    key: str
-    status: str
-    result: Mapping[str, Any] | None
-    started_at: dt.datetime
-    finished_at: dt.datetime | None = None
-
-    @property
-    def done(self) -> bool:
-        return self.status == DONE
+DONE = "done"  # StepRecord.done
 
 
 def release_values(release: Release) -> dict[str, Any]:

@@ -1,36 +1,33 @@
-"""Prod sign-offs in the unit of work (a mixin of `UnitOfWork`): one per (service,
-version, team); signing again keeps the first."""
+"""Prod sign-offs in a unit of work: one per (service, version, team); signing again
+keeps the first."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import datetime as dt
 
-from sqlalchemy import Executable, RowMapping, select
+from sqlalchemy import select
 
 from bot.domain.signoff import Signoff
 from bot.store.engine import insert_ignoring
+from bot.store.session import Session
 from bot.store.tables import signoffs
 
 
-class SignoffRecords:
-    """Needs `_execute`, `_rows`, `_dialect` and `_clock` from the unit of work."""
+class Signoffs:
+    def __init__(self, session: Session) -> None:
+        self._s = session
 
-    _dialect: str
-
-    def _execute(self, statement: Executable) -> Any: ...  # pragma: no cover
-    def _rows(self, statement: Executable) -> Sequence[RowMapping]: ...  # pragma: no cover
-
-    def add_signoff(self, signoff: Signoff, at: Any) -> bool:
+    def add(self, signoff: Signoff, at: dt.datetime) -> bool:
         """Record the team's sign-off; False when the team had signed already."""
         values = {"service": signoff.service, "version": signoff.version,
                   "team": signoff.team, "actor": signoff.actor, "at": at}
-        added = insert_ignoring(self._dialect, signoffs, values,
+        added = insert_ignoring(self._s.dialect, signoffs, values,
                                 ["service", "version", "team"]).returning(signoffs.c.id)
-        return self._execute(added).scalar() is not None
+        return self._s.execute(added).scalar() is not None
 
-    def signoffs(self, service: str, version: str) -> list[Signoff]:
+    def find(self, service: str, version: str) -> list[Signoff]:
+        """The release's sign-offs, in signing order."""
         c = signoffs.c
         query = select(signoffs).where(c.service == service, c.version == version)
         return [Signoff(r["service"], r["version"], r["team"], r["actor"])
-                for r in self._rows(query.order_by(c.id))]
+                for r in self._s.rows(query.order_by(c.id))]

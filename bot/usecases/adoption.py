@@ -79,7 +79,7 @@ def import_releases(ctx: Context, *, service: str | None = None,
     tickets = tickets_by_version(found_tickets, name)
     running = {state.name: state.version for state in states}
     with ctx.store.unit_of_work() as uow:
-        recorded = {r.version for r in uow.releases(name)}
+        recorded = {r.version for r in uow.releases.find(name)}
     new: list[tuple[Release, str]] = []  # built first: a partner failing writes nothing
     previous: Version | None = None
     adopted = adopt(tags, tickets, running)
@@ -119,7 +119,7 @@ def adopt_on_first_start(ctx: Context) -> list[ImportResult]:
     results = []
     for config in ctx.settings.services:
         with ctx.store.unit_of_work() as uow:
-            empty = not uow.releases(config.name)
+            empty = not uow.releases.find(config.name)
         if not empty:
             continue
         try:
@@ -156,14 +156,14 @@ def _record(ctx: Context, batch: list[tuple[Release, str]],
     with ctx.store.unit_of_work() as uow:
         for release, detail in batch:
             try:
-                stored.append(uow.add_release(release))
+                stored.append(uow.releases.add(release))
             except AlreadyExists:
                 continue
             for step in learned_steps({t.env: t.bug_id for t in release.tickets}, moves):
-                uow.add_audit(AuditEntry(
+                uow.audit.add(AuditEntry(
                     actor=IMPORTER, action=step.action, service=release.service,
                     version=release.version, detail=step.detail, at=step.at))
-            uow.add_audit(AuditEntry(
+            uow.audit.add(AuditEntry(
                 actor=IMPORTER, action="import", service=release.service,
                 version=release.version, to_state=release.state.value, detail=detail,
                 at=ctx.clock(),

@@ -183,7 +183,7 @@ class BoardReads:
         """The load-test windows not yet over, as people read them."""
         tz = self.ctx.settings.tz
         with self.ctx.store.unit_of_work() as uow:  # a day's margin for any time zone
-            recorded = uow.windows(ending_after=self.ctx.clock() - dt.timedelta(days=2))
+            recorded = uow.loadtests.windows(ending_after=self.ctx.clock() - dt.timedelta(days=2))
         return [f"{w.service} {w.version}: {times.span(w.start, w.end, tz)}"
                 + (f" with {', '.join(w.partners)}" if w.partners else "")
                 for w in recorded if w.end.astimezone(tz).date() >= today]

@@ -42,11 +42,11 @@ def read_commit_files(ctx: Context, ports: ServicePorts, commits: Sequence[Commi
         return CommitFiles()
     plan = commits_to_read(list(commits_by_bug(commits).values()),
                            notes.max_commit_file_reads)
-    kept = ctx.store.commit_files(plan.shas)
+    kept = ctx.store.commit_files.get(plan.shas)
     missing = [sha for sha in plan.shas if sha not in kept]
     read = ctx.fanout.map(lambda sha: _read_or_none(ports, sha), missing)
     fresh = {sha: paths for sha, paths in zip(missing, read, strict=True) if paths is not None}
-    ctx.store.keep_commit_files(fresh)
+    ctx.store.commit_files.keep(fresh)
     failed = len(missing) - len(fresh)
     if failed:
         log.warning("%s: the files of %d commit(s) could not be read from GitHub; their "

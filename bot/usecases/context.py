@@ -10,8 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.config.settings import ConfigError, ServiceSettings, Settings
+from bot.domain.calendar import Calendar
 from bot.domain.errors import Refusal
 from bot.domain.facts import EnvironmentState
+from bot.domain.loadtest import Window
 from bot.domain.pipeline import register, unregister
 from bot.domain.release import Release
 from bot.logs import bind_log_context
@@ -20,6 +22,8 @@ from bot.usecases.concurrency import Fanout
 from bot.usecases.ports import Environments, Forge, Mail, Tracker
 
 Progress = Callable[[str], None]
+# A load-test window as an iCalendar file (bot/messages/calendar.py's render_window_ics).
+Invitation = Callable[[Calendar, Window, dt.datetime], bytes]
 
 
 def quiet(_: str) -> None:
@@ -47,6 +51,7 @@ class Context:
     environments: Environments
     ports_for: Callable[[ServiceSettings], ServicePorts]
     clock: Callable[[], dt.datetime]
+    invitation: Invitation  # the ICS mailed with a load-test window
     fanout: Fanout = field(default_factory=Fanout)  # independent partner calls at once
     mail: Mail | None = None  # None when SMTP_URL or slack.mailing_list is unset
     closers: list[Callable[[], None]] = field(default_factory=list)  # run by close()
@@ -84,7 +89,7 @@ class Context:
 def load_release(ctx: Context, service: str, version: str) -> Release:
     bind_log_context(service=service, version=version)  # the request's next log lines
     with ctx.store.unit_of_work() as uow:
-        release = uow.get_release(service, version)
+        release = uow.releases.get(service, version)
     if release is None:
         raise UnknownRelease(f"{service} has no release {version}",
                              hint="`/loop status` lists the releases in flight")

@@ -108,7 +108,7 @@ def supersede_older(
 ) -> tuple[Release, ...]:
     """Older releases of the same line still short of prod give way to the new one."""
     with ctx.store.unit_of_work() as uow:
-        older = [r for r in uow.releases(new.service,
+        older = [r for r in uow.releases.find(new.service,
                                          states=supersedable_states(pipeline_for(new.service)))
                  if supersedes(new, r)]
     first = pipeline_for(new.service).first.name
@@ -127,8 +127,8 @@ def supersede_older(
                            updated_at=ctx.clock())
         decision = Decision(Action.of("request", first), old.state, State.SUPERSEDED)
         with ctx.store.unit_of_work() as uow:
-            uow.save_release(replaced)
-            uow.add_audit(audit_entry(ctx, actor, decision, replaced,
+            uow.releases.save(replaced)
+            uow.audit.add(audit_entry(ctx, actor, decision, replaced,
                                  f"superseded by {new.version}", None, action="supersede"))
             uow.commit()
         done.append(replaced)

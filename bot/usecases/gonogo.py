@@ -64,7 +64,7 @@ def gonogo(ctx: Context, *, service: str | None = None, version: str | None = No
         release: Release | None = load_release(ctx, name, version)
     else:
         with ctx.store.unit_of_work() as uow:
-            release = candidate_of(uow.releases(name))
+            release = candidate_of(uow.releases.find(name))
     day = push_day or next_push_day(ctx)
     return decide(read_facts(ctx, ports, release, day, reads or direct(ctx)))
 
@@ -100,8 +100,8 @@ def read_facts(ctx: Context, ports: ServicePorts, release: Release | None,
                                 ports.tracker.bug_url(ids[env]) if env in ids else None,
                                 ids.get(env)) for env in envs)
     with ctx.store.unit_of_work() as uow:
-        results = uow.load_test_results(release.service, release.version)
-        signed = [s.team for s in uow.signoffs(release.service, release.version)]
+        results = uow.loadtests.results(release.service, release.version)
+        signed = [s.team for s in uow.signoffs.find(release.service, release.version)]
     return GoNoGoFacts(
         config.name, push_day, release, envs, tickets,
         load_test_required=config.workflow.require_load_test,

@@ -7,9 +7,9 @@ Guarantees:
 - A service's own `roles` replace the top-level list of each role they name, for that
   service only (`Settings.roles_by_service`): the actor carries the roles of every
   configured service, and the lifecycle asks for those of the release's service.
-- Groups are resolved with `usergroups.users.list` and names with `users.info`, each
-  cached for `ttl` seconds, so a burst of commands costs one lookup per group and user.
-  Thread-safe.
+- Groups and names are asked of the `UserDirectory` port (Slack's `usergroups.users.list`
+  and `users.info` in bot/partners/slack.py), each cached for `ttl` seconds, so a burst
+  of commands costs one lookup per group and user. Thread-safe.
 - When Slack cannot be asked, the last known answer is used; with none, a group counts
   as empty (its members get no role from it: the lifecycle then refuses clearly) and the
   name is the user ID. The failure is logged without any token.
@@ -23,11 +23,9 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import TypeVar, cast
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
-
 from bot.domain.actions import Actor, Role
 from bot.domain.errors import one_line
+from bot.usecases.ports import PartnerError, UserDirectory
 
 log = logging.getLogger(__name__)
 DEFAULT_TTL = 60.0
@@ -38,12 +36,12 @@ RoleIds = Mapping[str, tuple[str, ...]]  # role name -> Slack user and user-grou
 
 
 class Directory:
-    def __init__(self, roles: RoleIds, client: WebClient, *,
+    def __init__(self, roles: RoleIds, people: UserDirectory, *,
                  services: Mapping[str, RoleIds] | None = None,
                  ttl: float = DEFAULT_TTL, clock: Callable[[], float] = time.monotonic) -> None:
         self._roles = _by_role(roles)
         self._services = {name: _by_role(ids) for name, ids in (services or {}).items()}
-        self._client = client
+        self._people = people
         self._ttl = ttl
         self._clock = clock
         self._lock = threading.Lock()
@@ -66,19 +64,12 @@ class Directory:
                                         if g.startswith("S"))
 
     def _members(self, group_id: str) -> frozenset[str]:
-        def fetch() -> frozenset[str]:
-            answer = self._client.usergroups_users_list(usergroup=group_id)
-            return frozenset(answer.get("users") or ())
-
-        return self._cached(f"group:{group_id}", fetch, frozenset())
+        return self._cached(f"group:{group_id}", lambda: self._people.group_members(group_id),
+                            frozenset())
 
     def _name(self, user_id: str) -> str:
-        def fetch() -> str:
-            user = self._client.users_info(user=user_id).get("user") or {}
-            profile = user.get("profile") or {}
-            return one_line(str(profile.get("display_name") or user.get("name") or user_id))
-
-        return self._cached(f"user:{user_id}", fetch, user_id)
+        return self._cached(f"user:{user_id}",
+                            lambda: one_line(self._people.display_name(user_id)), user_id)
 
     def _cached(self, key: str, fetch: Callable[[], T], fallback: T) -> T:
         now = self._clock()
@@ -88,9 +79,9 @@ class Directory:
             return cast(T, hit[1])  # one key, one kind of answer
         try:
             value = fetch()
-        except (SlackApiError, SlackClientError, OSError) as exc:
-            log.warning("could not look up %s in Slack (%s); using %s", key,
-                        _reason(exc), "the cached answer" if hit else "no answer")
+        except PartnerError as exc:
+            log.warning("could not look up %s (%s); using %s", key, exc,
+                        "the cached answer" if hit else "no answer")
             return cast(T, hit[1]) if hit else fallback
         with self._lock:
             self._cache[key] = (now, value)
@@ -100,8 +91,3 @@ class Directory:
 def _by_role(roles: RoleIds) -> dict[Role, tuple[str, ...]]:
     return {Role(name): tuple(ids) for name, ids in roles.items()}
 
-
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, SlackApiError):
-        return str(exc.response.get("error", "error"))
-    return type(exc).__name__

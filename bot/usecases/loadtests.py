@@ -34,7 +34,7 @@ from bot.domain.loadtest import (
     state_problems,
 )
 from bot.domain.release import Env, Release
-from bot.usecases.calendar_feed import calendar_from_settings, render_window_ics
+from bot.usecases.calendar_feed import calendar_from_settings
 from bot.usecases.context import Context, Progress, load_release, quiet
 from bot.usecases.ports import Attachment, NotFound, PartnerError
 from bot.usecases.releases import ActionResult, advance
@@ -72,7 +72,7 @@ def set_window(
     window = Window(name, version, _aware(start, tz), _aware(end, tz), tuple(partners),
                     actor.user_id, override_reason)
     with ctx.store.unit_of_work() as uow:
-        recorded = uow.windows()
+        recorded = uow.loadtests.windows()
     same = next((w for w in recorded if w.same_as(window)), None)
     if same is not None:
         return WindowSet(same, release, new=False)
@@ -83,9 +83,9 @@ def set_window(
     if not record:
         return WindowSet(window, release, False, skipped)
     with ctx.store.unit_of_work() as uow:
-        stored, new = uow.add_window(window)
+        stored, new = uow.loadtests.add_window(window)
         if new:
-            uow.add_audit(_entry(ctx, actor, release, "load-test window",
+            uow.audit.add(_entry(ctx, actor, release, "load-test window",
                                  _window_detail(stored, skipped, tz), request_id,
                                  override_reason))
         uow.commit()
@@ -106,7 +106,7 @@ def record_result(
     release = load_release(ctx, name, version)
     now = ctx.clock()
     with ctx.store.unit_of_work() as uow:
-        windows = uow.windows(name, version)
+        windows = uow.loadtests.windows(name, version)
     problems = state_problems(release, RESULT_STATES, "get a load-test result")
     problems += result_problems(windows, now, version, ctx.settings.tz)
     skipped = refuse_unless_overridden(problems, override_reason)
@@ -118,16 +118,16 @@ def record_result(
         _check_bug(ctx, name, bug_id)
     result = Result(name, version, passed, reason.strip(), bug_id, actor.user_id, now)
     with ctx.store.unit_of_work() as uow:
-        result = uow.add_load_test_result(result)
+        result = uow.loadtests.add_result(result)
         detail = "; ".join([result.word, *_result_detail(result), *skipped])
-        uow.add_audit(_entry(ctx, actor, release, "load test", detail, request_id,
+        uow.audit.add(_entry(ctx, actor, release, "load test", detail, request_id,
                              override_reason))
         key = f"loadtest-comment:{result.id}"
-        uow.start_step(key)
+        uow.steps.start(key)
         uow.commit()
     ports.tracker.comment(ticket.bug_id, _comment(result, actor))
     with ctx.store.unit_of_work() as uow:
-        uow.finish_step(key, {"bug_id": ticket.bug_id})
+        uow.steps.finish(key, {"bug_id": ticket.bug_id})
         uow.commit()
     progress(f"load test {result.word}: noted on stage bug {ticket.bug_id}")
     rejected = None
@@ -164,7 +164,7 @@ def _mail_window(ctx: Context, window: Window) -> str:
     names = window.partners or tuple(sorted(known))
     to = [known[n] for n in names]
     calendar = calendar_from_settings(ctx.settings)
-    ics = render_window_ics(calendar, window, ctx.clock())
+    ics = ctx.invitation(calendar, window, ctx.clock())
     subject, body = window_mail(window, calendar.tz)
     try:
         ctx.mail.send(subject, body, to=to, attachments=[

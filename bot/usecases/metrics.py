@@ -87,13 +87,13 @@ def metrics(ctx: Context, *, service: str | None = None, cycles: int = DEFAULT_C
         both[0].end - both[0].start)
     actions = [*FIXED, *(f"{verb} {env}" for env in (*order, prod)
                          for verb in ("deployed", "verify"))]
-    entries = ctx.store.steps_since(config.name, [*actions, *(f"override {a}" for a in actions)],
-                                    since)
+    overrides = [f"override {a}" for a in actions]
+    entries = ctx.store.metrics.steps_since(config.name, [*actions, *overrides], since)
     by_version: dict[str, list[AuditEntry]] = {}
     for entry in entries:
         if entry.version:
             by_version.setdefault(entry.version, []).append(entry)
-    released = {r.version: r for r in ctx.store.releases_named(config.name, by_version)}
+    released = {r.version: r for r in ctx.store.metrics.releases_named(config.name, by_version)}
     pushed = [v for v, es in by_version.items() if any(
         e.action.removeprefix("override ") == f"deployed {prod}" for e in es)]
     never_pushed = {r.version: r.previous_version for r in released.values()
@@ -128,7 +128,7 @@ def _commit_times(ctx: Context, ports: ServicePorts, pushed: list[Release],
                   never_pushed: dict[str, str | None]
                   ) -> tuple[dict[str, tuple[dt.datetime, ...]], int]:
     name = ports.config.name
-    kept = ctx.store.commit_times(name, (r.version for r in pushed))
+    kept = ctx.store.metrics.commit_times(name, (r.version for r in pushed))
     versions = [r.version for r in pushed]
     bases = {r.version: shipped_since(r.version, versions, r.previous_version, never_pushed)
              for r in pushed}
@@ -136,7 +136,7 @@ def _commit_times(ctx: Context, ports: ServicePorts, pushed: list[Release],
     reads = missing[:MAX_COMPARES]
     found = ctx.fanout.map(lambda r: _read(ports, r, bases[r.version]), reads)
     fresh = {r.version: t for r, t in zip(reads, found, strict=True) if t is not None}
-    ctx.store.keep_commit_times(name, fresh)
+    ctx.store.metrics.keep_commit_times(name, fresh)
     return {**kept, **fresh}, len(missing) - len(fresh)
 
 

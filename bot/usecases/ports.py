@@ -9,11 +9,17 @@ means the partner refused it or it never left (nothing was changed).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from types import TracebackType
+from typing import Any, Protocol, Self
 
+from bot.domain.audit import AuditEntry
 from bot.domain.facts import Ancestry, Bug, Commit, EnvironmentState, Tag
+from bot.domain.loadtest import Result, Window
+from bot.domain.release import Release, State
+from bot.domain.signoff import Signoff
 from bot.domain.ticket_history import StatusMove
 
 
@@ -170,6 +176,18 @@ class Mail(Protocol):
         ...
 
 
+class UserDirectory(Protocol):
+    """Slack's users and user groups (the roles' members and the names people see)."""
+
+    def group_members(self, group_id: str) -> frozenset[str]:
+        """The user IDs in the user group (S...); PartnerError when Slack cannot say."""
+        ...
+    def display_name(self, user_id: str) -> str:
+        """The user's display name (else their name, else the ID); PartnerError when
+        Slack cannot say."""
+        ...
+
+
 class Environments(Protocol):
     """The services' root URLs."""
 
@@ -177,3 +195,93 @@ class Environments(Protocol):
         """GET / (or /__version__) and /__heartbeat__, with a timeout; never raises for an
         unreachable environment: reachable=False with the reason in `error`."""
         ...
+
+
+# -- the bot's own records: the unit of work and its repositories (bot/store/ implements
+# them). A unique rule refused raises bot.store.errors.AlreadyExists, a save whose
+# expected state no longer holds StaleRelease; nothing of a refused write is kept.
+
+@dataclass(frozen=True)
+class StepRecord:
+    """A side effect recorded before ("started") and after ("done", with its result)."""
+
+    key: str
+    status: str
+    result: Mapping[str, Any] | None
+    started_at: dt.datetime
+    finished_at: dt.datetime | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.status == "done"
+
+
+class Releases(Protocol):
+    """One record per (service, version), with its tickets (only ever added)."""
+
+    def get(self, service: str, version: str) -> Release | None: ...
+    def find(self, service: str, states: Iterable[State] | None = None, *,
+             since: dt.datetime | None = None, limit: int | None = None) -> list[Release]:
+        """Newest first; only those in `states`, created at `since` or later, the first
+        `limit`, when given."""
+        ...
+    def add(self, release: Release) -> Release: ...
+    def save(self, release: Release, *, expected_state: State | None = None) -> Release: ...
+
+
+class AuditLog(Protocol):
+    """Every step taken, appended; entries are logged once their transaction commits."""
+
+    def add(self, entry: AuditEntry) -> AuditEntry: ...
+    def find(self, service: str, version: str | None = None, *,
+             action: str | None = None) -> list[AuditEntry]:
+        """Oldest first."""
+        ...
+    def last(self, service: str, action: str, actor: str) -> AuditEntry | None: ...
+    def count(self, service: str, action: str, actor: str) -> int: ...
+    def first_of_request(self, request_id: str, action: str) -> AuditEntry | None: ...
+
+
+class Steps(Protocol):
+    """Side effects by key: `start` keeps an existing record, `finish` keeps the first
+    result (StoreError for a step never started)."""
+
+    def get(self, key: str) -> StepRecord | None: ...
+    def start(self, key: str) -> StepRecord: ...
+    def finish(self, key: str, result: Mapping[str, Any]) -> StepRecord: ...
+
+
+class LoadTests(Protocol):
+    def add_window(self, window: Window) -> tuple[Window, bool]:
+        """(the stored window, True if it was new): one per (service, version, start)."""
+        ...
+    def windows(self, service: str | None = None, version: str | None = None, *,
+                ending_after: dt.datetime | None = None) -> list[Window]:
+        """Earliest first."""
+        ...
+    def add_result(self, result: Result) -> Result: ...
+    def results(self, service: str, version: str) -> list[Result]: ...
+
+
+class Signoffs(Protocol):
+    def add(self, signoff: Signoff, at: dt.datetime) -> bool:
+        """False when the team had signed already (the first sign-off stays)."""
+        ...
+    def find(self, service: str, version: str) -> list[Signoff]: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over the repositories: kept only by `commit()` (callable more than
+    once), rolled back when the `with` block ends otherwise."""
+
+    releases: Releases
+    audit: AuditLog
+    steps: Steps
+    loadtests: LoadTests
+    signoffs: Signoffs
+
+    def __enter__(self) -> Self: ...
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...

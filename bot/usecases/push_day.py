@@ -25,6 +25,6 @@ def push_day_note(ctx: Context, action: Action, service: str, version: str, *,
     if pushed and not emergency:
         with ctx.store.unit_of_work() as uow:
             emergency = any(e.is_override and e.action.endswith(Action.GREENLIGHT.value)
-                            for e in uow.audit(service, version))
+                            for e in uow.audit.find(service, version))
     return off_calendar_push(today, following[0] if following else None, pushed=pushed,
                              emergency=emergency) or ""

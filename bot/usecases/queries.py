@@ -18,14 +18,14 @@ def history(ctx: Context, version: str, *, service: str | None = None) -> list[A
     ports = ctx.service(service)
     release = load_release(ctx, ports.config.name, version)
     with ctx.store.unit_of_work() as uow:
-        return uow.audit(release.service, release.version)
+        return uow.audit.find(release.service, release.version)
 
 
 def releases_in_flight(ctx: Context, *, service: str | None = None) -> list[Release]:
     """The releases not yet done or superseded, newest first."""
     ports = ctx.service(service)
     with ctx.store.unit_of_work() as uow:
-        return uow.releases(ports.config.name,
+        return uow.releases.find(ports.config.name,
                             states=not_final_states(ports.config.pipeline))
 
 
@@ -39,4 +39,4 @@ def recently_released(ctx: Context, *, service: str | None = None,
     """The last `count` releases that reached the end of the process, newest first."""
     ports = ctx.service(service)
     with ctx.store.unit_of_work() as uow:
-        return uow.releases(ports.config.name, states=[State.DONE], limit=count)
+        return uow.releases.find(ports.config.name, states=[State.DONE], limit=count)

@@ -74,11 +74,11 @@ def advance(
     detail = _detail(decision, bug_id, reason, filed)
     with ctx.store.unit_of_work() as uow:
         try:
-            uow.save_release(release, expected_state=decision.from_state)
+            uow.releases.save(release, expected_state=decision.from_state)
         except StaleRelease:
             raise Refusal(f"{release.service} {release.version} changed while this ran",
                           hint=f"`/loop status {release.version}` shows where it is now") from None
-        uow.add_audit(audit_entry(ctx, actor, decision, release, detail, request_id))
+        uow.audit.add(audit_entry(ctx, actor, decision, release, detail, request_id))
         uow.commit()
     return ActionResult(release, decision, filed, superseded, facts.environment, detail,
                         pending=gate_pending(ctx, release))
@@ -91,8 +91,8 @@ def gate_pending(ctx: Context, release: Release) -> str | None:
     if env is None or not pipeline_for(release.service).needs(env, "load_test"):
         return None
     with ctx.store.unit_of_work() as uow:
-        window_set = bool(uow.windows(release.service, release.version))
-        passed = has_passed(uow.load_test_results(release.service, release.version))
+        window_set = bool(uow.loadtests.windows(release.service, release.version))
+        passed = has_passed(uow.loadtests.results(release.service, release.version))
     return pending_gate(release, load_test_required=True, window_set=window_set,
                         passed=passed)
 
@@ -159,8 +159,8 @@ def _bug_of(tracker: Tracker, ticket: Ticket | None) -> Bug | None:
 def _load_test(ctx: Context, release: Release) -> tuple[bool, bool]:
     """Whether a load test passed, and whether a window was agreed (the store's: local)."""
     with ctx.store.unit_of_work() as uow:
-        return (has_passed(uow.load_test_results(release.service, release.version)),
-                bool(uow.windows(release.service, release.version)))
+        return (has_passed(uow.loadtests.results(release.service, release.version)),
+                bool(uow.loadtests.windows(release.service, release.version)))
 
 
 def _signoffs_missing(ctx: Context, ports: ServicePorts, release: Release,
@@ -170,7 +170,7 @@ def _signoffs_missing(ctx: Context, ports: ServicePorts, release: Release,
             str(action.env), "signoffs") or not required:
         return ()
     with ctx.store.unit_of_work() as uow:
-        signed = [s.team for s in uow.signoffs(release.service, release.version)]
+        signed = [s.team for s in uow.signoffs.find(release.service, release.version)]
     return missing_signoffs(required, signed)
 
 
@@ -219,15 +219,15 @@ def start_service_change(
     name = ports.config.name
     for _ in range(3):  # another change may take the same number at the same moment
         with ctx.store.unit_of_work() as uow:
-            count = sum(1 for r in uow.releases(name) if r.kind is Kind.SERVICE)
+            count = sum(1 for r in uow.releases.find(name) if r.kind is Kind.SERVICE)
             now = ctx.clock()
             change = Release(name, f"change-{count + 1}", State.TAGGED, kind=Kind.SERVICE,
                              summary=text, created_at=now, updated_at=now)
             try:
-                change = uow.add_release(change)
+                change = uow.releases.add(change)
             except AlreadyExists:
                 continue
-            uow.add_audit(AuditEntry(
+            uow.audit.add(AuditEntry(
                 actor=actor.user_id, action="service change", service=name,
                 version=change.version, roles=actor.role_values(name),
                 to_state=State.TAGGED.value, detail=text, request_id=request_id, at=now,

@@ -42,15 +42,15 @@ def sign_off(ctx: Context, actor: Actor, actor_teams: Sequence[str], version: st
     signed: list[str] = []
     with ctx.store.unit_of_work() as uow:
         for team in teams:
-            if uow.add_signoff(Signoff(name, version, team, actor.user_id), ctx.clock()):
+            if uow.signoffs.add(Signoff(name, version, team, actor.user_id), ctx.clock()):
                 signed.append(team)
         if signed:
-            uow.add_audit(AuditEntry(
+            uow.audit.add(AuditEntry(
                 actor=actor.user_id, action="signoff prod", service=name, version=version,
                 roles=actor.role_values(name),
                 from_state=release.state.value, to_state=release.state.value,
                 detail="for " + ", ".join(signed), request_id=request_id, at=ctx.clock()))
-        done = [s.team for s in uow.signoffs(name, version)]
+        done = [s.team for s in uow.signoffs.find(name, version)]
         uow.commit()
     ticket = release.ticket(Env.PROD)
     if signed and ticket is not None:

@@ -22,7 +22,7 @@ def step_message_key(service: str, version: str, action: str, from_state: str,
 def recorded_message(ctx: Context, key: str) -> tuple[str, str] | None:
     """(channel id, ts) of the message recorded under `key`, or None."""
     with ctx.store.unit_of_work() as uow:
-        step = uow.step(key)
+        step = uow.steps.get(key)
     if step is None or not step.done or not step.result:
         return None
     return str(step.result["channel"]), str(step.result["ts"])
@@ -30,6 +30,6 @@ def recorded_message(ctx: Context, key: str) -> tuple[str, str] | None:
 
 def record_message(ctx: Context, key: str, channel: str, ts: str) -> None:
     with ctx.store.unit_of_work() as uow:
-        uow.start_step(key)
-        uow.finish_step(key, {"channel": channel, "ts": ts})
+        uow.steps.start(key)
+        uow.steps.finish(key, {"channel": channel, "ts": ts})
         uow.commit()

@@ -172,14 +172,14 @@ def _replaces(ctx: Context, ports: ServicePorts, releases: Sequence[Release],
     if replaced is None:
         return ""
     with ctx.store.unit_of_work() as uow:
-        said = [e for e in uow.audit(replaced.service, replaced.version)
+        said = [e for e in uow.audit.find(replaced.service, replaced.version)
                 if e.action.removeprefix("override ") in SENT_BACK_ACTIONS]
     return replacement_note(replaced, said[-1].detail if said else "")
 
 
 def _releases(ctx: Context, ports: ServicePorts) -> list[Release]:
     with ctx.store.unit_of_work() as uow:
-        return uow.releases(ports.config.name)
+        return uow.releases.find(ports.config.name)
 
 
 def _connect(ports: ServicePorts) -> None:

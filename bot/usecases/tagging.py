@@ -62,7 +62,7 @@ def tag_release(
     branch moved since the preview, so what was confirmed is what gets tagged."""
     ports = ctx.service(service)
     with ctx.store.unit_of_work() as uow:
-        existing = uow.get_release(ports.config.name, str(Version.parse(version)))
+        existing = uow.releases.get(ports.config.name, str(Version.parse(version)))
     if existing is not None and existing.state is State.TAGGING:
         return _finish_tag(ctx, ports, actor, existing, request_id, progress)
     preview = preview_tag(ctx, actor, service=service, version=version)
@@ -83,7 +83,7 @@ def finish_interrupted_tag(
     ports = ctx.service(service)
     asked = str(Version.parse(version))
     with ctx.store.unit_of_work() as uow:
-        existing = uow.get_release(ports.config.name, asked)
+        existing = uow.releases.get(ports.config.name, asked)
     if existing is None or existing.state is not State.TAGGING:
         raise Refusal(f"{ports.config.name} {asked} has no tag left to finish",
                       hint=f"`/loop status {asked}` shows where it stands")
@@ -103,7 +103,7 @@ def _record(ctx: Context, ports: ServicePorts, preview: TagPreview) -> Release:
     )
     try:
         with ctx.store.unit_of_work() as uow:
-            release = uow.add_release(release)
+            release = uow.releases.add(release)
             uow.commit()
     except AlreadyExists:
         raise AlreadyTagged(f"{preview.version} is being tagged by someone else",
@@ -136,10 +136,10 @@ def _finish_tag(
     result = TagResult(tagged, preview, release_url, resumed=preview is None)
     with ctx.store.unit_of_work() as uow:
         try:  # only the one caller that moves it out of TAGGING records the tag
-            uow.save_release(tagged, expected_state=State.TAGGING)
+            uow.releases.save(tagged, expected_state=State.TAGGING)
         except StaleRelease:
             return replace(result, resumed=True)
-        uow.add_audit(AuditEntry(
+        uow.audit.add(AuditEntry(
             actor=actor.user_id, action="tag", service=release.service,
             version=release.version, roles=actor.role_values(release.service),
             from_state=State.TAGGING.value, to_state=State.TAGGED.value,
@@ -261,7 +261,7 @@ def _audit_backport(
     if skipped:
         detail += f"; already there: {', '.join(s[:7] for s in skipped)}"
     with ctx.store.unit_of_work() as uow:
-        uow.add_audit(AuditEntry(
+        uow.audit.add(AuditEntry(
             actor=actor.user_id, action="backport", service=service, version=line,
             roles=actor.role_values(service), detail=detail,
             request_id=request_id, at=ctx.clock(),

@@ -80,18 +80,18 @@ def file_once(
     """File the ticket for (release, env, attempt) unless it was filed already."""
     key = step_key(release, env, attempt)
     with store.unit_of_work() as uow:
-        step = uow.step(key)
+        step = uow.steps.get(key)
         if step is not None and step.status == "done" and step.result is not None:
             return int(step.result["bug_id"])
         if step is None:
-            uow.start_step(key)
+            uow.steps.start(key)
             uow.commit()
     found = tracker.find_ticket(summary) if step is not None else None
     bug_id = found.id if found is not None and found.is_open else None
     if bug_id is None:
         bug_id = tracker.file_ticket(summary, description, depends_on)
     with store.unit_of_work() as uow:
-        uow.finish_step(key, {"bug_id": bug_id})
+        uow.steps.finish(key, {"bug_id": bug_id})
         uow.commit()
     return bug_id
 

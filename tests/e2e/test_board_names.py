@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from bot.board.app import BoardOptions
+from bot.partners.slack import SlackDirectory
 from bot.sandbox.slack.workspace import SlackUser
 from bot.usecases.identity import Directory
 from tests.e2e.test_board_http import FRESH, HOSTILE, board_server, get, text_of
@@ -48,7 +49,8 @@ def test_names_are_asked_once_per_person_not_per_row_or_poll(loop_world: LoopWor
     # The bot's own directory keeps names a minute: one that keeps nothing shows that the
     # board's cache alone keeps Slack from being asked again.
     runtime = loop_world.app.runtime
-    runtime.directory = Directory(loop_world.settings.roles, runtime.client, ttl=0.0)
+    runtime.directory = Directory(loop_world.settings.roles, SlackDirectory(runtime.client),
+                                  ttl=0.0)
     options = BoardOptions(environment_ttl=0.0, ticket_ttl=0.0, name_ttl=60.0)
     slack = loop_world.slack
     with board_server(loop_world, options=options) as board, slack.counting() as asked:

@@ -32,10 +32,10 @@ def test_rows_of_every_state_upgrade_intact_and_status_answers(loop_world: LoopW
             version = f"0.{40 + number}.0"
             tickets = tuple(Ticket(Env(env), 1120000 + 10 * number + i)
                             for i, env in enumerate(envs))
-            uow.add_release(Release(SERVICE, version, State(state), tag=version,
+            uow.releases.add(Release(SERVICE, version, State(state), tag=version,
                                     tickets=tickets, created_at=world.app.ctx.clock(),
                                     updated_at=world.app.ctx.clock()))
-            uow.add_audit(AuditEntry(actor="U0QA00001", action="verify stage", service=SERVICE,
+            uow.audit.add(AuditEntry(actor="U0QA00001", action="verify stage", service=SERVICE,
                                      version=version, from_state="tagged", to_state=state))
             versions[version] = (state, envs)
         uow.commit()
@@ -52,7 +52,7 @@ def test_rows_of_every_state_upgrade_intact_and_status_answers(loop_world: LoopW
         assert release.state is State(state) and release.state.value == state
         assert [t.env for t in release.tickets] == list(envs)
         with world.app.ctx.store.unit_of_work() as uow:
-            entries = uow.audit(SERVICE, version)
+            entries = uow.audit.find(SERVICE, version)
         assert [(e.from_state, e.to_state) for e in entries] == [("tagged", state)]
         world.command(QA, f"status {version}")
         answer = world.last_ephemeral(QA)

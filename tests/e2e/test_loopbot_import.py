@@ -84,7 +84,7 @@ def test_the_first_start_of_loopbot_run_imports(
     store = Store(database)
     try:
         with store.unit_of_work() as uow:
-            audit = uow.audit("loop-server", "0.12.2")
+            audit = uow.audit.find("loop-server", "0.12.2")
     finally:
         store.dispose()
     imported = [(e.actor, e.action, e.to_state) for e in audit if e.actor != "scheduler"]

@@ -45,7 +45,7 @@ def test_an_absurd_version_is_left_out_and_a_long_import_prints_progress(
     store = Store(database)
     try:
         with store.unit_of_work() as uow:
-            versions = {r.version for r in uow.releases("loop-server")}
+            versions = {r.version for r in uow.releases.find("loop-server")}
     finally:
         store.dispose()
     assert len(versions) == total and ABSURD not in versions and "0.0.519" in versions

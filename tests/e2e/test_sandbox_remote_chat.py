@@ -69,7 +69,13 @@ def test_the_chat_talks_to_loopbot_run_and_prints_what_it_posts(
     assert "> @ops /loop request stage change-1\n" in said
     assert "[#loop] loopbot: " in said and "[#C0" not in said  # the channel's name, not its id
     stage = next(url for name, url in where["environments"].items() if name.endswith("/stage"))
-    assert requests.get(stage, timeout=5).json()["version"] == "0.12.2"
+    deployed = requests.get(stage, timeout=5).json()
+    assert deployed["version"] == "0.12.2"
+    # the real commit of 0.12.2, as the local sandbox deploys it (not 0000000)
+    repo = where["github"]["repos"]["loop-server"]
+    tagged = requests.get(f"{where['github']['url']}/repos/{repo}/commits/0.12.2", timeout=5,
+                          headers={"Authorization": f"token {where['github']['token']}"})
+    assert deployed["rev"] == tagged.json()["sha"] != "0" * 40
 
 
 def test_a_sandbox_file_that_is_not_the_served_json_is_refused_in_one_line(

@@ -97,7 +97,7 @@ def test_a_failed_load_test_with_a_bug_rejects_and_emergency_breaks_the_window_r
 
 def _windows(world: LoopWorld) -> list:
     with world.app.ctx.store.unit_of_work() as uow:
-        return list(uow.windows())
+        return list(uow.loadtests.windows())
 
 
 def test_an_emergency_window_records_only_what_was_offered_to_whom(loop_world: LoopWorld

@@ -39,7 +39,7 @@ def test_a_tag_completes_when_slack_ratelimits_every_second_call(
     assert github.count("POST", r"/git/tags$") == 1
     assert github.count("POST", r"/releases$") == 1
     with loop_world.app.ctx.store.unit_of_work() as uow:
-        assert [e.action for e in uow.audit(SERVICE, "0.13.0")] == ["tag"]
+        assert [e.action for e in uow.audit.find(SERVICE, "0.13.0")] == ["tag"]
     assert "pressed by <@U0DEV0001>" in str(loop_world.last_ephemeral(DEV).blocks)
 
 

@@ -69,7 +69,7 @@ def test_a_dev_of_loop_server_is_refused_on_loop_client_and_nothing_changes(
     assert "ask someone with the DEV role for loop-client" in json.dumps(refused.blocks)
     assert world.slack.messages(CLIENT) == []
     with world.app.ctx.store.unit_of_work() as uow:
-        assert uow.releases("loop-client") == []
+        assert uow.releases.find("loop-client") == []
 
     tag_client(world)  # loop-client's own DEV may
     assert client_state(world, "0.1.0") is State.TAGGED

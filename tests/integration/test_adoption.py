@@ -88,7 +88,7 @@ def test_bugzilla_failing_writes_nothing(world: World) -> None:
     with pytest.raises(PartnerError, match="Bugzilla"):
         import_releases(world.ctx)
     with world.ctx.store.unit_of_work() as uow:
-        assert uow.releases("loop-server") == []
+        assert uow.releases.find("loop-server") == []
 
 
 def test_github_failing_halfway_writes_nothing(world: World) -> None:
@@ -97,6 +97,6 @@ def test_github_failing_halfway_writes_nothing(world: World) -> None:
     with pytest.raises(PartnerError, match="GitHub"):
         import_releases(world.ctx)  # failed while telling the patches' branches
     with world.ctx.store.unit_of_work() as uow:
-        assert uow.releases("loop-server") == []
+        assert uow.releases.find("loop-server") == []
     world.sandbox.github.faults.clear()
     assert len(import_releases(world.ctx).imported) == len(DEMO)

@@ -116,13 +116,13 @@ def test_windows_are_refused_off_the_load_test_days_on_skipped_days_and_overlapp
         set_window(r.ctx, QA, "0.13.0", local("2026-12-11T09:00"), local("2026-12-11T10:00"),
                    ["nexmo"])
     with r.ctx.store.unit_of_work() as uow:
-        assert len(uow.windows()) == 1  # nothing refused was recorded
+        assert len(uow.loadtests.windows()) == 1  # nothing refused was recorded
 
     forced = set_window(r.ctx, LEAD, "0.13.0", local("2026-12-14T09:00"),
                         local("2026-12-14T10:00"), override_reason="partner only free Monday")
     assert forced.new and "Mon 2026-12-14 is not a load-test day" in forced.skipped[0]
     with r.ctx.store.unit_of_work() as uow:
-        entry = uow.audit("loop-server", "0.13.0")[-1]
+        entry = uow.audit.find("loop-server", "0.13.0")[-1]
     assert entry.action == "override load-test window"
     assert entry.override_reason == "partner only free Monday"
 
@@ -143,8 +143,8 @@ def test_a_failed_load_test_with_a_bug_rejects_the_stage_build(r: Rehearsal) -> 
     assert any("Load test failed on stage (0.13.0)" in c and "bug 1096112" in c
                for c in comments)
     with r.ctx.store.unit_of_work() as uow:
-        actions = [e.action for e in uow.audit("loop-server", "0.13.0")]
-        results = uow.load_test_results("loop-server", "0.13.0")
+        actions = [e.action for e in uow.audit.find("loop-server", "0.13.0")]
+        results = uow.loadtests.results("loop-server", "0.13.0")
     assert actions[-2:] == ["load test", "reject"]
     assert [x.passed for x in results] == [False]
 

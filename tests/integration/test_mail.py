@@ -77,7 +77,7 @@ def test_a_refused_login_is_reported_without_the_password_and_slack_still_hears(
         run_due(bot.ctx, bot.chat, bot.mailer, paris("2026-12-08 10:00"))
         posted = [m.text for m in r.sandbox.slack.messages("#loop")]
         with bot.ctx.store.unit_of_work() as uow:
-            announced = [e for e in uow.audit(SERVICE) if e.action == "announce"]
+            announced = [e for e in uow.audit.find(SERVICE) if e.action == "announce"]
     finally:
         stop_rehearsal(r)
     assert inbox.messages == []

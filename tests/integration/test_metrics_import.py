@@ -89,7 +89,7 @@ def test_a_ticket_history_that_cannot_be_read_imports_nothing(world: World) -> N
     else:
         raise AssertionError("the import went on without the history")
     with world.ctx.store.unit_of_work() as uow:
-        assert uow.releases("loop-server") == []
+        assert uow.releases.find("loop-server") == []
 
 
 def test_the_moves_the_bot_makes_are_in_the_tickets_history(world: World) -> None:

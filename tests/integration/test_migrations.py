@@ -95,9 +95,9 @@ def test_a_database_made_before_migrations_is_adopted_with_its_rows(
     after = Store(empty_url)
     request.addfinalizer(after.dispose)
     with after.unit_of_work() as uow:
-        assert uow.get_release("loop-server", "0.31.0") == release
-        assert [e.action for e in uow.audit("loop-server")] == ["tag"]
-        step = uow.step("loop-server:0.31.0:tag")
+        assert uow.releases.get("loop-server", "0.31.0") == release
+        assert [e.action for e in uow.audit.find("loop-server")] == ["tag"]
+        step = uow.steps.get("loop-server:0.31.0:tag")
         assert step is not None and step.done and step.result == {"tag": "0.31.0"}
     assert after.claim("announce:loop-server:2027-02-16", "scheduler") is False
     assert _job_ids(empty_url) == ["loopbot-tick"]
@@ -163,11 +163,11 @@ def _record_a_release(store: Store) -> Release:
         summary="Rooms: share links", created_at=dt.datetime(2027, 2, 16, 9, tzinfo=dt.UTC),
     )
     with store.unit_of_work() as uow:
-        stored = uow.add_release(release)
-        uow.add_audit(AuditEntry(actor="U0DEV0001", action="tag", service="loop-server",
+        stored = uow.releases.add(release)
+        uow.audit.add(AuditEntry(actor="U0DEV0001", action="tag", service="loop-server",
                                  version="0.31.0", roles=("DEV",)))
-        uow.start_step("loop-server:0.31.0:tag")
-        uow.finish_step("loop-server:0.31.0:tag", {"tag": "0.31.0"})
+        uow.steps.start("loop-server:0.31.0:tag")
+        uow.steps.finish("loop-server:0.31.0:tag", {"tag": "0.31.0"})
         uow.commit()
     assert store.claim("announce:loop-server:2027-02-16", "scheduler@old-bot:41") is True
     return stored

@@ -89,7 +89,7 @@ def test_normal_release_goes_from_tag_to_verified_in_prod(world: World) -> None:
     assert bugzilla.bug(prod.bug_id)["status"] == "VERIFIED"
 
     with world.ctx.store.unit_of_work() as uow:
-        actions = [e.action for e in uow.audit("loop-server", "0.13.0")]
+        actions = [e.action for e in uow.audit.find("loop-server", "0.13.0")]
     assert actions == ["tag", "request stage", "deployed stage", "verify stage",
                        "greenlight", "deployed prod", "verify prod"]
 
@@ -177,7 +177,7 @@ def test_emergency_override_pushes_past_a_missing_step_with_its_reason_logged(
     result = advance(world.ctx, Action.GREENLIGHT, "0.13.0", LEAD, override_reason=reason)
     assert result.release.state is State.GREENLIT and result.decision.is_override
     with world.ctx.store.unit_of_work() as uow:
-        entry = uow.audit("loop-server", "0.13.0")[-1]
+        entry = uow.audit.find("loop-server", "0.13.0")[-1]
     assert entry.action == "override greenlight" and entry.override_reason == reason
     assert "was stage-deployed" in entry.detail and "not VERIFIED" in entry.detail
 

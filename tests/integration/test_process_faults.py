@@ -27,7 +27,7 @@ GREENLIGHT_BUGZILLA_REQUESTS = 3  # stage ticket, prod ticket, the prod ticket's
 
 def audit_actions(world: World, version: str) -> list[str]:
     with world.ctx.store.unit_of_work() as uow:
-        return [e.action for e in uow.audit("loop-server", version)]
+        return [e.action for e in uow.audit.find("loop-server", version)]
 
 
 def github_releases(world: World, tag: str) -> list[dict]:

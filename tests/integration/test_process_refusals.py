@@ -46,15 +46,15 @@ def recorded(world: World, state: State, version: str) -> Release:
                       rejected_for=rejected_for, created_at=world.clock(),
                       updated_at=world.clock())
     with world.ctx.store.unit_of_work() as uow:
-        release = uow.add_release(release)
+        release = uow.releases.add(release)
         uow.commit()
     return release
 
 
 def snapshot(world: World, version: str) -> tuple[Any, ...]:
     with world.ctx.store.unit_of_work() as uow:
-        release = uow.get_release("loop-server", version)
-        audit = uow.audit("loop-server")
+        release = uow.releases.get("loop-server", version)
+        audit = uow.audit.find("loop-server")
     bugs = [(b, world.sandbox.bugzilla.comments(b["id"]))
             for b in world.sandbox.bugzilla.db.all()]
     path = world.sandbox.github.repo_path("mozilla-services", "loop-server")

@@ -132,7 +132,7 @@ def test_a_failed_read_falls_back_to_words_with_a_warning_and_is_retried_later(
     assert preview.unread_files == 1
     warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any(f"files of commit {sha[:12]}" in w for w in warned), warned
-    assert world.ctx.store.commit_files([sha]) == {}  # nothing kept for the failed read
+    assert world.ctx.store.commit_files.get([sha]) == {}  # nothing kept for the failed read
     with world.sandbox.github.counting() as github:
         again = preview_tag(world.ctx, DEV)
     assert commit_reads(github) == [f"/repos/{OWNER}/{NAME}/commits/{sha}"]

@@ -1,5 +1,5 @@
 """The scheduler's voice: `Chat` over slack_sdk's WebClient against the Slack stand-in.
-Posts land in the configured channel and can be updated; roles become mentions; Slack's
+Posts land in the configured channel and can be updated; Slack's
 errors become PartnerError naming the method and Slack's code, never the token."""
 
 from __future__ import annotations
@@ -32,13 +32,6 @@ def test_post_lands_in_the_channel_and_can_be_updated(slack_standin: SlackStandI
     [message] = slack_standin.messages("#loop")
     assert (message.ts, message.text) == (posted.ts, "0.13.0 is tagged and announced")
     assert message.edits[0]["blocks"] == blocks
-
-
-def test_roles_become_user_and_group_mentions_each_once(slack_standin: SlackStandIn) -> None:
-    chat = chat_on(slack_standin)
-    assert chat.mention("DEV") == "<@U0DEV0001> <!subteam^S0DEVS0001>"
-    assert chat.mention("OPS", "emergency") == "<@U0OPS0001> <@U0LEAD001>"
-    assert chat.mention() == ""
 
 
 def test_slack_errors_name_the_method_and_code_never_the_token(

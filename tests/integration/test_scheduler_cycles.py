@@ -220,7 +220,7 @@ def two_cycles(r: Rehearsal) -> None:
 def test_two_cycles_each_message_once_at_its_time(rehearsal: Rehearsal) -> None:
     two_cycles(rehearsal)
     with rehearsal.ctx.store.unit_of_work() as uow:
-        entries = uow.audit(SERVICE)
+        entries = uow.audit.find(SERVICE)
     announced = [e for e in entries if e.action == "announce"]
     assert [(e.actor, e.version, e.request_id) for e in announced] == [
         ("scheduler", "0.13.0", "announce:loop-server:2026-12-08"),

@@ -111,5 +111,5 @@ def test_down_over_friday_posts_late_on_saturday_and_skips_on_the_push_day(
     assert ("skipped gonogo:loop-server:2027-01-11: the push day Mon 2027-01-11 has come"
             in caplog.messages)
     with r.ctx.store.unit_of_work() as uow:
-        skips = [e.request_id for e in uow.audit(SERVICE) if e.detail.startswith("skipped:")]
+        skips = [e.request_id for e in uow.audit.find(SERVICE) if e.detail.startswith("skipped:")]
     assert skips.count("gonogo:loop-server:2027-01-11") == 1

@@ -54,7 +54,7 @@ def test_announcement_after_its_qa_window_is_skipped_and_logged_once(
     assert all(p.endswith("(posted late: the bot was down at 10:00)") for p in posts)
     assert not [m for m in caplog.messages if m.startswith("skipped")]
     with r.ctx.store.unit_of_work() as uow:
-        skips = [e for e in uow.audit(SERVICE) if e.detail.startswith("skipped:")]
+        skips = [e for e in uow.audit.find(SERVICE) if e.detail.startswith("skipped:")]
     assert [(e.actor, e.request_id) for e in skips] == [
         ("scheduler", "announce:loop-server:2026-12-08"),
         ("scheduler", "gonogo:loop-server:2026-12-14")]  # Friday's, the push day has come
@@ -143,7 +143,7 @@ def test_a_post_slack_fails_is_recorded_and_never_repeated(rehearsal: Rehearsal)
     assert r.run("2026-12-08 10:00") == []
     assert r.run("2026-12-08 10:05") == []  # at most once: the occurrence is spent
     with r.ctx.store.unit_of_work() as uow:
-        [announced] = [e for e in uow.audit(SERVICE) if e.action == "announce"]
+        [announced] = [e for e in uow.audit.find(SERVICE) if e.action == "announce"]
     assert announced.detail == ("cycle 1; not posted: Slack: chat.postMessage failed: "
                                 "internal_error")
 

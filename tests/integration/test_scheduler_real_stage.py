@@ -36,7 +36,7 @@ def test_a_release_waiting_on_real_stage_is_reminded_to_ops(rehearsal: Rehearsal
     r.step(OPS, Action.DEPLOYED_STAGE, "0.13.0")
     r.step(QA, Action.VERIFY_STAGE, "0.13.0")
     with r.ctx.store.unit_of_work() as uow:
-        release = uow.get_release(SERVICE, "0.13.0")
+        release = uow.releases.get(SERVICE, "0.13.0")
     assert release is not None and release.state is State("real-stage-requested")
     ticket = release.ticket("real-stage")
     assert ticket is not None

@@ -33,7 +33,7 @@ def stage_requested(r: Rehearsal, when: str, version: str = "0.13.0") -> int:
     r.tag(DEV, version)
     r.step(DEV, Action.REQUEST_STAGE, version)
     with r.ctx.store.unit_of_work() as uow:
-        release = uow.get_release(SERVICE, version)
+        release = uow.releases.get(SERVICE, version)
     assert release is not None and release.tickets
     return release.tickets[0].bug_id
 
@@ -88,7 +88,7 @@ def test_a_clock_jumping_over_friday_reminds_on_friday(rehearsal: Rehearsal) -> 
     r.run("2026-12-10 18:00")
     assert len(reminders(r.run("2026-12-12 15:00"))) == 1  # Thursday to Saturday
     with r.ctx.store.unit_of_work() as uow:
-        [reminded] = [e for e in uow.audit(SERVICE) if e.action == "remind verify-stage"]
+        [reminded] = [e for e in uow.audit.find(SERVICE) if e.action == "remind verify-stage"]
     assert reminded.at == paris("2026-12-11 10:00")
 
 

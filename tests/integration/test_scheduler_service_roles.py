@@ -8,6 +8,7 @@ import pytest
 
 from bot.config.settings import Settings
 from bot.domain.actions import Action, Actor, Role
+from bot.messages.blocks import role_mentions
 from bot.usecases.releases import advance
 from bot.usecases.tagging import tag_release
 from tests.fixtures.scheduler import Rehearsal
@@ -39,8 +40,10 @@ def test_a_late_step_of_loop_client_mentions_loop_clients_qa(rehearsal: Rehearsa
 def test_the_chat_mentions_a_services_people_and_the_top_level_ones_elsewhere(
     rehearsal: Rehearsal
 ) -> None:
-    chat = rehearsal.bots[0].chat
-    assert chat.mention("QA", service=CLIENT) == "<@U0CLQA001>"
-    assert chat.mention("QA", "OPS", service=CLIENT) == "<@U0CLQA001> " + chat.mention("OPS")
-    assert chat.mention("QA", service="loop-server") == chat.mention("QA")
-    assert "<@U0CLQA001>" not in chat.mention("QA")
+    def mention(*roles: str, service: str | None = None) -> str:
+        return role_mentions(rehearsal.settings, *roles, service=service)
+
+    assert mention("QA", service=CLIENT) == "<@U0CLQA001>"
+    assert mention("QA", "OPS", service=CLIENT) == "<@U0CLQA001> " + mention("OPS")
+    assert mention("QA", service="loop-server") == mention("QA")
+    assert "<@U0CLQA001>" not in mention("QA")

@@ -24,6 +24,6 @@ def test_each_stage_change_is_posted_once_back_and_forth(rehearsal: Rehearsal) -
         "stage now runs loop-server 0.12.2 (was 0.12.1)",
         "stage now runs loop-server 0.12.1 (was 0.12.2)"]
     with r.ctx.store.unit_of_work() as uow:
-        keys = [e.request_id for e in uow.audit(SERVICE, action="seen on stage")]
+        keys = [e.request_id for e in uow.audit.find(SERVICE, action="seen on stage")]
     assert keys == [f"env:{SERVICE}:stage:{n}:{v}" for n, v in
                     enumerate(("0.12.2", "0.12.1", "0.12.2", "0.12.1"), start=1)]

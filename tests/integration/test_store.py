@@ -33,14 +33,14 @@ def tagged(version: str, **fields: object) -> Release:
 
 def add(store: Store, release: Release) -> Release:
     with store.unit_of_work() as uow:
-        stored = uow.add_release(release)
+        stored = uow.releases.add(release)
         uow.commit()
     return stored
 
 
 def read(store: Store, version: str, service: str = SERVICE) -> Release | None:
     with store.unit_of_work() as uow:
-        return uow.get_release(service, version)
+        return uow.releases.get(service, version)
 
 
 def test_release_with_tickets_round_trips(store: Store) -> None:
@@ -70,13 +70,13 @@ def test_second_release_of_the_same_version_is_refused(store: Store) -> None:
     first = add(store, tagged("0.14.0"))
     with store.unit_of_work() as uow:
         with pytest.raises(AlreadyExists, match=r"0\.14\.0 is already recorded"):
-            uow.add_release(tagged("0.14.0", commit_sha="a" * 40))
-        uow.add_audit(AuditEntry(actor="U0DEV0001", action="tag", service=SERVICE,
+            uow.releases.add(tagged("0.14.0", commit_sha="a" * 40))
+        uow.audit.add(AuditEntry(actor="U0DEV0001", action="tag", service=SERVICE,
                                  version="0.14.0", detail="refused: already tagged"))
         uow.commit()  # the unit of work stays usable after the refusal
     assert read(store, "0.14.0") == first
     with store.unit_of_work() as uow:
-        assert [e.detail for e in uow.audit(SERVICE, "0.14.0")] == ["refused: already tagged"]
+        assert [e.detail for e in uow.audit.find(SERVICE, "0.14.0")] == ["refused: already tagged"]
 
 
 def test_same_version_of_another_service_is_a_different_release(store: Store) -> None:
@@ -90,7 +90,7 @@ def test_second_ticket_for_the_same_environment_and_attempt_is_refused(store: St
     clash = stored.with_ticket(Ticket(Env.STAGE, 1107002)).with_ticket(Ticket(Env.PROD, 1107003))
     with store.unit_of_work() as uow:
         with pytest.raises(AlreadyExists, match="stage ticket for attempt 1: bug 1107001"):
-            uow.save_release(replace(clash, state=State.STAGE_REQUESTED))
+            uow.releases.save(replace(clash, state=State.STAGE_REQUESTED))
         uow.commit()
     assert read(store, "0.15.0") == stored  # nothing of the refused save was written
 
@@ -98,7 +98,7 @@ def test_second_ticket_for_the_same_environment_and_attempt_is_refused(store: St
 def test_two_tickets_sharing_an_attempt_cannot_be_added(store: Store) -> None:
     twins = (Ticket(Env.PROD, 1107101), Ticket(Env.PROD, 1107102))
     with store.unit_of_work() as uow, pytest.raises(AlreadyExists):
-        uow.add_release(tagged("0.15.1", tickets=twins))
+        uow.releases.add(tagged("0.15.1", tickets=twins))
     assert read(store, "0.15.1") is None
 
 
@@ -107,8 +107,8 @@ def test_rerelease_adds_a_second_attempt_and_keeps_the_first(store: Store) -> No
                                tickets=(Ticket(Env.STAGE, 1107201),)))
     again = stored.with_ticket(Ticket(Env.STAGE, 1107202, attempt=2))
     with store.unit_of_work() as uow:
-        saved = uow.save_release(again)
-        uow.save_release(again)  # saving the same tickets again adds nothing
+        saved = uow.releases.save(again)
+        uow.releases.save(again)  # saving the same tickets again adds nothing
         uow.commit()
     assert read(store, "0.15.2") == saved
     assert saved.tickets == (Ticket(Env.STAGE, 1107201), Ticket(Env.STAGE, 1107202, 2))
@@ -120,7 +120,7 @@ def test_save_moves_the_state_and_the_fields(store: Store) -> None:
     moved = replace(stored, state=State.STAGE_VERIFIED, blockers=(1108001,), updated_at=later,
                     tickets=(Ticket(Env.STAGE, 1108002),))
     with store.unit_of_work() as uow:
-        saved = uow.save_release(moved, expected_state=State.TAGGED)
+        saved = uow.releases.save(moved, expected_state=State.TAGGED)
         uow.commit()
     assert saved == moved
     assert read(store, "0.16.0") == moved
@@ -129,11 +129,11 @@ def test_save_moves_the_state_and_the_fields(store: Store) -> None:
 def test_save_with_an_outdated_expected_state_is_stale(store: Store) -> None:
     stored = add(store, tagged("0.16.1"))
     with store.unit_of_work() as uow:
-        uow.save_release(replace(stored, state=State.REJECTED, rejected_for=1108101))
+        uow.releases.save(replace(stored, state=State.REJECTED, rejected_for=1108101))
         uow.commit()
     with store.unit_of_work() as uow:
         with pytest.raises(StaleRelease, match=r"0\.16\.1 is rejected, not tagged"):
-            uow.save_release(replace(stored, state=State.STAGE_REQUESTED,
+            uow.releases.save(replace(stored, state=State.STAGE_REQUESTED,
                                      tickets=(Ticket(Env.STAGE, 1108102),)),
                              expected_state=State.TAGGED)
         uow.commit()
@@ -143,16 +143,16 @@ def test_save_with_an_outdated_expected_state_is_stale(store: Store) -> None:
 
 def test_saving_an_unrecorded_release_is_refused(store: Store) -> None:
     with store.unit_of_work() as uow, pytest.raises(StoreError, match="not recorded"):
-        uow.save_release(tagged("0.16.2"))
+        uow.releases.save(tagged("0.16.2"))
 
 
 def test_leaving_without_commit_rolls_back(store: Store) -> None:
     with store.unit_of_work() as uow:
-        uow.add_release(tagged("0.17.0"))
-        uow.start_step("loop-server:0.17.0:tag")
+        uow.releases.add(tagged("0.17.0"))
+        uow.steps.start("loop-server:0.17.0:tag")
     assert read(store, "0.17.0") is None
     with store.unit_of_work() as uow:
-        assert uow.step("loop-server:0.17.0:tag") is None
+        assert uow.steps.get("loop-server:0.17.0:tag") is None
 
 
 def test_an_exception_inside_rolls_back(store: Store) -> None:
@@ -161,28 +161,28 @@ def test_an_exception_inside_rolls_back(store: Store) -> None:
 
     stored = add(store, tagged("0.17.1"))
     with pytest.raises(PartnerDown), store.unit_of_work() as uow:
-        uow.save_release(replace(stored, state=State.STAGE_REQUESTED))
-        uow.add_audit(AuditEntry(actor="U0DEV0001", action="request stage", service=SERVICE,
+        uow.releases.save(replace(stored, state=State.STAGE_REQUESTED))
+        uow.audit.add(AuditEntry(actor="U0DEV0001", action="request stage", service=SERVICE,
                                  version="0.17.1"))
         raise PartnerDown("bugzilla answered 500")
     assert read(store, "0.17.1") == stored
     with store.unit_of_work() as uow:
-        assert uow.audit(SERVICE, "0.17.1") == []
+        assert uow.audit.find(SERVICE, "0.17.1") == []
 
 
 def test_commit_keeps_what_was_done_so_far(store: Store) -> None:
     with store.unit_of_work() as uow:
-        uow.start_step("loop-server:0.17.2:stage-ticket:1")
+        uow.steps.start("loop-server:0.17.2:stage-ticket:1")
         uow.commit()
-        uow.add_release(tagged("0.17.2"))  # not committed: rolled back at exit
+        uow.releases.add(tagged("0.17.2"))  # not committed: rolled back at exit
     with store.unit_of_work() as uow:
-        assert uow.step("loop-server:0.17.2:stage-ticket:1") is not None
-        assert uow.get_release(SERVICE, "0.17.2") is None
+        assert uow.steps.get("loop-server:0.17.2:stage-ticket:1") is not None
+        assert uow.releases.get(SERVICE, "0.17.2") is None
 
 
 def test_unit_of_work_is_used_inside_with_only(store: Store) -> None:
     with pytest.raises(StoreError, match=r"inside `with store\.unit_of_work"):
-        store.unit_of_work().get_release(SERVICE, "0.17.3")
+        store.unit_of_work().releases.get(SERVICE, "0.17.3")
 
 
 def test_releases_are_listed_newest_first_and_filtered_by_state(store: Store) -> None:
@@ -192,10 +192,10 @@ def test_releases_are_listed_newest_first_and_filtered_by_state(store: Store) ->
                           created_at=TAGGED_AT + dt.timedelta(days=days)))
     add(store, replace(tagged("0.18.3"), service="loop-client"))
     with store.unit_of_work() as uow:
-        assert [r.version for r in uow.releases(SERVICE)] == ["0.18.2", "0.18.1", "0.18.0"]
-        in_flight = uow.releases(SERVICE, states=[State.STAGE_REQUESTED, State.REJECTED])
+        assert [r.version for r in uow.releases.find(SERVICE)] == ["0.18.2", "0.18.1", "0.18.0"]
+        in_flight = uow.releases.find(SERVICE, states=[State.STAGE_REQUESTED, State.REJECTED])
         assert [r.version for r in in_flight] == ["0.18.2", "0.18.1"]
-        assert uow.releases(SERVICE, states=[]) == []
+        assert uow.releases.find(SERVICE, states=[]) == []
 
 
 def test_audit_is_appended_in_order(store: Store) -> None:
@@ -211,12 +211,12 @@ def test_audit_is_appended_in_order(store: Store) -> None:
         AuditEntry(actor="U0QA00001", action="verify stage", service=SERVICE, version="0.19.1"),
     ]
     with store.unit_of_work() as uow:
-        added = [uow.add_audit(e) for e in entries]
+        added = [uow.audit.add(e) for e in entries]
         uow.commit()
     with store.unit_of_work() as uow:
-        assert uow.audit(SERVICE, "0.19.0") == added[:2]
-        assert uow.audit(SERVICE) == added
-        assert uow.audit("loop-client") == []
+        assert uow.audit.find(SERVICE, "0.19.0") == added[:2]
+        assert uow.audit.find(SERVICE) == added
+        assert uow.audit.find("loop-client") == []
     assert added[1].at == at and added[1].is_override
     assert added[0].at is not None and added[0].id is not None
 
@@ -224,25 +224,25 @@ def test_audit_is_appended_in_order(store: Store) -> None:
 def test_steps_are_started_finished_and_read(store: Store) -> None:
     key = "loop-server:0.20.0:tag"
     with store.unit_of_work() as uow:
-        assert uow.step(key) is None
-        started = uow.start_step(key)
+        assert uow.steps.get(key) is None
+        started = uow.steps.start(key)
         assert (started.status, started.done, started.result) == ("started", False, None)
-        assert uow.start_step(key) == started  # starting again changes nothing
+        assert uow.steps.start(key) == started  # starting again changes nothing
         uow.commit()
     with store.unit_of_work() as uow:
-        done = uow.finish_step(key, {"tag": "0.20.0", "sha": "9c1e"})
-        assert uow.finish_step(key, {"tag": "other"}) == done  # the first result stays
+        done = uow.steps.finish(key, {"tag": "0.20.0", "sha": "9c1e"})
+        assert uow.steps.finish(key, {"tag": "other"}) == done  # the first result stays
         uow.commit()
     with store.unit_of_work() as uow:
-        record = uow.step(key)
-        assert uow.start_step(key) == record
+        record = uow.steps.get(key)
+        assert uow.steps.start(key) == record
     assert record is not None and record.done and record.result == {"tag": "0.20.0", "sha": "9c1e"}
     assert record.finished_at is not None and record.finished_at >= record.started_at
 
 
 def test_finishing_a_step_never_started_is_refused(store: Store) -> None:
     with store.unit_of_work() as uow, pytest.raises(StoreError, match="never started"):
-        uow.finish_step("loop-server:0.20.1:tag", {"tag": "0.20.1"})
+        uow.steps.finish("loop-server:0.20.1:tag", {"tag": "0.20.1"})
 
 
 def test_store_from_settings_prefers_database_url(tmp_path: Path) -> None:

@@ -10,16 +10,16 @@ TOOLS = "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d"
 
 
 def test_kept_file_lists_are_found_by_sha_and_the_first_list_stays(store: Store) -> None:
-    assert store.commit_files([FIX, TOOLS]) == {}
-    store.keep_commit_files({FIX: ["config/production.json", "loop/config.js"],
+    assert store.commit_files.get([FIX, TOOLS]) == {}
+    store.commit_files.keep({FIX: ["config/production.json", "loop/config.js"],
                              TOOLS: []})
-    store.keep_commit_files({FIX: ["something/else.js"]})  # a sha's files never change
-    assert store.commit_files([FIX, TOOLS, "0" * 40]) == {
+    store.commit_files.keep({FIX: ["something/else.js"]})  # a sha's files never change
+    assert store.commit_files.get([FIX, TOOLS, "0" * 40]) == {
         FIX: ("config/production.json", "loop/config.js"), TOOLS: ()}
 
 
 def test_many_shas_are_asked_in_chunks(store: Store) -> None:
     shas = [f"{n:040x}" for n in range(1200)]
-    store.keep_commit_files({sha: [f"tools/{n}.js"] for n, sha in enumerate(shas)})
-    found = store.commit_files(shas)
+    store.commit_files.keep({sha: [f"tools/{n}.js"] for n, sha in enumerate(shas)})
+    found = store.commit_files.get(shas)
     assert len(found) == 1200 and found[shas[1199]] == ("tools/1199.js",)

@@ -88,7 +88,7 @@ def test_exactly_one_of_three_processes_wins_a_claim(store: Store, store_url: st
 def test_a_release_raced_by_two_commands_is_recorded_once(store: Store) -> None:
     def tag(_: int) -> Release:
         with store.unit_of_work() as uow:
-            stored = uow.add_release(tagged("0.21.0"))
+            stored = uow.releases.add(tagged("0.21.0"))
             uow.commit()
         return stored
 
@@ -98,14 +98,14 @@ def test_a_release_raced_by_two_commands_is_recorded_once(store: Store) -> None:
 
 def test_a_save_racing_an_uncommitted_save_waits_and_is_refused(store: Store) -> None:
     with store.unit_of_work() as uow:
-        stored = uow.add_release(tagged("0.21.1"))
+        stored = uow.releases.add(tagged("0.21.1"))
         uow.commit()
     outcome: Queue[object] = Queue()
 
     def reject() -> None:
         try:
             with store.unit_of_work() as uow:
-                uow.save_release(replace(stored, state=State.REJECTED, rejected_for=1110001),
+                uow.releases.save(replace(stored, state=State.REJECTED, rejected_for=1110001),
                                  expected_state=State.TAGGED)
                 uow.commit()
             outcome.put("saved")
@@ -113,7 +113,7 @@ def test_a_save_racing_an_uncommitted_save_waits_and_is_refused(store: Store) ->
             outcome.put(exc)
 
     with store.unit_of_work() as first:
-        first.save_release(replace(stored, state=State.STAGE_REQUESTED),
+        first.releases.save(replace(stored, state=State.STAGE_REQUESTED),
                            expected_state=State.TAGGED)
         second = threading.Thread(target=reject)
         second.start()
@@ -123,7 +123,7 @@ def test_a_save_racing_an_uncommitted_save_waits_and_is_refused(store: Store) ->
     second.join(timeout=30)
     assert isinstance(outcome.get(timeout=1), StaleRelease)
     with store.unit_of_work() as uow:
-        found = uow.get_release(SERVICE, "0.21.1")
+        found = uow.releases.get(SERVICE, "0.21.1")
     assert found is not None and found.state is State.STAGE_REQUESTED
 
 
@@ -132,7 +132,7 @@ def test_a_step_started_by_racing_threads_has_one_record(store: Store) -> None:
 
     def start(_: int) -> object:
         with store.unit_of_work() as uow:
-            record = uow.start_step(key)
+            record = uow.steps.start(key)
             uow.commit()
         return record
 

@@ -30,29 +30,29 @@ KEY = "devlag-seen:loop-server:5af4054"
 # (what reads it, the read, the index its plan must use)
 HOT: list[tuple[str, Callable[[UnitOfWork], object], str]] = [
     ("board and /loop status: releases in flight",
-     lambda uow: uow.releases(SERVICE, states=IN_FLIGHT),
+     lambda uow: uow.releases.find(SERVICE, states=IN_FLIGHT),
      "ix_releases_service_state_created_at_id"),
     ("board and App Home: the last releases done",
-     lambda uow: uow.releases(SERVICE, states=[State.DONE], limit=5),
+     lambda uow: uow.releases.find(SERVICE, states=[State.DONE], limit=5),
      "ix_releases_service_state_created_at_id"),
     ("tick: this cycle's release",
-     lambda uow: uow.releases(SERVICE, states=IN_FLIGHT, since=NOW),
+     lambda uow: uow.releases.find(SERVICE, states=IN_FLIGHT, since=NOW),
      "ix_releases_service_state_created_at_id"),
     ("a stage request: releases it supersedes",
-     lambda uow: uow.releases(SERVICE, states=SUPERSEDABLE),
+     lambda uow: uow.releases.find(SERVICE, states=SUPERSEDABLE),
      "ix_releases_service_state_created_at_id"),
-    ("release page: its audit trail", lambda uow: uow.audit(SERVICE, "0.13.40"),
+    ("release page: its audit trail", lambda uow: uow.audit.find(SERVICE, "0.13.40"),
      "ix_audit_service_version_id"),
     ("tick: the watch's last sighting",
-     lambda uow: uow.last_audit(SERVICE, "seen on stage", "scheduler"),
+     lambda uow: uow.audit.last(SERVICE, "seen on stage", "scheduler"),
      "ix_audit_service_action_actor_id"),
     ("tick: sightings recorded by an older loopbot",
-     lambda uow: uow.count_audit(SERVICE, "seen on stage", "scheduler"),
+     lambda uow: uow.audit.count(SERVICE, "seen on stage", "scheduler"),
      "ix_audit_service_action_actor_id"),
     ("tick: when dev's lag was first seen",
-     lambda uow: uow.first_audit_of_request(KEY, "dev behind master"), "ix_audit_request_id"),
+     lambda uow: uow.audit.first_of_request(KEY, "dev behind master"), "ix_audit_request_id"),
     ("tick and board: load-test windows not over",
-     lambda uow: uow.windows(ending_after=NOW), "ix_load_test_windows_end"),
+     lambda uow: uow.loadtests.windows(ending_after=NOW), "ix_load_test_windows_end"),
 ]
 
 
@@ -64,13 +64,13 @@ def history(store: Store) -> Store:
             at = START + dt.timedelta(days=14 * n)
             version = f"0.13.{n}"
             state = State.DONE if n < 57 else State.STAGE_DEPLOYED
-            uow.add_release(Release(SERVICE, version, state, tag=version, created_at=at,
+            uow.releases.add(Release(SERVICE, version, state, tag=version, created_at=at,
                                     updated_at=at))
             for action, actor in (("tag", "U0DEV0001"), ("seen on stage", "scheduler"),
                                   ("seen on prod", "scheduler"), ("verify prod", "U0QA00001")):
-                uow.add_audit(AuditEntry(actor, action, SERVICE, version, at=at,
+                uow.audit.add(AuditEntry(actor, action, SERVICE, version, at=at,
                                          request_id=f"{action}:{version}"))
-            uow.add_window(Window(SERVICE, version, at, at + dt.timedelta(hours=2),
+            uow.loadtests.add_window(Window(SERVICE, version, at, at + dt.timedelta(hours=2),
                                   actor="U0QA00001"))
         uow.commit()
     return store

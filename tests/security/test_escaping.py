@@ -10,14 +10,14 @@ import json
 
 from bot.domain.release import Release, State
 from bot.markup import plain
-from bot.sandbox.slack.records import Posted
-from bot.usecases.announcements import (
+from bot.messages.announcements import (
     Announcement,
     CycleDates,
     render_announcement,
     render_environment_change,
     render_prod_alarm,
 )
+from bot.sandbox.slack.records import Posted
 from tests.fixtures.app import DEV, LEAD, OPS, QA, SERVICE, LoopWorld
 
 HOSTILE = "<!channel> <!here> <!subteam^S0EVIL> <@U0EVIL> <http://evil.example|x> *bold*"

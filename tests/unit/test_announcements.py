@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.deadlines import LateStep
 from bot.domain.release import Env, Release, State, Ticket
-from bot.sandbox.slack.blocks import block_errors
-from bot.usecases.announcements import (
+from bot.messages.announcements import (
     Announcement,
     CycleDates,
     fixed_bugs,
@@ -24,6 +23,7 @@ from bot.usecases.announcements import (
     render_prod_alarm,
     render_prod_push,
 )
+from bot.sandbox.slack.blocks import block_errors
 
 PARIS = ZoneInfo("Europe/Paris")
 NOTES = """0.15.0 (2027-01-19)

@@ -10,13 +10,8 @@ import pytest
 
 from bot.config.settings import Settings, load_settings, settings_from_dict
 from bot.domain.cycles import CalendarError
-from bot.usecases.calendar_feed import (
-    calendar_from_settings,
-    render_ics,
-    render_json,
-    render_text,
-    select_cycles,
-)
+from bot.messages.calendar import render_ics, render_json, render_text
+from bot.usecases.calendar_feed import calendar_from_settings, select_cycles
 
 APP_YAML = Path(__file__).resolve().parents[2] / "app.yaml"
 PARIS = ZoneInfo("Europe/Paris")

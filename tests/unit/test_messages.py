@@ -3,15 +3,17 @@ limits (checked by the Slack stand-in's own validator)."""
 
 from __future__ import annotations
 
+from bot.config.settings import load_settings
 from bot.domain.actions import Action, Actor, Role
 from bot.domain.errors import Refusal
 from bot.domain.release import Release, State
-from bot.messages.blocks import Rendered, decode_value, escape, lines_section
+from bot.messages.blocks import Rendered, decode_value, escape, lines_section, role_mentions
 from bot.messages.releases import step_confirmation
 from bot.messages.replies import help_text, partner_failure, refusal
 from bot.sandbox.slack.blocks import block_errors
 from bot.usecases.ports import PartnerError
 from handlers.grammar.parser import help_lines
+from tests.fixtures.standins import REPO_ROOT
 
 LEAD = Actor("U0LEAD001", frozenset({Role.EMERGENCY}), "lead")
 
@@ -54,3 +56,12 @@ def test_help_and_partner_failure_render_valid_blocks() -> None:
 
 def test_fallback_text_is_clipped() -> None:
     assert len(Rendered("x" * 50000).as_kwargs()["text"]) == 3000
+
+
+def test_roles_become_user_and_group_mentions_each_once() -> None:
+    roles = {"DEV": ("U0DEV0001", "S0DEVS0001"), "OPS": ("U0OPS0001",),
+             "QA": ("U0QA00001",), "emergency": ("U0LEAD001", "U0OPS0001")}
+    settings = load_settings(REPO_ROOT / "app.yaml", environ={}, overrides={"roles": roles})
+    assert role_mentions(settings, "DEV") == "<@U0DEV0001> <!subteam^S0DEVS0001>"
+    assert role_mentions(settings, "OPS", "emergency") == "<@U0OPS0001> <@U0LEAD001>"
+    assert role_mentions(settings) == ""

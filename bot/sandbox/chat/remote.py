@@ -23,6 +23,7 @@ from typing import Any
 
 import requests
 
+from bot.partners.github import GitHubForge
 from bot.sandbox.chat.lines import (
     deployable,
     first_word,
@@ -37,6 +38,7 @@ from bot.sandbox.chat.session import echoed
 from bot.sandbox.slack.records import Posted
 from bot.sandbox.slack.signed import SlackRequests, buttons
 from bot.sandbox.slack.workspace import Workspace
+from bot.usecases.ports import PartnerError
 
 QUIET_SECONDS = 1.0  # the bot is taken to be done once nothing changed for this long
 MOST_SECONDS = 30.0  # and a line waits no longer than this for it
@@ -58,13 +60,19 @@ class Where:
     slack_api: str
     signing_secret: str
     environments: dict[str, str]
+    github: str = ""
+    github_token: str = ""
+    repos: dict[str, str] = field(default_factory=dict)  # service -> OWNER/NAME
 
     @classmethod
     def read(cls, path: Path) -> Where:
         try:
             described = json.loads(path.read_text(encoding="utf-8").strip().splitlines()[-1])
+            github = described.get("github", {})
             return cls(str(described["slack"]["url"]), str(described["slack"]["signing_secret"]),
-                       {str(k): str(v) for k, v in described["environments"].items()})
+                       {str(k): str(v) for k, v in described["environments"].items()},
+                       str(github.get("url", "")), str(github.get("token", "")),
+                       {str(k): str(v) for k, v in github.get("repos", {}).items()})
         except OSError as exc:
             raise SandboxFileError(f"{path}: {exc.strerror or exc}") from None
         except (ValueError, KeyError, TypeError, IndexError):
@@ -170,20 +178,40 @@ class RemoteChat:
             version = deployable(words[1], usage)
         except ValueError as exc:
             return self.out(f"!deploy: {exc}")
-        url = self._environment(words[0])
-        if url is None:
+        key = self._environment(words[0])
+        if key is None:
             return self.out(f"!deploy: no environment {words[0]!r}; the sandbox has "
                             f"{', '.join(self.where.environments)}")
-        answer = self.slack.session.post(f"{url}/__sandbox__/deploy", json={
-            "version": version, "rev": "0" * 40, "branch": version}, timeout=10)
+        try:
+            rev = self._commit_of(key.split("/", 1)[0], version)
+        except PartnerError as exc:
+            return self.out(f"!deploy: {exc}; nothing was done, try again when it is back")
+        answer = self.slack.session.post(f"{self.where.environments[key]}/__sandbox__/deploy",
+                                         json={"version": version, "rev": rev,
+                                               "branch": version}, timeout=10)
         answer.raise_for_status()
         self.out(f"(OPS pushed {version} to {words[0]})")
 
+    def _commit_of(self, service: str, version: str) -> str:
+        """The commit the version's tag names, read from the GitHub stand-in as the bot
+        reads it (zeros when there is no such tag, as in the local sandbox)."""
+        repo = self.where.repos.get(service)
+        if repo is None or not self.where.github:
+            return "0" * 40
+        forge = GitHubForge(self.where.github, self.where.github_token, repo,
+                            seconds_between_requests=0, seconds_between_writes=0, retries=0)
+        try:
+            tag = forge.tag(version)
+        finally:
+            forge.close()
+        return tag.commit_sha if tag else "0" * 40
+
     def _environment(self, name: str) -> str | None:
-        """`stage` is the first service's stage; `loop-client/stage` names another's."""
+        """The key (`service/env`) of `name`: `stage` is the first service's stage;
+        `loop-client/stage` names another's."""
         if name in self.where.environments:
-            return self.where.environments[name]
-        matches = [url for key, url in self.where.environments.items()
+            return name
+        matches = [key for key in self.where.environments
                    if key.split("/", 1)[-1] == name.lower()]
         return matches[0] if matches else None
 
