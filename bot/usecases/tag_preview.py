@@ -88,7 +88,7 @@ def naming(ports: ServicePorts) -> Naming:
 
 
 def preview_tag(
-    ctx: Context, actor: Actor, *, service: str | None = None, version: str | None = None,
+    ctx: Context, actor: Actor, *, service: str | None = None, version: Version | None = None,
     line: str | None = None,
 ) -> TagPreview:
     check_may_tag(actor, ctx.service(service).config.name)
@@ -101,7 +101,7 @@ def preview_tag(
 
 
 def taggable(
-    ctx: Context, *, service: str | None = None, version: str | None = None,
+    ctx: Context, *, service: str | None = None, version: Version | None = None,
     line: str | None = None, with_release_files: bool = False,
 ) -> TagPreview:
     """What `/loop tag` would tag now, whoever asks; a `Refusal` says why nothing is
@@ -151,15 +151,17 @@ def _recorded_commit(releases: Sequence[Release], plan: TagPlan) -> str | None:
     return found[0] if found else None
 
 
-def _maintenance_branches(ports: ServicePorts, version: str | None,
+def _maintenance_branches(ports: ServicePorts, version: Version | None,
                           line: str | None) -> tuple[str, ...]:
     """The maintenance branch the asked version or line would be tagged on (read at once
-    with the tags; plan_tag refuses a malformed version or line with the right words)."""
-    asked = version or (f"{line.removesuffix('.x').removesuffix('.X')}.0" if line else None)
-    if asked is None:
+    with the tags; plan_tag refuses a malformed line with the right words)."""
+    if version is not None:
+        return (version.branch_name(ports.config.branch_pattern),)
+    if line is None:
         return ()
     try:
-        return (Version.parse(asked).branch_name(ports.config.branch_pattern),)
+        return (Version.parse(f"{line.removesuffix('.x').removesuffix('.X')}.0")
+                .branch_name(ports.config.branch_pattern),)
     except Refusal:
         return ()
 

@@ -54,7 +54,7 @@ class TagResult:
 
 
 def tag_release(
-    ctx: Context, actor: Actor, version: str, *, service: str | None = None,
+    ctx: Context, actor: Actor, version: Version, *, service: str | None = None,
     expected_sha: str | None = None, request_id: str | None = None,
     progress: Progress = quiet,
 ) -> TagResult:
@@ -62,7 +62,7 @@ def tag_release(
     branch moved since the preview, so what was confirmed is what gets tagged."""
     ports = ctx.service(service)
     with ctx.store.unit_of_work() as uow:
-        existing = uow.releases.get(ports.config.name, str(Version.parse(version)))
+        existing = uow.releases.get(ports.config.name, str(version))
     if existing is not None and existing.state is State.TAGGING:
         return _finish_tag(ctx, ports, actor, existing, request_id, progress)
     preview = preview_tag(ctx, actor, service=service, version=version)
@@ -75,13 +75,13 @@ def tag_release(
 
 
 def finish_interrupted_tag(
-    ctx: Context, actor: Actor, version: str, *, service: str | None = None,
+    ctx: Context, actor: Actor, version: Version, *, service: str | None = None,
     request_id: str | None = None, progress: Progress = quiet,
 ) -> TagResult:
     """Finish a tag that was confirmed, then cut short (its release recorded `tagging`),
     as recorded; anything else is refused, so a button never tags what nobody confirmed."""
     ports = ctx.service(service)
-    asked = str(Version.parse(version))
+    asked = str(version)
     with ctx.store.unit_of_work() as uow:
         existing = uow.releases.get(ports.config.name, asked)
     if existing is None or existing.state is not State.TAGGING:

@@ -38,13 +38,14 @@ from handlers.grammar.intents import (
 )
 from handlers.grammar.questions import subcommand as questions
 from handlers.grammar.words import (
+    CHANGE_LABEL,
     COMMAND,
     Words,
     option_named,
     read_options,
-    release_label,
     release_line,
     split,
+    version,
 )
 
 subcommand = Declarations()
@@ -70,11 +71,13 @@ def _tag(words: Words) -> Intent:
         line = release_line(words.take("the release line (like 0.12)"), words.usage)
         words.end()
         return TagPreview(line=line)
-    version = release_label(words.take("the version"), words.usage) if words.peek() else None
+    word = words.take("the version") if words.peek() else None
+    change = word is not None and CHANGE_LABEL.fullmatch(word) is not None
+    asked = version(word, words.usage) if word is not None and not change else None
     words.end()
-    if version is not None and version.startswith("change-"):
+    if change:
         raise words.error("a service change has no tag")
-    return TagPreview(version=version)
+    return TagPreview(version=asked)
 
 
 def _env_step(name: str) -> Callable[[Words], Intent]:
