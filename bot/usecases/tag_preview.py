@@ -91,12 +91,17 @@ def preview_tag(
     ctx: Context, actor: Actor, *, service: str | None = None, version: Version | None = None,
     line: str | None = None,
 ) -> TagPreview:
-    check_may_tag(actor, ctx.service(service).config.name)
-    found = taggable(ctx, service=service, version=version, line=line,
-                     with_release_files=True)
+    return preview_for(ctx, actor, ctx.service(service), version, line)
+
+
+def preview_for(ctx: Context, actor: Actor, ports: ServicePorts, version: Version | None,
+                line: str | None = None) -> TagPreview:
+    """`preview_tag` on the service's ports, resolved once by the caller."""
+    check_may_tag(actor, ports.config.name)
+    found = _taggable(ctx, ports, version, line, with_release_files=True)
     notes = release_notes(found.changelog, found.version, ctx.clock().date(),
                           found.api_impact, found.replaces)
-    commit = plan_for(ctx.service(service), found.release_files, found.version, notes)
+    commit = plan_for(ports, found.release_files, found.version, notes)
     return replace(found, release_commit=commit)
 
 
@@ -108,7 +113,11 @@ def taggable(
     (the tagging announcement asks this too, so the two never disagree). With
     `with_release_files`, the files the release commit changes are read with the bugs,
     and the categories learn from the CHANGELOG (the announcement needs neither)."""
-    ports = ctx.service(service)
+    return _taggable(ctx, ctx.service(service), version, line, with_release_files)
+
+
+def _taggable(ctx: Context, ports: ServicePorts, version: Version | None, line: str | None,
+              with_release_files: bool) -> TagPreview:
     maintenance = _maintenance_branches(ports, version, line)
     branches = (ports.config.main_branch, *maintenance)
     listed, releases, _, *heads = ctx.fanout.at_once(
