@@ -21,10 +21,12 @@ run: $(STAMP)
 # default `load`, one worker sat idle while the other still had the slow e2e tests queued).
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m tests.with_browser $(BIN)/python -m tests.with_postgres $(BIN)/pytest -n 2 --dist worksteal $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done

@@ -30,6 +30,7 @@ import logging
 import signal
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -64,6 +65,7 @@ CONNECTION_LIMIT = 512
 # waitress reads this as whole seconds (0.2 became 0: poll() without pause, a core busy at
 # rest); stopping does not wait for it, the trigger wakes the loop
 LOOP_TIMEOUT = 1
+SAY_WAITING_AFTER = 1.0  # seconds: a start waiting longer on a partner says so
 STOP_GRACE = 2.5  # seconds Slack work under way may take to finish when stopping
 
 
@@ -143,7 +145,7 @@ def check_partners(settings: Settings) -> list[reachability.Problem]:
     """Ask every partner at once; raise StartRefused for those the bot cannot start
     without, and return the others' problems (to be logged)."""
     with ThreadPoolExecutor(len(reachability.PROBES)) as pool:
-        asked = {name: pool.submit(probe, settings)
+        asked = {name: pool.submit(_timed_probe, name, probe, settings)
                  for name, probe in reachability.PROBES.items()}
         problems = {name: future.result() for name, future in asked.items()}
     fatal = [p for name, p in problems.items()
@@ -151,6 +153,29 @@ def check_partners(settings: Settings) -> list[reachability.Problem]:
     if fatal:
         raise StartRefused("\n".join(f"cannot start: {p}" for p in fatal))
     return [p for p in problems.values() if p is not None]
+
+
+def _timed_probe(name: str, probe: reachability.Probe, settings: Settings
+                 ) -> reachability.Problem | None:
+    with said_if_slow(f"{reachability.NAMES[name]} at {reachability.address(name, settings)} "
+                      f"(up to {reachability.TIMEOUT:g} s)"):
+        return probe(settings)
+
+
+@contextlib.contextmanager
+def said_if_slow(what: str, after: float = SAY_WAITING_AFTER) -> Iterator[None]:
+    """A wait longer than `after` seconds is said when it begins to be long, and when it
+    ends: a start with slow partners is not a silent one (a quick start says nothing)."""
+    began = time.monotonic()
+    timer = threading.Timer(after, log.info, ("waiting for %s", what))
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        if (took := time.monotonic() - began) >= after:
+            log.info("done waiting for %s: %.1f s", what.split(" (")[0], took)
 
 
 def run(settings: Settings, *, socket_mode: bool = False, host: str = DEFAULT_HOST,
@@ -170,7 +195,8 @@ def run(settings: Settings, *, socket_mode: bool = False, host: str = DEFAULT_HO
     require_current(settings.db_url)  # `run` never makes the schema: `loopbot db upgrade` does
     for problem in check_partners(settings):
         log.warning("starting anyway: %s", problem, extra={"partner": problem.partner})
-    app = create_app(settings, socket_mode=socket_mode)
+    with said_if_slow(f"Slack's auth.test at {settings.slack.api_url} (the Slack app starts)"):
+        app = create_app(settings, socket_mode=socket_mode)
     adopt_on_first_start(app.ctx)  # the releases made before the bot, on its first start
     stop = stop or threading.Event()
     with contextlib.suppress(ValueError):  # only the main thread may set signal handlers
@@ -233,8 +259,11 @@ def _stop_quickly(server: ProductionServer, leader: SchedulerLeader[BackgroundSc
     leader.end()  # the scheduler stops without waiting for a tick; the lease is let go
     if handler is not None:
         handler.close()
-    if not app.drain(STOP_GRACE):
-        log.warning("stopped with Slack work under way: repeating the command finishes it")
+    drained = app.drain(STOP_GRACE)
     app.listeners.shutdown(wait=False, cancel_futures=True)
     app.worker.shutdown(wait=False, cancel_futures=True)
+    if not drained:  # what is left is cut short: each caller learns it, and what to do
+        told = app.runtime.under_way.tell(STOP_GRACE)
+        log.warning("stopped with Slack work under way (%d caller(s) told): repeating the "
+                    "command finishes it", told)
     log.info("stopped")

@@ -107,6 +107,20 @@ def database_down(command: str, started: bool, *, done: bool = False) -> Rendere
     return Rendered(text, [section(f":warning: {text}")])
 
 
+def cut_short(command: str, started: bool) -> Rendered:
+    """The bot was stopped (a restart, a deploy) while the request was under way."""
+    what = f"`{escape(command)}`"
+    if started:
+        text = (f"I was stopped (a restart of the bot) while running {what}, so it may "
+                "have stopped halfway. Once I am back, `/loop status` shows where things "
+                "stand, and repeating the same command finishes what was started without "
+                "doing anything twice.")
+    else:
+        text = (f"I was stopped (a restart of the bot) before I began {what}: nothing was "
+                "done. Send the same command again once I am back.")
+    return Rendered(text, [section(f":warning: {text}")])
+
+
 def broke(reference: str, command: str) -> Rendered:
     text = (f"Something broke on my side while running `{escape(command)}` (reference "
             f"{reference}). It may have stopped halfway: `/loop status` shows where things "

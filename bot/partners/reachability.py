@@ -84,6 +84,16 @@ def bugzilla(settings: Settings, *, timeout: float = TIMEOUT) -> Problem | None:
 
 
 PROBES: dict[str, Probe] = {"slack": slack, "github": github, "bugzilla": bugzilla}
+NAMES = {"slack": "Slack", "github": "GitHub", "bugzilla": "Bugzilla"}
+
+
+def address(name: str, settings: Settings) -> str:
+    """Where the probe `name` asks (no secret in it)."""
+    if name == "slack":
+        return settings.slack.api_url
+    if name == "github":
+        return f"{settings.github.url.rstrip('/')}/repos/{settings.service().repo}"
+    return f"{settings.bugzilla.url.rstrip('/')}/whoami"
 
 
 def _read(partner: str, url: str, headers: dict[str, str], timeout: float,

@@ -28,7 +28,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -103,17 +103,12 @@ class StandIn:
     """A partner's API on 127.0.0.1. Use as a context manager or call start()/stop()."""
 
     name: ClassVar[str] = "stand-in"
-    _table: ClassVar[list[tuple[str, re.Pattern[str], str]]]
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls._table = []
-        for klass in reversed(cls.__mro__):
-            for attr, value in vars(klass).items():
-                for method, pattern in getattr(value, "_routes", ()):
-                    cls._table.append((method, re.compile(pattern), attr))
-
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *,
+                 route_groups: Sequence[object] = ()) -> None:
+        """`route_groups`: objects whose `@route` methods are served besides this one's
+        (first match wins, groups first)."""
+        self._table = [entry for holder in (*route_groups, self) for entry in _routes(holder)]
         self.faults = Faults()
         self.requests: list[LoggedRequest] = []
         self._log_lock = threading.Lock()
@@ -206,13 +201,13 @@ class StandIn:
 
     def _route(self, request: Request) -> Response:
         path_matched = False
-        for method, pattern, attr in self._table:
+        for method, pattern, handler in self._table:
             match = pattern.fullmatch(request.path)
             if match is None:
                 continue
             path_matched = True
             if method == request.method or (method == "GET" and request.method == "HEAD"):
-                return getattr(self, attr)(request, *match.groups())
+                return handler(request, *match.groups())
         if path_matched:
             raise HTTPError(405, "Method Not Allowed")
         raise HTTPError(404, "Not Found")
@@ -228,3 +223,13 @@ class StandIn:
             return Response(400, {"ok": False, "error": f"fault spec: {exc}"})
         spec.apply(self.faults)
         return Response(200, {"ok": True})
+
+
+def _routes(holder: object) -> list[tuple[str, re.Pattern[str], Callable[..., Response]]]:
+    """The `@route` methods of the holder's class and its bases, bound to it."""
+    table = []
+    for klass in reversed(type(holder).__mro__):
+        for attr, value in vars(klass).items():
+            for method, pattern in getattr(value, "_routes", ()):
+                table.append((method, re.compile(pattern), getattr(holder, attr)))
+    return table

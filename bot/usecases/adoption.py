@@ -122,6 +122,8 @@ def adopt_on_first_start(ctx: Context) -> list[ImportResult]:
             empty = not uow.releases.find(config.name)
         if not empty:
             continue
+        log.info("first start for %s: reading the releases made before the bot from GitHub "
+                 "(%s) and their tickets from Bugzilla", config.name, config.repo)
         try:
             result = import_releases(ctx, service=config.name)
         except PartnerError as exc:
@@ -131,6 +133,8 @@ def adopt_on_first_start(ctx: Context) -> list[ImportResult]:
         if result.imported:
             log.info("imported the releases of %s made before the bot: %s", config.name,
                      ", ".join(f"{r.version} ({r.state.value})" for r in result.imported))
+        else:
+            log.info("%s has no release made before the bot", config.name)
         results.append(result)
     return results
 

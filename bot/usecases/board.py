@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Protocol, TypeVar
@@ -146,8 +145,7 @@ class BoardReads:
     def grids(self) -> list[ServiceGrid]:
         services = self.ctx.settings.services
         pairs = [(s, env) for s in services for env in s.environments]
-        with ThreadPoolExecutor(max_workers=max(1, min(8, len(pairs)))) as pool:
-            states = list(pool.map(lambda p: self._environment(*p), pairs))
+        states = self.ctx.fanout.map(lambda p: self._environment(*p), pairs)
         return [self._grid(s, [st for (svc, _), st in zip(pairs, states, strict=True)
                                if svc is s]) for s in services]
 
@@ -197,10 +195,9 @@ class BoardReads:
         people = list(dict.fromkeys(e.actor for e in audit if SLACK_USER.fullmatch(e.actor)))
         if not people:
             return {}
-        with ThreadPoolExecutor(max_workers=min(8, len(people))) as pool:  # all at once
-            names = pool.map(lambda user: self.cached(("name", user), self.name_ttl,
-                                                      partial(name, user)), people)
-            return dict(zip(people, names, strict=True))
+        names = self.ctx.fanout.map(lambda user: self.cached(("name", user), self.name_ttl,
+                                                             partial(name, user)), people)
+        return dict(zip(people, names, strict=True))
 
     def _behind_master(self, config: ServiceSettings) -> int | None:
         lag = self.cached(("dev-lag", config.name), self.environment_ttl,

@@ -101,10 +101,10 @@ def release_label(word: str, usage: str = "") -> str:
     change = CHANGE_LABEL.fullmatch(word)
     if change:
         return f"change-{int(change.group(1))}"
-    return str(version(word, usage))
+    return str(release_version(word, usage))
 
 
-def version(word: str, usage: str = "") -> Version:
+def release_version(word: str, usage: str = "") -> Version:
     """`0.13.1` (also `v0.13.1`)."""
     try:
         return Version.parse(word)
