@@ -19,7 +19,8 @@ stand-in in another process can be driven too; a bad body is answered 400 naming
 
 Every request is logged (`requests`: method, path, query, and when it arrived) so tests
 and benchmarks count exactly what a client sent, and see which requests were in flight
-together.
+together; `GET /__sandbox__/activity` says how many partner requests came so far and how
+many are being answered now.
 """
 
 from __future__ import annotations
@@ -81,7 +82,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             headers={k.lower(): v for k, v in self.headers.items()},
             body=body,
         )
-        response = self.server.stand_in.dispatch(request)
+        with self.server.stand_in.serving(request.path):
+            response = self.server.stand_in.dispatch(request)
         if response is None:  # a dropped connection
             self.close_connection = True
             self.connection.close()
@@ -112,6 +114,7 @@ class StandIn:
         self.faults = Faults()
         self.requests: list[LoggedRequest] = []
         self._log_lock = threading.Lock()
+        self._received = self._busy = 0  # partner requests (`/__sandbox__/...` aside)
         self._server = _Server((host, port), _RequestHandler)
         self._server.stand_in = self
         self._thread: threading.Thread | None = None
@@ -174,10 +177,31 @@ class StandIn:
         with self._log_lock:
             seen.extend(self.requests[start:])
 
+    @contextmanager
+    def serving(self, path: str) -> Iterator[None]:
+        """Counts the partner requests being answered, for `/__sandbox__/activity`."""
+        control = path.startswith("/__sandbox__/")
+        with self._log_lock:
+            self._received += not control
+            self._busy += not control
+        try:
+            yield
+        finally:
+            with self._log_lock:
+                self._busy -= not control
+
+    def activity(self) -> dict[str, int]:
+        """Partner requests received so far and being answered now: a client in another
+        process (`loopbot sandbox chat --url`) sees from them when the bot is at work."""
+        with self._log_lock:
+            return {"received": self._received, "busy": self._busy}
+
     # -- dispatch ----------------------------------------------------------------------
     def dispatch(self, request: Request) -> Response | None:
         if request.path == "/__sandbox__/faults":
             return self._set_faults(request)
+        if request.path == "/__sandbox__/activity":
+            return Response(200, self.activity())
         with self._log_lock:
             self.requests.append(LoggedRequest(request.method, request.path, request.query,
                                                time.monotonic()))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.domain.actions import Action
 from bot.domain.errors import Refusal
-from bot.domain.versions import Version
+from bot.domain.version import Version
 
 
 class BadInput(Refusal):

@@ -12,7 +12,7 @@ import pytest
 
 from bot.config.settings import Settings
 from bot.domain.release import State
-from bot.domain.versions import Version
+from bot.domain.version import Version
 from bot.usecases.context import load_release
 from bot.usecases.ports import Conflict, PartnerError
 from bot.usecases.tagging import preview_tag, tag_release

@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 
 from bot.board.app import Board
-from bot.domain.versions import Version
+from bot.domain.version import Version
 from bot.usecases.board import BoardReads
 from bot.usecases.tagging import tag_release
 from tests.fakes.world import FakeWorld

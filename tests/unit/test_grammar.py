@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.actions import Action
-from bot.domain.versions import Version
+from bot.domain.version import Version
 from handlers.grammar import help
 from handlers.grammar.intents import (
     Backport,

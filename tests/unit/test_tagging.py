@@ -6,7 +6,7 @@ import pytest
 
 from bot.domain.release import Kind, Release, State
 from bot.domain.tagging import AlreadyTagged, Naming, NothingToTag, plan_tag
-from bot.domain.versions import BadVersion, Version
+from bot.domain.version import BadVersion, Version
 
 LOOP = Naming()
 CLIENT = Naming(tag_pattern="v{version}")
