@@ -13,13 +13,22 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 import requests
 from slack_sdk.signature import SignatureVerifier
 
-from bot.sandbox.slack.standin import SlackStandIn
+from bot.sandbox.slack.workspace import Workspace
+
+
+class SlackSide(Protocol):
+    """What signing a request needs of Slack: the stand-in here, or a remote sandbox's."""
+
+    workspace: Workspace
+
+    def new_response_url(self, channel: str = ..., user: str = ...,
+                         message_ts: str | None = ...) -> str: ...
 
 TEAM_ID = "T0LOOP0001"
 APP_ID = "A0LOOPBOT1"
@@ -27,7 +36,7 @@ APP_ID = "A0LOOPBOT1"
 
 class SlackRequests:
     def __init__(
-        self, request_url: str, signing_secret: str, slack: SlackStandIn,
+        self, request_url: str, signing_secret: str, slack: SlackSide,
         *, channel: str = "#loop", timeout: float = 10.0,
     ) -> None:
         self.request_url = request_url
