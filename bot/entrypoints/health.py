@@ -25,6 +25,7 @@ from dockerflow import checks
 from dockerflow.checks import CheckMessage
 from dockerflow.version import get_version
 
+from bot import SOURCE
 from bot.logs import bot_version
 from bot.partners import reachability
 from bot.usecases.context import Context
@@ -33,7 +34,6 @@ log = logging.getLogger("loopbot.health")
 StartResponse = Callable[..., Any]
 CheckFn = Callable[[], list[CheckMessage]]
 PATHS = ("/__version__", "/__heartbeat__", "/__lbheartbeat__")
-SOURCE = "https://github.com/mozilla-services/loopbot"
 FAILED_STATUS = 500
 
 
