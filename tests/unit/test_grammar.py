@@ -51,7 +51,8 @@ def test_an_autocorrected_dash_reads_as_two_hyphens(dash: str) -> None:
 def test_block_accepts_bug_forms_and_greenlight_defaults() -> None:
     assert parse("block prod 0.13.1 bug#1096112").intent == Step(Action.BLOCK, "0.13.1",
                                                                   1096112)
-    assert parse("unblock prod 0.13.1 1096112").intent.bug_id == 1096112
+    assert parse("unblock prod 0.13.1 1096112").intent == Step(Action.UNBLOCK, "0.13.1",
+                                                                1096112)
     assert parse("greenlight prod").intent == Step(Action.GREENLIGHT, None)
 
 

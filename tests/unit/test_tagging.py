@@ -80,7 +80,7 @@ def test_an_old_released_version_says_it_exists_and_how_to_patch_its_line(old: s
     with pytest.raises(AlreadyTagged, match=f"{old} exists already: tag {old}, release done"
                        ) as refused:
         plan_tag(LOOP, [*TAGS, "0.13.0"], [done], version=V(old))
-    assert refused.value.hint.startswith("`/loop tag on 0.12` tags the next patch on 0.12")
+    assert (refused.value.hint or "").startswith("`/loop tag on 0.12` tags the next patch on 0.12")
     with pytest.raises(AlreadyTagged, match=f"{old} exists already: the tag {old} is on"):
         plan_tag(LOOP, [*TAGS, "0.13.0"], [], version=V(old))
 
