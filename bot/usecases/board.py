@@ -21,12 +21,12 @@ from bot.config.settings import ServiceSettings
 from bot.domain import times
 from bot.domain.audit import AuditEntry
 from bot.domain.changelog import bug_ids
-from bot.domain.cycles import Cycle, Phase
+from bot.domain.cycle import Cycle, Phase
 from bot.domain.errors import Refusal
 from bot.domain.facts import Bug, Commit, EnvironmentState
 from bot.domain.next_steps import next_step
 from bot.domain.release import Kind, Release
-from bot.domain.versions import Version
+from bot.domain.version import Version
 from bot.usecases import queries
 from bot.usecases.calendar_feed import calendar_from_settings, select_cycles
 from bot.usecases.context import Context, load_release
@@ -262,7 +262,7 @@ class BoardReads:
             return TicketView(label, bug_id, tracker.bug_url(bug_id), bugs.get(bug_id))
 
         since = self.ctx.clock() - release.updated_at if release.updated_at else None
-        whose, step = _whose(next_step(release))
+        whose, step = _whose(next_step(release, pipeline=config.pipeline))
         return Flight(release, whose, step,
                       tuple(view(*t) for t in tickets), tuple(view(*b) for b in blockers),
                       since, error)

@@ -15,12 +15,12 @@ from typing import Any
 
 from bot.domain.audit import AuditEntry
 from bot.domain.loadtest import Result, Window
-from bot.domain.offers import Offer
+from bot.domain.offer import Offer
 from bot.domain.release import Release, State
 from bot.domain.signoff import Signoff
 from bot.store.errors import AlreadyExists, StaleRelease, StoreError
 from bot.store.records import DONE, STARTED
-from bot.store.releases import new_tickets
+from bot.store.release import new_tickets
 from bot.usecases.ports import StepRecord
 
 Clock = Callable[[], dt.datetime]

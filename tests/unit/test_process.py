@@ -11,7 +11,7 @@ from bot.domain.errors import Refusal
 from bot.domain.facts import Tag
 from bot.domain.release import Env, State
 from bot.usecases.context import load_release
-from bot.usecases.releases import advance
+from bot.usecases.release import advance
 from bot.usecases.tagging import backport, preview_tag, tag_release
 from tests.fakes.world import FakeWorld as World
 from tests.fixtures.world import DEV, LEAD, OPS, QA

@@ -6,7 +6,7 @@ Guarantees:
   cherry-pick that does not apply; messages never carry the token (errors.py);
 - `create_tag`, `create_branch` and `create_release` are idempotent: a retried POST that
   meets "Reference already exists" (or a release that exists) succeeds when the existing
-  object is at the same commit (refs.py, releases.py);
+  object is at the same commit (refs.py, release_page.py);
 - `release_commit` makes the "Release X.Y.Z" commit through the git data API, once
   (contents.py);
 - `cherry_pick` uses the REST API only and moves the target branch once, at the end, by
@@ -25,7 +25,7 @@ from urllib.parse import quote, urlsplit
 from github import Auth
 
 from bot.domain.facts import Ancestry, Commit, Tag
-from bot.partners.github import cherry_pick, contents, refs, releases
+from bot.partners.github import cherry_pick, contents, refs, release_page
 from bot.partners.github.client import RepoClient
 from bot.partners.github.history import History
 from bot.usecases.ports import CherryPickResult
@@ -106,11 +106,11 @@ class GitHubForge:
                                        message, files)
 
     def release_url(self, tag: str) -> str | None:
-        return releases.release_url(self._client, tag)
+        return release_page.release_url(self._client, tag)
 
     def create_release(self, tag: str, title: str, body: str, *,
                        known_missing: bool = False) -> str:
-        return releases.create_release(self._client, tag, title, body,
+        return release_page.create_release(self._client, tag, title, body,
                                        known_missing=known_missing)
 
     # -- links -------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from bot.sandbox.github.commits import CommitRoutes
 from bot.sandbox.github.files import FileRoutes
 from bot.sandbox.github.gitrepo import FastImport, GitRepo, Signature
 from bot.sandbox.github.refs import RefRoutes
-from bot.sandbox.github.releases import ReleaseRoutes
+from bot.sandbox.github.release_page import ReleaseRoutes
 from bot.sandbox.github.shapes import DOCS, RepoShapes
 from bot.sandbox.routes import HTTPError, Request, Response, route
 from bot.sandbox.server import StandIn
