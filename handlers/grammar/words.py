@@ -35,7 +35,7 @@ class Words:
     position: int = field(default=0)
     # The environments a release is requested, deployed and verified on, in the order of
     # the configured pipelines (bot/domain/pipeline.py).
-    envs: tuple[str, ...] = ("stage", "prod")
+    envs: tuple[str, ...] = DEFAULT.ticketed_names
     # The pipeline of the service the line is about: which environments each step names.
     pipeline: Pipeline = DEFAULT
 
