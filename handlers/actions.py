@@ -168,7 +168,8 @@ def _recorded(job: Job, offer: Offer) -> tuple[Release | None, bool]:
 def _step_pressed_again(job: Job, offer: Offer) -> None:
     label = rendering.step_label(_action(offer.action), offer.version,
                                  override=offer.reason is not None)
-    job.reply.replace_original(rendering.step_pressed_again(label, *_recorded(job, offer)))
+    job.reply.replace_original(rendering.step_pressed_again(
+        label, *_recorded(job, offer), pipeline=job.ctx.settings.pipeline(offer.service)))
 
 
 def _tag(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -177,8 +178,8 @@ def _tag(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
     if offer is None:  # claimed before: say where that tag stands and what comes next
         offer = live_offer(job.ctx, value.get("o"))
         release, running = _recorded(job, offer)
-        job.reply.replace_original(rendering.tag_pressed_again(release, offer.version,
-                                                               running))
+        job.reply.replace_original(rendering.tag_pressed_again(
+            release, offer.version, running, pipeline=job.ctx.settings.pipeline(offer.service)))
         return
     job.reply.replace_original(rendering.confirmed(f"Tag {offer.version}", job.actor))
     _tag_in_message(job, offer.service, offer.version, lambda progress: tag_release(
@@ -211,7 +212,8 @@ def _tag_in_message(job: Job, service: str, version: str,
     job.reply.title = f"tag {service} {version}"
     with job.locks(f"{service}:{version}"):
         result = tag(job.reply.progress)
-    job.reply.post(rendering.tagged(result, job.actor, job.reply.steps))
+    job.reply.post(rendering.tagged(result, job.actor, job.reply.steps,
+                                    pipeline=job.ctx.settings.pipeline(service)))
 
 
 def _window(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -254,7 +256,8 @@ def _step(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
     release = run_step(job, step, service, version, bug_id=given.bug_id,
                        reason=given.reason or _why(step), override_reason=reason)
     if not single_use:  # rebuilt from the record: the payload's message is not ours to echo
-        job.reply.replace_original(rendering.pressed(release, label, job.actor))
+        job.reply.replace_original(rendering.pressed(
+            release, label, job.actor, pipeline=job.ctx.settings.pipeline(service)))
 
 
 def _why(step: Action) -> str:

@@ -14,7 +14,6 @@ from bot.domain.calendar import Calendar
 from bot.domain.errors import Refusal
 from bot.domain.facts import EnvironmentState
 from bot.domain.loadtest import Window
-from bot.domain.pipeline import register, unregister
 from bot.domain.release import Release
 from bot.logs import bind_log_context
 from bot.store import Store
@@ -56,16 +55,9 @@ class Context:
     mail: Mail | None = None  # None when SMTP_URL or slack.mailing_list is unset
     closers: list[Callable[[], None]] = field(default_factory=list)  # run by close()
 
-    def __post_init__(self) -> None:
-        # The lifecycle follows the pipelines of the settings this context serves.
-        for service in self.settings.services:
-            register(service.name, service.pipeline)
-
     def close(self) -> None:
         """Let the fanout's threads go and close the partners' connections (at stop)."""
         self.fanout.shutdown()
-        for service in self.settings.services:
-            unregister(service.name, service.pipeline)
         for close in self.closers:
             close()
 
