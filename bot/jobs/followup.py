@@ -42,7 +42,7 @@ from bot.messages.announcements import (
     render_late_step,
     render_monitoring_closed,
 )
-from bot.store import Store
+from bot.usecases.ports import RecordStore
 
 FAILING = "monitor: heartbeat failing"
 BACK = "monitor: heartbeat back"
@@ -50,7 +50,7 @@ CLOSE_STALE_AFTER = dt.timedelta(days=1)
 
 
 def releases_with_audit(
-    store: Store, service: str, states: Sequence[State]
+    store: RecordStore, service: str, states: Sequence[State]
 ) -> list[tuple[Release, list[AuditEntry]]]:
     """The service's releases in `states`, each with its audit log."""
     with store.unit_of_work() as uow:

@@ -16,9 +16,8 @@ from bot.domain.facts import EnvironmentState
 from bot.domain.loadtest import Window
 from bot.domain.release import Release
 from bot.logs import bind_log_context
-from bot.store import Store
 from bot.usecases.concurrency import Fanout
-from bot.usecases.ports import Environments, Forge, Mail, Tracker
+from bot.usecases.ports import Environments, Forge, Mail, RecordStore, Tracker
 
 Progress = Callable[[str], None]
 # A load-test window as an iCalendar file (bot/messages/calendar.py's render_window_ics).
@@ -46,7 +45,7 @@ class Context:
     """Everything a use case needs: settings, the store, the partners, the clock."""
 
     settings: Settings
-    store: Store
+    store: RecordStore
     environments: Environments
     ports_for: Callable[[ServiceSettings], ServicePorts]
     clock: Callable[[], dt.datetime]

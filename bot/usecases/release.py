@@ -23,14 +23,13 @@ from bot.domain.facts import Bug, EnvironmentState
 from bot.domain.lifecycle import decide, state_after
 from bot.domain.loadtest import has_passed
 from bot.domain.next_steps import pending_gate
-from bot.domain.permissions import check_may_change_service, check_role
+from bot.domain.permissions import check_may_change_service
 from bot.domain.release import Env, Kind, Release, State, Ticket
 from bot.domain.rules import check_step_exists
 from bot.domain.signoff import missing_signoffs
-from bot.store import AlreadyExists, StaleRelease
 from bot.usecases.context import Context, Progress, ServicePorts, load_release, quiet
 from bot.usecases.effects import audit_entry, perform, supersede_older
-from bot.usecases.ports import NotFound, Tracker
+from bot.usecases.ports import AlreadyExists, NotFound, StaleRelease, Tracker
 
 
 @dataclass(frozen=True)
@@ -113,18 +112,6 @@ def check_step(
     return decide(action, release, facts, actor, pipeline=pipeline, bug_id=bug_id,
                   override_reason=override_reason,
                   env=env)
-
-
-def check_role_for(
-    ctx: Context, action: Action, version: str, actor: Actor, *, service: str | None = None,
-    override: bool = False,
-) -> None:
-    """Whether `actor` may take `action` at all (the role only; nothing read outside): a
-    confirmation is used up only by a press from someone who may take its step."""
-    config = ctx.service(service).config
-    check_step_exists(action, config.name, pipeline=config.pipeline)
-    release = load_release(ctx, config.name, version)
-    check_role(action, release, actor, pipeline=config.pipeline, override=override)
 
 
 def read_facts(

@@ -15,8 +15,7 @@ from bot.domain.errors import one_line
 from bot.domain.facts import Bug
 from bot.domain.pipeline import Pipeline
 from bot.domain.release import Env, Kind, Release
-from bot.store import Store
-from bot.usecases.ports import Forge, Tracker
+from bot.usecases.ports import Forge, RecordStore, Tracker
 
 Progress = Callable[[str], None]
 
@@ -70,7 +69,7 @@ def step_key(release: Release, env: Env, attempt: int) -> str:
 
 
 def file_once(
-    store: Store,
+    store: RecordStore,
     tracker: Tracker,
     release: Release,
     env: Env,

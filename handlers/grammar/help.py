@@ -4,12 +4,12 @@ the bot does."""
 
 from __future__ import annotations
 
+from bot import SOURCE
 from bot.config.settings import ServiceSettings
 from bot.domain.actions import Action, Role
 from bot.domain.pipeline import DEFAULT, Pipeline
 from bot.domain.release import Kind
 from bot.domain.rules import roles_for
-from bot.entrypoints.health import SOURCE
 from bot.messages.help import HelpTopic
 from handlers.grammar.declarations import in_pipeline
 from handlers.grammar.parser import COMMAND, SUBCOMMANDS, Subcommand
