@@ -14,4 +14,5 @@ pytest_plugins = [
     "tests.fixtures.scheduler",
     "tests.fixtures.smtp",
     "tests.fixtures.browser",
+    "tests.fixtures.processes",
 ]

@@ -15,17 +15,10 @@ from typing import Any
 
 import requests
 
-from tests.e2e.test_loopbot_run_process import (
-    ROOT,
-    ResponseUrls,
-    config_for,
-    first_json_line,
-    process,
-    response_urls,  # noqa: F401 - the fixture
-    sandbox_where,  # noqa: F401 - the fixture
-    secrets_of,
-    signed_command,
-)
+from bot.sandbox.served import config_for, first_json_line, secrets_of
+from bot.sandbox.served import loopbot as process
+from tests.e2e.test_loopbot_run_process import signed_command
+from tests.fixtures.processes import ROOT, ResponseUrls
 
 SLACK_LATENCY = 1.6  # seconds: Slack answers late at the first start (a wait said after 1 s)
 CUT_LATENCY = 20.0  # GitHub while the request is under way: the stop comes first
@@ -38,7 +31,7 @@ def slow(where: dict[str, Any], partner: str, seconds: float) -> None:
 
 
 def test_a_first_start_says_what_it_waits_for_and_a_stop_tells_whom_it_cuts(
-    sandbox_where: dict[str, Any], response_urls: ResponseUrls, tmp_path: Path,  # noqa: F811
+    sandbox_where: dict[str, Any], response_urls: ResponseUrls, tmp_path: Path,
 ) -> None:
     where = sandbox_where
     secrets = secrets_of(where, tmp_path / "loopbot.db")
