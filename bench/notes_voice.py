@@ -27,7 +27,7 @@ from pathlib import Path
 from bot.domain.changelog import category, referenced_bugs
 from bot.domain.changelog_voice import MIN_ENTRIES, Entry, VoiceModel, parse_entries
 from bot.domain.errors import Refusal
-from bot.domain.versions import Version
+from bot.domain.version import Version
 
 NAMES = ("CHANGELOG", "CHANGELOG.md", "CHANGELOG.rst")
 

@@ -10,7 +10,7 @@ Guarantees:
   and what comes next (a tag cut short: a Finish button). A press from the wrong role
   is refused before the claim, so it never uses up the confirmation of the person it
   was offered to.
-- A confirmation is accepted only if the bot offered it (recorded, bot/domain/offers.py),
+- A confirmation is accepted only if the bot offered it (recorded, bot/domain/offer.py),
   to the person pressing, and it has not expired; the press does what was offered, never
   what the button's value says. A value carrying an override is always such an offer.
 - A Finish button (`/loop status`, App Home) finishes only a release recorded `tagging`,
@@ -37,19 +37,19 @@ from slack_bolt.context.respond import Respond
 from bot.domain.actions import Action
 from bot.domain.errors import Refusal
 from bot.domain.loadtest import check_may_load_test
-from bot.domain.offers import LOADTEST_WINDOW, TAG, NotOffered, Offer, StepArguments
+from bot.domain.offer import LOADTEST_WINDOW, TAG, NotOffered, Offer, StepArguments
 from bot.domain.permissions import check_may_tag
 from bot.domain.release import Release
 from bot.messages import ACTION_STEP, ACTION_TAG, decode_value
-from bot.messages import releases as rendering
+from bot.messages import release as rendering
 from bot.messages.blocks import (
     ACTION_FINISH_TAG,
     ACTION_LOADTEST_WINDOW,
     ACTION_SIGNOFF,
 )
 from bot.usecases.context import Progress, load_release
-from bot.usecases.offers import check_pressed_by, live_offer
-from bot.usecases.releases import check_role_for
+from bot.usecases.offer import check_pressed_by, live_offer
+from bot.usecases.release import check_role_for
 from bot.usecases.step_messages import record_message, recorded_message, tag_message_key
 from bot.usecases.tagging import TagResult, finish_interrupted_tag, tag_release
 from handlers.commands import retry_number, run_step

@@ -22,27 +22,27 @@ from slack_bolt.context.respond import Respond
 from bot.domain.actions import Action
 from bot.domain.errors import Refusal, echoed
 from bot.domain.next_steps import next_action
-from bot.domain.offers import TAG, StepArguments
+from bot.domain.offer import TAG, StepArguments
 from bot.domain.permissions import roles_summary
 from bot.domain.release import Release
 from bot.domain.rules import check_step_exists, next_owners
-from bot.messages import releases as rendering
+from bot.messages import release as rendering
 from bot.messages import replies
 from bot.messages.blocks import mentions
 from bot.messages.gonogo import render_gonogo
 from bot.messages.help import help_topic
 from bot.messages.metrics import metrics_reply
-from bot.messages.signoffs import with_signoff_button
+from bot.messages.signoff import with_signoff_button
 from bot.usecases.calendar_feed import calendar_from_settings, select_cycles
 from bot.usecases.context import load_release
 from bot.usecases.dev_lag import environments_and_lag
 from bot.usecases.gonogo import gonogo
 from bot.usecases.metrics import metrics
-from bot.usecases.offers import offer_confirmation
+from bot.usecases.offer import offer_confirmation
 from bot.usecases.push_day import push_day_note
 from bot.usecases.queries import history, releases_in_flight
-from bot.usecases.releases import advance, check_step, gate_pending, start_service_change
-from bot.usecases.signoffs import required_teams
+from bot.usecases.release import advance, check_step, gate_pending, start_service_change
+from bot.usecases.signoff import required_teams
 from bot.usecases.step_messages import record_message, recorded_message, step_message_key
 from bot.usecases.tagging import backport, preview_tag
 from handlers import loadtest, signoff
@@ -159,7 +159,7 @@ def _do_help(job: Job, topic: str | None, service: str | None = None) -> None:
         services = [s.name for s in job.ctx.settings.services]
         job.reply.ephemeral(help_topic(help.option_topic(topic, services)))
         return
-    declared = grammar.SUBCOMMANDS.get(topic)
+    declared = grammar.SUBCOMMANDS.get(grammar.ALIASES.get(topic, topic))
     if declared is None:
         raise grammar.unknown(topic)
     job.reply.ephemeral(help_topic(help.topic(declared, job.ctx.service(service).config)))

@@ -24,7 +24,7 @@ from bot.messages.home import ServiceHome, home_view
 from bot.usecases.calendar_feed import calendar_from_settings, select_cycles
 from bot.usecases.dev_lag import environments_and_lag
 from bot.usecases.queries import releases_in_flight
-from bot.usecases.releases import gate_pending
+from bot.usecases.release import gate_pending
 from handlers.commands import retry_number
 from handlers.work import Job, Runtime, SlackRequest
 

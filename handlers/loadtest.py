@@ -1,4 +1,4 @@
-"""`/loop loadtest ...`: the work after the ack, one use case each (bot/usecases/loadtests.py).
+"""`/loop loadtest ...`: the work after the ack, one use case each (bot/usecases/loadtest.py).
 
 A window set is announced in the channel (and mailed by the use case); a result is one
 channel message updated as each step finishes (the ticket comment, then the rejection of
@@ -11,10 +11,10 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 
-from bot.domain.offers import LOADTEST_WINDOW
-from bot.messages import loadtests as rendering
-from bot.usecases.loadtests import record_result, set_window
-from bot.usecases.offers import offer_confirmation
+from bot.domain.offer import LOADTEST_WINDOW
+from bot.messages import loadtest as rendering
+from bot.usecases.loadtest import record_result, set_window
+from bot.usecases.offer import offer_confirmation
 from handlers.grammar.intents import Command, LoadTestResult, LoadTestWindow
 from handlers.work import Job
 

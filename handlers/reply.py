@@ -24,7 +24,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.domain.actions import Actor
 from bot.messages import Rendered
-from bot.messages.releases import stopped, working
+from bot.messages.release import stopped, working
 from bot.partners.slack import respond
 
 log = logging.getLogger("loopbot.slack")

@@ -4,8 +4,8 @@ release off in prod, announced in the channel with who is still missing."""
 
 from __future__ import annotations
 
-from bot.messages import signoffs as rendering
-from bot.usecases.signoffs import required_teams, sign_off
+from bot.messages import signoff as rendering
+from bot.usecases.signoff import required_teams, sign_off
 from handlers.work import Job
 
 

@@ -15,4 +15,5 @@ pytest_plugins = [
     "tests.fixtures.smtp",
     "tests.fixtures.browser",
     "tests.fixtures.processes",
+    "tests.fakes.world",
 ]

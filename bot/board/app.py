@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -87,14 +86,14 @@ class Board:
 
     def _board_values(self) -> dict[str, Any]:
         services = self.ctx.settings.services
-        with ThreadPoolExecutor(max_workers=2) as pool:  # Bugzilla while the environments
-            flights = pool.submit(self.reads.flights)
-            gonogos = pool.submit(lambda: [self._gonogo(s.name) for s in services])
-            grids = self.reads.grids()
-            return {"grids": grids, "flights": flights.result(), "gonogos": gonogos.result(),
-                    "released": self.reads.released(),
-                    "calendar": self.reads.calendar(), "services": [s.name for s in services],
-                    "envs": list(dict.fromkeys(e for s in services for e in s.environments))}
+        # Bugzilla while the environments, on the use cases' shared fan-out
+        grids, flights, gonogos = self.ctx.fanout.at_once(
+            self.reads.grids, self.reads.flights,
+            lambda: [self._gonogo(s.name) for s in services])
+        return {"grids": grids, "flights": flights, "gonogos": gonogos,
+                "released": self.reads.released(),
+                "calendar": self.reads.calendar(), "services": [s.name for s in services],
+                "envs": list(dict.fromkeys(e for s in services for e in s.environments))}
 
     def _metrics(self, environ: dict[str, Any], start_response: StartResponse, part: bool
                  ) -> Iterable[bytes]:

@@ -17,7 +17,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup, escape
 
 from bot.domain import times
-from bot.domain.cycles import Phase
+from bot.domain.cycle import Phase
 from bot.domain.facts import MOCKED_PARTNER, MOCKED_PARTNER_MEANS, NOTHING_RELEASED
 from bot.domain.metrics_trend import duration
 from bot.messages.gonogo import summary as gonogo_summary

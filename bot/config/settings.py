@@ -38,7 +38,7 @@ from bot.config.services import EnvironmentSettings as EnvironmentSettings
 from bot.config.services import PartnerSettings as PartnerSettings
 from bot.config.services import Roles, ServiceSettings, SlackSettings, pipeline_of
 from bot.config.values import WebUrl, calendar_of
-from bot.domain.cycles import CalendarError
+from bot.domain.cycle import CalendarError
 from bot.domain.pipeline import Pipeline, PipelineError
 
 DEFAULT_CONFIG = "app.yaml"

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from bot.domain.facts import Bug
 from bot.domain.release import Env, State
-from bot.domain.versions import BadVersion, Version
+from bot.domain.version import BadVersion, Version
 
 _SUMMARY = re.compile(r"^.+? — Please deploy (?P<service>\S+) (?P<version>\S+) to "
                       r"(?P<env>Stage|Production)$")

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import DAILY, WEEKLY, rrule, rruleset
 
-from bot.domain.cycles import (
+from bot.domain.cycle import (
     BeforeAnchor,
     CalendarError,
     Cycle,

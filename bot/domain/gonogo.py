@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 from bot.domain.actions import Action
 from bot.domain.api_impact import describe as describe_impact
-from bot.domain.deadlines import DayOff, is_working_day
+from bot.domain.deadline import DayOff, is_working_day
 from bot.domain.facts import Bug, EnvironmentState
 from bot.domain.gonogo_facts import (
     PUSHED,

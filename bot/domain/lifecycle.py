@@ -43,7 +43,7 @@ from bot.domain.permissions import check_may_break_glass, check_step_role
 from bot.domain.pipeline import DEFAULT, Pipeline, pipeline_for
 from bot.domain.release import Env, Kind, Release, State
 from bot.domain.rules import StepRule, before_prod_states, rule_for
-from bot.domain.versions import BadVersion, Version
+from bot.domain.version import BadVersion, Version
 
 
 def decide(

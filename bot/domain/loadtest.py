@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from bot.domain import times
 from bot.domain.actions import Actor, Role, WrongState
 from bot.domain.calendar import Calendar
-from bot.domain.cycles import BeforeAnchor
+from bot.domain.cycle import BeforeAnchor
 from bot.domain.errors import Refusal
 from bot.domain.permissions import check_may_break_glass, require
 from bot.domain.release import Release, State

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from bot.domain.audit import AuditEntry
-from bot.domain.versions import BadVersion, Version
+from bot.domain.version import BadVersion, Version
 
 PROD = "prod"
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from bot.domain.errors import Refusal, one_line
 from bot.domain.release import Kind, Release, State
-from bot.domain.versions import Version, latest_release, next_patch_on_line
+from bot.domain.version import Version, latest_release, next_patch_on_line
 
 
 class AlreadyTagged(Refusal):

@@ -35,10 +35,11 @@ from bot.config.settings import ConfigError, Settings
 from bot.entrypoints.slack_http import VERIFIED, log_unhandled, same_workspace, socket_mode_shapes
 from bot.entrypoints.wiring import APP_WORKERS, build_context
 from bot.partners.slack import SlackDirectory, retry_rate_limits
+from bot.usecases.concurrency import Worker
 from bot.usecases.context import Context
 from bot.usecases.identity import Directory
 from handlers import actions, commands, home
-from handlers.work import Runtime, Worker, unexpected
+from handlers.work import Runtime, unexpected
 
 HTTP_SECRETS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
 # Bolt reads SLACK_BOT_TOKEN from the environment itself even when it is given a client,

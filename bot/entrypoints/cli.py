@@ -13,7 +13,7 @@ from importlib import metadata
 from typing import TYPE_CHECKING
 
 from bot.config.settings import ConfigError, load_settings
-from bot.domain.cycles import parse_day
+from bot.domain.cycle import parse_day
 from bot.domain.errors import Refusal, echoed
 from bot.entrypoints.cli_db import add_db_parser
 from bot.entrypoints.cli_init import add_init_parser

@@ -132,13 +132,3 @@ def serve(app: LoopApp, host: str = "127.0.0.1", port: int = 0,
     """The app's server, started."""
     return Server(routes(app, health, host=host, board=board), host, port).start()
 
-
-def run(settings: Settings, *, slack_api_url: str | None = None, **options: Any) -> int:
-    """`loopbot run` (bot/entrypoints/production.py), kept here for its callers; `slack_api_url`
-    overrides the setting slack.api_url."""
-    from bot.entrypoints.production import run as run_for_real  # it imports this module
-
-    if slack_api_url is not None:
-        slack = settings.slack.model_copy(update={"api_url": slack_api_url})
-        settings = settings.model_copy(update={"slack": slack})
-    return run_for_real(settings, **options)

@@ -21,7 +21,7 @@ import datetime as dt
 
 from bot.config.settings import ServiceSettings
 from bot.domain.audit import AuditEntry
-from bot.domain.cycles import Cycle, Event, Occurrence
+from bot.domain.cycle import Cycle, Event, Occurrence
 from bot.domain.errors import Refusal
 from bot.domain.release import Kind, Release, State
 from bot.domain.rules import before_prod_states, not_final_states

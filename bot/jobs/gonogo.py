@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from bot.config.settings import ServiceSettings
 from bot.domain.audit import AuditEntry
 from bot.domain.calendar import Calendar
-from bot.domain.cycles import Event
+from bot.domain.cycle import Event
 from bot.domain.gonogo import post_day
 from bot.jobs.tick import Tick, entry
 from bot.messages.announcements import Rendered, day

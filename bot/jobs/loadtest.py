@@ -16,14 +16,14 @@ from collections.abc import Iterator
 
 from bot.config.settings import ServiceSettings
 from bot.domain.calendar import Calendar
-from bot.domain.cycles import Event
+from bot.domain.cycle import Event
 from bot.domain.loadtest import Window
 from bot.domain.pipeline import pipeline_for
 from bot.domain.release import Release, State
 from bot.jobs.tick import Tick, entry
 from bot.messages.announcements import Rendered, day
 from bot.messages.blocks import escape, section
-from bot.messages.loadtests import window_span
+from bot.messages.loadtest import window_span
 from bot.usecases.context import Context
 
 STALE_AFTER = dt.timedelta(days=1)

@@ -32,15 +32,15 @@ from bot.domain.errors import Refusal
 from bot.domain.release import State
 from bot.jobs.cycle import cycle_duties
 from bot.jobs.dev_lag import dev_lag_instants, watch_dev_lag
-from bot.jobs.gonogo import gonogo_duties, gonogo_instants
-from bot.jobs.loadtest import loadtest_duties, loadtest_instants
-from bot.jobs.steps import (
+from bot.jobs.followup import (
     late_steps,
     monitoring,
     releases_with_audit,
     stage_reminder,
     waiting_states,
 )
+from bot.jobs.gonogo import gonogo_duties, gonogo_instants
+from bot.jobs.loadtest import loadtest_duties, loadtest_instants
 from bot.jobs.tick import Tick, entered_at
 from bot.jobs.watch import watch_environments
 from bot.logs import log_context

@@ -25,13 +25,13 @@ from typing import Any
 from bot.domain import times
 from bot.domain.actions import Action
 from bot.domain.api_impact import HEADING as API_HEADING
-from bot.domain.deadlines import LateStep
+from bot.domain.deadline import LateStep
 from bot.domain.errors import one_line
 from bot.domain.next_steps import next_step, next_step_seen_on
 from bot.domain.pipeline import pipeline_for
 from bot.domain.release import Release, State
 from bot.markup import escape
-from bot.messages.releases import step_button
+from bot.messages.release import step_button
 
 Mention = Callable[..., str]  # Chat.mention_in(service): mention(*roles)
 ROLE_NAMES = ("DEV", "OPS", "QA", "emergency")

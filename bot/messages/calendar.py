@@ -27,7 +27,7 @@ import icalendar
 
 from bot.domain import times
 from bot.domain.calendar import Calendar
-from bot.domain.cycles import Cycle
+from bot.domain.cycle import Cycle
 from bot.domain.loadtest import Window
 
 FORMATS = ("text", "json", "ics")

@@ -8,6 +8,7 @@ lifecycle (bot/domain), never decided here.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from bot.domain import times
 from bot.domain.actions import Actor
 from bot.domain.calendar import Calendar
-from bot.domain.cycles import Cycle
+from bot.domain.cycle import Cycle
 from bot.domain.dev_lag import DevLag
 from bot.domain.errors import Refusal
 from bot.domain.facts import EnvironmentState
@@ -37,7 +38,7 @@ from bot.messages.blocks import (
     lines_section,
     section,
 )
-from bot.messages.releases import finish_tag_buttons, release_card, step_button
+from bot.messages.release import finish_tag_buttons, release_card, step_button
 from bot.messages.replies import environment_line
 
 MAX_VIEW_BLOCKS = 100
@@ -94,9 +95,16 @@ def _your_move(actor: Actor, release: Release, pending: str | None = None) -> li
 
 
 def _cycle_line(calendar: Calendar, cycle: Cycle) -> str:
-    tag = f"tag {times.day(cycle.tag)}" if cycle.tag else "no tagging"
-    prod = f"prod {times.day(cycle.prod)}" if cycle.prod else "no prod push"
-    return f"• cycle {cycle.number}: {tag} at {times.time_of_day(calendar.announce_at)}, {prod}"
+    tag = (f"tag {times.day(cycle.tag)} at {times.time_of_day(calendar.announce_at)}"
+           if cycle.tag else _not_on(calendar, "no tagging", cycle.nominal_tag))
+    prod = (f"prod {times.day(cycle.prod)}" if cycle.prod
+            else _not_on(calendar, "no prod push", cycle.nominal_prod))
+    return f"• cycle {cycle.number}: {tag}, {prod}"
+
+
+def _not_on(calendar: Calendar, what: str, day: dt.date) -> str:
+    """As `/loop calendar` says it: "no tagging (Tue 2026-12-22 skipped)"."""
+    return f"{what} ({times.day(day)} {calendar.skip_reason(day) or 'skipped'})"
 
 
 def _commands(actor: Actor, services: Sequence[str]) -> list[str]:

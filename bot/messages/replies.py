@@ -17,7 +17,7 @@ from urllib.parse import quote
 from bot.domain import times
 from bot.domain.audit import AuditEntry
 from bot.domain.calendar import Calendar
-from bot.domain.cycles import Cycle, Phase
+from bot.domain.cycle import Cycle, Phase
 from bot.domain.dev_lag import DevLag
 from bot.domain.errors import Refusal
 from bot.domain.facts import MOCKED_PARTNER, NOTHING_RELEASED, EnvironmentState
@@ -32,7 +32,7 @@ from bot.messages.blocks import (
     section,
 )
 from bot.messages.calendar import render_text
-from bot.messages.releases import finish_tag_buttons, release_card
+from bot.messages.release import finish_tag_buttons, release_card
 from bot.usecases.ports import OutcomeUnknown, PartnerError
 
 PARTNERS = {"github": "GitHub", "bugzilla": "Bugzilla", "slack": "Slack"}

@@ -14,7 +14,6 @@ Guarantees:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient, WebhookClient
@@ -22,7 +21,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.config.settings import ConfigError, Settings
-from bot.usecases.ports import PartnerError
+from bot.usecases.ports import PartnerError, PostedMessage
 
 PARTNER = "Slack"
 DEFAULT_TIMEOUT = 10
@@ -48,12 +47,6 @@ def respond(response_url: str, message: dict[str, Any],
         raise PartnerError(PARTNER, f"response_url failed: {type(exc).__name__}") from None
     if answer.status_code != 200:
         raise PartnerError(PARTNER, f"response_url answered {answer.status_code}")
-
-
-@dataclass(frozen=True)
-class PostedMessage:
-    channel: str  # the channel id Slack answered with
-    ts: str
 
 
 class Chat:

@@ -19,7 +19,8 @@ stand-in in another process can be driven too; a bad body is answered 400 naming
 
 Every request is logged (`requests`: method, path, query, and when it arrived) so tests
 and benchmarks count exactly what a client sent, and see which requests were in flight
-together.
+together; `GET /__sandbox__/activity` says how many partner requests came so far and how
+many are being answered now.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -81,7 +82,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             headers={k.lower(): v for k, v in self.headers.items()},
             body=body,
         )
-        response = self.server.stand_in.dispatch(request)
+        with self.server.stand_in.serving(request.path):
+            response = self.server.stand_in.dispatch(request)
         if response is None:  # a dropped connection
             self.close_connection = True
             self.connection.close()
@@ -103,20 +105,16 @@ class StandIn:
     """A partner's API on 127.0.0.1. Use as a context manager or call start()/stop()."""
 
     name: ClassVar[str] = "stand-in"
-    _table: ClassVar[list[tuple[str, re.Pattern[str], str]]]
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls._table = []
-        for klass in reversed(cls.__mro__):
-            for attr, value in vars(klass).items():
-                for method, pattern in getattr(value, "_routes", ()):
-                    cls._table.append((method, re.compile(pattern), attr))
-
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *,
+                 route_groups: Sequence[object] = ()) -> None:
+        """`route_groups`: objects whose `@route` methods are served besides this one's
+        (first match wins, groups first)."""
+        self._table = [entry for holder in (*route_groups, self) for entry in _routes(holder)]
         self.faults = Faults()
         self.requests: list[LoggedRequest] = []
         self._log_lock = threading.Lock()
+        self._received = self._busy = 0  # partner requests (`/__sandbox__/...` aside)
         self._server = _Server((host, port), _RequestHandler)
         self._server.stand_in = self
         self._thread: threading.Thread | None = None
@@ -179,10 +177,31 @@ class StandIn:
         with self._log_lock:
             seen.extend(self.requests[start:])
 
+    @contextmanager
+    def serving(self, path: str) -> Iterator[None]:
+        """Counts the partner requests being answered, for `/__sandbox__/activity`."""
+        control = path.startswith("/__sandbox__/")
+        with self._log_lock:
+            self._received += not control
+            self._busy += not control
+        try:
+            yield
+        finally:
+            with self._log_lock:
+                self._busy -= not control
+
+    def activity(self) -> dict[str, int]:
+        """Partner requests received so far and being answered now: a client in another
+        process (`loopbot sandbox chat --url`) sees from them when the bot is at work."""
+        with self._log_lock:
+            return {"received": self._received, "busy": self._busy}
+
     # -- dispatch ----------------------------------------------------------------------
     def dispatch(self, request: Request) -> Response | None:
         if request.path == "/__sandbox__/faults":
             return self._set_faults(request)
+        if request.path == "/__sandbox__/activity":
+            return Response(200, self.activity())
         with self._log_lock:
             self.requests.append(LoggedRequest(request.method, request.path, request.query,
                                                time.monotonic()))
@@ -206,13 +225,13 @@ class StandIn:
 
     def _route(self, request: Request) -> Response:
         path_matched = False
-        for method, pattern, attr in self._table:
+        for method, pattern, handler in self._table:
             match = pattern.fullmatch(request.path)
             if match is None:
                 continue
             path_matched = True
             if method == request.method or (method == "GET" and request.method == "HEAD"):
-                return getattr(self, attr)(request, *match.groups())
+                return handler(request, *match.groups())
         if path_matched:
             raise HTTPError(405, "Method Not Allowed")
         raise HTTPError(404, "Not Found")
@@ -228,3 +247,13 @@ class StandIn:
             return Response(400, {"ok": False, "error": f"fault spec: {exc}"})
         spec.apply(self.faults)
         return Response(200, {"ok": True})
+
+
+def _routes(holder: object) -> list[tuple[str, re.Pattern[str], Callable[..., Response]]]:
+    """The `@route` methods of the holder's class and its bases, bound to it."""
+    table = []
+    for klass in reversed(type(holder).__mro__):
+        for attr, value in vars(klass).items():
+            for method, pattern in getattr(value, "_routes", ()):
+                table.append((method, re.compile(pattern), getattr(holder, attr)))
+    return table

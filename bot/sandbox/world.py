@@ -35,7 +35,7 @@ from bot.config.settings import (
     Settings,
 )
 from bot.domain.errors import Refusal
-from bot.domain.versions import latest_release
+from bot.domain.version import latest_release
 from bot.sandbox.bugzilla.standin import SANDBOX_KEY, BugzillaStandIn
 from bot.sandbox.demo import DemoData, DemoDeployment, build_demo_repo
 from bot.sandbox.environments import EnvironmentStandIn

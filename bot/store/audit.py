@@ -3,7 +3,7 @@
 Its reads whose cost must not grow with years of history (issue 17) are each answered
 from an index (see the migration 0006 and tests/integration/test_store_indexes.py),
 reading only the rows they return. Entries added are logged once their transaction
-commits (bot/store/steps_log.py); rolled back, they are not.
+commits (bot/store/step_log.py); rolled back, they are not.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy import func, insert, select
 from bot.domain.audit import AuditEntry
 from bot.store import records
 from bot.store.session import Session
-from bot.store.steps_log import log_step
+from bot.store.step_log import log_step
 from bot.store.tables import audit
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, case, literal, or_, select, update
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.domain.offers import Offer
+from bot.domain.offer import Offer
 from bot.store.commit_files import CommitFiles
 from bot.store.engine import build_engine, insert_ignoring, masked, parse_url, scrub
 from bot.store.errors import StoreError, Unreachable

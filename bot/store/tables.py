@@ -219,7 +219,7 @@ class LeaseRow(SQLModel, table=True):
 
 
 class OfferRow(SQLModel, table=True):
-    """A confirmation the bot offered (bot/domain/offers.py): a press must match one."""
+    """A confirmation the bot offered (bot/domain/offer.py): a press must match one."""
 
     __tablename__ = "offers"
 

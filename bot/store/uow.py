@@ -29,11 +29,11 @@ from types import TracebackType
 from sqlalchemy import Connection
 
 from bot.store.audit import AuditLog
-from bot.store.loadtests import LoadTests
-from bot.store.releases import Releases
+from bot.store.loadtest import LoadTests
+from bot.store.release import Releases
 from bot.store.session import Clock, Session
-from bot.store.signoffs import Signoffs
-from bot.store.steps import Steps
+from bot.store.signoff import Signoffs
+from bot.store.step import Steps
 
 
 class UnitOfWork:

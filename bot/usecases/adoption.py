@@ -19,7 +19,7 @@ Tags newer than what prod runs that no ticket names, no environment runs and a n
 replaced are not releases (bot/domain/adoption.py's `untouched`): they are left out and
 listed in the result, and the next release recorded names the one before them as its
 previous version. Tags and tickets naming no version `/loop tag` accepts
-(bot/domain/versions.py's bounds: 99999999999999999999999.0.0 is none) are left out; the
+(bot/domain/version.py's bounds: 99999999999999999999999.0.0 is none) are left out; the
 tags are listed in the result.
 `progress(step, done, total)` is called after each new release is looked at (step
 "looked at") and recorded (step "recorded"). Each tag is listed, looked at and recorded
@@ -40,7 +40,7 @@ from bot.domain.audit import AuditEntry
 from bot.domain.facts import Bug, Tag
 from bot.domain.release import Env, Release, Ticket
 from bot.domain.ticket_history import StatusMove, learned_steps
-from bot.domain.versions import Version
+from bot.domain.version import Version
 from bot.store import AlreadyExists
 from bot.usecases.context import Context, ServicePorts
 from bot.usecases.ports import PartnerError

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TypeVar
@@ -22,12 +21,12 @@ from bot.config.settings import ServiceSettings
 from bot.domain import times
 from bot.domain.audit import AuditEntry
 from bot.domain.changelog import bug_ids
-from bot.domain.cycles import Cycle, Phase
+from bot.domain.cycle import Cycle, Phase
 from bot.domain.errors import Refusal
 from bot.domain.facts import Bug, Commit, EnvironmentState
 from bot.domain.next_steps import next_step
 from bot.domain.release import Kind, Release
-from bot.domain.versions import Version
+from bot.domain.version import Version
 from bot.usecases import queries
 from bot.usecases.calendar_feed import calendar_from_settings, select_cycles
 from bot.usecases.context import Context, load_release
@@ -139,8 +138,7 @@ class BoardReads:
     def grids(self) -> list[ServiceGrid]:
         services = self.ctx.settings.services
         pairs = [(s, env) for s in services for env in s.environments]
-        with ThreadPoolExecutor(max_workers=max(1, min(8, len(pairs)))) as pool:
-            states = list(pool.map(lambda p: self._environment(*p), pairs))
+        states = self.ctx.fanout.map(lambda p: self._environment(*p), pairs)
         return [self._grid(s, [st for (svc, _), st in zip(pairs, states, strict=True)
                                if svc is s]) for s in services]
 
@@ -190,10 +188,9 @@ class BoardReads:
         people = list(dict.fromkeys(e.actor for e in audit if SLACK_USER.fullmatch(e.actor)))
         if not people:
             return {}
-        with ThreadPoolExecutor(max_workers=min(8, len(people))) as pool:  # all at once
-            names = pool.map(lambda user: self.cached(("name", user), self.name_ttl,
-                                                      partial(name, user)), people)
-            return dict(zip(people, names, strict=True))
+        names = self.ctx.fanout.map(lambda user: self.cached(("name", user), self.name_ttl,
+                                                             partial(name, user)), people)
+        return dict(zip(people, names, strict=True))
 
     def _behind_master(self, config: ServiceSettings) -> int | None:
         lag = self.cached(("dev-lag", config.name), self.environment_ttl,

@@ -11,7 +11,7 @@ import datetime as dt
 
 from bot.config.settings import Settings
 from bot.domain.calendar import Calendar
-from bot.domain.cycles import Cycle, Freeze
+from bot.domain.cycle import Cycle, Freeze
 
 DEFAULT_CYCLES = 6
 MAX_CYCLES = 1_000  # about 38 years of two-week cycles: more is a typo

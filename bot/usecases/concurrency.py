@@ -1,4 +1,7 @@
-"""Independent partner calls at once: one small bounded pool shared by the use cases.
+"""The thread pools: independent partner calls at once (`Fanout`, one small bounded pool
+shared by the use cases), the app's own work after a Slack ack (`Worker`, an executor that
+says when all its work is done and can hold work behind a gate), and one lock per release
+(`KeyedLocks`).
 
 A use case lists the partner calls it makes; those that do not depend on each other go
 through `Fanout.at_once`, so a step costs the length of its chain of dependent calls, not
@@ -15,6 +18,7 @@ Guarantees:
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -22,6 +26,7 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 FANOUT_THREADS = 16
+log = logging.getLogger("loopbot.slack")
 
 
 class Fanout:
@@ -86,3 +91,113 @@ def _attempt(call: Callable[[], Any]) -> tuple[Any, BaseException | None]:
 
 def _bind(call: Callable[[T], Any], item: T) -> Callable[[], Any]:
     return lambda: call(item)
+
+
+class KeyedLocks:
+    """One lock per key (a release): steps on the same release run one after the other in
+    this process, so a double click meets the state the first click left."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+
+    def __call__(self, key: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(key, threading.Lock())
+
+
+Gate = Callable[[], None]  # returns when held work may start
+
+
+class Worker(ThreadPoolExecutor):
+    """An executor that can say when everything submitted to it has finished. The app's
+    own work runs on one; Bolt's listeners run on another (so a test or the sandbox chat
+    can wait for a request's whole effect: `LoopApp.drain`).
+
+    `submit_gated` holds work until `gate` returns (Runtime's: the burst of requests under
+    way is acknowledged). Held work wakes no thread on the ack path but, once per burst,
+    the one gatekeeper: a burst's acks never share the interpreter with fifty threads
+    starting its work (bench/ack_burst.py)."""
+
+    def __init__(self, max_workers: int = 16, name: str = "loop-work") -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix=name)
+        self.gate: Gate | None = None
+        self._name = name
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._arrived = threading.Condition(self._lock)
+        self._pending = 0  # submitted (held or not) and not finished
+        self._held: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []
+        self._gatekeeper: threading.Thread | None = None
+        self._closing = False
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        with self._lock:
+            self._pending += 1
+        return self._start(fn, args, kwargs)
+
+    def submit_gated(self, fn: Callable[..., Any], /, *args: Any) -> None:
+        """Run `fn(*args)` once the gate opens (at once when there is no gate)."""
+        if self.gate is None:
+            self.submit(fn, *args)
+            return
+        with self._lock:
+            if self._closing:
+                raise RuntimeError("cannot schedule new work after shutdown")
+            self._pending += 1
+            self._held.append((fn, args))
+            if self._gatekeeper is None:
+                self._gatekeeper = threading.Thread(target=self._keep_gate, daemon=True,
+                                                    name=f"{self._name}-gate")
+                self._gatekeeper.start()
+            self._arrived.notify()
+
+    def _keep_gate(self) -> None:
+        assert self.gate is not None
+        while True:
+            with self._lock:
+                self._arrived.wait_for(lambda: self._held or self._closing)
+                if not self._held:
+                    return
+            self.gate()
+            with self._lock:
+                batch, self._held = self._held, []
+            for fn, args in batch:
+                try:
+                    self._start(fn, args, {})
+                except RuntimeError:  # shut down meanwhile: it claimed nothing
+                    log.warning("stopping: a request's work was dropped unstarted")
+
+    def _start(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+               ) -> Future[Any]:
+        try:
+            future = super().submit(fn, *args, **kwargs)
+        except BaseException:
+            self._finished(None)
+            raise
+        future.add_done_callback(self._finished)
+        return future
+
+    def _finished(self, _: Future[Any] | None) -> None:
+        with self._lock:
+            self._pending -= 1
+            self._idle.notify_all()
+
+    def drain(self, timeout: float = 30.0) -> bool:
+        """Wait until no job is pending (held ones included); False on timeout."""
+        with self._lock:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout=timeout)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Held work starts now, or with `cancel_futures` is dropped unstarted (it claimed
+        nothing: repeating the command does it)."""
+        with self._lock:
+            self._closing = True
+            held, self._held = self._held, []
+            self._arrived.notify_all()
+        for fn, args in held:
+            if cancel_futures:
+                self._finished(None)
+            else:
+                self._start(fn, args, {})
+        super().shutdown(wait=wait, cancel_futures=cancel_futures)

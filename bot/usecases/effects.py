@@ -1,7 +1,7 @@
 """The side effects the lifecycle decides, performed in order against the partners.
 
 Each is idempotent: a ticket is filed once per release, environment and attempt
-(bot/usecases/tickets.py), a status is set only when the ticket is not there already, a blocker
+(bot/usecases/ticket.py), a status is set only when the ticket is not there already, a blocker
 added twice is one dependency. So a step that failed halfway is finished by repeating it.
 """
 
@@ -27,7 +27,7 @@ from bot.domain.lifecycle import supersedable_states, supersedes
 from bot.domain.pipeline import pipeline_for
 from bot.domain.release import Env, Release, State, Ticket
 from bot.usecases.context import Context, Progress, ServicePorts
-from bot.usecases.tickets import file_once, move_ticket, ticket_description, ticket_summary
+from bot.usecases.ticket import file_once, move_ticket, ticket_description, ticket_summary
 
 
 def perform(

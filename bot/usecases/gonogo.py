@@ -32,7 +32,7 @@ from bot.domain.gonogo import (
 from bot.domain.loadtest import Result
 from bot.domain.release import Env, Release
 from bot.domain.signoff import missing_signoffs
-from bot.domain.versions import Version
+from bot.domain.version import Version
 from bot.usecases.calendar_feed import calendar_from_settings
 from bot.usecases.context import Context, ServicePorts, load_release
 from bot.usecases.ports import PartnerError

@@ -34,7 +34,7 @@ from bot.domain.metrics import (
     story_of,
 )
 from bot.domain.release import Release, State
-from bot.domain.versions import Version
+from bot.domain.version import Version
 from bot.usecases.context import Context, ServicePorts
 from bot.usecases.ports import PartnerError
 

@@ -176,6 +176,23 @@ class Mail(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class PostedMessage:
+    channel: str  # the channel id Slack answered with
+    ts: str
+
+
+class Chat(Protocol):
+    """The team's channel, for the bot's own messages (rendered by bot/messages/)."""
+
+    def post(self, text: str, blocks: list[dict[str, Any]] | None = None, *,
+             channel: str | None = None) -> PostedMessage:
+        """To `channel` (a service's own), else to the configured one."""
+        ...
+    def update(self, message: PostedMessage, text: str,
+               blocks: list[dict[str, Any]] | None = None) -> None: ...
+
+
 class UserDirectory(Protocol):
     """Slack's users and user groups (the roles' members and the names people see)."""
 

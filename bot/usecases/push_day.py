@@ -1,11 +1,11 @@
 """Whether a green light or a prod push falls on the calendar's prod-push day, at the
-context's clock (the rule: bot/domain/deadlines.py `off_calendar_push`). A push counts
+context's clock (the rule: bot/domain/deadline.py `off_calendar_push`). A push counts
 as an emergency when its own step or the release's green light broke glass."""
 
 from __future__ import annotations
 
 from bot.domain.actions import Action
-from bot.domain.deadlines import off_calendar_push
+from bot.domain.deadline import off_calendar_push
 from bot.usecases.calendar_feed import calendar_from_settings
 from bot.usecases.context import Context
 

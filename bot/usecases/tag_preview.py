@@ -45,7 +45,7 @@ from bot.domain.tagging import (
     replaced_release,
     replacement_note,
 )
-from bot.domain.versions import Version, previous_candidates
+from bot.domain.version import Version, previous_candidates
 from bot.usecases.commit_files import read_commit_files
 from bot.usecases.context import Context, ServicePorts
 from bot.usecases.notes_voice import learn, read_extra

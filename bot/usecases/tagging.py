@@ -25,7 +25,7 @@ from bot.domain.errors import Refusal
 from bot.domain.permissions import check_may_backport, check_may_tag
 from bot.domain.release import Release, State
 from bot.domain.tagging import AlreadyTagged
-from bot.domain.versions import Version, latest_on_line
+from bot.domain.version import Version, latest_on_line
 from bot.store import AlreadyExists, StaleRelease
 from bot.usecases.context import Context, Progress, ServicePorts, quiet
 from bot.usecases.ports import CherryPickResult, Conflict, NotFound

@@ -1,6 +1,7 @@
 """The `/loop` subcommands outside the release lifecycle that check a build: QA's
 load-test window and result on stage, and each team's sign-off in prod (declared as in
-handlers/grammar/parser.py, which lists them after the lifecycle's)."""
+handlers/grammar/lifecycle.py; handlers/grammar/parser.py lists them after the
+lifecycle's)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
 """How a `/loop` subcommand is declared: once, with `@subcommand(usage, summary, ...)` on
 the function that reads it.
 
-Each module of declarations (handlers/grammar/parser.py, handlers/grammar/checks.py) keeps its own
-`Declarations`, in declaration order; handlers/grammar/parser.py joins them in the order `/loop
-help` lists them, so that order never depends on which module was imported first.
+Each module of declarations (handlers/grammar/lifecycle.py, questions.py, checks.py) keeps
+its own `Declarations`, in declaration order; handlers/grammar/parser.py joins them in the
+order `/loop help` lists them, so that order never depends on which module was imported first.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The `/loop` subcommands that only read: where releases stand, a release's history,
-what the environments run, the calendar (declared as in handlers/grammar/parser.py, which lists
-them after the lifecycle's)."""
+what the environments run, the calendar (declared as in handlers/grammar/lifecycle.py;
+handlers/grammar/parser.py lists them after the lifecycle's)."""
 
 from __future__ import annotations
 

@@ -5,17 +5,20 @@ Each refusal says what was wrong and the usage of the subcommand being read."""
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from bot.domain.errors import echoed
-from bot.domain.versions import BadVersion, Version
+from bot.domain.version import BadVersion, Version
 from handlers.grammar.intents import BadInput
 
 COMMAND = "/loop"
 ENVS = {"stage": "stage", "staging": "stage", "prod": "prod", "production": "prod"}
 QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "«": '"', "»": '"'})
+# Invisible characters a copy from a web page or a document brings along: read as nothing.
+INVISIBLE = str.maketrans(dict.fromkeys(("\u200b", "\u2060", "\ufeff")))
 CHANGE_LABEL = re.compile(r"change-([0-9]{1,9})", re.IGNORECASE)
 BUG_NUMBER = re.compile(r"#?([0-9]{1,9})")
 LINE = re.compile(r"([0-9]{1,9}\.[0-9]{1,9})(\.[xX])?")
@@ -159,7 +162,7 @@ def split(text: str) -> list[str]:
     (shlex builds each word a character at a time: quadratic on a long word)."""
     words: list[str] = []
     word: list[str] | None = None
-    for piece in _PIECE.finditer(text.translate(QUOTES)):
+    for piece in _PIECE.finditer(text.translate(INVISIBLE).translate(QUOTES)):
         double, single, plain, blank, unclosed = piece.groups()
         if unclosed is not None:
             raise BadInput("a quote is not closed", hint='put the text in "double quotes"')
@@ -193,8 +196,7 @@ def read_options(words: list[str]) -> tuple[list[str], str | None, str | None]:
         elif lowered == "--help" or lowered.split("=", 1)[0] in SUBCOMMAND_OPTIONS:
             kept.append(word)  # `/loop --help`, `/loop metrics --cycles 3`: the grammar's
         elif word.startswith("--"):
-            raise BadInput(f"unknown option `{echoed(word)}`",
-                           hint='options: `--service NAME`, `--emergency "REASON"`')
+            raise _unknown_option(word)
         else:
             kept.append(word)
     return kept, service, emergency
@@ -202,6 +204,15 @@ def read_options(words: list[str]) -> tuple[list[str], str | None, str | None]:
 
 _OPTION_NAMES = ("emergency", "service", "help")
 SUBCOMMAND_OPTIONS = ("--cycles",)  # read by the subcommand that takes them
+
+
+def _unknown_option(word: str) -> BadInput:
+    known = [f"--{name}" for name in _OPTION_NAMES] + list(SUBCOMMAND_OPTIONS)
+    close = difflib.get_close_matches(word.split("=", 1)[0].lower(), known, n=1, cutoff=0.6)
+    return BadInput(f"unknown option `{echoed(word)}`"
+                    + (f"; did you mean `{close[0]}`?" if close else ""),
+                    hint='options: `--service NAME`, `--emergency "REASON"` (a lifecycle '
+                         "step), `--cycles N` (metrics)")
 _DASHES = re.compile(r"^[\u2014\u2013\u2012\u2015]{1,2}")  # em, en, figure dash, bar
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.config.settings import Settings
-from bot.entrypoints.server import run
+from bot.entrypoints.production import run
 from bot.sandbox.world import Sandbox
 from bot.store import Store
 from tests.fixtures.processes import ImportWorld
@@ -53,8 +53,7 @@ def test_the_first_start_of_loopbot_run_imports(
     stop = threading.Event()
     with Sandbox.start(settings, state_dir=tmp_path / "sandbox") as sandbox:
         serving = threading.Thread(target=run, args=(sandbox.settings(settings, database),),
-                                   kwargs={"port": 0, "slack_api_url": sandbox.slack.api_url,
-                                           "stop": stop}, daemon=True)
+                                   kwargs={"port": 0, "stop": stop}, daemon=True)
         serving.start()
         try:
             for _ in range(300):

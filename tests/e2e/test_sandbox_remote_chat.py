@@ -27,6 +27,9 @@ SCRIPT = """\
 !deploy stage 0.12.2
 !commit not here
 @nobody /loop help
+/loop tag
+!click Tag            # GitHub paces the bot's writes 1 s apart: the step takes seconds
+@qa /loop status 0.13.0
 """
 
 
@@ -63,6 +66,10 @@ def test_the_chat_talks_to_loopbot_run_and_prints_what_it_posts(
     # played from a file, the transcript shows each line read, as `loopbot sandbox` does
     assert "> @ops /loop request stage change-1\n" in said
     assert "[#loop] loopbot: " in said and "[#C0" not in said  # the channel's name, not its id
+    # a slow step is printed whole under its line before the next line is sent
+    tagged = said.index("*loop-server 0.13.0* tagged by @dev")
+    assert said.index("> !click Tag") < tagged < said.index("> @qa /loop status 0.13.0")
+    assert "*loop-server 0.13.0*: tagged" in said[tagged:]
     stage = next(url for name, url in where["environments"].items() if name.endswith("/stage"))
     deployed = requests.get(stage, timeout=5).json()
     assert deployed["version"] == "0.12.2"

@@ -56,7 +56,7 @@ def start_replicas(base: Settings, sandbox: Sandbox, database: str, tmp_path: Pa
     settings_file.write_text(json.dumps(
         bot_settings.model_dump(mode="json", exclude={"secrets", "source"})))
     environ = {**os.environ, **_secret_environment(bot_settings)}
-    replicas = [Replica(settings_file, environ, sandbox.slack.api_url) for _ in range(count)]
+    replicas = [Replica(settings_file, environ) for _ in range(count)]
     try:
         for replica in replicas:
             replica.wait_started()
@@ -81,9 +81,9 @@ def due_now(base: Settings) -> Settings:
 
 
 class Replica:
-    def __init__(self, settings_file: Path, environ: dict[str, str], slack_api: str) -> None:
+    def __init__(self, settings_file: Path, environ: dict[str, str]) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.e2e.replica", str(settings_file), slack_api,
+            [sys.executable, "-m", "tests.e2e.replica", str(settings_file),
              str(LEASE_SECONDS), str(RENEW_SECONDS)],
             cwd=ROOT, env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )

@@ -14,7 +14,7 @@ from bot.domain.release import Env, State, Ticket
 from bot.usecases.adoption import IMPORTER, adopt_on_first_start, import_releases
 from bot.usecases.ports import PartnerError
 from bot.usecases.queries import history
-from bot.usecases.releases import advance
+from bot.usecases.release import advance
 from bot.usecases.tagging import tag_release
 from tests.fixtures.world import DEV, QA, World
 

@@ -265,6 +265,9 @@ def test_state_dir_persists_across_restarts(tmp_path: Path) -> None:
         assert (second.bug(ticket)["status"], second.bug(ticket)["resolution"]) == (
             "RESOLVED", "FIXED")
         assert second.comments(ticket)[-1]["text"] == "Deployed."
+        [history] = rest_client(second).bugs_history_raw([ticket])["bugs"]
+        moved = {c["field_name"]: c["added"] for c in history["history"][-1]["changes"]}
+        assert (moved["status"], moved["resolution"]) == ("RESOLVED", "FIXED")
         assert second.add_bug("Bug 1098001 — next one") == ticket + 1
     finally:
         second.stop()

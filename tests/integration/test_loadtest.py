@@ -17,7 +17,7 @@ from bot.domain.actions import Action, MissingRole
 from bot.domain.errors import Refusal
 from bot.domain.release import Env, State
 from bot.jobs import run_due
-from bot.usecases.loadtests import record_result, set_window
+from bot.usecases.loadtest import record_result, set_window
 from tests.fixtures.scheduler import Rehearsal, make_rehearsal, paris, stop_rehearsal
 from tests.fixtures.smtp import Inbox
 from tests.fixtures.world import DEV, LEAD, QA

@@ -13,7 +13,7 @@ import pytest
 from bot.domain.actions import Action
 from bot.sandbox.server import LoggedRequest, StandIn
 from bot.usecases.queries import environments
-from bot.usecases.releases import advance, check_step
+from bot.usecases.release import advance, check_step
 from bot.usecases.tagging import preview_tag, tag_release
 from tests.fixtures.world import DEV, OPS, QA, World
 

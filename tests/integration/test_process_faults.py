@@ -17,7 +17,7 @@ from bot.sandbox.bugzilla.standin import SANDBOX_KEY
 from bot.sandbox.world import GITHUB_TOKEN
 from bot.usecases.context import load_release
 from bot.usecases.ports import PartnerError
-from bot.usecases.releases import advance
+from bot.usecases.release import advance
 from bot.usecases.tagging import preview_tag, tag_release
 from tests.fixtures.world import DEV, OPS, QA, World
 

@@ -13,7 +13,7 @@ import pytest
 from bot.domain.actions import Action, Actor, Role
 from bot.domain.errors import Refusal
 from bot.domain.release import Env, Release, State, Ticket
-from bot.usecases.releases import advance
+from bot.usecases.release import advance
 from tests.fixtures.world import World
 from tests.unit.test_lifecycle import ALLOWED
 

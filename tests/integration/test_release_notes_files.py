@@ -13,7 +13,7 @@ import pytest
 
 from bot.config.notes import NotesSettings
 from bot.config.settings import Settings
-from bot.messages.releases import tag_preview, unread_files_line
+from bot.messages.release import tag_preview, unread_files_line
 from bot.sandbox.server import LoggedRequest
 from bot.usecases.context import load_release
 from bot.usecases.tagging import preview_tag, tag_release

@@ -9,7 +9,7 @@ import pytest
 from bot.config.settings import Settings
 from bot.domain.actions import Action, Actor, Role
 from bot.messages.blocks import role_mentions
-from bot.usecases.releases import advance
+from bot.usecases.release import advance
 from bot.usecases.tagging import tag_release
 from tests.fixtures.scheduler import Rehearsal
 from tests.fixtures.world import OPS

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from bot.clock import ManualClock
-from bot.domain.offers import OFFER_TTL, NotOffered, Offer, check_offered_to
+from bot.domain.offer import OFFER_TTL, NotOffered, Offer, check_offered_to
 from bot.messages import ACTION_STEP, ACTION_TAG
 from bot.sandbox.slack.signed import buttons
 from tests.fixtures.app import DEV, LEAD, OPS, LoopWorld

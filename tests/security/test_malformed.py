@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.domain.errors import Refusal
-from bot.domain.versions import Version
+from bot.domain.version import Version
 from handlers.grammar.words import bug_number, release_label, release_line
 from tests.fixtures.app import DEV, OPS, LoopWorld
 from tests.security.conftest import signed_post, state, tracebacks

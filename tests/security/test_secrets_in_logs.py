@@ -53,7 +53,7 @@ logging.basicConfig(level=logging.DEBUG, stream=sys.stderr,
 from bot.config.settings import load_settings
 from bot.sandbox.slack.signed import SlackRequests, buttons
 from bot.sandbox.world import SIGNING_SECRET, Sandbox
-from bot.entrypoints.server import run
+from bot.entrypoints.production import run
 from bot.store.schema import upgrade
 
 root = Path(sys.argv[1])
@@ -65,7 +65,7 @@ with Sandbox.start(base, state_dir=root / "sandbox") as sandbox:
     upgrade(settings.db_url)  # `loopbot db upgrade`
     stop = threading.Event()
     serving = threading.Thread(target=run, args=(settings,), kwargs={
-        "port": 0, "slack_api_url": sandbox.slack.api_url, "stop": stop})
+        "port": 0, "stop": stop})
     serving.start()
     while "{" not in printed.getvalue():
         time.sleep(0.05)

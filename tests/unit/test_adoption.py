@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.domain.adoption import adopt, ticket_of, tickets_by_version, untouched
 from bot.domain.facts import Bug
 from bot.domain.release import Env, State
-from bot.domain.versions import Version
+from bot.domain.version import Version
 
 V = Version.parse
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from bot.domain.deadlines import LateStep
+from bot.domain.deadline import LateStep
 from bot.domain.release import Env, Release, State, Ticket
 from bot.messages.announcements import (
     Announcement,

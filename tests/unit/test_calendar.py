@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.domain.calendar import Calendar
-from bot.domain.cycles import (
+from bot.domain.cycle import (
     BadDate,
     BeforeAnchor,
     CalendarError,

@@ -9,7 +9,7 @@ import icalendar
 import pytest
 
 from bot.config.settings import Settings, load_settings, settings_from_dict
-from bot.domain.cycles import CalendarError
+from bot.domain.cycle import CalendarError
 from bot.messages.calendar import render_ics, render_json, render_text
 from bot.usecases.calendar_feed import calendar_from_settings, select_cycles
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain.calendar import Calendar
-from bot.domain.deadlines import LateStep, is_working_day, off_calendar_push, stage_deadline
+from bot.domain.deadline import LateStep, is_working_day, off_calendar_push, stage_deadline
 from bot.domain.lifecycle import cleared_for_prod
 from bot.domain.loadtest import last_load_test_day
 from bot.domain.release import Release, State

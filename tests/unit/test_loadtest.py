@@ -10,7 +10,7 @@ import pytest
 
 from bot.domain.actions import Action, Actor, Facts, GuardFailed, Role
 from bot.domain.calendar import Calendar
-from bot.domain.cycles import Freeze
+from bot.domain.cycle import Freeze
 from bot.domain.facts import Bug, EnvironmentState
 from bot.domain.lifecycle import decide
 from bot.domain.loadtest import (

@@ -13,7 +13,7 @@ import pytest
 from bot.config.settings import ConfigError
 from bot.domain.audit import AuditEntry
 from bot.logs import bind_log_context, log_context, setup_logging
-from bot.store.steps_log import log_step
+from bot.store.step_log import log_step
 
 
 @pytest.fixture

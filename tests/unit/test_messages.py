@@ -8,7 +8,7 @@ from bot.domain.actions import Action, Actor, Role
 from bot.domain.errors import Refusal
 from bot.domain.release import Release, State
 from bot.messages.blocks import Rendered, decode_value, escape, lines_section, role_mentions
-from bot.messages.releases import step_confirmation
+from bot.messages.release import step_confirmation
 from bot.messages.replies import help_text, partner_failure, refusal
 from bot.sandbox.slack.blocks import block_errors
 from bot.usecases.ports import PartnerError

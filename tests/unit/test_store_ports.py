@@ -8,10 +8,10 @@ import inspect
 import pytest
 
 from bot.store.audit import AuditLog
-from bot.store.loadtests import LoadTests
-from bot.store.releases import Releases
-from bot.store.signoffs import Signoffs
-from bot.store.steps import Steps
+from bot.store.loadtest import LoadTests
+from bot.store.release import Releases
+from bot.store.signoff import Signoffs
+from bot.store.step import Steps
 from bot.store.uow import UnitOfWork
 from bot.usecases import ports
 

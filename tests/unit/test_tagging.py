@@ -6,7 +6,7 @@ import pytest
 
 from bot.domain.release import Kind, Release, State
 from bot.domain.tagging import AlreadyTagged, Naming, NothingToTag, plan_tag
-from bot.domain.versions import BadVersion
+from bot.domain.version import BadVersion
 
 LOOP = Naming()
 CLIENT = Naming(tag_pattern="v{version}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.domain.release import Env, Kind, Release, State
 from bot.partners.github import GitHubForge
-from bot.usecases.tickets import ticket_description, ticket_summary
+from bot.usecases.ticket import ticket_description, ticket_summary
 
 FORGE = GitHubForge("http://127.0.0.1:9", "unused", "mozilla-services/loop-server",
                     web_url="https://github.com")  # builds links only: no request is made

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.domain.errors import Refusal
-from bot.domain.versions import (
+from bot.domain.version import (
     BadPattern,
     BadVersion,
     Version,

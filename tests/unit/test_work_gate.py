@@ -8,7 +8,8 @@ import threading
 
 import pytest
 
-from handlers.work import Traffic, Worker
+from bot.usecases.concurrency import Worker
+from handlers.work import Traffic
 
 
 def gated_worker() -> tuple[Worker, threading.Event, list[str]]:

@@ -1,39 +1,35 @@
-"""Each bug's history as Bugzilla's Bug.history lists it (a mixin of the stand-in's
-`BugDatabase`): every update that changed a field adds one record (when, who, the fields
-changed); `add_history` adds a change made before, as tests and the sandbox seed one."""
+"""Each bug's history as Bugzilla's Bug.history lists it: every update that changed a
+field adds one record (when, who, the fields changed); `add` adds a change made before,
+as tests and the sandbox seed one. Not thread-safe by itself: `BugDatabase` holds its
+lock around every call."""
 
 from __future__ import annotations
 
 import copy
-import threading
 from collections.abc import Mapping
 from typing import Any
 
 
-class BugHistory:
-    """Needs `_lock`, `_live`, `_save` and `_history` from BugDatabase."""
+class BugHistories:
+    def __init__(self, records: Mapping[str, list[dict[str, Any]]] | None = None) -> None:
+        """`records` as `to_json` wrote them."""
+        self._records = {int(k): v for k, v in (records or {}).items()}
 
-    _lock: threading.RLock
-    _history: dict[int, list[dict[str, Any]]]
+    def of(self, bug_id: int) -> list[dict[str, Any]]:
+        """The bug's records, oldest first (a copy)."""
+        return copy.deepcopy(self._records.get(bug_id, []))
 
-    def _live(self, bug_id: int) -> dict[str, Any]: ...  # pragma: no cover
-    def _save(self) -> None: ...  # pragma: no cover
+    def add(self, bug_id: int, record: dict[str, Any]) -> None:
+        """A change made before, placed by its time."""
+        self._records.setdefault(bug_id, []).append(record)
+        self._records[bug_id].sort(key=lambda r: r["when"])
 
-    def history(self, bug_id: int) -> list[dict[str, Any]]:
-        with self._lock:
-            self._live(bug_id)
-            return copy.deepcopy(self._history.get(bug_id, []))
-
-    def add_history(self, bug_id: int, record: dict[str, Any]) -> None:
-        """A change made before (tests and the sandbox set up history this way)."""
-        with self._lock:
-            self._live(bug_id)
-            self._history.setdefault(bug_id, []).append(record)
-            self._history[bug_id].sort(key=lambda r: r["when"])
-            self._save()
-
-    def _record_change(self, bug_id: int, when: str, who: str,
-                       changed: Mapping[str, Mapping[str, str]]) -> None:
+    def record_change(self, bug_id: int, when: str, who: str,
+                      changed: Mapping[str, Mapping[str, str]]) -> None:
+        """An update made now; nothing when it changed no field."""
         if changed:
-            self._history.setdefault(bug_id, []).append({"when": when, "who": who, "changes": [
+            self._records.setdefault(bug_id, []).append({"when": when, "who": who, "changes": [
                 {"field_name": field, **change} for field, change in changed.items()]})
+
+    def to_json(self) -> dict[str, list[dict[str, Any]]]:
+        return {str(k): v for k, v in self._records.items()}

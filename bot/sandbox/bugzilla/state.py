@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.sandbox.bugzilla.history import BugHistory
+from bot.sandbox.bugzilla.history import BugHistories
 from bot.sandbox.bugzilla.records import (
     apply_simple_fields,
     changes,
@@ -43,7 +43,7 @@ Clock = Callable[[], dt.datetime]
 FIRST_NEW_ID = 1100001
 
 
-class BugDatabase(BugHistory):
+class BugDatabase:
     """Bugs keyed by id; every public method takes the lock."""
 
     def __init__(
@@ -62,7 +62,7 @@ class BugDatabase(BugHistory):
         self._lock = threading.RLock()
         self._bugs: dict[int, dict[str, Any]] = {}
         self._comments: dict[int, list[dict[str, Any]]] = {}
-        self._history: dict[int, list[dict[str, Any]]] = {}  # Bug.history's records
+        self._histories = BugHistories()  # Bug.history's records
         self._next_id = first_id
         self._next_comment_id = 8_700_001
         if state_file is not None and state_file.exists():
@@ -248,7 +248,7 @@ class BugDatabase(BugHistory):
         now = timestamp(self._clock())
         bug["last_change_time"] = now
         changed = changes(before, bug)
-        self._record_change(bug_id, now, actor, changed)
+        self._histories.record_change(bug_id, now, actor, changed)
         return {"id": bug_id, "alias": bug["alias"], "last_change_time": now,
                 "changes": changed}
 
@@ -270,6 +270,18 @@ class BugDatabase(BugHistory):
                                        timestamp(self._clock())))
         return comment_id
 
+    def history(self, bug_id: int) -> list[dict[str, Any]]:
+        with self._lock:
+            self._live(bug_id)
+            return self._histories.of(bug_id)
+
+    def add_history(self, bug_id: int, record: dict[str, Any]) -> None:
+        """A change made before (tests and the sandbox set up history this way)."""
+        with self._lock:
+            self._live(bug_id)
+            self._histories.add(bug_id, record)
+            self._save()
+
     def _live(self, bug_id: int) -> dict[str, Any]:
         bug = self._bugs.get(bug_id)
         if bug is None:
@@ -285,7 +297,7 @@ class BugDatabase(BugHistory):
             "next_comment_id": self._next_comment_id,
             "bugs": [self._bugs[i] for i in sorted(self._bugs)],
             "comments": {str(k): v for k, v in self._comments.items()},
-            "history": {str(k): v for k, v in self._history.items()},
+            "history": self._histories.to_json(),
         }
         self._state_file.parent.mkdir(parents=True, exist_ok=True)
         tmp = self._state_file.with_suffix(".tmp")
@@ -296,6 +308,6 @@ class BugDatabase(BugHistory):
         state = json.loads(state_file.read_text(encoding="utf-8"))
         self._bugs = {int(b["id"]): b for b in state.get("bugs", [])}
         self._comments = {int(k): v for k, v in state.get("comments", {}).items()}
-        self._history = {int(k): v for k, v in state.get("history", {}).items()}
+        self._histories = BugHistories(state.get("history"))
         self._next_id = int(state.get("next_id", self._next_id))
         self._next_comment_id = int(state.get("next_comment_id", self._next_comment_id))

@@ -28,7 +28,7 @@ from dateutil import parser as dateparser
 
 from bot.config.settings import ConfigError
 from bot.domain.calendar import Calendar
-from bot.domain.versions import BadVersion, Version
+from bot.domain.version import BadVersion, Version
 from handlers.grammar.words import COMMAND, QUOTES
 
 if TYPE_CHECKING:

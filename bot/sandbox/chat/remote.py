@@ -40,7 +40,9 @@ from bot.sandbox.slack.signed import SlackRequests, buttons
 from bot.sandbox.slack.workspace import Workspace
 from bot.usecases.ports import PartnerError
 
-QUIET_SECONDS = 1.0  # the bot is taken to be done once nothing changed for this long
+# The bot is taken to be done once nothing it posts changed and no stand-in heard from it
+# for this long: longer than the 1 s PyGithub waits between two writes to GitHub.
+QUIET_SECONDS = 1.5
 MOST_SECONDS = 30.0  # and a line waits no longer than this for it
 HELP = """@USER /loop ...          say it as @dev (the default), @ops, @qa, @lead, @client-dev or
                          @client-qa
@@ -63,16 +65,21 @@ class Where:
     github: str = ""
     github_token: str = ""
     repos: dict[str, str] = field(default_factory=dict)  # service -> OWNER/NAME
+    partners: tuple[str, ...] = ()  # every stand-in's base URL
 
     @classmethod
     def read(cls, path: Path) -> Where:
         try:
             described = json.loads(path.read_text(encoding="utf-8").strip().splitlines()[-1])
             github = described.get("github", {})
+            envs = {str(k): str(v) for k, v in described["environments"].items()}
+            partners = (str(described["slack"]["url"]).removesuffix("/").removesuffix("/api"),
+                        str(github.get("url", "")), *envs.values(),
+                        str(described.get("bugzilla", {}).get("url", "")).removesuffix("/rest"))
             return cls(str(described["slack"]["url"]), str(described["slack"]["signing_secret"]),
-                       {str(k): str(v) for k, v in described["environments"].items()},
-                       str(github.get("url", "")), str(github.get("token", "")),
-                       {str(k): str(v) for k, v in github.get("repos", {}).items()})
+                       envs, str(github.get("url", "")), str(github.get("token", "")),
+                       {str(k): str(v) for k, v in github.get("repos", {}).items()},
+                       tuple(url for url in partners if url))
         except OSError as exc:
             raise SandboxFileError(f"{path}: {exc.strerror or exc}") from None
         except (ValueError, KeyError, TypeError, IndexError):
@@ -217,19 +224,27 @@ class RemoteChat:
 
     def _wait_until_quiet(self) -> None:
         """The bot answers over HTTP at once and keeps working: wait until what it posts
-        stops changing (a remote bot has no drain to ask)."""
+        stops changing and the stand-ins stop hearing from it (a remote bot has no drain
+        to ask; a step waits seconds on GitHub before it posts anything)."""
         deadline = time.monotonic() + MOST_SECONDS
         last, quiet_since = self._state(), time.monotonic()
         while time.monotonic() < deadline:
             time.sleep(0.1)
             now = self._state()
-            if now != last:
+            if now != last or any(busy for _, busy in now[1]):
                 last, quiet_since = now, time.monotonic()
             elif time.monotonic() - quiet_since >= QUIET_SECONDS:
                 return
 
-    def _state(self) -> list[tuple[str, int]]:
-        return [(m.ts, len(m.edits)) for m in self.slack.posted()]
+    def _state(self) -> tuple[list[tuple[str, int]], list[tuple[int, int]]]:
+        """What the bot posted, and each stand-in's requests (received, being answered)."""
+        return [(m.ts, len(m.edits)) for m in self.slack.posted()], [
+            self._activity(url) for url in self.where.partners]
+
+    def _activity(self, url: str) -> tuple[int, int]:
+        answer = self.slack.session.get(f"{url}/__sandbox__/activity", timeout=10)
+        found = answer.json() if answer.ok else {}
+        return int(found.get("received", 0)), int(found.get("busy", 0))
 
     def flush(self) -> None:
         """Print every message posted or changed since the last flush, oldest first."""

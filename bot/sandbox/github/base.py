@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 from urllib.parse import urlencode
 
 from bot.sandbox.github.gitrepo import GitRepo, RefInfo, Signature
@@ -162,10 +162,17 @@ def signature_from_json(value: Any) -> Signature | None:
     return Signature(str(value["name"]), str(value["email"]), when)
 
 
+class Repos(Protocol):
+    """What a group of routes needs of the stand-in: its URL (for links and pages) and
+    the repository a request names (404 when there is none)."""
+
+    @property
+    def url(self) -> str: ...
+    def open_repo(self, owner: str, name: str) -> RepoHandle: ...
+
+
 class RouteGroup:
-    """A group of routes mixed into GitHubStandIn, which provides these."""
+    """Routes of one kind of GitHub object, served by GitHubStandIn over its `Repos`."""
 
-    url: str
-
-    def _open(self, owner: str, name: str) -> RepoHandle:
-        raise NotImplementedError
+    def __init__(self, repos: Repos) -> None:
+        self.repos = repos

@@ -38,12 +38,11 @@ COMMIT_FILES_PER_PAGE, COMMIT_FILE_LIMIT = 300, 3000  # one commit's files, per 
 
 
 class CommitRoutes(RouteGroup):
-    """Route group mixed into GitHubStandIn."""
 
     # -- git commits and trees -------------------------------------------------------------
     @route("GET", REPO + r"/git/commits/([0-9a-fA-F]{4,40})")
     def get_git_commit(self, request: Request, owner: str, name: str, sha: str) -> Response:
-        repo = self._open(owner, name)
+        repo = self.repos.open_repo(owner, name)
         info = repo.git.commit(sha.lower())
         if info is None:
             raise HTTPError(404, "Not Found")
@@ -51,7 +50,7 @@ class CommitRoutes(RouteGroup):
 
     @route("POST", REPO + r"/git/commits")
     def create_git_commit(self, request: Request, owner: str, name: str) -> Response:
-        repo = self._open(owner, name)
+        repo = self.repos.open_repo(owner, name)
         body = request.json()
         message, tree = body_field(body, "message"), body_field(body, "tree")
         parents = body_field(body, "parents", list, required=False) or []
@@ -66,7 +65,7 @@ class CommitRoutes(RouteGroup):
 
     @route("GET", REPO + r"/git/trees/(.+)")
     def get_tree(self, request: Request, owner: str, name: str, ref: str) -> Response:
-        repo = self._open(owner, name)
+        repo = self.repos.open_repo(owner, name)
         sha = repo.git.resolve(unquote(ref), "tree")
         if sha is None:
             raise HTTPError(404, "Not Found")
@@ -76,7 +75,7 @@ class CommitRoutes(RouteGroup):
     # -- repos commits -----------------------------------------------------------------------
     @route("GET", REPO + r"/commits/(.+)")
     def get_commit(self, request: Request, owner: str, name: str, ref: str) -> Response:
-        repo = self._open(owner, name)
+        repo = self.repos.open_repo(owner, name)
         sha = repo.git.resolve(unquote(ref))
         if sha is None:
             raise HTTPError(422, f"No commit found for SHA: {unquote(ref)}")
@@ -92,11 +91,11 @@ class CommitRoutes(RouteGroup):
             raise HTTPError(422, "Validation Failed") from exc
         shown = files[(page - 1) * per_page: page * per_page]
         return Response(200, repo.shapes.repos_commit(info, shown),
-                        page_headers(request, self.url, page, per_page, len(files)))
+                        page_headers(request, self.repos.url, page, per_page, len(files)))
 
     @route("GET", REPO + r"/commits")
     def list_commits(self, request: Request, owner: str, name: str) -> Response:
-        repo = self._open(owner, name)
+        repo = self.repos.open_repo(owner, name)
         start = request.arg("sha") or repo.default_branch()
         sha = repo.git.resolve(start)
         if sha is None:
@@ -106,12 +105,12 @@ class CommitRoutes(RouteGroup):
         shown = history[(page - 1) * per_page: page * per_page]
         infos = repo.git.log("--no-walk=unsorted", *shown) if shown else []
         return Response(200, [repo.shapes.repos_commit(c) for c in infos],
-                        page_headers(request, self.url, page, per_page, len(history)))
+                        page_headers(request, self.repos.url, page, per_page, len(history)))
 
     # -- compare ------------------------------------------------------------------------------
     @route("GET", REPO + r"/compare/(.+?)\.\.\.(.+)")
     def compare(self, request: Request, owner: str, name: str, base: str, head: str) -> Response:
-        repo = self._open(owner, name)
+        repo = self.repos.open_repo(owner, name)
         base_sha, head_sha = repo.git.resolve(unquote(base)), repo.git.resolve(unquote(head))
         if base_sha is None or head_sha is None:
             raise HTTPError(404, "Not Found")
@@ -119,7 +118,7 @@ class CommitRoutes(RouteGroup):
         if found is None:
             raise HTTPError(404, f"No common ancestor between {unquote(base)} and "
                                  f"{unquote(head)}.")
-        body = _comparison(self.url, repo, base, head, found.ahead, found.behind)
+        body = _comparison(self.repos.url, repo, base, head, found.ahead, found.behind)
         body["base_commit"] = repo.shapes.repos_commit(found.base)
         body["merge_base_commit"] = repo.shapes.repos_commit(found.merge_base)
         body["files"] = _files(repo, found.changes, head_sha)
@@ -133,12 +132,12 @@ class CommitRoutes(RouteGroup):
         infos = found.commits[skip: skip + per_page]
         body["commits"] = [repo.shapes.repos_commit(c) for c in infos]
         return Response(200, body,
-                        page_headers(request, self.url, page, per_page, found.ahead))
+                        page_headers(request, self.repos.url, page, per_page, found.ahead))
 
     # -- merges ---------------------------------------------------------------------------------
     @route("POST", REPO + r"/merges")
     def merge(self, request: Request, owner: str, name: str) -> Response:
-        repo = self._open(owner, name)
+        repo = self.repos.open_repo(owner, name)
         body = request.json()
         base, head = body_field(body, "base"), body_field(body, "head")
         message = body.get("commit_message") or f"Merge {head} into {base}"

@@ -24,11 +24,10 @@ MODES = frozenset({"100644", "100755", "040000", "160000", "120000"})
 
 
 class FileRoutes(RouteGroup):
-    """Route group mixed into GitHubStandIn."""
 
     @route("POST", REPO + r"/git/blobs")
     def create_blob(self, request: Request, owner: str, name: str) -> Response:
-        repo = self._open(owner, name)
+        repo = self.repos.open_repo(owner, name)
         body = request.json()
         content = body_field(body, "content")
         encoding = body.get("encoding", "utf-8")
@@ -40,14 +39,14 @@ class FileRoutes(RouteGroup):
 
     @route("GET", REPO + r"/git/blobs/([0-9a-fA-F]{4,40})")
     def get_blob(self, request: Request, owner: str, name: str, sha: str) -> Response:
-        repo = self._open(owner, name)
+        repo = self.repos.open_repo(owner, name)
         if repo.git.object_type(sha) != "blob":
             raise HTTPError(404, "Not Found")
         return Response(200, _blob(repo, sha))
 
     @route("POST", REPO + r"/git/trees")
     def create_tree(self, request: Request, owner: str, name: str) -> Response:
-        repo = self._open(owner, name)
+        repo = self.repos.open_repo(owner, name)
         body = request.json()
         entries = body_field(body, "tree", list)
         base = body.get("base_tree")
@@ -64,7 +63,7 @@ class FileRoutes(RouteGroup):
 
     @route("GET", REPO + r"/contents/(.+)")
     def get_contents(self, request: Request, owner: str, name: str, path: str) -> Response:
-        repo = self._open(owner, name)
+        repo = self.repos.open_repo(owner, name)
         ref = request.arg("ref") or repo.default_branch()
         commit = repo.git.resolve(ref)
         if commit is None:

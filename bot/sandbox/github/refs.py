@@ -24,12 +24,11 @@ from bot.sandbox.routes import HTTPError, Request, Response, route
 
 
 class RefRoutes(RouteGroup):
-    """Route group mixed into GitHubStandIn."""
 
     # -- refs ---------------------------------------------------------------------------
     @route("GET", REPO + r"/git/ref/(.+)")
     def get_ref(self, request: Request, owner: str, name: str, ref: str) -> Response:
-        repo = self._open(owner, name)
+        repo = self.repos.open_repo(owner, name)
         found = repo.git.ref(_full(ref))
         if found is None:
             raise HTTPError(404, "Not Found")
@@ -37,19 +36,19 @@ class RefRoutes(RouteGroup):
 
     @route("GET", REPO + r"/git/matching-refs/(.*)")
     def matching_refs(self, request: Request, owner: str, name: str, ref: str) -> Response:
-        repo = self._open(owner, name)
+        repo = self.repos.open_repo(owner, name)
         prefix = _full(ref)
         refs = [r for r in repo.git.refs() if r.name.startswith(prefix)]
-        return paginate(request, self.url, [repo.shapes.ref(r) for r in refs])
+        return paginate(request, self.repos.url, [repo.shapes.ref(r) for r in refs])
 
     @route("GET", REPO + r"/git/refs")
     def list_refs(self, request: Request, owner: str, name: str) -> Response:
-        repo = self._open(owner, name)
-        return paginate(request, self.url, [repo.shapes.ref(r) for r in repo.git.refs()])
+        repo = self.repos.open_repo(owner, name)
+        return paginate(request, self.repos.url, [repo.shapes.ref(r) for r in repo.git.refs()])
 
     @route("POST", REPO + r"/git/refs")
     def create_ref(self, request: Request, owner: str, name: str) -> Response:
-        repo = self._open(owner, name)
+        repo = self.repos.open_repo(owner, name)
         body = request.json()
         ref, sha = body_field(body, "ref"), body_field(body, "sha")
         if not ref.startswith("refs/") or ref.count("/") < 2 or not repo.git.check_ref_format(ref):
@@ -62,7 +61,7 @@ class RefRoutes(RouteGroup):
 
     @route("PATCH", REPO + r"/git/refs/(.+)")
     def update_ref(self, request: Request, owner: str, name: str, ref: str) -> Response:
-        repo = self._open(owner, name)
+        repo = self.repos.open_repo(owner, name)
         body = request.json()
         sha = body_field(body, "sha")
         force = bool(body.get("force", False))
@@ -79,7 +78,7 @@ class RefRoutes(RouteGroup):
 
     @route("DELETE", REPO + r"/git/refs/(.+)")
     def delete_ref(self, request: Request, owner: str, name: str, ref: str) -> Response:
-        repo = self._open(owner, name)
+        repo = self.repos.open_repo(owner, name)
         with repo.lock:
             current = repo.git.ref(_full(ref))
             if current is None or not repo.git.update_ref(current.name, None, current.sha):
@@ -89,7 +88,7 @@ class RefRoutes(RouteGroup):
     # -- annotated tag objects ------------------------------------------------------------
     @route("POST", REPO + r"/git/tags")
     def create_tag_object(self, request: Request, owner: str, name: str) -> Response:
-        repo = self._open(owner, name)
+        repo = self.repos.open_repo(owner, name)
         body = request.json()
         tag, message = body_field(body, "tag"), body_field(body, "message")
         sha, kind = body_field(body, "object"), body_field(body, "type")
@@ -105,7 +104,7 @@ class RefRoutes(RouteGroup):
 
     @route("GET", REPO + r"/git/tags/([0-9a-fA-F]{4,40})")
     def get_tag_object(self, request: Request, owner: str, name: str, sha: str) -> Response:
-        repo = self._open(owner, name)
+        repo = self.repos.open_repo(owner, name)
         info = repo.git.tag(sha.lower())
         if info is None:
             raise HTTPError(404, "Not Found")
@@ -114,19 +113,19 @@ class RefRoutes(RouteGroup):
     # -- tags list and branches -------------------------------------------------------------
     @route("GET", REPO + r"/tags")
     def list_tags(self, request: Request, owner: str, name: str) -> Response:
-        repo = self._open(owner, name)
-        return paginate(request, self.url, repo.tags_newest_first(),
+        repo = self.repos.open_repo(owner, name)
+        return paginate(request, self.repos.url, repo.tags_newest_first(),
                         shape=repo.shapes.tags_entry)
 
     @route("GET", REPO + r"/branches")
     def list_branches(self, request: Request, owner: str, name: str) -> Response:
-        repo = self._open(owner, name)
+        repo = self.repos.open_repo(owner, name)
         refs = repo.git.refs("refs/heads/")
-        return paginate(request, self.url, [repo.shapes.branch_entry(r) for r in refs])
+        return paginate(request, self.repos.url, [repo.shapes.branch_entry(r) for r in refs])
 
     @route("GET", REPO + r"/branches/(.+)")
     def get_branch(self, request: Request, owner: str, name: str, branch: str) -> Response:
-        repo = self._open(owner, name)
+        repo = self.repos.open_repo(owner, name)
         ref = repo.git.ref(f"refs/heads/{unquote(branch)}")
         info = repo.git.commit(ref.sha) if ref else None
         if info is None:

@@ -35,7 +35,7 @@ from bot.sandbox.github.commits import CommitRoutes
 from bot.sandbox.github.files import FileRoutes
 from bot.sandbox.github.gitrepo import FastImport, GitRepo, Signature
 from bot.sandbox.github.refs import RefRoutes
-from bot.sandbox.github.releases import ReleaseRoutes
+from bot.sandbox.github.release_page import ReleaseRoutes
 from bot.sandbox.github.shapes import DOCS, RepoShapes
 from bot.sandbox.routes import HTTPError, Request, Response, route
 from bot.sandbox.server import StandIn
@@ -79,13 +79,15 @@ def source_default_branch(source: str | Path) -> str:
                           "branch")
 
 
-class GitHubStandIn(RefRoutes, CommitRoutes, FileRoutes, ReleaseRoutes, StandIn):
+class GitHubStandIn(StandIn):
     name = "github"
 
     def __init__(self, root: str | Path | None = None, *,
                  tokens: Iterable[str] = DEFAULT_TOKENS, host: str = "127.0.0.1",
                  port: int = 0) -> None:
-        super().__init__(host, port)
+        # the first matching route answers; these groups come before its own routes
+        groups = (ReleaseRoutes(self), FileRoutes(self), CommitRoutes(self), RefRoutes(self))
+        super().__init__(host, port, route_groups=groups)
         self._owns_root = root is None
         self.root = Path(root) if root is not None else Path(tempfile.mkdtemp(prefix="ghs-"))
         self.root.mkdir(parents=True, exist_ok=True)
@@ -174,7 +176,7 @@ class GitHubStandIn(RefRoutes, CommitRoutes, FileRoutes, ReleaseRoutes, StandIn)
                 self._repos[(owner, name)] = handle
             return handle
 
-    def _open(self, owner: str, name: str) -> RepoHandle:
+    def open_repo(self, owner: str, name: str) -> RepoHandle:
         try:
             path = self.repo_path(owner, name)
         except ValueError as exc:
@@ -202,5 +204,5 @@ class GitHubStandIn(RefRoutes, CommitRoutes, FileRoutes, ReleaseRoutes, StandIn)
     # -- repository ---------------------------------------------------------------------------
     @route("GET", REPO)
     def get_repo(self, request: Request, owner: str, name: str) -> Response:
-        repo = self._open(owner, name)
+        repo = self.open_repo(owner, name)
         return Response(200, repo.shapes.repository(repo.default_branch()))

@@ -1,17 +1,16 @@
-"""Reading commits, tags and comparisons through GitHub's REST API (a mixin of
-`GitHubForge`).
+"""Reading commits and comparisons through GitHub's REST API.
 
 Guarantees:
-- a changelog costs few requests: `tags()` is one page per 100 tags, and `ancestry(b, h)`
-  followed by `commits_between(b, h)` in the same thread is one comparison and its pages
-  of `per_page` commits (the first page is kept for `comparison_ttl` seconds, used once);
-  `changed_files(b, h)` after them is free;
+- a changelog costs few requests: `ancestry(b, h)` followed by `commits_between(b, h)`
+  in the same thread is one comparison and its pages of `per_page` commits (the first
+  page is kept for `comparison_ttl` seconds, used once); `changed_files(b, h)` after them
+  is free;
 - `contained_in(branch, shas)` costs the fewer requests of its two ways: one comparison
   per commit, or one request counting the branch's commits and its history in pages of
   `per_page` (stopping once every commit is found), so placing many tags is linear;
 - `commit_files(sha)` is one `GET /repos/{o}/{r}/commits/{sha}` (a page per 300 files, up
   to GitHub's 3000), with a renamed file's old path as well as its new one;
-- a missing tag is None, a missing commit None (find_commit) or `NotFound`.
+- a missing commit is None (find_commit) or `NotFound`.
 """
 
 from __future__ import annotations
@@ -23,23 +22,29 @@ from typing import Any
 from github.Comparison import Comparison
 from github.Repository import Repository
 
-from bot.domain.facts import Ancestry, Commit, Tag
-from bot.partners.github_errors import errors
+from bot.domain.facts import Ancestry, Commit
+from bot.partners.github.client import RepoClient
+from bot.partners.github.errors import errors
 from bot.usecases.ports import NotFound
 
 FILES_PER_PAGE = 300  # GitHub's largest page of a commit's files
 
 
-class CommitReads:
-    """Needs `_repo`, `per_page`, `_clock`, `_ttl`, `_comparisons` and `_files` from
-    GitHubForge."""
+class History:
+    """The repository's history; a comparison made by `ancestry` is kept `ttl` seconds
+    for `commits_between` in the same thread."""
 
-    _repo: Repository
-    per_page: int
-    _ttl: float
-    _clock: Callable[[], float]
-    _comparisons: dict[tuple[int, str, str], tuple[float, Comparison]]
-    _files: dict[tuple[str, str], tuple[str, ...]]  # a comparison's files (any thread)
+    def __init__(self, client: RepoClient, *, ttl: float, clock: Callable[[], float]) -> None:
+        self._client = client
+        self._ttl = ttl
+        self._clock = clock
+        self._comparisons: dict[tuple[int, str, str], tuple[float, Comparison]] = {}
+        # a comparison's file names, kept for changed_files (plain strings: any thread)
+        self._files: dict[tuple[str, str], tuple[str, ...]] = {}
+
+    @property
+    def _repo(self) -> Repository:
+        return self._client.repo
 
     def find_commit(self, sha: str) -> str | None:
         try:
@@ -60,21 +65,6 @@ class CommitReads:
                 paths.append(changed.filename)
             return tuple(dict.fromkeys(paths))
 
-    def tags(self) -> list[Tag]:
-        with errors("listing tags"):
-            return [Tag(t.name, t.commit.sha) for t in self._repo.get_tags()]
-
-    def tag(self, name: str) -> Tag | None:
-        try:
-            with errors(f"reading tag {name}"):
-                ref = self._repo.get_git_ref(f"tags/{name}")
-                sha = ref.object.sha
-                if ref.object.type == "tag":
-                    sha = self._repo.get_git_tag(sha).object.sha
-                return Tag(name, sha)
-        except NotFound:
-            return None
-
     def ancestry(self, base: str, head: str) -> Ancestry:
         comparison = self._compare(base, head)
         self._comparisons[(threading.get_ident(), base, head)] = (self._clock(), comparison)
@@ -86,7 +76,7 @@ class CommitReads:
             return frozenset(s for s in wanted if self._is_ancestor(s, branch))
         with errors(f"listing the history of {branch}"):
             history = self._repo.get_commits(sha=branch)
-            pages = -(-history.totalCount // self.per_page)  # one request (per_page=1)
+            pages = -(-history.totalCount // self._client.per_page)  # one request (per_page=1)
             if pages >= len(wanted):
                 return frozenset(s for s in wanted if self._is_ancestor(s, branch))
             found: set[str] = set()
@@ -125,8 +115,9 @@ class CommitReads:
 
     def _compare(self, base: str, head: str) -> Comparison:
         with errors(f"comparing {base}...{head}"):
-            comparison = self._repo.compare(base, head, comparison_commits_per_page=self.per_page)
-            comparison.status  # noqa: B018 - fetches the first page now, inside _errors
+            comparison = self._repo.compare(
+                base, head, comparison_commits_per_page=self._client.per_page)
+            comparison.status  # noqa: B018 - fetches the first page now, inside errors
             return comparison
 
     def _fresh_comparison(self, base: str, head: str) -> Comparison:

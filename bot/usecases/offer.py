@@ -1,4 +1,4 @@
-"""Offering a confirmation and accepting a press on one (bot/domain/offers.py says when a
+"""Offering a confirmation and accepting a press on one (bot/domain/offer.py says when a
 press counts). The handlers put the offer's id in the button; a press hands it back."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 
 from bot.domain.actions import Actor
-from bot.domain.offers import OFFER_TTL, Offer, check_live, check_offered_to
+from bot.domain.offer import OFFER_TTL, Offer, check_live, check_offered_to
 from bot.usecases.context import Context
 
 

@@ -1,9 +1,9 @@
-"""Release-driven duties: reminders when a stage step is late, and the monitoring window
+"""Following a release up: reminders when a stage step is late, and the monitoring window
 after a prod deploy. Times come from the audit log (when the release entered its state).
 
 Late steps, for a release on stage with a stage ticket (keys name the ticket, so a
 re-release with a new ticket is reminded afresh), the one step it waits for
-(bot/domain/deadlines.py), from its deadline at the announcement hour:
+(bot/domain/deadline.py), from its deadline at the announcement hour:
 - `remind:SERVICE:VERSION:deploy-stage:BUG`: still STAGE_REQUESTED on the next working day
   after it was requested: OPS is mentioned;
 - `remind:SERVICE:VERSION:verify-stage:BUG`: deployed but not verified on the first Friday
@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from bot.config.settings import ServiceSettings
 from bot.domain.audit import AuditEntry
 from bot.domain.calendar import Calendar
-from bot.domain.deadlines import DayOff, LateStep, is_working_day, stage_deadline
+from bot.domain.deadline import DayOff, LateStep, is_working_day, stage_deadline
 from bot.domain.loadtest import last_load_test_day
 from bot.domain.pipeline import Pipeline, pipeline_for
 from bot.domain.release import Release, State

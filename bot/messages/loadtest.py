@@ -23,7 +23,7 @@ from bot.messages.blocks import (
     escape,
     section,
 )
-from bot.usecases.loadtests import ResultRecorded, WindowSet
+from bot.usecases.loadtest import ResultRecorded, WindowSet
 
 
 def window_span(window: Window, tz: dt.tzinfo) -> str:
@@ -54,7 +54,7 @@ def window_set(found: WindowSet, actor: Actor, tz: dt.tzinfo) -> Rendered:
 
 def window_confirmation(found: WindowSet, tz: dt.tzinfo, offer: str) -> Rendered:
     """The ephemeral question before an emergency window: what it breaks, and a button
-    naming the recorded offer (bot/domain/offers.py: the press records what was offered)."""
+    naming the recorded offer (bot/domain/offer.py: the press records what was offered)."""
     window = found.window
     label = f"Override load-test window {window.version}"
     value = {"s": window.service, "v": window.version, "o": offer}

@@ -20,11 +20,10 @@ RELEASES_FILE = "sandbox-releases.json"
 
 
 class ReleaseRoutes(RouteGroup):
-    """Route group mixed into GitHubStandIn."""
 
     @route("POST", REPO + r"/releases")
     def create_release(self, request: Request, owner: str, name: str) -> Response:
-        repo = self._open(owner, name)
+        repo = self.repos.open_repo(owner, name)
         body = request.json()
         tag = body_field(body, "tag_name")
         target = body.get("target_commitish") or repo.default_branch()
@@ -41,18 +40,18 @@ class ReleaseRoutes(RouteGroup):
 
     @route("GET", REPO + r"/releases")
     def list_releases(self, request: Request, owner: str, name: str) -> Response:
-        repo = self._open(owner, name)
+        repo = self.repos.open_repo(owner, name)
         newest_first = sorted(_load(repo), key=lambda r: r["id"], reverse=True)
-        return paginate(request, self.url, newest_first)
+        return paginate(request, self.repos.url, newest_first)
 
     @route("GET", REPO + r"/releases/tags/(.+)")
     def release_by_tag(self, request: Request, owner: str, name: str, tag: str) -> Response:
-        repo = self._open(owner, name)
+        repo = self.repos.open_repo(owner, name)
         return Response(200, _find(repo, lambda r: r["tag_name"] == unquote(tag)))
 
     @route("GET", REPO + r"/releases/(\d+)")
     def release_by_id(self, request: Request, owner: str, name: str, number: str) -> Response:
-        repo = self._open(owner, name)
+        repo = self.repos.open_repo(owner, name)
         return Response(200, _find(repo, lambda r: r["id"] == int(number)))
 
 

@@ -15,7 +15,7 @@ from bot.domain.actions import Action, Actor
 from bot.domain.api_impact import describe as describe_impact
 from bot.domain.errors import one_line
 from bot.domain.next_steps import next_action, next_step
-from bot.domain.offers import StepArguments
+from bot.domain.offer import StepArguments
 from bot.domain.pipeline import pipeline_for
 from bot.domain.release import Kind, Release, State
 from bot.domain.rules import next_owners, release_after
@@ -34,7 +34,7 @@ from bot.messages.blocks import (
     lines_section,
     section,
 )
-from bot.usecases.releases import ActionResult
+from bot.usecases.release import ActionResult
 from bot.usecases.tagging import BackportResult, TagPreview, TagResult
 
 LABELS = {
@@ -79,7 +79,7 @@ def step_label(action: Action, version: str, *, override: bool = False) -> str:
 def step_button(release: Release, action: Action, *, reason: str | None = None,
                 offer: str | None = None) -> Block:
     """The button for `action` on `release`; a confirm dialog for irreversible ones;
-    `offer` names the recorded confirmation it answers (bot/domain/offers.py)."""
+    `offer` names the recorded confirmation it answers (bot/domain/offer.py)."""
     value = {"s": release.service, "v": release.version, "a": action.value}
     if offer is not None:
         value["o"] = offer

@@ -37,7 +37,7 @@ from bot.domain.release import Env, Release
 from bot.usecases.calendar_feed import calendar_from_settings
 from bot.usecases.context import Context, Progress, load_release, quiet
 from bot.usecases.ports import Attachment, NotFound, PartnerError
-from bot.usecases.releases import ActionResult, advance
+from bot.usecases.release import ActionResult, advance
 
 
 @dataclass(frozen=True)

@@ -1,28 +1,23 @@
-"""PROCESS.md, walked through the use cases against the stand-ins: GitHub, Bugzilla and the
-environments are reached through PyGithub, python-bugzilla and requests over HTTP."""
+"""PROCESS.md, walked through the use cases on the in-memory fakes (tests/fakes), seeded
+like the sandbox. The adapters' side of each step is tested against the stand-ins in
+tests/integration (the contract tests keep the fakes honest) and end to end in tests/e2e."""
 
 from __future__ import annotations
-
-import subprocess
 
 import pytest
 
 from bot.domain.actions import Action, GuardFailed
 from bot.domain.errors import Refusal
+from bot.domain.facts import Tag
 from bot.domain.release import Env, State
 from bot.usecases.context import load_release
-from bot.usecases.releases import advance
+from bot.usecases.release import advance
 from bot.usecases.tagging import backport, preview_tag, tag_release
-from tests.fixtures.world import DEV, LEAD, OPS, QA, World
+from tests.fakes.world import FakeWorld as World
+from tests.fixtures.world import DEV, LEAD, OPS, QA
 
 STAGE_SUMMARY = "Loop — Please deploy loop-server {} to Stage"
 PROD_SUMMARY = "Loop — Please deploy loop-server {} to Production"
-
-
-def git(world: World, *args: str) -> str:
-    path = world.sandbox.github.repo_path("mozilla-services", "loop-server")
-    return subprocess.run(["git", "--git-dir", str(path), *args], check=True,
-                          capture_output=True, text=True).stdout.strip()
 
 
 def tag(world: World, version: str | None = None, line: str | None = None) -> str:
@@ -46,8 +41,17 @@ def to_done(world: World, version: str) -> None:
     advance(world.ctx, Action.VERIFY_PROD, version, QA)
 
 
+@pytest.fixture
+def world(fake_world: World) -> World:
+    return fake_world
+
+
+def comments(world: World, bug_id: int) -> list[str]:
+    return world.tracker().comments.get(bug_id, [])
+
+
 def test_normal_release_goes_from_tag_to_verified_in_prod(world: World) -> None:
-    bugzilla = world.sandbox.bugzilla
+    bugzilla = world.tracker()
     preview = preview_tag(world.ctx, DEV)
     assert preview.version == "0.13.0" and preview.plan.branch == "master"
     assert str(preview.previous) == "0.12.2"
@@ -55,8 +59,7 @@ def test_normal_release_goes_from_tag_to_verified_in_prod(world: World) -> None:
     assert preview.changelog.flagged_ids == (1096112,)  # referenced, still NEW
 
     result = tag_release(world.ctx, DEV, "0.13.0", expected_sha=preview.head_sha)
-    assert git(world, "cat-file", "-t", "0.13.0") == "tag"
-    assert git(world, "rev-parse", "0.13.0^{commit}") == preview.head_sha
+    assert world.forge().tag("0.13.0") == Tag("0.13.0", preview.head_sha)
     assert "1094662 — Fix SP backwards compatibility" in result.release.notes
     assert result.release_url.endswith("/releases/tag/0.13.0")
 
@@ -64,29 +67,29 @@ def test_normal_release_goes_from_tag_to_verified_in_prod(world: World) -> None:
     stage = requested.release.ticket(Env.STAGE)
     assert stage is not None and requested.release.state is State.STAGE_REQUESTED
     ticket = bugzilla.bug(stage.bug_id)
-    assert ticket["summary"] == STAGE_SUMMARY.format("0.13.0")
-    assert set(ticket["depends_on"]) == {1094662, 1093488}
+    assert ticket.summary == STAGE_SUMMARY.format("0.13.0")
+    assert set(ticket.depends_on) == {1094662, 1093488}
 
     with pytest.raises(GuardFailed, match="stage reports 0.12.2, not 0.13.0"):
         advance(world.ctx, Action.DEPLOYED_STAGE, "0.13.0", OPS)
     world.deploy("stage", "0.13.0")
     advance(world.ctx, Action.DEPLOYED_STAGE, "0.13.0", OPS)
-    assert (bugzilla.bug(stage.bug_id)["status"], bugzilla.bug(stage.bug_id)["resolution"]) \
+    assert (bugzilla.bug(stage.bug_id).status, bugzilla.bug(stage.bug_id).resolution) \
         == ("RESOLVED", "FIXED")
 
     verified = advance(world.ctx, Action.VERIFY_STAGE, "0.13.0", QA)
-    assert bugzilla.bug(stage.bug_id)["status"] == "VERIFIED"
+    assert bugzilla.bug(stage.bug_id).status == "VERIFIED"
     assert verified.release.state is State.PROD_REQUESTED
     prod = verified.release.ticket(Env.PROD)
     assert prod is not None
-    assert bugzilla.bug(prod.bug_id)["summary"] == PROD_SUMMARY.format("0.13.0")
+    assert bugzilla.bug(prod.bug_id).summary == PROD_SUMMARY.format("0.13.0")
 
     assert advance(world.ctx, Action.GREENLIGHT, "0.13.0", QA).release.state is State.GREENLIT
     world.deploy("prod", "0.13.0")
     advance(world.ctx, Action.DEPLOYED_PROD, "0.13.0", OPS)
     done = advance(world.ctx, Action.VERIFY_PROD, "0.13.0", QA)
     assert done.release.state is State.DONE
-    assert bugzilla.bug(prod.bug_id)["status"] == "VERIFIED"
+    assert bugzilla.bug(prod.bug_id).status == "VERIFIED"
 
     with world.ctx.store.unit_of_work() as uow:
         actions = [e.action for e in uow.audit.find("loop-server", "0.13.0")]
@@ -99,12 +102,12 @@ def test_bug_on_stage_makes_a_patch_that_supersedes_the_stage_ticket(world: Worl
     first = advance(world.ctx, Action.REQUEST_STAGE, "0.13.0", QA).release.ticket(Env.STAGE)
     world.deploy("stage", "0.13.0")
     advance(world.ctx, Action.DEPLOYED_STAGE, "0.13.0", OPS)
-    found = world.sandbox.bugzilla.add_bug("Rooms cannot be renamed on stage", "NEW")
+    found = world.tracker().add_bug("Rooms cannot be renamed on stage", "NEW")
     rejected = advance(world.ctx, Action.REJECT, "0.13.0", QA, bug_id=found,
                        reason="renaming a room answers 500")
     assert rejected.release.state is State.REJECTED
     assert first is not None
-    assert any(f"bug {found}" in c["text"] for c in world.sandbox.bugzilla.comments(first.bug_id))
+    assert any(f"bug {found}" in c for c in comments(world, first.bug_id))
 
     fix = world.land(f"Bug {found} — Allow renaming rooms again")
     preview = preview_tag(world.ctx, DEV)
@@ -116,10 +119,9 @@ def test_bug_on_stage_makes_a_patch_that_supersedes_the_stage_ticket(world: Worl
     requested = advance(world.ctx, Action.REQUEST_STAGE, "0.13.1", QA)
     second = requested.release.ticket(Env.STAGE)
     assert second is not None and [r.version for r in requested.superseded] == ["0.13.0"]
-    old = world.sandbox.bugzilla.bug(first.bug_id)
-    assert (old["status"], old["resolution"]) == ("RESOLVED", "INVALID")
-    assert any(f"Superseded by bug {second.bug_id}" in c["text"]
-               for c in world.sandbox.bugzilla.comments(first.bug_id))
+    old = world.tracker().bug(first.bug_id)
+    assert (old.status, old.resolution) == ("RESOLVED", "INVALID")
+    assert any(f"Superseded by bug {second.bug_id}" in c for c in comments(world, first.bug_id))
     assert load_release(world.ctx, "loop-server", "0.13.0").state is State.SUPERSEDED
     assert load_release(world.ctx, "loop-server", "0.13.0").superseded_by == "0.13.1"
 
@@ -127,11 +129,11 @@ def test_bug_on_stage_makes_a_patch_that_supersedes_the_stage_ticket(world: Worl
 def test_regression_blocks_prod_until_its_bug_is_fixed(world: World) -> None:
     tag(world, "0.13.0")
     to_stage_verified(world, "0.13.0")
-    regression = world.sandbox.bugzilla.add_bug("Calls drop after 60 s on stage load", "NEW")
+    regression = world.tracker().add_bug("Calls drop after 60 s on stage load", "NEW")
     blocked = advance(world.ctx, Action.BLOCK, "0.13.0", QA, bug_id=regression)
     prod = blocked.release.ticket(Env.PROD)
     assert prod is not None
-    assert regression in world.sandbox.bugzilla.bug(prod.bug_id)["depends_on"]
+    assert regression in world.tracker().bug(prod.bug_id).depends_on
     with pytest.raises(GuardFailed, match=f"prod is blocked for 0.13.0 by bug {regression}"):
         advance(world.ctx, Action.GREENLIGHT, "0.13.0", QA)
     assert load_release(world.ctx, "loop-server", "0.13.0").state is State.PROD_REQUESTED
@@ -142,16 +144,18 @@ def test_regression_blocks_prod_until_its_bug_is_fixed(world: World) -> None:
 
 
 def test_prod_bug_is_backported_to_a_new_maintenance_branch_and_released(world: World) -> None:
-    bug = world.sandbox.bugzilla.add_bug("Hawk sessions expire too early in prod", "NEW")
+    bug = world.tracker().add_bug("Hawk sessions expire too early in prod", "NEW")
     fix = world.land(f"Bug {bug} — Keep Hawk sessions for 30 days", "loop/hawk.js")
-    assert "0.12.x" not in git(world, "branch", "--list", "0.12.x")
+    forge = world.forge()
+    assert not forge.branch_exists("0.12.x")
 
     result = backport(world.ctx, DEV, "0.12", bug_id=bug)
     assert result.created_branch and result.branch == "0.12.x"
     assert result.result is not None and [o for o, _ in result.result.picked] == [fix]
-    assert git(world, "merge-base", "0.12.x", "0.12.2") == git(world, "rev-parse", "0.12.2^{}")
-    assert f"(cherry picked from commit {fix})" in git(world, "log", "-1", "--format=%B",
-                                                        "0.12.x")
+    tagged = forge.tag_shas["0.12.2"]  # the branch starts at the tag and adds the pick
+    assert [c.parents for c in forge.commits_between(tagged, "0.12.x")] == [(tagged,)]
+    assert f"(cherry picked from commit {fix})" in forge.commits[
+        forge.branch_head("0.12.x")].message
     again = backport(world.ctx, DEV, "0.12", bug_id=bug)  # nothing is picked twice
     assert again.result is None and again.skipped == (fix,)
 
@@ -184,22 +188,20 @@ def test_emergency_override_pushes_past_a_missing_step_with_its_reason_logged(
 
 def test_a_second_service_follows_its_own_tag_pattern_and_environments(world: World) -> None:
     """loop-client tags `v0.1.0`; its tickets and its stage URL are its own."""
-    world.sandbox.github.commit("mozilla", "loop-client", "master",
-                                "Bug 1101300 — Show the room name in the title bar",
-                                {"index.html": "<title>Room</title>\n"})
+    world.forge("loop-client").commit("master",
+                                      "Bug 1101300 — Show the room name in the title bar",
+                                      {"index.html": "<title>Room</title>\n"})
     preview = preview_tag(world.ctx, DEV, service="loop-client")
     assert (preview.version, preview.plan.tag, preview.previous) == ("0.1.0", "v0.1.0", None)
     result = tag_release(world.ctx, DEV, "0.1.0", service="loop-client",
                          expected_sha=preview.head_sha)
     assert result.release.tag == "v0.1.0" and result.release.service == "loop-client"
-    path = world.sandbox.github.repo_path("mozilla", "loop-client")
-    assert subprocess.run(["git", "--git-dir", str(path), "cat-file", "-t", "v0.1.0"],
-                          capture_output=True, text=True, check=True).stdout.strip() == "tag"
+    assert world.forge("loop-client").tag("v0.1.0") == Tag("v0.1.0", preview.head_sha)
     filed = advance(world.ctx, Action.REQUEST_STAGE, "0.1.0", QA, service="loop-client")
     stage = filed.release.ticket(Env.STAGE)
     assert stage is not None
-    assert world.sandbox.bugzilla.bug(stage.bug_id)["summary"] == \
+    assert world.tracker("loop-client").bug(stage.bug_id).summary == \
         "Loop — Please deploy loop-client 0.1.0 to Stage"
-    world.sandbox.environment("loop-client", "stage").deploy("0.1.0", preview.head_sha)
+    world.deploy("stage", "0.1.0", service="loop-client", rev=preview.head_sha)
     advance(world.ctx, Action.DEPLOYED_STAGE, "0.1.0", OPS, service="loop-client")
     assert load_release(world.ctx, "loop-client", "0.1.0").state is State.STAGE_DEPLOYED

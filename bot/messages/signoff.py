@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.domain.actions import Actor
 from bot.domain.release import Release
 from bot.messages.blocks import ACTION_SIGNOFF, Rendered, actions, button, context, escape, section
-from bot.usecases.signoffs import SignoffResult
+from bot.usecases.signoff import SignoffResult
 
 
 def with_signoff_button(rendered: Rendered, release: Release,

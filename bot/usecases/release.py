@@ -2,7 +2,7 @@
 
 Each reads the outside facts it guards on afresh, asks the lifecycle (bot/domain), performs
 the side effects it was told to in order, and records the outcome and an audit entry in
-one transaction. Side effects are idempotent (bot/usecases/tickets.py), so a step that failed
+one transaction. Side effects are idempotent (bot/usecases/ticket.py), so a step that failed
 halfway is finished by repeating the same command, never done twice.
 """
 
