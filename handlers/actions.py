@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -36,9 +35,7 @@ from slack_bolt.context.respond import Respond
 
 from bot.domain.actions import Action
 from bot.domain.errors import Refusal
-from bot.domain.loadtest import check_may_load_test
-from bot.domain.offer import LOADTEST_WINDOW, TAG, NotOffered, Offer, StepArguments
-from bot.domain.permissions import check_may_tag
+from bot.domain.offer import LOADTEST_WINDOW, TAG, Offer, StepArguments, offered_step
 from bot.domain.release import Release
 from bot.messages import ACTION_STEP, ACTION_TAG, decode_value
 from bot.messages import release as rendering
@@ -48,8 +45,7 @@ from bot.messages.blocks import (
     ACTION_SIGNOFF,
 )
 from bot.usecases.context import Progress, load_release
-from bot.usecases.offer import check_pressed_by, live_offer
-from bot.usecases.release import check_role_for
+from bot.usecases.offer import Press, accept_press
 from bot.usecases.step_messages import record_message, recorded_message, tag_message_key
 from bot.usecases.tagging import TagResult, finish_interrupted_tag, tag_release
 from handlers.commands import retry_number, run_step
@@ -57,7 +53,6 @@ from handlers.loadtest import record_window
 from handlers.signoff import do_signoff
 from handlers.work import Job, Runtime, SlackRequest
 
-log = logging.getLogger("loopbot.slack")
 SINGLE_USE = ("confirm:", "tag:")  # block ids of confirmations
 
 
@@ -121,38 +116,12 @@ def _request(body: dict[str, Any], action: dict[str, Any], respond: Respond,
                         retry_number(request))
 
 
-def _claimed(job: Job, offer: Offer) -> bool:
-    """True when this press may go on: a confirmation is claimed once, forever."""
-    if not job.ctx.store.claim(f"offer:{offer.id}", job.request.user):
-        log.info("confirmation %s pressed again: ignored", offer.id)
-        return False
-    return True
-
-
-def _accepted(job: Job, value: dict[str, Any], action: str | None = None) -> Offer | None:
-    """The offer this press answers, once it is known to be live, pressed by someone who
-    may take its step and who was offered it; None when it was claimed already."""
-    offer = live_offer(job.ctx, value.get("o"))
-    if action is not None and offer.action != action:
-        raise NotOffered("this button is not one I offered")
-    if offer.action == TAG:
-        check_may_tag(job.actor, offer.service)
-    elif offer.action == LOADTEST_WINDOW:
-        check_may_load_test(job.actor, offer.service, offer.reason)
-    else:
-        check_role_for(job.ctx, _action(offer.action), offer.version, job.actor,
-                       service=offer.service, override=offer.reason is not None)
-    check_pressed_by(offer, job.actor)  # roles first: they say what is wrong more usefully
-    job.reply.channel = job.ctx.settings.channel_of(offer.service)
-    return offer if _claimed(job, offer) else None
-
-
-def _action(value: object) -> Action:
-    try:
-        return Action(value)
-    except ValueError:
-        raise Refusal("this button is not one of mine any more",
-                      hint="`/loop help` lists the commands") from None
+def _accepted(job: Job, value: dict[str, Any], action: str | None = None) -> Press:
+    """The press on the offer the button names, accepted (bot/usecases/offer.py); its
+    answers go to the offer's service's channel."""
+    press = accept_press(job.ctx, job.actor, value.get("o"), action)
+    job.reply.channel = job.ctx.settings.channel_of(press.offer.service)
+    return press
 
 
 def _recorded(job: Job, offer: Offer) -> tuple[Release | None, bool]:
@@ -166,19 +135,19 @@ def _recorded(job: Job, offer: Offer) -> tuple[Release | None, bool]:
 
 
 def _step_pressed_again(job: Job, offer: Offer) -> None:
-    label = rendering.step_label(_action(offer.action), offer.version,
+    label = rendering.step_label(offered_step(offer.action), offer.version,
                                  override=offer.reason is not None)
-    job.reply.replace_original(rendering.step_pressed_again(label, *_recorded(job, offer)))
+    job.reply.replace_original(rendering.step_pressed_again(
+        label, *_recorded(job, offer), pipeline=job.ctx.settings.pipeline(offer.service)))
 
 
 def _tag(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
-    value = decode_value(str(action.get("value", "")))
-    offer = _accepted(job, value, TAG)
-    if offer is None:  # claimed before: say where that tag stands and what comes next
-        offer = live_offer(job.ctx, value.get("o"))
+    press = _accepted(job, decode_value(str(action.get("value", ""))), TAG)
+    offer = press.offer
+    if not press.first:  # claimed before: say where that tag stands and what comes next
         release, running = _recorded(job, offer)
-        job.reply.replace_original(rendering.tag_pressed_again(release, offer.version,
-                                                               running))
+        job.reply.replace_original(rendering.tag_pressed_again(
+            release, offer.version, running, pipeline=job.ctx.settings.pipeline(offer.service)))
         return
     job.reply.replace_original(rendering.confirmed(f"Tag {offer.version}", job.actor))
     _tag_in_message(job, offer.service, offer.version, lambda progress: tag_release(
@@ -211,15 +180,17 @@ def _tag_in_message(job: Job, service: str, version: str,
     job.reply.title = f"tag {service} {version}"
     with job.locks(f"{service}:{version}"):
         result = tag(job.reply.progress)
-    job.reply.post(rendering.tagged(result, job.actor, job.reply.steps))
+    job.reply.post(rendering.tagged(result, job.actor, job.reply.steps,
+                                    pipeline=job.ctx.settings.pipeline(service)))
 
 
 def _window(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
     """An emergency load-test window, confirmed: recorded once (the offer is claimed), as
     it was offered (its span and partners come from the offer, not the button)."""
-    offer = _accepted(job, decode_value(str(action.get("value", ""))), LOADTEST_WINDOW)
-    if offer is None:
+    press = _accepted(job, decode_value(str(action.get("value", ""))), LOADTEST_WINDOW)
+    if not press.first:
         return
+    offer = press.offer
     span = json.loads(offer.detail or "{}")
     label = f"Override load-test window {offer.version}"
     job.reply.replace_original(rendering.confirmed(label, job.actor))
@@ -233,15 +204,16 @@ def _step(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
     single_use = str(action.get("block_id", "")).startswith(SINGLE_USE) \
         or bool({"o", "r"} & value.keys())
     if single_use:  # a confirmation: everything comes from what was offered
-        offer = _accepted(job, value)
-        if offer is None:  # claimed before: say where the release stands now
-            _step_pressed_again(job, live_offer(job.ctx, value.get("o")))
+        press = _accepted(job, value)
+        offer = press.offer
+        if not press.first:  # claimed before: say where the release stands now
+            _step_pressed_again(job, offer)
             return
-        step, service, version, reason = (_action(offer.action), offer.service,
+        step, service, version, reason = (offered_step(offer.action), offer.service,
                                           offer.version, offer.reason)
         given = StepArguments.of(offer)
     else:  # a next-step button: the same as typing the step
-        step = _action(value.get("a"))
+        step = offered_step(value.get("a"))
         if not {"s", "v"} <= value.keys():
             return
         service = job.ctx.service(str(value["s"])).config.name
@@ -254,7 +226,8 @@ def _step(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
     release = run_step(job, step, service, version, bug_id=given.bug_id,
                        reason=given.reason or _why(step), override_reason=reason)
     if not single_use:  # rebuilt from the record: the payload's message is not ours to echo
-        job.reply.replace_original(rendering.pressed(release, label, job.actor))
+        job.reply.replace_original(rendering.pressed(
+            release, label, job.actor, pipeline=job.ctx.settings.pipeline(service)))
 
 
 def _why(step: Action) -> str:

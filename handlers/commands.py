@@ -19,15 +19,17 @@ from typing import Any
 from slack_bolt import Ack, App, BoltRequest
 from slack_bolt.context.respond import Respond
 
+from bot.config.settings import ConfigError, Settings
 from bot.domain.actions import Action
 from bot.domain.errors import Refusal, echoed
 from bot.domain.next_steps import next_action
 from bot.domain.offer import TAG, StepArguments
 from bot.domain.permissions import roles_summary
+from bot.domain.pipeline import Pipeline
 from bot.domain.release import Release
 from bot.domain.rules import check_step_exists, next_owners
 from bot.messages import release as rendering
-from bot.messages import replies
+from bot.messages import reply as replies
 from bot.messages.blocks import mentions
 from bot.messages.gonogo import render_gonogo
 from bot.messages.help import help_topic
@@ -86,7 +88,8 @@ def register(app: App, runtime: Runtime) -> None:
                              settings.channel_of(home or settings.service().name))
 
         def work(job: Job) -> None:
-            parsed = grammar.parse(unescape(text), settings.step_environments)
+            parsed = grammar.parse(unescape(text), settings.step_environments,
+                                   lambda named: _pipeline(settings, named or home))
             if parsed.service is None and home is not None:
                 parsed = replace(parsed, service=home)  # a service's channel is its default
             elif parsed.service is not None:  # a named service's news goes to its channel
@@ -94,6 +97,14 @@ def register(app: App, runtime: Runtime) -> None:
             execute(parsed, job)
 
         runtime.submit(slack, work)
+
+
+def _pipeline(settings: Settings, service: str | None) -> Pipeline:
+    """The pipeline whose words a line is read in; an unknown service is refused later."""
+    try:
+        return settings.pipeline(service)
+    except ConfigError:
+        return settings.pipeline()
 
 
 def retry_number(request: BoltRequest) -> int:
@@ -119,7 +130,8 @@ def execute(parsed: Command, job: Job) -> None:
         case ServiceChange(summary=summary):
             change = start_service_change(job.ctx, job.actor, summary, service=parsed.service,
                                           request_id=job.request_id)
-            job.reply.post(rendering.change_started(change, job.actor))
+            job.reply.post(rendering.change_started(
+                change, job.actor, pipeline=job.ctx.settings.pipeline(change.service)))
         case Status(version=version):
             _do_status(job, parsed.service, version)
         case History(version=version):
@@ -151,7 +163,8 @@ def execute(parsed: Command, job: Job) -> None:
 def _do_help(job: Job, topic: str | None, service: str | None = None) -> None:
     if topic is None:
         services = [s.name for s in job.ctx.settings.services]
-        job.reply.ephemeral(replies.help_text(help.lines(), help.emergency_steps(),
+        pipeline = job.ctx.service(service).config.pipeline
+        job.reply.ephemeral(replies.help_text(help.lines(pipeline), help.emergency_steps(),
                                               roles_summary(job.actor, services),
                                               help.PROCESS_DOC))
         return
@@ -161,7 +174,7 @@ def _do_help(job: Job, topic: str | None, service: str | None = None) -> None:
         return
     declared = grammar.SUBCOMMANDS.get(grammar.ALIASES.get(topic, topic))
     if declared is None:
-        raise grammar.unknown(topic)
+        raise grammar.unknown(topic, job.ctx.service(service).config.pipeline)
     job.reply.ephemeral(help_topic(help.topic(declared, job.ctx.service(service).config)))
 
 
@@ -179,40 +192,45 @@ def _do_step(job: Job, parsed: Command, intent: Step) -> None:
     if parsed.emergency is not None or intent.action in rendering.CONFIRMED_ACTIONS:
         # A refusal comes now, not after the click: only an allowed step is confirmed.
         check_step(job.ctx, intent.action, version, job.actor, service=service,
-                   bug_id=intent.bug_id, override_reason=parsed.emergency)
+                   bug_id=intent.bug_id, override_reason=parsed.emergency, env=intent.env)
         release = load_release(job.ctx, service, version)
         given = StepArguments(intent.bug_id, intent.reason)  # the press does all of it
         offer = offer_confirmation(job.ctx, job.actor, intent.action.value, service, version,
                                    reason=parsed.emergency, detail=given.detail())
         note = push_day_note(job.ctx, intent.action, service, version,
                              emergency=parsed.emergency is not None)
-        job.reply.ephemeral(rendering.step_confirmation(release, intent.action,
-                                                        parsed.emergency, offer.id, given,
-                                                        note))
+        job.reply.ephemeral(rendering.step_confirmation(
+            release, intent.action, parsed.emergency, offer.id, given, note,
+            pipeline=job.ctx.settings.pipeline(service)))
         return
-    run_step(job, intent.action, service, version, bug_id=intent.bug_id, reason=intent.reason)
+    run_step(job, intent.action, service, version, bug_id=intent.bug_id, reason=intent.reason,
+             env=intent.env)
 
 
 def run_step(job: Job, action: Action, service: str, version: str, *, bug_id: int | None = None,
-             reason: str = "", override_reason: str | None = None) -> Release:
+             reason: str = "", override_reason: str | None = None,
+             env: str | None = None) -> Release:
     """One lifecycle step, shown as one channel message (commands and buttons share it)."""
     job.reply.title = f"{action.value} {service} {version}"
-    check_step_exists(action, service)  # before the release is looked up
+    pipeline = job.ctx.settings.pipeline(service)
+    check_step_exists(action, service, pipeline=pipeline)  # before the release is looked up
     actor = job.actor
     with job.locks(f"{service}:{version}"):
         _in_one_message(job, step_message_key(service, version, action.value, load_release(
             job.ctx, service, version).state.value, bug_id))
         result = advance(job.ctx, action, version, actor, service=service, bug_id=bug_id,
                          reason=reason, override_reason=override_reason,
-                         request_id=job.request_id, progress=job.reply.progress)
-    owners = (role.value for role in next_owners(result.release))
+                         request_id=job.request_id, progress=job.reply.progress, env=env)
+    owners = (role.value for role in next_owners(result.release, pipeline=pipeline))
     people = mentions(job.ctx.settings.roles_of(service), owners)
     note = push_day_note(job.ctx, action, service, version,
                          emergency=override_reason is not None)
-    rendered = rendering.step_done(result, actor, job.reply.steps, people, note)
+    rendered = rendering.step_done(result, actor, job.reply.steps, people, note,
+                                   pipeline=pipeline)
     teams = list(required_teams(job.ctx, service))
-    if action is Action.DEPLOYED_PROD and teams:
-        rendered = with_signoff_button(rendered, result.release, teams)
+    signed_off = pipeline.signed_off.name
+    if action == Action.of("deployed", signed_off) and teams:
+        rendered = with_signoff_button(rendered, result.release, teams, signed_off)
     job.reply.post(rendered)
     return result.release
 
@@ -228,8 +246,9 @@ def _in_one_message(job: Job, key: str) -> None:
 
 
 def _awaiting_green_light(job: Job, service: str) -> str:
+    pipeline = job.ctx.settings.pipeline(service)
     waiting = [r for r in releases_in_flight(job.ctx, service=service)
-               if next_action(r) is Action.GREENLIGHT]
+               if next_action(r, pipeline=pipeline) is Action.GREENLIGHT]
     if not waiting:
         raise Refusal(f"no release of {service} is waiting for the green light",
                       hint="`/loop status` shows where each release stands")
@@ -250,14 +269,16 @@ def _do_backport(job: Job, parsed: Command, intent: Backport) -> None:
 
 
 def _do_status(job: Job, service_name: str | None, version: str | None) -> None:
-    service = job.ctx.service(service_name).config.name
+    config = job.ctx.service(service_name).config
+    service, pipeline = config.name, config.pipeline
     if version is None:
         in_flight = releases_in_flight(job.ctx, service=service)
         gates = {r.version: gate for r in in_flight if (gate := gate_pending(job.ctx, r))}
-        job.reply.ephemeral(replies.status_list(service, in_flight, gates))
+        job.reply.ephemeral(replies.status_list(service, in_flight, gates, pipeline=pipeline))
         return
     release = load_release(job.ctx, service, version)
-    job.reply.ephemeral(replies.status_one(release, gate_pending(job.ctx, release)))
+    job.reply.ephemeral(replies.status_one(release, gate_pending(job.ctx, release),
+                                           pipeline=pipeline))
 
 
 def _do_calendar(job: Job, service_name: str | None) -> None:

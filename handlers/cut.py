@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.messages.replies import cut_short
+from bot.messages.reply import cut_short
 from bot.usecases.ports import PartnerError
 from handlers.reply import Reply
 

@@ -107,7 +107,8 @@ def publish_home(job: Job) -> None:
     for s in configured:
         releases = releases_in_flight(ctx, service=s.name)
         gates = {r.version: gate for r in releases if (gate := gate_pending(ctx, r))}
-        parts.append(ServiceHome(s.name, releases, *environments_and_lag(ctx, s), gates))
+        parts.append(ServiceHome(s.name, releases, *environments_and_lag(ctx, s), gates,
+                                 pipeline=s.pipeline))
     calendar = calendar_from_settings(ctx.settings)
     today = ctx.clock().astimezone(ctx.settings.tz).date()
     cycles = select_cycles(calendar, today - dt.timedelta(days=1), count=HOME_CYCLES)

@@ -57,4 +57,5 @@ def do_result(job: Job, parsed: Command, intent: LoadTestResult) -> None:
                               reason=intent.reason, bug_id=intent.bug_id, service=service,
                               override_reason=parsed.emergency, request_id=job.request_id,
                               progress=job.reply.progress)
-    job.reply.post(rendering.result_recorded(found, actor, job.reply.steps))
+    job.reply.post(rendering.result_recorded(found, actor, job.reply.steps,
+                                             pipeline=job.ctx.settings.pipeline(service)))

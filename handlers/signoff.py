@@ -1,6 +1,7 @@
-"""`/loop signoff prod VERSION` and the "Sign off" button: the teams the person belongs
+"""`/loop signoff ENV VERSION` and the "Sign off" button: the teams the person belongs
 to (app.yaml's `workflow.prod_signoffs`, user groups resolved by the directory) sign the
-release off in prod, announced in the channel with who is still missing."""
+release off where the signoffs gate sits (prod by default), announced in the channel with
+who is still missing."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from handlers.work import Job
 def do_signoff(job: Job, service_name: str | None, version: str) -> None:
     service = job.ctx.service(service_name).config.name
     job.reply.channel = job.ctx.settings.channel_of(service)
-    job.reply.title = f"signoff prod {service} {version}"
+    where = job.ctx.service(service).config.pipeline.signed_off.name
+    job.reply.title = f"signoff {where} {service} {version}"
     required = required_teams(job.ctx, service)
     teams = [team for team, ids in required.items()
              if job.directory.member(job.request.user, ids)]

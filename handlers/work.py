@@ -35,7 +35,7 @@ from bot.domain.actions import Actor
 from bot.domain.errors import Refusal
 from bot.logs import log_context
 from bot.messages import Rendered
-from bot.messages.replies import broke, database_down, partner_failure, refusal
+from bot.messages.reply import broke, database_down, partner_failure, refusal
 from bot.store import Unreachable
 from bot.usecases.concurrency import KeyedLocks, Worker
 from bot.usecases.context import Context

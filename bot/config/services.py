@@ -22,7 +22,15 @@ from bot.config.options import (
     StrictModel as _Strict,
 )
 from bot.config.values import SlackId, WebUrl
-from bot.domain.pipeline import DEFAULT, Environment, Pipeline, environment_from, pipeline_from
+from bot.domain.pipeline import (
+    DEFAULT,
+    DEV,
+    PROD,
+    Environment,
+    Pipeline,
+    environment_from,
+    pipeline_from,
+)
 
 RoleName = Literal["DEV", "OPS", "QA", "emergency"]
 Roles = dict[RoleName, tuple[SlackId, ...]]
@@ -107,19 +115,24 @@ class ServiceSettings(_Strict):
 
 def pipeline_of(service: ServiceSettings, *, key: str) -> Pipeline:
     """The service's pipeline, with the older workflow keys kept working:
-    `workflow.require_load_test` gates stage's verification on a load test,
-    `workflow.prod_signoffs` prod's on the teams' sign-offs. PipelineError's key is the
-    dotted key under `key`."""
+    `workflow.require_load_test` gates the first ticketed environment's (stage's)
+    verification on a load test, `workflow.prod_signoffs` prod's on the teams' sign-offs,
+    unless an environment already carries that gate. PipelineError's key is the dotted key
+    under `key`."""
     if "environments" not in service.model_fields_set:
         return DEFAULT  # nothing configured: dev -> stage -> prod, none of them watched
+    raws = {name: settings.model_dump(exclude_unset=True)
+            for name, settings in service.environments.items()}
+    carried = {g for raw in raws.values() for g in raw.get("gates", ()) or ()}
+    ticketed = [name for name, raw in raws.items()  # null: the default (dev has none)
+                if raw.get("ticket") is not False and (name != DEV or raw.get("ticket"))]
+    legacy = {"load_test": ticketed[0] if ticketed and service.workflow.require_load_test
+              else None,
+              "signoffs": PROD if service.workflow.prod_signoffs else None}
     envs: list[Environment] = []
-    for name, settings in service.environments.items():
-        raw = settings.model_dump(exclude_unset=True)
-        gates = list(raw.get("gates", ()))
-        if name == "stage" and service.workflow.require_load_test and "load_test" not in gates:
-            gates.append("load_test")
-        if name == "prod" and service.workflow.prod_signoffs and "signoffs" not in gates:
-            gates.append("signoffs")
+    for name, raw in raws.items():
+        gates = list(raw.get("gates", ()) or ())
+        gates += [g for g, on in legacy.items() if on == name and g not in carried]
         raw["gates"] = gates
         envs.append(environment_from(name, raw, key=f"{key}.environments.{name}"))
     return pipeline_from(envs, key=f"{key}.environments")

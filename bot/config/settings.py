@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Mapping
+from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -227,6 +228,11 @@ class Settings(_Strict):
 def config_path(path: str | os.PathLike[str] | None = None) -> Path:
     """The config file to read: the argument, else $LOOPBOT_CONFIG, else ./app.yaml."""
     return Path(path or os.environ.get("LOOPBOT_CONFIG") or DEFAULT_CONFIG)
+
+
+def default_config_text() -> str:
+    """The commented default configuration shipped in the package (bot/app.yaml)."""
+    return resources.files("bot").joinpath("app.yaml").read_text(encoding="utf-8")
 
 
 def load_settings(

@@ -74,8 +74,8 @@ class Action(_Word):
 ENV_VERBS = ("request", "deployed", "verify")
 _FIXED_ACTIONS = ("rerelease", "reject", "block", "unblock", "greenlight", "backoff prod")
 _OUTCOMES = {
-    "rerelease": "be re-released on stage",
-    "reject": "be rejected on stage",
+    "rerelease": "be re-released",
+    "reject": "be rejected",
     "block": "be blocked from prod",
     "unblock": "be unblocked",
     "greenlight": "be greenlit",

@@ -91,7 +91,8 @@ def _standing(release: Release) -> list[Reason]:
     v = release.version
     if release.state is State.REJECTED:
         bug = f" for bug {release.rejected_for}" if release.rejected_for else ""
-        return [Reason("release", False, f"{v} was rejected on stage{bug}: it does not go; "
+        where = release.last_before_prod or "stage"
+        return [Reason("release", False, f"{v} was rejected on {where}{bug}: it does not go; "
                        "DEV fixes it on master and tags the next patch (`/loop tag`)",
                        owners=("DEV",))]
     if release.state is State.BACKED_OFF:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from bot.domain.actions import Action, Facts
 from bot.domain.facts import Bug, EnvironmentState
-from bot.domain.pipeline import pipeline_for
+from bot.domain.pipeline import Pipeline
 from bot.domain.release import Kind, Release
 from bot.domain.signoff import describe_missing
 
 
 def failing_guards(
-    action: Action, release: Release, facts: Facts, bug_id: int | None
+    action: Action, release: Release, facts: Facts, bug_id: int | None, *, pipeline: Pipeline
 ) -> list[str]:
     """The reasons the outside facts forbid the action (empty when they allow it)."""
     name = f"{release.service} {release.version}"
@@ -29,7 +29,6 @@ def failing_guards(
     if own and action is not Action.UNBLOCK:  # a typo of the regression's number, likely
         failures.append(f"bug {bug_id} is {name}'s own {own[0].env} deployment ticket: "
                         "name the bug that causes it")
-    pipeline = pipeline_for(release.service)
     env, verb = action.env, action.verb
     first = verb == "request" and env == pipeline.first.name
     if first and release.kind is Kind.CODE and release.tag is None:
@@ -42,7 +41,7 @@ def failing_guards(
         failures += _ticket_fixed(facts.ticket(env), env, release)
         failures += _load_test_passed(facts, release, env)
         if facts.signoffs_missing:
-            failures.append(describe_missing(facts.signoffs_missing, release.version))
+            failures.append(describe_missing(facts.signoffs_missing, release.version, env))
     if verb == "request" and env is not None and (before := pipeline.before(env)):
         failures += _verified(facts.ticket(before.name), before.name, before.verifies, release)
     if action is Action.GREENLIGHT:

@@ -1,6 +1,7 @@
 """The release lifecycle: every rule of PROCESS.md about who may move a release where.
 
-`decide(action, release, facts, actor)` is the one question every entry point asks. It
+`decide(action, release, facts, actor, pipeline=...)` is the one question every entry
+point asks, with the pipeline of the release's service (its settings carry it). It
 answers with a `Decision` (the next state and the side effects to perform, in order) or
 raises a `Refusal` that says what is wrong and what to do instead. It is pure: the facts
 (ticket statuses, what an environment runs) are read by the caller just before asking,
@@ -40,9 +41,9 @@ from bot.domain.errors import Refusal
 from bot.domain.guards import failing_guards
 from bot.domain.next_steps import next_step, pending_gate
 from bot.domain.permissions import check_may_break_glass, check_step_role
-from bot.domain.pipeline import DEFAULT, Pipeline, pipeline_for
+from bot.domain.pipeline import DEFAULT, Pipeline
 from bot.domain.release import Env, Kind, Release, State
-from bot.domain.rules import StepRule, before_prod_states, rule_for
+from bot.domain.rules import StepRule, before_prod_states, rule_for, sent_back_on, step_target
 from bot.domain.version import BadVersion, Version
 
 
@@ -52,31 +53,53 @@ def decide(
     facts: Facts,
     actor: Actor,
     *,
+    pipeline: Pipeline,
     bug_id: int | None = None,
     override_reason: str | None = None,
+    env: str | None = None,
 ) -> Decision:
-    """May `actor` do `action` to `release` given `facts`? The decision, or a Refusal."""
-    rule = rule_for(action, release)
+    """May `actor` do `action` to `release` given `facts`? The decision, or a Refusal.
+    `env`: the environment a reject or re-release names (None: where the release is)."""
+    rule = rule_for(action, release, pipeline=pipeline)
+    _check_sent_back_env(action, release, env, pipeline)
     if override_reason is not None:
-        return _override(action, rule, release, facts, actor, bug_id, override_reason)
-    check_step_role(action, release, actor)
+        return _override(action, rule, release, facts, actor, bug_id, override_reason,
+                         pipeline)
+    check_step_role(action, release, actor, pipeline=pipeline)
     if not _attaches_rejection_bug(action, release, bug_id):
-        _check_state(action, rule, release)
-    failures = failing_guards(action, release, facts, bug_id)
+        _check_state(action, rule, release, pipeline)
+    failures = failing_guards(action, release, facts, bug_id, pipeline=pipeline)
     if failures:
         pending = pending_gate(release, load_test_required=facts.load_test_required,
                                window_set=facts.load_test_window_set,
                                passed=facts.load_test_passed)
-        raise GuardFailed("; ".join(failures), hint=next_step(release, pending))
+        raise GuardFailed("; ".join(failures),
+                          hint=next_step(release, pending, pipeline=pipeline))
     return Decision(
-        action, release.state, rule.to_state or release.state,
-        _effects(action, release, facts, bug_id),
+        action, release.state, _target(action, release, pipeline),
+        _effects(action, release, facts, bug_id, pipeline),
     )
+
+
+def _target(action: Action, release: Release, pipeline: Pipeline) -> State:
+    return step_target(action, release, pipeline) or release.state
+
+
+def _check_sent_back_env(action: Action, release: Release, env: str | None,
+                         pipeline: Pipeline) -> None:
+    """A rejection or re-release names the environment the release is on."""
+    if env is None or action not in (Action.REJECT, Action.RERELEASE):
+        return
+    where = sent_back_on(release, pipeline)
+    if env != where:
+        raise WrongState(f"{release.service} {release.version} is on {where} "
+                         f"({release.state.value}), not {env}",
+                         hint=f"`/loop {action.value} {where} {release.version} ...`")
 
 
 def _override(
     action: Action, rule: StepRule, release: Release, facts: Facts, actor: Actor,
-    bug_id: int | None, reason: str,
+    bug_id: int | None, reason: str, pipeline: Pipeline,
 ) -> Decision:
     check_may_break_glass(actor, release.service)
     if not reason.strip():
@@ -91,12 +114,14 @@ def _override(
     if release.state.is_final:
         raise WrongState(f"{release.service} {release.version} is {release.state.value}: "
                          "nothing left to override")
-    skipped = tuple(failing_guards(action, release, facts, bug_id))
+    skipped = tuple(failing_guards(action, release, facts, bug_id, pipeline=pipeline))
     if release.state not in rule.from_states and rule.to_state is not None:
         skipped = (f"{release.version} was {release.state.value}", *skipped)
-    effects = (*_missing_tickets(action, release), *_effects(action, release, facts, bug_id))
+    effects = (*_missing_tickets(action, release),
+               *_effects(action, release, facts, bug_id, pipeline))
     return Decision(
-        action, release.state, rule.to_state or release.state, effects, skipped, reason.strip(),
+        action, release.state, _target(action, release, pipeline), effects, skipped,
+        reason.strip(),
     )
 
 
@@ -131,29 +156,30 @@ def went_back_from(pushed: Release, running: str) -> bool:
         return False
 
 
-def _check_state(action: Action, rule: StepRule, release: Release) -> None:
+def _check_state(action: Action, rule: StepRule, release: Release,
+                 pipeline: Pipeline) -> None:
     if release.state in rule.from_states:
         return
     name = f"{release.service} {release.version}"
+    hint = next_step(release, pipeline=pipeline)
     if rule.to_state == release.state:
-        raise WrongState(f"{name} is already {release.state.value}", hint=next_step(release))
-    waiting = _unverified_before_greenlight(release)
+        raise WrongState(f"{name} is already {release.state.value}", hint=hint)
+    waiting = _unverified_before_greenlight(release, pipeline)
     if action is Action.GREENLIGHT and waiting:
         raise WrongState(f"{name} is {release.state.value}: the green light for prod waits "
                          f"until {' and '.join(waiting)} {'is' if len(waiting) == 1 else 'are'}"
-                         " verified", hint=next_step(release))
+                         " verified", hint=hint)
     if action is Action.BACKOFF:
         raise WrongState(f"{name} never reached prod ({release.state.value}): there is "
-                         "nothing to back off", hint=next_step(release))
+                         "nothing to back off", hint=hint)
     raise WrongState(f"{name} is {release.state.value}: it can't {action.outcome} now",
-                     hint=next_step(release))
+                     hint=hint)
 
 
-def _unverified_before_greenlight(release: Release) -> list[str]:
+def _unverified_before_greenlight(release: Release, pipeline: Pipeline) -> list[str]:
     """The environments the green light waits for that the release has not passed yet
     (judged by its state: a release on real-stage has passed stage)."""
     env = release.state.env
-    pipeline = pipeline_for(release.service)
     if env is None or env == Env.PROD:
         return [e.name for e in pipeline.greenlight_waits_for] if release.state in (
             State.TAGGING, State.TAGGED) else []
@@ -170,9 +196,8 @@ def _attaches_rejection_bug(action: Action, release: Release, bug_id: int | None
 
 
 def _effects(
-    action: Action, release: Release, facts: Facts, bug_id: int | None
+    action: Action, release: Release, facts: Facts, bug_id: int | None, pipeline: Pipeline
 ) -> tuple[Effect, ...]:
-    pipeline = pipeline_for(release.service)
     env = action.env
     if action.verb == "request" and env is not None:
         return (FileTicket(env),)
@@ -185,13 +210,13 @@ def _effects(
         if after is None or facts.qa_files_prod_ticket:
             return (verified,)
         return (verified, FileTicket(Env(after.name)))  # verifying files the next ticket
-    first = Env(pipeline.first.name)
+    where = Env(sent_back_on(release, pipeline))
     match action:
         case Action.RERELEASE:  # file first, so the old ticket can point at the new one
-            return (FileTicket(first), CloseTicketInvalid(first))
+            return (FileTicket(where), CloseTicketInvalid(where))
         case Action.REJECT:
             blocker = (AddBlocker(bug_id),) if bug_id is not None else ()
-            return (CommentOnTicket(first), *blocker)
+            return (CommentOnTicket(where), *blocker)
         case Action.BLOCK:
             return (AddBlocker(bug_id),) if bug_id is not None else ()
         case Action.UNBLOCK:
@@ -221,13 +246,14 @@ def supersedable_states(pipeline: Pipeline) -> frozenset[State]:
 SUPERSEDABLE = supersedable_states(DEFAULT)  # dev -> stage -> prod's
 
 
-def supersedes(new: Release, old: Release) -> bool:
+def supersedes(new: Release, old: Release, *, pipeline: Pipeline) -> bool:
     """A new stage release replaces an older one of the same service and release line
     that has not reached prod (PROCESS.md: 'the previous stage ticket is closed RESOLVED
-    INVALID, pointing at the new one'). Service changes replace older service changes."""
+    INVALID, pointing at the new one'). Service changes replace older service changes.
+    `pipeline`: their service's."""
     if new.service != old.service or new.version == old.version or new.kind != old.kind:
         return False
-    if old.state not in supersedable_states(pipeline_for(old.service)):
+    if old.state not in supersedable_states(pipeline):
         return False
     if new.kind is Kind.SERVICE:
         return True

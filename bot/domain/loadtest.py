@@ -25,13 +25,27 @@ from bot.domain.calendar import Calendar
 from bot.domain.cycle import BeforeAnchor
 from bot.domain.errors import Refusal
 from bot.domain.permissions import check_may_break_glass, require
+from bot.domain.pipeline import Pipeline
 from bot.domain.release import Release, State
 
 FRIDAY = 4
-# A window is agreed once the release is tagged, until QA verified stage; a result is
-# recorded while the release runs on stage.
-WINDOW_STATES = frozenset({State.TAGGED, State.STAGE_REQUESTED, State.STAGE_DEPLOYED})
-RESULT_STATES = frozenset({State.STAGE_DEPLOYED})
+
+
+def window_states(pipeline: Pipeline) -> frozenset[State]:
+    """A window is agreed once the release is tagged, until QA verified the environment
+    it is load-tested on (stage by default: `Pipeline.load_tested`)."""
+    states = {State.TAGGED}
+    for env in pipeline.before_prod:
+        states |= {State.of(env.name, "requested"), State.of(env.name, "deployed")}
+        if env == pipeline.load_tested:
+            break
+        states.add(State.of(env.name, "verified"))
+    return frozenset(states)
+
+
+def result_states(pipeline: Pipeline) -> frozenset[State]:
+    """A result is recorded while the release runs where it is load-tested."""
+    return frozenset({State.of(pipeline.load_tested.name, "deployed")})
 
 
 class WindowRefused(Refusal):
@@ -65,7 +79,7 @@ class Window:
 
 @dataclass(frozen=True)
 class Result:
-    """What QA found in a load test of a release on stage."""
+    """What QA found in a load test of a release (where the pipeline load-tests)."""
 
     service: str
     version: str

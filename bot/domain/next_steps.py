@@ -1,11 +1,12 @@
 """What comes next for a release, and who does it: the hints under every refusal and
 message, and the step a release's button offers. Derived from the service's pipeline
-(bot/domain/pipeline.py): a release passes each ticketed environment in turn."""
+(bot/domain/pipeline.py), which every function here is given: a release passes each
+ticketed environment in turn."""
 
 from __future__ import annotations
 
 from bot.domain.actions import Action
-from bot.domain.pipeline import Pipeline, pipeline_for
+from bot.domain.pipeline import Pipeline
 from bot.domain.release import Kind, Release, State
 
 # What a release's verification still waits for (`pending_gate`): the advice names it
@@ -26,11 +27,10 @@ def pending_gate(release: Release, *, load_test_required: bool, window_set: bool
     return LOAD_TEST_RESULT if window_set else LOAD_TEST_WINDOW
 
 
-def next_step(release: Release, pending: str | None = None) -> str:
+def next_step(release: Release, pending: str | None = None, *, pipeline: Pipeline) -> str:
     """Who does what next, as a release manager would say it; `pending`: the gate the
-    next verification waits for (see `pending_gate`)."""
+    next verification waits for (see `pending_gate`); `pipeline`: the release's service's."""
     v, state = release.version, release.state
-    pipeline = pipeline_for(release.service)
     first = pipeline.first.name
     last = pipeline.before_prod[-1].name
     if release.blockers and state in (State.of(last, "verified"), State.PROD_REQUESTED):
@@ -74,31 +74,31 @@ def _on_the_way(release: Release, pipeline: Pipeline, env: str, phase: str,
                 f"{env} {v}`")
     if phase == "deployed":
         return (f"{verifies}: test {v} on {env}, then `/loop verify {env} {v}` "
-                f"(or `/loop reject stage {v} bug N`)")
+                f"(or `/loop reject {env} {v} bug N`)")
     after = pipeline.after(env)
     target = after.name if after is not None else "prod"
     who = "OPS" if release.kind is Kind.SERVICE else "QA"
     return f"{who}: file the {target} ticket with `/loop request {target} {v}`"
 
 
-def next_step_seen_on(release: Release, env: str) -> str:
+def next_step_seen_on(release: Release, env: str, *, pipeline: Pipeline) -> str:
     """`next_step` once `env` is seen running the release: a push OPS has made but not
     yet marked is to be marked, not made again."""
     v, state = release.version, release.state
     if (state.env == env and state.phase == "requested" and env != "prod") or (
             state is State.GREENLIT and env == "prod"):
         return f"OPS: confirm the push with `/loop deployed {env} {v}`"
-    return next_step(release)
+    return next_step(release, pipeline=pipeline)
 
 
-def next_action(release: Release, pending: str | None = None) -> Action | None:
+def next_action(release: Release, pending: str | None = None, *,
+                pipeline: Pipeline) -> Action | None:
     """The step of a normal release that comes next (the one next_step() describes), or
     None when the next move is not a step of this release (done, rejected, superseded)
     or a gate stands before it (`pending`: no button for a step that would be refused)."""
     state = release.state
     if pending is not None:
         return None
-    pipeline = pipeline_for(release.service)
     if state is State.TAGGED:
         return Action.of("request", pipeline.first.name)
     env, phase = state.env, state.phase

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.domain.actions import Action, Actor, MissingRole, Role
+from bot.domain.pipeline import Pipeline
 from bot.domain.release import Release
 from bot.domain.rules import rule_for
 
@@ -54,23 +55,27 @@ def check_may_break_glass(actor: Actor, service: str) -> None:
             hint=f"ask one of {service}'s emergency people listed in app.yaml")
 
 
-def check_step_role(action: Action, release: Release, actor: Actor) -> None:
+def check_step_role(action: Action, release: Release, actor: Actor, *,
+                    pipeline: Pipeline) -> None:
     """May `actor` take `action` on `release` as far as roles go (state, guards aside)?"""
-    require(actor, rule_for(action, release).roles, f"`{action.value}`", release.service)
+    require(actor, rule_for(action, release, pipeline=pipeline).roles, f"`{action.value}`",
+            release.service)
 
 
-def check_role(action: Action, release: Release, actor: Actor, *, override: bool = False
-               ) -> None:
+def check_role(action: Action, release: Release, actor: Actor, *, pipeline: Pipeline,
+               override: bool = False) -> None:
     """The role check alone (no state, no guard): raises MissingRole as `decide` would."""
     if override:
         check_may_break_glass(actor, release.service)
     else:
-        check_step_role(action, release, actor)
+        check_step_role(action, release, actor, pipeline=pipeline)
 
 
-def holds_role_for(action: Action, release: Release, actor: Actor) -> bool:
+def holds_role_for(action: Action, release: Release, actor: Actor, *,
+                   pipeline: Pipeline) -> bool:
     """Whether `actor` holds a role that may do `action` to `release` (guards aside)."""
-    return bool(actor.roles_in(release.service) & rule_for(action, release).roles)
+    return bool(actor.roles_in(release.service)
+                & rule_for(action, release, pipeline=pipeline).roles)
 
 
 def require(actor: Actor, roles: frozenset[Role], what: str, service: str) -> None:

@@ -8,16 +8,19 @@ Per environment (app.yaml `services[].environments.NAME`, every key optional but
   dev, "Production" for prod, else the name in title case ("real-stage" -> "Real Stage").
 - `follows`: a branch the environment follows instead of taking releases (dev: master).
 - `deploys` / `verifies`: the roles that mark it deployed / verify it (OPS / QA).
-- `gates`: what verifying it waits for: `load_test` (a passed load test), `signoffs`
-  (the teams of `workflow.prod_signoffs`; prod only).
+- `gates`: what verifying it waits for: `load_test` (a passed load test: this environment
+  takes the load-test windows and results), `signoffs` (the teams of
+  `workflow.prod_signoffs` sign it off; prod's by default). Each gate sits on one
+  environment at most (results and sign-offs are kept per release).
 - `greenlight`: true on each environment whose verification the prod green light waits
   for. Default: every ticketed environment before prod.
 - `monitor_minutes`: how long OPS watches it after a push (prod: `workflow.monitor_minutes`).
 - `mocked_partner`: whether it is expected to run a mocked partner (loop-server's
   fakeTokBox); unset: whatever it reports.
 
-`pipeline_for(service)` answers for the services of the running context (it registers
-them when built, and forgets them when closed); any other gets dev -> stage -> prod.
+A service's settings carry its pipeline (`ServiceSettings.pipeline`); the domain's
+functions are given it. `DEFAULT` is dev -> stage -> prod, a service's with no
+`environments` configured.
 """
 
 from __future__ import annotations
@@ -27,6 +30,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 GATES = ("load_test", "signoffs")
+# The `/loop` steps that name an environment (`Pipeline.takes`).
+STEPS = ("request", "deployed", "verify", "reject", "rerelease", "loadtest", "signoff",
+         "block", "unblock", "greenlight", "backoff")
 ROLES = ("DEV", "OPS", "QA")
 COMMAND_WORD = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 PROD = "prod"
@@ -115,9 +121,33 @@ class Pipeline:
         return default if minutes is None else minutes
 
     @property
-    def first_load_tested(self) -> bool:
-        """Verifying the first environment (stage) waits for a passed load test."""
-        return self.needs(self.first.name, "load_test")
+    def load_tested(self) -> Environment:
+        """Where QA load-tests (windows and results): the environment with the load_test
+        gate, else the first one (stage), where a service without the gate may still
+        record load tests."""
+        return next(iter(self.gated("load_test")), self.first)
+
+    @property
+    def signed_off(self) -> Environment:
+        """Where the teams sign a release off: the environment with the signoffs gate,
+        else prod."""
+        return next(iter(self.gated("signoffs")), self.ticketed[-1])
+
+    def takes(self, step: str) -> tuple[str, ...]:
+        """The environments a `/loop` step names, in order: what its usage line shows.
+        request/deployed/verify: every ticketed one; reject/rerelease: the ticketed ones
+        before prod; loadtest and signoff: where those gates sit."""
+        if step in ("request", "deployed", "verify"):
+            return self.ticketed_names
+        if step in ("reject", "rerelease"):
+            return tuple(e.name for e in self.before_prod)
+        if step == "loadtest":
+            return (self.load_tested.name,)
+        if step == "signoff":
+            return (self.signed_off.name,)
+        if step in ("block", "unblock", "greenlight", "backoff"):
+            return (PROD,)
+        raise ValueError(f"no step {step!r}")
 
     def gated(self, gate: str) -> tuple[Environment, ...]:
         return tuple(e for e in self.environments if gate in e.gates)
@@ -191,9 +221,11 @@ def pipeline_from(envs: list[Environment], *, key: str = "environments") -> Pipe
     if len([e for e in envs if e.has_ticket]) < 2:
         raise PipelineError(key, "a release needs a ticketed environment before prod "
                                  "(stage)")
-    for env in envs[:-1]:
-        if "signoffs" in env.gates:
-            raise PipelineError(f"{key}.{env.name}.gates", "sign-offs gate prod only")
+    for gate in GATES:
+        carrying = [e.name for e in envs if gate in e.gates]
+        if len(carrying) > 1:
+            raise PipelineError(f"{key}.{carrying[1]}.gates", f"the {gate} gate is already "
+                                f"on {carrying[0]}: one environment per gate")
     return Pipeline(tuple(envs))
 
 
@@ -220,20 +252,3 @@ def _flag(value: object, key: str) -> bool | None:
 DEFAULT = Pipeline((Environment(DEV, ticket=None, follows="master"),
                     Environment("stage", ticket="Stage"),
                     Environment(PROD, ticket="Production")))
-
-_REGISTERED: dict[str, Pipeline] = {}
-
-
-def register(service: str, pipeline: Pipeline) -> None:
-    """A running context (bot/usecases/context.py) registers its services' pipelines."""
-    _REGISTERED[service] = pipeline
-
-
-def unregister(service: str, pipeline: Pipeline) -> None:
-    """Forget `service`'s pipeline if it is still `pipeline` (the context stopped)."""
-    if _REGISTERED.get(service) == pipeline:
-        del _REGISTERED[service]
-
-
-def pipeline_for(service: str) -> Pipeline:
-    return _REGISTERED.get(service, DEFAULT)

@@ -11,7 +11,7 @@ from functools import cache
 from bot.domain.actions import Action, Role
 from bot.domain.errors import Refusal
 from bot.domain.next_steps import next_action
-from bot.domain.pipeline import DEFAULT, Pipeline, pipeline_for
+from bot.domain.pipeline import DEFAULT, Pipeline
 from bot.domain.release import Kind, Release, State
 
 
@@ -64,10 +64,11 @@ def step_rules(pipeline: Pipeline) -> dict[Action, StepRule]:
         came_from = State.of(env.name, "verified")
     prod = pipeline.ticketed[-1]
     rules.update({
+        # on the environment the release is on (`sent_back_on`); the table says stage's
         Action.RERELEASE: StepRule(
             frozenset({Role.OPS}),
-            frozenset({State.of(first.name, "requested"), State.of(first.name, "deployed"),
-                       State.REJECTED}),
+            frozenset({*(State.of(e.name, phase) for e in pipeline.before_prod
+                         for phase in ("requested", "deployed")), State.REJECTED}),
             State.of(first.name, "requested")),
         Action.REJECT: StepRule(
             frozenset({Role.QA}), frozenset({*on_the_way, State.PROD_REQUESTED, State.GREENLIT}),
@@ -90,21 +91,39 @@ def step_rules(pipeline: Pipeline) -> dict[Action, StepRule]:
     return rules
 
 
+def sent_back_on(release: Release, pipeline: Pipeline) -> str:
+    """The environment before prod a rejection or a re-release of `release` concerns:
+    the one it is on, else (waiting for prod, or rejected) the last one it has a ticket
+    on, else the first (stage)."""
+    before = [e.name for e in pipeline.before_prod]
+    if release.state.env in before:
+        return str(release.state.env)
+    held = [name for name in before if release.ticket(name) is not None]
+    return held[-1] if held else pipeline.first.name
+
+
+def step_target(action: Action, release: Release, pipeline: Pipeline) -> State | None:
+    """The state `action` moves `release` to (None: unchanged); a re-release goes back to
+    the request of the environment it is on."""
+    if action is Action.RERELEASE:
+        return State.of(sent_back_on(release, pipeline), "requested")
+    return rule_of_kind(action, release.kind, pipeline).to_state
+
+
 class UnknownStep(Refusal):
     """A step the service's pipeline does not have ("verify real-stage" on loop-client)."""
 
 
-def check_step_exists(action: Action, service: str) -> None:
-    """Refuse a step the service's pipeline does not have, naming its environments."""
-    pipeline = pipeline_for(service)
+def check_step_exists(action: Action, service: str, *, pipeline: Pipeline) -> None:
+    """Refuse a step `service`'s pipeline does not have, naming its environments."""
     if action not in step_rules(pipeline):
         raise UnknownStep(f"{service} has no `{action.value}` step: its environments "
                           f"are {', '.join(pipeline.names)}")
 
 
-def rule_for(action: Action, release: Release) -> StepRule:
-    check_step_exists(action, release.service)
-    return rule_of_kind(action, release.kind, pipeline_for(release.service))
+def rule_for(action: Action, release: Release, *, pipeline: Pipeline) -> StepRule:
+    check_step_exists(action, release.service, pipeline=pipeline)
+    return rule_of_kind(action, release.kind, pipeline)
 
 
 def rule_of_kind(action: Action, kind: Kind, pipeline: Pipeline | None = None) -> StepRule:
@@ -130,19 +149,20 @@ def blocked_states(pipeline: Pipeline) -> frozenset[State]:
     return frozenset({State.of(last, "verified"), State.PROD_REQUESTED})
 
 
-def next_owners(release: Release) -> frozenset[Role]:
+def next_owners(release: Release, *, pipeline: Pipeline) -> frozenset[Role]:
     """The roles whose move it is now: the people the bot mentions (PROCESS.md step 6:
     'QA gives it; OPS is told'), among the release's service's people."""
-    pipeline = pipeline_for(release.service)
     if release.state in (State.REJECTED, State.BACKED_OFF) or (
             release.blockers and release.state in blocked_states(pipeline)):
         return frozenset({Role.DEV})
-    action = next_action(release)
-    return rule_for(action, release).roles if action is not None else frozenset()
+    action = next_action(release, pipeline=pipeline)
+    return rule_for(action, release, pipeline=pipeline).roles if action is not None \
+        else frozenset()
 
 
-def release_after(action: Action, release: Release) -> Release:
+def release_after(action: Action, release: Release, *, pipeline: Pipeline) -> Release:
     """`release` as it will be once `action` is taken (its state; nothing else is known
     yet): what a confirmation says will happen next, and whom it will tell."""
-    to_state = rule_for(action, release).to_state
+    check_step_exists(action, release.service, pipeline=pipeline)
+    to_state = step_target(action, release, pipeline)
     return release if to_state is None else replace(release, state=to_state)

@@ -1,8 +1,9 @@
-"""Other teams' sign-off on prod (PROCESS.md step 8: prod verification "may include
-verification by the Loop client and QA teams").
+"""Other teams' sign-off (PROCESS.md step 8: prod verification "may include
+verification by the Loop client and QA teams"), on the environment that carries the
+signoffs gate (prod by default: `Pipeline.signed_off`).
 
-A service lists the teams whose sign-off `verify prod` waits for. A person signs for
-every listed team they belong to, once the release runs in prod (PROD_DEPLOYED); signing
+A service lists the teams whose sign-off verifying there waits for. A person signs for
+every listed team they belong to, once the release runs there (ENV-deployed); signing
 again changes nothing. Pure: the teams, the release and what was signed come in.
 """
 
@@ -30,21 +31,22 @@ def missing_signoffs(required: Iterable[str], signed: Iterable[str]) -> tuple[st
 
 
 def check_may_sign(release: Release, actor: Actor, actor_teams: Sequence[str],
-                   required: Sequence[str]) -> None:
-    """Refuses a sign-off nobody asks for, from outside the teams, or before prod runs it."""
+                   required: Sequence[str], env: str) -> None:
+    """Refuses a sign-off nobody asks for, from outside the teams, or before `env` (where
+    the signoffs gate sits) runs it."""
     name = f"{release.service} {release.version}"
     if not required:
-        raise WrongState(f"{release.service} needs no sign-off on prod",
-                         hint=f"QA verifies prod with `/loop verify prod {release.version}`")
+        raise WrongState(f"{release.service} needs no sign-off on {env}",
+                         hint=f"QA verifies {env} with `/loop verify {env} {release.version}`")
     if not actor_teams:
-        raise MissingRole(f"the prod sign-off of {name} is for {', '.join(required)}; "
+        raise MissingRole(f"the {env} sign-off of {name} is for {', '.join(required)}; "
                           f"{actor.mention} is in none of them",
                           hint="ask someone of those teams")
-    if release.state is not State.PROD_DEPLOYED:
+    if release.state != State.of(env, "deployed"):
         raise WrongState(f"{name} is {release.state.value}: sign-offs come once it runs in "
-                         "prod and before it is verified there")
+                         f"{env} and before it is verified there")
 
 
-def describe_missing(missing: Sequence[str], version: str) -> str:
-    return (f"prod sign-off missing from {', '.join(missing)}: each team signs with "
-            f"`/loop signoff prod {version}`")
+def describe_missing(missing: Sequence[str], version: str, env: str) -> str:
+    return (f"{env} sign-off missing from {', '.join(missing)}: each team signs with "
+            f"`/loop signoff {env} {version}`")

@@ -112,8 +112,7 @@ def _next(naming: Naming, tags: list[str], releases: list[Release]) -> TagPlan:
         patch = Version.parse(sent_back.version).next_patch()
         while patch.tag_name(naming.tag_pattern) in tags:
             patch = patch.next_patch()
-        how = "backed off from prod" if sent_back.state is State.BACKED_OFF \
-            else "rejected on stage"
+        how = _how(sent_back)
         return TagPlan(patch, patch.tag_name(naming.tag_pattern), naming.main_branch,
                        f"{sent_back.version} was {how}: its next patch, from "
                        f"{naming.main_branch}")
@@ -136,9 +135,15 @@ def replaced_release(releases: Iterable[Release], version: Version) -> Release |
 
 def replacement_note(replaced: Release, why: str) -> str:
     """The release notes' line on the release a patch replaces, and why (one line)."""
-    how = "backed off from prod" if replaced.state is State.BACKED_OFF else "rejected on stage"
+    how = _how(replaced)
     said = one_line(why)
     return f"Replaces {replaced.version}, {how}" + (f": {said}" if said else "")
+
+
+def _how(sent_back: Release) -> str:
+    if sent_back.state is State.BACKED_OFF:
+        return "backed off from prod"
+    return f"rejected on {sent_back.last_before_prod or 'stage'}"  # none: rejected at once
 
 
 def _sent_back(releases: list[Release]) -> Release | None:

@@ -7,15 +7,9 @@ The default is the package's bot/app.yaml, a symbolic link to the repository's a
 from __future__ import annotations
 
 import argparse
-from importlib import resources
 
-from bot.config.settings import DEFAULT_CONFIG, config_path
+from bot.config.settings import DEFAULT_CONFIG, config_path, default_config_text
 from bot.domain.errors import Refusal
-
-
-def default_config_text() -> str:
-    """The commented default configuration shipped in the package."""
-    return resources.files("bot").joinpath("app.yaml").read_text(encoding="utf-8")
 
 
 def _init(args: argparse.Namespace) -> int:

@@ -24,6 +24,7 @@ from typing import Any
 from dockerflow import checks
 from dockerflow.version import get_version
 
+from bot import SOURCE
 from bot.logs import bot_version
 from bot.partners import reachability
 from bot.usecases.context import Context
@@ -32,7 +33,6 @@ log = logging.getLogger("loopbot.health")
 StartResponse = Callable[..., Any]
 CheckFn = Callable[[], list[checks.CheckMessage]]
 PATHS = ("/__version__", "/__heartbeat__", "/__lbheartbeat__")
-SOURCE = "https://github.com/mozilla-services/loopbot"
 FAILED_STATUS = 500
 
 

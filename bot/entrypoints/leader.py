@@ -21,7 +21,8 @@ import threading
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-from bot.store import Store, StoreError
+from bot.store import StoreError
+from bot.usecases.ports import RecordStore
 
 log = logging.getLogger("loopbot.scheduler")
 
@@ -37,9 +38,10 @@ def this_process() -> str:
 
 class SchedulerLeader(Generic[Scheduler]):
     def __init__(
-        self, store: Store, start: Callable[[], Scheduler], stop: Callable[[Scheduler], None],
-        *, holder: str | None = None, lease_seconds: float = LEASE_SECONDS,
-        renew_seconds: float = RENEW_SECONDS, clock: Callable[[], dt.datetime] | None = None,
+        self, store: RecordStore, start: Callable[[], Scheduler],
+        stop: Callable[[Scheduler], None], *, holder: str | None = None,
+        lease_seconds: float = LEASE_SECONDS, renew_seconds: float = RENEW_SECONDS,
+        clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
         if not 0 < renew_seconds < lease_seconds:
             raise ValueError(f"renew every {renew_seconds} s: more often than the lease "

@@ -81,8 +81,8 @@ def announce(t: Tick, service: ServiceSettings, occurrence: Occurrence, due: dt.
     def build() -> tuple[Rendered, AuditEntry]:
         found = announcement_of(t, service, cycle, late)
         version = found.release.version if found.release else None
-        return render_announcement(found), entry("announce", service.name, version,
-                                                 f"cycle {cycle.number}")
+        rendered = render_announcement(found, pipeline=service.pipeline)
+        return rendered, entry("announce", service.name, version, f"cycle {cycle.number}")
 
     t.post_once(key, build)
 
@@ -171,7 +171,8 @@ def remind_prod_push(
     def build() -> tuple[Rendered, AuditEntry]:
         waiting = waiting_for_prod(t, service, occurrence)
         rendered = render_prod_push(service.name, occurrence.day, waiting,
-                                    t.mention_in(service.name), t.late(due))
+                                    t.mention_in(service.name), t.late(due),
+                                    pipeline=service.pipeline)
         detail = ", ".join(f"{r.version} {r.state.value}" for r in waiting) or "nothing waiting"
         return rendered, entry("remind prod push", service.name, detail=detail)
 

@@ -32,7 +32,7 @@ from bot.domain.audit import AuditEntry
 from bot.domain.calendar import Calendar
 from bot.domain.deadline import DayOff, LateStep, is_working_day, stage_deadline
 from bot.domain.loadtest import last_load_test_day
-from bot.domain.pipeline import Pipeline, pipeline_for
+from bot.domain.pipeline import Pipeline
 from bot.domain.release import Release, State
 from bot.jobs.tick import ACTOR, Tick, entered_at, entry
 from bot.messages.announcements import (
@@ -42,7 +42,7 @@ from bot.messages.announcements import (
     render_late_step,
     render_monitoring_closed,
 )
-from bot.store import Store
+from bot.usecases.ports import RecordStore
 
 FAILING = "monitor: heartbeat failing"
 BACK = "monitor: heartbeat back"
@@ -50,7 +50,7 @@ CLOSE_STALE_AFTER = dt.timedelta(days=1)
 
 
 def releases_with_audit(
-    store: Store, service: str, states: Sequence[State]
+    store: RecordStore, service: str, states: Sequence[State]
 ) -> list[tuple[Release, list[AuditEntry]]]:
     """The service's releases in `states`, each with its audit log."""
     with store.unit_of_work() as uow:
@@ -97,14 +97,15 @@ def late_steps(t: Tick, service: ServiceSettings) -> None:
 def remind(
     t: Tick, service: ServiceSettings, release: Release, step: LateStep, due: dt.datetime
 ) -> None:
-    env = release.state.env or pipeline_for(service.name).first.name
+    env = release.state.env or service.pipeline.first.name
     ticket = release.ticket(env)
     assert ticket is not None
     key = f"remind:{service.name}:{release.version}:{step.key}:{ticket.bug_id}"
     detail = f"{env} bug {ticket.bug_id}: {step.owner} to {step.what} by {day(step.due)}"
     t.post_once(key, lambda: (
         render_late_step(release, ticket.bug_id, step,
-                         t.mention(step.owner, service=service.name), t.late(due)),
+                         t.mention(step.owner, service=service.name), t.late(due),
+                         pipeline=service.pipeline),
         entry(f"remind {step.key}", service.name, release.version, detail)))
 
 
@@ -174,7 +175,7 @@ def close(
         failures, _ = streak(uow.audit.find(service.name, release.version))
     rendered = render_monitoring_closed(
         release, service.pipeline.monitor_minutes(t.ctx.settings.workflow.monitor_minutes),
-        failures, failing, t.late(end))
+        failures, failing, t.late(end), pipeline=service.pipeline)
     detail = "quiet" if failures == 0 else f"{failures} failure streak(s)"
     t.deliver(key, rendered, entry("monitor: closed", service.name, release.version, detail))
 

@@ -1,9 +1,10 @@
-"""Load-test duties: QA is reminded when a release on stage has no window on the tagging
+"""Load-test duties: QA is reminded when a release on the load-tested environment (stage,
+or the one with the load_test gate) has no window on the tagging
 day, and the channel hears when each window starts and ends.
 
 For each service, at the tick's instant:
 - `loadtest-remind:SERVICE:VERSION:DAY`: on a tagging day (the cycle's Tuesday) from
-  `loadtest.remind_at` until midnight, for each release on stage with no window, when
+  `loadtest.remind_at` until midnight, for each release there with no window, when
   the service requires a load test: QA is mentioned. Not posted after that day.
 - `loadtest-start:ID` at the window's start (skipped once it is over), and
   `loadtest-end:ID` at its end, asking QA for the result (skipped a day later).
@@ -18,7 +19,6 @@ from bot.config.settings import ServiceSettings
 from bot.domain.calendar import Calendar
 from bot.domain.cycle import Event
 from bot.domain.loadtest import Window
-from bot.domain.pipeline import pipeline_for
 from bot.domain.release import Release, State
 from bot.jobs.tick import Tick, entry
 from bot.messages.announcements import Rendered, day
@@ -39,20 +39,21 @@ def loadtest_duties(t: Tick, service: ServiceSettings) -> None:
 
 
 def remind_without_window(t: Tick, service: ServiceSettings) -> None:
-    if not service.pipeline.first_load_tested:
+    if not service.pipeline.gated("load_test"):
         return
+    env = service.pipeline.load_tested.name
     for tag_day in _tag_days(t.calendar, t.today()):
         due = t.at(tag_day, t.ctx.settings.loadtest.remind_at)
         if t.now < due:
             continue
         over = t.at(tag_day + dt.timedelta(days=1), dt.time(0, 0)) <= t.now
-        for release in _without_window(t.ctx, service.name):
+        for release in _without_window(t.ctx, service):
             key = f"loadtest-remind:{service.name}:{release.version}:{tag_day.isoformat()}"
             what = entry("remind load-test window", service.name, release.version)
             if over:
                 t.skip_once(key, f"the tagging day {day(tag_day)} is over", what)
                 continue
-            t.post_once(key, lambda r=release, w=what: (_reminder(t, r), w))
+            t.post_once(key, lambda r=release, w=what: (_reminder(t, r, env), w))
 
 
 def loadtest_instants(ctx: Context, calendar: Calendar, service: ServiceSettings,
@@ -60,7 +61,7 @@ def loadtest_instants(ctx: Context, calendar: Calendar, service: ServiceSettings
     """When these duties become due between start and end (for the sandbox's `!clock`)."""
     remind_at = ctx.settings.loadtest.remind_at
     first, last = calendar.local_day(start), calendar.local_day(end)
-    if service.pipeline.first_load_tested:
+    if service.pipeline.gated("load_test"):
         for occurrence in calendar.occurrences(max(first, calendar.anchor), last):
             if occurrence.event is Event.TAG and last >= calendar.anchor:
                 yield calendar.at(occurrence.day, remind_at)
@@ -76,22 +77,22 @@ def _tag_days(calendar: Calendar, today: dt.date) -> list[dt.date]:
     return [o.day for o in calendar.occurrences(start, today) if o.event is Event.TAG]
 
 
-def _without_window(ctx: Context, service: str) -> list[Release]:
+def _without_window(ctx: Context, service: ServiceSettings) -> list[Release]:
     with ctx.store.unit_of_work() as uow:
-        releases = uow.releases.find(service, states=_on_first(service))
-        return [r for r in releases if not uow.loadtests.windows(service, r.version)]
+        releases = uow.releases.find(service.name, states=_on_load_tested(service))
+        return [r for r in releases if not uow.loadtests.windows(service.name, r.version)]
 
 
-def _on_first(service: str) -> tuple[State, ...]:
-    """On the first environment (stage), before its verification: where QA load-tests."""
-    first = pipeline_for(service).first.name
-    return (State.of(first, "requested"), State.of(first, "deployed"))
+def _on_load_tested(service: ServiceSettings) -> tuple[State, ...]:
+    """On the load-tested environment, before its verification: where QA load-tests."""
+    env = service.pipeline.load_tested.name
+    return (State.of(env, "requested"), State.of(env, "deployed"))
 
 
-def _reminder(t: Tick, release: Release) -> Rendered:
+def _reminder(t: Tick, release: Release, env: str) -> Rendered:
     v = release.version
-    text = (f"{release.service} {v} is on stage and no load-test window is set: QA, agree "
-            f"one with the partners and record it with `/loop loadtest stage {v} window "
+    text = (f"{release.service} {v} is on {env} and no load-test window is set: QA, agree "
+            f"one with the partners and record it with `/loop loadtest {env} {v} window "
             f"FROM TO [PARTNER...]`.")
     return _with_mention(text, t.mention("QA", service=release.service))
 
@@ -122,6 +123,7 @@ def _window_news(t: Tick, service: ServiceSettings, window: Window) -> None:
             return
         v = window.version
         text = (f"The load-test window of {name}{with_whom} is over. QA: record the result "
-                f"with `/loop loadtest stage {v} pass` (or `fail [REASON] [bug N]`).")
+                f"with `/loop loadtest {service.pipeline.load_tested.name} {v} pass` (or "
+                "`fail [REASON] [bug N]`).")
         t.post_once(key, lambda: (_with_mention(text, t.mention("QA", service=service.name)),
                                    what))

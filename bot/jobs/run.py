@@ -44,12 +44,10 @@ from bot.jobs.loadtest import loadtest_duties, loadtest_instants
 from bot.jobs.tick import Tick, entered_at
 from bot.jobs.watch import watch_environments
 from bot.logs import log_context
-from bot.partners.mail import Mailer
-from bot.partners.slack import Chat
 from bot.store import StoreError, Unreachable
 from bot.usecases.calendar_feed import calendar_from_settings
 from bot.usecases.context import Context
-from bot.usecases.ports import PartnerError
+from bot.usecases.ports import Chat, Mail, PartnerError
 
 log = logging.getLogger("loopbot.scheduler")
 
@@ -59,7 +57,7 @@ DUTIES: tuple[Duty, ...] = (cycle_duties, late_steps, watch_environments, monito
 
 
 def run_due(
-    ctx: Context, chat: Chat, mailer: Mailer | None = None, now: dt.datetime | None = None
+    ctx: Context, chat: Chat, mailer: Mail | None = None, now: dt.datetime | None = None
 ) -> None:
     """Everything due at `now` (default: the context's clock), for every service."""
     moment = now or ctx.clock()
@@ -74,7 +72,7 @@ def run_due(
 
 
 def run_until(
-    ctx: Context, chat: Chat, mailer: Mailer | None, clock: ManualClock, until: dt.datetime
+    ctx: Context, chat: Chat, mailer: Mail | None, clock: ManualClock, until: dt.datetime
 ) -> None:
     """Move `clock` to `until`, running what is due at each instant on the way, in order."""
     for instant in due_instants(ctx, clock(), until):

@@ -28,10 +28,8 @@ from bot.domain.release import Release, State
 from bot.markup import plain
 from bot.messages.announcements import Rendered, late_note
 from bot.messages.blocks import role_mentions
-from bot.partners.mail import Mailer
-from bot.partners.slack import Chat
 from bot.usecases.context import Context
-from bot.usecases.ports import PartnerError
+from bot.usecases.ports import Chat, Mail, PartnerError
 
 log = logging.getLogger("loopbot.scheduler")
 
@@ -45,7 +43,7 @@ Build = Callable[[], tuple[Rendered, AuditEntry]]
 class Tick:
     ctx: Context
     chat: Chat
-    mailer: Mailer | None
+    mailer: Mail | None
     now: dt.datetime  # aware
     calendar: Calendar
     owner: str = OWNER

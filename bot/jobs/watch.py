@@ -82,7 +82,8 @@ def watch_one(t: Tick, service: ServiceSettings, state: EnvironmentState, seen: 
         detail = f"{env} runs {version}{rev}, was {previous}"
         left = _release(t, service, previous) if env == "prod" else None
         if left is not None and went_back_from(left, version):
-            seen = render_back_off_seen(left, version, t.mention_in(service.name))
+            seen = render_back_off_seen(left, version, t.mention_in(service.name),
+                                        pipeline=service.pipeline)
             return seen, entry(seen_action(env), service.name, version,
                                f"{detail}; back-off of {previous} offered")
         if env == "prod" and not cleared_for_prod(release):
@@ -90,7 +91,8 @@ def watch_one(t: Tick, service: ServiceSettings, state: EnvironmentState, seen: 
                                       t.mention_in(service.name))
             return alarm, entry(seen_action(env), service.name, version,
                                 f"{detail}; alarm: not greenlit")
-        change = render_environment_change(service.name, env, version, previous, release)
+        change = render_environment_change(service.name, env, version, previous, release,
+                                           pipeline=service.pipeline)
         return change, entry(seen_action(env), service.name, version, detail)
 
     t.post_once(key, build)

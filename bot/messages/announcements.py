@@ -28,8 +28,9 @@ from bot.domain.api_impact import HEADING as API_HEADING
 from bot.domain.deadline import LateStep
 from bot.domain.errors import one_line
 from bot.domain.next_steps import next_step, next_step_seen_on
-from bot.domain.pipeline import pipeline_for
+from bot.domain.pipeline import Pipeline
 from bot.domain.release import Release, State
+from bot.domain.rules import sent_back_on
 from bot.markup import escape
 from bot.messages.release import step_button
 
@@ -82,9 +83,9 @@ def late_note(due: dt.datetime, now: dt.datetime, tz: dt.tzinfo) -> str:
     return f"posted late: the bot was down at {when}"
 
 
-def next_owners(release: Release) -> tuple[str, ...]:
+def next_owners(release: Release, *, pipeline: Pipeline) -> tuple[str, ...]:
     """The roles that own the release's next step, as `next_step` names them."""
-    owner = next_step(release).split(":", 1)[0]
+    owner = next_step(release, pipeline=pipeline).split(":", 1)[0]
     return tuple(r for r in owner.split(" or ") if r in ROLE_NAMES)
 
 
@@ -106,9 +107,9 @@ def announcement_title(a: Announcement) -> str:
     return f"{a.service}: tagging day for cycle {a.cycle.number}, nothing tagged yet"
 
 
-def render_announcement(a: Announcement) -> Rendered:
+def render_announcement(a: Announcement, *, pipeline: Pipeline) -> Rendered:
     lines = [f"{announcement_title(a)}: {day(a.cycle.tag)}."]
-    lines += _release_lines(a) if a.release is not None else _untagged_lines(a)
+    lines += _release_lines(a, pipeline) if a.release is not None else _untagged_lines(a)
     lines += _cycle_lines(a)
     if a.late:
         lines.append(f"({a.late})")
@@ -127,7 +128,7 @@ def _subject(a: Announcement) -> str:
     return f"{announcement_title(a)}{prod}"
 
 
-def _release_lines(a: Announcement) -> list[str]:
+def _release_lines(a: Announcement, pipeline: Pipeline) -> list[str]:
     release = a.release
     assert release is not None
     bugs = fixed_bugs(release)
@@ -140,11 +141,11 @@ def _release_lines(a: Announcement) -> list[str]:
         flagged = ", ".join(f"bug {b}" for b in release.flagged_bugs)
         lines.append(f"Flagged (referenced, not RESOLVED FIXED): {flagged}")
     lines += [n for n in release.notes.splitlines() if n.startswith(API_HEADING)]
-    first = pipeline_for(release.service).first.name
+    first = pipeline.first.name
     stage = release.ticket(first)
     status = f"Status: {release.state.value}"
     lines.append(f"{status}, {first} bug {stage.bug_id}." if stage else f"{status}.")
-    lines.append(f"Next: {next_step(release)}")
+    lines.append(f"Next: {next_step(release, pipeline=pipeline)}")
     return lines
 
 
@@ -170,37 +171,39 @@ def _cycle_lines(a: Announcement) -> list[str]:
 # -- reminders --------------------------------------------------------------------------
 def render_prod_push(
     service: str, on: dt.date, releases: Sequence[Release], mention: Mention,
-    late: str | None = None,
+    late: str | None = None, *, pipeline: Pipeline,
 ) -> Rendered:
     title = f"Prod push day for {service}, {day(on)}"
     if not releases:
         return _message(f"{title}: nothing is waiting for prod.", late=late)
-    lines = [f"{title}:"] + [_push_line(r, mention) for r in releases]
+    lines = [f"{title}:"] + [_push_line(r, mention, pipeline) for r in releases]
     return _message("\n".join(lines), late=late)
 
 
-def _push_line(release: Release, mention: Mention) -> str:
+def _push_line(release: Release, mention: Mention, pipeline: Pipeline) -> str:
     v = release.version
-    who = mention(*next_owners(release))
+    who = mention(*next_owners(release, pipeline=pipeline))
     if release.state is State.GREENLIT:
         state = f"- {v}: green light given."
     elif release.state is State.REJECTED:
         bug = f" (bug {release.rejected_for})" if release.rejected_for else ""
-        state = f"- {v}: rejected on stage{bug}, it does not go to prod."
+        where = sent_back_on(release, pipeline)
+        state = f"- {v}: rejected on {where}{bug}, it does not go to prod."
     else:
         state = f"- {v}: no green light yet ({release.state.value})."
-    return f"{state} Next: {next_step(release)} {who}".rstrip()
+    return f"{state} Next: {next_step(release, pipeline=pipeline)} {who}".rstrip()
 
 
 def render_late_step(
-    release: Release, bug_id: int, step: LateStep, mentions: str, late: str | None = None
+    release: Release, bug_id: int, step: LateStep, mentions: str, late: str | None = None,
+    *, pipeline: Pipeline,
 ) -> Rendered:
     """The one late step: whose it was, by when, and the next move; `mentions` are the
     people of `step.owner` only."""
-    env = release.state.env or pipeline_for(release.service).first.name
+    env = release.state.env or pipeline.first.name
     text = (f"{release.service} {release.version} is late: {step.owner} was to {step.what} "
-            f"({env} bug {bug_id}) by {day(step.due)}. Next: {next_step(release)} "
-            f"{mentions}").rstrip()
+            f"({env} bug {bug_id}) by {day(step.due)}. "
+            f"Next: {next_step(release, pipeline=pipeline)} {mentions}").rstrip()
     return _message(text, late=late)
 
 
@@ -222,7 +225,7 @@ def render_heartbeat_back(release: Release) -> Rendered:
 
 def render_monitoring_closed(
     release: Release, minutes: int, failures: int, failing_now: bool,
-    late: str | None = None,
+    late: str | None = None, *, pipeline: Pipeline,
 ) -> Rendered:
     name = f"{release.service} {release.version}"
     if failures == 0:
@@ -232,12 +235,13 @@ def render_monitoring_closed(
         now = "still failing" if failing_now else "OK again"
         text = (f"Monitoring of {name} in prod ended: the heartbeat failed {failures} "
                 f"time(s) in {minutes} minutes and is {now}.")
-    return _message(f"{text} Next: {next_step(release)}", late=late)
+    return _message(f"{text} Next: {next_step(release, pipeline=pipeline)}", late=late)
 
 
 # -- the environment watch --------------------------------------------------------------
 def render_environment_change(
-    service: str, env: str, version: str, previous: str, release: Release | None
+    service: str, env: str, version: str, previous: str, release: Release | None, *,
+    pipeline: Pipeline,
 ) -> Rendered:
     head = f"{env} now runs {service} {escape(version)} (was {escape(previous)})"
     if release is None:
@@ -245,7 +249,7 @@ def render_environment_change(
     ticket = release.ticket(env)  # dev has no tickets
     where = f", {env} bug {ticket.bug_id}" if ticket else ""
     return _message(f"{head}: release {version} ({release.state.value}){where}. "
-                    f"Next: {next_step_seen_on(release, env)}")
+                    f"Next: {next_step_seen_on(release, env, pipeline=pipeline)}")
 
 
 def render_prod_alarm(
@@ -260,7 +264,8 @@ def render_prod_alarm(
     return _message(text)
 
 
-def render_back_off_seen(release: Release, now_running: str, mention: Mention) -> Rendered:
+def render_back_off_seen(release: Release, now_running: str, mention: Mention, *,
+                         pipeline: Pipeline) -> Rendered:
     """Prod returned to the release before `release` after its push: most likely OPS
     backed it off. Said, with the button that records it (the step's own guards apply)."""
     name, running = f"{escape(release.service)} {release.version}", escape(now_running)
@@ -269,7 +274,7 @@ def render_back_off_seen(release: Release, now_running: str, mention: Mention) -
             f"`/loop backoff prod {release.version} [bug N] REASON`; DEV then fixes it in a "
             f"patch. {mention('OPS')}").rstrip()
     message = _message(text)
-    button = step_button(release, Action.BACKOFF)
+    button = step_button(release, Action.BACKOFF, pipeline=pipeline)
     return Rendered(message.text, [*message.blocks, {"type": "actions", "elements": [button]}])
 
 

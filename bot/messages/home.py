@@ -27,6 +27,7 @@ from bot.domain.permissions import (
     holds_role_for,
     role_names,
 )
+from bot.domain.pipeline import Pipeline
 from bot.domain.release import Release, State
 from bot.messages.blocks import (
     Block,
@@ -39,7 +40,7 @@ from bot.messages.blocks import (
     section,
 )
 from bot.messages.release import finish_tag_buttons, release_card, step_button
-from bot.messages.replies import environment_line
+from bot.messages.reply import environment_line
 
 MAX_VIEW_BLOCKS = 100
 MAX_RELEASES = 15
@@ -54,6 +55,7 @@ class ServiceHome:
     environments: Sequence[EnvironmentState]
     lag: DevLag | None = None
     gates: Mapping[str, str] = field(default_factory=dict)  # version -> the gate pending
+    pipeline: Pipeline = field(kw_only=True)  # the service's
 
 
 def home_view(actor: Actor, services: Sequence[ServiceHome], calendar: Calendar,
@@ -78,20 +80,23 @@ def _service_blocks(actor: Actor, part: ServiceHome) -> list[Block]:
                       "*Releases in flight*\nnone: DEV starts one with `/loop tag`")]
     for release in releases[:MAX_RELEASES]:
         pending = part.gates.get(release.version)
-        blocks += [*release_card(release, pending), *_your_move(actor, release, pending)]
+        blocks += [*release_card(release, pending, pipeline=part.pipeline),
+                   *_your_move(actor, release, pending, pipeline=part.pipeline)]
     blocks += [divider(), lines_section("*Environments*", [environment_line(e, part.lag)
                                                             for e in part.environments])]
     return blocks
 
 
-def _your_move(actor: Actor, release: Release, pending: str | None = None) -> list[Block]:
+def _your_move(actor: Actor, release: Release, pending: str | None = None, *,
+               pipeline: Pipeline) -> list[Block]:
     if release.state is State.TAGGING:  # a tag cut short: DEV finishes it
         return finish_tag_buttons(release) if _allowed(check_may_tag, actor,
                                                        [release.service]) else []
-    action = next_action(release, pending)  # none while a gate stands before it
-    if action is None or not holds_role_for(action, release, actor):
+    action = next_action(release, pending, pipeline=pipeline)  # none while a gate stands
+    if action is None or not holds_role_for(action, release, actor, pipeline=pipeline):
         return []
-    return [actions(f"home:{release.service}:{release.version}", step_button(release, action))]
+    return [actions(f"home:{release.service}:{release.version}",
+                    step_button(release, action, pipeline=pipeline))]
 
 
 def _cycle_line(calendar: Calendar, cycle: Cycle) -> str:

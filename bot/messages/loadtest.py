@@ -1,4 +1,5 @@
-"""Messages about load tests on stage: a window set (in the channel), a result recorded.
+"""Messages about load tests (on stage, or where the pipeline load-tests): a window set
+(in the channel), a result recorded.
 
 Every text from people (partners' names, reasons) is escaped; times are shown in the
 team's time zone with the zone's name.
@@ -13,6 +14,7 @@ from bot.domain import times
 from bot.domain.actions import Actor
 from bot.domain.loadtest import Window
 from bot.domain.next_steps import next_step
+from bot.domain.pipeline import Pipeline
 from bot.messages.blocks import (
     ACTION_LOADTEST_WINDOW,
     Rendered,
@@ -39,7 +41,7 @@ def window_set(found: WindowSet, actor: Actor, tz: dt.tzinfo) -> Rendered:
     if not found.new:
         text = f"{name}: this load-test window is already set ({span}{with_whom})."
         return Rendered(text, [section(escape(text))])
-    head = (f":stopwatch: *Load test of {escape(name)} on stage*{escape(with_whom)}: "
+    head = (f":stopwatch: *Load test of {escape(name)} on {found.env}*{escape(with_whom)}: "
             f"{escape(span)} — set by {actor.mention}")
     blocks = [section(head)]
     if found.skipped:
@@ -48,7 +50,8 @@ def window_set(found: WindowSet, actor: Actor, tz: dt.tzinfo) -> Rendered:
                               f"{escape('; '.join(found.skipped))}"))
     notes = [n for n in (found.mailed, "in the calendar feed (/calendar.ics)") if n]
     blocks.append(context(escape(" · ".join(notes))))
-    return Rendered(f"Load test of {name} on stage{with_whom}: {span}. {found.mailed}".strip(),
+    return Rendered(f"Load test of {name} on {found.env}{with_whom}: {span}. "
+                    f"{found.mailed}".strip(),
                     blocks)
 
 
@@ -71,23 +74,25 @@ def window_confirmation(found: WindowSet, tz: dt.tzinfo, offer: str) -> Rendered
                                                                 block])
 
 
-def result_recorded(found: ResultRecorded, actor: Actor, steps: Sequence[str]) -> Rendered:
+def result_recorded(found: ResultRecorded, actor: Actor, steps: Sequence[str], *,
+                    pipeline: Pipeline) -> Rendered:
     result, release = found.result, found.release
     name = f"{result.service} {result.version}"
     icon = ":white_check_mark:" if result.passed else ":x:"
-    lines = [f"{icon} *Load test {result.word}* for *{escape(name)}* on stage — "
+    lines = [f"{icon} *Load test {result.word}* for *{escape(name)}* on {found.env} — "
              f"{actor.mention}"]
     if result.reason:
         lines.append(f"> {escape(result.reason)}")
     lines += [f"✓ {escape(s)}" for s in steps]
     if found.rejected is not None:
-        lines.append(f":no_entry: {escape(name)} rejected on stage for bug {result.bug_id}: "
+        lines.append(f":no_entry: {escape(name)} rejected on {found.env} for bug "
+                     f"{result.bug_id}: "
                      "it does not go to prod")
     blocks = [section("\n".join(lines))]
     if found.skipped:
         blocks.append(section(f":rotating_light: *Emergency override*: skipped "
                               f"{escape('; '.join(found.skipped))}"))
-    blocks.append(context(escape(f"Next: {next_step(release)}")))
+    blocks.append(context(escape(f"Next: {next_step(release, pipeline=pipeline)}")))
     rejected = " It is rejected." if found.rejected is not None else ""
-    return Rendered(f"Load test {result.word} for {name} on stage.{rejected} Next: "
-                    f"{next_step(release)}", blocks)
+    return Rendered(f"Load test {result.word} for {name} on {found.env}.{rejected} Next: "
+                    f"{next_step(release, pipeline=pipeline)}", blocks)

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.domain.actions import Action, Actor
+from bot.domain.actions import Action, Actor, CommentOnTicket, Decision, FileTicket
 from bot.domain.api_impact import describe as describe_impact
 from bot.domain.errors import one_line
 from bot.domain.next_steps import next_action, next_step
 from bot.domain.offer import StepArguments
-from bot.domain.pipeline import pipeline_for
+from bot.domain.pipeline import Pipeline
 from bot.domain.release import Kind, Release, State
 from bot.domain.rules import next_owners, release_after
 from bot.messages.blocks import (
@@ -48,8 +48,8 @@ DONE = {
     Action.REQUEST_STAGE: "stage ticket filed", Action.DEPLOYED_STAGE: "deployed on stage",
     Action.VERIFY_STAGE: "verified on stage", Action.REQUEST_PROD: "prod ticket filed",
     Action.GREENLIGHT: "green light for prod", Action.DEPLOYED_PROD: "deployed on prod",
-    Action.VERIFY_PROD: "verified on prod: released", Action.REJECT: "rejected on stage",
-    Action.RERELEASE: "re-released on stage", Action.BLOCK: "blocked for prod",
+    Action.VERIFY_PROD: "verified on prod: released", Action.REJECT: "rejected",
+    Action.RERELEASE: "re-released", Action.BLOCK: "blocked for prod",
     Action.UNBLOCK: "unblocked for prod", Action.BACKOFF: "backed off from prod",
 }
 _ENV_LABELS = {"request": "Request {}", "deployed": "Mark deployed on {}", "verify": "Verify {}"}
@@ -62,8 +62,17 @@ def label_of(action: Action) -> str:
     return LABELS.get(action) or _ENV_LABELS[action.verb].format(action.env)
 
 
-def done_of(action: Action) -> str:
+def done_of(action: Action, env: str | None = None) -> str:
+    """`env`: where a rejection or re-release happened ("rejected on real-stage")."""
+    if env is not None and action in (Action.REJECT, Action.RERELEASE):
+        return f"{DONE[action]} on {env}"
     return DONE.get(action) or _ENV_DONE[action.verb].format(action.env)
+
+
+def _sent_back_env(decision: Decision) -> str | None:
+    """The environment whose ticket a rejection comments on, or a re-release refiles."""
+    return next((str(e.env) for e in decision.effects
+                 if isinstance(e, (CommentOnTicket, FileTicket))), None)
 
 
 DIFF_LIMIT = 2700  # a section holds 3000 characters; a longer diff is clipped
@@ -77,7 +86,7 @@ def step_label(action: Action, version: str, *, override: bool = False) -> str:
 
 
 def step_button(release: Release, action: Action, *, reason: str | None = None,
-                offer: str | None = None) -> Block:
+                offer: str | None = None, pipeline: Pipeline) -> Block:
     """The button for `action` on `release`; a confirm dialog for irreversible ones;
     `offer` names the recorded confirmation it answers (bot/domain/offer.py)."""
     value = {"s": release.service, "v": release.version, "a": action.value}
@@ -91,16 +100,18 @@ def step_button(release: Release, action: Action, *, reason: str | None = None,
                                 f"audited. Reason: {escape(reason)}", "Override", danger=True)
     elif action in CONFIRMED_ACTIONS:
         dialog = confirm_dialog(f"{label}?", f"{_question(release, action)} "
-                                f"{_told(release, action)}", label_of(action))
+                                f"{_told(release, action, pipeline=pipeline)}", label_of(action))
     style = "danger" if reason is not None else "primary"
     return button(label, ACTION_STEP, value, style=style, confirm=dialog)
 
 
-def next_buttons(release: Release, pending: str | None = None) -> list[Block]:
-    action = next_action(release, pending)
+def next_buttons(release: Release, pending: str | None = None, *,
+                 pipeline: Pipeline) -> list[Block]:
+    action = next_action(release, pending, pipeline=pipeline)
     if action is None:
         return []
-    return [actions(f"next:{release.service}:{release.version}", step_button(release, action))]
+    return [actions(f"next:{release.service}:{release.version}",
+                    step_button(release, action, pipeline=pipeline))]
 
 
 def _who(actor: Actor) -> str:
@@ -166,17 +177,18 @@ def unread_files_line(commits: int) -> str:
     return f"files not read for {commits} commit(s); categories from words"
 
 
-def tagged(result: TagResult, actor: Actor, steps: Sequence[str]) -> Rendered:
+def tagged(result: TagResult, actor: Actor, steps: Sequence[str], *,
+           pipeline: Pipeline) -> Rendered:
     release = result.release
     title = (f"*{escape(release.service)} {release.version}* tagged by {_who(actor)}"
              f"{' (finished)' if result.resumed else ''}")
     # GitHub shows the tag and its release notes on one page: one link
     links = (f"<{result.release_url}|{escape(release.tag or release.version)} on GitHub: "
              "tag and release notes>")
-    body = [section(f"{title}\n{_steps(steps)}"), context(links, _next(release)),
-            *next_buttons(release)]
+    body = [section(f"{title}\n{_steps(steps)}"), context(links, _next(release, pipeline=pipeline)),
+            *next_buttons(release, pipeline=pipeline)]
     return Rendered(f"{release.service} {release.version} tagged by {_name(actor)}"
-                    f". Next: {next_step(release)}", body)
+                    f". Next: {next_step(release, pipeline=pipeline)}", body)
 
 
 # -- lifecycle steps -------------------------------------------------------------------------
@@ -195,13 +207,12 @@ def stopped(title: str, actor: Actor, steps: Sequence[str], why: Rendered) -> Re
 
 def step_done(
     result: ActionResult, actor: Actor, steps: Sequence[str], people: str = "",
-    note: str = "",
-) -> Rendered:
+    note: str = "", *, pipeline: Pipeline) -> Rendered:
     """The channel message of a finished step; `people` (Slack mentions of whoever owns
     the next step) are told, as PROCESS.md wants OPS told of the green light; `note` is
     the bot's own word on it (a push off the calendar's prod-push day)."""
     release, decision = result.release, result.decision
-    done = done_of(decision.action)
+    done = done_of(decision.action, _sent_back_env(decision))
     lines = [f"*{escape(release.service)} {release.version}*: {done} — {_who(actor)}"]
     if steps:
         lines.append(_steps(steps))
@@ -223,14 +234,17 @@ def step_done(
         blocks.append(section(f":calendar: {escape(note)}"))
     told = f"{people} " if people else ""
     pending = result.pending
-    blocks += [context(told + _next(release, pending)), *next_buttons(release, pending)]
+    blocks += [context(told + _next(release, pending, pipeline=pipeline)),
+               *next_buttons(release, pending, pipeline=pipeline)]
     said = f" {note}" if note else ""
     return Rendered(f"{release.service} {release.version}: {done} by "
-                    f"{_name(actor)}.{said} {told}Next: {next_step(release, pending)}", blocks)
+                    f"{_name(actor)}.{said} {told}Next: "
+                    f"{next_step(release, pending, pipeline=pipeline)}", blocks)
 
 
 def step_confirmation(release: Release, action: Action, reason: str | None, offer: str,
-                      given: StepArguments | None = None, note: str = "") -> Rendered:
+                      given: StepArguments | None = None, note: str = "", *,
+                      pipeline: Pipeline) -> Rendered:
     """The ephemeral question before an irreversible step or an override (its button
     answers the recorded offer `offer`, which keeps the step's arguments `given`);
     `note` as in `step_done`."""
@@ -238,7 +252,7 @@ def step_confirmation(release: Release, action: Action, reason: str | None, offe
     lines = [f"*{escape(release.service)} {release.version}* is {release.state.value}."]
     if reason is None and action in QUESTIONS:
         lines = [f"*{_question(release, action)}* It is {release.state.value}.",
-                 _told(release, action)]
+                 _told(release, action, pipeline=pipeline)]
     if reason is not None:
         lines.append(f":rotating_light: Breaking glass: `{action.value}` even where the "
                      f"process says no. Reason: {escape(reason)}")
@@ -250,7 +264,7 @@ def step_confirmation(release: Release, action: Action, reason: str | None, offe
     if note:
         lines.append(f":calendar: {escape(note)}")
     block = actions(f"confirm:{release.service}:{release.version}",
-                    step_button(release, action, reason=reason, offer=offer))
+                    step_button(release, action, reason=reason, offer=offer, pipeline=pipeline))
     return Rendered(f"{label}? Press the button to confirm.", [section("\n".join(lines)), block])
 
 
@@ -258,11 +272,12 @@ def _question(release: Release, action: Action) -> str:
     return QUESTIONS[action].format(name=escape(f"{release.service} {release.version}"))
 
 
-def _told(release: Release, action: Action) -> str:
+def _told(release: Release, action: Action, *, pipeline: Pipeline) -> str:
     """What the channel will say, and to whom, once the step is taken."""
-    after = release_after(action, release)
-    owners = " and ".join(sorted(role.value for role in next_owners(after))) or "the channel"
-    return f"{owners} will be told: “Next: {escape(next_step(after))}”"
+    after = release_after(action, release, pipeline=pipeline)
+    owners = " and ".join(sorted(role.value for role in next_owners(after, pipeline=pipeline))
+                          ) or "the channel"
+    return f"{owners} will be told: “Next: {escape(next_step(after, pipeline=pipeline))}”"
 
 
 def confirmed(label: str, actor: Actor) -> Rendered:
@@ -271,11 +286,11 @@ def confirmed(label: str, actor: Actor) -> Rendered:
                     [context(f"✓ *{escape(label)}* — pressed by {_who(actor)}")])
 
 
-def pressed(release: Release, label: str, actor: Actor) -> Rendered:
+def pressed(release: Release, label: str, actor: Actor, *, pipeline: Pipeline) -> Rendered:
     """A next-step card once its button was pressed, rebuilt from the release's record."""
     return Rendered(f"{release.service} {release.version} is {release.state.value} (its "
                     f"button was pressed by {_name(actor)})",
-                    [*release_card(release),
+                    [*release_card(release, pipeline=pipeline),
                      context(f"✓ *{escape(label)}* — pressed by {_who(actor)}")])
 
 
@@ -291,13 +306,14 @@ def backported(result: BackportResult, actor: Actor, steps: Sequence[str]) -> Re
                     [section(head), lines_section("*Commits*", lines), context(hint)])
 
 
-def change_started(release: Release, actor: Actor) -> Rendered:
+def change_started(release: Release, actor: Actor, *, pipeline: Pipeline) -> Rendered:
     return Rendered(
         f"{release.service} {release.version} (service change) started by "
-        f"{_name(actor)}: {escape(one_line(release.summary))}. Next: {next_step(release)}",
+        f"{_name(actor)}: {escape(one_line(release.summary))}. "
+        f"Next: {next_step(release, pipeline=pipeline)}",
         [section(f"*{escape(release.service)} {release.version}*: service change by "
                  f"{_who(actor)}\n> {escape(one_line(release.summary))}"),
-         context(_next(release)), *next_buttons(release)],
+         context(_next(release, pipeline=pipeline)), *next_buttons(release, pipeline=pipeline)],
     )
 
 
@@ -311,7 +327,8 @@ def finish_tag_buttons(release: Release) -> list[Block]:
                            style="primary"))]
 
 
-def tag_pressed_again(release: Release | None, version: str, running: bool) -> Rendered:
+def tag_pressed_again(release: Release | None, version: str, running: bool, *,
+                      pipeline: Pipeline) -> Rendered:
     """An old tag confirmation pressed again: where the tag stands and what to do next."""
     if running:
         said = f"Tag {version} was confirmed already and is being made now."
@@ -323,34 +340,36 @@ def tag_pressed_again(release: Release | None, version: str, running: bool) -> R
                f"(or `/loop tag {version}`)."
     else:
         said = f"Tag {version} was confirmed already: {version} is {release.state.value}. " \
-               f"{_next(release)}"
+               f"{_next(release, pipeline=pipeline)}"
     buttons = finish_tag_buttons(release) if release is not None and not running else []
     return Rendered(said, [section(said), *buttons])
 
 
-def step_pressed_again(label: str, release: Release | None, running: bool) -> Rendered:
+def step_pressed_again(label: str, release: Release | None, running: bool, *,
+                       pipeline: Pipeline) -> Rendered:
     """A step's confirmation pressed again: it was used; where the release stands now."""
     if running or release is None:
         said = f"{label} was confirmed already and is being done now."
     else:
         said = f"{label} was confirmed already: {release.version} is " \
-               f"{release.state.value}. {_next(release)}"
+               f"{release.state.value}. {_next(release, pipeline=pipeline)}"
     return Rendered(said, [section(said)])
 
 
-def release_card(release: Release, pending: str | None = None) -> list[Block]:
+def release_card(release: Release, pending: str | None = None, *,
+                 pipeline: Pipeline) -> list[Block]:
     """A release as status and App Home show it: state, tickets, blockers, next step."""
     kind = " (service change)" if release.kind is Kind.SERVICE else ""
     facts = [f"*{escape(release.service)} {release.version}*{kind}: {release.state.value}"]
-    for env in pipeline_for(release.service).ticketed_names:
+    for env in pipeline.ticketed_names:
         ticket = release.ticket(env)
         if ticket is not None:
             facts.append(f"{env} ticket: bug {ticket.bug_id}")
     if release.blockers:
         facts.append("blocked by " + ", ".join(f"bug {b}" for b in release.blockers))
-    return [section(" · ".join(facts)), context(_next(release, pending))]
+    return [section(" · ".join(facts)), context(_next(release, pending, pipeline=pipeline))]
 
 
-def _next(release: Release, pending: str | None = None) -> str:
-    return f"Next: {escape(next_step(release, pending))}"
+def _next(release: Release, pending: str | None = None, *, pipeline: Pipeline) -> str:
+    return f"Next: {escape(next_step(release, pending, pipeline=pipeline))}"
 

@@ -10,11 +10,12 @@ from bot.usecases.signoff import SignoffResult
 
 
 def with_signoff_button(rendered: Rendered, release: Release,
-                        teams: list[str]) -> Rendered:
-    """The prod-deployed message with a "Sign off" button for the teams listed."""
+                        teams: list[str], env: str) -> Rendered:
+    """The ENV-deployed message with a "Sign off" button for the teams listed."""
     value = {"s": release.service, "v": release.version}
-    note = context(escape(f"Prod sign-off needed from {', '.join(teams)} before QA verifies "
-                          f"prod: `/loop signoff prod {release.version}` or the button"))
+    note = context(escape(f"{env.capitalize()} sign-off needed from {', '.join(teams)} before "
+                          f"QA verifies {env}: `/loop signoff {env} {release.version}` or the "
+                          "button"))
     block = actions(f"signoff:{release.service}:{release.version}",
                     button(f"Sign off {release.version}", ACTION_SIGNOFF, value))
     return Rendered(rendered.text, [*rendered.blocks, note, block])
@@ -25,10 +26,12 @@ def signed(result: SignoffResult, actor: Actor) -> Rendered:
     name = f"{release.service} {release.version}"
     teams = result.signed or result.already
     verb = "signed off" if result.signed else "had already signed off"
-    head = f"*{escape(name)}* on prod: {escape(', '.join(teams))} {verb} — {actor.mention}"
+    env = result.env
+    head = f"*{escape(name)}* on {env}: {escape(', '.join(teams))} {verb} — {actor.mention}"
     if result.missing:
         rest = f"Still missing: {', '.join(result.missing)}"
     else:
-        rest = f"Every sign-off is in: QA verifies prod with `/loop verify prod {release.version}`"
-    return Rendered(f"{name} on prod: {', '.join(teams)} {verb}. {rest}",
+        rest = (f"Every sign-off is in: QA verifies {env} with `/loop verify {env} "
+                f"{release.version}`")
+    return Rendered(f"{name} on {env}: {', '.join(teams)} {verb}. {rest}",
                     [section(head), context(escape(rest))])

@@ -13,7 +13,13 @@ import threading
 
 import yaml
 
-from bot.config.settings import Settings, config_path, load_settings, settings_from_dict
+from bot.config.settings import (
+    Settings,
+    config_path,
+    default_config_text,
+    load_settings,
+    settings_from_dict,
+)
 from bot.sandbox.world import Sandbox
 
 SHIPPED = "the shipped default app.yaml"
@@ -25,8 +31,6 @@ def sandbox_settings(path: str | None) -> Settings:
     needs no setup, unlike `loopbot run`."""
     if path is not None or config_path(None).exists() or "LOOPBOT_CONFIG" in os.environ:
         return load_settings(path)
-    from bot.entrypoints.cli_init import default_config_text
-
     print(f"loopbot sandbox: no {config_path(None)} here: using {SHIPPED} (`loopbot init` "
           "writes it to edit)", file=sys.stderr, flush=True)
     return settings_from_dict(yaml.safe_load(default_config_text()), source=SHIPPED,

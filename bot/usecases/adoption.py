@@ -41,9 +41,8 @@ from bot.domain.facts import Bug, Tag
 from bot.domain.release import Env, Release, Ticket
 from bot.domain.ticket_history import StatusMove, learned_steps
 from bot.domain.version import Version
-from bot.store import AlreadyExists
 from bot.usecases.context import Context, ServicePorts
-from bot.usecases.ports import PartnerError
+from bot.usecases.ports import AlreadyExists, PartnerError
 
 IMPORTER = "loopbot import"
 RECORD_BATCH = 500  # releases recorded per transaction (one each made 10,000 commits)

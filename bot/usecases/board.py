@@ -262,7 +262,7 @@ class BoardReads:
             return TicketView(label, bug_id, tracker.bug_url(bug_id), bugs.get(bug_id))
 
         since = self.ctx.clock() - release.updated_at if release.updated_at else None
-        whose, step = _whose(next_step(release))
+        whose, step = _whose(next_step(release, pipeline=config.pipeline))
         return Flight(release, whose, step,
                       tuple(view(*t) for t in tickets), tuple(view(*b) for b in blockers),
                       since, error)

@@ -14,12 +14,10 @@ from bot.domain.calendar import Calendar
 from bot.domain.errors import Refusal
 from bot.domain.facts import EnvironmentState
 from bot.domain.loadtest import Window
-from bot.domain.pipeline import register, unregister
 from bot.domain.release import Release
 from bot.logs import bind_log_context
-from bot.store import Store
 from bot.usecases.concurrency import Fanout
-from bot.usecases.ports import Environments, Forge, Mail, Tracker
+from bot.usecases.ports import Environments, Forge, Mail, RecordStore, Tracker
 
 Progress = Callable[[str], None]
 # A load-test window as an iCalendar file (bot/messages/calendar.py's render_window_ics).
@@ -47,7 +45,7 @@ class Context:
     """Everything a use case needs: settings, the store, the partners, the clock."""
 
     settings: Settings
-    store: Store
+    store: RecordStore
     environments: Environments
     ports_for: Callable[[ServiceSettings], ServicePorts]
     clock: Callable[[], dt.datetime]
@@ -56,16 +54,9 @@ class Context:
     mail: Mail | None = None  # None when SMTP_URL or slack.mailing_list is unset
     closers: list[Callable[[], None]] = field(default_factory=list)  # run by close()
 
-    def __post_init__(self) -> None:
-        # The lifecycle follows the pipelines of the settings this context serves.
-        for service in self.settings.services:
-            register(service.name, service.pipeline)
-
     def close(self) -> None:
         """Let the fanout's threads go and close the partners' connections (at stop)."""
         self.fanout.shutdown()
-        for service in self.settings.services:
-            unregister(service.name, service.pipeline)
         for close in self.closers:
             close()
 

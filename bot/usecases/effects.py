@@ -24,7 +24,6 @@ from bot.domain.actions import (
 )
 from bot.domain.audit import AuditEntry
 from bot.domain.lifecycle import supersedable_states, supersedes
-from bot.domain.pipeline import pipeline_for
 from bot.domain.release import Env, Release, State, Ticket
 from bot.usecases.context import Context, Progress, ServicePorts
 from bot.usecases.ticket import file_once, move_ticket, ticket_description, ticket_summary
@@ -91,13 +90,15 @@ def file_ticket(ctx: Context, ports: ServicePorts, release: Release, env: Env) -
     attempt = existing.attempt + 1 if existing else 1
     depends = release.fixed_bugs if env != Env.PROD else (*release.fixed_bugs,
                                                           *release.blockers)
-    came_from = pipeline_for(release.service).before(env)
+    pipeline = ports.config.pipeline
+    came_from = pipeline.before(env)
     verified = release.ticket(came_from.name) if came_from is not None else None
     bug_id = file_once(
         ctx.store, ports.tracker, release, env, attempt=attempt,
-        summary=ticket_summary(release, env),
+        summary=ticket_summary(release, env, pipeline=pipeline),
         description=ticket_description(release, env, ports.forge,
-                                       verified.bug_id if verified else None),
+                                       verified.bug_id if verified else None,
+                                       pipeline=pipeline),
         depends_on=tuple(sorted(set(depends))),
     )
     return Ticket(env, bug_id, attempt)
@@ -107,11 +108,12 @@ def supersede_older(
     ctx: Context, ports: ServicePorts, new: Release, actor: Actor, progress: Progress
 ) -> tuple[Release, ...]:
     """Older releases of the same line still short of prod give way to the new one."""
+    pipeline = ports.config.pipeline
     with ctx.store.unit_of_work() as uow:
         older = [r for r in uow.releases.find(new.service,
-                                         states=supersedable_states(pipeline_for(new.service)))
-                 if supersedes(new, r)]
-    first = pipeline_for(new.service).first.name
+                                              states=supersedable_states(pipeline))
+                 if supersedes(new, r, pipeline=pipeline)]
+    first = pipeline.first.name
     new_ticket = new.ticket(first)
     # a backed-off release's tickets tell their story (stage VERIFIED, prod reopened)
     tickets = [old.ticket(first) if new_ticket and old.state is not State.BACKED_OFF

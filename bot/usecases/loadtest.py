@@ -1,4 +1,5 @@
-"""Load tests on stage with partners: QA sets a window, then records pass or fail.
+"""Load tests with partners, on the environment the pipeline load-tests (the one with the
+load_test gate, else stage): QA sets a window, then records pass or fail.
 
 Guarantees:
 - `set_window` records a window once (the same window again is found, not added, and
@@ -6,9 +7,9 @@ Guarantees:
   records it anyway and lists the rules it broke. The new window is mailed to the
   partners named (all configured ones when none is), the mailing list copied, with its
   ICS event attached; a mail failure is reported, the window stays recorded.
-- `record_result` records QA's result, comments on the stage ticket (once per result: a
-  step record guards the comment), and a `fail` with a bug then rejects the stage build
-  exactly as `/loop reject stage VERSION bug N` does.
+- `record_result` records QA's result, comments on that environment's ticket (once per
+  result: a step record guards the comment), and a `fail` with a bug then rejects the
+  build there exactly as `/loop reject ENV VERSION bug N` does.
 - Every change is in the audit log.
 """
 
@@ -16,24 +17,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.domain import times
 from bot.domain.actions import Action, Actor
 from bot.domain.audit import AuditEntry
 from bot.domain.errors import Refusal
 from bot.domain.loadtest import (
-    RESULT_STATES,
-    WINDOW_STATES,
     Result,
     Window,
     check_may_load_test,
     check_window,
     refuse_unless_overridden,
     result_problems,
+    result_states,
     state_problems,
+    window_states,
 )
-from bot.domain.release import Env, Release
+from bot.domain.release import Release
 from bot.usecases.calendar_feed import calendar_from_settings
 from bot.usecases.context import Context, Progress, load_release, quiet
 from bot.usecases.ports import Attachment, NotFound, PartnerError
@@ -47,6 +48,7 @@ class WindowSet:
     new: bool  # False: the same window was recorded before (nothing announced again)
     skipped: tuple[str, ...] = ()  # the rules an emergency override broke
     mailed: str = ""  # "mailed to ..." / "not mailed: ..."
+    env: str = field(kw_only=True)  # where the load test runs (`Pipeline.load_tested`)
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class ResultRecorded:
     release: Release
     skipped: tuple[str, ...] = ()
     rejected: ActionResult | None = None  # a fail with a bug rejects the build
+    env: str = field(kw_only=True)  # where the load test ran
 
 
 def set_window(
@@ -64,7 +67,8 @@ def set_window(
 ) -> WindowSet:
     """Record a load-test window (`start`, `end`: the team's wall clock, naive or aware).
     With `record=False`, only what recording it would skip (an override's confirmation)."""
-    name = ctx.service(service).config.name
+    config = ctx.service(service).config
+    name = config.name
     check_may_load_test(actor, name, override_reason)
     release = load_release(ctx, name, version)
     _check_partners(ctx, partners)
@@ -75,13 +79,13 @@ def set_window(
         recorded = uow.loadtests.windows()
     same = next((w for w in recorded if w.same_as(window)), None)
     if same is not None:
-        return WindowSet(same, release, new=False)
-    problems = state_problems(release, WINDOW_STATES, "get a load-test window")
+        return WindowSet(same, release, new=False, env=config.pipeline.load_tested.name)
+    problems = state_problems(release, window_states(config.pipeline), "get a load-test window")
     skipped = refuse_unless_overridden(problems, override_reason)
     skipped += check_window(calendar_from_settings(ctx.settings), window, recorded,
                             ctx.clock())
     if not record:
-        return WindowSet(window, release, False, skipped)
+        return WindowSet(window, release, False, skipped, env=config.pipeline.load_tested.name)
     with ctx.store.unit_of_work() as uow:
         stored, new = uow.loadtests.add_window(window)
         if new:
@@ -89,8 +93,9 @@ def set_window(
                                  _window_detail(stored, skipped, tz), request_id,
                                  override_reason))
         uow.commit()
-    mailed = _mail_window(ctx, stored) if new else ""
-    return WindowSet(stored, release, new, skipped, mailed)
+    env = config.pipeline.load_tested.name
+    mailed = _mail_window(ctx, stored, env) if new else ""
+    return WindowSet(stored, release, new, skipped, mailed, env=env)
 
 
 def record_result(
@@ -99,21 +104,24 @@ def record_result(
     override_reason: str | None = None, request_id: str | None = None,
     progress: Progress = quiet,
 ) -> ResultRecorded:
-    """QA's load-test result on the stage ticket; a fail with a bug rejects the build."""
+    """QA's load-test result on the load-tested environment's ticket; a fail with a bug
+    rejects the build."""
     ports = ctx.service(service)
     name = ports.config.name
+    env = ports.config.pipeline.load_tested.name
     check_may_load_test(actor, name, override_reason)
     release = load_release(ctx, name, version)
     now = ctx.clock()
     with ctx.store.unit_of_work() as uow:
         windows = uow.loadtests.windows(name, version)
-    problems = state_problems(release, RESULT_STATES, "get a load-test result")
+    problems = state_problems(release, result_states(ports.config.pipeline),
+                              "get a load-test result")
     problems += result_problems(windows, now, version, ctx.settings.tz)
     skipped = refuse_unless_overridden(problems, override_reason)
-    ticket = release.ticket(Env.STAGE)
+    ticket = release.ticket(env)
     if ticket is None:
-        raise Refusal(f"{name} {version} has no stage ticket to record the load test on",
-                      hint=f"file it first: `/loop request stage {version}`")
+        raise Refusal(f"{name} {version} has no {env} ticket to record the load test on",
+                      hint=f"file it first: `/loop request {env} {version}`")
     if bug_id is not None:
         _check_bug(ctx, name, bug_id)
     result = Result(name, version, passed, reason.strip(), bug_id, actor.user_id, now)
@@ -125,18 +133,18 @@ def record_result(
         key = f"loadtest-comment:{result.id}"
         uow.steps.start(key)
         uow.commit()
-    ports.tracker.comment(ticket.bug_id, _comment(result, actor))
+    ports.tracker.comment(ticket.bug_id, _comment(result, actor, env))
     with ctx.store.unit_of_work() as uow:
         uow.steps.finish(key, {"bug_id": ticket.bug_id})
         uow.commit()
-    progress(f"load test {result.word}: noted on stage bug {ticket.bug_id}")
+    progress(f"load test {result.word}: noted on {env} bug {ticket.bug_id}")
     rejected = None
     if not passed and bug_id is not None:
         rejected = advance(ctx, Action.REJECT, version, actor, service=name, bug_id=bug_id,
                            reason=f"load test failed: {reason}".strip(": "),
                            request_id=request_id, progress=progress)
         release = rejected.release
-    return ResultRecorded(result, release, skipped, rejected)
+    return ResultRecorded(result, release, skipped, rejected, env=env)
 
 
 def _check_partners(ctx: Context, partners: Sequence[str]) -> None:
@@ -157,7 +165,7 @@ def _check_bug(ctx: Context, service: str, bug_id: int) -> None:
                       hint="check the bug number") from None
 
 
-def _mail_window(ctx: Context, window: Window) -> str:
+def _mail_window(ctx: Context, window: Window, env: str) -> str:
     if ctx.mail is None:
         return "not mailed: no SMTP_URL or mailing list is configured"
     known = ctx.settings.loadtest.partners
@@ -165,7 +173,7 @@ def _mail_window(ctx: Context, window: Window) -> str:
     to = [known[n] for n in names]
     calendar = calendar_from_settings(ctx.settings)
     ics = ctx.invitation(calendar, window, ctx.clock())
-    subject, body = window_mail(window, calendar.tz)
+    subject, body = window_mail(window, calendar.tz, env)
     try:
         ctx.mail.send(subject, body, to=to, attachments=[
             Attachment(f"loadtest-{window.service}-{window.version}.ics", "text/calendar", ics)])
@@ -175,12 +183,12 @@ def _mail_window(ctx: Context, window: Window) -> str:
                                                           if to else "")
 
 
-def window_mail(window: Window, tz: dt.tzinfo) -> tuple[str, str]:
-    """The subject and body of the mail announcing a window."""
+def window_mail(window: Window, tz: dt.tzinfo, env: str) -> tuple[str, str]:
+    """The subject and body of the mail announcing a window on `env`."""
     when = f"{times.span(window.start, window.end, tz)} ({tz})"
-    subject = f"Load test of {window.label} on stage: {when}"
+    subject = f"Load test of {window.label} on {env}: {when}"
     with_whom = f" with {', '.join(window.partners)}" if window.partners else ""
-    body = (f"Mozilla QA will load-test {window.label} on the stage environment{with_whom}"
+    body = (f"Mozilla QA will load-test {window.label} on the {env} environment{with_whom}"
             f"\nfrom {when}.\n\nThe attached calendar event holds the window. Reply to this "
             "mail if the window does not suit you.\n")
     return subject, body
@@ -203,9 +211,9 @@ def _result_detail(result: Result) -> list[str]:
     return [p for p in (result.reason, f"bug {result.bug_id}" if result.bug_id else "") if p]
 
 
-def _comment(result: Result, actor: Actor) -> str:
+def _comment(result: Result, actor: Actor, env: str) -> str:
     who = actor.name or actor.user_id
-    text = f"Load test {result.word} on stage ({result.version}), recorded by {who} via loopbot"
+    text = f"Load test {result.word} on {env} ({result.version}), recorded by {who} via loopbot"
     extra = "; ".join(_result_detail(result))
     return f"{text}: {extra}" if extra else text
 

@@ -18,6 +18,7 @@ from typing import Any, Protocol, Self
 from bot.domain.audit import AuditEntry
 from bot.domain.facts import Ancestry, Bug, Commit, EnvironmentState, Tag
 from bot.domain.loadtest import Result, Window
+from bot.domain.offer import Offer
 from bot.domain.release import Release, State
 from bot.domain.signoff import Signoff
 from bot.domain.ticket_history import StatusMove
@@ -215,8 +216,30 @@ class Environments(Protocol):
 
 
 # -- the bot's own records: the unit of work and its repositories (bot/store/ implements
-# them). A unique rule refused raises bot.store.errors.AlreadyExists, a save whose
-# expected state no longer holds StaleRelease; nothing of a refused write is kept.
+# them). A unique rule refused raises AlreadyExists, a save whose expected state no longer
+# holds StaleRelease; nothing of a refused write is kept.
+
+class StoreError(Exception):
+    """The database cannot do what was asked (unreachable, misconfigured, misused). None
+    of these errors' messages ever carries a database password."""
+
+
+class Unreachable(StoreError):
+    """The database could not be reached (down, refused, the connection dropped): the
+    call that raised it committed nothing (its transaction is rolled back), so the same
+    command is safe to repeat once the database is back."""
+
+
+class AlreadyExists(StoreError):
+    """A unique rule of the schema refused the write: the release (service, version) or
+    the ticket (release, env, attempt) is already recorded. Nothing of the refused write
+    was stored and the unit of work stays usable."""
+
+
+class StaleRelease(StoreError):
+    """The release changed in the database since it was read (another command moved it):
+    read it again and decide again. Nothing of the refused save was stored."""
+
 
 @dataclass(frozen=True)
 class StepRecord:
@@ -291,14 +314,56 @@ class UnitOfWork(Protocol):
     """One transaction over the repositories: kept only by `commit()` (callable more than
     once), rolled back when the `with` block ends otherwise."""
 
-    releases: Releases
-    audit: AuditLog
-    steps: Steps
-    loadtests: LoadTests
-    signoffs: Signoffs
+    @property
+    def releases(self) -> Releases: ...
+    @property
+    def audit(self) -> AuditLog: ...
+    @property
+    def steps(self) -> Steps: ...
+    @property
+    def loadtests(self) -> LoadTests: ...
+    @property
+    def signoffs(self) -> Signoffs: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None: ...
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
+
+
+class MetricsReads(Protocol):
+    """The delivery metrics' reads, outside a unit of work (they only read and cache)."""
+
+    def steps_since(self, service: str, actions: Iterable[str], since: dt.datetime
+                    ) -> list[AuditEntry]: ...
+    def releases_named(self, service: str, versions: Iterable[str]) -> list[Release]: ...
+    def commit_times(self, service: str, versions: Iterable[str]
+                     ) -> dict[str, tuple[dt.datetime, ...]]: ...
+    def keep_commit_times(self, service: str,
+                          times: Mapping[str, Sequence[dt.datetime]]) -> None: ...
+
+
+class CommitFiles(Protocol):
+    """The files each commit touched, kept once read from the forge."""
+
+    def get(self, shas: Iterable[str]) -> dict[str, tuple[str, ...]]: ...
+    def keep(self, files: Mapping[str, Sequence[str]]) -> None: ...
+
+
+class RecordStore(Protocol):
+    """The bot's own records (bot/store/database.py:Store): units of work, claims (a key
+    is claimed once, forever), leases, the confirmations offered."""
+
+    @property
+    def metrics(self) -> MetricsReads: ...
+    @property
+    def commit_files(self) -> CommitFiles: ...
+    def unit_of_work(self) -> UnitOfWork: ...
+    def claim(self, key: str, owner: str) -> bool: ...
+    def hold_lease(self, name: str, holder: str, seconds: float) -> bool: ...
+    def let_go(self, name: str, holder: str) -> None: ...
+    def lease_holder(self, name: str) -> str | None: ...
+    def offer(self, offer: Offer) -> None: ...
+    def offered(self, key: str) -> Offer | None: ...
+    def dispose(self) -> None: ...

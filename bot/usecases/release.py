@@ -23,15 +23,13 @@ from bot.domain.facts import Bug, EnvironmentState
 from bot.domain.lifecycle import decide, state_after
 from bot.domain.loadtest import has_passed
 from bot.domain.next_steps import pending_gate
-from bot.domain.permissions import check_may_change_service, check_role
-from bot.domain.pipeline import pipeline_for
+from bot.domain.permissions import check_may_change_service
 from bot.domain.release import Env, Kind, Release, State, Ticket
 from bot.domain.rules import check_step_exists
 from bot.domain.signoff import missing_signoffs
-from bot.store import AlreadyExists, StaleRelease
 from bot.usecases.context import Context, Progress, ServicePorts, load_release, quiet
 from bot.usecases.effects import audit_entry, perform, supersede_older
-from bot.usecases.ports import NotFound, Tracker
+from bot.usecases.ports import AlreadyExists, NotFound, StaleRelease, Tracker
 
 
 @dataclass(frozen=True)
@@ -57,18 +55,21 @@ def advance(
     override_reason: str | None = None,
     request_id: str | None = None,
     progress: Progress = quiet,
+    env: str | None = None,
 ) -> ActionResult:
-    """Move a release one step of PROCESS.md (everything after tagging)."""
+    """Move a release one step of PROCESS.md (everything after tagging). `env`: the
+    environment a reject or rerelease names (None: where the release is)."""
     ports = ctx.service(service)
-    check_step_exists(action, ports.config.name)
+    pipeline = ports.config.pipeline
+    check_step_exists(action, ports.config.name, pipeline=pipeline)
     release = load_release(ctx, ports.config.name, version)
     facts = read_facts(ctx, ports, release, action, bug_id)
-    decision = decide(action, release, facts, actor, bug_id=bug_id,
-                      override_reason=override_reason)
+    decision = decide(action, release, facts, actor, pipeline=pipeline, bug_id=bug_id,
+                      override_reason=override_reason, env=env)
     release, filed = perform(ctx, ports, release, decision, facts, actor, bug_id, reason,
                               progress)
     release = replace(release, state=state_after(decision, facts), updated_at=ctx.clock())
-    first = pipeline_for(release.service).first.name
+    first = pipeline.first.name
     superseded = supersede_older(ctx, ports, release, actor, progress) if any(
         t.env == first for t in filed) and action == Action.of("request", first) else ()
     detail = _detail(decision, bug_id, reason, filed)
@@ -88,7 +89,7 @@ def gate_pending(ctx: Context, release: Release) -> str | None:
     """The gate in the way of verifying where `release` is deployed (a load test), read
     from the store: the advice and the button name it instead of a refused step."""
     env = release.state.env
-    if env is None or not pipeline_for(release.service).needs(env, "load_test"):
+    if env is None or not ctx.settings.pipeline(release.service).needs(env, "load_test"):
         return None
     with ctx.store.unit_of_work() as uow:
         window_set = bool(uow.loadtests.windows(release.service, release.version))
@@ -99,27 +100,18 @@ def gate_pending(ctx: Context, release: Release) -> str | None:
 
 def check_step(
     ctx: Context, action: Action, version: str, actor: Actor, *, service: str | None = None,
-    bug_id: int | None = None, override_reason: str | None = None,
+    bug_id: int | None = None, override_reason: str | None = None, env: str | None = None,
 ) -> Decision:
     """What `advance` would decide now, performing nothing: a confirmation is offered only
     for a step that would be allowed (a refusal comes at once, not after the click)."""
     ports = ctx.service(service)
-    check_step_exists(action, ports.config.name)
+    pipeline = ports.config.pipeline
+    check_step_exists(action, ports.config.name, pipeline=pipeline)
     release = load_release(ctx, ports.config.name, version)
     facts = read_facts(ctx, ports, release, action, bug_id)
-    return decide(action, release, facts, actor, bug_id=bug_id, override_reason=override_reason)
-
-
-def check_role_for(
-    ctx: Context, action: Action, version: str, actor: Actor, *, service: str | None = None,
-    override: bool = False,
-) -> None:
-    """Whether `actor` may take `action` at all (the role only; nothing read outside): a
-    confirmation is used up only by a press from someone who may take its step."""
-    name = ctx.service(service).config.name
-    check_step_exists(action, name)
-    release = load_release(ctx, name, version)
-    check_role(action, release, actor, override=override)
+    return decide(action, release, facts, actor, pipeline=pipeline, bug_id=bug_id,
+                  override_reason=override_reason,
+                  env=env)
 
 
 def read_facts(
@@ -166,7 +158,7 @@ def _load_test(ctx: Context, release: Release) -> tuple[bool, bool]:
 def _signoffs_missing(ctx: Context, ports: ServicePorts, release: Release,
                       action: Action) -> tuple[str, ...]:
     required = ports.config.workflow.prod_signoffs
-    if action.verb != "verify" or not pipeline_for(release.service).needs(
+    if action.verb != "verify" or not ports.config.pipeline.needs(
             str(action.env), "signoffs") or not required:
         return ()
     with ctx.store.unit_of_work() as uow:

@@ -9,11 +9,11 @@ missing.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.domain.actions import Actor
 from bot.domain.audit import AuditEntry
-from bot.domain.release import Env, Release
+from bot.domain.release import Release
 from bot.domain.signoff import Signoff, check_may_sign, missing_signoffs
 from bot.usecases.context import Context, load_release
 
@@ -24,6 +24,7 @@ class SignoffResult:
     signed: tuple[str, ...]  # the teams signed by this request
     already: tuple[str, ...]  # the person's teams that had signed before
     missing: tuple[str, ...]  # the teams still to sign
+    env: str = field(kw_only=True)  # where they sign (`Pipeline.signed_off`)
 
 
 def required_teams(ctx: Context, service: str | None) -> dict[str, tuple[str, ...]]:
@@ -36,9 +37,10 @@ def sign_off(ctx: Context, actor: Actor, actor_teams: Sequence[str], version: st
     ports = ctx.service(service)
     name = ports.config.name
     required = list(ports.config.workflow.prod_signoffs)
+    env = ports.config.pipeline.signed_off.name
     release = load_release(ctx, name, version)
     teams = [t for t in required if t in actor_teams]
-    check_may_sign(release, actor, teams, required)
+    check_may_sign(release, actor, teams, required, env)
     signed: list[str] = []
     with ctx.store.unit_of_work() as uow:
         for team in teams:
@@ -46,16 +48,17 @@ def sign_off(ctx: Context, actor: Actor, actor_teams: Sequence[str], version: st
                 signed.append(team)
         if signed:
             uow.audit.add(AuditEntry(
-                actor=actor.user_id, action="signoff prod", service=name, version=version,
+                actor=actor.user_id, action=f"signoff {env}", service=name, version=version,
                 roles=actor.role_values(name),
                 from_state=release.state.value, to_state=release.state.value,
                 detail="for " + ", ".join(signed), request_id=request_id, at=ctx.clock()))
         done = [s.team for s in uow.signoffs.find(name, version)]
         uow.commit()
-    ticket = release.ticket(Env.PROD)
+    ticket = release.ticket(env)
     if signed and ticket is not None:
         who = actor.name or actor.user_id
-        ports.tracker.comment(ticket.bug_id, f"Signed off on prod for {', '.join(signed)} by "
-                                             f"{who} via loopbot.")
+        ports.tracker.comment(ticket.bug_id, f"Signed off on {env} for {', '.join(signed)} "
+                                             f"by {who} via loopbot.")
     already = tuple(t for t in teams if t not in signed)
-    return SignoffResult(release, tuple(signed), already, missing_signoffs(required, done))
+    return SignoffResult(release, tuple(signed), already, missing_signoffs(required, done),
+                         env=env)

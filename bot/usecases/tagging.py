@@ -26,9 +26,14 @@ from bot.domain.permissions import check_may_backport, check_may_tag
 from bot.domain.release import Release, State
 from bot.domain.tagging import AlreadyTagged
 from bot.domain.version import Version, latest_on_line
-from bot.store import AlreadyExists, StaleRelease
 from bot.usecases.context import Context, Progress, ServicePorts, quiet
-from bot.usecases.ports import CherryPickResult, Conflict, NotFound
+from bot.usecases.ports import (
+    AlreadyExists,
+    CherryPickResult,
+    Conflict,
+    NotFound,
+    StaleRelease,
+)
 from bot.usecases.release_commit import (
     make_release_commit,
     plan_for,

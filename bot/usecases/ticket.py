@@ -13,43 +13,45 @@ from collections.abc import Callable
 
 from bot.domain.errors import one_line
 from bot.domain.facts import Bug
-from bot.domain.pipeline import pipeline_for
+from bot.domain.pipeline import Pipeline
 from bot.domain.release import Env, Kind, Release
-from bot.store import Store
-from bot.usecases.ports import Forge, Tracker
+from bot.usecases.ports import Forge, RecordStore, Tracker
 
 Progress = Callable[[str], None]
 
 
 
-def ticket_word(release: Release, env: str) -> str:
+def ticket_word(env: str, pipeline: Pipeline) -> str:
     """How the ticket's summary names env: "Stage", "Real Stage", "Production"."""
-    spec = pipeline_for(release.service).env(env)
+    spec = pipeline.env(env)
     return spec.ticket if spec is not None and spec.ticket else env.replace("-", " ").title()
 
 
-def ticket_summary(release: Release, env: Env, prefix: str = "Loop") -> str:
+def ticket_summary(release: Release, env: Env, prefix: str = "Loop", *,
+                   pipeline: Pipeline) -> str:
     """"Loop — Please deploy loop-server 0.13.0 to Stage" (PROCESS.md, step 2)."""
     what = release.version
     if release.kind is Kind.SERVICE:
         what = f"service change {release.version}: {one_line(release.summary)}"
-    return f"{prefix} — Please deploy {release.service} {what} to {ticket_word(release, env)}"
+    return f"{prefix} — Please deploy {release.service} {what} to {ticket_word(env, pipeline)}"
 
 
 def ticket_description(
-    release: Release, env: Env, forge: Forge, stage_bug: int | None = None
+    release: Release, env: Env, forge: Forge, verified_bug: int | None = None, *,
+    pipeline: Pipeline,
 ) -> str:
     """The ticket's first comment: what to deploy, the links, the bugs it fixes."""
-    lines = [f"Please deploy {release.service} {release.version} to {ticket_word(release, env)}."]
+    lines = [f"Please deploy {release.service} {release.version} to "
+             f"{ticket_word(env, pipeline)}."]
     if release.kind is Kind.SERVICE:
         lines += ["", f"Service-level change: {one_line(release.summary)}"]
     if release.tag:
         lines += ["", f"Tag: {forge.tag_url(release.tag)}"]
         if release.previous_version:
             lines.append(f"Diff: {forge.compare_url(release.previous_version, release.tag)}")
-    came_from = pipeline_for(release.service).before(env)
-    if stage_bug is not None and came_from is not None:
-        lines += ["", f"Verified on {came_from.name} in bug {stage_bug}."]
+    came_from = pipeline.before(env)
+    if verified_bug is not None and came_from is not None:
+        lines += ["", f"Verified on {came_from.name} in bug {verified_bug}."]
     if release.notes:
         lines += ["", release.notes.rstrip("\n")]
     elif release.fixed_bugs:
@@ -67,7 +69,7 @@ def step_key(release: Release, env: Env, attempt: int) -> str:
 
 
 def file_once(
-    store: Store,
+    store: RecordStore,
     tracker: Tracker,
     release: Release,
     env: Env,

@@ -1,7 +1,7 @@
 """The `/loop` subcommands outside the release lifecycle that check a build: QA's
-load-test window and result on stage, and each team's sign-off in prod (declared as in
-handlers/grammar/lifecycle.py; handlers/grammar/parser.py lists them after the
-lifecycle's)."""
+load-test window and result, and each team's sign-off, on the environments that carry
+those gates (stage and prod by default; declared as in handlers/grammar/lifecycle.py;
+handlers/grammar/parser.py lists them after the lifecycle's)."""
 
 from __future__ import annotations
 
@@ -15,17 +15,17 @@ from handlers.grammar.words import Words, bug_number, end_of_window, moment
 subcommand = Declarations()
 
 
-@subcommand("loadtest stage VERSION window FROM TO [PARTNER...] | pass|fail [REASON] [bug N]",
+@subcommand("loadtest {loadtest} VERSION window FROM TO [PARTNER...] | pass|fail [REASON] [bug N]",
             "set a load-test window with partners (FROM like 2026-12-09T14:00, TO like "
             "16:00), or record the result", roles=(Role.QA,), emergency=True,
             changes="records the window (announced, mailed to the partners, in /calendar.ics)"
-                    " or the result as a comment on the stage ticket; `fail ... bug N` also "
+                    " or the result as a comment on the {loadtest} ticket; `fail ... bug N` also "
                     "rejects the build",
-            examples=("loadtest stage 0.13.1 window 2026-12-09T14:00 16:00 tokbox",
-                      "loadtest stage 0.13.1 pass 3000 rooms for an hour",
-                      "loadtest stage 0.13.1 fail calls drop bug 1100005"))
+            examples=("loadtest {loadtest} 0.13.1 window 2026-12-09T14:00 16:00 tokbox",
+                      "loadtest {loadtest} 0.13.1 pass 3000 rooms for an hour",
+                      "loadtest {loadtest} 0.13.1 fail calls drop bug 1100005"))
 def _loadtest(words: Words) -> Intent:
-    words.env("stage")
+    words.env_of("loadtest")
     version = words.release()
     verdict = (words.peek() or "").lower()
     if words.accept("window"):
@@ -51,13 +51,14 @@ def _loadtest(words: Words) -> Intent:
     return LoadTestResult(version, verdict == "pass", " ".join(rest), bug)
 
 
-@subcommand("signoff prod VERSION",
-            "your team signs VERSION off in prod; `verify prod` waits for every team listed",
+@subcommand("signoff {signoff} VERSION",
+            "your team signs VERSION off where it runs (prod); verifying there waits for "
+            "every team listed",
             changes="records the sign-off of each of your teams (workflow.prod_signoffs) and "
-                    "notes it on the prod ticket",
-            examples=("signoff prod 0.13.1",))
+                    "notes it on the {signoff} ticket",
+            examples=("signoff {signoff} 0.13.1",))
 def _signoff(words: Words) -> Intent:
-    words.env("prod")
+    words.env_of("signoff")
     version = words.release()
     words.end()
     return ProdSignoff(version)

@@ -8,10 +8,12 @@ order `/loop help` lists them, so that order never depends on which module was i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.domain.actions import Action, Role
+from bot.domain.pipeline import DEFAULT, STEPS, Pipeline
 from handlers.grammar.intents import Intent
 from handlers.grammar.words import COMMAND, Words
 
@@ -37,7 +39,32 @@ class Subcommand:
 
     @property
     def usage_line(self) -> str:
-        return f"{COMMAND} {self.usage}"
+        """The usage with the default pipeline's words (`request stage|prod VERSION`)."""
+        return self.usage_line_in(DEFAULT)
+
+    def usage_in(self, pipeline: Pipeline) -> str:
+        """The usage in `pipeline`'s words: `{reject}` becomes the environments it takes
+        that step on (`stage|real-stage`)."""
+        return in_pipeline(self.usage, pipeline)
+
+    def usage_line_in(self, pipeline: Pipeline) -> str:
+        return f"{COMMAND} {self.usage_in(pipeline)}"
+
+    def examples_in(self, pipeline: Pipeline) -> tuple[str, ...]:
+        return tuple(f"{COMMAND} {in_pipeline(e, pipeline, one=True)}" for e in self.examples)
+
+
+STEP_WORD = re.compile(r"\{(" + "|".join(STEPS) + r")\}")
+
+
+def in_pipeline(text: str, pipeline: Pipeline, *, one: bool = False) -> str:
+    """`text` with each `{step}` replaced by the environments `pipeline` takes the step on
+    (`one`: the first of them, for an example)."""
+    def words(found: re.Match[str]) -> str:
+        envs = pipeline.takes(found.group(1))
+        return envs[0] if one else "|".join(envs)
+
+    return STEP_WORD.sub(words, text)
 
 
 class Declarations:

@@ -4,27 +4,29 @@ the bot does."""
 
 from __future__ import annotations
 
+from bot import SOURCE
 from bot.config.settings import ServiceSettings
 from bot.domain.actions import Action, Role
+from bot.domain.pipeline import DEFAULT, Pipeline
 from bot.domain.release import Kind
 from bot.domain.rules import roles_for
-from bot.entrypoints.health import SOURCE
 from bot.messages.help import HelpTopic
+from handlers.grammar.declarations import in_pipeline
 from handlers.grammar.parser import COMMAND, SUBCOMMANDS, Subcommand
 
-ENV_STEPS = ("request", "deployed", "verify")
 PROCESS_DOC = f"{SOURCE}/blob/main/docs/process.md"  # the process the bot runs, in words
 SERVICE_OPTION = "`service:NAME` (or `--service NAME`) picks another configured service"
 EMERGENCY_OPTION = ('`--emergency "REASON"` (emergency role only) takes the step past its '
                     'failing guards, confirmed with a button, announced and audited')
 
 
-def lines() -> list[tuple[str, str]]:
-    """(usage, "WHO: summary") of every subcommand, for the list."""
+def lines(pipeline: Pipeline = DEFAULT) -> list[tuple[str, str]]:
+    """(usage, "WHO: summary") of every subcommand, for the list, in the words of
+    `pipeline` (the caller's service's)."""
     listed = []
     for declared in SUBCOMMANDS.values():
         roles = who(declared)
-        listed.append((declared.usage_line, declared.summary if roles == "anyone"
+        listed.append((declared.usage_line_in(pipeline), declared.summary if roles == "anyone"
                        else f"{roles}: {declared.summary}"))
     return listed
 
@@ -41,13 +43,10 @@ def topic(declared: Subcommand, service: ServiceSettings | None = None) -> HelpT
                                    else "nothing: it only reads")
     if declared.name == "tag" and service is not None:
         changes = tag_changes(service)
-    usage = declared.usage_line
-    if service is not None and declared.name in ENV_STEPS:  # the service's environments
-        usage = usage.replace("stage|prod", "|".join(service.pipeline.ticketed_names))
+    pipeline = service.pipeline if service is not None else DEFAULT
     return HelpTopic(
-        usage=usage, summary=declared.summary, who=who(declared),
-        changes=changes,
-        examples=tuple(f"{COMMAND} {example}" for example in declared.examples),
+        usage=declared.usage_line_in(pipeline), summary=declared.summary, who=who(declared),
+        changes=in_pipeline(changes, pipeline), examples=declared.examples_in(pipeline),
         options=options,
     )
 

@@ -4,7 +4,7 @@ handlers/grammar/parser.py builds them; handlers/commands.py acts on them."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.domain.actions import Action
 from bot.domain.errors import Refusal
@@ -34,6 +34,9 @@ class Step:
     version: str | None  # None: greenlight the release waiting for it
     bug_id: int | None = None
     reason: str = ""
+    # the environment a reject or rerelease names: only checked against where the release
+    # is (the domain finds that itself), so not part of what the step is
+    env: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,8 @@ class Metrics:
 
 @dataclass(frozen=True)
 class LoadTestWindow:
-    """A load-test window on stage; start and end are the team's wall clock (naive)."""
+    """A load-test window (where the pipeline load-tests); start and end are the team's
+    wall clock (naive)."""
 
     version: str
     start: dt.datetime

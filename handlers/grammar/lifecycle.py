@@ -61,33 +61,35 @@ def _env_step(name: str) -> Callable[[Words], Intent]:
     return read
 
 
-subcommand("request stage|prod VERSION", "file the deployment ticket of stage or prod",
+subcommand("request {request} VERSION", "file the deployment ticket of an environment",
            actions=(Action.REQUEST_STAGE, Action.REQUEST_PROD),
            changes="Bugzilla: files \"Please deploy ... to Stage\" (or Production), depending "
                    "on the fixed bugs; a new stage ticket closes older ones of the line "
-                   "INVALID", examples=("request stage 0.13.0", "request prod 0.13.0"),
+                   "INVALID", examples=("request {request} 0.13.0", "request prod 0.13.0"),
            )(_env_step("request"))
-subcommand("deployed stage|prod VERSION",
+subcommand("deployed {deployed} VERSION",
            "VERSION runs there now (the environment's root URL is checked)",
            actions=(Action.DEPLOYED_STAGE, Action.DEPLOYED_PROD),
            changes="Bugzilla: the ticket becomes RESOLVED FIXED; on prod, monitoring starts",
-           examples=("deployed stage 0.13.0",))(_env_step("deployed"))
-subcommand("verify stage|prod VERSION", "VERSION works there",
+           examples=("deployed {deployed} 0.13.0",))(_env_step("deployed"))
+subcommand("verify {verify} VERSION", "VERSION works there",
            actions=(Action.VERIFY_STAGE, Action.VERIFY_PROD),
            changes="Bugzilla: the ticket becomes VERIFIED; on stage the prod ticket is filed "
                    "too (unless workflow.qa_files_prod_ticket)",
-           examples=("verify stage 0.13.0", "verify prod 0.13.0"))(_env_step("verify"))
+           examples=("verify {verify} 0.13.0", "verify prod 0.13.0"))(_env_step("verify"))
 
 
-@subcommand("reject stage VERSION [bug N] [REASON]",
-            "the stage build has a regression; DEV fixes it in a patch. A reason alone "
-            "will do: attach the bug later with the same command and `bug N`",
+@subcommand("reject {reject} VERSION [bug N] [REASON]",
+            "the build has a regression where it is (stage, or an environment after it); "
+            "DEV fixes it in a patch. A reason alone will do: attach the bug later with the "
+            "same command and `bug N`",
             actions=(Action.REJECT,),
-            changes="Bugzilla: a comment on the stage ticket; the bug (when given) blocks prod",
-            examples=("reject stage 0.13.0 bug 1100002 renaming a room answers 500",
-                      "reject stage 0.13.0 calls drop after a minute"))
+            changes="Bugzilla: a comment on the {reject} ticket; the bug (when given) blocks "
+                    "prod",
+            examples=("reject {reject} 0.13.0 bug 1100002 renaming a room answers 500",
+                      "reject {reject} 0.13.0 calls drop after a minute"))
 def _reject(words: Words) -> Intent:
-    return _sent_back(words, Action.REJECT, "stage", reason_needed=False,
+    return _sent_back(words, Action.REJECT, "reject", reason_needed=False,
                       missing="say why: the bug (`bug N`) or a reason")
 
 
@@ -99,32 +101,32 @@ def _reject(words: Words) -> Intent:
             examples=("backoff prod 0.13.0 bug 1100009 rooms drop after an hour",
                       "rollback prod 0.13.0 error rate doubled after the push"))
 def _backoff(words: Words) -> Intent:
-    return _sent_back(words, Action.BACKOFF, "prod", reason_needed=True,
+    return _sent_back(words, Action.BACKOFF, "backoff", reason_needed=True,
                       missing="say why prod was backed off (the bug, `bug N`, is optional)")
 
 
-def _sent_back(words: Words, action: Action, env: str, *, reason_needed: bool,
+def _sent_back(words: Words, action: Action, step: str, *, reason_needed: bool,
                missing: str) -> Intent:
     """`ENV VERSION [bug N] [REASON]`: a reason is needed, or (when not) at least the bug."""
-    words.env(env)
+    env = words.env_of(step)
     version = words.release()
     bug = words.optional_bug()
     reason = words.rest()
     if not reason.strip() and (reason_needed or bug is None):
         raise words.error(missing)
-    return Step(action, version, bug, reason)
+    return Step(action, version, bug, reason, env if action is Action.REJECT else None)
 
 
-@subcommand("rerelease stage VERSION",
-            "re-release the same build on stage with a new ticket (an OPS-only problem)",
+@subcommand("rerelease {rerelease} VERSION",
+            "re-release the same build where it is with a new ticket (an OPS-only problem)",
             actions=(Action.RERELEASE,),
-            changes="Bugzilla: files a new stage ticket and closes the old one INVALID, "
-                    "pointing at it", examples=("rerelease stage 0.13.0",))
+            changes="Bugzilla: files a new {rerelease} ticket and closes the old one INVALID, "
+                    "pointing at it", examples=("rerelease {rerelease} 0.13.0",))
 def _rerelease(words: Words) -> Intent:
-    words.env("stage")
+    env = words.env_of("rerelease")
     version = words.release()
     words.end()
-    return Step(Action.RERELEASE, version)
+    return Step(Action.RERELEASE, version, env=env)
 
 
 def _blocker(action: Action) -> Callable[[Words], Intent]:

@@ -20,8 +20,10 @@ Guarantees:
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 
 from bot.domain.errors import echoed
+from bot.domain.pipeline import DEFAULT, Pipeline
 from handlers.grammar.checks import subcommand as checks
 from handlers.grammar.declarations import Subcommand
 from handlers.grammar.intents import BadInput, Command, Help
@@ -39,10 +41,13 @@ MAX_TEXT = 4000  # characters; Slack sends a few thousand at most
 ALIASES = {"rollback": "backoff"}  # what people also type, for the declared name
 
 
-def parse(text: str, envs: tuple[str, ...] = ("stage", "prod")) -> Command:
+def parse(text: str, envs: tuple[str, ...] = ("stage", "prod"),
+          pipeline_of: Callable[[str | None], Pipeline] | None = None) -> Command:
     """Read a `/loop` line; BadInput says what was wrong and shows the usage. A line
     longer than MAX_TEXT is refused before anything else is read. `envs`: the
-    environments the configured pipelines request, deploy and verify, in order."""
+    environments the configured pipelines request, deploy and verify, in order;
+    `pipeline_of`: the pipeline of the service the line names (None: the default one),
+    whose environments each step's words and usage name."""
     if len(text) > MAX_TEXT:
         raise BadInput(f"that line is {len(text):,} characters long; `{COMMAND}` reads "
                        f"{MAX_TEXT:,} at most", hint=f"`{COMMAND} help` lists the subcommands")
@@ -58,26 +63,28 @@ def parse(text: str, envs: tuple[str, ...] = ("stage", "prod")) -> Command:
     if name in SUBCOMMANDS and any(w.lower() in HELP_WORDS for w in words[1:]):
         return Command("help", Help(name), service, None, text)  # `verify --help`
     declared = SUBCOMMANDS.get(name)
+    pipeline = pipeline_of(service) if pipeline_of is not None else DEFAULT
     if declared is None:
-        raise unknown(words[0])
+        raise unknown(words[0], pipeline)
     if emergency is not None and not declared.emergency:
         steps = ", ".join(s.name for s in SUBCOMMANDS.values() if s.emergency)
         raise BadInput(f"`{name}` has no guard to skip: `--emergency` goes with a lifecycle "
-                       f"step ({steps})", hint=f"usage: `{declared.usage_line}`")
-    intent = declared.read(Words(words[1:], declared.usage, envs=envs))
+                       f"step ({steps})", hint=f"usage: `{declared.usage_line_in(pipeline)}`")
+    intent = declared.read(Words(words[1:], declared.usage_in(pipeline), envs=envs,
+                                 pipeline=pipeline))
     return Command(name, intent, service, emergency, text)
 
 
-def unknown(name: str) -> BadInput:
+def unknown(name: str, pipeline: Pipeline = DEFAULT) -> BadInput:
     close = difflib.get_close_matches(name.lower(), list(SUBCOMMANDS), n=1, cutoff=0.5)
     if close:
-        usage = SUBCOMMANDS[close[0]].usage_line
+        usage = SUBCOMMANDS[close[0]].usage_line_in(pipeline)
         return BadInput(f"I don't know `{echoed(name)}`; did you mean `{close[0]}`?",
                         hint=f"usage: `{usage}`")
     return BadInput(f"I don't know `{echoed(name)}`",
                     hint=f"`{COMMAND} help` lists the subcommands")
 
 
-def help_lines() -> list[tuple[str, str]]:
+def help_lines(pipeline: Pipeline = DEFAULT) -> list[tuple[str, str]]:
     """(usage line, summary) of every subcommand, in declaration order."""
-    return [(s.usage_line, s.summary) for s in SUBCOMMANDS.values()]
+    return [(s.usage_line_in(pipeline), s.summary) for s in SUBCOMMANDS.values()]

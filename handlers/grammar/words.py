@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from bot.domain.errors import echoed
+from bot.domain.pipeline import DEFAULT, Pipeline
 from bot.domain.version import BadVersion, Version
 from handlers.grammar.intents import BadInput
 
@@ -35,6 +36,8 @@ class Words:
     # The environments a release is requested, deployed and verified on, in the order of
     # the configured pipelines (bot/domain/pipeline.py).
     envs: tuple[str, ...] = ("stage", "prod")
+    # The pipeline of the service the line is about: which environments each step names.
+    pipeline: Pipeline = DEFAULT
 
     def peek(self) -> str | None:
         return self.items[self.position] if self.position < len(self.items) else None
@@ -64,6 +67,10 @@ class Words:
         if allowed and env not in allowed:
             raise self.error(f"this applies to {' or '.join(allowed)} only, not {env}")
         return env
+
+    def env_of(self, step: str) -> str:
+        """The environment word of `step` (reject, loadtest ...), one the pipeline has it on."""
+        return self.env(*self.pipeline.takes(step))
 
     def release(self) -> str:
         return release_label(self.take("the version (X.Y.Z)"), self.usage)

@@ -18,6 +18,7 @@ import pytest
 from bot.config.settings import load_settings
 from bot.domain.facts import NOTHING_RELEASED
 from bot.domain.next_steps import next_step
+from bot.domain.pipeline import DEFAULT
 from bot.domain.release import Env
 from bot.sandbox.chat.local import Chat
 from bot.sandbox.chat.session import close_chat, open_chat
@@ -57,7 +58,7 @@ def page(browser: Any) -> Iterator[Any]:
 
 def visible_step(release: Any) -> str:
     """The next step as the board shows it: whose move, then what (code unquoted)."""
-    return "Next: " + next_step(release).replace("`", "").replace(": ", " ", 1)
+    return "Next: " + next_step(release, pipeline=DEFAULT).replace("`", "").replace(": ", " ", 1)
 
 
 SEEN = """() => ({

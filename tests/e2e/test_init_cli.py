@@ -26,7 +26,7 @@ def loopbot(*args: str, cwd: Path, config: str | None = None) -> subprocess.Comp
 def test_the_package_default_is_the_repository_app_yaml_itself() -> None:
     packaged = ROOT / "bot" / "app.yaml"
     assert packaged.is_symlink() and os.readlink(packaged) == "../app.yaml"
-    from bot.entrypoints.cli_init import default_config_text
+    from bot.config.settings import default_config_text
 
     assert default_config_text() == DEFAULT
 

@@ -39,6 +39,9 @@ class FakeChat:
     """The team's channel: posts and their edits, by channel id."""
 
     channel: str = "C0LOOP0001"
+    channels: dict[str, str] = field(default_factory=lambda: {  # name or id -> id
+        "#loop": "C0LOOP0001", "C0LOOP0001": "C0LOOP0001",
+        "#loop-client": "C0LOOPCL01", "C0LOOPCL01": "C0LOOPCL01"})
     posted: list[dict[str, Any]] = field(default_factory=list)
     failing: str | None = None  # Slack's error code to answer with
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -46,7 +49,10 @@ class FakeChat:
     def post(self, text: str, blocks: list[dict[str, Any]] | None = None, *,
              channel: str | None = None) -> PostedMessage:
         self._fail("chat.postMessage")
-        message = PostedMessage(channel or self.channel, f"1700000000.{next(self._ts):06d}")
+        where = self.channels.get(channel or self.channel)
+        if where is None:
+            raise PartnerError("Slack", "chat.postMessage failed: channel_not_found")
+        message = PostedMessage(where, f"1700000000.{next(self._ts):06d}")
         self.posted.append({"channel": message.channel, "ts": message.ts, "text": text,
                             "blocks": blocks})
         return message

@@ -38,12 +38,14 @@ class FakeTracker:
     connected: bool = False
 
     def add_bug(self, summary: str, status: str = "NEW", resolution: str = "", *,
-                id: int | None = None, product: str = "Loop",
-                component: str = "Server") -> int:
+                id: int | None = None, product: str = "Loop", component: str = "Server",
+                keywords: Sequence[str] = (), groups: Sequence[str] = (),
+                type: str = "defect") -> int:
         """A bug as people filed it (tests; the stand-in's `add_bug`)."""
         bug_id = id or self._new_id()
         self.bugs_by_id[bug_id] = Bug(bug_id, summary, status, resolution,
-                                      created_at=self.clock())
+                                      keywords=tuple(keywords), groups=tuple(groups),
+                                      type=type, created_at=self.clock())
         self.where[bug_id] = (product, component)
         return bug_id
 

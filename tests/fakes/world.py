@@ -118,6 +118,14 @@ class FakeWorld:
 
 
 @pytest.fixture
+def shipped_fake_world(shipped_settings: Settings) -> Iterator[FakeWorld]:
+    """The shipped app.yaml as is (its services' opt-ins on) on the fakes."""
+    world = FakeWorld(shipped_settings)
+    yield world
+    world.close()
+
+
+@pytest.fixture
 def fake_world(settings: Settings) -> Iterator[FakeWorld]:
     """The shipped settings (tests.fixtures.standins' `settings`) on the fakes."""
     world = FakeWorld(settings)

@@ -1,35 +1,16 @@
-"""Dev follows master: how far behind it is (one GitHub compare request against the
-git-backed stand-in), and the environment watch telling DEV when dev lags too long."""
+"""Dev follows master: the environment watch telling DEV when dev lags too long (the
+scheduler against the stand-ins). How far behind it is: tests/unit/test_dev_lag.py."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.usecases.dev_lag import dev_lag
 from tests.fixtures.scheduler import SERVICE, Rehearsal
 
 
 @pytest.fixture
 def r(shipped_rehearsal: Rehearsal) -> Rehearsal:
     return shipped_rehearsal
-
-
-def test_dev_lag_counts_the_commits_master_has_in_one_compare_request(r: Rehearsal) -> None:
-    service = r.settings.service(SERVICE)
-    first = dev_lag(r.ctx, service)
-    assert first is not None and first.rev is not None
-    assert first.describe() == f"dev runs {first.rev[:7]}, up to date with master"
-    landed = [r.land(f"Bug {1096400 + n} — Change {n}") for n in range(12)]
-    with r.sandbox.github.counting() as seen:
-        lag = dev_lag(r.ctx, service)
-    assert len(seen) == 1 and "/compare/" in str(seen[0])
-    assert lag is not None and lag.describe() == f"dev runs {first.rev[:7]}, 12 commits " \
-                                                 "behind master"
-    r.sandbox.environment(SERVICE, "dev").deploy("0.13.0-dev", landed[-1], "master")
-    caught_up = dev_lag(r.ctx, service)
-    assert caught_up is not None and caught_up.behind == 0
-    client = r.settings.service("loop-client")
-    assert dev_lag(r.ctx, client) is None  # no dev environment
 
 
 def test_dev_told_once_when_dev_lags_master_longer_than_allowed(r: Rehearsal) -> None:

@@ -12,18 +12,21 @@ import pytest
 from bot.partners.bugzilla import BugzillaTracker
 from bot.partners.environments import HttpEnvironments
 from bot.partners.github import GitHubForge
+from bot.partners.mail import Mailer, SmtpServer
 from bot.partners.slack import Chat, SlackDirectory
 from bot.sandbox.bugzilla.standin import BugzillaStandIn
 from bot.sandbox.demo import DemoData
 from bot.sandbox.environments import EnvironmentStandIn
+from bot.sandbox.github.standin import GitHubStandIn
 from bot.sandbox.slack.standin import SlackStandIn
-from bot.usecases.ports import Conflict, NotFound, PartnerError
+from bot.usecases.ports import Attachment, Conflict, NotFound, PartnerError
 from tests.fakes.forge import FakeForge
-from tests.fakes.partners import FakeChat, FakeDirectory, FakeEnvironments
+from tests.fakes.partners import FakeChat, FakeDirectory, FakeEnvironments, FakeMail
 from tests.fakes.tracker import FakeTracker
 from tests.fakes.world import _demo
 from tests.fixtures.bugzilla import TICKET_COMPONENT, TICKET_PRODUCT
 from tests.fixtures.github import DEMO_REPO
+from tests.fixtures.smtp import Inbox
 
 
 def outcome(call: Callable[[], Any]) -> Any:
@@ -74,6 +77,14 @@ def test_forge_reads_answer_as_github_does(fake_forge: FakeForge, forge: GitHubF
     assert both(fake_forge, forge, lambda f: f.read_file("0.12.2", "no/such.txt")) is None
     assert both(fake_forge, forge, lambda f: f.read_file("0.12.2", "package.json"))
     assert both(fake_forge, forge, lambda f: f.release_url("0.12.2")) is None
+
+
+def test_an_ancestry_is_one_compare_request(forge: GitHubForge, demo_github: GitHubStandIn,
+                                            demo_data: DemoData) -> None:
+    """What the fake's one `ancestry` call costs (dev's lag asks it once per read)."""
+    with demo_github.counting() as seen:
+        forge.ancestry(demo_data.tags["0.12.1"], "master")
+    assert len(seen) == 1 and "/compare/" in str(seen[0])
 
 
 def test_forge_writes_are_idempotent_and_conflict_alike(
@@ -202,6 +213,9 @@ def test_chat_posts_and_updates_as_slack_does(slack_standin: SlackStandIn,
     both(fake, real, lambda c: c.update(posted[id(c)], "0.13.0 is tagged and announced"))
     both(fake, real, lambda c: c.update(type(posted[id(c)])("C0LOOP0001", "1.000001"), "x"))
     assert slack_standin.messages("#loop")[0].text == fake.posted[0]["text"]
+    assert both(fake, real, lambda c: c.post("hi", channel="#loop-client").channel) \
+        == "C0LOOPCL01"
+    assert both(fake, real, lambda c: c.post("hi", channel="#no-such-channel")) is PartnerError
 
 
 # -- environments ---------------------------------------------------------------------
@@ -220,3 +234,27 @@ def test_environments_read_alike_and_never_raise() -> None:
         for side in (fake, real):
             state = side.read("prod", gone)
             assert not state.reachable and state.error
+
+
+# -- mail -----------------------------------------------------------------------------
+def test_mail_goes_to_the_same_people_with_the_same_parts(smtp_inbox: Inbox) -> None:
+    real = Mailer(SmtpServer.parse(smtp_inbox.url), "dev-loop@example.com", timeout=5)
+    fake = FakeMail("dev-loop@example.com")
+    invite = Attachment("loadtest.ics", "text/calendar", b"BEGIN:VCALENDAR\r\n")
+    for side in (fake, real):
+        side.send("Load test of 0.13.0", "Mozilla QA will load-test 0.13.0",
+                  to=["tokbox@example.com"], attachments=[invite])
+        side.send("loop-server 0.13.0 is on stage", "Tagged.")
+        side.send("Load test of 0.13.1", "Again.", to=["tokbox@example.com"],
+                  copy_list=False)
+    for mailed, message in zip(fake.sent, smtp_inbox.messages, strict=True):
+        assert mailed.subject == message["Subject"]
+        assert ", ".join(mailed.to) == message["To"]
+        assert ", ".join(mailed.cc) == (message["Cc"] or "")
+        parts = [(p.get_filename(), p.get_content_type(), p.get_payload(decode=True))
+                 for p in message.iter_attachments()]
+        assert parts == [(a.filename, a.content_type, a.data) for a in mailed.attachments]
+    down = Mailer(SmtpServer.parse("smtp://127.0.0.1:9"), "dev-loop@example.com", timeout=2)
+    for side in (FakeMail(down=True), down):
+        with pytest.raises(PartnerError, match="^SMTP: "):
+            side.send("hello", "nobody listens")

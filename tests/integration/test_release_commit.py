@@ -1,11 +1,10 @@
 """The "Release X.Y.Z" commit before the tag (loop-server's shipped configuration), made
 through PyGithub's git data API against the git-backed GitHub stand-in and read back with
-`git`: the files it changes, the tag on it, the preview's diff, and once only under
-failures and lost answers."""
+`git`: once only under failures and lost answers, and in few requests. The files it
+changes, the tag on it and the preview's diff: tests/unit/test_release_commit_tagging.py."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 
 import pytest
@@ -32,42 +31,6 @@ def git(world: World, *args: str) -> str:
 def release_commits(world: World, version: str) -> list[str]:
     return [line for line in git(world, "log", "--format=%H %s", "master").splitlines()
             if line.endswith(f" Release {version}")]
-
-
-def test_the_tag_sits_on_a_release_commit_with_the_changelog_and_package_json(
-    world: World
-) -> None:
-    before = git(world, "rev-parse", "master").strip()
-    preview = preview_tag(world.ctx, DEV)
-    assert preview.release_commit is not None
-    diff = preview.release_commit.diff
-    assert '-  "version": "0.12.2",\n+  "version": "0.13.0",' in diff
-    assert "+++ b/CHANGELOG.md" in diff and "+0.13.0 (2026-12-08)" in diff
-
-    result = tag_release(world.ctx, DEV, "0.13.0", expected_sha=preview.head_sha)
-    tagged = git(world, "rev-parse", "0.13.0^{commit}").strip()
-    assert git(world, "rev-parse", "master").strip() == tagged == result.release.commit_sha
-    assert git(world, "rev-parse", "0.13.0^{commit}^").strip() == before
-    assert git(world, "log", "-1", "--format=%s", "0.13.0").strip() == "Release 0.13.0"
-    changed = git(world, "show", "--format=", "--name-only", "0.13.0^{commit}").split()
-    assert sorted(changed) == ["CHANGELOG.md", "package.json"]
-    package = git(world, "show", "0.13.0:package.json")
-    assert json.loads(package)["version"] == "0.13.0"
-    assert package == git(world, "show", f"{before}:package.json").replace(
-        '"version": "0.12.2"', '"version": "0.13.0"')  # formatting kept
-    changelog = git(world, "show", "0.13.0:CHANGELOG.md")
-    assert changelog.startswith("CHANGELOG\n=========\n\n0.13.0 (2026-12-08)\n---")
-    assert "\n\n0.12.2 (" in changelog  # the older sections follow, untouched
-
-
-def test_a_later_tag_lists_only_the_commits_after_the_release_commit(world: World) -> None:
-    first = preview_tag(world.ctx, DEV)
-    tag_release(world.ctx, DEV, "0.13.0", expected_sha=first.head_sha)
-    world.land("Bug 1096112 — Rooms can be renamed")
-    second = preview_tag(world.ctx, DEV)
-    assert [c.title for c in second.commits] == ["Bug 1096112 — Rooms can be renamed"]
-    assert second.release_commit is not None
-    assert '"version": "0.13.0",\n+  "version": "0.14.0"' in second.release_commit.diff
 
 
 def test_the_release_commit_is_made_once_when_github_fails_at_any_request(

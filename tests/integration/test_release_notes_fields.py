@@ -1,7 +1,7 @@
 """Release notes as the team wrote them (loop-server's shipped configuration, against the
-stand-ins): categories from Bugzilla's fields, and which API versions' code a release
-changes, from the files it changes, in the preview, the notes, the stage ticket and the
-announcement."""
+stand-ins): which API versions' code a release changes, from the files it changes, in the
+preview, the notes, the stage ticket and the scheduler's announcement. Categories from
+Bugzilla's fields and a release touching no API file: tests/unit/test_release_notes_fields.py."""
 
 from __future__ import annotations
 
@@ -24,21 +24,6 @@ def r(shipped_rehearsal: Rehearsal) -> Rehearsal:
     return shipped_rehearsal
 
 
-def test_categories_come_from_bugzilla_fields_before_the_summary_words(r: Rehearsal) -> None:
-    bugzilla = r.sandbox.bugzilla
-    hidden = bugzilla.add_bug("Rooms leak to other users", "RESOLVED", "FIXED",
-                              keywords=["sec-high"])
-    grouped = bugzilla.add_bug("Tokens logged in clear", "RESOLVED", "FIXED",
-                               groups=["cloud-services-security"])
-    wanted = bugzilla.add_bug("Rooms can be renamed", "RESOLVED", "FIXED", type="enhancement")
-    worded = bugzilla.add_bug("Refactor the rooms model", "RESOLVED", "FIXED")
-    for bug in (hidden, grouped, wanted, worded):
-        r.land(f"Bug {bug} — change for {bug}", path=f"loop/change{bug}.js")
-    categories = {f.id: f.category for f in preview_tag(r.ctx, DEV).changelog.fixed}
-    assert (categories[hidden], categories[grouped], categories[wanted],
-            categories[worded]) == ("security", "security", "feature", "refactoring")
-
-
 def test_the_api_versions_whose_code_changes_are_in_the_preview_notes_ticket_and_announcement(
     r: Rehearsal
 ) -> None:
@@ -57,12 +42,3 @@ def test_the_api_versions_whose_code_changes_are_in_the_preview_notes_ticket_and
     assert API_LINE in description
     announced = [t for t in r.run("2026-12-08 10:00") if f"{SERVICE} {preview.version}" in t]
     assert len(announced) == 1 and API_LINE in announced[0]
-
-
-def test_a_release_touching_no_api_file_says_nothing_about_api_versions(r: Rehearsal) -> None:
-    r.tag(DEV, preview_tag(r.ctx, DEV).version)
-    r.land("Bug 1096700 — Update the README", path="README.md")
-    preview = preview_tag(r.ctx, DEV)
-    assert preview.api_impact == ()
-    r.tag(DEV, preview.version)
-    assert "API code changed" not in load_release(r.ctx, SERVICE, preview.version).notes

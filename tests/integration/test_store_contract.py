@@ -114,8 +114,12 @@ def test_audit_steps_windows_signoffs_and_claims_alike(real: Store) -> None:
 
 
 def test_the_fake_unit_of_work_has_the_ports_repositories_and_parameters() -> None:
+    repositories = {name: inspect.get_annotations(member.fget)["return"]
+                    for name, member in vars(ports.UnitOfWork).items()
+                    if isinstance(member, property)}
+    assert repositories
     with FakeStore().unit_of_work() as uow:
-        for name, kind in inspect.get_annotations(ports.UnitOfWork).items():
+        for name, kind in repositories.items():
             port = getattr(ports, kind)
             for method, signature in _methods(port).items():
                 found = inspect.signature(getattr(getattr(uow, name), method))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from bot.domain.pipeline import DEFAULT
 from bot.domain.release import Release, State
 from bot.markup import plain
 from bot.messages.announcements import (
@@ -87,8 +88,9 @@ def test_the_schedulers_messages_keep_partner_text_inert_and_email_it_as_typed()
     release = Release("loop-server", "0.15.0", State.STAGE_REQUESTED, tag="0.15.0",
                       fixed_bugs=(1104421,), notes=notes)
     dates = CycleDates(4, dt.date(2027, 1, 19), None, None, dt.date(2027, 1, 25))
-    announced = render_announcement(Announcement("loop-server", dates, release))
-    changed = render_environment_change("loop-server", "stage", HOSTILE, "0.14.0", None)
+    announced = render_announcement(Announcement("loop-server", dates, release), pipeline=DEFAULT)
+    changed = render_environment_change("loop-server", "stage", HOSTILE, "0.14.0", None,
+                                        pipeline=DEFAULT)
     alarm = render_prod_alarm("loop-server", HOSTILE, "0.14.0", None, lambda *r: "")
     for rendered in (announced, changed, alarm):
         shown = rendered.text + json.dumps(rendered.blocks)

@@ -8,6 +8,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from bot.domain.deadline import LateStep
+from bot.domain.pipeline import DEFAULT
 from bot.domain.release import Env, Release, State, Ticket
 from bot.messages.announcements import (
     Announcement,
@@ -52,7 +53,8 @@ def mention(*roles: str) -> str:
 
 def test_announcement_lists_bugs_dates_and_where_to_try_it() -> None:
     rendered = render_announcement(Announcement(
-        "loop-server", DATES, release(), stage_url="https://loop.stage.mozaws.net"))
+        "loop-server", DATES, release(), stage_url="https://loop.stage.mozaws.net"),
+        pipeline=DEFAULT)
     assert rendered.text == "\n".join([
         "loop-server 0.15.0 is tagged (cycle 4): Tue 2027-01-19.",
         "Bugs fixed:",
@@ -77,7 +79,7 @@ def test_announcement_with_nothing_tagged_asks_dev_and_keeps_mentions_out_of_the
                        "none this cycle (Mon 2027-02-08 is skipped); the next is Mon 2027-02-22")
     rendered = render_announcement(Announcement(
         "loop-server", dates, None, next_version="0.16.0", late="posted late: the bot was "
-        "down at 10:00", mentions="<@U0DEV0001>"))
+        "down at 10:00", mentions="<@U0DEV0001>"), pipeline=DEFAULT)
     assert rendered.text.splitlines() == [
         "loop-server: tagging day for cycle 5, nothing tagged yet: Tue 2027-02-02.",
         "To tag: 0.16.0 from master.",
@@ -111,17 +113,17 @@ def test_fixed_bugs_take_their_summaries_from_the_notes() -> None:
 
 
 def test_next_owners_follow_the_lifecycle() -> None:
-    assert next_owners(release(State.TAGGED)) == ("DEV", "QA")
-    assert next_owners(release(State.STAGE_REQUESTED)) == ("OPS",)
-    assert next_owners(release(State.STAGE_DEPLOYED)) == ("QA",)
-    assert next_owners(release(State.GREENLIT)) == ("OPS",)
-    assert next_owners(release(State.DONE)) == ()
+    assert next_owners(release(State.TAGGED), pipeline=DEFAULT) == ("DEV", "QA")
+    assert next_owners(release(State.STAGE_REQUESTED), pipeline=DEFAULT) == ("OPS",)
+    assert next_owners(release(State.STAGE_DEPLOYED), pipeline=DEFAULT) == ("QA",)
+    assert next_owners(release(State.GREENLIT), pipeline=DEFAULT) == ("OPS",)
+    assert next_owners(release(State.DONE), pipeline=DEFAULT) == ()
 
 
 def test_prod_push_says_whose_move_it_is() -> None:
     rendered = render_prod_push("loop-server", dt.date(2027, 1, 25), [
         release(State.GREENLIT), release(State.REJECTED, version="0.14.2", rejected_for=1104999),
-    ], mention)
+    ], mention, pipeline=DEFAULT)
     assert rendered.text.splitlines() == [
         "Prod push day for loop-server, Mon 2027-01-25:",
         "- 0.15.0: green light given. Next: OPS: push 0.15.0 to prod, then "
@@ -138,11 +140,13 @@ def test_reminders_and_monitoring_messages_are_valid_block_kit() -> None:
     for rendered in (
         render_late_step(release(), 1106001, LateStep("deploy-stage", "OPS", "deploy it to stage",
                                                       dt.date(2027, 1, 20)),
-                         mention("OPS"), "posted late: the bot was down at 10:00"),
+                         mention("OPS"), "posted late: the bot was down at 10:00",
+                         pipeline=DEFAULT),
         render_heartbeat_failing(deployed, "storage unavailable", until, PARIS, mention),
-        render_monitoring_closed(deployed, 60, 0, False),
-        render_environment_change("loop-server", "prod", "0.15.0", "0.14.1", deployed),
-        render_environment_change("loop-server", "dev", "0.16.0", "0.15.0", None),
+        render_monitoring_closed(deployed, 60, 0, False, pipeline=DEFAULT),
+        render_environment_change("loop-server", "prod", "0.15.0", "0.14.1", deployed,
+                                  pipeline=DEFAULT),
+        render_environment_change("loop-server", "dev", "0.16.0", "0.15.0", None, pipeline=DEFAULT),
         render_prod_alarm("loop-server", "0.16.0", "0.15.0", None, mention),
     ):
         assert rendered.text and block_errors(rendered.blocks) == []
@@ -151,7 +155,8 @@ def test_reminders_and_monitoring_messages_are_valid_block_kit() -> None:
         ":red_circle: prod heartbeat failing for loop-server 0.15.0: storage unavailable. "
         "OPS: check prod (monitoring until 11:15); back it off if it does not recover. "
         "<@U0OPS0001>")
-    change = render_environment_change("loop-server", "prod", "0.15.0", "0.14.1", deployed)
+    change = render_environment_change("loop-server", "prod", "0.15.0", "0.14.1", deployed,
+                                       pipeline=DEFAULT)
     assert change.text == ("prod now runs loop-server 0.15.0 (was 0.14.1): release 0.15.0 "
                            "(prod-deployed), prod bug 1106002. Next: QA: verify prod, then "
                            "`/loop verify prod 0.15.0`")
@@ -160,11 +165,12 @@ def test_reminders_and_monitoring_messages_are_valid_block_kit() -> None:
 def test_a_push_the_watch_sees_before_ops_marks_it_is_to_be_marked_not_made() -> None:
     """Issue 20: right after OPS pushed, the watch said "Next: OPS: push 0.15.0 to prod"."""
     greenlit = release(State.GREENLIT, tickets=(Ticket(Env.PROD, 1106002),))
-    change = render_environment_change("loop-server", "prod", "0.15.0", "0.14.1", greenlit)
+    change = render_environment_change("loop-server", "prod", "0.15.0", "0.14.1", greenlit,
+                                       pipeline=DEFAULT)
     assert change.text.endswith("prod bug 1106002. Next: OPS: confirm the push with "
                                 "`/loop deployed prod 0.15.0`")
     on_stage = render_environment_change("loop-server", "stage", "0.15.0", "0.14.1",
-                                         release(State.STAGE_REQUESTED))
+                                         release(State.STAGE_REQUESTED), pipeline=DEFAULT)
     assert on_stage.text.endswith("Next: OPS: confirm the push with "
                                   "`/loop deployed stage 0.15.0`")
 
@@ -173,7 +179,8 @@ def test_a_late_step_names_the_step_its_owner_and_the_deadline_passed() -> None:
     """Issue 9: "stage bug N is not verified and it is Friday. OPS: deploy..." mixed the
     QA deadline with OPS's step, and mentioned OPS for it."""
     verify = LateStep("verify-stage", "QA", "verify it on stage", dt.date(2027, 1, 22))
-    rendered = render_late_step(release(State.STAGE_DEPLOYED), 1106001, verify, mention("QA"))
+    rendered = render_late_step(release(State.STAGE_DEPLOYED), 1106001, verify, mention("QA"),
+                                pipeline=DEFAULT)
     assert rendered.text == (
         "loop-server 0.15.0 is late: QA was to verify it on stage (stage bug 1106001) by "
         "Fri 2027-01-22. Next: QA: test 0.15.0 on stage, then `/loop verify stage 0.15.0` "
@@ -184,7 +191,7 @@ def test_a_late_step_names_the_step_its_owner_and_the_deadline_passed() -> None:
 def test_prod_push_line_of_a_release_short_of_the_green_light_reads_plainly() -> None:
     """Issue 9: the Monday reminder read "Missing: Next: QA: ..."."""
     rendered = render_prod_push("loop-server", dt.date(2027, 1, 25),
-                                [release(State.STAGE_DEPLOYED)], mention)
+                                [release(State.STAGE_DEPLOYED)], mention, pipeline=DEFAULT)
     assert rendered.text.splitlines()[1] == (
         "- 0.15.0: no green light yet (stage-deployed). Next: QA: test 0.15.0 on stage, then "
         "`/loop verify stage 0.15.0` (or `/loop reject stage 0.15.0 bug N`) <@U0QA00001>")
@@ -192,12 +199,13 @@ def test_prod_push_line_of_a_release_short_of_the_green_light_reads_plainly() ->
 
 def test_announcement_of_a_release_in_flight_and_of_nothing_to_tag() -> None:
     in_flight = render_announcement(Announcement(
-        "loop-server", DATES, release(), tagged_before=dt.date(2027, 1, 15)))
+        "loop-server", DATES, release(), tagged_before=dt.date(2027, 1, 15)), pipeline=DEFAULT)
     assert in_flight.text.splitlines()[:3] == [
         "loop-server 0.15.0 is in flight (cycle 4): Tue 2027-01-19.",
         "Tagged Fri 2027-01-15, before this tagging day.", "Bugs fixed:"]
     nothing = render_announcement(Announcement(
-        "loop-server", DATES, None, nothing_to_tag="master has nothing new since 0.15.0"))
+        "loop-server", DATES, None, nothing_to_tag="master has nothing new since 0.15.0"),
+        pipeline=DEFAULT)
     assert nothing.text.splitlines()[:2] == [
         "loop-server: tagging day for cycle 4, nothing to tag: Tue 2027-01-19.",
         "Nothing to tag: master has nothing new since 0.15.0; `/loop tag` proposes the next "

@@ -7,7 +7,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from bot.domain.audit import AuditEntry
-from bot.messages.replies import history
+from bot.messages.reply import history
 from bot.sandbox.slack.blocks import block_errors
 
 PARIS = ZoneInfo("Europe/Paris")

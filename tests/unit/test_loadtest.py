@@ -22,6 +22,7 @@ from bot.domain.loadtest import (
     load_test_days,
     result_problems,
 )
+from bot.domain.pipeline import DEFAULT
 from bot.domain.release import Env, Kind, Release, State, Ticket
 from handlers.grammar.intents import BadInput, LoadTestResult, LoadTestWindow
 from handlers.grammar.parser import parse
@@ -122,15 +123,18 @@ def _facts(**load_test: bool) -> Facts:
 def test_verify_stage_needs_a_passed_load_test_only_when_the_service_requires_one() -> None:
     qa = Actor("U0QA00001", frozenset({Role.QA}))
     with pytest.raises(GuardFailed) as refused:
-        decide(Action.VERIFY_STAGE, _stage_deployed(), _facts(load_test_required=True), qa)
+        decide(Action.VERIFY_STAGE, _stage_deployed(), _facts(load_test_required=True), qa,
+               pipeline=DEFAULT)
     assert ("loop-server requires a passed load test and none is recorded for 0.14.0"
             in refused.value.message)
     assert "`/loop loadtest stage 0.14.0 pass`" in refused.value.message
     assert decide(Action.VERIFY_STAGE, _stage_deployed(), _facts(
-        load_test_required=True, load_test_passed=True), qa).to_state is State.STAGE_VERIFIED
-    assert decide(Action.VERIFY_STAGE, _stage_deployed(), _facts(), qa)
+        load_test_required=True, load_test_passed=True), qa,
+        pipeline=DEFAULT).to_state is State.STAGE_VERIFIED
+    assert decide(Action.VERIFY_STAGE, _stage_deployed(), _facts(), qa, pipeline=DEFAULT)
     assert decide(Action.VERIFY_STAGE, _stage_deployed(Kind.SERVICE),
-                  _facts(load_test_required=True), qa)  # a service change has no load test
+                  _facts(load_test_required=True), qa,
+                  pipeline=DEFAULT)  # a service change has no load test
 
 
 def test_the_loadtest_grammar_reads_windows_and_results() -> None:

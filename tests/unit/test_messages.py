@@ -6,10 +6,11 @@ from __future__ import annotations
 from bot.config.settings import load_settings
 from bot.domain.actions import Action, Actor, Role
 from bot.domain.errors import Refusal
+from bot.domain.pipeline import DEFAULT
 from bot.domain.release import Release, State
 from bot.messages.blocks import Rendered, decode_value, escape, lines_section, role_mentions
 from bot.messages.release import step_confirmation
-from bot.messages.replies import help_text, partner_failure, refusal
+from bot.messages.reply import help_text, partner_failure, refusal
 from bot.sandbox.slack.blocks import block_errors
 from bot.usecases.ports import PartnerError
 from handlers.grammar.parser import help_lines
@@ -36,7 +37,7 @@ def test_refusal_keeps_the_viewers_mention_only() -> None:
 def test_a_huge_reason_stays_within_block_kit_limits() -> None:
     release = Release("loop-server", "0.13.1", State.STAGE_DEPLOYED)
     reason = "prod is down <!channel> " * 400
-    rendered = step_confirmation(release, Action.GREENLIGHT, reason, "offer-1")
+    rendered = step_confirmation(release, Action.GREENLIGHT, reason, "offer-1", pipeline=DEFAULT)
     assert block_errors(rendered.blocks) == []
     value = decode_value(rendered.blocks[1]["elements"][0]["value"])
     assert value["a"] == "greenlight" and len(rendered.blocks[1]["elements"][0]["value"]) <= 2000

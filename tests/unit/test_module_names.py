@@ -18,8 +18,12 @@ def _stems() -> dict[str, list[str]]:
     return found
 
 
+def _plurals(stem: str) -> set[str]:
+    return {stem + "s", stem + "es", *([stem[:-1] + "ies"] if stem.endswith("y") else [])}
+
+
 def test_no_concept_is_spelled_both_singular_and_plural() -> None:
     stems = _stems()
-    both = {stem: sorted(stems[stem] + stems[stem + "s"]) for stem in stems
-            if stem + "s" in stems}
+    both = {stem: sorted(stems[stem] + stems[plural]) for stem in stems
+            for plural in _plurals(stem) if plural in stems}
     assert both == {}

@@ -64,8 +64,10 @@ URL = {"url": "https://loop.example.com"}
      "key 'services.0.environments': no prod environment"),
     ({"dev": {**URL, "gates": ["load_test"]}, "stage": URL, "prod": URL},
      "key 'services.0.environments.dev.gates': dev has no deployment ticket"),
-    ({"ci": {**URL, "ticket": False}, "qa": {**URL, "gates": ["signoffs"]}, "prod": URL},
-     "key 'services.0.environments.qa.gates': sign-offs gate prod only"),
+    ({"ci": {**URL, "ticket": False}, "qa": {**URL, "gates": ["signoffs"]},
+      "prod": {**URL, "gates": ["signoffs"]}},
+     "key 'services.0.environments.prod.gates': the signoffs gate is already on qa: one "
+     "environment per gate"),
     ({"Real_Stage": URL, "prod": URL},
      "key 'services.0.environments.Real_Stage': 'Real_Stage' is not a valid command word"),
     ({"stage": {**URL, "gates": ["smoke"]}, "prod": URL},

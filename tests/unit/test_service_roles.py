@@ -19,6 +19,7 @@ from bot.domain.permissions import (
     holds_role_for,
     roles_summary,
 )
+from bot.domain.pipeline import DEFAULT
 from bot.domain.release import Env, Release, State, Ticket
 
 APP_YAML = Path(__file__).resolve().parents[2] / "app.yaml"
@@ -83,16 +84,18 @@ FACTS = Facts(stage_ticket=Bug(1106001, "deploy", "RESOLVED", "FIXED"),
 
 
 def test_a_qa_of_one_service_verifies_that_service_only() -> None:
-    decision = decide(Action.VERIFY_STAGE, deployed("loop-client"), FACTS, CLIENT_QA)
+    decision = decide(Action.VERIFY_STAGE, deployed("loop-client"), FACTS, CLIENT_QA,
+                      pipeline=DEFAULT)
     assert decision.to_state is State.STAGE_VERIFIED
     with pytest.raises(MissingRole) as refused:
-        decide(Action.VERIFY_STAGE, deployed("loop-server"), FACTS, CLIENT_QA)
+        decide(Action.VERIFY_STAGE, deployed("loop-server"), FACTS, CLIENT_QA, pipeline=DEFAULT)
     assert refused.value.message == (
         "`verify stage` needs the QA role for loop-server; <@U0CLQA001> is not QA for "
         "loop-server (holds no role there)")
     assert refused.value.hint == "ask someone with the QA role for loop-server"
-    assert holds_role_for(Action.VERIFY_STAGE, deployed("loop-client"), CLIENT_QA)
-    assert not holds_role_for(Action.VERIFY_STAGE, deployed("loop-server"), CLIENT_QA)
+    assert holds_role_for(Action.VERIFY_STAGE, deployed("loop-client"), CLIENT_QA, pipeline=DEFAULT)
+    assert not holds_role_for(Action.VERIFY_STAGE, deployed("loop-server"), CLIENT_QA,
+                              pipeline=DEFAULT)
 
 
 def test_tagging_and_load_tests_ask_for_the_services_roles() -> None:
@@ -107,12 +110,12 @@ def test_tagging_and_load_tests_ask_for_the_services_roles() -> None:
 
 def test_breaking_glass_needs_the_emergency_role_of_the_releases_service() -> None:
     decision = decide(Action.VERIFY_STAGE, deployed("loop-server"), Facts(), LEAD,
-                      override_reason="partner outage")
+                      override_reason="partner outage", pipeline=DEFAULT)
     assert decision.is_override
     with pytest.raises(MissingRole, match="breaking glass needs the emergency role for "
                        "loop-client; <@U0LEAD001> does not have it there"):
         decide(Action.VERIFY_STAGE, deployed("loop-client"), Facts(), LEAD,
-               override_reason="partner outage")
+               override_reason="partner outage", pipeline=DEFAULT)
     with pytest.raises(MissingRole, match="emergency role for loop-client"):
         check_may_load_test(LEAD, "loop-client", "partner outage")
 

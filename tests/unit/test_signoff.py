@@ -7,6 +7,7 @@ import pytest
 from bot.domain.actions import Action, Actor, Facts, GuardFailed, MissingRole, Role, WrongState
 from bot.domain.facts import Bug, EnvironmentState
 from bot.domain.lifecycle import decide
+from bot.domain.pipeline import DEFAULT
 from bot.domain.release import Env, Release, State, Ticket
 from bot.domain.signoff import check_may_sign, missing_signoffs
 
@@ -26,13 +27,13 @@ def test_missing_sign_offs_keep_the_configured_order() -> None:
 
 
 def test_who_may_sign_and_when() -> None:
-    check_may_sign(release(State.PROD_DEPLOYED), QA, ["QA"], TEAMS)
+    check_may_sign(release(State.PROD_DEPLOYED), QA, ["QA"], TEAMS, "prod")
     with pytest.raises(MissingRole, match="is for loop-client, QA; <@U0QA00001> is in none"):
-        check_may_sign(release(State.PROD_DEPLOYED), QA, [], TEAMS)
+        check_may_sign(release(State.PROD_DEPLOYED), QA, [], TEAMS, "prod")
     with pytest.raises(WrongState, match="0.14.1 is greenlit: sign-offs come once it runs"):
-        check_may_sign(release(State.GREENLIT), QA, ["QA"], TEAMS)
+        check_may_sign(release(State.GREENLIT), QA, ["QA"], TEAMS, "prod")
     with pytest.raises(WrongState, match="needs no sign-off on prod"):
-        check_may_sign(release(State.PROD_DEPLOYED), QA, ["QA"], [])
+        check_may_sign(release(State.PROD_DEPLOYED), QA, ["QA"], [], "prod")
 
 
 def test_verify_prod_waits_for_the_missing_teams() -> None:
@@ -41,7 +42,8 @@ def test_verify_prod_waits_for_the_missing_teams() -> None:
                   signoffs_missing=("loop-client",))
     with pytest.raises(GuardFailed, match="prod sign-off missing from loop-client: each team "
                                           "signs with `/loop signoff prod 0.14.1`"):
-        decide(Action.VERIFY_PROD, release(State.PROD_DEPLOYED), facts, QA)
+        decide(Action.VERIFY_PROD, release(State.PROD_DEPLOYED), facts, QA, pipeline=DEFAULT)
     done = Facts(prod_ticket=facts.prod_ticket, environment=facts.environment)
-    assert decide(Action.VERIFY_PROD, release(State.PROD_DEPLOYED), done, QA).to_state \
+    assert decide(Action.VERIFY_PROD, release(State.PROD_DEPLOYED), done, QA,
+                  pipeline=DEFAULT).to_state \
         is State.DONE

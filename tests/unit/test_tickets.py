@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.domain.pipeline import DEFAULT
 from bot.domain.release import Env, Kind, Release, State
 from bot.partners.github import GitHubForge
 from bot.usecases.ticket import ticket_description, ticket_summary
@@ -13,13 +14,14 @@ NOTES = "0.13.1 (2014-11-13)\n-------------------\n\n- [bugfix] 1095006 — Fix 
 
 def test_summaries_follow_the_loop_convention() -> None:
     release = Release("loop-server", "0.13.1", State.TAGGED, tag="0.13.1")
-    assert ticket_summary(release, Env.STAGE) == \
+    assert ticket_summary(release, Env.STAGE, pipeline=DEFAULT) == \
         "Loop — Please deploy loop-server 0.13.1 to Stage"
-    assert ticket_summary(release, Env.PROD) == \
+    assert ticket_summary(release, Env.PROD, pipeline=DEFAULT) == \
         "Loop — Please deploy loop-server 0.13.1 to Production"
     change = Release("loop-server", "change-3", State.TAGGED, kind=Kind.SERVICE,
                      summary="raise the uWSGI worker count to 16")
-    assert ticket_summary(change, Env.STAGE) == ("Loop — Please deploy loop-server service "
+    assert ticket_summary(change, Env.STAGE,
+                          pipeline=DEFAULT) == ("Loop — Please deploy loop-server service "
                                                  "change change-3: raise the uWSGI worker "
                                                  "count to 16 to Stage")
 
@@ -28,7 +30,7 @@ def test_description_links_the_tag_and_diff_and_carries_the_notes() -> None:
     release = Release("loop-server", "0.13.1", State.TAGGED, tag="0.13.1",
                       previous_version="0.13.0", notes=NOTES, flagged_bugs=(1096112,),
                       blockers=(1097001,))
-    text = ticket_description(release, Env.PROD, FORGE, stage_bug=1100003)
+    text = ticket_description(release, Env.PROD, FORGE, verified_bug=1100003, pipeline=DEFAULT)
     assert text.splitlines()[0] == "Please deploy loop-server 0.13.1 to Production."
     assert "Tag: https://github.com/mozilla-services/loop-server/releases/tag/0.13.1" in text
     assert "Diff: https://github.com/mozilla-services/loop-server/compare/0.13.0...0.13.1" in text

@@ -1,11 +1,11 @@
 """Every action PROCESS.md does not allow, by every role, in every state, is refused with a
 reason and changes nothing: not the store, not Bugzilla, not git (the table of allowed
-steps is tests/unit/test_lifecycle.py's, written from PROCESS.md)."""
+steps is tests/unit/test_lifecycle.py's, written from PROCESS.md). On the fakes
+(tests/fakes): the refusals are the use cases', whatever the partners' transport."""
 
 from __future__ import annotations
 
 import dataclasses
-import subprocess
 from typing import Any
 
 import pytest
@@ -14,7 +14,7 @@ from bot.domain.actions import Action, Actor, Role
 from bot.domain.errors import Refusal
 from bot.domain.release import Env, Release, State, Ticket
 from bot.usecases.release import advance
-from tests.fixtures.world import World
+from tests.fakes.world import FakeWorld as World
 from tests.unit.test_lifecycle import ALLOWED
 
 # The tickets a release has in each state, with their Bugzilla status and resolution.
@@ -36,7 +36,7 @@ TICKETS: dict[State, tuple[tuple[Env, str, str], ...]] = {
 
 def recorded(world: World, state: State, version: str) -> Release:
     tickets = tuple(
-        Ticket(env, world.sandbox.bugzilla.add_bug(
+        Ticket(env, world.tracker().add_bug(
             f"Loop — Please deploy loop-server {version} to {env.value}", status, resolution,
             product="Cloud Services", component="Operations: Deployment Requests"))
         for env, status, resolution in TICKETS[state]
@@ -55,19 +55,19 @@ def snapshot(world: World, version: str) -> tuple[Any, ...]:
     with world.ctx.store.unit_of_work() as uow:
         release = uow.releases.get("loop-server", version)
         audit = uow.audit.find("loop-server")
-    bugs = [(b, world.sandbox.bugzilla.comments(b["id"]))
-            for b in world.sandbox.bugzilla.db.all()]
-    path = world.sandbox.github.repo_path("mozilla-services", "loop-server")
-    refs = subprocess.run(["git", "--git-dir", str(path), "for-each-ref"], check=True,
-                          capture_output=True, text=True).stdout
+    tracker, forge = world.tracker(), world.forge()
+    bugs = [(b, list(tracker.comments.get(i, ()))) for i, b in tracker.bugs_by_id.items()]
+    refs = (dict(forge.branches), dict(forge.tag_shas), dict(forge.releases))
     return dataclasses.replace(release, updated_at=None), len(audit), bugs, refs
 
 
 @pytest.mark.parametrize("state", list(State), ids=lambda s: s.value)
-def test_every_disallowed_step_is_refused_and_changes_nothing(world: World, state: State) -> None:
+def test_every_disallowed_step_is_refused_and_changes_nothing(fake_world: World,
+                                                              state: State) -> None:
+    world = fake_world
     version = f"0.{20 + list(State).index(state)}.0"
     recorded(world, state, version)
-    bug = world.sandbox.bugzilla.add_bug("Rooms leak on stage under load", "NEW")
+    bug = world.tracker().add_bug("Rooms leak on stage under load", "NEW")
     before = snapshot(world, version)
     refused = 0
     for role in Role:

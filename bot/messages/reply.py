@@ -21,6 +21,7 @@ from bot.domain.cycle import Cycle, Phase
 from bot.domain.dev_lag import DevLag
 from bot.domain.errors import Refusal
 from bot.domain.facts import MOCKED_PARTNER, NOTHING_RELEASED, EnvironmentState
+from bot.domain.pipeline import Pipeline
 from bot.domain.release import Release
 from bot.messages.blocks import (
     SECTION_LIMIT,
@@ -130,7 +131,7 @@ def broke(reference: str, command: str) -> Rendered:
 
 
 def status_list(service: str, releases: Sequence[Release],
-                gates: Mapping[str, str] | None = None) -> Rendered:
+                gates: Mapping[str, str] | None = None, *, pipeline: Pipeline) -> Rendered:
     """`gates`: per version, the gate its next verification waits for (a load test)."""
     gates = gates or {}
     if not releases:
@@ -139,15 +140,17 @@ def status_list(service: str, releases: Sequence[Release],
                                  "DEV starts one with `/loop tag`.")])
     blocks = [section(f"*{escape(service)}*: {len(releases)} release(s) in flight")]
     for release in releases[:12]:
-        blocks += [*release_card(release, gates.get(release.version)),
+        blocks += [*release_card(release, gates.get(release.version), pipeline=pipeline),
                    *finish_tag_buttons(release)]
     text = "; ".join(f"{r.version} {r.state.value}" for r in releases)
     return Rendered(f"{service} in flight: {text}", blocks)
 
 
-def status_one(release: Release, pending: str | None = None) -> Rendered:
+def status_one(release: Release, pending: str | None = None, *,
+               pipeline: Pipeline) -> Rendered:
     return Rendered(f"{release.service} {release.version}: {release.state.value}",
-                    [*release_card(release, pending), *finish_tag_buttons(release)])
+                    [*release_card(release, pending, pipeline=pipeline),
+                     *finish_tag_buttons(release)])
 
 
 def history(service: str, version: str, entries: Sequence[AuditEntry], tz: dt.tzinfo,
