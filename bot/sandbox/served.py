@@ -21,7 +21,7 @@ from typing import IO, Any
 
 import yaml
 
-from bot.entrypoints.cli_init import default_config_text
+from bot.config.settings import default_config_text
 
 COMMAND = [sys.executable, "-m", "bot.entrypoints.cli"]
 
