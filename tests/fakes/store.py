@@ -1,6 +1,6 @@
 """`FakeStore` and `FakeUnitOfWork`: the store's records in dicts (Cosmic Python's fake unit
-of work) with the repositories of the unit-of-work port (bot/usecases/ports.py) and the
-real store's contract: nothing is kept without `commit()`, a unique rule raises
+of work) with the repositories of the unit-of-work port (bot/usecases/ports/records.py)
+and the real store's contract: nothing is kept without `commit()`, a unique rule raises
 `AlreadyExists`, a save whose expected state moved raises `StaleRelease`, a release or
 step that is not recorded raises `StoreError` (tests/integration/test_store_contract.py)."""
 

@@ -135,6 +135,7 @@ def read_lines(interactive: bool) -> Iterable[str]:
     if not interactive:
         yield from sys.stdin
         return
+    import readline  # noqa: F401 - input() then edits the line and recalls the last ones
     while True:
         try:
             yield input("> ")
