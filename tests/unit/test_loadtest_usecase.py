@@ -101,9 +101,10 @@ def test_a_failed_load_test_with_a_bug_rejects_the_stage_build(r: World) -> None
                            bug_id=1096112)
     assert failed.rejected is not None
     assert failed.release.state is State.REJECTED and failed.release.rejected_for == 1096112
-    stage = failed.release.ticket(Env.STAGE)
-    assert stage is not None
-    comments = r.tracker().comments[stage.bug_id]
+    stage_ticket = failed.release.ticket(Env.STAGE)
+    assert stage_ticket is not None
+    stage_bug = stage_ticket.bug_id
+    comments = r.tracker().comments[stage_bug]
     assert any("Load test failed on stage (0.13.0)" in c and "bug 1096112" in c
                for c in comments)
     with r.ctx.store.unit_of_work() as uow:
