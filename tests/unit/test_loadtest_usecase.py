@@ -16,6 +16,7 @@ from bot.config.settings import Settings
 from bot.domain.actions import Action, MissingRole
 from bot.domain.errors import Refusal
 from bot.domain.release import Env, State
+from bot.domain.version import Version
 from bot.usecases.loadtest import record_result, set_window
 from bot.usecases.release import advance
 from bot.usecases.tagging import tag_release
@@ -44,7 +45,7 @@ def at(world: World, when: str) -> None:
 
 def to_stage(world: World, version: str) -> None:
     """Tagged and stage requested (DEV), deployed and said so (OPS): stage-deployed."""
-    tag_release(world.ctx, DEV, version)
+    tag_release(world.ctx, DEV, Version.parse(version))
     advance(world.ctx, Action.REQUEST_STAGE, version, DEV)
     world.deploy("stage", version)
     advance(world.ctx, Action.DEPLOYED_STAGE, version, OPS)
@@ -100,7 +101,9 @@ def test_a_failed_load_test_with_a_bug_rejects_the_stage_build(r: World) -> None
                            bug_id=1096112)
     assert failed.rejected is not None
     assert failed.release.state is State.REJECTED and failed.release.rejected_for == 1096112
-    stage_bug = failed.release.ticket(Env.STAGE).bug_id
+    stage_ticket = failed.release.ticket(Env.STAGE)
+    assert stage_ticket is not None
+    stage_bug = stage_ticket.bug_id
     comments = r.tracker().comments[stage_bug]
     assert any("Load test failed on stage (0.13.0)" in c and "bug 1096112" in c
                for c in comments)
