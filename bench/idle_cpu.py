@@ -11,16 +11,16 @@ that only sleeps. Run: .venv/bin/python bench/idle_cpu.py [--seconds 20]
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
-import yaml
+from bot.sandbox.served import COMMAND, config_for, first_json_line, secrets_of
+from bot.sandbox.served import start as loopbot
 
 ROOT = Path(__file__).resolve().parents[1]
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -41,59 +41,31 @@ def cpu_seconds(pid: int) -> float:
 
 def start(args: list[str], cwd: Path, env: dict[str, str], log: TextIO
           ) -> subprocess.Popen[str]:
+    """A reference process (not `loopbot`)."""
     return subprocess.Popen(args, cwd=cwd, env=env, text=True, stdout=subprocess.PIPE,
                             stderr=log)
-
-
-def first_line(process: subprocess.Popen[str]) -> dict[str, Any]:
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    if not line:
-        raise SystemExit(f"a process did not start (exit {process.wait()}): see its log")
-    return dict(json.loads(line))
-
-
-def run_config(where: dict[str, Any], path: Path) -> Path:
-    """app.yaml pointed at the stand-ins `loopbot sandbox serve` printed."""
-    config = yaml.safe_load((ROOT / "app.yaml").read_text(encoding="utf-8"))
-    config["github"] = {"url": where["github"]["url"]}
-    config["bugzilla"] = {"url": where["bugzilla"]["url"]}
-    config["slack"]["api_url"] = where["slack"]["url"]
-    for service in config["services"]:
-        for env, settings in service["environments"].items():
-            settings["url"] = where["environments"][f"{service['name']}/{env}"]
-    # unsorted: the environments are the pipeline, in order
-    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    return path
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20.0, help="measured window")
     args = parser.parse_args()
-    bot = [sys.executable, "-m", "bot.entrypoints.cli"]
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         env = {**os.environ, "PYTHONPATH": str(ROOT), "LOG_LEVEL": "WARNING"}
         log = (work / "processes.log").open("w", encoding="utf-8")
         started: dict[str, subprocess.Popen[str]] = {}
         try:
-            started["loopbot sandbox serve"] = sandbox = start(
-                [*bot, "sandbox", "serve", "--config", str(ROOT / "app.yaml")], work, env, log)
-            where = first_line(sandbox)
-            env.update({
-                "SLACK_BOT_TOKEN": where["slack"]["bot_token"],
-                "SLACK_SIGNING_SECRET": where["slack"]["signing_secret"],
-                "GITHUB_TOKEN": where["github"]["token"],
-                "BUGZILLA_API_KEY": where["bugzilla"]["api_key"],
-                "DATABASE_URL": f"sqlite:///{work / 'loopbot.db'}",
-            })
-            config = str(run_config(where, work / "app.yaml"))
-            subprocess.run([*bot, "db", "upgrade", "--config", config], cwd=work, env=env,
+            started["loopbot sandbox serve"] = sandbox = loopbot(
+                ["sandbox", "serve", "--config", str(ROOT / "app.yaml")], work, env, log)
+            where = first_json_line(sandbox)
+            env.update(secrets_of(where, work / "loopbot.db"))
+            config = str(config_for(where, work / "app.yaml"))
+            subprocess.run([*COMMAND, "db", "upgrade", "--config", config], cwd=work, env=env,
                            check=True, capture_output=True, timeout=120)
-            started["loopbot run"] = run = start(
-                [*bot, "run", "--config", config, "--port", "0"], work, env, log)
-            first_line(run)
+            started["loopbot run"] = run = loopbot(
+                ["run", "--config", config, "--port", "0"], work, env, log)
+            first_json_line(run)
             started["reference: bare waitress"] = start(
                 [sys.executable, "-c", BARE_WAITRESS], work, env, log)
             started["reference: python sleeping"] = start(

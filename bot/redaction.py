@@ -107,9 +107,9 @@ class Redactor(logging.Filter):
         return True
 
     def _mask_exception(self, record: logging.LogRecord) -> None:
-        kind, error, trace = record.exc_info  # type: ignore[misc]
+        kind, error, trace = record.exc_info or (None, None, None)
         shown = repr(error)
-        if self.redact(shown) != shown:
+        if kind is not None and self.redact(shown) != shown:
             record.exc_info = (kind, _MaskedError(self.redact(shown)), trace)
 
     def _deep(self, value: Any) -> Any:

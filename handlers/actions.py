@@ -37,6 +37,7 @@ from bot.domain.actions import Action
 from bot.domain.errors import Refusal
 from bot.domain.offer import LOADTEST_WINDOW, TAG, Offer, StepArguments, offered_step
 from bot.domain.release import Release
+from bot.domain.version import Version
 from bot.messages import ACTION_STEP, ACTION_TAG, decode_value
 from bot.messages import release as rendering
 from bot.messages.blocks import (
@@ -150,8 +151,9 @@ def _tag(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
             release, offer.version, running, pipeline=job.ctx.settings.pipeline(offer.service)))
         return
     job.reply.replace_original(rendering.confirmed(f"Tag {offer.version}", job.actor))
+    version = Version.parse(offer.version)
     _tag_in_message(job, offer.service, offer.version, lambda progress: tag_release(
-        job.ctx, job.actor, offer.version, service=offer.service, expected_sha=offer.sha,
+        job.ctx, job.actor, version, service=offer.service, expected_sha=offer.sha,
         request_id=job.request_id, progress=progress))
 
 
@@ -160,9 +162,9 @@ def _finish(job: Job, action: dict[str, Any]) -> None:
     (the record, not the button's value, says what was confirmed)."""
     value = decode_value(str(action.get("value", "")))
     service = job.ctx.service(str(value.get("s") or "") or None).config.name
-    version = str(value.get("v") or "")
+    version = Version.parse(str(value.get("v") or ""))
     job.reply.channel = job.ctx.settings.channel_of(service)
-    _tag_in_message(job, service, version, lambda progress: finish_interrupted_tag(
+    _tag_in_message(job, service, str(version), lambda progress: finish_interrupted_tag(
         job.ctx, job.actor, version, service=service or None, request_id=job.request_id,
         progress=progress))
 

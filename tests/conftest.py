@@ -14,5 +14,6 @@ pytest_plugins = [
     "tests.fixtures.scheduler",
     "tests.fixtures.smtp",
     "tests.fixtures.browser",
+    "tests.fixtures.processes",
     "tests.fakes.world",
 ]

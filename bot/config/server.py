@@ -12,6 +12,7 @@ WEB_TOKEN: the proxy makes it reachable from other machines.
 from __future__ import annotations
 
 import ipaddress
+from typing import TypedDict
 
 from pydantic import Field, field_validator
 
@@ -20,6 +21,13 @@ from bot.config.options import StrictModel
 # The headers waitress can read a proxy's word from (waitress.proxy_headers).
 PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto",
                  "x-forwarded-port", "x-forwarded-by")
+
+
+class WaitressProxyOptions(TypedDict, total=False):
+    trusted_proxy: str
+    trusted_proxy_headers: set[str]
+    trusted_proxy_count: int
+    clear_untrusted_proxy_headers: bool
 
 
 class ServerSettings(StrictModel):
@@ -55,7 +63,7 @@ class ServerSettings(StrictModel):
                              "not both")
         return names
 
-    def waitress_options(self) -> dict[str, object]:
+    def waitress_options(self) -> WaitressProxyOptions:
         """waitress's proxy settings. Without a trusted proxy its untrusted-header clearing
         is off, so the board's check sees every proxy header (and believes none)."""
         if self.trusted_proxy is None:

@@ -92,7 +92,9 @@ class CalendarSettings(_Strict):
             calendar = calendar_of(info.data, skip=())
         except CalendarError:  # bad offsets: the calendar says so when it is built
             return value
-        for day in value if calendar is not None else ():
+        if calendar is None:
+            return value
+        for day in value:
             if why := calendar.useless_skip(day):
                 raise ValueError(f"{why}: skipping it changes nothing (`loopbot calendar` "
                                  "lists the dates; a holiday is a working day)")
@@ -129,7 +131,8 @@ class Secrets(_Strict):
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Secrets:
-        return cls(**{n.lower(): environ[n] for n in SECRET_NAMES if environ.get(n)})
+        return cls.model_validate({n.lower(): environ[n] for n in SECRET_NAMES
+                                   if environ.get(n)})
 
     def missing(self, *names: str) -> list[str]:
         """The environment variable names among `names` that are not set."""
@@ -189,13 +192,15 @@ class Settings(_Strict):
         return next((s.name for s in self.services
                      if s.slack is not None and s.slack.channel in names), None)
 
-    def roles_of(self, service: str) -> dict[str, tuple[str, ...]]:
+    def roles_of(self, service: str | None) -> dict[str, tuple[str, ...]]:
         """Who holds each role for `service`: a role its own `roles` name replaces the
-        top-level list (even with an empty one); the other roles come from the top level."""
-        return {**self.roles, **self.service(service).roles}
+        top-level list (even with an empty one); the other roles come from the top level.
+        None: the top-level lists alone."""
+        own = self.service(service).roles if service is not None else {}
+        return {role: ids for role, ids in {**self.roles, **own}.items()}
 
     def roles_by_service(self) -> dict[str, dict[str, tuple[str, ...]]]:
-        return {s.name: {**self.roles, **s.roles} for s in self.services}
+        return {s.name: self.roles_of(s.name) for s in self.services}
 
     def _own_slack(self, service: str | None) -> SlackSettings | None:
         found = next((s for s in self.services if s.name == service), None)
@@ -270,7 +275,7 @@ class _UniqueKeys(yaml.SafeLoader):
                           ) -> dict[object, object]:
         seen: set[object] = set()
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+            key = self.construct_object(key_node, deep=True)
             if isinstance(key, str) and key in seen:
                 line = key_node.start_mark.line + 1
                 raise _DuplicateKey(f"line {line}: key {key!r} appears twice in one mapping")

@@ -111,7 +111,7 @@ def shipped_since(version: str, pushed: Iterable[str], previous: str | None,
     (a release that never reached prod -> the release before it)."""
     skipped = never_pushed or {}
     seen: set[str] = set()
-    while previous in skipped and previous not in seen:
+    while previous is not None and previous in skipped and previous not in seen:
         seen.add(previous)
         previous = skipped[previous]
     try:
@@ -243,7 +243,7 @@ def failure(release: Story, stories: Sequence[Story], reported: Mapping[int, dt.
     patch = next_patch(release, stories)
     if release.backed_off is None and patch is None:
         return None
-    how = "backed off" if release.backed_off else f"patched by {patch.version}"  # type: ignore[union-attr]
+    how = "backed off" if release.backed_off or patch is None else f"patched by {patch.version}"
     if patch is None or patch.pushed is None:
         return Failure(release.version, how, None, None)
     signals = [release.backed_off, patch.tagged,

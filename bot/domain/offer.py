@@ -87,7 +87,7 @@ def check_offered_to(offer: Offer, user: str) -> None:
 def offered_step(value: object) -> Action:
     """The lifecycle step a button names (an offer's action, a next-step button's `a`)."""
     try:
-        return Action(value)
+        return Action(str(value))
     except ValueError:
         raise Refusal("this button is not one of mine any more",
                       hint="`/loop help` lists the commands") from None

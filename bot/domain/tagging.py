@@ -50,7 +50,7 @@ def plan_tag(
     tags: Iterable[str],
     releases: Iterable[Release],
     *,
-    version: str | None = None,
+    version: Version | None = None,
     line: str | None = None,
     branches: Iterable[str] = (),
 ) -> TagPlan:
@@ -61,10 +61,9 @@ def plan_tag(
     if interrupted is not None:
         return _finishing(naming, interrupted)
     if version is not None:
-        asked = Version.parse(version)
-        _refuse_existing(TagPlan(asked, asked.tag_name(naming.tag_pattern), "", ""), tags,
+        _refuse_existing(TagPlan(version, version.tag_name(naming.tag_pattern), "", ""), tags,
                          releases)
-        plan = _explicit(naming, tags, asked, set(branches))
+        plan = _explicit(naming, tags, version, set(branches))
     elif line is not None:
         plan = _on_line(naming, tags, line)
     else:
@@ -153,14 +152,13 @@ def _sent_back(releases: list[Release]) -> Release | None:
     return max(live, key=lambda r: Version.parse(r.version)) if live else None
 
 
-def _interrupted(releases: list[Release], version: str | None, line: str | None
+def _interrupted(releases: list[Release], version: Version | None, line: str | None
                  ) -> Release | None:
     """The release left in `tagging` that this request finishes: the asked version's, the
     asked line's, or (a plain `/loop tag`) the newest."""
     stuck = [r for r in releases if r.state is State.TAGGING]
     if version is not None:
-        asked = str(Version.parse(version))
-        stuck = [r for r in stuck if r.version == asked]
+        stuck = [r for r in stuck if r.version == str(version)]
     elif line is not None:
         asked = _line_base(line).line
         stuck = [r for r in stuck if Version.parse(r.version).line == asked]

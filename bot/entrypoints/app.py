@@ -124,7 +124,7 @@ def create_app(
     bolt.use(socket_mode_shapes)
     bolt.use(same_workspace)
     context = ctx or build_context(settings, workers=workers)
-    directory = Directory(settings.roles, SlackDirectory(client),
+    directory = Directory(settings.roles_of(None), SlackDirectory(client),
                           services=settings.roles_by_service())
     runtime = Runtime(context, directory, client, Worker(workers))
     _register(bolt, runtime)

@@ -19,7 +19,6 @@ from bot.entrypoints.cli_db import add_db_parser
 from bot.entrypoints.cli_init import add_init_parser
 from bot.messages import calendar as rendering
 from bot.store.errors import StoreError
-from bot.usecases import calendar_feed as feed
 
 if TYPE_CHECKING:
     from bot.usecases.adoption import ImportResult
@@ -46,6 +45,8 @@ def _sandbox_chat(args: argparse.Namespace) -> int:
 
 
 def _calendar(args: argparse.Namespace) -> int:
+    from bot.usecases import calendar_feed as feed
+
     settings = load_settings(args.config)
     start = parse_day(args.start, "--from") if args.start else dt.datetime.now(settings.tz).date()
     end = parse_day(args.end, "--to") if args.end else None

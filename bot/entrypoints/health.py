@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from dockerflow import checks
+from dockerflow.checks import CheckMessage
 from dockerflow.version import get_version
 
 from bot import SOURCE
@@ -31,7 +32,7 @@ from bot.usecases.context import Context
 
 log = logging.getLogger("loopbot.health")
 StartResponse = Callable[..., Any]
-CheckFn = Callable[[], list[checks.CheckMessage]]
+CheckFn = Callable[[], list[CheckMessage]]
 PATHS = ("/__version__", "/__heartbeat__", "/__lbheartbeat__")
 FAILED_STATUS = 500
 
@@ -71,7 +72,7 @@ class Health:
                    "checks": results.statuses, "details": results.details}
         return (200 if results.level < checks.ERROR else FAILED_STATUS), payload
 
-    def _database(self) -> list[checks.CheckMessage]:
+    def _database(self) -> list[CheckMessage]:
         try:
             with self.ctx.store.unit_of_work() as uow:
                 uow.releases.find(self.ctx.settings.service().name, limit=1)
@@ -80,7 +81,7 @@ class Health:
                                  "check DATABASE_URL", id="loopbot.database.E001")]
         return []
 
-    def _scheduler(self) -> list[checks.CheckMessage]:
+    def _scheduler(self) -> list[CheckMessage]:
         if self.scheduler_running is None:
             return [checks.Warning("this process runs no scheduler",
                                    id="loopbot.scheduler.W001")]
@@ -94,7 +95,7 @@ class Health:
         return []
 
     def _partner(self, name: str, probe: reachability.Probe) -> CheckFn:
-        def check() -> list[checks.CheckMessage]:
+        def check() -> list[CheckMessage]:
             problem = probe(self.ctx.settings, timeout=self.probe_timeout)
             if problem is None:
                 return []

@@ -36,10 +36,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import waitress
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from waitress import wasyncore
+from waitress.server import create_server
 
 from bot import redaction
 from bot.config.server import ServerSettings
@@ -79,7 +79,7 @@ class ProductionServer:
     def __init__(self, wsgi: Wsgi, host: str = DEFAULT_HOST, port: int = 0,
                  threads: int = WSGI_THREADS, proxy: ServerSettings | None = None) -> None:
         self._map: dict[int, Any] = {}
-        self._server: Any = waitress.create_server(
+        self._server: Any = create_server(
             wsgi, map=self._map, host=host, port=port, threads=threads, backlog=BACKLOG,
             connection_limit=CONNECTION_LIMIT, asyncore_use_poll=True, ident="loopbot",
             asyncore_loop_timeout=LOOP_TIMEOUT,

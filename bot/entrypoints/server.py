@@ -71,7 +71,7 @@ def routes(app: LoopApp, health: Health | None = None, *, host: str = "127.0.0.1
 
 def board_access(settings: Settings, host: str) -> BoardAccess:
     token = settings.secrets.web_token
-    return BoardAccess.for_host(host, token and token.get_secret_value(),
+    return BoardAccess.for_host(host, token.get_secret_value() if token else None,
                                 behind_proxy=settings.server.trusted_proxy is not None)
 
 

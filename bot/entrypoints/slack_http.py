@@ -179,7 +179,8 @@ def _bolt_request(raw: bytes, headers: dict[str, str], query: str) -> BoltReques
     body = _parse(text, headers.get("content-type", ""))
     _check_shape(body)
     try:
-        return BoltRequest(body=text, query=query, headers=headers, context={VERIFIED: True})
+        return BoltRequest(body=text, query=query, headers=dict(headers),
+                           context={VERIFIED: True})
     except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError) as exc:
         raise Malformed(f"Bolt cannot read it ({type(exc).__name__})") from None
 

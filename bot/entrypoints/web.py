@@ -43,7 +43,7 @@ def create_web_app(
     health = health or Health(ctx)
     if access is None:
         token = ctx.settings.secrets.web_token
-        access = BoardAccess.for_host("127.0.0.1", token and token.get_secret_value())
+        access = BoardAccess.for_host("127.0.0.1", token.get_secret_value() if token else None)
     pages = Board(ctx, board, name)
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -104,12 +104,13 @@ def _health(ctx: Context, start_response: StartResponse) -> Iterable[bytes]:
 def _calendar(
     ctx: Context, path: str, query: dict[str, list[str]], start_response: StartResponse
 ) -> Iterable[bytes]:
+    names = query.get("service")
     try:
-        service = ctx.settings.service((query.get("service") or [None])[0])
+        service = ctx.settings.service(names[0] if names else None)
     except ConfigError:  # the name asked is not repeated: it may be anything
         known = ", ".join(s.name for s in ctx.settings.services)
-        body = json.dumps({"error": f"no such service; configured services: {known}"})
-        return _answer(start_response, 404, body.encode())
+        error = json.dumps({"error": f"no such service; configured services: {known}"})
+        return _answer(start_response, 404, error.encode())
     calendar = calendar_from_settings(ctx.settings)
     now = ctx.clock()
     today = now.astimezone(ctx.settings.tz).date()

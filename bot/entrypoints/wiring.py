@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable
+from typing import TypedDict
 
 from bot.config.settings import ConfigError, ServiceSettings, Settings
 from bot.messages.calendar import render_window_ics
@@ -28,6 +29,19 @@ APP_WORKERS = 32  # threads running the work after the ack (bot/entrypoints/app.
 SCHEDULER_THREADS = 10  # APScheduler's default thread pool
 
 
+class GitHubOptions(TypedDict, total=False):
+    """GitHubForge's throttling and retries, for tests and the sandbox to turn down."""
+
+    per_page: int
+    seconds_between_requests: float
+    seconds_between_writes: float
+    timeout: int
+    retries: int
+    retry_backoff: float
+    comparison_ttl: float
+    clock: Callable[[], float]
+
+
 def connections_for(workers: int = APP_WORKERS) -> int:
     """Connections to keep per partner host: one per thread that may call it at once."""
     return workers + FANOUT_THREADS + SCHEDULER_THREADS
@@ -42,7 +56,7 @@ def build_context(
     *,
     store: Store | None = None,
     clock: Callable[[], dt.datetime] = utc_clock,
-    github_options: dict[str, object] | None = None,
+    github_options: GitHubOptions | None = None,
     environment_timeout: float = 3.0,
     workers: int = APP_WORKERS,
     bugzilla_timeout: float = 30.0,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from functools import partial
 
 from bot.config.settings import ServiceSettings
 from bot.domain.audit import AuditEntry
@@ -37,7 +38,7 @@ def gonogo_duties(t: Tick, service: ServiceSettings) -> None:
             t.skip_once(key, f"the push day {day(push)} has come",
                         entry("gonogo", service.name))
             continue
-        t.post_once(key, lambda p=push, d=due: _build(t, service, p, t.late(d)))
+        t.post_once(key, partial(_build, t, service, push, t.late(due)))
 
 
 def gonogo_instants(ctx: Context, calendar: Calendar, start: dt.datetime,

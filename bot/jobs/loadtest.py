@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from functools import partial
 
 from bot.config.settings import ServiceSettings
+from bot.domain.audit import AuditEntry
 from bot.domain.calendar import Calendar
 from bot.domain.cycle import Event
 from bot.domain.loadtest import Window
@@ -53,7 +55,7 @@ def remind_without_window(t: Tick, service: ServiceSettings) -> None:
             if over:
                 t.skip_once(key, f"the tagging day {day(tag_day)} is over", what)
                 continue
-            t.post_once(key, lambda r=release, w=what: (_reminder(t, r, env), w))
+            t.post_once(key, partial(_reminded, t, release, env, what))
 
 
 def loadtest_instants(ctx: Context, calendar: Calendar, service: ServiceSettings,
@@ -87,6 +89,11 @@ def _on_load_tested(service: ServiceSettings) -> tuple[State, ...]:
     """On the load-tested environment, before its verification: where QA load-tests."""
     env = service.pipeline.load_tested.name
     return (State.of(env, "requested"), State.of(env, "deployed"))
+
+
+def _reminded(t: Tick, release: Release, env: str, what: AuditEntry
+              ) -> tuple[Rendered, AuditEntry]:
+    return _reminder(t, release, env), what
 
 
 def _reminder(t: Tick, release: Release, env: str) -> Rendered:

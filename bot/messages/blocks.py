@@ -143,7 +143,7 @@ def decode_value(text: str) -> dict[str, Any]:
 def role_mentions(settings: Settings, *wanted: str, service: str | None = None) -> str:
     """The people of `wanted` roles for `service` (its own `roles`, the top-level ones for
     the roles it does not name), or the top-level roles when no service is given."""
-    return mentions(settings.roles_by_service().get(service or "", settings.roles), wanted)
+    return mentions(settings.roles_by_service().get(service or "", settings.roles_of(None)), wanted)
 
 
 def mentions(roles: Mapping[str, Iterable[str]], wanted: Iterable[str]) -> str:

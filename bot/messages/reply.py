@@ -93,32 +93,33 @@ def partner_failure(exc: PartnerError, changed: bool) -> Rendered:
     return Rendered(text, [section(f":warning: {text}")])
 
 
+_FINISH = ("`/loop status` shows where things stand, and repeating the same command "
+           "finishes what was started without doing anything twice.")
+
+
 def database_down(command: str, started: bool, *, done: bool = False) -> Rendered:
     """The bot's database could not be reached: before anything started (nothing was
     done), or partway (`done`: the steps the channel shows are done)."""
     what = f"`{escape(command)}`"
     if started:
         steps = ": the steps above are done" if done else ""
-        text = (f"My database became unreachable while running {what}{steps}. Once it is "
-                "back, `/loop status` shows where things stand, and repeating the same "
-                "command finishes what was started without doing anything twice.")
-    else:
-        text = (f"My database is unreachable, so nothing was done for {what}. The same "
-                "command (or button) is safe to repeat once the database is back.")
-    return Rendered(text, [section(f":warning: {text}")])
+        return _warning(f"My database became unreachable while running {what}{steps}. Once "
+                        f"it is back, {_FINISH}")
+    return _warning(f"My database is unreachable, so nothing was done for {what}. The same "
+                    "command (or button) is safe to repeat once the database is back.")
 
 
 def cut_short(command: str, started: bool) -> Rendered:
     """The bot was stopped (a restart, a deploy) while the request was under way."""
     what = f"`{escape(command)}`"
     if started:
-        text = (f"I was stopped (a restart of the bot) while running {what}, so it may "
-                "have stopped halfway. Once I am back, `/loop status` shows where things "
-                "stand, and repeating the same command finishes what was started without "
-                "doing anything twice.")
-    else:
-        text = (f"I was stopped (a restart of the bot) before I began {what}: nothing was "
-                "done. Send the same command again once I am back.")
+        return _warning(f"I was stopped (a restart of the bot) while running {what}, so it "
+                        f"may have stopped halfway. Once I am back, {_FINISH}")
+    return _warning(f"I was stopped (a restart of the bot) before I began {what}: nothing "
+                    "was done. Send the same command again once I am back.")
+
+
+def _warning(text: str) -> Rendered:
     return Rendered(text, [section(f":warning: {text}")])
 
 

@@ -23,6 +23,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -59,7 +60,7 @@ class _TimeoutSession(requests.Session):
         for scheme in ("http://", "https://"):
             self.mount(scheme, HTTPAdapter(pool_maxsize=connections))
 
-    def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs["timeout"] = min(float(kwargs.get("timeout") or self.timeout), self.timeout)
         return super().request(*args, **kwargs)
 
@@ -92,8 +93,7 @@ class BugzillaTracker:
         found: dict[int, Bug] = {}
         for start in range(0, len(wanted), CHUNK):
             chunk = wanted[start : start + CHUNK]
-            raw = self._call(f"read bugs {_span(chunk)}", lambda bz, c=chunk: bz.getbugs(
-                c, include_fields=list(FIELDS), permissive=True))
+            raw = self._call(f"read bugs {_span(chunk)}", partial(_read_bugs, chunk))
             found.update((bug.id, _to_bug(bug)) for bug in raw if bug is not None)
         return found
 
@@ -263,6 +263,10 @@ def _after_sending(exc: BaseException) -> bool:
     return not isinstance(reason, (urllib3.exceptions.NewConnectionError,
                                    urllib3.exceptions.NameResolutionError,
                                    ConnectionRefusedError))
+
+
+def _read_bugs(ids: list[int], bz: bugzilla.Bugzilla) -> list[Any]:
+    return bz.getbugs(ids, include_fields=list(FIELDS), permissive=True)
 
 
 def _to_bug(raw: Any) -> Bug:

@@ -155,11 +155,12 @@ class FaultSpec(BaseModel):
         if self.every is not None:
             faults.fail_every(self.status, self.every, self.path, method=self.method)
             return
-        where = {"path": self.path, "method": self.method, "after": self.after}
         if self.lose:
-            faults.lose_next(self.count, status=self.status, **where)
+            faults.lose_next(self.count, self.path, method=self.method, after=self.after,
+                             status=self.status)
         else:
-            faults.fail_next(self.status, self.count, **where)
+            faults.fail_next(self.status, self.count, self.path, method=self.method,
+                             after=self.after)
 
 
 _NEEDS_STATUS = ("count", "path", "method", "after", "lose", "every")

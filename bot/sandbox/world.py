@@ -114,10 +114,11 @@ class Sandbox:
         """The deployment tickets of the demo's past releases, as a team filed them
         before the bot (what `loopbot import` finds)."""
         service = base.services[0]
-        where = {"product": service.bugzilla.product, "component": service.bugzilla.component}
         for bug_id, version, env in DEPLOY_TICKETS:
             summary = f"Loop — Please deploy {service.name} {version} to {env}"
-            self.bugzilla.add_bug(summary, "VERIFIED", "FIXED", id=bug_id, **where)
+            self.bugzilla.add_bug(summary, "VERIFIED", "FIXED", id=bug_id,
+                                  product=service.bugzilla.product,
+                                  component=service.bugzilla.component)
 
     def _start_environments(self, base: Settings) -> None:
         deployed = ({d.env: d for d in self.demo.deployments} if self.demo
@@ -177,11 +178,11 @@ class Sandbox:
             }, "main_branch": self.github.default_branch(*s.repo.split("/"))})
             for s in base.services
         )
-        secrets = Secrets(
+        secrets = Secrets.model_validate(dict(
             slack_bot_token=SANDBOX_BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
             github_token=GITHUB_TOKEN, bugzilla_api_key=SANDBOX_KEY,
             database_url=database_url or f"sqlite:///{self.state_dir / 'loopbot.db'}",
-        )
+        ))
         return base.model_copy(update={
             "github": PartnerSettings(url=self.github.url),
             "bugzilla": PartnerSettings(url=f"{self.bugzilla.url}/rest"),

@@ -16,11 +16,30 @@ only by bot/store/schema.py (`loopbot db upgrade`, Alembic revisions in migratio
 
 from __future__ import annotations
 
-from bot.domain.audit import AuditEntry
-from bot.store.database import Store, utc_now
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from bot.store.errors import AlreadyExists, StaleRelease, StoreError, Unreachable
-from bot.store.records import StepRecord
-from bot.store.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from bot.domain.audit import AuditEntry
+    from bot.store.database import Store, utc_now
+    from bot.store.records import StepRecord
+    from bot.store.uow import UnitOfWork
+
+# Imported on first use (PEP 562): SQLAlchemy and SQLModel cost ~0.7 s of CPU, which a
+# command that only catches StoreError (`loopbot --version`, `calendar`) never needs.
+_LAZY = {"AuditEntry": "bot.domain.audit", "Store": "bot.store.database",
+         "utc_now": "bot.store.database", "StepRecord": "bot.store.records",
+         "UnitOfWork": "bot.store.uow"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
 
 __all__ = [
     "AlreadyExists",

@@ -1,5 +1,6 @@
-"""The store's named errors, declared with the port it implements (bot/usecases/ports.py)
-so that the use cases catch them without importing the store."""
+"""The store's named errors, declared with the port it implements
+(bot/usecases/ports/records.py) so that the use cases catch them without importing the
+store."""
 
 from __future__ import annotations
 

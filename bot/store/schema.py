@@ -79,7 +79,9 @@ def upgrade(url: str | URL, target: str = "head") -> SchemaState:
         with engine.connect() as conn:
             sqlite = conn.dialect.name == "sqlite"
             if sqlite:  # batch mode copies tables: references must not fire meanwhile
-                conn.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
+                driver = conn.connection.driver_connection
+                assert driver is not None  # an open connection has one
+                driver.execute("PRAGMA foreign_keys = OFF")
             with conn.begin():  # SQLite: BEGIN IMMEDIATE, the write lock
                 if conn.dialect.name == "postgresql":
                     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),

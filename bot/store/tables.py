@@ -274,15 +274,23 @@ scheduler_jobs = Table(
 
 metadata = SQLModel.metadata
 
-releases = ReleaseRow.__table__
-tickets = TicketRow.__table__
-audit = AuditRow.__table__
-steps = StepRow.__table__
-claims = ClaimRow.__table__
-leases = LeaseRow.__table__
-offers = OfferRow.__table__
-load_test_windows = LoadTestWindowRow.__table__
-load_test_results = LoadTestResultRow.__table__
-signoffs = SignoffRow.__table__
-commit_files = CommitFilesRow.__table__
-release_commit_times = ReleaseCommitTimesRow.__table__
+
+def _table(row: type[SQLModel]) -> Table:
+    """The row's table: SQLModel sets `__table__` on the class but does not declare it."""
+    table = vars(row)["__table__"]
+    assert isinstance(table, Table)
+    return table
+
+
+releases = _table(ReleaseRow)
+tickets = _table(TicketRow)
+audit = _table(AuditRow)
+steps = _table(StepRow)
+claims = _table(ClaimRow)
+leases = _table(LeaseRow)
+offers = _table(OfferRow)
+load_test_windows = _table(LoadTestWindowRow)
+load_test_results = _table(LoadTestResultRow)
+signoffs = _table(SignoffRow)
+commit_files = _table(CommitFilesRow)
+release_commit_times = _table(ReleaseCommitTimesRow)

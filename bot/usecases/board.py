@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from bot.config.settings import ServiceSettings
 from bot.domain import times
@@ -34,7 +34,14 @@ from bot.usecases.dev_lag import DEV, dev_lag
 from bot.usecases.ports import PartnerError
 
 T = TypeVar("T")
-Cached = Callable[[tuple[object, ...], float, Callable[[], T]], T]
+
+
+class Cached(Protocol):
+    """A read kept for `ttl` seconds under `key` (bot/board/cache.py, or none)."""
+
+    def __call__(self, key: tuple[object, ...], ttl: float, read: Callable[[], T], /) -> T: ...
+
+
 SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,}")  # an audit actor that is a person in Slack
 
 
@@ -128,7 +135,7 @@ class BoardReads:
     """The board's reads, each kept `cached` for its time to live (seconds)."""
 
     ctx: Context
-    cached: Cached = no_cache  # type: ignore[assignment]
+    cached: Cached = no_cache
     environment_ttl: float = 5.0
     ticket_ttl: float = 10.0
     history_ttl: float = 300.0  # commits between two tags hardly ever change
@@ -156,7 +163,7 @@ class BoardReads:
         config = self.ctx.service(service).config
         release = load_release(self.ctx, config.name, version)
         commits, error, compare = self._commits(config, release)
-        forge = self.ctx.service(config.name).forge
+        forge = self.ctx.ports_for(config).forge
         tag = Link(release.tag, forge.tag_url(release.tag)) if release.tag else None
         audit = queries.history(self.ctx, release.version, service=config.name)
         return ReleasePage(self._flight(config, release), tuple(commits), error, compare,
@@ -202,7 +209,7 @@ class BoardReads:
         return [self._environment(config, env) for env in config.environments]
 
     def bugs(self, config: ServiceSettings, ids: tuple[int, ...]) -> dict[int, Bug]:
-        tracker = self.ctx.service(config.name).tracker
+        tracker = self.ctx.ports_for(config).tracker
         return self.cached(("bugs", config.name, ids), self.ticket_ttl,
                            lambda: tracker.bugs(ids))
 
@@ -211,7 +218,7 @@ class BoardReads:
                            lambda: self.ctx.read_environment(config, env))
 
     def _grid(self, config: ServiceSettings, states: list[EnvironmentState]) -> ServiceGrid:
-        forge = self.ctx.service(config.name).forge
+        forge = self.ctx.ports_for(config).forge
         cells = []
         for state in states:
             tag = _tag_name(config, state.version)
@@ -230,7 +237,7 @@ class BoardReads:
         base, head = _tag_name(config, prod.version), _tag_name(config, stage.version)
         if base is None or head is None or base == head:
             return None
-        forge = self.ctx.service(config.name).forge
+        forge = self.ctx.ports_for(config).forge
         compare = Link(f"{base}...{head}", forge.compare_url(base, head))
         try:
             commits = self.between(config, base, head)
@@ -239,13 +246,13 @@ class BoardReads:
         return Drift(stage.version, prod.version, compare, len(commits), bug_ids(commits))
 
     def between(self, config: ServiceSettings, base: str | None, head: str) -> list[Commit]:
-        forge = self.ctx.service(config.name).forge
+        forge = self.ctx.ports_for(config).forge
         return self.cached(("commits", config.name, base, head), self.history_ttl,
                            lambda: forge.commits_between(base, head))
 
     # -- releases ----------------------------------------------------------------------
     def _flight(self, config: ServiceSettings, release: Release) -> Flight:
-        tracker = self.ctx.service(config.name).tracker
+        tracker = self.ctx.ports_for(config).tracker
         tickets = [(f"{env} ticket", t.bug_id) for env in config.pipeline.ticketed_names
                    if (t := release.ticket(env)) is not None]
         blockers = [("blocker", b) for b in release.blockers]
@@ -271,7 +278,7 @@ class BoardReads:
                  ) -> tuple[Sequence[Commit], str | None, Link | None]:
         if release.kind is Kind.SERVICE or not release.tag:
             return (), None, None
-        forge = self.ctx.service(config.name).forge
+        forge = self.ctx.ports_for(config).forge
         base = _tag_name(config, release.previous_version)
         compare = Link(f"{base}...{release.tag}", forge.compare_url(base, release.tag)
                        ) if base else None

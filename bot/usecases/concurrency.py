@@ -106,7 +106,7 @@ class KeyedLocks:
             return self._locks.setdefault(key, threading.Lock())
 
 
-Gate = Callable[[], None]  # returns when held work may start
+Gate = Callable[[], object]  # returns (anything) when held work may start
 
 
 class Worker(ThreadPoolExecutor):

@@ -31,7 +31,7 @@ def dev_lag(ctx: Context, service: ServiceSettings, dev: EnvironmentState | None
     if not state.rev:
         return DevLag(DEV, branch, None, error="dev does not say which commit it runs")
     try:
-        ancestry = ctx.service(service.name).forge.ancestry(state.rev, branch)
+        ancestry = ctx.ports_for(service).forge.ancestry(state.rev, branch)
     except PartnerError as exc:
         return DevLag(DEV, branch, state.rev, error=str(exc))
     return DevLag(DEV, branch, state.rev, ancestry.ahead_by)

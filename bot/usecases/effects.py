@@ -59,9 +59,9 @@ def perform(
                                 f"Re-released by {who}: superseded by {pointer}")
                     progress(f"closed {env.value} bug {old.bug_id} INVALID")
             case CommentOnTicket(env=env):
-                ticket = release.ticket(env)
-                if ticket is not None:
-                    tracker.comment(ticket.bug_id, _comment(decision, who, bug_id, reason))
+                current = release.ticket(env)
+                if current is not None:
+                    tracker.comment(current.bug_id, _comment(decision, who, bug_id, reason))
             case ReopenTicket(env=env):
                 bug = facts.ticket(env)
                 if bug is not None and not bug.is_open:  # a repeat finds it open: done

@@ -130,11 +130,12 @@ def _drift(ctx: Context, reads: Reads, ports: ServicePorts, release: Release,
     base = _tag(ports, prod.version)
     if base is None or base == release.tag:
         return None, ()
-    compare = Link(f"{base}...{release.tag}", ports.forge.compare_url(base, release.tag))
+    tag = release.tag
+    compare = Link(f"{base}...{tag}", ports.forge.compare_url(base, tag))
     try:
         commits, impact = ctx.fanout.at_once(
-            lambda: reads.commits(ports, base, release.tag),
-            lambda: api_impact_of(ports, base, release.tag))
+            lambda: reads.commits(ports, base, tag),
+            lambda: api_impact_of(ports, base, tag))
     except PartnerError as exc:
         return Drift(prod.version, compare=compare, error=str(exc)), ()
     return Drift(prod.version, len(commits), bug_ids(commits), compare), impact

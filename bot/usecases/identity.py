@@ -21,7 +21,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TypeVar, cast
 
 from bot.domain.actions import Actor, Role
 from bot.domain.errors import one_line
@@ -29,6 +29,7 @@ from bot.usecases.ports import PartnerError, UserDirectory
 
 log = logging.getLogger(__name__)
 DEFAULT_TTL = 60.0
+T = TypeVar("T")
 
 
 RoleIds = Mapping[str, tuple[str, ...]]  # role name -> Slack user and user-group IDs
@@ -44,7 +45,7 @@ class Directory:
         self._ttl = ttl
         self._clock = clock
         self._lock = threading.Lock()
-        self._cache: dict[str, tuple[float, Any]] = {}
+        self._cache: dict[str, tuple[float, object]] = {}
 
     def actor(self, user_id: str) -> Actor:
         """The user with their roles (top-level, and in each service) and display name."""
@@ -70,18 +71,18 @@ class Directory:
         return self._cached(f"user:{user_id}",
                             lambda: one_line(self._people.display_name(user_id)), user_id)
 
-    def _cached(self, key: str, fetch: Callable[[], Any], fallback: Any) -> Any:
+    def _cached(self, key: str, fetch: Callable[[], T], fallback: T) -> T:
         now = self._clock()
         with self._lock:
             hit = self._cache.get(key)
         if hit is not None and now - hit[0] < self._ttl:
-            return hit[1]
+            return cast(T, hit[1])  # one key, one kind of answer
         try:
             value = fetch()
         except PartnerError as exc:
             log.warning("could not look up %s (%s); using %s", key, exc,
                         "the cached answer" if hit else "no answer")
-            return hit[1] if hit else fallback
+            return cast(T, hit[1]) if hit else fallback
         with self._lock:
             self._cache[key] = (now, value)
         return value

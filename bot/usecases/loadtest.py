@@ -37,7 +37,7 @@ from bot.domain.loadtest import (
 from bot.domain.release import Release
 from bot.usecases.calendar_feed import calendar_from_settings
 from bot.usecases.context import Context, Progress, load_release, quiet
-from bot.usecases.ports import Attachment, NotFound, PartnerError
+from bot.usecases.ports import Attachment, NotFound, PartnerError, Tracker
 from bot.usecases.release import ActionResult, advance
 
 
@@ -123,7 +123,7 @@ def record_result(
         raise Refusal(f"{name} {version} has no {env} ticket to record the load test on",
                       hint=f"file it first: `/loop request {env} {version}`")
     if bug_id is not None:
-        _check_bug(ctx, name, bug_id)
+        _check_bug(ports.tracker, bug_id)
     result = Result(name, version, passed, reason.strip(), bug_id, actor.user_id, now)
     with ctx.store.unit_of_work() as uow:
         result = uow.loadtests.add_result(result)
@@ -157,9 +157,9 @@ def _check_partners(ctx: Context, partners: Sequence[str]) -> None:
                                         "app.yaml")
 
 
-def _check_bug(ctx: Context, service: str, bug_id: int) -> None:
+def _check_bug(tracker: Tracker, bug_id: int) -> None:
     try:
-        ctx.service(service).tracker.bug(bug_id)
+        tracker.bug(bug_id)
     except NotFound:
         raise Refusal(f"there is no bug {bug_id} in Bugzilla",
                       hint="check the bug number") from None

@@ -22,7 +22,6 @@ from bot.domain import times
 from bot.domain.audit import AuditEntry
 from bot.domain.errors import Refusal
 from bot.domain.metrics import (
-    PROD,
     Figures,
     Period,
     Row,
@@ -81,8 +80,9 @@ def metrics(ctx: Context, *, service: str | None = None, cycles: int = DEFAULT_C
     today = times.local(ctx.clock(), tz).date()
     both = periods(calendar.anchor, calendar.period_weeks, today, 2 * cycles)
     earlier, window = both[:cycles], both[cycles:]
-    prod = list(config.environments)[-1] if config.environments else PROD  # the last one
-    order = tuple(e for e in config.environments if e not in ("dev", prod))
+    prod = config.pipeline.ticketed[-1].name
+    # the ticketed environments before prod that the configuration lists
+    order = tuple(e.name for e in config.pipeline.before_prod if e.name in config.environments)
     since = dt.datetime.combine(both[0].start, dt.time(), tz) - MARGIN_CYCLES * (
         both[0].end - both[0].start)
     actions = [*FIXED, *(f"{verb} {env}" for env in (*order, prod)

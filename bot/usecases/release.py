@@ -202,13 +202,12 @@ def start_service_change(
 ) -> Release:
     """An OPS-driven service-level change (configuration, capacity): a release without a
     tag, labelled `change-N`, that then goes through the same stage and prod tickets."""
-    check_may_change_service(actor, ctx.service(service).config.name)
+    name = ctx.service(service).config.name
+    check_may_change_service(actor, name)
     text = summary.strip()
     if not text:
         raise Refusal("a service change needs a description",
                       hint='`/loop change "raise the uWSGI worker count"`')
-    ports = ctx.service(service)
-    name = ports.config.name
     for _ in range(3):  # another change may take the same number at the same moment
         with ctx.store.unit_of_work() as uow:
             count = sum(1 for r in uow.releases.find(name) if r.kind is Kind.SERVICE)

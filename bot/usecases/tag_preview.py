@@ -31,7 +31,7 @@ from bot.domain.actions import Actor
 from bot.domain.api_impact import Impact
 from bot.domain.changelog import Changelog
 from bot.domain.errors import Refusal
-from bot.domain.facts import Commit
+from bot.domain.facts import Bug, Commit
 from bot.domain.permissions import check_may_tag
 from bot.domain.release import Release, State
 from bot.domain.release_commit import ReleaseCommitPlan
@@ -88,27 +88,36 @@ def naming(ports: ServicePorts) -> Naming:
 
 
 def preview_tag(
-    ctx: Context, actor: Actor, *, service: str | None = None, version: str | None = None,
+    ctx: Context, actor: Actor, *, service: str | None = None, version: Version | None = None,
     line: str | None = None,
 ) -> TagPreview:
-    check_may_tag(actor, ctx.service(service).config.name)
-    found = taggable(ctx, service=service, version=version, line=line,
-                     with_release_files=True)
+    return preview_for(ctx, actor, ctx.service(service), version, line)
+
+
+def preview_for(ctx: Context, actor: Actor, ports: ServicePorts, version: Version | None,
+                line: str | None = None) -> TagPreview:
+    """`preview_tag` on the service's ports, resolved once by the caller."""
+    check_may_tag(actor, ports.config.name)
+    found = _taggable(ctx, ports, version, line, with_release_files=True)
     notes = release_notes(found.changelog, found.version, ctx.clock().date(),
                           found.api_impact, found.replaces)
-    commit = plan_for(ctx.service(service), found.release_files, found.version, notes)
+    commit = plan_for(ports, found.release_files, found.version, notes)
     return replace(found, release_commit=commit)
 
 
 def taggable(
-    ctx: Context, *, service: str | None = None, version: str | None = None,
+    ctx: Context, *, service: str | None = None, version: Version | None = None,
     line: str | None = None, with_release_files: bool = False,
 ) -> TagPreview:
     """What `/loop tag` would tag now, whoever asks; a `Refusal` says why nothing is
     (the tagging announcement asks this too, so the two never disagree). With
     `with_release_files`, the files the release commit changes are read with the bugs,
     and the categories learn from the CHANGELOG (the announcement needs neither)."""
-    ports = ctx.service(service)
+    return _taggable(ctx, ctx.service(service), version, line, with_release_files)
+
+
+def _taggable(ctx: Context, ports: ServicePorts, version: Version | None, line: str | None,
+              with_release_files: bool) -> TagPreview:
     maintenance = _maintenance_branches(ports, version, line)
     branches = (ports.config.main_branch, *maintenance)
     listed, releases, _, *heads = ctx.fanout.at_once(
@@ -151,15 +160,17 @@ def _recorded_commit(releases: Sequence[Release], plan: TagPlan) -> str | None:
     return found[0] if found else None
 
 
-def _maintenance_branches(ports: ServicePorts, version: str | None,
+def _maintenance_branches(ports: ServicePorts, version: Version | None,
                           line: str | None) -> tuple[str, ...]:
     """The maintenance branch the asked version or line would be tagged on (read at once
-    with the tags; plan_tag refuses a malformed version or line with the right words)."""
-    asked = version or (f"{line.removesuffix('.x').removesuffix('.X')}.0" if line else None)
-    if asked is None:
+    with the tags; plan_tag refuses a malformed line with the right words)."""
+    if version is not None:
+        return (version.branch_name(ports.config.branch_pattern),)
+    if line is None:
         return ()
     try:
-        return (Version.parse(asked).branch_name(ports.config.branch_pattern),)
+        return (Version.parse(f"{line.removesuffix('.x').removesuffix('.X')}.0")
+                .branch_name(ports.config.branch_pattern),)
     except Refusal:
         return ()
 
@@ -220,6 +231,6 @@ def _since_previous_release(
     return None, tuple(ports.forge.commits_between(None, head))
 
 
-def _bugs(ports: ServicePorts, commits: Sequence[Commit]) -> dict:
+def _bugs(ports: ServicePorts, commits: Sequence[Commit]) -> dict[int, Bug]:
     ids = Changelog.build(commits, {}).bug_ids
     return ports.tracker.bugs(ids) if ids else {}

@@ -40,7 +40,7 @@ from bot.usecases.release_commit import (
     read_release_files,
     release_notes,
 )
-from bot.usecases.tag_preview import TagPreview, naming, preview_tag, taggable
+from bot.usecases.tag_preview import TagPreview, naming, preview_for, preview_tag, taggable
 
 __all__ = ["BackportResult", "HeadMoved", "TagPreview", "TagResult", "backport",
            "finish_interrupted_tag", "naming", "preview_tag", "tag_release", "taggable"]
@@ -59,7 +59,7 @@ class TagResult:
 
 
 def tag_release(
-    ctx: Context, actor: Actor, version: str, *, service: str | None = None,
+    ctx: Context, actor: Actor, version: Version, *, service: str | None = None,
     expected_sha: str | None = None, request_id: str | None = None,
     progress: Progress = quiet,
 ) -> TagResult:
@@ -67,10 +67,10 @@ def tag_release(
     branch moved since the preview, so what was confirmed is what gets tagged."""
     ports = ctx.service(service)
     with ctx.store.unit_of_work() as uow:
-        existing = uow.releases.get(ports.config.name, str(Version.parse(version)))
+        existing = uow.releases.get(ports.config.name, str(version))
     if existing is not None and existing.state is State.TAGGING:
         return _finish_tag(ctx, ports, actor, existing, request_id, progress)
-    preview = preview_tag(ctx, actor, service=service, version=version)
+    preview = preview_for(ctx, actor, ports, version)
     if expected_sha and preview.head_sha != expected_sha:
         raise HeadMoved(f"{preview.plan.branch} moved since the preview "
                         f"({expected_sha[:7]} -> {preview.head_sha[:7]})",
@@ -80,13 +80,13 @@ def tag_release(
 
 
 def finish_interrupted_tag(
-    ctx: Context, actor: Actor, version: str, *, service: str | None = None,
+    ctx: Context, actor: Actor, version: Version, *, service: str | None = None,
     request_id: str | None = None, progress: Progress = quiet,
 ) -> TagResult:
     """Finish a tag that was confirmed, then cut short (its release recorded `tagging`),
     as recorded; anything else is refused, so a button never tags what nobody confirmed."""
     ports = ctx.service(service)
-    asked = str(Version.parse(version))
+    asked = str(version)
     with ctx.store.unit_of_work() as uow:
         existing = uow.releases.get(ports.config.name, asked)
     if existing is None or existing.state is not State.TAGGING:

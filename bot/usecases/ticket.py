@@ -83,7 +83,7 @@ def file_once(
     key = step_key(release, env, attempt)
     with store.unit_of_work() as uow:
         step = uow.steps.get(key)
-        if step is not None and step.status == "done":
+        if step is not None and step.status == "done" and step.result is not None:
             return int(step.result["bug_id"])
         if step is None:
             uow.steps.start(key)

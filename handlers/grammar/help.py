@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from bot import SOURCE
 from bot.config.settings import ServiceSettings
-from bot.domain.actions import Action, Role
+from bot.domain.actions import ENV_VERBS, Action, Role
 from bot.domain.pipeline import DEFAULT, Pipeline
 from bot.domain.release import Kind
 from bot.domain.rules import roles_for
@@ -25,7 +25,7 @@ def lines(pipeline: Pipeline = DEFAULT) -> list[tuple[str, str]]:
     `pipeline` (the caller's service's)."""
     listed = []
     for declared in SUBCOMMANDS.values():
-        roles = who(declared)
+        roles = who(declared, pipeline)
         listed.append((declared.usage_line_in(pipeline), declared.summary if roles == "anyone"
                        else f"{roles}: {declared.summary}"))
     return listed
@@ -45,7 +45,8 @@ def topic(declared: Subcommand, service: ServiceSettings | None = None) -> HelpT
         changes = tag_changes(service)
     pipeline = service.pipeline if service is not None else DEFAULT
     return HelpTopic(
-        usage=declared.usage_line_in(pipeline), summary=declared.summary, who=who(declared),
+        usage=declared.usage_line_in(pipeline), summary=declared.summary,
+        who=who(declared, pipeline),
         changes=in_pipeline(changes, pipeline), examples=declared.examples_in(pipeline),
         options=options,
     )
@@ -90,21 +91,27 @@ def option_topic(option: str, services: list[str]) -> HelpTopic:
         options=())
 
 
-def who(declared: Subcommand) -> str:
+def who(declared: Subcommand, pipeline: Pipeline = DEFAULT) -> str:
+    """Who may run it in `pipeline`: an environment's step is its environments' (a
+    real-stage that DEV verifies says so)."""
+    if declared.name in ENV_VERBS:
+        return _step_roles(tuple(Action.of(declared.name, env)
+                                 for env in pipeline.takes(declared.name)), pipeline)
     if declared.actions:
-        return _step_roles(declared.actions)
+        return _step_roles(declared.actions, pipeline)
     return _either(frozenset(declared.roles)) if declared.roles else "anyone"
 
 
-def _step_roles(actions: tuple[Action, ...]) -> str:
+def _step_roles(actions: tuple[Action, ...], pipeline: Pipeline) -> str:
     """"DEV or QA" when every action of the subcommand has the same roles, else per
     environment ("stage: ...; prod: ..."); notes OPS for a service change's tickets."""
-    by_action = {action: roles_for(action) for action in actions}
+    by_action = {action: roles_for(action, pipeline=pipeline) for action in actions}
     if len(set(by_action.values())) == 1:
         shown = _either(by_action[actions[0]])
     else:
         shown = "; ".join(f"{a.value.split()[-1]}: {_either(r)}" for a, r in by_action.items())
-    extra = set().union(*(roles_for(a, Kind.SERVICE) - by_action[a] for a in actions))
+    extra = set().union(*(roles_for(a, Kind.SERVICE, pipeline) - by_action[a]
+                          for a in actions))
     if extra:
         shown += f" ({_either(frozenset(extra))} too, for a service change)"
     return shown

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from bot.domain.actions import Action
 from bot.domain.errors import Refusal
+from bot.domain.version import Version
 
 
 class BadInput(Refusal):
@@ -22,7 +23,7 @@ class Help:
 
 @dataclass(frozen=True)
 class TagPreview:
-    version: str | None = None
+    version: Version | None = None
     line: str | None = None
 
 

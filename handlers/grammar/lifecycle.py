@@ -21,7 +21,7 @@ from handlers.grammar.intents import (
     Step,
     TagPreview,
 )
-from handlers.grammar.words import Words, release_label, release_line
+from handlers.grammar.words import CHANGE_LABEL, Words, release_line, release_version
 
 subcommand = Declarations()
 
@@ -44,11 +44,13 @@ def _tag(words: Words) -> Intent:
         line = release_line(words.take("the release line (like 0.12)"), words.usage)
         words.end()
         return TagPreview(line=line)
-    version = release_label(words.take("the version"), words.usage) if words.peek() else None
+    word = words.take("the version") if words.peek() else None
+    change = word is not None and CHANGE_LABEL.fullmatch(word) is not None
+    asked = release_version(word, words.usage) if word is not None and not change else None
     words.end()
-    if version is not None and version.startswith("change-"):
+    if change:
         raise words.error("a service change has no tag")
-    return TagPreview(version=version)
+    return TagPreview(version=asked)
 
 
 def _env_step(name: str) -> Callable[[Words], Intent]:
@@ -170,7 +172,7 @@ def _greenlight(words: Words) -> Intent:
 def _backport(words: Words) -> Intent:
     bug = words.optional_bug()
     shas: list[str] = []
-    while bug is None and words.peek() is not None and words.peek().lower() != "to":
+    while bug is None and (word := words.peek()) is not None and word.lower() != "to":
         sha = words.take("a commit sha")
         if not re.fullmatch(r"[0-9a-fA-F]{7,40}", sha):
             raise words.error(f"couldn't read `{echoed(sha)}` as a commit sha (7 to 40 hex "

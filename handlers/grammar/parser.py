@@ -41,7 +41,7 @@ MAX_TEXT = 4000  # characters; Slack sends a few thousand at most
 ALIASES = {"rollback": "backoff"}  # what people also type, for the declared name
 
 
-def parse(text: str, envs: tuple[str, ...] = ("stage", "prod"),
+def parse(text: str, envs: tuple[str, ...] = DEFAULT.ticketed_names,
           pipeline_of: Callable[[str | None], Pipeline] | None = None) -> Command:
     """Read a `/loop` line; BadInput says what was wrong and shows the usage. A line
     longer than MAX_TEXT is refused before anything else is read. `envs`: the

@@ -35,7 +35,7 @@ class Words:
     position: int = field(default=0)
     # The environments a release is requested, deployed and verified on, in the order of
     # the configured pipelines (bot/domain/pipeline.py).
-    envs: tuple[str, ...] = ("stage", "prod")
+    envs: tuple[str, ...] = DEFAULT.ticketed_names
     # The pipeline of the service the line is about: which environments each step names.
     pipeline: Pipeline = DEFAULT
 
@@ -111,8 +111,13 @@ def release_label(word: str, usage: str = "") -> str:
     change = CHANGE_LABEL.fullmatch(word)
     if change:
         return f"change-{int(change.group(1))}"
+    return str(release_version(word, usage))
+
+
+def release_version(word: str, usage: str = "") -> Version:
+    """`0.13.1` (also `v0.13.1`)."""
     try:
-        return str(Version.parse(word))
+        return Version.parse(word)
     except BadVersion as exc:
         raise BadInput(exc.message, hint=f"usage: `{COMMAND} {usage}`" if usage else None
                        ) from None

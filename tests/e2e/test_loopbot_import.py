@@ -3,64 +3,47 @@ sandbox's stand-ins: the releases made before the bot are learned once (issue 9)
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.config.settings import Settings
 from bot.entrypoints.production import run
-from bot.sandbox.bugzilla.standin import SANDBOX_KEY
-from bot.sandbox.world import GITHUB_TOKEN, Sandbox
+from bot.sandbox.world import Sandbox
 from bot.store import Store
+from tests.fixtures.processes import ImportWorld
 from tests.fixtures.store import migrated_sqlite_url
 
-ROOT = Path(__file__).resolve().parents[2]
 
-
-def loopbot(config: Path, database: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "GITHUB_TOKEN": GITHUB_TOKEN,
-           "BUGZILLA_API_KEY": SANDBOX_KEY, "DATABASE_URL": database}
-    return subprocess.run([sys.executable, "-m", "bot.entrypoints.cli", "import", "--config",
-                           str(config), *args], capture_output=True, text=True,
-                          timeout=120, env=env)
-
-
-def test_import_from_the_command_line_then_again(settings: Settings, tmp_path: Path) -> None:
-    database = migrated_sqlite_url(tmp_path / "loopbot.db")
-    with Sandbox.start(settings, state_dir=tmp_path / "sandbox") as sandbox:
-        config = tmp_path / "app.yaml"
-        pointed = sandbox.settings(settings).model_dump(mode="json", exclude={"secrets"})
-        config.write_text(yaml.safe_dump(pointed, sort_keys=False), encoding="utf-8")
-        not_upgraded = loopbot(config, f"sqlite:///{tmp_path / 'never-upgraded.db'}")
-        assert not_upgraded.returncode == 2 and not_upgraded.stdout == ""
-        assert "run `loopbot db upgrade` first" in not_upgraded.stderr
-        first = loopbot(config, database, "--service", "loop-server")
-        assert first.returncode == 0, first.stderr
-        assert first.stdout.splitlines() == [
-            "loop-server: dev runs 0.12.2, stage runs 0.12.2, prod runs 0.12.2",
-            "  imported 0.11.0 (done)", "  imported 0.11.1 (done)", "  imported 0.12.0 (done)",
-            "  imported 0.12.1 (done): stage bug 1097101, prod bug 1097102",
-            "  imported 0.12.2 (done): stage bug 1098201, prod bug 1098202"]
-        again = loopbot(config, database, "--service", "loop-server")
-        assert again.returncode == 0, again.stderr
-        assert again.stdout.splitlines()[1:] == [
-            "  already known, left as they are: 0.11.0, 0.11.1, 0.12.0, 0.12.1, 0.12.2",
-            "  nothing new to import"]
-        sandbox.bugzilla.faults.fail_next(500, count=20)
-        down = loopbot(config, database)
-        assert down.returncode == 1 and "Traceback" not in down.stderr
-        assert down.stderr.startswith("loopbot: Bugzilla: could not search for "
-                                      "'Please deploy loop-server '")
-        unknown = loopbot(config, database, "--service", "loop-srever")
-        assert unknown.returncode == 2 and unknown.stdout == ""
-        assert "unknown service 'loop-srever'; configured services: loop-server" in (
-            unknown.stderr)
+def test_import_from_the_command_line_then_again(import_world: ImportWorld,
+                                                tmp_path: Path) -> None:
+    loopbot, sandbox = import_world.run_import, import_world.sandbox
+    not_upgraded = loopbot(database=f"sqlite:///{tmp_path / 'never-upgraded.db'}")
+    assert not_upgraded.returncode == 2 and not_upgraded.stdout == ""
+    assert "run `loopbot db upgrade` first" in not_upgraded.stderr
+    first = loopbot("--service", "loop-server")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.splitlines() == [
+        "loop-server: dev runs 0.12.2, stage runs 0.12.2, prod runs 0.12.2",
+        "  imported 0.11.0 (done)", "  imported 0.11.1 (done)", "  imported 0.12.0 (done)",
+        "  imported 0.12.1 (done): stage bug 1097101, prod bug 1097102",
+        "  imported 0.12.2 (done): stage bug 1098201, prod bug 1098202"]
+    again = loopbot("--service", "loop-server")
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.splitlines()[1:] == [
+        "  already known, left as they are: 0.11.0, 0.11.1, 0.12.0, 0.12.1, 0.12.2",
+        "  nothing new to import"]
+    sandbox.bugzilla.faults.fail_next(500, count=20)
+    down = loopbot()
+    assert down.returncode == 1 and "Traceback" not in down.stderr
+    assert down.stderr.startswith("loopbot: Bugzilla: could not search for "
+                                  "'Please deploy loop-server '")
+    unknown = loopbot("--service", "loop-srever")
+    assert unknown.returncode == 2 and unknown.stdout == ""
+    assert "unknown service 'loop-srever'; configured services: loop-server" in (
+        unknown.stderr)
 
 
 def test_the_first_start_of_loopbot_run_imports(

@@ -4,30 +4,17 @@ in one line however many they are."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import yaml
-
-from bot.config.settings import Settings
-from bot.sandbox.world import Sandbox
-from tests.e2e.test_loopbot_import import loopbot
-from tests.fixtures.store import migrated_sqlite_url
+from tests.fixtures.processes import ImportWorld
 
 BUILDS = 600
 
 
-def test_build_tags_are_left_out_in_one_line(settings: Settings, tmp_path: Path) -> None:
-    database = migrated_sqlite_url(tmp_path / "loopbot.db")
-    with Sandbox.start(settings, state_dir=tmp_path / "sandbox") as sandbox:
-        config = tmp_path / "app.yaml"
-        pointed = sandbox.settings(settings).model_dump(mode="json", exclude={"secrets"})
-        config.write_text(yaml.safe_dump(pointed, sort_keys=False), encoding="utf-8")
-        owner, name = settings.service().repo.split("/")
-        git = sandbox.github.git(owner, name)
-        head = git.git("rev-parse", "refs/heads/master").strip()
-        git.git("update-ref", "--stdin", input="".join(
-            f"create refs/tags/1.{n}.0 {head}\n" for n in range(BUILDS)))
-        done = loopbot(config, database, "--service", "loop-server")
+def test_build_tags_are_left_out_in_one_line(import_world: ImportWorld) -> None:
+    git = import_world.git()
+    head = git.git("rev-parse", "refs/heads/master").strip()
+    git.git("update-ref", "--stdin", input="".join(
+        f"create refs/tags/1.{n}.0 {head}\n" for n in range(BUILDS)))
+    done = import_world.run_import("--service", "loop-server")
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-2:] == [
         f"  imported 1.{BUILDS - 1}.0 (tagged)",

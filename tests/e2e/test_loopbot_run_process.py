@@ -13,103 +13,21 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import pytest
 import requests
-import yaml
+
+from bot.sandbox.served import config_for, first_json_line, secrets_of
+from bot.sandbox.served import loopbot as process
+from tests.fixtures.processes import ResponseUrls
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV_LATENCY = 4.0  # loop-server's environments answer this late (the bot waits 3 s)
 CHANNEL_ID = "C0LOOP0001"  # the sandbox workspace's #loop
-
-
-@contextmanager
-def process(args: list[str], cwd: Path, env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
-    started = subprocess.Popen(
-        [sys.executable, "-m", "bot.entrypoints.cli",
-                        *args], cwd=cwd, env=env, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )
-    try:
-        yield started
-    finally:
-        if started.poll() is None:
-            started.kill()
-            started.wait(timeout=10)
-
-
-def first_json_line(proc: subprocess.Popen[str]) -> dict[str, Any]:
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line:
-        raise AssertionError(proc.stderr.read() if proc.stderr else "no output")
-    return dict(json.loads(line))
-
-
-def config_for(where: dict[str, Any], path: Path) -> Path:
-    """app.yaml pointed at the stand-ins `loopbot sandbox serve` printed."""
-    config = yaml.safe_load((ROOT / "app.yaml").read_text(encoding="utf-8"))
-    config["github"] = {"url": where["github"]["url"]}
-    config["bugzilla"] = {"url": where["bugzilla"]["url"]}
-    config["slack"]["api_url"] = where["slack"]["url"]
-    for service in config["services"]:
-        for env, settings in service["environments"].items():
-            settings["url"] = where["environments"][f"{service['name']}/{env}"]
-    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    return path
-
-
-def secrets_of(where: dict[str, Any], database: Path) -> dict[str, str]:
-    return {
-        "SLACK_BOT_TOKEN": where["slack"]["bot_token"],
-        "SLACK_SIGNING_SECRET": where["slack"]["signing_secret"],
-        "GITHUB_TOKEN": where["github"]["token"],
-        "BUGZILLA_API_KEY": where["bugzilla"]["api_key"],
-        "DATABASE_URL": f"sqlite:///{database}",
-    }
-
-
-class ResponseUrls:
-    """Slack's response_url, played by the test: records what the bot answers there."""
-
-    def __init__(self) -> None:
-        answers: list[dict[str, Any]] = []
-        self.answers = answers
-
-        class Hook(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", "0"))
-                answers.append(json.loads(self.rfile.read(length)))
-                self.send_response(200)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/hooks"
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-
-@pytest.fixture
-def response_urls() -> Iterator[ResponseUrls]:
-    hooks = ResponseUrls()
-    yield hooks
-    hooks.close()
 
 
 def signed_command(url: str, secret: str, user: str, text: str,
@@ -143,16 +61,6 @@ def eventually(check: Callable[[], Any], seconds: float = 15.0) -> Any:
             return found
         time.sleep(0.1)
     raise AssertionError("not seen in time")
-
-
-@pytest.fixture
-def sandbox_where(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    with process(["sandbox", "serve", "--config", str(ROOT / "app.yaml")],
-                 tmp_path, env) as sandbox:
-        yield first_json_line(sandbox)
-        sandbox.send_signal(signal.SIGTERM)
-        sandbox.wait(timeout=30)
 
 
 def test_loopbot_run_process_serves_slack_and_dockerflow_logs_json_and_stops_at_once(

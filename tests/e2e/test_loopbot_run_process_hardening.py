@@ -16,25 +16,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
 import requests
 import yaml
 
-from tests.e2e.test_loopbot_run_process import config_for, first_json_line, process, secrets_of
+from bot.sandbox.served import config_for, first_json_line, secrets_of
+from bot.sandbox.served import loopbot as process
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "proxy-board-token-8c2f61"
 CLIENT = "203.0.113.9"
-
-
-@pytest.fixture
-def stand_ins(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    with process(["sandbox", "serve", "--config", str(ROOT / "app.yaml")],
-                 tmp_path, env) as sandbox:
-        yield first_json_line(sandbox)
-        sandbox.send_signal(signal.SIGTERM)
-        sandbox.wait(timeout=30)
 
 
 @contextmanager
@@ -47,11 +37,11 @@ def loopbot_run(config: Path, workdir: Path, env: dict[str, str]
 
 
 def test_loopbot_run_behind_a_proxy_keeps_the_board_shut_and_secures_the_cookie(
-    stand_ins: dict[str, Any], tmp_path: Path,
+    sandbox_where: dict[str, Any], tmp_path: Path,
 ) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "LOG_LEVEL": "WARNING",
-           **secrets_of(stand_ins, tmp_path / "loopbot.db")}
-    config = config_for(stand_ins, tmp_path / "app.yaml")
+           **secrets_of(sandbox_where, tmp_path / "loopbot.db")}
+    config = config_for(sandbox_where, tmp_path / "app.yaml")
     subprocess.run([sys.executable, "-m", "bot.entrypoints.cli", "db", "upgrade", "--config",
                     str(config)], cwd=tmp_path, env=env, check=True, timeout=120,
                    capture_output=True)

@@ -9,23 +9,15 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import requests
 
-from tests.e2e.test_loopbot_run_process import (
-    ROOT,
-    ResponseUrls,
-    config_for,
-    first_json_line,
-    process,
-    response_urls,  # noqa: F401 - the fixture
-    sandbox_where,  # noqa: F401 - the fixture
-    secrets_of,
-    signed_command,
-)
+from bot.sandbox.served import config_for, first_json_line, secrets_of
+from bot.sandbox.served import loopbot as process
+from tests.e2e.test_loopbot_run_process import signed_command
+from tests.fixtures.processes import ROOT, ResponseUrls
 
 SLACK_LATENCY = 1.6  # seconds: Slack answers late at the first start (a wait said after 1 s)
 CUT_LATENCY = 20.0  # GitHub while the request is under way: the stop comes first
@@ -38,7 +30,7 @@ def slow(where: dict[str, Any], partner: str, seconds: float) -> None:
 
 
 def test_a_first_start_says_what_it_waits_for_and_a_stop_tells_whom_it_cuts(
-    sandbox_where: dict[str, Any], response_urls: ResponseUrls, tmp_path: Path,  # noqa: F811
+    sandbox_where: dict[str, Any], response_urls: ResponseUrls, tmp_path: Path,
 ) -> None:
     where = sandbox_where
     secrets = secrets_of(where, tmp_path / "loopbot.db")
@@ -56,7 +48,7 @@ def test_a_first_start_says_what_it_waits_for_and_a_stop_tells_whom_it_cuts(
         ack = signed_command(started["slack"], secrets["SLACK_SIGNING_SECRET"], "U0DEV0001",
                              "tag 0.13.0", response_urls.url)
         assert ack.status_code == 200
-        time.sleep(1.5)  # its work begins (claimed, then reading GitHub, slowly)
+        # acked: its work is held, or begun and reading GitHub (slowly); either way cut
         bot.send_signal(signal.SIGTERM)
         assert bot.wait(timeout=30) == 0
         assert bot.stderr is not None

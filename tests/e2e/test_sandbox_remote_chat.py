@@ -15,14 +15,9 @@ from typing import Any
 
 import requests
 
-from tests.e2e.test_loopbot_run_process import (
-    ROOT,
-    config_for,
-    first_json_line,
-    process,
-    sandbox_where,  # noqa: F401 - the fixture
-    secrets_of,
-)
+from bot.sandbox.served import config_for, first_json_line, secrets_of
+from bot.sandbox.served import loopbot as process
+from tests.fixtures.processes import ROOT
 
 SCRIPT = """\
 /loop help verify
@@ -39,7 +34,7 @@ SCRIPT = """\
 
 
 def test_the_chat_talks_to_loopbot_run_and_prints_what_it_posts(
-    sandbox_where: dict[str, Any], tmp_path: Path,  # noqa: F811
+    sandbox_where: dict[str, Any], tmp_path: Path,
 ) -> None:
     where = sandbox_where
     served = tmp_path / "sandbox.json"

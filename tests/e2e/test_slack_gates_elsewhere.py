@@ -77,7 +77,10 @@ def _on_loadstage(world: LoopWorld) -> None:
 def test_load_test_and_sign_off_on_loadstage_then_prod(loop_world: LoopWorld) -> None:
     world = loop_world
     _on_loadstage(world)
-    advice = world.channel()[-1].text
+    deployed = world.channel()[-1]
+    assert "Loadstage sign-off needed from QA before QA verifies loadstage" in \
+        json.dumps(deployed.blocks)
+    advice = deployed.text
     assert f"/loop loadtest loadstage {VERSION} window FROM TO" in advice
     world.command(QA, f"verify loadstage {VERSION}")
     assert "requires a passed load test" in world.last_ephemeral(QA).text
@@ -102,8 +105,11 @@ def test_load_test_and_sign_off_on_loadstage_then_prod(loop_world: LoopWorld) ->
            f"loadstage {VERSION}`" in world.last_ephemeral(QA).text
     world.command(QA, f"signoff prod {VERSION}")
     assert "this applies to loadstage only, not prod" in world.last_ephemeral(QA).text
+    world.click(QA, deployed, f"Sign off {VERSION}")  # the button on the deployed message
+    signed = world.channel()[-1].text
+    assert "on loadstage: QA signed off" in signed and "Every sign-off is in" in signed
     world.command(QA, f"signoff loadstage {VERSION}")
-    assert "Every sign-off is in" in world.channel()[-1].text
+    assert "QA had already signed off" in world.last_ephemeral(QA).text
     world.command(QA, f"verify loadstage {VERSION}")
     assert _status(world, "loadstage") == "VERIFIED FIXED"
     assert world.release(VERSION).state is State.PROD_REQUESTED

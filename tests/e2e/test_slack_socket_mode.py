@@ -9,6 +9,7 @@ import logging
 import queue
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -74,97 +75,89 @@ def socket_server() -> Iterator[tuple[str, queue.Queue[Any], list[dict[str, Any]
         server.shutdown()
 
 
-def test_a_slash_command_over_socket_mode_is_acked_and_answered(
+@dataclass
+class SocketSession:
+    """The world's bot, its HTTP server stopped, reached over Socket Mode instead."""
+
+    sandbox: Sandbox
+    world: LoopWorld
+    received: queue.Queue[Any]
+    outbox: list[dict[str, Any]]
+
+    def play(self, *envelopes: dict[str, Any]) -> set[str]:
+        """Connect, let the socket server send `envelopes`, wait for the bot to ack each
+        and finish its work, disconnect; the envelope ids acknowledged."""
+        self.outbox.extend(envelopes)
+        app, handler = _connected(self.world, self.sandbox)
+        try:
+            acks = {self.received.get(timeout=10)["envelope_id"] for _ in envelopes}
+            assert app.drain(30)
+        finally:
+            handler.close()
+            app.close()
+        return acks
+
+
+@pytest.fixture
+def socket_world(
     settings: Settings, tmp_path: Path,
     socket_server: tuple[str, queue.Queue[Any], list[dict[str, Any]]],
-) -> None:
+) -> Iterator[SocketSession]:
     url, received, outbox = socket_server
     sandbox, world = start_world(settings, tmp_path)
     world.server.stop()
     world.app.close()
     try:
         sandbox.slack.open_socket_mode(url)
-        outbox.append(_envelope(sandbox.slack, 'change "Raise the worker count to 16"'))
-        app, handler = _connected(world, sandbox)
-        try:
-            ack = received.get(timeout=10)
-            assert ack["envelope_id"] == "5e1d0c8a-socket-0001"
-            assert app.drain(30)
-        finally:
-            handler.close()
-            app.close()
-        posted = sandbox.slack.messages("#loop")[-1]
-        assert "change-1" in posted.text and "Raise the worker count to 16" in posted.text
-        assert [c.ok for c in sandbox.slack.calls("apps.connections.open")] == [True]
-        assert world.release("change-1").state is State.TAGGED
+        yield SocketSession(sandbox, world, received, outbox)
     finally:
         world.app.ctx.store.dispose()
         sandbox.stop()
+
+
+def test_a_slash_command_over_socket_mode_is_acked_and_answered(
+    socket_world: SocketSession,
+) -> None:
+    sandbox, world = socket_world.sandbox, socket_world.world
+    acks = socket_world.play(_envelope(sandbox.slack, 'change "Raise the worker count to 16"'))
+    assert acks == {"5e1d0c8a-socket-0001"}
+    posted = sandbox.slack.messages("#loop")[-1]
+    assert "change-1" in posted.text and "Raise the worker count to 16" in posted.text
+    assert [c.ok for c in sandbox.slack.calls("apps.connections.open")] == [True]
+    assert world.release("change-1").state is State.TAGGED
 
 
 def test_a_malformed_socket_mode_payload_is_acknowledged_and_reaches_no_listener(
-    settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture,
-    socket_server: tuple[str, queue.Queue[Any], list[dict[str, Any]]],
+    socket_world: SocketSession, caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO, logger="loopbot")
-    url, received, outbox = socket_server
-    sandbox, world = start_world(settings, tmp_path)
-    world.server.stop()
-    world.app.close()
-    try:
-        sandbox.slack.open_socket_mode(url)
-        malformed = _envelope(sandbox.slack, "status")
-        malformed["envelope_id"] = "5e1d0c8a-socket-bad1"
-        malformed["payload"]["text"] = ["status", {"nested": True}]  # not text
-        outbox.extend([malformed, _envelope(sandbox.slack, 'change "Raise the workers"')])
-        app, handler = _connected(world, sandbox)
-        try:
-            acks = {received.get(timeout=10)["envelope_id"] for _ in range(2)}
-            assert acks == {"5e1d0c8a-socket-bad1", "5e1d0c8a-socket-0001"}
-            assert app.drain(30)
-        finally:
-            handler.close()
-            app.close()
-        # `change` posts in the channel; the malformed `status` was answered nowhere
-        assert [c for c in sandbox.slack.calls() if c.method == "response_url"] == []
-        assert world.release("change-1").state is State.TAGGED
-        assert "refused a malformed Socket Mode payload" in caplog.text
-        assert not [r for r in caplog.records if r.name.startswith("loopbot")
-                    and (r.exc_info or r.levelno >= logging.ERROR)]
-    finally:
-        world.app.ctx.store.dispose()
-        sandbox.stop()
+    sandbox, world = socket_world.sandbox, socket_world.world
+    malformed = _envelope(sandbox.slack, "status")
+    malformed["envelope_id"] = "5e1d0c8a-socket-bad1"
+    malformed["payload"]["text"] = ["status", {"nested": True}]  # not text
+    acks = socket_world.play(malformed, _envelope(sandbox.slack, 'change "Raise the workers"'))
+    assert acks == {"5e1d0c8a-socket-bad1", "5e1d0c8a-socket-0001"}
+    # `change` posts in the channel; the malformed `status` was answered nowhere
+    assert [c for c in sandbox.slack.calls() if c.method == "response_url"] == []
+    assert world.release("change-1").state is State.TAGGED
+    assert "refused a malformed Socket Mode payload" in caplog.text
+    assert not [r for r in caplog.records if r.name.startswith("loopbot")
+                and (r.exc_info or r.levelno >= logging.ERROR)]
 
 
 def test_a_socket_mode_command_from_another_workspace_is_acknowledged_and_ignored(
-    settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture,
-    socket_server: tuple[str, queue.Queue[Any], list[dict[str, Any]]],
+    socket_world: SocketSession, caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Issue 18: the workspace check holds over Socket Mode too (acked: Slack would only
     send it again); the bot's own workspace is still served on the same connection."""
     caplog.set_level(logging.INFO, logger="loopbot")
-    url, received, outbox = socket_server
-    sandbox, world = start_world(settings, tmp_path)
-    world.server.stop()
-    world.app.close()
-    try:
-        sandbox.slack.open_socket_mode(url)
-        evil = _envelope(sandbox.slack, 'change "Evil change"')
-        evil["envelope_id"] = "5e1d0c8a-socket-evil"
-        evil["payload"]["team_id"] = "T0EVIL0001"
-        outbox.extend([evil, _envelope(sandbox.slack, 'change "Raise the workers"')])
-        app, handler = _connected(world, sandbox)
-        try:
-            acks = {received.get(timeout=10)["envelope_id"] for _ in range(2)}
-            assert acks == {"5e1d0c8a-socket-evil", "5e1d0c8a-socket-0001"}
-            assert app.drain(30)
-        finally:
-            handler.close()
-            app.close()
-        posted = [m.text for m in sandbox.slack.messages("#loop")]
-        assert not [t for t in posted if "Evil change" in t]
-        assert world.release("change-1").state is State.TAGGED
-        assert caplog.text.count("refused a request from workspace") == 1
-    finally:
-        world.app.ctx.store.dispose()
-        sandbox.stop()
+    sandbox, world = socket_world.sandbox, socket_world.world
+    evil = _envelope(sandbox.slack, 'change "Evil change"')
+    evil["envelope_id"] = "5e1d0c8a-socket-evil"
+    evil["payload"]["team_id"] = "T0EVIL0001"
+    acks = socket_world.play(evil, _envelope(sandbox.slack, 'change "Raise the workers"'))
+    assert acks == {"5e1d0c8a-socket-evil", "5e1d0c8a-socket-0001"}
+    posted = [m.text for m in sandbox.slack.messages("#loop")]
+    assert not [t for t in posted if "Evil change" in t]
+    assert world.release("change-1").state is State.TAGGED
+    assert caplog.text.count("refused a request from workspace") == 1

@@ -1,3 +1,4 @@
-"""In-memory fakes of the use cases' ports (bot/usecases/ports.py) and of the store, for
-the use-case unit tests. tests/contracts runs the same checks against each fake and its
-real adapter on the stand-in, so a fake cannot drift from what it stands for."""
+"""In-memory fakes of the use cases' ports (bot/usecases/ports/) and of the store, for
+the use-case unit tests (`fake_world` in tests/fakes/world.py). The contract tests
+(tests/integration/test_port_contracts.py, test_store_contract.py) run the same calls on
+each fake and on its real adapter against the stand-in, so a fake cannot drift."""

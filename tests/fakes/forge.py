@@ -240,7 +240,7 @@ def _git(git_dir: Path, *args: str) -> str:
 
 def _tree(git_dir: Path, sha: str) -> dict[str, str]:
     listing = _git(git_dir, "ls-tree", "-r", "--format=%(objectname) %(path)", sha)
-    return dict(reversed(line.split(" ", 1)) for line in listing.splitlines())
+    return {path: sha for sha, path in (line.split(" ", 1) for line in listing.splitlines())}
 
 
 def _blobs(git_dir: Path, ids: set[str]) -> dict[str, str]:

@@ -1,6 +1,6 @@
 """`FakeStore` and `FakeUnitOfWork`: the store's records in dicts (Cosmic Python's fake unit
-of work) with the repositories of the unit-of-work port (bot/usecases/ports.py) and the
-real store's contract: nothing is kept without `commit()`, a unique rule raises
+of work) with the repositories of the unit-of-work port (bot/usecases/ports/records.py)
+and the real store's contract: nothing is kept without `commit()`, a unique rule raises
 `AlreadyExists`, a save whose expected state moved raises `StaleRelease`, a release or
 step that is not recorded raises `StoreError` (tests/integration/test_store_contract.py)."""
 
@@ -47,6 +47,19 @@ class Records:
     def new_id(self) -> int:
         self.next_id += 1
         return self.next_id - 1
+
+    def with_changes(self, start: Records, done: Records) -> Records:
+        """These records plus what `done` changed since `start` (another unit of work may
+        have committed meanwhile: each keeps its own writes, as rows would)."""
+        merged = self.copy()
+        for name in ("releases", "steps", "windows", "signoffs"):
+            before, after, target = (getattr(start, name), getattr(done, name),
+                                     getattr(merged, name))
+            target.update({k: v for k, v in after.items() if before.get(k) is not v})
+        merged.audit += done.audit[len(start.audit):]
+        merged.results += done.results[len(start.results):]
+        merged.next_id = max(self.next_id, done.next_id)
+        return merged
 
 
 class _Repository:
@@ -194,6 +207,7 @@ class FakeUnitOfWork:
     def __init__(self, store: FakeStore) -> None:
         self.store = store
         self._work: Records | None = None
+        self._start = Records()
         self.releases = FakeReleases(self)
         self.audit = FakeAuditLog(self)
         self.steps = FakeSteps(self)
@@ -201,7 +215,7 @@ class FakeUnitOfWork:
         self.signoffs = FakeSignoffs(self)
 
     def __enter__(self) -> FakeUnitOfWork:
-        self._work = self.store.records.copy()
+        self.rollback()
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -210,10 +224,12 @@ class FakeUnitOfWork:
 
     def commit(self) -> None:
         with self.store.lock:
-            self.store.records = self.working().copy()
+            self.store.records = self.store.records.with_changes(self._start, self.working())
+            self._start, self._work = self.store.records, self.store.records.copy()
 
     def rollback(self) -> None:
-        self._work = self.store.records.copy()
+        with self.store.lock:
+            self._start, self._work = self.store.records, self.store.records.copy()
 
     def working(self) -> Records:
         if self._work is None:

@@ -40,11 +40,11 @@ def pinned_lines(lock: Path) -> list[str]:
             .startswith("#")]
 
 
-def locked() -> dict[str, str]:
+def locked(lock: str = "requirements.lock") -> dict[str, str]:
     pins = {}
-    for line in pinned_lines(ROOT / "requirements.lock"):
+    for line in pinned_lines(ROOT / lock):
         name, _, version = line.split()[0].partition("==")
-        assert version, f"requirements.lock: {line!r} is not pinned with =="
+        assert version, f"{lock}: {line!r} is not pinned with =="
         pins[canonicalize_name(name)] = version
     return pins
 
@@ -108,7 +108,7 @@ def test_every_install_from_the_network_checks_the_locks_hashes() -> None:
     # python-bugzilla is a source archive: built with the locked setuptools, not a fetched one
     assert all("--no-build-isolation" in line for line in from_locks
                if line.endswith("/requirements.lock"))
-    for name in ("requirements.lock", "requirements-build.lock"):
+    for name in ("requirements.lock", "requirements-build.lock", "requirements-test.lock"):
         for pin in pinned_lines(ROOT / name):
             assert "--hash=sha256:" in pin, f"{name}: {pin.split()[0]} has no hash"
 
@@ -139,6 +139,21 @@ def test_the_lock_pins_every_dependency_within_pyproject() -> None:
         name = canonicalize_name(wanted.name)
         assert name in pins, f"{wanted.name} is not in requirements.lock"
         assert wanted.specifier.contains(pins[name]), f"{wanted.name}=={pins[name]} vs {spec}"
+
+
+def test_the_test_lock_pins_the_test_tools_and_the_runtime_as_the_lock_does() -> None:
+    """`make test` installs requirements-test.lock: mypy and the rest at the versions CI
+    ran, and the runtime at requirements.lock's versions."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    pins = locked("requirements-test.lock")
+    for spec in project["project"]["optional-dependencies"]["test"]:
+        wanted = Requirement(spec)
+        name = canonicalize_name(wanted.name)
+        assert name in pins, f"{wanted.name} is not in requirements-test.lock"
+        assert wanted.specifier.contains(pins[name]), f"{wanted.name}=={pins[name]} vs {spec}"
+    runtime = locked()
+    assert {name: pins.get(name) for name in runtime} == runtime
+    assert "-r requirements-test.lock" in (ROOT / "Makefile").read_text(encoding="utf-8")
 
 
 def fill_cache(pip: list[str]) -> Path:

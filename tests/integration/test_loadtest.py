@@ -1,11 +1,11 @@
 """Load tests on stage with partners, through the use cases against the stand-ins (and a
-real SMTP server): windows, their refusals, the mail with its ICS event, the scheduler's
-posts, the results on the stage ticket, and `verify stage` waiting for a pass."""
+real SMTP server): the mail with its ICS event, the scheduler's posts and reminders, the
+results on the stage ticket, and `verify stage` waiting for a pass. The windows' refusals
+and a failed result rejecting the build: tests/unit/test_loadtest_usecase.py, on the fakes."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,14 +13,14 @@ import icalendar
 import pytest
 
 from bot.config.settings import Settings
-from bot.domain.actions import Action, MissingRole
+from bot.domain.actions import Action
 from bot.domain.errors import Refusal
-from bot.domain.release import Env, State
+from bot.domain.release import Env
 from bot.jobs import run_due
 from bot.usecases.loadtest import record_result, set_window
 from tests.fixtures.scheduler import Rehearsal, make_rehearsal, paris, stop_rehearsal
 from tests.fixtures.smtp import Inbox
-from tests.fixtures.world import DEV, LEAD, QA
+from tests.fixtures.world import QA
 
 LIST = "dev-loop@lists.mozilla.org"
 TOKBOX = "loadtest@tokbox.example.com"
@@ -86,67 +86,6 @@ def test_verify_stage_waits_for_a_passed_load_test_in_a_window_set_with_partners
                for c in comments)
     r.step(QA, Action.VERIFY_STAGE, "0.13.0")
     assert r.ctx.service().tracker.bug(stage_bug).is_verified
-
-
-def test_windows_are_refused_off_the_load_test_days_on_skipped_days_and_overlapping(
-    r: Rehearsal
-) -> None:
-    r.at("2026-12-08 09:30")
-    r.to_stage("0.13.0")
-    cases = {
-        ("2026-12-14T14:00", "2026-12-14T16:00"):
-            "Mon 2026-12-14 is not a load-test day of its cycle (Tue 2026-12-08 to Fri "
-            "2026-12-11)",
-        ("2026-12-22T14:00", "2026-12-22T16:00"): "Tue 2026-12-22 is skipped",
-        ("2026-12-08T08:00", "2026-12-08T09:00"): "the window starts in the past",
-        ("2026-12-10T16:00", "2026-12-10T14:00"): "ends (Thu 2026-12-10 14:00) before it "
-                                                  "starts",
-        ("2026-12-11T17:00", "2026-12-12T10:00"): "Sat 2026-12-12 is not a load-test day",
-    }
-    for (start, end), why in cases.items():
-        with pytest.raises(Refusal, match=re.escape(why)):
-            set_window(r.ctx, QA, "0.13.0", local(start), local(end))
-    set_window(r.ctx, QA, "0.13.0", local("2026-12-10T09:00"), local("2026-12-10T12:00"))
-    with pytest.raises(Refusal, match="overlaps the window of loop-server 0.13.0 "
-                                      r"\(Thu 2026-12-10 09:00 to Thu 2026-12-10 12:00\)"):
-        set_window(r.ctx, QA, "0.13.0", local("2026-12-10T11:00"), local("2026-12-10T13:00"))
-    with pytest.raises(MissingRole, match="a load test needs the QA role for loop-server"):
-        set_window(r.ctx, DEV, "0.13.0", local("2026-12-11T09:00"), local("2026-12-11T10:00"))
-    with pytest.raises(Refusal, match="unknown partner.* nexmo; configured partners: tokbox"):
-        set_window(r.ctx, QA, "0.13.0", local("2026-12-11T09:00"), local("2026-12-11T10:00"),
-                   ["nexmo"])
-    with r.ctx.store.unit_of_work() as uow:
-        assert len(uow.loadtests.windows()) == 1  # nothing refused was recorded
-
-    forced = set_window(r.ctx, LEAD, "0.13.0", local("2026-12-14T09:00"),
-                        local("2026-12-14T10:00"), override_reason="partner only free Monday")
-    assert forced.new and "Mon 2026-12-14 is not a load-test day" in forced.skipped[0]
-    with r.ctx.store.unit_of_work() as uow:
-        entry = uow.audit.find("loop-server", "0.13.0")[-1]
-    assert entry.action == "override load-test window"
-    assert entry.override_reason == "partner only free Monday"
-
-
-def test_a_failed_load_test_with_a_bug_rejects_the_stage_build(r: Rehearsal) -> None:
-    r.at("2026-12-08 09:30")
-    r.to_stage("0.13.0")
-    set_window(r.ctx, QA, "0.13.0", local("2026-12-08T11:00"), local("2026-12-08T13:00"))
-    r.at("2026-12-08 13:10")
-    with pytest.raises(Refusal, match="there is no bug 99999999"):
-        record_result(r.ctx, QA, "0.13.0", False, bug_id=99999999)
-    failed = record_result(r.ctx, QA, "0.13.0", False, reason="websockets drop at 2k rooms",
-                           bug_id=1096112)
-    assert failed.rejected is not None
-    assert failed.release.state is State.REJECTED and failed.release.rejected_for == 1096112
-    stage_bug = failed.release.ticket(Env.STAGE).bug_id
-    comments = [c["text"] for c in r.sandbox.bugzilla.comments(stage_bug)]
-    assert any("Load test failed on stage (0.13.0)" in c and "bug 1096112" in c
-               for c in comments)
-    with r.ctx.store.unit_of_work() as uow:
-        actions = [e.action for e in uow.audit.find("loop-server", "0.13.0")]
-        results = uow.loadtests.results("loop-server", "0.13.0")
-    assert actions[-2:] == ["load test", "reject"]
-    assert [x.passed for x in results] == [False]
 
 
 def test_qa_is_reminded_on_tagging_afternoon_only_when_no_window_is_set(r: Rehearsal) -> None:

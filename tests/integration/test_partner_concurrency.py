@@ -11,6 +11,7 @@ import threading
 import pytest
 
 from bot.domain.actions import Action
+from bot.domain.version import Version
 from bot.sandbox.server import LoggedRequest, StandIn
 from bot.usecases.queries import environments
 from bot.usecases.release import advance, check_step
@@ -54,7 +55,7 @@ def test_tag_preview_reads_tags_and_branch_heads_together(world: World) -> None:
     github, bugzilla = world.sandbox.github, world.sandbox.bugzilla
     world.land("Bug 1100203 — rooms keep their participants on reconnect")
     slow(github, bugzilla)
-    preview = preview_tag(world.ctx, DEV, version="0.13.0")
+    preview = preview_tag(world.ctx, DEV, version=Version.parse("0.13.0"))
     assert preview.version == "0.13.0"
     first_wave = [r for r in arrivals(github) if r.path.endswith("/tags")
                   or "/git/ref/heads/" in r.path]
@@ -70,7 +71,7 @@ def test_tag_preview_reads_tags_and_branch_heads_together(world: World) -> None:
 
 def test_a_steps_ticket_and_environment_reads_go_out_together(world: World) -> None:
     world.land("Bug 1100204 — the hawk session survives a token refresh")
-    tag_release(world.ctx, DEV, preview_tag(world.ctx, DEV).version)
+    tag_release(world.ctx, DEV, preview_tag(world.ctx, DEV).plan.version)
     advance(world.ctx, Action.REQUEST_STAGE, "0.13.0", QA)
     world.deploy("stage", "0.13.0")
     stage = world.sandbox.environment(world.service, "stage")

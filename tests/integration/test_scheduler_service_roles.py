@@ -8,6 +8,7 @@ import pytest
 
 from bot.config.settings import Settings
 from bot.domain.actions import Action, Actor, Role
+from bot.domain.version import Version
 from bot.messages.blocks import role_mentions
 from bot.usecases.release import advance
 from bot.usecases.tagging import tag_release
@@ -28,7 +29,7 @@ def settings(settings: Settings) -> Settings:
 def test_a_late_step_of_loop_client_mentions_loop_clients_qa(rehearsal: Rehearsal) -> None:
     r = rehearsal
     r.at("2026-12-08 09:40")
-    tag_release(r.ctx, CLIENT_DEV, "0.1.0", service=CLIENT)
+    tag_release(r.ctx, CLIENT_DEV, Version.parse("0.1.0"), service=CLIENT)
     advance(r.ctx, Action.REQUEST_STAGE, "0.1.0", CLIENT_DEV, service=CLIENT)
     r.sandbox.environment(CLIENT, "stage").deploy("0.1.0", "c" * 40)
     advance(r.ctx, Action.DEPLOYED_STAGE, "0.1.0", OPS, service=CLIENT)

@@ -124,3 +124,17 @@ def test_the_fake_unit_of_work_has_the_ports_repositories_and_parameters() -> No
             for method, signature in _methods(port).items():
                 found = inspect.signature(getattr(getattr(uow, name), method))
                 assert list(found.parameters) == list(signature.parameters)[1:], method
+
+
+def test_units_of_work_open_together_keep_each_others_commits() -> None:
+    """The fake's own guarantee (rows in the database keep every committed write): a unit
+    of work that committed does not lose what another committed meanwhile."""
+    fake = FakeStore(clock=lambda: AT)
+    with fake.unit_of_work() as first, fake.unit_of_work() as second:
+        first.releases.add(Release("loop-server", "0.13.0", State.TAGGED))
+        second.audit.add(AuditEntry("U0DEV0001", "tag", "loop-server", "0.13.0", at=AT))
+        second.commit()
+        first.commit()
+    with fake.unit_of_work() as uow:
+        assert uow.releases.get("loop-server", "0.13.0") is not None
+        assert [e.action for e in uow.audit.find("loop-server")] == ["tag"]

@@ -12,6 +12,7 @@ import pytest
 
 from bot.domain.actions import Action
 from bot.domain.release import Env, State, Ticket
+from bot.domain.version import Version
 from bot.usecases.adoption import IMPORTER, adopt_on_first_start, import_releases
 from bot.usecases.queries import history
 from bot.usecases.release import advance
@@ -73,7 +74,7 @@ def test_a_release_in_flight_is_adopted_where_it_stands_and_goes_on(world: World
 
 
 def test_a_release_the_bot_made_is_left_as_it_is(world: World) -> None:
-    tag_release(world.ctx, DEV, "0.13.0")
+    tag_release(world.ctx, DEV, Version.parse("0.13.0"))
     result = import_releases(world.ctx)
     assert "0.13.0" in result.known and "0.13.0" not in [r.version for r in result.imported]
     assert [e.action for e in history(world.ctx, "0.13.0")] == ["tag"]

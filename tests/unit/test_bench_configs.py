@@ -34,7 +34,7 @@ def test_idle_cpu_points_app_yaml_at_the_stand_ins_keeping_the_pipeline(tmp_path
              "slack": {"url": "http://127.0.0.1:41003/api/"},
              "environments": environments}
 
-    written = bench("idle_cpu").run_config(where, tmp_path / "app.yaml")
+    written = bench("idle_cpu").config_for(where, tmp_path / "app.yaml")
     settings = load_settings(written, environ={})
 
     for service, raw in zip(settings.services, shipped["services"], strict=True):

@@ -39,7 +39,8 @@ def eventually(check: Callable[[], bool]) -> bool:
 
 
 def test_a_value_is_served_as_is_within_its_time_to_live() -> None:
-    timer, reads = Timer(), []
+    timer = Timer()
+    reads: list[int] = []
     cache = ReadCache(timer=timer)
     assert cache(("env", "stage"), 5.0, counter(reads)) == 1
     timer.now += 4.9
@@ -48,7 +49,8 @@ def test_a_value_is_served_as_is_within_its_time_to_live() -> None:
 
 
 def test_a_little_older_it_is_served_at_once_and_refreshed_behind() -> None:
-    timer, reads = Timer(), []
+    timer = Timer()
+    reads: list[int] = []
     cache = ReadCache(stale_for=60.0, timer=timer)
     cache(("env", "stage"), 5.0, counter(reads))
     timer.now += 6
@@ -58,7 +60,8 @@ def test_a_little_older_it_is_served_at_once_and_refreshed_behind() -> None:
 
 
 def test_much_older_it_is_read_again_before_answering() -> None:
-    timer, reads = Timer(), []
+    timer = Timer()
+    reads: list[int] = []
     cache = ReadCache(stale_for=60.0, timer=timer)
     cache(("env", "stage"), 5.0, counter(reads))
     timer.now += 66

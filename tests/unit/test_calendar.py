@@ -33,7 +33,7 @@ def paris(anchor: D = FIRST_TUESDAY, **options: object) -> Calendar:
 def test_cycle_one_tags_on_the_anchor_and_pushes_the_monday_after() -> None:
     cycle = paris().cycle(1)
     assert (cycle.tag, cycle.prod) == (D(2026, 12, 8), D(2026, 12, 14))
-    assert cycle.prod.strftime("%A") == "Monday"
+    assert cycle.prod is not None and cycle.prod.strftime("%A") == "Monday"
 
 
 def test_the_cycle_containing_a_day_runs_from_its_tagging_to_the_next() -> None:

@@ -89,13 +89,14 @@ def test_ics_parses_back_with_timed_taggings_and_all_day_pushes() -> None:
         "loop-server-prod-2027-03-22@loopbot", "loop-server-prod-2027-04-05@loopbot",
         "loop-server-tag-2027-03-16@loopbot", "loop-server-tag-2027-03-30@loopbot",
     ]
-    winter = events["loop-server-tag-2027-03-16@loopbot"].start
-    summer = events["loop-server-tag-2027-03-30@loopbot"].start
+    winter = events["loop-server-tag-2027-03-16@loopbot"].decoded("dtstart")
+    summer = events["loop-server-tag-2027-03-30@loopbot"].decoded("dtstart")
     assert (winter.hour, summer.hour) == (10, 10)
     assert (winter.utcoffset(), summer.utcoffset()) == (dt.timedelta(hours=1),
                                                         dt.timedelta(hours=2))
     push = events["loop-server-prod-2027-04-05@loopbot"]
-    assert push.start == dt.date(2027, 4, 5) and push.end == dt.date(2027, 4, 6)
+    assert push.decoded("dtstart") == dt.date(2027, 4, 5)
+    assert push.decoded("dtend") == dt.date(2027, 4, 6)
     assert str(push["summary"]) == "loop-server: prod push (cycle 2)"
     assert [tz.tz_name for tz in parsed.timezones] == ["Europe/Paris"]
 
@@ -106,7 +107,8 @@ def test_a_moved_date_keeps_its_uid_and_a_skipped_one_has_no_event() -> None:
     calendar = calendar_from_settings(settings)
     ics = render_ics(calendar, calendar.upcoming(dt.date(2027, 9, 14), 2), "loop-client", STAMP)
     events = {str(e["uid"]): e for e in icalendar.Calendar.from_ical(ics).walk("VEVENT")}
-    assert events["loop-client-prod-2027-09-20@loopbot"].start == dt.date(2027, 9, 21)
+    prod = events["loop-client-prod-2027-09-20@loopbot"]
+    assert prod.decoded("dtstart") == dt.date(2027, 9, 21)
     assert "loop-client-tag-2027-09-28@loopbot" not in events
     assert str(events["loop-client-tag-2027-09-14@loopbot"]["summary"]) == (
         "loop-client: tagging day (cycle 1)")

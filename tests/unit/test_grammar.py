@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.actions import Action
+from bot.domain.version import Version
 from handlers.grammar import help
 from handlers.grammar.intents import (
     Backport,
@@ -50,7 +51,8 @@ def test_an_autocorrected_dash_reads_as_two_hyphens(dash: str) -> None:
 def test_block_accepts_bug_forms_and_greenlight_defaults() -> None:
     assert parse("block prod 0.13.1 bug#1096112").intent == Step(Action.BLOCK, "0.13.1",
                                                                   1096112)
-    assert parse("unblock prod 0.13.1 1096112").intent.bug_id == 1096112
+    assert parse("unblock prod 0.13.1 1096112").intent == Step(Action.UNBLOCK, "0.13.1",
+                                                                1096112)
     assert parse("greenlight prod").intent == Step(Action.GREENLIGHT, None)
 
 
@@ -63,7 +65,7 @@ def test_options_anywhere_and_typographic_quotes() -> None:
 
 def test_tag_backport_status_help() -> None:
     assert parse("tag").intent == TagPreview()
-    assert parse("tag v0.13.0").intent == TagPreview(version="0.13.0")
+    assert parse("tag v0.13.0").intent == TagPreview(version=Version.parse("0.13.0"))
     assert parse("tag on 0.12.x").intent == TagPreview(line="0.12")
     assert parse("backport 5af4054 DB4EB2D to 0.12").intent == Backport(
         "0.12", ("5af4054", "db4eb2d"))
@@ -92,6 +94,8 @@ def test_tag_backport_status_help() -> None:
     ("backport bug 1094662 0.12", "missing `to LINE`", "/loop backport"),
     ("greenlight prod 0.13.1 --emergency", "needs a value", "--emergency"),
     ('change "unclosed', "a quote is not closed", "double quotes"),
+    ("tag 0.13", "couldn't read `0.13` as a version: expected X.Y.Z", "/loop tag"),
+    ("tag change-3", "a service change has no tag", "/loop tag"),
 ])
 def test_bad_input_says_what_and_shows_the_usage(text: str, said: str, usage: str) -> None:
     with pytest.raises(BadInput) as refused:

@@ -114,10 +114,10 @@ def _stage_deployed(kind: Kind = Kind.CODE) -> Release:
                    tickets=(Ticket(Env.STAGE, 1105101),))
 
 
-def _facts(**load_test: bool) -> Facts:
+def _facts(load_test_required: bool = False, load_test_passed: bool = False) -> Facts:
     return Facts(stage_ticket=Bug(1105101, "deploy", "RESOLVED", "FIXED"),
                  environment=EnvironmentState("stage", "https://stage", True, "0.14.0"),
-                 **load_test)
+                 load_test_required=load_test_required, load_test_passed=load_test_passed)
 
 
 def test_verify_stage_needs_a_passed_load_test_only_when_the_service_requires_one() -> None:

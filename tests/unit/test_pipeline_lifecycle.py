@@ -56,7 +56,8 @@ def test_todays_pipeline_gives_todays_step_table() -> None:
     assert set(table) == set(ALLOWED)
     for action, (roles, from_states, to_state) in ALLOWED.items():
         rule = table[action]
-        assert (rule.roles, rule.from_states, rule.to_state) == (roles, from_states, to_state)
+        assert (set(rule.roles), set(rule.from_states), rule.to_state) == (roles, from_states,
+                                                                          to_state)
 
 
 def test_real_stage_comes_between_stage_and_prod() -> None:

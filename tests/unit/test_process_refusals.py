@@ -55,6 +55,7 @@ def snapshot(world: World, version: str) -> tuple[Any, ...]:
     with world.ctx.store.unit_of_work() as uow:
         release = uow.releases.get("loop-server", version)
         audit = uow.audit.find("loop-server")
+    assert release is not None
     tracker, forge = world.tracker(), world.forge()
     bugs = [(b, list(tracker.comments.get(i, ()))) for i, b in tracker.bugs_by_id.items()]
     refs = (dict(forge.branches), dict(forge.tag_shas), dict(forge.releases))

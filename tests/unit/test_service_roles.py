@@ -23,7 +23,7 @@ from bot.domain.pipeline import DEFAULT
 from bot.domain.release import Env, Release, State, Ticket
 
 APP_YAML = Path(__file__).resolve().parents[2] / "app.yaml"
-SERVICES = [
+SERVICES: list[dict[str, object]] = [
     {"name": "loop-server", "repo": "mozilla-services/loop-server"},
     {"name": "loop-client", "repo": "mozilla/loop-client",
      "roles": {"QA": ["S0CLQA0001"], "emergency": []}},

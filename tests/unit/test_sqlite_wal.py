@@ -16,7 +16,8 @@ class Flaky:
     """A cursor whose journal-mode switch is refused `refusals` times, as SQLite does."""
 
     def __init__(self, refusals: int, message: str = "database is locked") -> None:
-        self.refusals, self.message, self.statements = refusals, message, []
+        self.refusals, self.message = refusals, message
+        self.statements: list[str] = []
 
     def execute(self, statement: str) -> None:
         self.statements.append(statement)

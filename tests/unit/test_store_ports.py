@@ -1,5 +1,6 @@
-"""The store's unit of work keeps the shape of the unit-of-work port (bot/usecases/ports.py),
-repository by repository, so a fake built on the port works like the store does."""
+"""The store's unit of work keeps the shape of the unit-of-work port
+(bot/usecases/ports/records.py), repository by repository, so a fake built on the port
+works like the store does."""
 
 from __future__ import annotations
 
@@ -42,7 +43,8 @@ def test_the_store_implements_each_method_of_the_port_with_its_parameters(
 def test_the_unit_of_work_has_every_repository_the_port_names() -> None:
     uow = UnitOfWork(connect=lambda: None, clock=lambda: None)  # type: ignore[arg-type, return-value]
     named = {name: inspect.get_annotations(member.fget)["return"]
-             for name, member in vars(ports.UnitOfWork).items() if isinstance(member, property)}
+             for name, member in vars(ports.UnitOfWork).items()
+             if isinstance(member, property) and member.fget is not None}
     assert len(named) == 5, named
     for name, kind in named.items():
         assert name in vars(uow), f"the unit of work has no {name}"

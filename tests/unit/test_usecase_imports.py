@@ -24,7 +24,7 @@ def _imported(path: Path) -> set[str]:
 
 def test_no_use_case_imports_a_vendor_library() -> None:
     folder = Path(bot.usecases.__file__).parent
-    found = {f"{path.name}: {name}" for path in sorted(folder.glob("*.py"))
+    found = {f"{path.relative_to(folder)}: {name}" for path in sorted(folder.rglob("*.py"))
              for name in _imported(path) if name.split(".")[0] in VENDORS}
     assert not found, f"vendor imports in bot/usecases: {sorted(found)}"
 
@@ -32,6 +32,7 @@ def test_no_use_case_imports_a_vendor_library() -> None:
 def test_renderers_live_in_messages_and_adapters_only_send() -> None:
     root = Path(bot.usecases.__file__).parents[1]
     found = {f"{path.relative_to(root)}: {name}"
-             for folder in ("usecases", "partners") for path in sorted((root / folder).glob("*.py"))
+             for folder in ("usecases", "partners")
+             for path in sorted((root / folder).rglob("*.py"))
              for name in _imported(path) if name.startswith("bot.messages")}
     assert not found, f"renderers imported below bot/messages: {sorted(found)}"

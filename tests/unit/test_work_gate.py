@@ -69,7 +69,7 @@ def test_traffic_is_quiet_only_once_no_request_is_open() -> None:
     traffic = Traffic()
     traffic.begin()
     done = threading.Event()
-    waiter = threading.Thread(target=lambda: (traffic.wait_quiet(0.01, 10), done.set()))
+    waiter = threading.Thread(target=_wait_then_set, args=(traffic, 10, done))
     waiter.start()
     assert not done.wait(0.2)  # a request is open: still waiting
     traffic.end()
@@ -81,7 +81,12 @@ def test_traffic_waits_no_longer_than_its_limit() -> None:
     traffic = Traffic()
     traffic.begin()  # never answered
     done = threading.Event()
-    waiter = threading.Thread(target=lambda: (traffic.wait_quiet(0.01, 0.1), done.set()))
+    waiter = threading.Thread(target=_wait_then_set, args=(traffic, 0.1, done))
     waiter.start()
     assert done.wait(5)
     waiter.join()
+
+
+def _wait_then_set(traffic: Traffic, limit: float, done: threading.Event) -> None:
+    traffic.wait_quiet(0.01, limit)
+    done.set()

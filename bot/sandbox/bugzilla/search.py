@@ -11,6 +11,7 @@ parameter given several times or comma-separated matches any of its values.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import Any
 
 from bot.sandbox.bugzilla.workflow import BugzillaFault
@@ -52,12 +53,20 @@ def _tests(query: Query) -> list[Callable[[dict[str, Any]], bool]]:
     for param, field in EXACT_PARAMS.items():
         allowed = set(values(query, param))
         if allowed:
-            tests.append(lambda bug, f=field, a=allowed: str(bug.get(f) or "") in a)
+            tests.append(partial(_field_in, field, allowed))
     for param in SUMMARY_PARAMS:
         needles = [v.lower() for v in query.get(param, []) if v]
         if needles:
-            tests.append(lambda bug, n=needles: any(x in bug["summary"].lower() for x in n))
+            tests.append(partial(_summary_has, needles))
     return tests
+
+
+def _field_in(field: str, allowed: set[str], bug: dict[str, Any]) -> bool:
+    return str(bug.get(field) or "") in allowed
+
+
+def _summary_has(needles: list[str], bug: dict[str, Any]) -> bool:
+    return any(x in bug["summary"].lower() for x in needles)
 
 
 def _bug_number(text: str) -> int:

@@ -195,8 +195,8 @@ def check_change(
         raise BugzillaFault(
             119, "You must specify a bug number of which this bug is a duplicate."
         )
-    keep_dupe = old_dupe if new_resolution == "DUPLICATE" else None
-    return StatusChange(new_status, new_resolution, int(keep_dupe) if keep_dupe else None)
+    keep = old_dupe if new_resolution == "DUPLICATE" and isinstance(old_dupe, int) else None
+    return StatusChange(new_status, new_resolution, keep or None)
 
 
 def _mark_duplicate(

@@ -274,7 +274,7 @@ def open_remote_chat(url: str, sandbox_file: Path, *, json_out: bool = False) ->
     where = Where.read(sandbox_file)
     session = requests.Session()
     slack = RemoteSlack(where.slack_api, session)
-    signed = SlackRequests(url, where.signing_secret, slack)  # type: ignore[arg-type]
+    signed = SlackRequests(url, where.signing_secret, slack)
     chat = RemoteChat(slack, signed, where, printer(sys.stdout, json_out))
     chat.mark_seen()  # what was posted before this session is not printed again
     return chat

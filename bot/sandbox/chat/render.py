@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 from bot.sandbox.slack.records import Posted
@@ -82,13 +83,21 @@ def as_json(message: Posted, name: Callable[[str], str]) -> dict[str, Any]:
     return shown
 
 
-def printer(stream: TextIO, as_json: bool) -> Callable[[dict[str, Any] | str], None]:
-    def out(item: dict[str, Any] | str) -> None:
-        if as_json:  # every line is one JSON object, notices included
-            shown = item if isinstance(item, dict) else {"sandbox": "notice", "message": item}
-            print(json.dumps(shown, ensure_ascii=False), file=stream, flush=True)
-        else:
-            print(item if isinstance(item, str) else json.dumps(item), file=stream, flush=True)
+@dataclass(frozen=True)
+class Printer:
+    """Prints the chat's lines; `json` says whether as JSON objects (the chats read it)."""
 
-    out.json = as_json  # type: ignore[attr-defined]
-    return out
+    stream: TextIO
+    json: bool
+
+    def __call__(self, item: dict[str, Any] | str) -> None:
+        if self.json:  # every line is one JSON object, notices included
+            shown = item if isinstance(item, dict) else {"sandbox": "notice", "message": item}
+            print(json.dumps(shown, ensure_ascii=False), file=self.stream, flush=True)
+        else:
+            print(item if isinstance(item, str) else json.dumps(item), file=self.stream,
+                  flush=True)
+
+
+def printer(stream: TextIO, as_json: bool) -> Printer:
+    return Printer(stream, as_json)

@@ -15,7 +15,7 @@ from bot.clock import ManualClock
 from bot.config.settings import Settings
 from bot.entrypoints.app import create_app
 from bot.entrypoints.server import serve
-from bot.entrypoints.wiring import build_context
+from bot.entrypoints.wiring import GitHubOptions, build_context
 from bot.jobs import due_instants, run_due
 from bot.partners.slack import Chat as SlackChat
 from bot.sandbox.bugzilla.standin import SANDBOX_KEY
@@ -29,7 +29,8 @@ from bot.store.schema import upgrade
 from bot.usecases.adoption import adopt_on_first_start
 from bot.usecases.context import Context
 
-FAST_GITHUB = {"seconds_between_requests": 0, "seconds_between_writes": 0, "retries": 2}
+FAST_GITHUB: GitHubOptions = {"seconds_between_requests": 0, "seconds_between_writes": 0,
+                              "retries": 2}
 SANDBOX_BOARD = BoardOptions(poll_seconds=2, environment_ttl=1.0, ticket_ttl=1.0)
 
 

@@ -131,7 +131,7 @@ class GitRepo:
 
     def tree_entries(self, tree: str, recursive: bool = False) -> list[dict[str, object]]:
         args = ["ls-tree", "-l", "-z", *(["-r", "-t"] if recursive else []), tree]
-        entries = []
+        entries: list[dict[str, object]] = []
         for line in self.git(*args).split("\0"):
             if not line:
                 continue

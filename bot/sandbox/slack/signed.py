@@ -13,13 +13,22 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 import requests
 from slack_sdk.signature import SignatureVerifier
 
-from bot.sandbox.slack.standin import SlackStandIn
+from bot.sandbox.slack.workspace import Workspace
+
+
+class SlackSide(Protocol):
+    """What signing a request needs of Slack: the stand-in here, or a remote sandbox's."""
+
+    workspace: Workspace
+
+    def new_response_url(self, channel: str = ..., user: str = ...,
+                         message_ts: str | None = ...) -> str: ...
 
 TEAM_ID = "T0LOOP0001"
 APP_ID = "A0LOOPBOT1"
@@ -27,7 +36,7 @@ APP_ID = "A0LOOPBOT1"
 
 class SlackRequests:
     def __init__(
-        self, request_url: str, signing_secret: str, slack: SlackStandIn,
+        self, request_url: str, signing_secret: str, slack: SlackSide,
         *, channel: str = "#loop", timeout: float = 10.0,
     ) -> None:
         self.request_url = request_url
@@ -40,10 +49,12 @@ class SlackRequests:
     def headers(self, body: str, *, timestamp: int | None = None,
                 retry_num: int | None = None) -> dict[str, str]:
         stamp = str(timestamp if timestamp is not None else int(time.time()))
+        signature = self._verifier.generate_signature(timestamp=stamp, body=body)
+        assert signature is not None  # None only without a timestamp or a body
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
             "X-Slack-Request-Timestamp": stamp,
-            "X-Slack-Signature": self._verifier.generate_signature(timestamp=stamp, body=body),
+            "X-Slack-Signature": signature,
         }
         if retry_num is not None:
             headers["X-Slack-Retry-Num"] = str(retry_num)

@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 
 from bot.store.tables import UTCDateTime, metadata
 
 
-def render_item(kind: str, obj: Any, _context: Any) -> str | bool:
+def render_item(kind: str, obj: Any, _context: Any) -> str | Literal[False]:
     """Revisions stay frozen: a column of the store's UTCDateTime is written as its
     database type, so a later change of that Python class never rewrites history."""
     if kind == "type" and isinstance(obj, UTCDateTime):

@@ -1,0 +1,68 @@
+"""The ports the use cases need, in loopbot's words: the partners' (partners.py) and
+the bot's own records' (records.py). Import them from here."""
+
+from __future__ import annotations
+
+from bot.usecases.ports.partners import (
+    NOT_HANDLED,
+    Attachment,
+    Chat,
+    CherryPickResult,
+    Conflict,
+    Environments,
+    Forge,
+    Mail,
+    NotFound,
+    OutcomeUnknown,
+    PartnerError,
+    PostedMessage,
+    Tracker,
+    UserDirectory,
+)
+from bot.usecases.ports.records import (
+    AlreadyExists,
+    AuditLog,
+    CommitFiles,
+    LoadTests,
+    MetricsReads,
+    RecordStore,
+    Releases,
+    Signoffs,
+    StaleRelease,
+    StepRecord,
+    Steps,
+    StoreError,
+    UnitOfWork,
+    Unreachable,
+)
+
+__all__ = [
+    "NOT_HANDLED",
+    "AlreadyExists",
+    "Attachment",
+    "AuditLog",
+    "Chat",
+    "CherryPickResult",
+    "CommitFiles",
+    "Conflict",
+    "Environments",
+    "Forge",
+    "LoadTests",
+    "Mail",
+    "MetricsReads",
+    "NotFound",
+    "OutcomeUnknown",
+    "PartnerError",
+    "PostedMessage",
+    "RecordStore",
+    "Releases",
+    "Signoffs",
+    "StaleRelease",
+    "StepRecord",
+    "Steps",
+    "StoreError",
+    "Tracker",
+    "UnitOfWork",
+    "Unreachable",
+    "UserDirectory",
+]
