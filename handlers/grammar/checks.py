@@ -10,7 +10,7 @@ import re
 from bot.domain.actions import Role
 from handlers.grammar.declarations import Declarations
 from handlers.grammar.intents import Intent, LoadTestResult, LoadTestWindow, ProdSignoff
-from handlers.grammar.words import Words, bug_number, end_of_window, moment
+from handlers.grammar.words import Words, bug_number, end_of_window, moment, moment_word
 
 subcommand = Declarations()
 
@@ -29,8 +29,8 @@ def _loadtest(words: Words) -> Intent:
     version = words.release()
     verdict = (words.peek() or "").lower()
     if words.accept("window"):
-        start = moment(words, words.take("the start, like 2026-12-09T14:00"))
-        end = end_of_window(words, words.take("the end, like 16:00"), start)
+        start = moment(words, moment_word(words, "the start, like 2026-12-09T14:00"))
+        end = end_of_window(words, moment_word(words, "the end, like 16:00"), start)
         partners = []
         while words.peek() is not None:
             partner = words.take("a partner").lower()

@@ -140,11 +140,21 @@ def release_line(word: str, usage: str = "") -> str:
     return found.group(1)
 
 
+def moment_word(words: Words, what: str) -> str:
+    """The next word, or the next two joined when they are a date and a time apart
+    (`2026-12-09 14:00`, as `!clock` and `--start` take them)."""
+    word = words.take(what)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", word) and re.fullmatch(r"\d{1,2}:\d{2}",
+                                                                 words.peek() or ""):
+        return f"{word}T{words.take(what)}"
+    return word
+
+
 def moment(words: Words, word: str) -> dt.datetime:
     """`2026-12-09T14:00` (also `@` for `T`), the team's wall clock."""
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}[T@]\d{1,2}:\d{2}", word, re.IGNORECASE):
-        raise words.error(f"couldn't read `{word}` as a time: expected YYYY-MM-DDTHH:MM, "
-                          "like 2026-12-09T14:00")
+        raise words.error(f"couldn't read `{echoed(word)}` as a time: expected "
+                          "YYYY-MM-DDTHH:MM, like 2026-12-09T14:00")
     day, _, time = word.upper().replace("@", "T").partition("T")
     try:
         return dt.datetime.fromisoformat(f"{day}T{time.zfill(5)}")

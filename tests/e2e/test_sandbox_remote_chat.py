@@ -52,6 +52,14 @@ def test_the_chat_talks_to_loopbot_run_and_prints_what_it_posts(
                         "sandbox", "chat", "--url", url,
              "--sandbox", str(served)],
             input=SCRIPT, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180)
+        wrong = tmp_path / "other-secret.json"
+        wrong.write_text(json.dumps({**where, "slack": {**where["slack"],
+                                                        "signing_secret": "not-the-bots"}}))
+        misled = [subprocess.run(
+            [sys.executable, "-m", "bot.entrypoints.cli", "sandbox", "chat", "--url", address,
+             "--sandbox", str(file)],
+            input="/loop envs\n", cwd=tmp_path, env=env, capture_output=True, text=True,
+            timeout=60).stdout for address, file in ((url, wrong), (url[:-len("/events")], served))]
         bot.send_signal(signal.SIGTERM)
         bot.wait(timeout=30)
     said = chat.stdout
@@ -63,6 +71,13 @@ def test_the_chat_talks_to_loopbot_run_and_prints_what_it_posts(
     assert "(OPS pushed 0.12.2 to stage)" in said
     assert "!commit needs the bot in this process" in said
     assert "unknown user @nobody" in said
+    # a chat pointed wrong says what to check, in one line
+    assert misled[0].splitlines()[1:] == [
+        "the bot answered HTTP 401: it refused the signature; start `loopbot run` with the "
+        "SLACK_SIGNING_SECRET of the --sandbox file"]
+    assert misled[1].splitlines()[1:] == [
+        "the bot answered HTTP 405: is --url the bot's Slack request URL, ending in "
+        "/slack/events?"]
     # played from a file, the transcript shows each line read, as `loopbot sandbox` does
     assert "> @ops /loop request stage change-1\n" in said
     assert "[#loop] loopbot: " in said and "[#C0" not in said  # the channel's name, not its id

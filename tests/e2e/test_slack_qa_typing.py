@@ -9,7 +9,7 @@ import pytest
 from bot.sandbox.chat.render import render_message
 from bot.sandbox.slack.records import Posted
 from bot.usecases.adoption import import_releases
-from tests.fixtures.app import OPS, LoopWorld
+from tests.fixtures.app import OPS, QA, LoopWorld
 
 
 def read(message: Posted) -> str:
@@ -46,3 +46,15 @@ def test_a_misspelt_option_is_told_the_one_meant(loop_world: LoopWorld) -> None:
     shown = read(loop_world.last_ephemeral(OPS))
     assert "unknown option `--cycle`; did you mean `--cycles`?" in shown
     assert "`--cycles N` (metrics)" in shown
+
+
+@pytest.mark.parametrize("typed", ["2026-12-09 14:00 16:00", "2026-12-09 14:00 2026-12-09 16:00"])
+def test_a_load_test_window_reads_a_date_and_time_apart(loop_world: LoopWorld, typed: str
+                                                        ) -> None:
+    """`!clock 2026-12-09 16:05` and `--start "2026-12-01 10:00"` take the date and the
+    time apart; `/loop loadtest ... window 2026-12-09 14:00 16:00` was refused, "couldn't
+    read `2026-12-09` as a time"."""
+    loop_world.to_stage("0.13.0")
+    loop_world.command(QA, f"loadtest stage 0.13.0 window {typed}")
+    shown = read(loop_world.channel()[-1])
+    assert "*Load test of loop-server 0.13.0 on stage*: Wed 2026-12-09 14:00 to 16:00" in shown

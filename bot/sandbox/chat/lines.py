@@ -76,8 +76,17 @@ def send_typed(signed: SlackRequests, speaker: str, text: str) -> str | None:
         return wrong
     answer = signed.command(speaker, args.strip(), command=command)
     if answer.status_code != 200:
-        return f"the bot answered HTTP {answer.status_code}: {answer.text[:200]}"
+        return f"the bot answered HTTP {answer.status_code}: " + MISDIRECTED.get(
+            answer.status_code, answer.text[:200])
     return None
+
+
+MISDIRECTED = {  # what a chat pointed at the wrong bot or address hears, and what to check
+    401: "it refused the signature; start `loopbot run` with the SLACK_SIGNING_SECRET of "
+         "the --sandbox file",
+    404: "is --url the bot's Slack request URL, ending in /slack/events?",
+    405: "is --url the bot's Slack request URL, ending in /slack/events?",
+}
 
 
 def sandbox_words(args: str, usage: str) -> list[str]:
