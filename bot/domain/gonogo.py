@@ -37,7 +37,7 @@ from bot.domain.gonogo_facts import (
 )
 from bot.domain.pipeline import Pipeline
 from bot.domain.release import Kind, Release, State
-from bot.domain.rules import roles_for
+from bot.domain.rules import roles_for, sent_back_on
 
 __all__ = ["PUSHED", "Drift", "GoNoGo", "GoNoGoFacts", "Link", "Reason", "TicketFacts",
            "Verdict", "candidate_of", "decide", "post_day"]
@@ -52,7 +52,7 @@ def decide(facts: GoNoGoFacts) -> GoNoGo:
                        "is past the push", blocking=False)] if release else []
         return GoNoGo(facts.service, facts.push_day, release, Verdict.NOTHING,
                       tuple(done + _health(facts) + _prod_runs(prod)), prod)
-    standing = _standing(release)
+    standing = _standing(release, facts.pipeline)
     if standing:  # it will not go whatever its tickets say: only DEV's patch moves it
         reasons = [*standing, *_health(facts), *_prod_runs(prod), *_drift(facts, release),
                    *_api(facts)]
@@ -88,11 +88,11 @@ def candidate_of(releases: Sequence[Release]) -> Release | None:
 
 
 # -- the gates ---------------------------------------------------------------------------
-def _standing(release: Release) -> list[Reason]:
+def _standing(release: Release, pipeline: Pipeline) -> list[Reason]:
     v = release.version
     if release.state is State.REJECTED:
         bug = f" for bug {release.rejected_for}" if release.rejected_for else ""
-        where = release.last_before_prod or "stage"
+        where = sent_back_on(release, pipeline)
         return [Reason("release", False, f"{v} was rejected on {where}{bug}: it does not go; "
                        "DEV fixes it on master and tags the next patch (`/loop tag`)",
                        owners=("DEV",))]
