@@ -249,6 +249,35 @@ class FakeCommitFiles:
             self.kept.setdefault(sha, tuple(paths))
 
 
+class FakeMetricsReads:
+    """The delivery metrics' reads over the committed records (as the real ones, outside a
+    unit of work)."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+        self.times: dict[tuple[str, str], tuple[dt.datetime, ...]] = {}
+
+    def steps_since(self, service: str, actions: Iterable[str], since: dt.datetime
+                    ) -> list[AuditEntry]:
+        wanted = set(actions)
+        found = [e for e in self._store.records.audit if e.service == service
+                 and e.action in wanted and e.at is not None and e.at >= since]
+        return sorted(found, key=lambda e: (e.at or OLDEST, e.id or 0))
+
+    def releases_named(self, service: str, versions: Iterable[str]) -> list[Release]:
+        kept = self._store.records.releases
+        return [kept[(service, v)] for v in dict.fromkeys(versions) if (service, v) in kept]
+
+    def commit_times(self, service: str, versions: Iterable[str]
+                     ) -> dict[str, tuple[dt.datetime, ...]]:
+        return {v: self.times[(service, v)] for v in versions if (service, v) in self.times}
+
+    def keep_commit_times(self, service: str,
+                          times: Mapping[str, Sequence[dt.datetime]]) -> None:
+        for version, moments in times.items():
+            self.times.setdefault((service, version), tuple(moments))
+
+
 class FakeStore:
     """`Store`'s unit of work, claims, offers and commit files, in memory."""
 
@@ -261,6 +290,8 @@ class FakeStore:
         self.claims: dict[str, str] = {}
         self.offers: dict[str, Offer] = {}
         self.commit_files = FakeCommitFiles()
+        self.metrics = FakeMetricsReads(self)
+        self.leases: dict[str, tuple[str, dt.datetime]] = {}  # name -> holder, expiry
 
     def unit_of_work(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self)
@@ -271,6 +302,25 @@ class FakeStore:
                 return False
             self.claims[key] = owner
             return True
+
+    def hold_lease(self, name: str, holder: str, seconds: float) -> bool:
+        now = self.clock()
+        with self.lock:
+            held = self.leases.get(name)
+            if held is not None and held[0] != holder and held[1] > now:
+                return False
+            self.leases[name] = (holder, now + dt.timedelta(seconds=seconds))
+            return True
+
+    def let_go(self, name: str, holder: str) -> None:
+        with self.lock:
+            held = self.leases.get(name)
+            if held is not None and held[0] == holder:
+                self.leases[name] = (holder, self.clock())
+
+    def lease_holder(self, name: str) -> str | None:
+        held = self.leases.get(name)
+        return held[0] if held is not None and held[1] > self.clock() else None
 
     def offer(self, offer: Offer) -> None:
         self.offers[offer.id] = offer

@@ -54,7 +54,7 @@ class FakeWorld:
         self.store = FakeStore(clock=self.clock)
         for index, service in enumerate(self.settings.services):
             self._seed(index, service)
-        self.ctx = Context(settings=self.settings, store=self.store,  # type: ignore[arg-type]
+        self.ctx = Context(settings=self.settings, store=self.store,
                            environments=self.environments, ports_for=self._ports,
                            clock=self.clock, invitation=render_window_ics, mail=self.mail)
 

@@ -4,6 +4,7 @@ what it reads and writes, how many requests it costs, and how it fails."""
 from __future__ import annotations
 
 import socket
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,7 @@ STAGE = "Loop — Please deploy loop-server 0.13.1 to Stage"
 
 
 def _ticket(stand_in: BugzillaStandIn, summary: str, status: str | None = None,
-            resolution: str = "", **extra: object) -> int:
+            resolution: str = "", **extra: Any) -> int:
     return stand_in.add_bug(summary, status, resolution, product=TICKET_PRODUCT,
                             component=TICKET_COMPONENT, **extra)
 

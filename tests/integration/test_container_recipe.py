@@ -41,7 +41,7 @@ def pinned_lines(lock: Path) -> list[str]:
 
 
 def locked(lock: str = "requirements.lock") -> dict[str, str]:
-    pins = {}
+    pins: dict[str, str] = {}
     for line in pinned_lines(ROOT / lock):
         name, _, version = line.split()[0].partition("==")
         assert version, f"{lock}: {line!r} is not pinned with =="

@@ -7,6 +7,7 @@ import json
 import subprocess
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -25,13 +26,13 @@ from bot.sandbox.github.standin import GitHubStandIn
 from tests.fixtures.github import DEMO_REPO, GITHUB_TOKEN
 
 
-def client(stand_in: GitHubStandIn, token: str | None = GITHUB_TOKEN, **options: object) -> Github:
+def client(stand_in: GitHubStandIn, token: str | None = GITHUB_TOKEN, **options: Any) -> Github:
     auth = Auth.Token(token) if token else None
     return Github(base_url=stand_in.url, auth=auth, seconds_between_requests=0,
-                  seconds_between_writes=0, lazy=True, **options)  # type: ignore[arg-type]
+                  seconds_between_writes=0, lazy=True, **options)
 
 
-def demo_repo(stand_in: GitHubStandIn, **options: object) -> Repository:
+def demo_repo(stand_in: GitHubStandIn, **options: Any) -> Repository:
     return client(stand_in, **options).get_repo(DEMO_REPO)
 
 

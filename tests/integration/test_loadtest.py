@@ -80,7 +80,9 @@ def test_verify_stage_waits_for_a_passed_load_test_in_a_window_set_with_partners
     assert r.run("2026-12-09 16:30") == []  # each post once
 
     passed = record_result(r.ctx, QA, "0.13.0", True, reason="3000 rooms for 1h, p99 180ms")
-    stage_bug = passed.release.ticket(Env.STAGE).bug_id
+    stage = passed.release.ticket(Env.STAGE)
+    assert stage is not None
+    stage_bug = stage.bug_id
     comments = [c["text"] for c in r.sandbox.bugzilla.comments(stage_bug)]
     assert any("Load test passed on stage (0.13.0)" in c and "p99 180ms" in c
                for c in comments)

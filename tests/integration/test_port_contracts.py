@@ -5,6 +5,7 @@ stand-in tests would (issue 21). A change to an adapter's contract fails here fi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import pytest
@@ -44,6 +45,15 @@ def both(fake: Any, real: Any, call: Callable[[Any], Any]) -> Any:
     return expected
 
 
+def _ancestry(base: str, head: str, forge: Any) -> Any:
+    return forge.ancestry(base, head)
+
+
+def _commits_between(base: str, head: str, forge: Any) -> list[tuple[Any, ...]]:
+    return [(c.sha, c.message.rstrip(), c.author, c.parents)
+            for c in forge.commits_between(base, head)]
+
+
 # -- forge ----------------------------------------------------------------------------
 @pytest.fixture
 def fake_forge(forge: GitHubForge) -> FakeForge:
@@ -65,11 +75,9 @@ def test_forge_reads_answer_as_github_does(fake_forge: FakeForge, forge: GitHubF
     assert both(fake_forge, forge, lambda f: f.tag("0.99.0")) is None
     for base, head in (("0.12.0", "0.12.2"), ("0.12.2", "0.12.0"), ("0.11.1", "master"),
                        ("0.12.2", "0.12.2")):
-        both(fake_forge, forge, lambda f, b=base, h=head: f.ancestry(tags.get(b, b),
-                                                                     tags.get(h, h)))
-        both(fake_forge, forge, lambda f, b=base, h=head: [
-            (c.sha, c.message.rstrip(), c.author, c.parents)
-            for c in f.commits_between(tags.get(b, b), tags.get(h, h))])
+        b, h = tags.get(base, base), tags.get(head, head)
+        both(fake_forge, forge, partial(_ancestry, b, h))
+        both(fake_forge, forge, partial(_commits_between, b, h))
     both(fake_forge, forge, lambda f: f.commits_between(None, tags["0.11.0"])[0].sha)
     both(fake_forge, forge, lambda f: f.contained_in("0.11.x", list(tags.values())))
     both(fake_forge, forge, lambda f: f.changed_files(tags["0.12.0"], tags["0.12.2"]))

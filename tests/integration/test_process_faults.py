@@ -121,7 +121,8 @@ def test_stage_request_files_one_ticket_whatever_bugzilla_did(world: World, lost
 
     result = advance(world.ctx, Action.REQUEST_STAGE, "0.13.0", QA)
     summary = "Loop — Please deploy loop-server 0.13.0 to Stage"
-    assert tickets_named(world, summary) == [result.release.ticket(Env.STAGE).bug_id]
+    stage = result.release.ticket(Env.STAGE)
+    assert stage is not None and tickets_named(world, summary) == [stage.bug_id]
     assert audit_actions(world, "0.13.0") == ["tag", "request stage"]
 
 
@@ -155,7 +156,8 @@ def test_verify_finishes_once_when_filing_the_prod_ticket_fails(world: World) ->
     result = advance(world.ctx, Action.VERIFY_STAGE, "0.13.0", QA)
     assert result.release.state is State.PROD_REQUESTED
     summary = "Loop — Please deploy loop-server 0.13.0 to Production"
-    assert tickets_named(world, summary) == [result.release.ticket(Env.PROD).bug_id]
+    prod = result.release.ticket(Env.PROD)
+    assert prod is not None and tickets_named(world, summary) == [prod.bug_id]
     assert audit_actions(world, "0.13.0").count("verify stage") == 1
 
 

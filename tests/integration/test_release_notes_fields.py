@@ -37,7 +37,9 @@ def test_the_api_versions_whose_code_changes_are_in_the_preview_notes_ticket_and
     release = load_release(r.ctx, SERVICE, preview.version)
     assert API_LINE in release.notes
     r.step(DEV, Action.REQUEST_STAGE, preview.version)
-    stage_bug = load_release(r.ctx, SERVICE, preview.version).ticket(Env.STAGE).bug_id
+    stage = load_release(r.ctx, SERVICE, preview.version).ticket(Env.STAGE)
+    assert stage is not None
+    stage_bug = stage.bug_id
     description = r.sandbox.bugzilla.comments(stage_bug)[0]["text"]
     assert API_LINE in description
     announced = [t for t in r.run("2026-12-08 10:00") if f"{SERVICE} {preview.version}" in t]

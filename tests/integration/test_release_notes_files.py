@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 import pytest
 
@@ -41,7 +42,7 @@ def land(world: World, message: str, *paths: str) -> str:
                                        {p: f"{message}\n" for p in paths})
 
 
-def fixed(world: World, summary: str, **fields: object) -> int:
+def fixed(world: World, summary: str, **fields: Any) -> int:
     return world.sandbox.bugzilla.add_bug(summary, "RESOLVED", "FIXED", **fields)
 
 

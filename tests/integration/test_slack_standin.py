@@ -199,7 +199,8 @@ def test_home_view_is_published_per_user(
 ) -> None:
     view = {"type": "home", "blocks": release_blocks("0.13.3")}
     first = slack_client.views_publish(user_id="U0OPS0001", view=view)["view"]
-    assert slack_standin.home_view("U0OPS0001")["blocks"] == release_blocks("0.13.3")
+    home = slack_standin.home_view("U0OPS0001")
+    assert home is not None and home["blocks"] == release_blocks("0.13.3")
     second = slack_client.views_publish(user_id="U0OPS0001", view=view, hash=first["hash"])
     assert second["view"]["id"] == first["id"] and second["view"]["hash"] != first["hash"]
     stale = api_error(lambda: slack_client.views_publish(

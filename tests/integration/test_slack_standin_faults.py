@@ -44,7 +44,8 @@ def test_action_response_url_replaces_then_deletes_the_clicked_message(
     ts = slack_client.chat_postMessage(channel=LOOP, text="Green light for 0.13.5?")["ts"]
     hook = WebhookClient(slack_standin.new_response_url(user="U0QA00001", message_ts=ts))
     hook.send(text="Green light given by <@U0QA00001>", replace_original=True)
-    assert slack_standin.message(LOOP, ts).text == "Green light given by <@U0QA00001>"
+    posted = slack_standin.message(LOOP, ts)
+    assert posted is not None and posted.text == "Green light given by <@U0QA00001>"
     assert hook.send_dict({"delete_original": True}).status_code == 200
     assert slack_standin.messages(LOOP) == []
     assert slack_standin.messages(LOOP, include_deleted=True)[0].deleted

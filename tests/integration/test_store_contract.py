@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,7 @@ def same(fake: FakeStore, real: Store, work: Callable[[Any], Any], *,
     answers = []
     for store in (real, fake):
         with store.unit_of_work() as uow:
-            answers.append(outcome(lambda u=uow: work(u)))
+            answers.append(outcome(partial(work, uow)))
             if commit:
                 uow.commit()
     assert answers[1] == answers[0]
@@ -116,7 +117,7 @@ def test_audit_steps_windows_signoffs_and_claims_alike(real: Store) -> None:
 def test_the_fake_unit_of_work_has_the_ports_repositories_and_parameters() -> None:
     repositories = {name: inspect.get_annotations(member.fget)["return"]
                     for name, member in vars(ports.UnitOfWork).items()
-                    if isinstance(member, property)}
+                    if isinstance(member, property) and member.fget is not None}
     assert repositories
     with FakeStore().unit_of_work() as uow:
         for name, kind in repositories.items():
@@ -138,3 +139,36 @@ def test_units_of_work_open_together_keep_each_others_commits() -> None:
     with fake.unit_of_work() as uow:
         assert uow.releases.get("loop-server", "0.13.0") is not None
         assert [e.action for e in uow.audit.find("loop-server")] == ["tag"]
+
+
+def test_leases_and_the_metrics_reads_alike(tmp_path: Path) -> None:
+    now = [AT]
+    real = Store(sqlite_url(tmp_path), clock=lambda: now[0])
+    fake = FakeStore(clock=lambda: now[0])
+    try:
+        for store in (real, fake):
+            now[0] = AT
+            assert store.hold_lease("scheduler", "a", 30) is True
+            assert store.hold_lease("scheduler", "b", 30) is False
+            assert store.lease_holder("scheduler") == "a"
+            now[0] = AT + dt.timedelta(seconds=31)
+            assert store.lease_holder("scheduler") is None
+            assert store.hold_lease("scheduler", "b", 30) is True
+            store.let_go("scheduler", "a")  # not a's: nothing changes
+            assert store.lease_holder("scheduler") == "b"
+            store.let_go("scheduler", "b")
+            assert store.lease_holder("scheduler") is None
+        release = Release("loop-server", "0.13.0", State.TAGGED)
+        same(fake, real, lambda u: u.releases.add(release))
+        same(fake, real, lambda u: u.audit.add(AuditEntry("U0DEV0001", "tag", "loop-server",
+                                                          "0.13.0", at=AT)))
+        for store in (real, fake):
+            store.metrics.keep_commit_times("loop-server", {"0.13.0": [AT]})
+            store.metrics.keep_commit_times("loop-server", {"0.13.0": [now[0]]})  # kept once
+        for read in (lambda m: [e.action for e in m.steps_since("loop-server", ["tag"], AT)],
+                     lambda m: [r.version for r in m.releases_named("loop-server",
+                                                                    ["0.13.0", "0.1.0"])],
+                     lambda m: m.commit_times("loop-server", ["0.13.0", "0.1.0"])):
+            assert read(fake.metrics) == read(real.metrics)
+    finally:
+        real.dispose()
