@@ -152,7 +152,8 @@ class Board:
         """A page that says why there is nothing to show (404, 401, 403)."""
         html = self.renderer.page("message.html", title=heading, heading=heading,
                                   reason=reason, ask_token=ask_token, path=path, now="",
-                                  part_url="", poll_seconds=3600)
+                                  part_url="", poll_seconds=3600,
+                                  home=status not in (401, 403))  # "/" is locked too
         return answer(start_response, status, html.encode(), extra=extra)
 
     def _asset(self, name: str, start_response: StartResponse) -> Iterable[bytes]:

@@ -46,6 +46,9 @@ def parse_url(raw: str) -> URL:
                          f"{', '.join(ACCEPTED_FORMS)})") from None
     if url.drivername in POSTGRES_ALIASES:
         url = url.set(drivername="postgresql+psycopg")
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise StoreError(f"cannot use database {masked(url)}: loopbot keeps its data in "
+                         f"SQLite or PostgreSQL (accepted: {', '.join(ACCEPTED_FORMS)})")
     return url
 
 

@@ -43,3 +43,14 @@ def test_an_unreachable_database_is_one_line_without_its_password() -> None:
     assert done.stderr.startswith("loopbot: cannot use database postgresql+psycopg://loopbot:***@")
     assert "s3cret-pw" not in done.stderr + done.stdout
     assert "Traceback" not in done.stderr
+
+
+def test_a_database_loopbot_does_not_support_is_named_as_such() -> None:
+    """`DATABASE_URL=mysql://...` answered "ModuleNotFoundError: No module named 'MySQLdb'",
+    as if a package were missing."""
+    done = loopbot_db("check", "mysql://loopbot:s3cret-pw@db.internal/loopbot")
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "loopbot: cannot use database mysql://loopbot:***@db.internal/loopbot: loopbot keeps "
+        "its data in SQLite or PostgreSQL (accepted: sqlite:///PATH, "
+        "postgresql://USER:PASSWORD@HOST/DB (or postgres://, postgresql+psycopg://))"]
