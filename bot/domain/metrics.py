@@ -68,7 +68,7 @@ class Story:
     def waits(self, order: Sequence[str]) -> list[tuple[str, dt.timedelta]]:
         """(stretch, time) from the tag through each verified environment to prod."""
         marks = [("tag", self.tagged)] + [(f"{env} verified", self.verified.get(env))
-                                          for env in order] + [("prod", self.pushed)]
+                                          for env in order] + [(PROD, self.pushed)]
         known = [(name, at) for name, at in marks if at is not None]
         return [(f"{a} → {b}", tb - ta) for (a, ta), (b, tb) in pairwise(known)]
 
