@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from bot.domain.actions import Action, Role
 from bot.domain.errors import echoed
+from bot.domain.version import CHANGE_LABEL
 from handlers.grammar.declarations import Declarations
 from handlers.grammar.intents import (
     Backport,
@@ -21,7 +22,7 @@ from handlers.grammar.intents import (
     Step,
     TagPreview,
 )
-from handlers.grammar.words import CHANGE_LABEL, Words, release_line, release_version
+from handlers.grammar.words import Words, release_line, release_version
 
 subcommand = Declarations()
 
