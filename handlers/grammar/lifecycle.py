@@ -31,7 +31,11 @@ subcommand = Declarations()
             examples=("help", "help reject"))
 def _help(words: Words) -> Intent:
     topic = words.peek()
-    words.rest()
+    if topic is not None:
+        words.take("the subcommand")
+        if words.peek() is not None:
+            raise words.error(f"help takes one subcommand, not `{echoed(topic)} "
+                              f"{echoed(words.rest())}`")
     return Help(topic.lower() if topic else None)
 
 

@@ -210,11 +210,11 @@ def read_options(words: list[str]) -> tuple[list[str], str | None, str | None]:
         word = _dashes(typed)
         lowered = word.lower()
         if lowered.startswith("service:"):
-            service = _once(service, "service", _value(word.split(":", 1)[1], "service:NAME"))
+            service = once(service, "service", _value(word.split(":", 1)[1], "service:NAME"))
         elif lowered == "--service" or lowered.startswith("--service="):
-            service = _once(service, "service", _flag_value(word, items, "--service NAME"))
+            service = once(service, "service", _flag_value(word, items, "--service NAME"))
         elif lowered == "--emergency" or lowered.startswith("--emergency="):
-            emergency = _once(emergency, "--emergency",
+            emergency = once(emergency, "--emergency",
                               _flag_value(word, items, '--emergency "REASON"'))
         elif lowered == "--help" or lowered.split("=", 1)[0] in SUBCOMMAND_OPTIONS:
             kept.append(word)  # `/loop --help`, `/loop metrics --cycles 3`: the grammar's
@@ -253,7 +253,8 @@ def option_named(word: str) -> str | None:
     return name if name in _OPTION_NAMES and name != "help" else None
 
 
-def _once(previous: str | None, option: str, value: str) -> str:
+def once(previous: str | None, option: str, value: str) -> str:
+    """`value`, unless the option was already given (`previous`): then the refusal."""
     if previous is not None:
         raise BadInput(f"`{option}` is given twice ({previous!r}, then {value!r})",
                        hint="give each option once")
