@@ -11,7 +11,7 @@ from urllib.parse import parse_qs
 
 from bot.board.charts import Chart
 from bot.board.metrics_charts import charts
-from bot.domain.errors import Refusal, echoed
+from bot.domain.errors import Refusal, echoed, unknown_service
 from bot.domain.metrics_trend import Key, keys
 from bot.usecases.context import Context
 from bot.usecases.metrics import DEFAULT_CYCLES, MAX_CYCLES, Metrics, check_cycles, metrics
@@ -37,7 +37,7 @@ def metrics_query(ctx: Context, query: str) -> tuple[str, int]:
     names = [s.name for s in ctx.settings.services]
     service = values.get("service", [names[0]])[-1]
     if service not in names:
-        raise Refusal(f"no service named {echoed(service)!r}: {', '.join(names)}")
+        raise Refusal(unknown_service(service, names))
     text = values.get("cycles", [str(DEFAULT_CYCLES)])[-1]
     if not text.isdigit() or len(text) > 3:
         raise Refusal(f"cycles must be a number from 1 to {MAX_CYCLES}, not "

@@ -40,6 +40,7 @@ from bot.config.services import PartnerSettings as PartnerSettings
 from bot.config.services import Roles, ServiceSettings, SlackSettings
 from bot.config.values import WebUrl, calendar_of
 from bot.domain.cycle import CalendarError
+from bot.domain.errors import unknown_service
 from bot.domain.pipeline import Pipeline, PipelineError
 
 DEFAULT_CONFIG = "app.yaml"
@@ -226,8 +227,7 @@ class Settings(_Strict):
         for service in self.services:
             if service.name == name:
                 return service
-        known = ", ".join(s.name for s in self.services)
-        raise ConfigError(f"unknown service {name!r}; configured services: {known}")
+        raise ConfigError(unknown_service(name, (s.name for s in self.services)))
 
 
 def config_path(path: str | os.PathLike[str] | None = None) -> Path:

@@ -13,6 +13,8 @@ partner or user text written as one line, and `echoed` for input a refusal repea
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 ECHO_LIMIT = 60
 # A line of someone else's text (a Bugzilla summary, a commit subject, a display name, a
 # service change's description) wherever the bot writes it as one line: CHANGELOG and
@@ -36,6 +38,12 @@ def echoed(text: str, limit: int = ECHO_LIMIT) -> str:
     characters, so a megabyte of input never comes back in a message (escaping is the
     renderer's job)."""
     return one_line(text, limit)
+
+
+def unknown_service(name: str, known: Iterable[str]) -> str:
+    """The one wording of a service name that is not configured, wherever it is asked
+    (Slack's `service:NAME`, the board's `?service=`, the calendar feed, the CLI)."""
+    return f"no service named '{echoed(name)}'; the services are: {', '.join(known)}"
 
 
 class Refusal(Exception):

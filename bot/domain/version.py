@@ -17,6 +17,7 @@ Guarantees:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -26,6 +27,8 @@ from packaging.version import Version as _Parsed
 from bot.domain.errors import Refusal, echoed
 
 EXAMPLE = "0.13.1"
+# A service change's label (`change-3`): a release that is not a version.
+CHANGE_LABEL = re.compile(r"change-([0-9]{1,9})", re.IGNORECASE)
 PATTERN_FIELDS = ("version", "major", "minor", "patch", "line")
 
 
@@ -171,3 +174,13 @@ def _format(pattern: str, version: Version, what: str) -> str:
             f"can't make a {what} name from the pattern `{pattern}` ({exc!r})",
             hint=f"use only {known} in the {what} pattern",
         ) from None
+
+
+def release_label(text: str) -> str:
+    """What names a release wherever a person types or links it (Slack, the board's
+    `/releases/SERVICE/LABEL`): `0.13.1` (also `v0.13.1`) or `change-3`, normalised;
+    BadVersion for anything else."""
+    change = CHANGE_LABEL.fullmatch(text)
+    if change:
+        return f"change-{int(change.group(1))}"
+    return str(Version.parse(text))

@@ -107,9 +107,8 @@ def _calendar(
     names = query.get("service")
     try:
         service = ctx.settings.service(names[0] if names else None)
-    except ConfigError:  # the name asked is not repeated: it may be anything
-        known = ", ".join(s.name for s in ctx.settings.services)
-        error = json.dumps({"error": f"no such service; configured services: {known}"})
+    except ConfigError as exc:  # the name asked comes back clipped, inside JSON
+        error = json.dumps({"error": str(exc)})
         return _answer(start_response, 404, error.encode())
     calendar = calendar_from_settings(ctx.settings)
     now = ctx.clock()

@@ -26,7 +26,7 @@ from bot.domain.errors import Refusal
 from bot.domain.facts import Bug, Commit, EnvironmentState
 from bot.domain.next_steps import next_step
 from bot.domain.release import Kind, Release
-from bot.domain.version import Version
+from bot.domain.version import Version, release_label
 from bot.usecases import queries
 from bot.usecases.calendar_feed import calendar_from_settings, select_cycles
 from bot.usecases.context import Context, load_release
@@ -161,7 +161,7 @@ class BoardReads:
 
     def release_page(self, service: str, version: str) -> ReleasePage:
         config = self.ctx.service(service).config
-        release = load_release(self.ctx, config.name, version)
+        release = load_release(self.ctx, config.name, release_label(version))
         commits, error, compare = self._commits(config, release)
         forge = self.ctx.ports_for(config).forge
         tag = Link(release.tag, forge.tag_url(release.tag)) if release.tag else None

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from bot.domain.actions import Action, Role
 from bot.domain.errors import echoed
+from bot.domain.version import CHANGE_LABEL
 from handlers.grammar.declarations import Declarations
 from handlers.grammar.intents import (
     Backport,
@@ -21,7 +22,7 @@ from handlers.grammar.intents import (
     Step,
     TagPreview,
 )
-from handlers.grammar.words import CHANGE_LABEL, Words, release_line, release_version
+from handlers.grammar.words import Words, release_line, release_version
 
 subcommand = Declarations()
 
@@ -30,7 +31,11 @@ subcommand = Declarations()
             examples=("help", "help reject"))
 def _help(words: Words) -> Intent:
     topic = words.peek()
-    words.rest()
+    if topic is not None:
+        words.take("the subcommand")
+        if words.peek() is not None:
+            raise words.error(f"help takes one subcommand, not `{echoed(topic)} "
+                              f"{echoed(words.rest())}`")
     return Help(topic.lower() if topic else None)
 
 

@@ -38,6 +38,7 @@ HELP_WORDS = ("?", "-h", "--help")
 SUBCOMMANDS: dict[str, Subcommand] = {**lifecycle.by_name, **questions.by_name,
                                        **checks.by_name}
 MAX_TEXT = 4000  # characters; Slack sends a few thousand at most
+SPELLING_CUTOFF = 0.75  # difflib's ratio: `hlep` -> help is 0.75, `everything` -> verify 0.5
 ALIASES = {"rollback": "backoff"}  # what people also type, for the declared name
 
 
@@ -76,13 +77,24 @@ def parse(text: str, envs: tuple[str, ...] = DEFAULT.ticketed_names,
 
 
 def unknown(name: str, pipeline: Pipeline = DEFAULT) -> BadInput:
-    close = difflib.get_close_matches(name.lower(), list(SUBCOMMANDS), n=1, cutoff=0.5)
+    close = closest(name)
     if close:
-        usage = SUBCOMMANDS[close[0]].usage_line_in(pipeline)
-        return BadInput(f"I don't know `{echoed(name)}`; did you mean `{close[0]}`?",
+        usage = SUBCOMMANDS[close].usage_line_in(pipeline)
+        return BadInput(f"I don't know `{echoed(name)}`; did you mean `{close}`?",
                         hint=f"usage: `{usage}`")
     return BadInput(f"I don't know `{echoed(name)}`",
                     hint=f"`{COMMAND} help` lists the subcommands")
+
+
+def closest(name: str) -> str | None:
+    """The subcommand a mistyped word most likely meant: one it begins (`cal`, `go`),
+    else a close spelling (`verfy`); None when nothing is close (`everything`)."""
+    word = name.lower()
+    starts = [known for known in SUBCOMMANDS if len(word) >= 2 and known.startswith(word)]
+    if starts:
+        return starts[0]
+    close = difflib.get_close_matches(word, list(SUBCOMMANDS), n=1, cutoff=SPELLING_CUTOFF)
+    return close[0] if close else None
 
 
 def help_lines(pipeline: Pipeline = DEFAULT) -> list[tuple[str, str]]:

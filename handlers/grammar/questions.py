@@ -18,7 +18,7 @@ from handlers.grammar.intents import (
     Metrics,
     Status,
 )
-from handlers.grammar.words import Words
+from handlers.grammar.words import Words, once
 
 subcommand = Declarations()
 
@@ -66,14 +66,13 @@ def _gonogo(words: Words) -> Intent:
             "against the N before",
             examples=("metrics", "metrics --cycles 12"))
 def _metrics(words: Words) -> Intent:
-    cycles = DEFAULT_CYCLES
-    word = words.peek()
-    if word is not None and word.lower().startswith("--cycles"):
+    given: str | None = None
+    while (word := words.peek()) is not None and word.lower().startswith("--cycles"):
         words.take("--cycles")
         _, equals, value = word.partition("=")
-        cycles = _count(words, value if equals else words.take("the number of cycles"))
+        given = once(given, "--cycles", value if equals else words.take("the number of cycles"))
     words.end()
-    return Metrics(cycles)
+    return Metrics(DEFAULT_CYCLES if given is None else _count(words, given))
 
 
 def _count(words: Words, word: str) -> int:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from bot.domain.errors import echoed
 from bot.domain.pipeline import DEFAULT, Pipeline
 from bot.domain.version import BadVersion, Version
+from bot.domain.version import release_label as label_of
 from handlers.grammar.intents import BadInput
 
 COMMAND = "/loop"
@@ -20,7 +21,6 @@ ENVS = {"stage": "stage", "staging": "stage", "prod": "prod", "production": "pro
 QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "«": '"', "»": '"'})
 # Invisible characters a copy from a web page or a document brings along: read as nothing.
 INVISIBLE = str.maketrans(dict.fromkeys(("\u200b", "\u2060", "\ufeff")))
-CHANGE_LABEL = re.compile(r"change-([0-9]{1,9})", re.IGNORECASE)
 BUG_NUMBER = re.compile(r"#?([0-9]{1,9})")
 LINE = re.compile(r"([0-9]{1,9}\.[0-9]{1,9})(\.[xX])?")
 MAX_BUG = 10**9
@@ -108,10 +108,11 @@ class Words:
 
 def release_label(word: str, usage: str = "") -> str:
     """`0.13.1` (also `v0.13.1`) or a service change's `change-3`, normalised."""
-    change = CHANGE_LABEL.fullmatch(word)
-    if change:
-        return f"change-{int(change.group(1))}"
-    return str(release_version(word, usage))
+    try:
+        return label_of(word)
+    except BadVersion as exc:
+        raise BadInput(exc.message, hint=f"usage: `{COMMAND} {usage}`" if usage else None
+                       ) from None
 
 
 def release_version(word: str, usage: str = "") -> Version:
@@ -209,11 +210,11 @@ def read_options(words: list[str]) -> tuple[list[str], str | None, str | None]:
         word = _dashes(typed)
         lowered = word.lower()
         if lowered.startswith("service:"):
-            service = _once(service, "service", _value(word.split(":", 1)[1], "service:NAME"))
+            service = once(service, "service", _value(word.split(":", 1)[1], "service:NAME"))
         elif lowered == "--service" or lowered.startswith("--service="):
-            service = _once(service, "service", _flag_value(word, items, "--service NAME"))
+            service = once(service, "service", _flag_value(word, items, "--service NAME"))
         elif lowered == "--emergency" or lowered.startswith("--emergency="):
-            emergency = _once(emergency, "--emergency",
+            emergency = once(emergency, "--emergency",
                               _flag_value(word, items, '--emergency "REASON"'))
         elif lowered == "--help" or lowered.split("=", 1)[0] in SUBCOMMAND_OPTIONS:
             kept.append(word)  # `/loop --help`, `/loop metrics --cycles 3`: the grammar's
@@ -252,7 +253,8 @@ def option_named(word: str) -> str | None:
     return name if name in _OPTION_NAMES and name != "help" else None
 
 
-def _once(previous: str | None, option: str, value: str) -> str:
+def once(previous: str | None, option: str, value: str) -> str:
+    """`value`, unless the option was already given (`previous`): then the refusal."""
     if previous is not None:
         raise BadInput(f"`{option}` is given twice ({previous!r}, then {value!r})",
                        hint="give each option once")

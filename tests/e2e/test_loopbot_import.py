@@ -42,7 +42,7 @@ def test_import_from_the_command_line_then_again(import_world: ImportWorld,
                                   "'Please deploy loop-server '")
     unknown = loopbot("--service", "loop-srever")
     assert unknown.returncode == 2 and unknown.stdout == ""
-    assert "unknown service 'loop-srever'; configured services: loop-server" in (
+    assert "no service named 'loop-srever'; the services are: loop-server" in (
         unknown.stderr)
 
 

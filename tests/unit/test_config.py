@@ -62,7 +62,7 @@ def test_secrets_in_the_file_are_refused() -> None:
 
 def test_unknown_service_lists_the_configured_ones() -> None:
     settings = load_settings(APP_YAML, environ={})
-    with pytest.raises(ConfigError, match="configured services: loop-server, loop-client"):
+    with pytest.raises(ConfigError, match="the services are: loop-server, loop-client"):
         settings.service("loop-serve")
 
 

@@ -96,6 +96,13 @@ def test_tag_backport_status_help() -> None:
     ('change "unclosed', "a quote is not closed", "double quotes"),
     ("tag 0.13", "couldn't read `0.13` as a version: expected X.Y.Z", "/loop tag"),
     ("tag change-3", "a service change has no tag", "/loop tag"),
+    ("help tag request", "help takes one subcommand, not `tag request`", "/loop help"),
+    ("metrics --cycles 3 --cycles 4", "`--cycles` is given twice ('3', then '4')",
+     "give each option once"),
+    ("everything", "I don't know `everything`", "`/loop help` lists the subcommands"),
+    ("cal", "did you mean `calendar`?", "/loop calendar"),
+    ("go", "did you mean `gonogo`?", "/loop gonogo"),
+    ("hlep", "did you mean `help`?", "/loop help"),
 ])
 def test_bad_input_says_what_and_shows_the_usage(text: str, said: str, usage: str) -> None:
     with pytest.raises(BadInput) as refused:
