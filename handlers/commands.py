@@ -88,8 +88,8 @@ def register(app: App, runtime: Runtime) -> None:
                              settings.channel_of(home or settings.service().name))
 
         def work(job: Job) -> None:
-            parsed = grammar.parse(unescape(text), settings.step_environments,
-                                   lambda named: _pipeline(settings, named or home))
+            parsed = grammar.parse(unescape(text), lambda named: _pipeline(settings,
+                                                                           named or home))
             if parsed.service is None and home is not None:
                 parsed = replace(parsed, service=home)  # a service's channel is its default
             elif parsed.service is not None:  # a named service's news goes to its channel

@@ -71,6 +71,7 @@ class EnvironmentSettings(_Strict):
     greenlight: bool = False
     monitor_minutes: int | None = Field(default=None, ge=1)
     mocked_partner: bool | None = None
+    aliases: tuple[str, ...] | None = None
 
 
 class ServiceSettings(_Strict):

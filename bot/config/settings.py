@@ -207,15 +207,6 @@ class Settings(_Strict):
         found = next((s for s in self.services if s.name == service), None)
         return found.slack if found is not None else None
 
-    @property
-    def step_environments(self) -> tuple[str, ...]:
-        """The environments with a ticket across the services, in pipeline order: what
-        `/loop request|deployed|verify ENV` reads."""
-        names: dict[str, None] = {}
-        for service in sorted(self.services, key=lambda s: len(s.pipeline.ticketed)):
-            names.update(dict.fromkeys(service.pipeline.ticketed_names))
-        return tuple(sorted(names, key=lambda n: n == "prod"))
-
     def pipeline(self, service: str | None = None) -> Pipeline:
         """The service's environments in order and what each takes."""
         return self.service(service).pipeline

@@ -17,6 +17,7 @@ Per environment (app.yaml `services[].environments.NAME`, every key optional but
 - `monitor_minutes`: how long OPS watches it after a push (prod: `workflow.monitor_minutes`).
 - `mocked_partner`: whether it is expected to run a mocked partner (loop-server's
   fakeTokBox); unset: whatever it reports.
+- `aliases`: other words `/loop` reads as its name (stage: staging, prod: production).
 
 A service's settings carry its pipeline (`ServiceSettings.pipeline`); the domain's
 functions are given it. `DEFAULT` is dev -> stage -> prod, a service's with no
@@ -59,6 +60,7 @@ class Environment:
     greenlight: bool = False
     monitor_minutes: int | None = None
     mocked_partner: bool | None = None
+    aliases: tuple[str, ...] = ()
 
     @property
     def has_ticket(self) -> bool:
@@ -76,6 +78,12 @@ class Pipeline:
 
     def env(self, name: str) -> Environment | None:
         return next((e for e in self.environments if e.name == name), None)
+
+    def named(self, word: str) -> str | None:
+        """The environment `word` names (its name or an alias, any case), else None."""
+        lowered = word.lower()
+        return next((e.name for e in self.environments
+                     if lowered == e.name or lowered in e.aliases), None)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -165,6 +173,9 @@ def _default_ticket(name: str) -> str | None:
     return name.replace("-", " ").title()
 
 
+ALIASES = {"stage": ("staging",), PROD: ("production",)}  # the defaults: today's words
+
+
 def _given(raw: Mapping[str, object], key: str, default: object) -> object:
     value = raw.get(key)
     return default if value is None else value
@@ -194,6 +205,11 @@ def environment_from(name: str, raw: Mapping[str, object], *, key: str) -> Envir
         raise PipelineError(f"{key}.gates", f"{name} has no deployment ticket, so nothing "
                                             "to verify behind a gate")
     follows = _given(raw, "follows", "master" if name == DEV else None)
+    aliases = tuple(str(a).lower() for a in _as_list(_given(raw, "aliases", ALIASES.get(
+        name, ())), f"{key}.aliases"))
+    for alias in aliases:
+        if not COMMAND_WORD.fullmatch(alias):
+            raise PipelineError(f"{key}.aliases", f"{alias!r} is not a valid command word")
     return Environment(
         name=name, url=str(raw.get("url", "")), ticket=ticket,
         follows=None if follows in (None, False) else str(follows),
@@ -201,6 +217,7 @@ def environment_from(name: str, raw: Mapping[str, object], *, key: str) -> Envir
         gates=gates, greenlight=bool(raw.get("greenlight", False)),
         monitor_minutes=_minutes(raw.get("monitor_minutes"), f"{key}.monitor_minutes"),
         mocked_partner=_flag(raw.get("mocked_partner"), f"{key}.mocked_partner"),
+        aliases=aliases,
     )
 
 
@@ -213,6 +230,12 @@ def pipeline_from(envs: list[Environment], *, key: str = "environments") -> Pipe
         if env.name in seen:
             raise PipelineError(f"{key}.{env.name}", f"two environments named {env.name}")
         seen.add(env.name)
+    words: dict[str, str] = {e.name: e.name for e in envs}
+    for env in envs:
+        for alias in env.aliases:
+            if words.setdefault(alias, env.name) != env.name:
+                raise PipelineError(f"{key}.{env.name}.aliases", f"{alias!r} already names "
+                                                                 f"{words[alias]}")
     if envs[-1].name != PROD:
         raise PipelineError(key, f"prod must be the last environment (the last is "
                                  f"{envs[-1].name})" if PROD in seen else "no prod environment")
@@ -250,5 +273,5 @@ def _flag(value: object, key: str) -> bool | None:
 
 
 DEFAULT = Pipeline((Environment(DEV, ticket=None, follows="master"),
-                    Environment("stage", ticket="Stage"),
-                    Environment(PROD, ticket="Production")))
+                    Environment("stage", ticket="Stage", aliases=ALIASES["stage"]),
+                    Environment(PROD, ticket="Production", aliases=ALIASES[PROD])))

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.domain.actions import Action, Role
-from bot.domain.pipeline import DEFAULT, STEPS, Pipeline
+from bot.domain.pipeline import STEPS, Pipeline
 from handlers.grammar.intents import Intent
 from handlers.grammar.words import COMMAND, Words
 
@@ -36,11 +36,6 @@ class Subcommand:
     def emergency(self) -> bool:
         """Only steps with guards to skip take `--emergency`: the lifecycle's."""
         return bool(self.actions) or self.breaks_glass
-
-    @property
-    def usage_line(self) -> str:
-        """The usage with the default pipeline's words (`request stage|prod VERSION`)."""
-        return self.usage_line_in(DEFAULT)
 
     def usage_in(self, pipeline: Pipeline) -> str:
         """The usage in `pipeline`'s words: `{reject}` becomes the environments it takes

@@ -7,7 +7,7 @@ from __future__ import annotations
 from bot import SOURCE
 from bot.config.settings import ServiceSettings
 from bot.domain.actions import ENV_VERBS, Action, Role
-from bot.domain.pipeline import DEFAULT, Pipeline
+from bot.domain.pipeline import Pipeline
 from bot.domain.release import Kind
 from bot.domain.rules import roles_for
 from bot.messages.help import HelpTopic
@@ -20,7 +20,7 @@ EMERGENCY_OPTION = ('`--emergency "REASON"` (emergency role only) takes the step
                     'failing guards, confirmed with a button, announced and audited')
 
 
-def lines(pipeline: Pipeline = DEFAULT) -> list[tuple[str, str]]:
+def lines(pipeline: Pipeline) -> list[tuple[str, str]]:
     """(usage, "WHO: summary") of every subcommand, for the list, in the words of
     `pipeline` (the caller's service's)."""
     listed = []
@@ -35,15 +35,15 @@ def emergency_steps() -> list[str]:
     return [s.name for s in SUBCOMMANDS.values() if s.emergency]
 
 
-def topic(declared: Subcommand, service: ServiceSettings | None = None) -> HelpTopic:
+def topic(declared: Subcommand, service: ServiceSettings) -> HelpTopic:
     """`service`: the one the caller's help is about (what `tag` commits depends on it)."""
     options = (SERVICE_OPTION, EMERGENCY_OPTION) if declared.emergency else (
         () if declared.name == "help" else (SERVICE_OPTION,))
     changes = declared.changes or ("" if declared.actions or declared.roles
                                    else "nothing: it only reads")
-    if declared.name == "tag" and service is not None:
+    if declared.name == "tag":
         changes = tag_changes(service)
-    pipeline = service.pipeline if service is not None else DEFAULT
+    pipeline = service.pipeline
     return HelpTopic(
         usage=declared.usage_line_in(pipeline), summary=declared.summary,
         who=who(declared, pipeline),
@@ -91,7 +91,7 @@ def option_topic(option: str, services: list[str]) -> HelpTopic:
         options=())
 
 
-def who(declared: Subcommand, pipeline: Pipeline = DEFAULT) -> str:
+def who(declared: Subcommand, pipeline: Pipeline) -> str:
     """Who may run it in `pipeline`: an environment's step is its environments' (a
     real-stage that DEV verifies says so)."""
     if declared.name in ENV_VERBS:

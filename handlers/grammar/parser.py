@@ -9,7 +9,7 @@ Guarantees:
   declarations (`SUBCOMMANDS`): help and the lifecycle's in handlers/grammar/lifecycle.py,
   the questions in handlers/grammar/questions.py, the load-test and sign-off ones in
   handlers/grammar/checks.py.
-- Forgiving where it is safe: case, `prod`/`production`, `stage`/`staging`, `v0.13.1`,
+- Forgiving where it is safe: case, an environment's aliases (`production`), `v0.13.1`,
   typographic quotes, `service:NAME` or `--service NAME` anywhere in the line.
 - Strict where it matters: a version is X.Y.Z (or a service change's `change-N`), a bug is
   a number, nothing is left over; anything else raises `BadInput` saying what was wrong
@@ -23,7 +23,7 @@ import difflib
 from collections.abc import Callable
 
 from bot.domain.errors import echoed
-from bot.domain.pipeline import DEFAULT, Pipeline
+from bot.domain.pipeline import Pipeline
 from handlers.grammar.checks import subcommand as checks
 from handlers.grammar.declarations import Subcommand
 from handlers.grammar.intents import BadInput, Command, Help
@@ -42,13 +42,11 @@ SPELLING_CUTOFF = 0.75  # difflib's ratio: `hlep` -> help is 0.75, `everything` 
 ALIASES = {"rollback": "backoff"}  # what people also type, for the declared name
 
 
-def parse(text: str, envs: tuple[str, ...] = DEFAULT.ticketed_names,
-          pipeline_of: Callable[[str | None], Pipeline] | None = None) -> Command:
+def parse(text: str, pipeline_of: Callable[[str | None], Pipeline]) -> Command:
     """Read a `/loop` line; BadInput says what was wrong and shows the usage. A line
-    longer than MAX_TEXT is refused before anything else is read. `envs`: the
-    environments the configured pipelines request, deploy and verify, in order;
-    `pipeline_of`: the pipeline of the service the line names (None: the default one),
-    whose environments each step's words and usage name."""
+    longer than MAX_TEXT is refused before anything else is read. `pipeline_of`: the
+    pipeline of the service the line names (None: the default service's), whose
+    environments each step's words and usage name."""
     if len(text) > MAX_TEXT:
         raise BadInput(f"that line is {len(text):,} characters long; `{COMMAND}` reads "
                        f"{MAX_TEXT:,} at most", hint=f"`{COMMAND} help` lists the subcommands")
@@ -64,19 +62,18 @@ def parse(text: str, envs: tuple[str, ...] = DEFAULT.ticketed_names,
     if name in SUBCOMMANDS and any(w.lower() in HELP_WORDS for w in words[1:]):
         return Command("help", Help(name), service, None, text)  # `verify --help`
     declared = SUBCOMMANDS.get(name)
-    pipeline = pipeline_of(service) if pipeline_of is not None else DEFAULT
+    pipeline = pipeline_of(service)
     if declared is None:
         raise unknown(words[0], pipeline)
     if emergency is not None and not declared.emergency:
         steps = ", ".join(s.name for s in SUBCOMMANDS.values() if s.emergency)
         raise BadInput(f"`{name}` has no guard to skip: `--emergency` goes with a lifecycle "
                        f"step ({steps})", hint=f"usage: `{declared.usage_line_in(pipeline)}`")
-    intent = declared.read(Words(words[1:], declared.usage_in(pipeline), envs=envs,
-                                 pipeline=pipeline))
+    intent = declared.read(Words(words[1:], pipeline, declared.usage_in(pipeline)))
     return Command(name, intent, service, emergency, text)
 
 
-def unknown(name: str, pipeline: Pipeline = DEFAULT) -> BadInput:
+def unknown(name: str, pipeline: Pipeline) -> BadInput:
     close = closest(name)
     if close:
         usage = SUBCOMMANDS[close].usage_line_in(pipeline)
@@ -97,6 +94,6 @@ def closest(name: str) -> str | None:
     return close[0] if close else None
 
 
-def help_lines(pipeline: Pipeline = DEFAULT) -> list[tuple[str, str]]:
+def help_lines(pipeline: Pipeline) -> list[tuple[str, str]]:
     """(usage line, summary) of every subcommand, in declaration order."""
     return [(s.usage_line_in(pipeline), s.summary) for s in SUBCOMMANDS.values()]

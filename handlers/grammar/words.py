@@ -11,13 +11,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from bot.domain.errors import echoed
-from bot.domain.pipeline import DEFAULT, Pipeline
+from bot.domain.pipeline import Pipeline
 from bot.domain.version import BadVersion, Version
 from bot.domain.version import release_label as label_of
 from handlers.grammar.intents import BadInput
 
 COMMAND = "/loop"
-ENVS = {"stage": "stage", "staging": "stage", "prod": "prod", "production": "prod"}
 QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "«": '"', "»": '"'})
 # Invisible characters a copy from a web page or a document brings along: read as nothing.
 INVISIBLE = str.maketrans(dict.fromkeys(("\u200b", "\u2060", "\ufeff")))
@@ -28,16 +27,14 @@ MAX_BUG = 10**9
 
 @dataclass
 class Words:
-    """The words after the subcommand's name, read left to right."""
+    """The words after the subcommand's name, read left to right, in the words of
+    `pipeline`: the service the line is about's (bot/domain/pipeline.py), which names
+    the environments each step takes and what else people call them (`staging`)."""
 
     items: list[str]
+    pipeline: Pipeline
     usage: str = ""
     position: int = field(default=0)
-    # The environments a release is requested, deployed and verified on, in the order of
-    # the configured pipelines (bot/domain/pipeline.py).
-    envs: tuple[str, ...] = DEFAULT.ticketed_names
-    # The pipeline of the service the line is about: which environments each step names.
-    pipeline: Pipeline = DEFAULT
 
     def peek(self) -> str | None:
         return self.items[self.position] if self.position < len(self.items) else None
@@ -57,12 +54,13 @@ class Words:
         return False
 
     def env(self, *allowed: str) -> str:
-        known = allowed or self.envs
+        envs = self.pipeline.ticketed_names
+        known = allowed or envs
         named = " or ".join(known) if len(known) < 3 else (
             f"{', '.join(known[:-1])} or {known[-1]}")
         word = self.take(f"the environment ({named})")
-        env = ENVS.get(word.lower(), word.lower())
-        if env not in self.envs and env not in allowed:
+        env = self.pipeline.named(word) or word.lower()
+        if env not in envs and env not in allowed:
             raise self.error(f"expected {named}, got `{echoed(word)}`")
         if allowed and env not in allowed:
             raise self.error(f"this applies to {' or '.join(allowed)} only, not {env}")

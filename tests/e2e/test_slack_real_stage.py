@@ -117,7 +117,8 @@ def test_loop_client_has_no_real_stage_and_says_which_environments_it_has(
     world = loop_world
     world.command(QA, f"verify real-stage {VERSION} service:loop-client")
     said = world.last_ephemeral(QA).text
-    assert "loop-client has no `verify real-stage` step" in said
+    assert "expected stage or prod, got `real-stage`; usage: `/loop verify stage|prod " \
+        "VERSION`" in said  # read in loop-client's pipeline
     world.command(QA, "help verify")
     assert "/loop verify stage|real-stage|prod VERSION" in world.last_ephemeral(QA).text
     world.command(QA, "help verify service:loop-client")

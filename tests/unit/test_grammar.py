@@ -5,18 +5,26 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.actions import Action
+from bot.domain.pipeline import DEFAULT
 from bot.domain.version import Version
 from handlers.grammar import help
 from handlers.grammar.intents import (
     Backport,
     BadInput,
+    Command,
     Help,
     ServiceChange,
     Status,
     Step,
     TagPreview,
 )
-from handlers.grammar.parser import SUBCOMMANDS, parse
+from handlers.grammar.parser import SUBCOMMANDS
+from handlers.grammar.parser import parse as parse_in
+
+
+def parse(text: str) -> Command:
+    """A line read in the default pipeline's words (dev -> stage -> prod)."""
+    return parse_in(text, lambda _service: DEFAULT)
 
 
 @pytest.mark.parametrize("text, action, version", [
@@ -112,7 +120,7 @@ def test_bad_input_says_what_and_shows_the_usage(text: str, said: str, usage: st
 
 
 def test_help_is_generated_from_the_declarations() -> None:
-    lines = dict(help.lines())
+    lines = dict(help.lines(DEFAULT))
     assert len(lines) == len(SUBCOMMANDS) >= 16
     assert lines["/loop greenlight prod [VERSION]"].startswith("QA:")
     assert all(usage.split()[1] in SUBCOMMANDS for usage in lines)

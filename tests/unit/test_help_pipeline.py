@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.config.settings import load_settings
+from bot.domain.pipeline import DEFAULT
 from handlers.grammar import help
 from handlers.grammar.parser import SUBCOMMANDS
 
@@ -25,4 +26,4 @@ def test_help_on_verify_says_who_verifies_each_environment(tmp_path: Path) -> No
     listed = dict(help.lines(service.pipeline))
     assert listed["/loop verify stage|real-stage|prod VERSION"].startswith(
         "stage: QA; real-stage: DEV; prod: QA: ")
-    assert help.who(SUBCOMMANDS["verify"]) == "QA"  # dev -> stage -> prod's
+    assert help.who(SUBCOMMANDS["verify"], DEFAULT) == "QA"  # dev -> stage -> prod's

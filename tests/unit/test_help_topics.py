@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.config.settings import ServiceSettings
 from bot.domain.actions import Action, Role
 from bot.domain.pipeline import DEFAULT
 from bot.domain.release import Kind
@@ -17,7 +18,8 @@ from handlers.grammar.parser import SUBCOMMANDS
 
 @pytest.mark.parametrize("name", list(SUBCOMMANDS))
 def test_every_topic_renders_valid_blocks_with_who_and_an_example(name: str) -> None:
-    topic = help.topic(SUBCOMMANDS[name])
+    topic = help.topic(SUBCOMMANDS[name], ServiceSettings(name="loop-server",
+                                                        repo="mozilla-services/loop-server"))
     rendered = help_topic(topic)
     assert block_errors(rendered.blocks) == []
     assert topic.who and topic.examples, name
@@ -26,6 +28,6 @@ def test_every_topic_renders_valid_blocks_with_who_and_an_example(name: str) -> 
 
 def test_who_comes_from_the_lifecycle() -> None:
     assert roles_for(Action.REQUEST_PROD, Kind.CODE, DEFAULT) == {Role.DEV, Role.QA}
-    assert help.who(SUBCOMMANDS["request"]).startswith("DEV or QA")
-    assert help.who(SUBCOMMANDS["block"]) == "DEV, OPS or QA"
-    assert help.who(SUBCOMMANDS["status"]) == "anyone"
+    assert help.who(SUBCOMMANDS["request"], DEFAULT).startswith("DEV or QA")
+    assert help.who(SUBCOMMANDS["block"], DEFAULT) == "DEV, OPS or QA"
+    assert help.who(SUBCOMMANDS["status"], DEFAULT) == "anyone"

@@ -24,14 +24,18 @@ from bot.domain.loadtest import (
 )
 from bot.domain.pipeline import DEFAULT
 from bot.domain.release import Env, Kind, Release, State, Ticket
-from handlers.grammar.intents import BadInput, LoadTestResult, LoadTestWindow
-from handlers.grammar.parser import parse
+from handlers.grammar.intents import BadInput, Command, LoadTestResult, LoadTestWindow
+from handlers.grammar.parser import parse as parse_in
 
 PARIS = ZoneInfo("Europe/Paris")
 CALENDAR = Calendar.build(anchor=dt.date(2026, 12, 8), tz=PARIS, skip=[dt.date(2026, 12, 10)],
                           moves={dt.date(2027, 1, 5): dt.date(2027, 1, 6)},
                           freezes=[Freeze(dt.date(2027, 1, 20), dt.date(2027, 1, 21), "FOSDEM")])
 NOW = dt.datetime(2026, 12, 8, 9, 0, tzinfo=PARIS)
+
+
+def parse(text: str) -> Command:
+    return parse_in(text, lambda _service: DEFAULT)
 
 
 def at(text: str) -> dt.datetime:

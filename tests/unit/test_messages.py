@@ -50,7 +50,7 @@ def test_long_lists_say_how_many_were_left_out() -> None:
 
 
 def test_help_and_partner_failure_render_valid_blocks() -> None:
-    assert block_errors(help_text(help_lines()).blocks) == []
+    assert block_errors(help_text(help_lines(DEFAULT)).blocks) == []
     failed = partner_failure(PartnerError("Bugzilla", "could not file: HTTP 503"), changed=False)
     assert failed.text.startswith("Bugzilla is failing") and "nothing was changed" in failed.text
 

@@ -72,6 +72,12 @@ URL = {"url": "https://loop.example.com"}
      "key 'services.0.environments.Real_Stage': 'Real_Stage' is not a valid command word"),
     ({"stage": {**URL, "gates": ["smoke"]}, "prod": URL},
      "key 'services.0.environments.stage.gates.0': Input should be 'load_test' or 'signoffs'"),
+    ({"stage": {**URL, "aliases": ["prod"]}, "prod": URL},
+     "key 'services.0.environments.stage.aliases': 'prod' already names prod"),
+    ({"stage": URL, "loadstage": {**URL, "aliases": ["staging"]}, "prod": URL},
+     "key 'services.0.environments.loadstage.aliases': 'staging' already names stage"),
+    ({"stage": {**URL, "aliases": ["Load Stage"]}, "prod": URL},
+     "key 'services.0.environments.stage.aliases': 'load stage' is not a valid command word"),
 ])
 def test_a_pipeline_that_cannot_run_is_refused_with_file_and_key(
     tmp_path: Path, environments: dict[str, object], said: str

@@ -49,7 +49,6 @@ from bot.sandbox.slack.signed import SlackRequests, buttons
 from bot.sandbox.world import Sandbox
 from bot.usecases.calendar_feed import calendar_from_settings
 from bot.usecases.ports import PartnerError
-from handlers.grammar.words import ENVS
 
 USERS = {"dev": "U0DEV0001", "ops": "U0OPS0001", "qa": "U0QA00001", "lead": "U0LEAD001",
          "client-dev": "U0CLDEV01", "client-qa": "U0CLQA001"}  # loop-client's own team
@@ -152,7 +151,8 @@ class Chat:
         words = sandbox_words(args, DEPLOY_USAGE)
         if len(words) != 2:
             raise ValueError(f"usage: {DEPLOY_USAGE}")
-        env = ENVS.get(words[0].lower(), words[0].lower())  # as `/loop` reads it
+        pipeline = self.settings.service(self.service).pipeline
+        env = pipeline.named(words[0]) or words[0].lower()  # as `/loop` reads it
         version = deployable(words[1], DEPLOY_USAGE)
         if (self.service, env) not in self.sandbox.environments:
             known = ", ".join(self.settings.service().environments)
