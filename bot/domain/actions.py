@@ -120,8 +120,7 @@ class Actor:
 class Facts:
     """What the outside says right now, read afresh before deciding."""
 
-    stage_ticket: Bug | None = None
-    prod_ticket: Bug | None = None
+    tickets: Mapping[str, Bug] = field(default_factory=dict)  # by environment, as read now
     open_blockers: tuple[Bug, ...] = ()  # open bugs blocking the prod ticket
     environment: EnvironmentState | None = None  # the environment the action concerns
     qa_files_prod_ticket: bool = False
@@ -129,14 +128,11 @@ class Facts:
     load_test_required: bool = False  # the service's workflow.require_load_test
     load_test_passed: bool = False  # QA recorded a passed load test (latest result)
     signoffs_missing: tuple[str, ...] = ()  # teams yet to sign prod off (verify prod)
-    tickets: Mapping[str, Bug] = field(default_factory=dict)  # by environment, beyond these
     load_test_window_set: bool = False  # QA agreed a window for the load test
 
     def ticket(self, env: str) -> Bug | None:
         """The current deployment ticket of env, as Bugzilla says it now."""
-        if env in self.tickets:
-            return self.tickets[env]
-        return {"stage": self.stage_ticket, "prod": self.prod_ticket}.get(env)
+        return self.tickets.get(env)
 
 
 # -- side effects, performed by the use case in order ----------------------------------

@@ -48,7 +48,8 @@ def failing_guards(
         for waited in pipeline.greenlight_waits_for:
             failures += _verified(facts.ticket(waited.name), waited.name, waited.verifies,
                                   release)
-        failures += _ticket_exists(facts.prod_ticket, "prod", name)
+        prod = pipeline.ticketed_names[-1]
+        failures += _ticket_exists(facts.ticket(prod), prod, name)
         if facts.open_blockers:
             listed = ", ".join(b.describe() for b in facts.open_blockers)
             failures.append(f"prod is blocked for {release.version} by {listed}")

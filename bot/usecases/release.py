@@ -139,8 +139,7 @@ def read_facts(
     if action is Action.GREENLIGHT:
         ids = set(release.blockers) | set(prod_bug.depends_on if prod_bug else ())
         blockers = tuple(b for b in tracker.bugs(sorted(ids)).values() if b.is_open)
-    # every ticketed environment's bug is in `tickets` (Facts.ticket reads them first)
-    return Facts(prod_ticket=prod_bug, open_blockers=blockers, environment=environment,
+    return Facts(open_blockers=blockers, environment=environment,
                  qa_files_prod_ticket=ctx.settings.workflow.qa_files_prod_ticket,
                  bug=subject, load_test_required=required, load_test_passed=passed,
                  signoffs_missing=missing, tickets=tickets, load_test_window_set=window_set)

@@ -79,8 +79,8 @@ def good_facts(action: Action) -> Facts:
     stage_status = "RESOLVED" if action in (Action.DEPLOYED_STAGE, Action.VERIFY_STAGE) \
         else "VERIFIED"
     return Facts(
-        stage_ticket=ticket(STAGE_BUG, stage_status, "FIXED"),
-        prod_ticket=ticket(PROD_BUG, "RESOLVED", "FIXED"),
+        tickets={"stage": ticket(STAGE_BUG, stage_status, "FIXED"),
+                 "prod": ticket(PROD_BUG, "RESOLVED", "FIXED")},
         environment=EnvironmentState(env, f"https://{env}.example", True,
                                      PREVIOUS if action is Action.BACKOFF else VERSION),
         bug=Bug(BLOCKER, "Rooms are not created", "NEW"),
@@ -118,8 +118,8 @@ def test_every_role_action_and_state_is_allowed_or_refused_as_process_md_says(
 
 
 def test_greenlight_refused_while_stage_ticket_unverified() -> None:
-    facts = Facts(stage_ticket=ticket(STAGE_BUG, "RESOLVED", "FIXED"),
-                  prod_ticket=ticket(PROD_BUG, "NEW"))
+    facts = Facts(tickets={"stage": ticket(STAGE_BUG, "RESOLVED", "FIXED"),
+                           "prod": ticket(PROD_BUG, "NEW")})
     with pytest.raises(GuardFailed) as refused:
         decide(Action.GREENLIGHT, release(S.PROD_REQUESTED), facts, actor(Role.QA),
                pipeline=DEFAULT)
@@ -130,8 +130,8 @@ def test_greenlight_refused_while_stage_ticket_unverified() -> None:
 
 
 def test_greenlight_refused_while_a_blocker_is_open() -> None:
-    facts = Facts(stage_ticket=ticket(STAGE_BUG, "VERIFIED", "FIXED"),
-                  prod_ticket=ticket(PROD_BUG, "NEW"),
+    facts = Facts(tickets={"stage": ticket(STAGE_BUG, "VERIFIED", "FIXED"),
+                           "prod": ticket(PROD_BUG, "NEW")},
                   open_blockers=(Bug(BLOCKER, "Rooms are not created", "ASSIGNED"),))
     with pytest.raises(GuardFailed, match=f"prod is blocked for {VERSION} by bug {BLOCKER} "
                                           r"\(ASSIGNED\)"):
@@ -140,14 +140,14 @@ def test_greenlight_refused_while_a_blocker_is_open() -> None:
 
 
 def test_greenlight_refused_without_a_prod_ticket() -> None:
-    facts = Facts(stage_ticket=ticket(STAGE_BUG, "VERIFIED", "FIXED"))
+    facts = Facts(tickets={"stage": ticket(STAGE_BUG, "VERIFIED", "FIXED")})
     subject = release(S.PROD_REQUESTED, tickets=(Ticket(Env.STAGE, STAGE_BUG),))
     with pytest.raises(GuardFailed, match="has no prod deployment ticket"):
         decide(Action.GREENLIGHT, subject, facts, actor(Role.QA), pipeline=DEFAULT)
 
 
 def test_deployed_refused_while_stage_reports_another_version() -> None:
-    facts = Facts(stage_ticket=ticket(STAGE_BUG, "NEW"),
+    facts = Facts(tickets={"stage": ticket(STAGE_BUG, "NEW")},
                   environment=EnvironmentState("stage", "https://stage", True, "0.12.2"))
     with pytest.raises(GuardFailed, match=r"stage reports 0\.12\.2, not 0\.13\.0: deploy it first"):
         decide(Action.DEPLOYED_STAGE, release(S.STAGE_REQUESTED), facts, actor(Role.OPS),
@@ -155,7 +155,7 @@ def test_deployed_refused_while_stage_reports_another_version() -> None:
 
 
 def test_deployed_refused_while_stage_is_unreachable() -> None:
-    facts = Facts(stage_ticket=ticket(STAGE_BUG, "NEW"),
+    facts = Facts(tickets={"stage": ticket(STAGE_BUG, "NEW")},
                   environment=EnvironmentState("stage", "https://stage", False,
                                                error="connection refused"))
     with pytest.raises(GuardFailed, match="can't read what stage runs: connection refused"):
@@ -177,7 +177,7 @@ def test_verifying_stage_files_the_prod_ticket_unless_qa_files_it() -> None:
 
 def test_a_repeat_after_a_half_done_verify_still_passes_its_guards() -> None:
     """The first attempt set the stage ticket VERIFIED, then Bugzilla failed."""
-    facts = Facts(stage_ticket=ticket(STAGE_BUG, "VERIFIED", "FIXED"),
+    facts = Facts(tickets={"stage": ticket(STAGE_BUG, "VERIFIED", "FIXED")},
                   environment=EnvironmentState("stage", "https://stage", True, VERSION))
     decision = decide(Action.VERIFY_STAGE, release(S.STAGE_DEPLOYED), facts, actor(Role.QA),
                       pipeline=DEFAULT)
@@ -208,7 +208,7 @@ def test_unblock_refuses_a_bug_that_does_not_block() -> None:
 
 
 def test_emergency_override_skips_failing_guards_and_lists_them() -> None:
-    facts = Facts(stage_ticket=ticket(STAGE_BUG, "RESOLVED", "FIXED"))
+    facts = Facts(tickets={"stage": ticket(STAGE_BUG, "RESOLVED", "FIXED")})
     decision = decide(Action.GREENLIGHT, release(S.STAGE_DEPLOYED), facts,
                       actor(Role.EMERGENCY), override_reason="TokBox outage fix, CVE",
                       pipeline=DEFAULT)
@@ -220,7 +220,7 @@ def test_emergency_override_skips_failing_guards_and_lists_them() -> None:
 
 def test_an_override_past_a_missing_ticket_files_it_for_the_record() -> None:
     stage_only = release(S.STAGE_DEPLOYED, tickets=(Ticket(Env.STAGE, STAGE_BUG),))
-    facts = Facts(stage_ticket=ticket(STAGE_BUG, "RESOLVED", "FIXED"))
+    facts = Facts(tickets={"stage": ticket(STAGE_BUG, "RESOLVED", "FIXED")})
     decision = decide(Action.GREENLIGHT, stage_only, facts, actor(Role.EMERGENCY),
                       override_reason="Hawk sessions expire for every user", pipeline=DEFAULT)
     assert decision.effects == (FileTicket(Env.PROD),)
@@ -268,7 +268,7 @@ def test_service_change_tickets_are_filed_by_ops_and_need_no_version_check() -> 
     assert decision.effects == (FileTicket(Env.STAGE),)
     deployed = Release("loop-server", "change-1", S.STAGE_REQUESTED, kind=Kind.SERVICE,
                        tickets=(Ticket(Env.STAGE, STAGE_BUG),))
-    facts = Facts(stage_ticket=ticket(STAGE_BUG, "NEW"),
+    facts = Facts(tickets={"stage": ticket(STAGE_BUG, "NEW")},
                   environment=EnvironmentState("stage", "https://stage", True, "0.12.2"))
     assert decide(Action.DEPLOYED_STAGE, deployed, facts, actor(Role.OPS),
                   pipeline=DEFAULT).to_state \

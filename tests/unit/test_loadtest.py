@@ -119,7 +119,7 @@ def _stage_deployed(kind: Kind = Kind.CODE) -> Release:
 
 
 def _facts(load_test_required: bool = False, load_test_passed: bool = False) -> Facts:
-    return Facts(stage_ticket=Bug(1105101, "deploy", "RESOLVED", "FIXED"),
+    return Facts(tickets={"stage": Bug(1105101, "deploy", "RESOLVED", "FIXED")},
                  environment=EnvironmentState("stage", "https://stage", True, "0.14.0"),
                  load_test_required=load_test_required, load_test_passed=load_test_passed)
 

@@ -79,7 +79,7 @@ def deployed(service: str) -> Release:
                    tickets=(Ticket(Env.STAGE, 1106001),))
 
 
-FACTS = Facts(stage_ticket=Bug(1106001, "deploy", "RESOLVED", "FIXED"),
+FACTS = Facts(tickets={"stage": Bug(1106001, "deploy", "RESOLVED", "FIXED")},
               environment=EnvironmentState("stage", "https://stage", True, "0.2.0"))
 
 

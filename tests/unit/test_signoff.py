@@ -37,13 +37,13 @@ def test_who_may_sign_and_when() -> None:
 
 
 def test_verify_prod_waits_for_the_missing_teams() -> None:
-    facts = Facts(prod_ticket=Bug(1105202, "deploy", "RESOLVED", "FIXED"),
+    facts = Facts(tickets={"prod": Bug(1105202, "deploy", "RESOLVED", "FIXED")},
                   environment=EnvironmentState("prod", "https://prod", True, "0.14.1"),
                   signoffs_missing=("loop-client",))
     with pytest.raises(GuardFailed, match="prod sign-off missing from loop-client: each team "
                                           "signs with `/loop signoff prod 0.14.1`"):
         decide(Action.VERIFY_PROD, release(State.PROD_DEPLOYED), facts, QA, pipeline=DEFAULT)
-    done = Facts(prod_ticket=facts.prod_ticket, environment=facts.environment)
+    done = Facts(tickets=facts.tickets, environment=facts.environment)
     assert decide(Action.VERIFY_PROD, release(State.PROD_DEPLOYED), done, QA,
                   pipeline=DEFAULT).to_state \
         is State.DONE
