@@ -23,11 +23,11 @@ from bot.config.options import (
 )
 from bot.config.values import SlackId, WebUrl
 from bot.domain.pipeline import (
-    DEFAULT,
     DEV,
     PROD,
     Environment,
     Pipeline,
+    default_pipeline,
     environment_from,
     pipeline_from,
 )
@@ -113,7 +113,7 @@ class ServiceSettings(_Strict):
 
     def _pipeline_sources(self) -> tuple[object, ...]:
         configured = "environments" in self.model_fields_set
-        return (self.environments, self.workflow, configured)
+        return (self.environments, self.workflow, configured, self.main_branch)
 
     @field_validator("repo")
     @classmethod
@@ -142,7 +142,7 @@ def pipeline_of(service: ServiceSettings, *, key: str) -> Pipeline:
     unless an environment already carries that gate. PipelineError's key is the dotted key
     under `key`."""
     if "environments" not in service.model_fields_set:
-        return DEFAULT  # nothing configured: dev -> stage -> prod, none of them watched
+        return default_pipeline(service.main_branch)  # dev -> stage -> prod, none watched
     prefix = f"{key}." if key else ""
     raws = {name: settings.model_dump(exclude_unset=True)
             for name, settings in service.environments.items()}
@@ -157,5 +157,6 @@ def pipeline_of(service: ServiceSettings, *, key: str) -> Pipeline:
         gates = list(raw.get("gates", ()) or ())
         gates += [g for g, on in legacy.items() if on == name and g not in carried]
         raw["gates"] = gates
-        envs.append(environment_from(name, raw, key=f"{prefix}environments.{name}"))
+        envs.append(environment_from(name, raw, key=f"{prefix}environments.{name}",
+                                     main_branch=service.main_branch))
     return pipeline_from(envs, key=f"{prefix}environments")

@@ -6,7 +6,8 @@ Per environment (app.yaml `services[].environments.NAME`, every key optional but
 - `ticket`: the word the deployment ticket's summary uses ("Stage", "Real Stage",
   "Production"); `false`: no ticket (the environment is only watched). Default: none for
   dev, "Production" for prod, else the name in title case ("real-stage" -> "Real Stage").
-- `follows`: a branch the environment follows instead of taking releases (dev: master).
+- `follows`: a branch the environment follows instead of taking releases (dev: the
+  service's `main_branch`).
 - `deploys` / `verifies`: the roles that mark it deployed / verify it (OPS / QA).
 - `gates`: what verifying it waits for: `load_test` (a passed load test: this environment
   takes the load-test windows and results), `signoffs` (the teams of
@@ -20,8 +21,8 @@ Per environment (app.yaml `services[].environments.NAME`, every key optional but
 - `aliases`: other words `/loop` reads as its name (stage: staging, prod: production).
 
 A service's settings carry its pipeline (`ServiceSettings.pipeline`); the domain's
-functions are given it. `DEFAULT` is dev -> stage -> prod, a service's with no
-`environments` configured.
+functions are given it. `default_pipeline(main_branch)` is dev -> stage -> prod, a
+service's with no `environments` configured; `DEFAULT` is that with master.
 """
 
 from __future__ import annotations
@@ -181,8 +182,10 @@ def _given(raw: Mapping[str, object], key: str, default: object) -> object:
     return default if value is None else value
 
 
-def environment_from(name: str, raw: Mapping[str, object], *, key: str) -> Environment:
-    """One environment from its app.yaml mapping; PipelineError names the bad key."""
+def environment_from(name: str, raw: Mapping[str, object], *, key: str,
+                     main_branch: str) -> Environment:
+    """One environment from its app.yaml mapping (dev follows `main_branch` unless it says
+    otherwise); PipelineError names the bad key."""
     if not COMMAND_WORD.fullmatch(name):
         raise PipelineError(key, f"{name!r} is not a valid command word (lowercase letters, "
                                  "digits and dashes, starting with a letter)")
@@ -204,7 +207,7 @@ def environment_from(name: str, raw: Mapping[str, object], *, key: str) -> Envir
     if gates and ticket is None:
         raise PipelineError(f"{key}.gates", f"{name} has no deployment ticket, so nothing "
                                             "to verify behind a gate")
-    follows = _given(raw, "follows", "master" if name == DEV else None)
+    follows = _given(raw, "follows", main_branch if name == DEV else None)
     aliases = tuple(str(a).lower() for a in _as_list(_given(raw, "aliases", ALIASES.get(
         name, ())), f"{key}.aliases"))
     for alias in aliases:
@@ -272,6 +275,11 @@ def _flag(value: object, key: str) -> bool | None:
     raise PipelineError(key, "expected true or false")
 
 
-DEFAULT = Pipeline((Environment(DEV, ticket=None, follows="master"),
-                    Environment("stage", ticket="Stage", aliases=ALIASES["stage"]),
-                    Environment(PROD, ticket="Production", aliases=ALIASES[PROD])))
+def default_pipeline(main_branch: str) -> Pipeline:
+    """dev (following `main_branch`) -> stage -> prod."""
+    return Pipeline((Environment(DEV, ticket=None, follows=main_branch),
+                     Environment("stage", ticket="Stage", aliases=ALIASES["stage"]),
+                     Environment(PROD, ticket="Production", aliases=ALIASES[PROD])))
+
+
+DEFAULT = default_pipeline("master")

@@ -11,24 +11,30 @@ from __future__ import annotations
 from bot.config.settings import ServiceSettings
 from bot.domain.dev_lag import DevLag
 from bot.domain.facts import EnvironmentState
+from bot.domain.pipeline import Environment
 from bot.usecases.context import Context
 from bot.usecases.ports import PartnerError
 
 
 def following(service: ServiceSettings) -> str | None:
     """The configured environment that follows a branch instead of taking releases."""
-    return next((e.name for e in service.pipeline.environments
+    found = _follower(service)
+    return found.name if found is not None else None
+
+
+def _follower(service: ServiceSettings) -> Environment | None:
+    return next((e for e in service.pipeline.environments
                  if e.follows is not None and e.name in service.environments), None)
 
 
 def dev_lag(ctx: Context, service: ServiceSettings, dev: EnvironmentState | None = None
             ) -> DevLag | None:
     """`dev`: its state when it was just read (else it is read now)."""
-    name = following(service)
-    if name is None:
+    follower = _follower(service)
+    if follower is None or follower.follows is None:
         return None
+    name, branch = follower.name, follower.follows
     state = dev if dev is not None else ctx.read_environment(service, name)
-    branch = service.main_branch
     if not state.reachable:
         return DevLag(name, branch, None, error=state.error or "unreachable")
     if state.runs_nothing:

@@ -109,9 +109,25 @@ def test_null_keys_mean_the_defaults_as_a_settings_object_written_back_out_has_t
     """Found in the full suite: configurations written from Settings (every key, unset ones
     null) were refused ("prod takes a deployment ticket") and dev stopped following master."""
     url = "https://loop.example"
-    prod = environment_from("prod", {"url": url, "ticket": None}, key="environments.prod")
+    prod = environment_from("prod", {"url": url, "ticket": None}, key="environments.prod",
+                            main_branch="master")
     dev = environment_from("dev", {"url": url, "ticket": None, "follows": None},
-                           key="environments.dev")
+                           key="environments.dev", main_branch="master")
     assert prod.ticket == "Production" and dev.follows == "master" and dev.ticket is None
-    watched = environment_from("stage", {"url": url, "ticket": False}, key="environments.stage")
+    watched = environment_from("stage", {"url": url, "ticket": False},
+                               key="environments.stage", main_branch="master")
     assert watched.ticket is None
+
+
+def test_dev_follows_the_services_main_branch_unless_it_says_otherwise(tmp_path: Path) -> None:
+    raw = yaml.safe_load(APP_YAML.read_text())
+    raw["services"][0]["main_branch"] = "main"
+    configured = dict(raw["services"][0])
+    unconfigured = {k: v for k, v in configured.items() if k != "environments"}
+    raw["services"] = [configured, {**unconfigured, "name": "loop-bare", "slack": None}]
+    file = tmp_path / "main.yaml"
+    file.write_text(yaml.safe_dump(raw, sort_keys=False))
+    settings = load_settings(file, environ={})
+    for service in ("loop-server", "loop-bare"):
+        dev = settings.pipeline(service).env("dev")
+        assert dev is not None and dev.follows == "main", service
