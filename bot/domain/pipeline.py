@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 GATES = ("load_test", "signoffs")
 # The `/loop` steps that name an environment (`Pipeline.takes`).
@@ -234,11 +234,14 @@ def pipeline_from(envs: list[Environment], *, key: str = "environments") -> Pipe
             raise PipelineError(f"{key}.{env.name}", f"two environments named {env.name}")
         seen.add(env.name)
     words: dict[str, str] = {e.name: e.name for e in envs}
-    for env in envs:
-        for alias in env.aliases:
-            if words.setdefault(alias, env.name) != env.name:
-                raise PipelineError(f"{key}.{env.name}.aliases", f"{alias!r} already names "
-                                                                 f"{words[alias]}")
+    # the aliases said first, the defaults after: a default yields to a word said
+    for i, env in sorted(enumerate(envs), key=lambda p: p[1].aliases == ALIASES.get(p[1].name)):
+        taken = [a for a in env.aliases if words.setdefault(a, env.name) != env.name]
+        if taken and env.aliases == ALIASES.get(env.name):  # a default: one named so wins
+            envs[i] = replace(env, aliases=tuple(a for a in env.aliases if a not in taken))
+        elif taken:
+            raise PipelineError(f"{key}.{env.name}.aliases", f"{taken[0]!r} already names "
+                                                             f"{words[taken[0]]}")
     if envs[-1].name != PROD:
         raise PipelineError(key, f"prod must be the last environment (the last is "
                                  f"{envs[-1].name})" if PROD in seen else "no prod environment")

@@ -74,8 +74,9 @@ URL = {"url": "https://loop.example.com"}
      "key 'services.0.environments.stage.gates.0': Input should be 'load_test' or 'signoffs'"),
     ({"stage": {**URL, "aliases": ["prod"]}, "prod": URL},
      "key 'services.0.environments.stage.aliases': 'prod' already names prod"),
-    ({"stage": URL, "loadstage": {**URL, "aliases": ["staging"]}, "prod": URL},
-     "key 'services.0.environments.loadstage.aliases': 'staging' already names stage"),
+    ({"stage": URL, "loadstage": {**URL, "aliases": ["ls"]}, "qa": {**URL, "aliases": ["ls"]},
+      "prod": URL},
+     "key 'services.0.environments.qa.aliases': 'ls' already names loadstage"),
     ({"stage": {**URL, "aliases": ["Load Stage"]}, "prod": URL},
      "key 'services.0.environments.stage.aliases': 'load stage' is not a valid command word"),
 ])
@@ -131,3 +132,17 @@ def test_dev_follows_the_services_main_branch_unless_it_says_otherwise(tmp_path:
     for service in ("loop-server", "loop-bare"):
         dev = settings.pipeline(service).env("dev")
         assert dev is not None and dev.follows == "main", service
+
+
+def test_an_environment_named_like_a_default_alias_keeps_its_name(tmp_path: Path) -> None:
+    """stage's default alias `staging` yields to an environment called staging."""
+    url = "https://loop.example.com"
+    file = _written(tmp_path, {"stage": {"url": url}, "staging": {"url": url},
+                               "prod": {"url": url}})
+    pipeline = load_settings(file, environ={}).pipeline("loop-server")
+    assert pipeline.named("staging") == "staging" and pipeline.named("Stage") == "stage"
+    assert pipeline.named("production") == "prod"
+    said = _written(tmp_path, {"stage": {"url": url}, "loadstage": {"url": url,
+                               "aliases": ["staging"]}, "prod": {"url": url}})
+    assert load_settings(said, environ={}).pipeline("loop-server").named("staging") == \
+        "loadstage"
