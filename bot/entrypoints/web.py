@@ -9,8 +9,8 @@
 - the web board (`/`, `/releases/SERVICE/VERSION`, `/static/...`: bot/board/app.py).
 
 The board and the calendar feeds are read only by whom `BoardAccess` lets in (open on
-localhost, else `WEB_TOKEN`); `/health` stays outside that check, as does the Slack
-request URL (`/slack/events`), which bot/entrypoints/server.py serves beside these.
+localhost while `WEB_TOKEN` is unset, else `WEB_TOKEN`); `/health` stays outside that
+check, as does the Slack request URL (`/slack/events`), which bot/entrypoints/server.py serves beside these.
 """
 
 from __future__ import annotations
