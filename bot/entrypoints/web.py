@@ -10,7 +10,8 @@
 
 The board and the calendar feeds are read only by whom `BoardAccess` lets in (open on
 localhost while `WEB_TOKEN` is unset, else `WEB_TOKEN`); `/health` stays outside that
-check, as does the Slack request URL (`/slack/events`), which bot/entrypoints/server.py serves beside these.
+check, as does the Slack request URL (`/slack/events`), which bot/entrypoints/server.py
+serves beside these.
 """
 
 from __future__ import annotations
