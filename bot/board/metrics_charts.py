@@ -9,6 +9,7 @@ from itertools import pairwise
 
 from bot.board.charts import Chart, Column, Segment, columns, rows
 from bot.domain.metrics_trend import duration, percent
+from bot.domain.pipeline import PROD
 from bot.usecases.metrics import Metrics
 
 HOUR = 3600.0
@@ -62,7 +63,7 @@ def charts(found: Metrics) -> list[Chart]:
                               f"{f.version} {f.how}: {duration(f.time_to_restore)}")])
          for f in found.now.failures if f.time_to_restore is not None], _as_time,
         "no prod failure restored in these cycles")
-    names = ["tag", *(f"{e} verified" for e in found.order), "prod"]
+    names = ["tag", *(f"{e} verified" for e in found.order), PROD]
     stretches = [f"{a} → {b}" for a, b in pairwise(names)]
     waits = rows(
         "waits", "Time in each state per release",

@@ -93,8 +93,26 @@ class ServiceSettings(_Strict):
 
     @property
     def pipeline(self) -> Pipeline:
-        """Its environments in order and what each takes (bot/domain/pipeline.py)."""
-        return pipeline_of(self, key="environments")
+        """Its environments in order and what each takes (bot/domain/pipeline.py): built
+        once (load_settings builds and checks it at start), not on every access."""
+        sources = self._pipeline_sources()
+        cached = self.__dict__.get(_CACHE)
+        if cached is not None and all(a is b for a, b in zip(cached[0], sources, strict=True)):
+            return cached[1]
+        return self.build_pipeline(key="")
+
+    def build_pipeline(self, *, key: str) -> Pipeline:
+        """Build (and keep) its pipeline; PipelineError's key is the dotted key under
+        `key` ("services.0")."""
+        pipeline = pipeline_of(self, key=key)
+        # kept beside the fields like a cached_property (equality and dumps ignore it),
+        # with what it was built from: a model_copy(update=...) builds it again
+        self.__dict__[_CACHE] = (self._pipeline_sources(), pipeline)
+        return pipeline
+
+    def _pipeline_sources(self) -> tuple[object, ...]:
+        configured = "environments" in self.model_fields_set
+        return (self.environments, self.workflow, configured)
 
     @field_validator("repo")
     @classmethod
@@ -113,6 +131,9 @@ class ServiceSettings(_Strict):
 
 
 
+_CACHE = "_pipeline_cache"
+
+
 def pipeline_of(service: ServiceSettings, *, key: str) -> Pipeline:
     """The service's pipeline, with the older workflow keys kept working:
     `workflow.require_load_test` gates the first ticketed environment's (stage's)
@@ -121,6 +142,7 @@ def pipeline_of(service: ServiceSettings, *, key: str) -> Pipeline:
     under `key`."""
     if "environments" not in service.model_fields_set:
         return DEFAULT  # nothing configured: dev -> stage -> prod, none of them watched
+    prefix = f"{key}." if key else ""
     raws = {name: settings.model_dump(exclude_unset=True)
             for name, settings in service.environments.items()}
     carried = {g for raw in raws.values() for g in raw.get("gates", ()) or ()}
@@ -134,5 +156,5 @@ def pipeline_of(service: ServiceSettings, *, key: str) -> Pipeline:
         gates = list(raw.get("gates", ()) or ())
         gates += [g for g, on in legacy.items() if on == name and g not in carried]
         raw["gates"] = gates
-        envs.append(environment_from(name, raw, key=f"{key}.environments.{name}"))
-    return pipeline_from(envs, key=f"{key}.environments")
+        envs.append(environment_from(name, raw, key=f"{prefix}environments.{name}"))
+    return pipeline_from(envs, key=f"{prefix}environments")

@@ -37,7 +37,7 @@ from bot.config.services import SLACK_API_URL as SLACK_API_URL
 from bot.config.services import BugzillaProduct as BugzillaProduct
 from bot.config.services import EnvironmentSettings as EnvironmentSettings
 from bot.config.services import PartnerSettings as PartnerSettings
-from bot.config.services import Roles, ServiceSettings, SlackSettings, pipeline_of
+from bot.config.services import Roles, ServiceSettings, SlackSettings
 from bot.config.values import WebUrl, calendar_of
 from bot.domain.cycle import CalendarError
 from bot.domain.errors import unknown_service
@@ -317,7 +317,7 @@ def _check_pipelines(settings: Settings, source: str) -> None:
     """Refuse a service's pipeline that can't run, naming the file and the dotted key."""
     for index, service in enumerate(settings.services):
         try:
-            pipeline_of(service, key=f"services.{index}")
+            service.build_pipeline(key=f"services.{index}")
         except PipelineError as exc:
             raise ConfigError(f"{source}: key '{exc.key}': {exc}") from None
 

@@ -35,8 +35,9 @@ from bot.domain.gonogo_facts import (
     TicketFacts,
     Verdict,
 )
+from bot.domain.pipeline import Pipeline
 from bot.domain.release import Kind, Release, State
-from bot.domain.rules import roles_for
+from bot.domain.rules import roles_for, sent_back_on
 
 __all__ = ["PUSHED", "Drift", "GoNoGo", "GoNoGoFacts", "Link", "Reason", "TicketFacts",
            "Verdict", "candidate_of", "decide", "post_day"]
@@ -51,7 +52,7 @@ def decide(facts: GoNoGoFacts) -> GoNoGo:
                        "is past the push", blocking=False)] if release else []
         return GoNoGo(facts.service, facts.push_day, release, Verdict.NOTHING,
                       tuple(done + _health(facts) + _prod_runs(prod)), prod)
-    standing = _standing(release)
+    standing = _standing(release, facts.pipeline)
     if standing:  # it will not go whatever its tickets say: only DEV's patch moves it
         reasons = [*standing, *_health(facts), *_prod_runs(prod), *_drift(facts, release),
                    *_api(facts)]
@@ -87,11 +88,11 @@ def candidate_of(releases: Sequence[Release]) -> Release | None:
 
 
 # -- the gates ---------------------------------------------------------------------------
-def _standing(release: Release) -> list[Reason]:
+def _standing(release: Release, pipeline: Pipeline) -> list[Reason]:
     v = release.version
     if release.state is State.REJECTED:
         bug = f" for bug {release.rejected_for}" if release.rejected_for else ""
-        where = release.last_before_prod or "stage"
+        where = sent_back_on(release, pipeline)
         return [Reason("release", False, f"{v} was rejected on {where}{bug}: it does not go; "
                        "DEV fixes it on master and tags the next patch (`/loop tag`)",
                        owners=("DEV",))]
@@ -114,11 +115,12 @@ def _tickets(facts: GoNoGoFacts, release: Release) -> list[Reason]:
             before = facts.tickets[index - 1].env if index else None
             waiting = before is not None and not any(
                 r.ok for r in reasons if r.gate == f"{before} ticket")
-            reasons.append(_prod_ticket(ticket, release, before if waiting else None))
+            reasons.append(_prod_ticket(ticket, release, before if waiting else None,
+                                        facts.pipeline))
         elif ticket.bug is None and ticket.bug_id is not None:
             reasons.append(_missing(ticket))
         else:
-            reasons += _pre_prod_ticket(ticket, release, facts.environments)
+            reasons += _pre_prod_ticket(ticket, release, facts.environments, facts.pipeline)
     return reasons
 
 
@@ -130,23 +132,24 @@ def _missing(ticket: TicketFacts) -> Reason:
 
 
 def _pre_prod_ticket(ticket: TicketFacts, release: Release,
-                     states: Sequence[EnvironmentState]) -> list[Reason]:
+                     states: Sequence[EnvironmentState], pipeline: Pipeline) -> list[Reason]:
     v, env, gate = release.version, ticket.env, f"{ticket.env} ticket"
     bug = ticket.bug
     if bug is None:
         return [Reason(gate, False, f"no {env} ticket is filed for {v}: file it with "
-                       f"`/loop request {env} {v}`", owners=_roles(Action.REQUEST_STAGE, release))]
+                       f"`/loop request {env} {v}`",
+                       owners=_roles(Action.of("request", env), release, pipeline))]
     link = Link(f"bug {bug.id}", ticket.url) if ticket.url else None
     if bug.is_verified:
         found = [Reason(gate, True, f"{env} bug {bug.id} is VERIFIED", link)]
     elif bug.is_fixed:
         found = [Reason(gate, False, f"{env} bug {bug.id} is {_status(bug)}, not VERIFIED: "
                         f"QA verifies it with `/loop verify {env} {v}`", link,
-                        _roles(Action.VERIFY_STAGE, release))]
+                        _roles(Action.of("verify", env), release, pipeline))]
     else:
         found = [Reason(gate, False, f"{env} bug {bug.id} is {_status(bug)}: OPS deploys "
                         f"{v} to {env}, then `/loop deployed {env} {v}`", link,
-                        _roles(Action.DEPLOYED_STAGE, release))]
+                        _roles(Action.of("deployed", env), release, pipeline))]
     state = next((s for s in states if s.name == env), None)
     if (release.kind is Kind.CODE and state is not None and state.reachable
             and state.version != release.version):
@@ -156,7 +159,8 @@ def _pre_prod_ticket(ticket: TicketFacts, release: Release,
     return found
 
 
-def _prod_ticket(ticket: TicketFacts, release: Release, waits_for: str | None) -> Reason:
+def _prod_ticket(ticket: TicketFacts, release: Release, waits_for: str | None,
+                 pipeline: Pipeline) -> Reason:
     """`waits_for`: the environment before, when its ticket is not VERIFIED yet (the prod
     ticket comes after it: nobody's move yet)."""
     v, env = release.version, ticket.env
@@ -167,8 +171,8 @@ def _prod_ticket(ticket: TicketFacts, release: Release, waits_for: str | None) -
                       f"{waits_for} is verified")
     if ticket.bug is None:
         return Reason(f"{env} ticket", False, f"no {env} ticket is filed for {v}: file it "
-                      f"with `/loop request {env} {v}`", owners=_roles(Action.REQUEST_PROD,
-                                                                       release))
+                      f"with `/loop request {env} {v}`",
+                      owners=_roles(Action.of("request", env), release, pipeline))
     link = Link(f"bug {ticket.bug.id}", ticket.url) if ticket.url else None
     return Reason(f"{env} ticket", True, f"{env} bug {ticket.bug.id} is filed "
                   f"({_status(ticket.bug)})", link)
@@ -178,6 +182,7 @@ def _load_test(facts: GoNoGoFacts, release: Release) -> list[Reason]:
     if release.kind is Kind.SERVICE:
         return []
     result, v = facts.load_test, release.version
+    where = facts.pipeline.load_tested.name
     link = _ticket_link(facts, 0)  # results are noted on the first environment's ticket
     if result is not None and result.passed:
         return [Reason("load test", True, f"the load test of {v} passed"
@@ -191,8 +196,8 @@ def _load_test(facts: GoNoGoFacts, release: Release) -> list[Reason]:
         return [Reason("load test", True, f"no load test recorded for {v} (not required)",
                        blocking=False)]
     return [Reason("load test", False, f"no passed load test is recorded for {v}: QA runs "
-                   f"it in a window (`/loop loadtest stage {v} window FROM TO`) and records "
-                   f"the result (`/loop loadtest stage {v} pass`)", link, owners=("QA",))]
+                   f"it in a window (`/loop loadtest {where} {v} window FROM TO`) and "
+                   f"records the result (`/loop loadtest {where} {v} pass`)", link, owners=("QA",))]
 
 
 def _ticket_link(facts: GoNoGoFacts, index: int) -> Link | None:
@@ -219,7 +224,7 @@ def _blockers(facts: GoNoGoFacts, release: Release) -> list[Reason]:
 
 
 def _health(facts: GoNoGoFacts) -> list[Reason]:
-    ticketed = set(facts.pipeline)
+    ticketed = set(facts.pipeline.ticketed_names)
     reasons = []
     for state in facts.environments:
         gate = state.name in ticketed
@@ -253,7 +258,7 @@ def _green_light(facts: GoNoGoFacts, release: Release) -> list[Reason]:
         return []
     return [Reason("green light", False, f"no green light yet: QA gives it before the push "
                    f"with `/loop greenlight prod {v}`", link,
-                   _roles(Action.GREENLIGHT, release), blocking=False)]
+                   _roles(Action.GREENLIGHT, release, facts.pipeline), blocking=False)]
 
 
 def _prod_runs(prod: EnvironmentState | None) -> list[Reason]:
@@ -295,13 +300,13 @@ def _signoffs(facts: GoNoGoFacts, release: Release) -> list[Reason]:
 
 
 def _prod_state(facts: GoNoGoFacts) -> EnvironmentState | None:
-    if not facts.pipeline:
-        return None
-    return next((s for s in facts.environments if s.name == facts.pipeline[-1]), None)
+    prod = facts.pipeline.ticketed_names[-1]
+    return next((s for s in facts.environments if s.name == prod), None)
 
 
-def _roles(action: Action, release: Release) -> tuple[str, ...]:
-    return tuple(sorted(r.value for r in roles_for(action, release.kind)))
+def _roles(action: Action, release: Release, pipeline: Pipeline) -> tuple[str, ...]:
+    """Whose move `action` is in the service's pipeline (real-stage's own roles)."""
+    return tuple(sorted(r.value for r in roles_for(action, release.kind, pipeline)))
 
 
 def _status(bug: Bug) -> str:

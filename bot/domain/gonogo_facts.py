@@ -11,6 +11,7 @@ from enum import StrEnum
 from bot.domain.api_impact import Impact
 from bot.domain.facts import Bug, EnvironmentState
 from bot.domain.loadtest import Result
+from bot.domain.pipeline import Pipeline
 from bot.domain.release import Release, State
 
 PUSHED = frozenset({State.PROD_DEPLOYED, State.DONE, State.SUPERSEDED})
@@ -66,7 +67,7 @@ class GoNoGoFacts:
     service: str
     push_day: dt.date | None  # None: no push day ahead in the calendar
     candidate: Release | None
-    pipeline: tuple[str, ...] = ()  # the environments with a ticket, in order; last: prod
+    pipeline: Pipeline  # the service's: its ticketed environments in order, prod last
     tickets: tuple[TicketFacts, ...] = ()
     load_test_required: bool = False
     load_test: Result | None = None  # the latest recorded result

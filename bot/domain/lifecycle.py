@@ -41,7 +41,7 @@ from bot.domain.errors import Refusal
 from bot.domain.guards import failing_guards
 from bot.domain.next_steps import next_step, pending_gate
 from bot.domain.permissions import check_may_break_glass, check_step_role
-from bot.domain.pipeline import DEFAULT, Pipeline
+from bot.domain.pipeline import Pipeline
 from bot.domain.release import Env, Kind, Release, State
 from bot.domain.rules import StepRule, before_prod_states, rule_for, sent_back_on, step_target
 from bot.domain.version import BadVersion, Version
@@ -241,9 +241,6 @@ def supersedable_states(pipeline: Pipeline) -> frozenset[State]:
     """Where a release can still be replaced by a newer one of its line: not yet in prod."""
     return frozenset({State.TAGGED, *before_prod_states(pipeline), State.REJECTED,
                       State.PROD_REQUESTED, State.GREENLIT, State.BACKED_OFF})
-
-
-SUPERSEDABLE = supersedable_states(DEFAULT)  # dev -> stage -> prod's
 
 
 def supersedes(new: Release, old: Release, *, pipeline: Pipeline) -> bool:

@@ -26,9 +26,8 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from bot.domain.audit import AuditEntry
+from bot.domain.pipeline import PROD
 from bot.domain.version import BadVersion, Version
-
-PROD = "prod"
 
 
 @dataclass(frozen=True)
@@ -69,7 +68,7 @@ class Story:
     def waits(self, order: Sequence[str]) -> list[tuple[str, dt.timedelta]]:
         """(stretch, time) from the tag through each verified environment to prod."""
         marks = [("tag", self.tagged)] + [(f"{env} verified", self.verified.get(env))
-                                          for env in order] + [("prod", self.pushed)]
+                                          for env in order] + [(PROD, self.pushed)]
         known = [(name, at) for name, at in marks if at is not None]
         return [(f"{a} → {b}", tb - ta) for (a, ta), (b, tb) in pairwise(known)]
 
@@ -210,7 +209,7 @@ def p90(values: Sequence[dt.timedelta]) -> dt.timedelta | None:
 
 
 def figures(stories: Sequence[Story], window: Sequence[Period], tz: dt.tzinfo,
-            order: Sequence[str] = ("stage",),
+            order: Sequence[str],
             reported: Mapping[int, dt.datetime] | None = None) -> Figures:
     """The figures of the releases whose outcome (push, rejection) falls in `window`;
     `stories` may hold more (the patches that follow them, for the failures)."""
@@ -275,7 +274,7 @@ class Row:
 
 
 def rows(stories: Sequence[Story], window: Sequence[Period], tz: dt.tzinfo,
-         order: Sequence[str] = ("stage",),
+         order: Sequence[str],
          reported: Mapping[int, dt.datetime] | None = None) -> list[Row]:
     """The releases tagged, pushed or rejected in `window`, newest first."""
     def inside(at: dt.datetime | None) -> bool:

@@ -185,9 +185,3 @@ class Release:
 
     def with_ticket(self, ticket: Ticket) -> Release:
         return replace(self, tickets=(*self.tickets, ticket))
-
-    @property
-    def last_before_prod(self) -> str | None:
-        """The last environment before prod it has a ticket on: where a rejected release
-        was rejected (bot/domain/rules.py's `sent_back_on` asks the pipeline first)."""
-        return next((t.env for t in reversed(self.tickets) if t.env != Env.PROD), None)

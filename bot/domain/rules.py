@@ -11,7 +11,7 @@ from functools import cache
 from bot.domain.actions import Action, Role
 from bot.domain.errors import Refusal
 from bot.domain.next_steps import next_action
-from bot.domain.pipeline import DEFAULT, Pipeline
+from bot.domain.pipeline import Pipeline
 from bot.domain.release import Kind, Release, State
 
 
@@ -126,9 +126,9 @@ def rule_for(action: Action, release: Release, *, pipeline: Pipeline) -> StepRul
     return rule_of_kind(action, release.kind, pipeline)
 
 
-def rule_of_kind(action: Action, kind: Kind, pipeline: Pipeline | None = None) -> StepRule:
+def rule_of_kind(action: Action, kind: Kind, pipeline: Pipeline) -> StepRule:
     """A service-level change is OPS-driven: OPS files its tickets (PROCESS.md)."""
-    rules = step_rules(pipeline or DEFAULT)
+    rules = step_rules(pipeline)
     if action not in rules:
         raise UnknownStep(f"no `{action.value}` step in this pipeline")
     rule = rules[action]
@@ -137,8 +137,7 @@ def rule_of_kind(action: Action, kind: Kind, pipeline: Pipeline | None = None) -
     return rule
 
 
-def roles_for(action: Action, kind: Kind = Kind.CODE,
-              pipeline: Pipeline | None = None) -> frozenset[Role]:
+def roles_for(action: Action, kind: Kind, pipeline: Pipeline) -> frozenset[Role]:
     """The roles that may take `action` on a release of `kind` (guards aside)."""
     return rule_of_kind(action, kind, pipeline).roles
 

@@ -13,10 +13,12 @@ and the releases are passed in.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.domain.errors import Refusal, one_line
+from bot.domain.pipeline import Pipeline
 from bot.domain.release import Kind, Release, State
+from bot.domain.rules import sent_back_on
 from bot.domain.version import Version, latest_release, next_patch_on_line
 
 
@@ -30,11 +32,13 @@ class NothingToTag(Refusal):
 
 @dataclass(frozen=True)
 class Naming:
-    """A service's naming patterns (from its configuration)."""
+    """A service's naming patterns (from its configuration), and its pipeline: where a
+    release sent back was rejected."""
 
     tag_pattern: str = "{version}"
     branch_pattern: str = "{major}.{minor}.x"
     main_branch: str = "master"
+    pipeline: Pipeline = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -111,7 +115,7 @@ def _next(naming: Naming, tags: list[str], releases: list[Release]) -> TagPlan:
         patch = Version.parse(sent_back.version).next_patch()
         while patch.tag_name(naming.tag_pattern) in tags:
             patch = patch.next_patch()
-        how = _how(sent_back)
+        how = _how(sent_back, naming.pipeline)
         return TagPlan(patch, patch.tag_name(naming.tag_pattern), naming.main_branch,
                        f"{sent_back.version} was {how}: its next patch, from "
                        f"{naming.main_branch}")
@@ -132,17 +136,17 @@ def replaced_release(releases: Iterable[Release], version: Version) -> Release |
     return _sent_back(older)
 
 
-def replacement_note(replaced: Release, why: str) -> str:
+def replacement_note(replaced: Release, why: str, pipeline: Pipeline) -> str:
     """The release notes' line on the release a patch replaces, and why (one line)."""
-    how = _how(replaced)
+    how = _how(replaced, pipeline)
     said = one_line(why)
     return f"Replaces {replaced.version}, {how}" + (f": {said}" if said else "")
 
 
-def _how(sent_back: Release) -> str:
+def _how(sent_back: Release, pipeline: Pipeline) -> str:
     if sent_back.state is State.BACKED_OFF:
         return "backed off from prod"
-    return f"rejected on {sent_back.last_before_prod or 'stage'}"  # none: rejected at once
+    return f"rejected on {sent_back_on(sent_back, pipeline)}"
 
 
 def _sent_back(releases: list[Release]) -> Release | None:

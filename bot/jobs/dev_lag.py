@@ -64,6 +64,6 @@ def _first_seen(ctx: Context, service: str, key: str) -> dt.datetime | None:
 
 def _alert(service: str, lag: DevLag, allowed: int, people: str) -> Rendered:
     hours = f"{allowed // 60} h" if allowed % 60 == 0 else f"{allowed} min"
-    text = (f":hourglass: {service}: {lag.describe()}, for more than {hours}. DEV: dev "
-            f"should follow {lag.branch}; update it (or find out why it is stuck).")
+    text = (f":hourglass: {service}: {lag.describe()}, for more than {hours}. DEV: "
+            f"{lag.env} should follow {lag.branch}; update it (or find out why it is stuck).")
     return Rendered(f"{text} {people}".rstrip(), [section(f"{escape(text)} {people}".rstrip())])

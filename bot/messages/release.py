@@ -37,17 +37,14 @@ from bot.messages.blocks import (
 from bot.usecases.release import ActionResult
 from bot.usecases.tagging import BackportResult, TagPreview, TagResult
 
+# The steps that name no environment, or read differently; an environment's request,
+# deployed and verify read alike for every environment of the pipeline (below).
 LABELS = {
-    Action.REQUEST_STAGE: "Request stage", Action.DEPLOYED_STAGE: "Mark deployed on stage",
-    Action.VERIFY_STAGE: "Verify stage", Action.REQUEST_PROD: "Request prod",
-    Action.GREENLIGHT: "Greenlight", Action.DEPLOYED_PROD: "Mark deployed on prod",
-    Action.VERIFY_PROD: "Verify prod", Action.REJECT: "Reject", Action.RERELEASE: "Re-release",
+    Action.GREENLIGHT: "Greenlight", Action.REJECT: "Reject", Action.RERELEASE: "Re-release",
     Action.BLOCK: "Block prod", Action.UNBLOCK: "Unblock prod", Action.BACKOFF: "Back off prod",
 }
 DONE = {
-    Action.REQUEST_STAGE: "stage ticket filed", Action.DEPLOYED_STAGE: "deployed on stage",
-    Action.VERIFY_STAGE: "verified on stage", Action.REQUEST_PROD: "prod ticket filed",
-    Action.GREENLIGHT: "green light for prod", Action.DEPLOYED_PROD: "deployed on prod",
+    Action.GREENLIGHT: "green light for prod",
     Action.VERIFY_PROD: "verified on prod: released", Action.REJECT: "rejected",
     Action.RERELEASE: "re-released", Action.BLOCK: "blocked for prod",
     Action.UNBLOCK: "unblocked for prod", Action.BACKOFF: "backed off from prod",

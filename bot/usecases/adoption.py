@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from bot.domain.adoption import Adopted, adopt, tickets_by_version, untouched
 from bot.domain.audit import AuditEntry
 from bot.domain.facts import Bug, Tag
+from bot.domain.pipeline import Pipeline
 from bot.domain.release import Env, Release, Ticket
 from bot.domain.ticket_history import StatusMove, learned_steps
 from bot.domain.version import Version
@@ -75,13 +76,14 @@ def import_releases(ctx: Context, *, service: str | None = None,
             if (v := Version.from_tag(t.name, ports.config.tag_pattern)) is not None}
     named = {t.name for t in tags.values()}
     left_out = tuple(t.name for t in listed if t.name not in named)
-    tickets = tickets_by_version(found_tickets, name)
+    pipeline = ports.config.pipeline
+    tickets = tickets_by_version(found_tickets, name, pipeline=pipeline)
     running = {state.name: state.version for state in states}
     with ctx.store.unit_of_work() as uow:
         recorded = {r.version for r in uow.releases.find(name)}
     new: list[tuple[Release, str]] = []  # built first: a partner failing writes nothing
     previous: Version | None = None
-    adopted = adopt(tags, tickets, running)
+    adopted = adopt(tags, tickets, running, pipeline=pipeline)
     skipped = {v for v in untouched(adopted, running) if str(v) not in recorded}
     adopted = [found for found in adopted if found.version not in skipped]
     todo = [found for found in adopted if str(found.version) not in recorded]
@@ -91,7 +93,7 @@ def import_releases(ctx: Context, *, service: str | None = None,
     for found in adopted:
         if str(found.version) not in recorded:
             new.append((_release(ports, found, tags[found.version], previous, on_main),
-                        _learned(found, tags[found.version], running)))
+                        _learned(found, tags[found.version], running, pipeline)))
             _tell(progress, "looked at", len(new), total)
         previous = found.version
     ids = [t.bug_id for release, _ in new[-HISTORY_RELEASES:] for t in release.tickets]
@@ -184,11 +186,12 @@ def _branch(ports: ServicePorts, version: Version, tag: Tag, on_main: frozenset[
     return version.branch_name(config.branch_pattern)
 
 
-def _learned(found: Adopted, tag: Tag, running: Mapping[str, str | None]) -> str:
+def _learned(found: Adopted, tag: Tag, running: Mapping[str, str | None],
+             pipeline: Pipeline) -> str:
     """What the state was learned from, for the audit log."""
     parts = [f"imported from tag {tag.name} ({tag.commit_sha[:7]})"]
     parts += [f"{env.value} bug {found.tickets[env].id} {_status(found.tickets[env])}"
-              for env in (Env.STAGE, Env.PROD) if env in found.tickets]
+              for env in map(Env, pipeline.ticketed_names) if env in found.tickets]
     envs = [env for env, v in running.items() if v == str(found.version)]
     if envs:
         parts.append(f"{', '.join(envs)} {'runs' if len(envs) == 1 else 'run'} it")

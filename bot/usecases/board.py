@@ -30,7 +30,7 @@ from bot.domain.version import Version, release_label
 from bot.usecases import queries
 from bot.usecases.calendar_feed import calendar_from_settings, select_cycles
 from bot.usecases.context import Context, load_release
-from bot.usecases.dev_lag import DEV, dev_lag
+from bot.usecases.dev_lag import dev_lag, following
 from bot.usecases.ports import PartnerError
 
 T = TypeVar("T")
@@ -222,7 +222,7 @@ class BoardReads:
         cells = []
         for state in states:
             tag = _tag_name(config, state.version)
-            behind = self._behind_master(config) if state.name == DEV else None
+            behind = self._behind_master(config) if state.name == following(config) else None
             cells.append(EnvCell(state, Link(tag, forge.tag_url(tag)) if tag else None,
                                  behind))
         by_name = {s.name: s for s in states}

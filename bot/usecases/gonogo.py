@@ -30,7 +30,7 @@ from bot.domain.gonogo import (
     decide,
 )
 from bot.domain.loadtest import Result
-from bot.domain.release import Env, Release
+from bot.domain.release import Release
 from bot.domain.signoff import missing_signoffs
 from bot.domain.version import Version
 from bot.usecases.calendar_feed import calendar_from_settings
@@ -79,11 +79,13 @@ def next_push_day(ctx: Context) -> dt.date | None:
 def read_facts(ctx: Context, ports: ServicePorts, release: Release | None,
                push_day: dt.date | None, reads: Reads) -> GoNoGoFacts:
     config = ports.config
-    envs = tuple(e.value for e in Env)  # the ticketed environments, in pipeline order
+    pipeline = config.pipeline
+    envs = pipeline.ticketed_names  # in pipeline order, prod last
     if release is None:
         states = reads.environments(config)
-        return GoNoGoFacts(config.name, push_day, None, envs, environments=tuple(states))
-    ids = {env: t.bug_id for env in Env if (t := release.ticket(env)) is not None}
+        return GoNoGoFacts(config.name, push_day, None, pipeline,
+                           environments=tuple(states))
+    ids = {env: t.bug_id for env in envs if (t := release.ticket(env)) is not None}
     wanted = sorted({*ids.values(), *release.blockers})
     (bugs, error), states = ctx.fanout.at_once(
         lambda: _bugs(reads, ports, wanted), lambda: reads.environments(config))
@@ -103,7 +105,7 @@ def read_facts(ctx: Context, ports: ServicePorts, release: Release | None,
         results = uow.loadtests.results(release.service, release.version)
         signed = [s.team for s in uow.signoffs.find(release.service, release.version)]
     return GoNoGoFacts(
-        config.name, push_day, release, envs, tickets,
+        config.name, push_day, release, pipeline, tickets,
         load_test_required=config.workflow.require_load_test,
         load_test=_latest(results), blockers=blockers,
         bug_links={b.id: ports.tracker.bug_url(b.id) for b in blockers},

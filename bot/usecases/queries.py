@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from bot.domain.audit import AuditEntry
 from bot.domain.facts import EnvironmentState
-from bot.domain.pipeline import DEFAULT
 from bot.domain.release import Release, State
 from bot.domain.rules import not_final_states
 from bot.usecases.context import Context, load_release
-
-IN_FLIGHT = not_final_states(DEFAULT)  # dev -> stage -> prod's; a service's: its pipeline
 
 
 def history(ctx: Context, version: str, *, service: str | None = None) -> list[AuditEntry]:

@@ -24,7 +24,7 @@ from bot.domain.lifecycle import decide, state_after
 from bot.domain.loadtest import has_passed
 from bot.domain.next_steps import pending_gate
 from bot.domain.permissions import check_may_change_service
-from bot.domain.release import Env, Kind, Release, State, Ticket
+from bot.domain.release import Kind, Release, State, Ticket
 from bot.domain.rules import check_step_exists
 from bot.domain.signoff import missing_signoffs
 from bot.usecases.context import Context, Progress, ServicePorts, load_release, quiet
@@ -134,14 +134,16 @@ def read_facts(
     )
     tickets = {name: bug for (name, _), bug in zip(ticketed, bugs, strict=True)
                if bug is not None}
-    prod_bug = tickets.get(Env.PROD)
+    prod_bug = tickets.get(pipeline.ticketed_names[-1])
     blockers: tuple[Bug, ...] = ()
     if action is Action.GREENLIGHT:
         ids = set(release.blockers) | set(prod_bug.depends_on if prod_bug else ())
         blockers = tuple(b for b in tracker.bugs(sorted(ids)).values() if b.is_open)
-    return Facts(tickets.get(Env.STAGE), prod_bug, blockers, environment,
-                 ctx.settings.workflow.qa_files_prod_ticket, subject, required, passed, missing,
-                 tickets, window_set)
+    # every ticketed environment's bug is in `tickets` (Facts.ticket reads them first)
+    return Facts(prod_ticket=prod_bug, open_blockers=blockers, environment=environment,
+                 qa_files_prod_ticket=ctx.settings.workflow.qa_files_prod_ticket,
+                 bug=subject, load_test_required=required, load_test_passed=passed,
+                 signoffs_missing=missing, tickets=tickets, load_test_window_set=window_set)
 
 
 def _bug_of(tracker: Tracker, ticket: Ticket | None) -> Bug | None:

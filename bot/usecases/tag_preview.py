@@ -84,7 +84,7 @@ class TagPreview:
 
 def naming(ports: ServicePorts) -> Naming:
     c = ports.config
-    return Naming(c.tag_pattern, c.branch_pattern, c.main_branch)
+    return Naming(c.tag_pattern, c.branch_pattern, c.main_branch, pipeline=c.pipeline)
 
 
 def preview_tag(
@@ -185,7 +185,8 @@ def _replaces(ctx: Context, ports: ServicePorts, releases: Sequence[Release],
     with ctx.store.unit_of_work() as uow:
         said = [e for e in uow.audit.find(replaced.service, replaced.version)
                 if e.action.removeprefix("override ") in SENT_BACK_ACTIONS]
-    return replacement_note(replaced, said[-1].detail if said else "")
+    return replacement_note(replaced, said[-1].detail if said else "",
+                            ports.config.pipeline)
 
 
 def _releases(ctx: Context, ports: ServicePorts) -> list[Release]:

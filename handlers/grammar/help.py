@@ -105,7 +105,7 @@ def who(declared: Subcommand, pipeline: Pipeline = DEFAULT) -> str:
 def _step_roles(actions: tuple[Action, ...], pipeline: Pipeline) -> str:
     """"DEV or QA" when every action of the subcommand has the same roles, else per
     environment ("stage: ...; prod: ..."); notes OPS for a service change's tickets."""
-    by_action = {action: roles_for(action, pipeline=pipeline) for action in actions}
+    by_action = {action: roles_for(action, Kind.CODE, pipeline) for action in actions}
     if len(set(by_action.values())) == 1:
         shown = _either(by_action[actions[0]])
     else:

@@ -15,17 +15,20 @@ import pytest
 from sqlalchemy import Engine, create_engine, event, text
 
 from bot.domain.audit import AuditEntry
-from bot.domain.lifecycle import SUPERSEDABLE
+from bot.domain.lifecycle import supersedable_states
 from bot.domain.loadtest import Window
+from bot.domain.pipeline import DEFAULT
 from bot.domain.release import Release, State
+from bot.domain.rules import not_final_states
 from bot.store import Store
 from bot.store.uow import UnitOfWork
-from bot.usecases.queries import IN_FLIGHT
 
 SERVICE = "loop-server"
 START = dt.datetime(2024, 1, 9, 9, 0, tzinfo=dt.UTC)
 NOW = dt.datetime(2026, 12, 8, 9, 0, tzinfo=dt.UTC)
 KEY = "devlag-seen:loop-server:5af4054"
+IN_FLIGHT = not_final_states(DEFAULT)
+SUPERSEDABLE = supersedable_states(DEFAULT)
 
 # (what reads it, the read, the index its plan must use)
 HOT: list[tuple[str, Callable[[UnitOfWork], object], str]] = [

@@ -18,6 +18,7 @@ from bot.domain.gonogo import (
     post_day,
 )
 from bot.domain.loadtest import Result
+from bot.domain.pipeline import DEFAULT
 from bot.domain.release import Env, Release, State, Ticket
 from bot.messages.gonogo import render_gonogo
 
@@ -36,7 +37,7 @@ def ticket(bug_id: int, status: str, resolution: str = "") -> Bug:
 def facts(**changes: object) -> GoNoGoFacts:
     """A release ready to go: stage VERIFIED, prod ticket filed, everything healthy."""
     ready = GoNoGoFacts(
-        "loop-server", MONDAY, RELEASE, ("stage", "prod"),
+        "loop-server", MONDAY, RELEASE, DEFAULT,
         (TicketFacts("stage", ticket(STAGE_BUG, "VERIFIED", "FIXED"), "https://bz/1101101"),
          TicketFacts("prod", ticket(PROD_BUG, "NEW"), "https://bz/1101102")),
         environments=HEALTHY)

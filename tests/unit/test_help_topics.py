@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.actions import Action, Role
+from bot.domain.pipeline import DEFAULT
+from bot.domain.release import Kind
 from bot.domain.rules import roles_for
 from bot.messages.help import help_topic
 from bot.sandbox.slack.blocks import block_errors
@@ -23,7 +25,7 @@ def test_every_topic_renders_valid_blocks_with_who_and_an_example(name: str) -> 
 
 
 def test_who_comes_from_the_lifecycle() -> None:
-    assert roles_for(Action.REQUEST_PROD) == {Role.DEV, Role.QA}
+    assert roles_for(Action.REQUEST_PROD, Kind.CODE, DEFAULT) == {Role.DEV, Role.QA}
     assert help.who(SUBCOMMANDS["request"]).startswith("DEV or QA")
     assert help.who(SUBCOMMANDS["block"]) == "DEV, OPS or QA"
     assert help.who(SUBCOMMANDS["status"]) == "anyone"

@@ -9,6 +9,7 @@ from bot.domain.audit import AuditEntry
 from bot.domain.metrics import Story, figures, p90, periods, rows, shipped_since, story_of
 
 TZ = ZoneInfo("Europe/Paris")
+BEFORE_PROD = ("stage",)  # the default pipeline's environments verified before prod
 H = dt.timedelta(hours=1)
 D = dt.timedelta(days=1)
 
@@ -73,7 +74,7 @@ def history() -> list[Story]:
 
 def test_the_four_keys_over_a_window() -> None:
     window = periods(dt.date(2026, 11, 3), 2, dt.date(2026, 12, 10), 3)
-    got = figures(history(), window, TZ, reported={1100123: at("2026-12-07", 18)})
+    got = figures(history(), window, TZ, BEFORE_PROD, reported={1100123: at("2026-12-07", 18)})
     assert got.pushes == 5 and got.pushed_per_cycle == (1, 2, 2)
     assert got.rejected == ("0.14.0",)
     assert [(f.version, f.how, f.restored_by) for f in got.failures] == [
@@ -90,13 +91,13 @@ def test_the_four_keys_over_a_window() -> None:
 
 def test_an_empty_window_has_no_figures_rather_than_zeros() -> None:
     window = periods(dt.date(2026, 11, 3), 2, dt.date(2027, 3, 1), 2)
-    got = figures(history(), window, TZ)
+    got = figures(history(), window, TZ, BEFORE_PROD)
     assert got.pushes == 0 and got.failure_rate is None and got.lead_median is None
 
 
 def test_the_table_says_each_release_outcome_newest_first() -> None:
     window = periods(dt.date(2026, 11, 3), 2, dt.date(2026, 12, 10), 3)
-    table = rows(history(), window, TZ)
+    table = rows(history(), window, TZ, BEFORE_PROD)
     assert [(r.story.version, r.outcome) for r in table] == [
         ("0.14.2", "pushed"), ("0.14.1", "patched by 0.14.2"),
         ("0.14.0", "rejected on stage"), ("0.13.1", "pushed"), ("0.13.0", "backed off"),

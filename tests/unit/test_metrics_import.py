@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.domain.adoption import ticket_of
+from bot.domain.pipeline import DEFAULT
 from bot.domain.release import Env
 from bot.domain.ticket_history import StatusMove
 from bot.usecases.adoption import IMPORTER, import_releases
@@ -33,7 +34,7 @@ def at(text: str) -> dt.datetime:
 def backdate_tickets(world: World) -> None:
     tracker = world.ctx.service().tracker
     for bug in tracker.search_tickets("Please deploy loop-server "):
-        found = ticket_of(bug.summary, "loop-server")
+        found = ticket_of(bug.summary, "loop-server", pipeline=DEFAULT)
         if found is None or (str(found[0]), found[1]) not in MOVES:
             continue
         fixed, verified = MOVES[(str(found[0]), found[1])]

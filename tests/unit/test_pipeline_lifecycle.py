@@ -137,5 +137,5 @@ def test_a_rejection_on_real_stage_is_said_and_filed_there() -> None:
     reminder = render_prod_push("loop-server-rs", dt.date(2027, 1, 25), [gone],
                                 lambda *roles: "", pipeline=FOUR)
     assert "0.14.0: rejected on real-stage (bug 1107009)" in reminder.text
-    assert replacement_note(gone, "calls drop") == \
+    assert replacement_note(gone, "calls drop", FOUR) == \
         "Replaces 0.14.0, rejected on real-stage: calls drop"

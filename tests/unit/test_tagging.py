@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from bot.domain.pipeline import DEFAULT
 from bot.domain.release import Kind, Release, State
 from bot.domain.tagging import AlreadyTagged, Naming, NothingToTag, plan_tag
 from bot.domain.version import BadVersion, Version
 
-LOOP = Naming()
-CLIENT = Naming(tag_pattern="v{version}")
+LOOP = Naming(pipeline=DEFAULT)
+CLIENT = Naming(tag_pattern="v{version}", pipeline=DEFAULT)
 V = Version.parse
 TAGS = ["0.11.0", "0.11.1", "0.12.0", "0.12.1", "0.12.2"]
 
