@@ -18,7 +18,7 @@ from bot.entrypoints.scheduler import _job_store
 from bot.jobs import run_due
 from bot.sandbox.slack.signed import buttons
 from bot.store import Unreachable
-from tests.fixtures.app import DEV, LoopWorld, start_world
+from tests.fixtures.app import DEV, LoopWorld, start_world, stop_world
 from tests.fixtures.cut import Cuttable
 from tests.fixtures.scheduler import make_rehearsal, paris, stop_rehearsal
 from tests.fixtures.store import fresh_postgres_database, postgres_server_url
@@ -46,10 +46,7 @@ def outage_world(settings: Settings, tmp_path: Path, outage_db: tuple[Cuttable, 
         yield world, cut
     finally:
         cut.restore()  # the world's own shutdown reads nothing, but its pool may ping
-        world.server.stop()
-        world.app.close()
-        world.app.ctx.store.dispose()
-        sandbox.stop()
+        stop_world(sandbox, world)
 
 
 def _outage_lines(caplog: pytest.LogCaptureFixture) -> list[str]:

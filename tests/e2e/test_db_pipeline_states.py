@@ -18,7 +18,7 @@ from bot.config.settings import Settings
 from bot.domain.audit import AuditEntry
 from bot.domain.release import Env, Release, State, Ticket
 from tests.e2e.test_db_cli import loopbot_db
-from tests.fixtures.app import QA, SERVICE, LoopWorld, start_world
+from tests.fixtures.app import QA, SERVICE, LoopWorld, start_world, stop_world
 from tests.fixtures.store import DIALECTS, fresh_postgres_database, postgres_server_url
 
 # The states as the database holds them (the StrEnum's values before issue 19), and the
@@ -43,10 +43,7 @@ def world_on(request: pytest.FixtureRequest, settings: Settings,
     try:
         yield world
     finally:
-        world.server.stop()
-        world.app.close()
-        world.app.ctx.store.dispose()
-        sandbox.stop()
+        stop_world(sandbox, world)
         next(urls, None)  # drops the PostgreSQL database
 
 

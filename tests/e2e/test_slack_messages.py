@@ -16,7 +16,7 @@ from bot.sandbox.slack.records import Posted
 from bot.sandbox.slack.signed import buttons
 from tests.e2e.test_sandbox_chat import play, texts
 from tests.e2e.test_sandbox_robust import _git
-from tests.fixtures.app import LEAD, OPS, QA, LoopWorld, start_world
+from tests.fixtures.app import LEAD, OPS, QA, LoopWorld, start_world, stop_world
 
 BOARD = "https://loopbot.example.com"
 
@@ -26,10 +26,7 @@ def _world(settings: Settings, tmp_path: Path) -> Iterator[LoopWorld]:
     try:
         yield world
     finally:
-        world.server.stop()
-        world.app.close()
-        world.app.ctx.store.dispose()
-        sandbox.stop()
+        stop_world(sandbox, world)
 
 
 @pytest.fixture

@@ -5,25 +5,9 @@ it: tests/unit/test_metrics_import.py, on the fakes."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from bot.domain.release import Env
 from bot.usecases.adoption import import_releases
 from bot.usecases.ports import PartnerError
 from tests.fixtures.world import World
-
-UTC = dt.UTC
-# The demo's tickets of 0.12.1 and 0.12.2 are VERIFIED: here is how they got there.
-MOVES = {
-    ("0.12.1", Env.STAGE): ["2026-11-10T14:00", "2026-11-12T10:00"],
-    ("0.12.1", Env.PROD): ["2026-11-16T09:00", "2026-11-16T15:00"],
-    ("0.12.2", Env.STAGE): ["2026-11-24T14:00", "2026-11-26T10:00"],
-    ("0.12.2", Env.PROD): ["2026-11-30T09:00", "2026-11-30T16:00"],
-}
-
-
-def at(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 def test_a_ticket_history_that_cannot_be_read_imports_nothing(world: World) -> None:

@@ -16,7 +16,7 @@ from bot.config.notes import NotesSettings
 from bot.config.settings import Settings
 from bot.sandbox.server import LoggedRequest
 from bot.usecases.tagging import preview_tag
-from tests.fixtures.standins import without_opt_ins
+from tests.fixtures.standins import with_file_categories
 from tests.fixtures.world import DEV, World
 
 OWNER, NAME = "mozilla-services", "loop-server"
@@ -27,14 +27,7 @@ COMMIT_READ = re.compile(r"/commits/[0-9a-f]{40}$")
 def settings(shipped_settings: Settings, request: pytest.FixtureRequest) -> Settings:
     """The plain settings with loop-server's shipped categories by files (the cap
     replaced by a test's param)."""
-    plain = without_opt_ins(shipped_settings)
-    server, client = plain.services
-    notes = shipped_settings.services[0].notes
-    assert notes.file_categories, "app.yaml ships loop-server's categories by files"
-    if hasattr(request, "param"):
-        notes = notes.model_copy(update={"max_commit_file_reads": request.param})
-    return plain.model_copy(update={"services": (server.model_copy(update={"notes": notes}),
-                                                 client)})
+    return with_file_categories(shipped_settings, getattr(request, "param", None))
 
 
 def land(world: World, message: str, *paths: str) -> str:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from bot.config.settings import load_settings
 from bot.messages import ACTION_STEP, ACTION_TAG
 from bot.sandbox.slack.signed import TEAM_ID
-from tests.fixtures.app import LoopWorld, start_world
+from tests.fixtures.app import LoopWorld, start_world, stop_world
 from tests.security.conftest import signed_post, state
 
 REPO = Path(__file__).resolve().parents[2]
@@ -109,10 +109,7 @@ def fuzz_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LoopW
         yield world, collected
     finally:
         logging.getLogger().removeHandler(collected)
-        world.server.stop()
-        world.app.close()
-        world.app.ctx.store.dispose()
-        sandbox.stop()
+        stop_world(sandbox, world)
 
 
 def _check(world: LoopWorld, collected: Collected, status: int, before: dict[str, int],

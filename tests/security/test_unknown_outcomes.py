@@ -13,7 +13,7 @@ from bot.config.settings import Settings
 from bot.sandbox.demo import DemoData
 from bot.sandbox.github.standin import GitHubStandIn
 from bot.usecases.ports import OutcomeUnknown, PartnerError
-from tests.fixtures.app import DEV, OPS, LoopWorld, start_world
+from tests.fixtures.app import DEV, OPS, LoopWorld, start_world, stop_world
 from tests.fixtures.github import make_forge
 
 STAGE_TICKET = "Please deploy loop-server 0.13.0 to Stage"
@@ -26,10 +26,7 @@ def impatient_world(settings: Settings, tmp_path: Path) -> Iterator[LoopWorld]:
     try:
         yield world
     finally:
-        world.server.stop()
-        world.app.close()
-        world.app.ctx.store.dispose()
-        sandbox.stop()
+        stop_world(sandbox, world)
 
 
 def _stage_tickets(world: LoopWorld) -> list[int]:

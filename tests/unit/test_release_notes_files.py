@@ -15,7 +15,7 @@ from bot.messages.release import tag_preview, unread_files_line
 from bot.usecases.context import load_release
 from bot.usecases.tagging import preview_tag, tag_release
 from tests.fakes.world import FakeWorld as World
-from tests.fixtures.standins import without_opt_ins
+from tests.fixtures.standins import with_file_categories
 from tests.fixtures.world import DEV
 
 
@@ -23,14 +23,7 @@ from tests.fixtures.world import DEV
 def settings(shipped_settings: Settings, request: pytest.FixtureRequest) -> Settings:
     """The plain settings with loop-server's shipped categories by files (the cap
     replaced by a test's param)."""
-    plain = without_opt_ins(shipped_settings)
-    server, client = plain.services
-    notes = shipped_settings.services[0].notes
-    assert notes.file_categories, "app.yaml ships loop-server's categories by files"
-    if hasattr(request, "param"):
-        notes = notes.model_copy(update={"max_commit_file_reads": request.param})
-    return plain.model_copy(update={"services": (server.model_copy(update={"notes": notes}),
-                                                 client)})
+    return with_file_categories(shipped_settings, getattr(request, "param", None))
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import shlex
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from dateutil import parser as dateparser
@@ -150,3 +150,21 @@ def read_lines(interactive: bool) -> Iterable[str]:
             yield input("> ")
         except EOFError:
             return
+
+
+def play(handle: Callable[[str], None], lines: Iterable[str] | None, *, interactive: bool,
+         as_json: bool) -> None:
+    """Each line (given, else standard input's) to `handle`, in order. A transcript (not
+    typed, not --json) shows each line before what it caused, as if typed."""
+    echo = not interactive and not as_json
+    for line in lines if lines is not None else read_lines(interactive):
+        if echo:
+            print(echoed(line), flush=True)
+        handle(line)
+
+
+def echoed(line: str) -> str:
+    """A played line as the transcript shows it: a comment or a blank line as it is,
+    anything else after the prompt `> `, as if typed."""
+    line = line.rstrip("\r\n")
+    return line if not line.strip() or line.lstrip().startswith("#") else f"> {line}"

@@ -13,6 +13,7 @@ bot in the same process (plain `loopbot sandbox`) and say so.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
@@ -27,14 +28,13 @@ from bot.partners.github import GitHubForge
 from bot.sandbox.chat.lines import (
     deployable,
     first_word,
-    read_lines,
+    play,
     sandbox_words,
     send_typed,
     strip_comment,
 )
 from bot.sandbox.chat.local import USERS
 from bot.sandbox.chat.render import as_json, printer, render_message
-from bot.sandbox.chat.session import echoed
 from bot.sandbox.slack.records import Posted
 from bot.sandbox.slack.signed import SlackRequests, buttons
 from bot.sandbox.slack.workspace import Workspace
@@ -294,12 +294,6 @@ def run_remote_chat(args: argparse.Namespace, lines: Iterable[str] | None = None
     if interactive:
         print(f"loopbot sandbox chat: talking to the bot at {args.url}\n{HELP}\n"
               "Ctrl-D to leave.", flush=True)
-    echo = not interactive and not args.json  # a transcript shows what was typed
-    try:
-        for line in lines if lines is not None else read_lines(interactive):
-            if echo:
-                print(echoed(line), flush=True)
-            chat.handle(line)
-    except KeyboardInterrupt:
-        pass
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C leaves, as Ctrl-D does
+        play(chat.handle, lines, interactive=interactive, as_json=args.json)
     return 0

@@ -19,7 +19,7 @@ from bot.entrypoints.wiring import GitHubOptions, build_context
 from bot.jobs import due_instants, run_due
 from bot.partners.slack import Chat as SlackChat
 from bot.sandbox.bugzilla.standin import SANDBOX_KEY
-from bot.sandbox.chat.lines import read_lines, start_moment
+from bot.sandbox.chat.lines import play, start_moment
 from bot.sandbox.chat.local import Chat
 from bot.sandbox.chat.render import printer
 from bot.sandbox.serve import sandbox_settings
@@ -93,23 +93,12 @@ def run_chat(args: argparse.Namespace, lines: Iterable[str] | None = None) -> in
             print(f"loopbot sandbox: the web board is at {chat.server.board_url}",
                   file=sys.stderr, flush=True)
         chat.flush()  # what the first tick or a resumed `--start` posted
-        echo = not interactive and not args.json  # a transcript shows what was typed
-        for line in lines if lines is not None else read_lines(interactive):
-            if echo:
-                print(echoed(line), flush=True)
-            chat.handle(line)
+        play(chat.handle, lines, interactive=interactive, as_json=args.json)
     except KeyboardInterrupt:
         pass
     finally:
         close_chat(chat)
     return 0
-
-
-def echoed(line: str) -> str:
-    """A played line as the transcript shows it: a comment or a blank line as it is,
-    anything else after the prompt `> `, as if typed."""
-    line = line.rstrip("\r\n")
-    return line if not line.strip() or line.lstrip().startswith("#") else f"> {line}"
 
 
 def banner(chat: Chat) -> str:
