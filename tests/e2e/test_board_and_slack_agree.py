@@ -24,6 +24,10 @@ def test_an_unknown_service_is_worded_once_in_slack_the_board_and_the_feed(
     assert "<b>loop-srever" not in metrics.text  # escaped for HTML
     assert SAID in text_of(metrics.text)
     assert feed.status_code == 404 and feed.json() == {"error": SAID}
+    with board_server(loop_world) as server:
+        page = get(server, "/releases/loop-srever/0.13.0")
+    assert page.status_code == 404 and "/loop help" not in page.text  # a hint for Slack
+    assert SAID.replace("<b>loop-srever</b>", "loop-srever") in text_of(page.text)
 
 
 def test_the_release_page_reads_a_version_as_slack_does(loop_world: LoopWorld) -> None:
