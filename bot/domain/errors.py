@@ -40,10 +40,12 @@ def echoed(text: str, limit: int = ECHO_LIMIT) -> str:
     return one_line(text, limit)
 
 
-def unknown_service(name: str, known: Iterable[str]) -> str:
+def unknown_service(name: str | None, known: Iterable[str]) -> str:
     """The one wording of a service name that is not configured, wherever it is asked
-    (Slack's `service:NAME`, the board's `?service=`, the calendar feed, the CLI)."""
-    return f"no service named '{echoed(name)}'; the services are: {', '.join(known)}"
+    (Slack's `service:NAME`, the board's `?service=`, the calendar feed, the CLI). With
+    `name` None the name asked is not repeated (the calendar feed, read by any client)."""
+    asked = "no such service" if name is None else f"no service named '{echoed(name)}'"
+    return f"{asked}; the services are: {', '.join(known)}"
 
 
 class Refusal(Exception):

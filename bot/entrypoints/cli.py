@@ -89,12 +89,12 @@ def _exit_now(code: int) -> None:
     reads."""
     import logging
     import os
-    import threading
 
-    busy = [t.name for t in threading.enumerate()
-            if t is not threading.main_thread() and not t.daemon and t.is_alive()]
+    from bot.usecases.concurrency import busy_threads
+
+    busy = busy_threads()  # a pool's idle threads are alive too, but leave nothing undone
     if busy:
-        logging.getLogger("loopbot.run").info("not waiting for %d busy thread(s)", len(busy))
+        logging.getLogger("loopbot.run").info("not waiting for %d busy thread(s)", busy)
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()

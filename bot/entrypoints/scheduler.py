@@ -36,6 +36,7 @@ from bot.partners.mail import Mailer
 from bot.partners.slack import Chat
 from bot.store.engine import build_engine, parse_url
 from bot.store.tables import JOBS_TABLE
+from bot.usecases.concurrency import working
 from bot.usecases.context import Context
 
 log = logging.getLogger("loopbot.scheduler")
@@ -55,7 +56,7 @@ def tick(runner: str) -> None:
     if run is None:
         log.warning("tick %s: no runner in this process (was the scheduler stopped?)", runner)
         return
-    run()
+    working(run)
 
 
 def start_scheduler(

@@ -48,7 +48,8 @@ def routes(app: LoopApp, health: Health | None = None, *, host: str = "127.0.0.1
            board: BoardOptions | None = None) -> Wsgi:
     """One WSGI application: Slack at /slack/events (slack_http.py checks each request
     before Bolt sees it), web.py for the rest. `host` is where the server listens:
-    beyond localhost, or behind the configured proxy, the board asks for WEB_TOKEN."""
+    the board asks for WEB_TOKEN once it is set, and always beyond localhost or behind a
+    proxy."""
     slack = SlackGate(app.bolt, app.signing_secret)
     access = board_access(app.ctx.settings, host)
     directory = app.runtime.directory  # names as Slack messages show them, cached there too

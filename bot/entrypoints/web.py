@@ -9,8 +9,9 @@
 - the web board (`/`, `/releases/SERVICE/VERSION`, `/static/...`: bot/board/app.py).
 
 The board and the calendar feeds are read only by whom `BoardAccess` lets in (open on
-localhost, else `WEB_TOKEN`); `/health` stays outside that check, as does the Slack
-request URL (`/slack/events`), which bot/entrypoints/server.py serves beside these.
+localhost while `WEB_TOKEN` is unset, else `WEB_TOKEN`); `/health` stays outside that
+check, as does the Slack request URL (`/slack/events`), which bot/entrypoints/server.py
+serves beside these.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from urllib.parse import parse_qs
 from bot.board.access import BoardAccess, Verdict
 from bot.board.app import Board, BoardOptions
 from bot.config.settings import ConfigError
+from bot.domain.errors import unknown_service
 from bot.entrypoints.health import PATHS as DOCKERFLOW_PATHS
 from bot.entrypoints.health import Health, answer
 from bot.messages.calendar import render_ics, render_json
@@ -107,8 +109,9 @@ def _calendar(
     names = query.get("service")
     try:
         service = ctx.settings.service(names[0] if names else None)
-    except ConfigError as exc:  # the name asked comes back clipped, inside JSON
-        error = json.dumps({"error": str(exc)})
+    except ConfigError:  # the name asked is not repeated: any client reads the feed
+        known = (s.name for s in ctx.settings.services)
+        error = json.dumps({"error": unknown_service(None, known)})
         return _answer(start_response, 404, error.encode())
     calendar = calendar_from_settings(ctx.settings)
     now = ctx.clock()

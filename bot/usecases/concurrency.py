@@ -27,6 +27,29 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 FANOUT_THREADS = 16
 log = logging.getLogger("loopbot.slack")
+# How many pool threads run a job now (an idle pool thread is alive but does nothing):
+# what a stop leaves behind (bot/entrypoints/cli.py says so).
+_working = 0
+_working_lock = threading.Lock()
+
+
+def busy_threads() -> int:
+    """Threads of this process's pools (and the scheduler's tick) running a job now."""
+    with _working_lock:
+        return _working
+
+
+def working(call: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """`call(*args, **kwargs)`, the current thread counted busy meanwhile: what a pool
+    thread runs (Worker, Fanout, the scheduler's tick)."""
+    global _working
+    with _working_lock:
+        _working += 1
+    try:
+        return call(*args, **kwargs)
+    finally:
+        with _working_lock:
+            _working -= 1
 
 
 class Fanout:
@@ -77,7 +100,7 @@ class Fanout:
 
 def _submit(pool: ThreadPoolExecutor, call: Callable[[], Any]) -> Future[Any] | None:
     try:
-        return pool.submit(call)
+        return pool.submit(working, call)
     except RuntimeError:  # the pool was shut down meanwhile (a stop): the caller runs it
         return None
 
@@ -171,7 +194,7 @@ class Worker(ThreadPoolExecutor):
     def _start(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
                ) -> Future[Any]:
         try:
-            future = super().submit(fn, *args, **kwargs)
+            future = super().submit(working, fn, *args, **kwargs)
         except BaseException:
             self._finished(None)
             raise

@@ -64,7 +64,7 @@ class Context:
         try:
             return self.ports_for(self.settings.service(name))
         except ConfigError as exc:
-            raise Refusal(str(exc), hint="`/loop help` lists the commands") from None
+            raise Refusal(str(exc)) from None  # it names the services: the whole answer
 
     def read_environment(self, config: ServiceSettings, env: str) -> EnvironmentState:
         if env not in config.environments:

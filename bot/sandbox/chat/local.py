@@ -33,6 +33,7 @@ from typing import Any
 
 from bot.clock import ManualClock
 from bot.config.settings import Settings
+from bot.domain.errors import one_line
 from bot.entrypoints.app import LoopApp
 from bot.entrypoints.server import Server
 from bot.sandbox.chat.lines import (
@@ -53,6 +54,7 @@ from bot.usecases.ports import PartnerError
 USERS = {"dev": "U0DEV0001", "ops": "U0OPS0001", "qa": "U0QA00001", "lead": "U0LEAD001",
          "client-dev": "U0CLDEV01", "client-qa": "U0CLQA001"}  # loop-client's own team
 DEPLOY_USAGE = "!deploy ENV VERSION"
+SUMMARY_LIMIT = 255  # Bugzilla's own limit on a bug summary
 FIX_USAGE = "usage: !fix BUG (a bug number, like `!fix 1100002`)"
 HELP = __doc__.split("people do outside Slack:\n\n")[1].split("\n\n`#`")[0]
 
@@ -182,8 +184,12 @@ class Chat:
     def _bug(self, summary: str) -> None:
         if not summary:
             raise ValueError("usage: !bug SUMMARY")
+        if len(summary) > SUMMARY_LIMIT:
+            raise ValueError(f"a bug summary is {len(summary):,} characters long; Bugzilla "
+                             f"takes {SUMMARY_LIMIT} at most; usage: !bug SUMMARY")
         bug_id = self.sandbox.bugzilla.add_bug(summary, "NEW")
-        self._report({"sandbox": "bug", "id": bug_id}, f"(filed bug {bug_id}: {summary})")
+        self._report({"sandbox": "bug", "id": bug_id},
+                     f"(filed bug {bug_id}: {one_line(summary)})")
 
     def _fix(self, args: str) -> None:
         words = args.split()
