@@ -37,7 +37,7 @@ from bot.domain.actions import Action
 from bot.domain.errors import Refusal
 from bot.domain.offer import LOADTEST_WINDOW, TAG, Offer, StepArguments, offered_step
 from bot.domain.release import Release
-from bot.domain.version import Version
+from bot.domain.version import ReleaseLabel, Version
 from bot.messages import ACTION_STEP, ACTION_TAG, decode_value
 from bot.messages import release as rendering
 from bot.messages.blocks import (
@@ -211,21 +211,21 @@ def _step(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
         if not press.first:  # claimed before: say where the release stands now
             _step_pressed_again(job, offer)
             return
-        step, service, version, reason = (offered_step(offer.action), offer.service,
-                                          offer.version, offer.reason)
+        step, service, named, reason = (offered_step(offer.action), offer.service,
+                                        ReleaseLabel.parse(offer.version), offer.reason)
         given = StepArguments.of(offer)
     else:  # a next-step button: the same as typing the step
         step = offered_step(value.get("a"))
         if not {"s", "v"} <= value.keys():
             return
         service = job.ctx.service(str(value["s"])).config.name
-        version, reason = str(value["v"]), None
+        named, reason = ReleaseLabel.parse(str(value["v"])), None
         job.reply.channel = job.ctx.settings.channel_of(service)
         given = StepArguments()
-    label = rendering.step_label(step, version, override=reason is not None)
+    label = rendering.step_label(step, str(named), override=reason is not None)
     if single_use:
         job.reply.replace_original(rendering.confirmed(label, job.actor))
-    release = run_step(job, step, service, version, bug_id=given.bug_id,
+    release = run_step(job, step, service, named, bug_id=given.bug_id,
                        reason=given.reason or _why(step), override_reason=reason)
     if not single_use:  # rebuilt from the record: the payload's message is not ours to echo
         job.reply.replace_original(rendering.pressed(

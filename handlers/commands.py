@@ -28,6 +28,7 @@ from bot.domain.permissions import roles_summary
 from bot.domain.pipeline import Pipeline
 from bot.domain.release import Release
 from bot.domain.rules import check_step_exists, next_owners
+from bot.domain.version import ReleaseLabel
 from bot.messages import release as rendering
 from bot.messages import reply as replies
 from bot.messages.blocks import mentions
@@ -188,10 +189,11 @@ def _do_tag_preview(job: Job, parsed: Command, intent: TagPreview) -> None:
 
 def _do_step(job: Job, parsed: Command, intent: Step) -> None:
     service = job.ctx.service(parsed.service).config.name
-    version = intent.version or _awaiting_green_light(job, service)
+    label = intent.version or _awaiting_green_light(job, service)
+    version = str(label)
     if parsed.emergency is not None or intent.action in rendering.CONFIRMED_ACTIONS:
         # A refusal comes now, not after the click: only an allowed step is confirmed.
-        check_step(job.ctx, intent.action, version, job.actor, service=service,
+        check_step(job.ctx, intent.action, label, job.actor, service=service,
                    bug_id=intent.bug_id, override_reason=parsed.emergency, env=intent.env)
         release = load_release(job.ctx, service, version)
         given = StepArguments(intent.bug_id, intent.reason)  # the press does all of it
@@ -203,14 +205,15 @@ def _do_step(job: Job, parsed: Command, intent: Step) -> None:
             release, intent.action, parsed.emergency, offer.id, given, note,
             pipeline=job.ctx.settings.pipeline(service)))
         return
-    run_step(job, intent.action, service, version, bug_id=intent.bug_id, reason=intent.reason,
+    run_step(job, intent.action, service, label, bug_id=intent.bug_id, reason=intent.reason,
              env=intent.env)
 
 
-def run_step(job: Job, action: Action, service: str, version: str, *, bug_id: int | None = None,
-             reason: str = "", override_reason: str | None = None,
+def run_step(job: Job, action: Action, service: str, label: ReleaseLabel, *,
+             bug_id: int | None = None, reason: str = "", override_reason: str | None = None,
              env: str | None = None) -> Release:
     """One lifecycle step, shown as one channel message (commands and buttons share it)."""
+    version = str(label)
     job.reply.title = f"{action.value} {service} {version}"
     pipeline = job.ctx.settings.pipeline(service)
     check_step_exists(action, service, pipeline=pipeline)  # before the release is looked up
@@ -218,7 +221,7 @@ def run_step(job: Job, action: Action, service: str, version: str, *, bug_id: in
     with job.locks(f"{service}:{version}"):
         _in_one_message(job, step_message_key(service, version, action.value, load_release(
             job.ctx, service, version).state.value, bug_id))
-        result = advance(job.ctx, action, version, actor, service=service, bug_id=bug_id,
+        result = advance(job.ctx, action, label, actor, service=service, bug_id=bug_id,
                          reason=reason, override_reason=override_reason,
                          request_id=job.request_id, progress=job.reply.progress, env=env)
     owners = (role.value for role in next_owners(result.release, pipeline=pipeline))
@@ -245,7 +248,7 @@ def _in_one_message(job: Job, key: str) -> None:
         job.reply.on_posted = lambda channel, ts: record_message(job.ctx, key, channel, ts)
 
 
-def _awaiting_green_light(job: Job, service: str) -> str:
+def _awaiting_green_light(job: Job, service: str) -> ReleaseLabel:
     pipeline = job.ctx.settings.pipeline(service)
     waiting = [r for r in releases_in_flight(job.ctx, service=service)
                if next_action(r, pipeline=pipeline) is Action.GREENLIGHT]
@@ -256,7 +259,7 @@ def _awaiting_green_light(job: Job, service: str) -> str:
         listed = ", ".join(r.version for r in waiting)
         raise Refusal(f"several releases wait for the green light ({listed})",
                       hint="name one: `/loop greenlight prod VERSION`")
-    return waiting[0].version
+    return ReleaseLabel.parse(waiting[0].version)
 
 
 def _do_backport(job: Job, parsed: Command, intent: Backport) -> None:

@@ -176,11 +176,31 @@ def _format(pattern: str, version: Version, what: str) -> str:
         ) from None
 
 
+@dataclass(frozen=True)
+class ReleaseLabel:
+    """What names a release wherever a person types or links it (Slack, buttons, the
+    board's `/releases/SERVICE/LABEL`): a version (`0.13.1`) or a service change's number
+    (`change-3`), exactly one of the two."""
+
+    version: Version | None = None
+    change: int | None = None
+
+    def __post_init__(self) -> None:
+        if (self.version is None) == (self.change is None):
+            raise ValueError("a release label is a version or a change number, one of them")
+
+    @classmethod
+    def parse(cls, text: str) -> ReleaseLabel:
+        """`0.13.1` (also `v0.13.1`) or `change-3`; BadVersion for anything else."""
+        change = CHANGE_LABEL.fullmatch(text)
+        if change:
+            return cls(change=int(change.group(1)))
+        return cls(version=Version.parse(text))
+
+    def __str__(self) -> str:
+        return str(self.version) if self.version is not None else f"change-{self.change}"
+
+
 def release_label(text: str) -> str:
-    """What names a release wherever a person types or links it (Slack, the board's
-    `/releases/SERVICE/LABEL`): `0.13.1` (also `v0.13.1`) or `change-3`, normalised;
-    BadVersion for anything else."""
-    change = CHANGE_LABEL.fullmatch(text)
-    if change:
-        return f"change-{int(change.group(1))}"
-    return str(Version.parse(text))
+    """`text` read as a ReleaseLabel, normalised back to text."""
+    return str(ReleaseLabel.parse(text))

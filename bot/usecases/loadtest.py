@@ -35,6 +35,7 @@ from bot.domain.loadtest import (
     window_states,
 )
 from bot.domain.release import Release
+from bot.domain.version import ReleaseLabel
 from bot.usecases.calendar_feed import calendar_from_settings
 from bot.usecases.context import Context, Progress, load_release, quiet
 from bot.usecases.ports import Attachment, NotFound, PartnerError, Tracker
@@ -140,7 +141,8 @@ def record_result(
     progress(f"load test {result.word}: noted on {env} bug {ticket.bug_id}")
     rejected = None
     if not passed and bug_id is not None:
-        rejected = advance(ctx, Action.REJECT, version, actor, service=name, bug_id=bug_id,
+        rejected = advance(ctx, Action.REJECT, ReleaseLabel.parse(version), actor,
+                           service=name, bug_id=bug_id,
                            reason=f"load test failed: {reason}".strip(": "),
                            request_id=request_id, progress=progress)
         release = rejected.release

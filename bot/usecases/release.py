@@ -27,6 +27,7 @@ from bot.domain.permissions import check_may_change_service
 from bot.domain.release import Kind, Release, State, Ticket
 from bot.domain.rules import check_step_exists
 from bot.domain.signoff import missing_signoffs
+from bot.domain.version import ReleaseLabel
 from bot.usecases.context import Context, Progress, ServicePorts, load_release, quiet
 from bot.usecases.effects import audit_entry, perform, supersede_older
 from bot.usecases.ports import AlreadyExists, NotFound, StaleRelease, Tracker
@@ -46,7 +47,7 @@ class ActionResult:
 def advance(
     ctx: Context,
     action: Action,
-    version: str,
+    label: ReleaseLabel,
     actor: Actor,
     *,
     service: str | None = None,
@@ -62,7 +63,7 @@ def advance(
     ports = ctx.service(service)
     pipeline = ports.config.pipeline
     check_step_exists(action, ports.config.name, pipeline=pipeline)
-    release = load_release(ctx, ports.config.name, version)
+    release = load_release(ctx, ports.config.name, str(label))
     facts = read_facts(ctx, ports, release, action, bug_id)
     decision = decide(action, release, facts, actor, pipeline=pipeline, bug_id=bug_id,
                       override_reason=override_reason, env=env)
@@ -99,15 +100,16 @@ def gate_pending(ctx: Context, release: Release) -> str | None:
 
 
 def check_step(
-    ctx: Context, action: Action, version: str, actor: Actor, *, service: str | None = None,
-    bug_id: int | None = None, override_reason: str | None = None, env: str | None = None,
+    ctx: Context, action: Action, label: ReleaseLabel, actor: Actor, *,
+    service: str | None = None, bug_id: int | None = None, override_reason: str | None = None,
+    env: str | None = None,
 ) -> Decision:
     """What `advance` would decide now, performing nothing: a confirmation is offered only
     for a step that would be allowed (a refusal comes at once, not after the click)."""
     ports = ctx.service(service)
     pipeline = ports.config.pipeline
     check_step_exists(action, ports.config.name, pipeline=pipeline)
-    release = load_release(ctx, ports.config.name, version)
+    release = load_release(ctx, ports.config.name, str(label))
     facts = read_facts(ctx, ports, release, action, bug_id)
     return decide(action, release, facts, actor, pipeline=pipeline, bug_id=bug_id,
                   override_reason=override_reason,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from bot.domain.actions import Action
 from bot.domain.errors import Refusal
-from bot.domain.version import Version
+from bot.domain.version import ReleaseLabel, Version
 
 
 class BadInput(Refusal):
@@ -32,7 +32,7 @@ class Step:
     """One step of the lifecycle (everything after tagging)."""
 
     action: Action
-    version: str | None  # None: greenlight the release waiting for it
+    version: ReleaseLabel | None  # None: greenlight the release waiting for it
     bug_id: int | None = None
     reason: str = ""
     # the environment a reject or rerelease names: only checked against where the release

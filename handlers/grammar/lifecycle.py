@@ -61,7 +61,7 @@ def _tag(words: Words) -> Intent:
 def _env_step(name: str) -> Callable[[Words], Intent]:
     def read(words: Words) -> Intent:
         env = words.env()
-        version = words.release()
+        version = words.label()
         words.end()
         return Step(Action.of(name, env), version)  # the pipeline says if env has it
 
@@ -116,7 +116,7 @@ def _sent_back(words: Words, action: Action, step: str, *, reason_needed: bool,
                missing: str) -> Intent:
     """`ENV VERSION [bug N] [REASON]`: a reason is needed, or (when not) at least the bug."""
     env = words.env_of(step)
-    version = words.release()
+    version = words.label()
     bug = words.optional_bug()
     reason = words.rest()
     if not reason.strip() and (reason_needed or bug is None):
@@ -131,7 +131,7 @@ def _sent_back(words: Words, action: Action, step: str, *, reason_needed: bool,
                     "pointing at it", examples=("rerelease {rerelease} 0.13.0",))
 def _rerelease(words: Words) -> Intent:
     env = words.env_of("rerelease")
-    version = words.release()
+    version = words.label()
     words.end()
     return Step(Action.RERELEASE, version, env=env)
 
@@ -139,7 +139,7 @@ def _rerelease(words: Words) -> Intent:
 def _blocker(action: Action) -> Callable[[Words], Intent]:
     def read(words: Words) -> Intent:
         words.env("prod")
-        version = words.release()
+        version = words.label()
         bug = words.bug()
         words.end()
         return Step(action, version, bug)
@@ -164,7 +164,7 @@ subcommand("unblock prod VERSION bug N", "bug N no longer holds VERSION back fro
             examples=("greenlight prod", "greenlight prod 0.13.0"))
 def _greenlight(words: Words) -> Intent:
     words.env("prod")
-    version = words.release() if words.peek() else None
+    version = words.label() if words.peek() else None
     words.end()
     return Step(Action.GREENLIGHT, version)
 

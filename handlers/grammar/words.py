@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 
 from bot.domain.errors import echoed
 from bot.domain.pipeline import Pipeline
-from bot.domain.version import BadVersion, Version
-from bot.domain.version import release_label as label_of
+from bot.domain.version import BadVersion, ReleaseLabel, Version
 from handlers.grammar.intents import BadInput
 
 COMMAND = "/loop"
@@ -71,6 +70,9 @@ class Words:
         return self.env(*self.pipeline.takes(step))
 
     def release(self) -> str:
+        return str(self.label())
+
+    def label(self) -> ReleaseLabel:
         return release_label(self.take("the version (X.Y.Z)"), self.usage)
 
     def bug(self) -> int:
@@ -104,10 +106,10 @@ class Words:
         return BadInput(what, hint=f"usage: `{COMMAND} {self.usage}`")
 
 
-def release_label(word: str, usage: str = "") -> str:
-    """`0.13.1` (also `v0.13.1`) or a service change's `change-3`, normalised."""
+def release_label(word: str, usage: str = "") -> ReleaseLabel:
+    """`0.13.1` (also `v0.13.1`) or a service change's `change-3`."""
     try:
-        return label_of(word)
+        return ReleaseLabel.parse(word)
     except BadVersion as exc:
         raise BadInput(exc.message, hint=f"usage: `{COMMAND} {usage}`" if usage else None
                        ) from None

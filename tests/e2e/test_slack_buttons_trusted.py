@@ -119,3 +119,20 @@ def test_a_retried_app_home_event_logs_slacks_retry_number(
     with caplog.at_level(logging.INFO, logger="loopbot"):
         send(retry_num=3)
     assert "already handled Ev0HOMERETRY (retry 3)" in caplog.text, caplog.text
+
+
+def test_a_next_step_button_whose_version_is_not_a_label_is_refused_in_one_line(
+    loop_world: LoopWorld,
+) -> None:
+    """Issue 21: a button's version is read as a release label at the edge; a forged
+    multi-line `v` was looked up as it came and repeated whole in the refusal."""
+    tagged = loop_world.tag("0.13.2")
+    button = _button(tagged, "Request stage 0.13.2")
+    value = json.loads(button["value"])
+    forged = {**button, "value": json.dumps({**value, "v": "0.13.2\n" + "x" * 3000})}
+    loop_world.signed.click(QA, tagged, forged)
+    assert loop_world.app.drain(30)
+    answer = loop_world.last_ephemeral(QA).text
+    assert "couldn't read `0.13.2" in answer and "\n" not in answer.strip()
+    assert len(answer) < 400 and "x" * 200 not in answer
+    assert loop_world.release("0.13.2").state is State.TAGGED

@@ -6,6 +6,7 @@ import pytest
 
 from bot.domain.actions import Action
 from bot.domain.pipeline import DEFAULT
+from bot.domain.version import ReleaseLabel as V
 from bot.domain.version import Version
 from handlers.grammar import help
 from handlers.grammar.intents import (
@@ -28,22 +29,22 @@ def parse(text: str) -> Command:
 
 
 @pytest.mark.parametrize("text, action, version", [
-    ("verify stage 0.13.1", Action.VERIFY_STAGE, "0.13.1"),
-    ("VERIFY Staging v0.13.1", Action.VERIFY_STAGE, "0.13.1"),
-    ("deployed production V0.12.3", Action.DEPLOYED_PROD, "0.12.3"),
-    ("request prod 0.14.0", Action.REQUEST_PROD, "0.14.0"),
-    ("request stage Change-3", Action.REQUEST_STAGE, "change-3"),
-    ("rerelease stage 0.13.1", Action.RERELEASE, "0.13.1"),
+    ("verify stage 0.13.1", Action.VERIFY_STAGE, V(Version(0, 13, 1))),
+    ("VERIFY Staging v0.13.1", Action.VERIFY_STAGE, V(Version(0, 13, 1))),
+    ("deployed production V0.12.3", Action.DEPLOYED_PROD, V(Version(0, 12, 3))),
+    ("request prod 0.14.0", Action.REQUEST_PROD, V(Version(0, 14, 0))),
+    ("request stage Change-03", Action.REQUEST_STAGE, V(change=3)),
+    ("rerelease stage 0.13.1", Action.RERELEASE, V(Version(0, 13, 1))),
 ])
-def test_steps_read_in_the_words_people_type(text: str, action: Action, version: str) -> None:
+def test_steps_read_in_the_words_people_type(text: str, action: Action, version: V) -> None:
     assert parse(text).intent == Step(action, version)
 
 
 def test_reject_takes_an_optional_bug_and_a_reason() -> None:
     assert parse("reject stage 0.13.1 bug 1096112 rooms crash on join").intent == Step(
-        Action.REJECT, "0.13.1", 1096112, "rooms crash on join")
+        Action.REJECT, V.parse("0.13.1"), 1096112, "rooms crash on join")
     assert parse("reject stage 0.13.1 calls drop").intent == Step(
-        Action.REJECT, "0.13.1", None, "calls drop")  # the bug can come later (issue 9)
+        Action.REJECT, V.parse("0.13.1"), None, "calls drop")  # the bug can come later (issue 9)
     with pytest.raises(BadInput, match="say why: the bug"):
         parse("reject stage 0.13.1")
 
@@ -57,10 +58,10 @@ def test_an_autocorrected_dash_reads_as_two_hyphens(dash: str) -> None:
 
 
 def test_block_accepts_bug_forms_and_greenlight_defaults() -> None:
-    assert parse("block prod 0.13.1 bug#1096112").intent == Step(Action.BLOCK, "0.13.1",
-                                                                  1096112)
-    assert parse("unblock prod 0.13.1 1096112").intent == Step(Action.UNBLOCK, "0.13.1",
-                                                                1096112)
+    assert parse("block prod 0.13.1 bug#1096112").intent == Step(
+        Action.BLOCK, V.parse("0.13.1"), 1096112)
+    assert parse("unblock prod 0.13.1 1096112").intent == Step(
+        Action.UNBLOCK, V.parse("0.13.1"), 1096112)
     assert parse("greenlight prod").intent == Step(Action.GREENLIGHT, None)
 
 

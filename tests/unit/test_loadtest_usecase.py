@@ -16,7 +16,7 @@ from bot.config.settings import Settings
 from bot.domain.actions import Action, MissingRole
 from bot.domain.errors import Refusal
 from bot.domain.release import Env, State
-from bot.domain.version import Version
+from bot.domain.version import ReleaseLabel, Version
 from bot.usecases.loadtest import record_result, set_window
 from bot.usecases.release import advance
 from bot.usecases.tagging import tag_release
@@ -46,9 +46,9 @@ def at(world: World, when: str) -> None:
 def to_stage(world: World, version: str) -> None:
     """Tagged and stage requested (DEV), deployed and said so (OPS): stage-deployed."""
     tag_release(world.ctx, DEV, Version.parse(version))
-    advance(world.ctx, Action.REQUEST_STAGE, version, DEV)
+    advance(world.ctx, Action.REQUEST_STAGE, ReleaseLabel.parse(version), DEV)
     world.deploy("stage", version)
-    advance(world.ctx, Action.DEPLOYED_STAGE, version, OPS)
+    advance(world.ctx, Action.DEPLOYED_STAGE, ReleaseLabel.parse(version), OPS)
 
 
 def test_windows_are_refused_off_the_load_test_days_on_skipped_days_and_overlapping(

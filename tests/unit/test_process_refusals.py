@@ -13,6 +13,7 @@ import pytest
 from bot.domain.actions import Action, Actor, Role
 from bot.domain.errors import Refusal
 from bot.domain.release import Env, Release, State, Ticket
+from bot.domain.version import ReleaseLabel
 from bot.usecases.release import advance
 from tests.fakes.world import FakeWorld as World
 from tests.unit.test_lifecycle import ALLOWED
@@ -78,7 +79,8 @@ def test_every_disallowed_step_is_refused_and_changes_nothing(fake_world: World,
             if role in roles and state in from_states:
                 continue
             with pytest.raises(Refusal) as refusal:
-                advance(world.ctx, action, version, actor, bug_id=bug, reason="flaky")
+                advance(world.ctx, action, ReleaseLabel.parse(version), actor, bug_id=bug,
+                        reason="flaky")
             assert refusal.value.message, f"{role} {action} in {state}: no reason given"
             refused += 1
     assert snapshot(world, version) == before

@@ -8,6 +8,7 @@ from bot.domain.errors import Refusal
 from bot.domain.version import (
     BadPattern,
     BadVersion,
+    ReleaseLabel,
     Version,
     latest_on_line,
     latest_release,
@@ -155,3 +156,14 @@ def test_previous_candidates_of_a_patch_exclude_itself_and_later_releases() -> N
 def test_release_versions_are_ascending_and_unique() -> None:
     versions = release_versions(["0.11.0", "0.10.0", "0.11.0", "0.9.0"], "{version}")
     assert versions == [Version(0, 9, 0), Version(0, 10, 0), Version(0, 11, 0)]
+
+
+def test_a_release_label_is_a_version_or_a_change_number() -> None:
+    assert ReleaseLabel.parse("v0.13.1") == ReleaseLabel(version=Version(0, 13, 1))
+    assert ReleaseLabel.parse("Change-007") == ReleaseLabel(change=7)
+    assert [str(ReleaseLabel.parse(t)) for t in ("V0.13.1", "change-03")] == [
+        "0.13.1", "change-3"]
+    with pytest.raises(BadVersion, match="expected X.Y.Z"):
+        ReleaseLabel.parse("change-")
+    with pytest.raises(ValueError):
+        ReleaseLabel(version=Version(0, 13, 1), change=3)
