@@ -84,7 +84,7 @@ def register(app: App, runtime: Runtime, on_home_change: Any = None) -> None:
         value = decode_value(str(action.get("value", "")))
         runtime.submit(_request(body, action, respond, request),
                        lambda job: do_signoff(job, str(value.get("s") or "") or None,
-                                              str(value.get("v", ""))))
+                                              ReleaseLabel.parse(str(value.get("v", "")))))
 
     @app.action(ACTION_LOADTEST_WINDOW)
     def confirm_window(ack: Ack, body: dict[str, Any], action: dict[str, Any],
@@ -196,7 +196,7 @@ def _window(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
     span = json.loads(offer.detail or "{}")
     label = f"Override load-test window {offer.version}"
     job.reply.replace_original(rendering.confirmed(label, job.actor))
-    record_window(job, offer.service, offer.version,
+    record_window(job, offer.service, ReleaseLabel.parse(offer.version),
                   dt.datetime.fromisoformat(span["from"]), dt.datetime.fromisoformat(span["to"]),
                   [str(p) for p in span.get("p") or []], override_reason=offer.reason)
 

@@ -12,6 +12,7 @@ import json
 from collections.abc import Sequence
 
 from bot.domain.offer import LOADTEST_WINDOW
+from bot.domain.version import ReleaseLabel
 from bot.messages import loadtest as rendering
 from bot.usecases.loadtest import record_result, set_window
 from bot.usecases.offer import offer_confirmation
@@ -28,18 +29,19 @@ def do_window(job: Job, parsed: Command, intent: LoadTestWindow) -> None:
         span = {"from": found.window.start.isoformat(), "to": found.window.end.isoformat(),
                 "p": list(found.window.partners)}
         offer = offer_confirmation(job.ctx, job.actor, LOADTEST_WINDOW, service,
-                                   intent.version, reason=parsed.emergency,
+                                   str(intent.version), reason=parsed.emergency,
                                    detail=json.dumps(span))
         job.reply.ephemeral(rendering.window_confirmation(found, job.ctx.settings.tz, offer.id))
         return
     record_window(job, service, intent.version, intent.start, intent.end, intent.partners)
 
 
-def record_window(job: Job, service: str, version: str, start: dt.datetime, end: dt.datetime,
-                  partners: Sequence[str], override_reason: str | None = None) -> None:
+def record_window(job: Job, service: str, label: ReleaseLabel, start: dt.datetime,
+                  end: dt.datetime, partners: Sequence[str],
+                  override_reason: str | None = None) -> None:
     """Record the window and announce it (the command, or the override's button)."""
-    job.reply.title = f"load-test window {service} {version}"
-    found = set_window(job.ctx, job.actor, version, start, end, partners, service=service,
+    job.reply.title = f"load-test window {service} {label}"
+    found = set_window(job.ctx, job.actor, label, start, end, partners, service=service,
                        override_reason=override_reason, request_id=job.request_id)
     rendered = rendering.window_set(found, job.actor, job.ctx.settings.tz)
     if found.new:

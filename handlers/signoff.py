@@ -5,20 +5,21 @@ who is still missing."""
 
 from __future__ import annotations
 
+from bot.domain.version import ReleaseLabel
 from bot.messages import signoff as rendering
 from bot.usecases.signoff import required_teams, sign_off
 from handlers.work import Job
 
 
-def do_signoff(job: Job, service_name: str | None, version: str) -> None:
+def do_signoff(job: Job, service_name: str | None, label: ReleaseLabel) -> None:
     service = job.ctx.service(service_name).config.name
     job.reply.channel = job.ctx.settings.channel_of(service)
     where = job.ctx.service(service).config.pipeline.signed_off.name
-    job.reply.title = f"signoff {where} {service} {version}"
+    job.reply.title = f"signoff {where} {service} {label}"
     required = required_teams(job.ctx, service)
     teams = [team for team, ids in required.items()
              if job.directory.member(job.request.user, ids)]
-    result = sign_off(job.ctx, job.actor, teams, version, service=service,
+    result = sign_off(job.ctx, job.actor, teams, label, service=service,
                       request_id=job.request_id)
     rendered = rendering.signed(result, job.actor)
     if result.signed:

@@ -62,12 +62,13 @@ class ResultRecorded:
 
 
 def set_window(
-    ctx: Context, actor: Actor, version: str, start: dt.datetime, end: dt.datetime,
+    ctx: Context, actor: Actor, label: ReleaseLabel, start: dt.datetime, end: dt.datetime,
     partners: Sequence[str] = (), *, service: str | None = None,
     override_reason: str | None = None, request_id: str | None = None, record: bool = True,
 ) -> WindowSet:
     """Record a load-test window (`start`, `end`: the team's wall clock, naive or aware).
     With `record=False`, only what recording it would skip (an override's confirmation)."""
+    version = str(label)
     config = ctx.service(service).config
     name = config.name
     check_may_load_test(actor, name, override_reason)
@@ -100,13 +101,14 @@ def set_window(
 
 
 def record_result(
-    ctx: Context, actor: Actor, version: str, passed: bool, *, reason: str = "",
+    ctx: Context, actor: Actor, label: ReleaseLabel, passed: bool, *, reason: str = "",
     bug_id: int | None = None, service: str | None = None,
     override_reason: str | None = None, request_id: str | None = None,
     progress: Progress = quiet,
 ) -> ResultRecorded:
     """QA's load-test result on the load-tested environment's ticket; a fail with a bug
     rejects the build."""
+    version = str(label)
     ports = ctx.service(service)
     name = ports.config.name
     env = ports.config.pipeline.load_tested.name
@@ -141,8 +143,7 @@ def record_result(
     progress(f"load test {result.word}: noted on {env} bug {ticket.bug_id}")
     rejected = None
     if not passed and bug_id is not None:
-        rejected = advance(ctx, Action.REJECT, ReleaseLabel.parse(version), actor,
-                           service=name, bug_id=bug_id,
+        rejected = advance(ctx, Action.REJECT, label, actor, service=name, bug_id=bug_id,
                            reason=f"load test failed: {reason}".strip(": "),
                            request_id=request_id, progress=progress)
         release = rejected.release

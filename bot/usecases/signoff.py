@@ -15,6 +15,7 @@ from bot.domain.actions import Actor
 from bot.domain.audit import AuditEntry
 from bot.domain.release import Release
 from bot.domain.signoff import Signoff, check_may_sign, missing_signoffs
+from bot.domain.version import ReleaseLabel
 from bot.usecases.context import Context, load_release
 
 
@@ -32,8 +33,9 @@ def required_teams(ctx: Context, service: str | None) -> dict[str, tuple[str, ..
     return dict(ctx.service(service).config.workflow.prod_signoffs)
 
 
-def sign_off(ctx: Context, actor: Actor, actor_teams: Sequence[str], version: str, *,
+def sign_off(ctx: Context, actor: Actor, actor_teams: Sequence[str], label: ReleaseLabel, *,
              service: str | None = None, request_id: str | None = None) -> SignoffResult:
+    version = str(label)
     ports = ctx.service(service)
     name = ports.config.name
     required = list(ports.config.workflow.prod_signoffs)

@@ -26,7 +26,7 @@ subcommand = Declarations()
                       "loadtest {loadtest} 0.13.1 fail calls drop bug 1100005"))
 def _loadtest(words: Words) -> Intent:
     words.env_of("loadtest")
-    version = words.release()
+    version = words.label()
     verdict = (words.peek() or "").lower()
     if words.accept("window"):
         start = moment(words, moment_word(words, "the start, like 2026-12-09T14:00"))
@@ -59,6 +59,6 @@ def _loadtest(words: Words) -> Intent:
             examples=("signoff {signoff} 0.13.1",))
 def _signoff(words: Words) -> Intent:
     words.env_of("signoff")
-    version = words.release()
+    version = words.label()
     words.end()
     return ProdSignoff(version)

@@ -87,7 +87,7 @@ class LoadTestWindow:
     """A load-test window (where the pipeline load-tests); start and end are the team's
     wall clock (naive)."""
 
-    version: str
+    version: ReleaseLabel
     start: dt.datetime
     end: dt.datetime
     partners: tuple[str, ...] = ()
@@ -95,7 +95,7 @@ class LoadTestWindow:
 
 @dataclass(frozen=True)
 class LoadTestResult:
-    version: str
+    version: ReleaseLabel
     passed: bool
     reason: str = ""
     bug_id: int | None = None
@@ -103,7 +103,7 @@ class LoadTestResult:
 
 @dataclass(frozen=True)
 class ProdSignoff:
-    version: str
+    version: ReleaseLabel
 
 
 Intent = (Help | TagPreview | Step | Backport | ServiceChange | Status | History | Envs

@@ -11,6 +11,7 @@ import pytest
 
 from bot.config.settings import ServiceWorkflow, Settings
 from bot.domain.release import Env, State
+from bot.sandbox.slack.signed import buttons
 from tests.fixtures.app import DEV, LEAD, OPS, QA, LoopWorld
 
 TEAMS = {"loop-client": ("S0DEVS0001",), "QA": (QA,)}
@@ -74,3 +75,21 @@ def test_an_emergency_verify_lists_the_missing_sign_offs_it_skipped(
     done = json.dumps(loop_world.channel()[-1].blocks)
     assert "prod sign-off missing from loop-client, QA" in done
     assert loop_world.release("0.13.0").state is State.DONE
+
+
+def test_a_sign_off_button_whose_version_is_not_a_label_is_refused_in_one_line(
+    loop_world: LoopWorld,
+) -> None:
+    """Issue 21: the Sign off button's version is read as a release label at the edge; a
+    forged multi-line `v` was looked up as it came and repeated whole in the refusal."""
+    to_prod(loop_world, "0.13.3")
+    deployed = loop_world.channel()[-1]
+    button = next(b for b in buttons(deployed) if b["text"]["text"].startswith("Sign off"))
+    value = json.loads(button["value"])
+    forged = {**button, "value": json.dumps({**value, "v": "0.13.3\n" + "x" * 3000})}
+    loop_world.signed.click(DEV, deployed, forged)
+    assert loop_world.app.drain(30)
+    answer = loop_world.last_ephemeral(DEV).text
+    assert "couldn't read `0.13.3" in answer and "\n" not in answer.strip()
+    assert len(answer) < 400 and "x" * 200 not in answer
+    assert "loop-client signed off" not in loop_world.channel()[-1].text

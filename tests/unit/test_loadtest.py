@@ -24,6 +24,7 @@ from bot.domain.loadtest import (
 )
 from bot.domain.pipeline import DEFAULT
 from bot.domain.release import Env, Kind, Release, State, Ticket
+from bot.domain.version import ReleaseLabel, Version
 from handlers.grammar.intents import BadInput, Command, LoadTestResult, LoadTestWindow
 from handlers.grammar.parser import parse as parse_in
 
@@ -141,17 +142,20 @@ def test_verify_stage_needs_a_passed_load_test_only_when_the_service_requires_on
                   pipeline=DEFAULT)  # a service change has no load test
 
 
+V0140 = ReleaseLabel(version=Version(0, 14, 0))
+
+
 def test_the_loadtest_grammar_reads_windows_and_results() -> None:
     read = parse("loadtest Staging v0.14.0 window 2026-12-09T14:00 16:30 TokBox tokbox")
-    assert read.intent == LoadTestWindow("0.14.0", dt.datetime(2026, 12, 9, 14, 0),
+    assert read.intent == LoadTestWindow(V0140, dt.datetime(2026, 12, 9, 14, 0),
                                          dt.datetime(2026, 12, 9, 16, 30), ("tokbox",))
     overnight = parse("loadtest stage 0.14.0 window 2026-12-09T22:00 2026-12-10T02:00")
     assert overnight.intent.end == dt.datetime(2026, 12, 10, 2, 0)  # type: ignore[union-attr]
-    assert parse("loadtest stage 0.14.0 pass").intent == LoadTestResult("0.14.0", True)
+    assert parse("loadtest stage 0.14.0 pass").intent == LoadTestResult(V0140, True)
     assert parse("loadtest stage 0.14.0 fail calls drop at 2k rooms bug 1105102").intent == \
-        LoadTestResult("0.14.0", False, "calls drop at 2k rooms", 1105102)
+        LoadTestResult(V0140, False, "calls drop at 2k rooms", 1105102)
     assert parse("loadtest stage 0.14.0 fail bug1105102 calls drop").intent == \
-        LoadTestResult("0.14.0", False, "calls drop", 1105102)
+        LoadTestResult(V0140, False, "calls drop", 1105102)
     assert parse('loadtest stage 0.14.0 window 2026-12-14T09:00 10:00 --emergency "Monday '
                  'only"').emergency == "Monday only"
 
