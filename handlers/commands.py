@@ -138,7 +138,7 @@ def execute(parsed: Command, job: Job) -> None:
         case History(version=version):
             service = job.ctx.service(parsed.service).config.name
             entries = history(job.ctx, version, service=service)
-            job.reply.ephemeral(replies.history(service, version, entries, job.ctx.settings.tz,
+            job.reply.ephemeral(replies.history(service, str(version), entries, job.ctx.settings.tz,
                                                 job.ctx.settings.board_url))
         case Envs():
             config = job.ctx.service(parsed.service).config
@@ -149,7 +149,7 @@ def execute(parsed: Command, job: Job) -> None:
             _do_calendar(job, parsed.service)
         case GoNoGoQuestion(version=version):
             job.reply.ephemeral(render_gonogo(gonogo(job.ctx, service=parsed.service,
-                                                     version=version)))
+                                                     label=version)))
         case LoadTestWindow() as intent:
             loadtest.do_window(job, parsed, intent)
         case LoadTestResult() as intent:
@@ -271,7 +271,7 @@ def _do_backport(job: Job, parsed: Command, intent: Backport) -> None:
     job.reply.post(rendering.backported(result, actor, job.reply.steps))
 
 
-def _do_status(job: Job, service_name: str | None, version: str | None) -> None:
+def _do_status(job: Job, service_name: str | None, version: ReleaseLabel | None) -> None:
     config = job.ctx.service(service_name).config
     service, pipeline = config.name, config.pipeline
     if version is None:
@@ -279,7 +279,7 @@ def _do_status(job: Job, service_name: str | None, version: str | None) -> None:
         gates = {r.version: gate for r in in_flight if (gate := gate_pending(job.ctx, r))}
         job.reply.ephemeral(replies.status_list(service, in_flight, gates, pipeline=pipeline))
         return
-    release = load_release(job.ctx, service, version)
+    release = load_release(job.ctx, service, str(version))
     job.reply.ephemeral(replies.status_one(release, gate_pending(job.ctx, release),
                                            pipeline=pipeline))
 

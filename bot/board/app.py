@@ -28,6 +28,7 @@ from bot.board.metrics_page import metrics_page, metrics_query
 from bot.board.render import Renderer
 from bot.domain.errors import Refusal
 from bot.domain.gonogo import PUSHED, GoNoGo
+from bot.domain.version import ReleaseLabel
 from bot.usecases.board import BoardReads
 from bot.usecases.context import Context
 from bot.usecases.gonogo import Reads, gonogo
@@ -112,19 +113,19 @@ class Board:
                           read, query=query)
 
     def _release_values(self, service: str, version: str) -> dict[str, Any]:
-        page = self.reads.release_page(service, version)
+        label = ReleaseLabel.parse(version)  # the URL's LABEL: refused here as a 404
+        page = self.reads.release_page(service, label)
         release = page.flight.release
-        shown = None if release.state in PUSHED else self._gonogo(release.service,
-                                                                  release.version)
+        shown = None if release.state in PUSHED else self._gonogo(release.service, label)
         return {"page": page, "gonogo": shown}
 
-    def _gonogo(self, service: str, version: str | None = None) -> GoNoGo:
+    def _gonogo(self, service: str, label: ReleaseLabel | None = None) -> GoNoGo:
         """The go/no-go (issue 22), kept as long as ticket statuses are."""
         board = self.reads  # shared with the grid and the flights: each read once
         reads = Reads(board.environments, lambda ports, ids: board.bugs(ports.config, ids),
                       lambda ports, base, head: board.between(ports.config, base, head))
-        return self.reads.cached(("gonogo", service, version), self.options.ticket_ttl,
-                                 lambda: gonogo(self.ctx, service=service, version=version,
+        return self.reads.cached(("gonogo", service, label), self.options.ticket_ttl,
+                                 lambda: gonogo(self.ctx, service=service, label=label,
                                                 reads=reads))
 
     def _page(self, environ: dict[str, Any], start_response: StartResponse, main: str,

@@ -26,7 +26,7 @@ from bot.domain.errors import Refusal
 from bot.domain.facts import Bug, Commit, EnvironmentState
 from bot.domain.next_steps import next_step
 from bot.domain.release import Kind, Release
-from bot.domain.version import Version, release_label
+from bot.domain.version import ReleaseLabel, Version
 from bot.usecases import queries
 from bot.usecases.calendar_feed import calendar_from_settings, select_cycles
 from bot.usecases.context import Context, load_release
@@ -159,13 +159,13 @@ class BoardReads:
         return [r for s in self.ctx.settings.services
                 for r in queries.recently_released(self.ctx, service=s.name, count=count)]
 
-    def release_page(self, service: str, version: str) -> ReleasePage:
+    def release_page(self, service: str, label: ReleaseLabel) -> ReleasePage:
         config = self.ctx.service(service).config
-        release = load_release(self.ctx, config.name, release_label(version))
+        release = load_release(self.ctx, config.name, str(label))
         commits, error, compare = self._commits(config, release)
         forge = self.ctx.ports_for(config).forge
         tag = Link(release.tag, forge.tag_url(release.tag)) if release.tag else None
-        audit = queries.history(self.ctx, release.version, service=config.name)
+        audit = queries.history(self.ctx, label, service=config.name)
         return ReleasePage(self._flight(config, release), tuple(commits), error, compare,
                            tag, tuple(audit), self._names(audit))
 

@@ -32,7 +32,7 @@ from bot.domain.gonogo import (
 from bot.domain.loadtest import Result
 from bot.domain.release import Release
 from bot.domain.signoff import missing_signoffs
-from bot.domain.version import Version
+from bot.domain.version import ReleaseLabel, Version
 from bot.usecases.calendar_feed import calendar_from_settings
 from bot.usecases.context import Context, ServicePorts, load_release
 from bot.usecases.ports import PartnerError
@@ -54,14 +54,14 @@ def direct(ctx: Context) -> Reads:
                  lambda ports, base, head: ports.forge.commits_between(base, head))
 
 
-def gonogo(ctx: Context, *, service: str | None = None, version: str | None = None,
+def gonogo(ctx: Context, *, service: str | None = None, label: ReleaseLabel | None = None,
            push_day: dt.date | None = None, reads: Reads | None = None) -> GoNoGo:
-    """The go/no-go of `version` (default: the release that would go next) for the push
+    """The go/no-go of `label` (default: the release that would go next) for the push
     on `push_day` (default: the calendar's next push day, today included)."""
     ports = ctx.service(service)
     name = ports.config.name
-    if version is not None:
-        release: Release | None = load_release(ctx, name, version)
+    if label is not None:
+        release: Release | None = load_release(ctx, name, str(label))
     else:
         with ctx.store.unit_of_work() as uow:
             release = candidate_of(uow.releases.find(name))

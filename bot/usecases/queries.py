@@ -7,13 +7,15 @@ from bot.domain.audit import AuditEntry
 from bot.domain.facts import EnvironmentState
 from bot.domain.release import Release, State
 from bot.domain.rules import not_final_states
+from bot.domain.version import ReleaseLabel
 from bot.usecases.context import Context, load_release
 
 
-def history(ctx: Context, version: str, *, service: str | None = None) -> list[AuditEntry]:
+def history(ctx: Context, label: ReleaseLabel, *,
+            service: str | None = None) -> list[AuditEntry]:
     """Everything that happened to a release, oldest first."""
     ports = ctx.service(service)
-    release = load_release(ctx, ports.config.name, version)
+    release = load_release(ctx, ports.config.name, str(label))
     with ctx.store.unit_of_work() as uow:
         return uow.audit.find(release.service, release.version)
 

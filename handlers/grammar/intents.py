@@ -54,12 +54,12 @@ class ServiceChange:
 
 @dataclass(frozen=True)
 class Status:
-    version: str | None = None
+    version: ReleaseLabel | None = None
 
 
 @dataclass(frozen=True)
 class History:
-    version: str
+    version: ReleaseLabel
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ class CalendarDates:
 
 @dataclass(frozen=True)
 class GoNoGoQuestion:
-    version: str | None = None  # None: the release that would go next
+    version: ReleaseLabel | None = None  # None: the release that would go next
 
 
 @dataclass(frozen=True)

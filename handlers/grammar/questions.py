@@ -26,7 +26,7 @@ subcommand = Declarations()
 @subcommand("status [VERSION]", "where a release stands, or every release in flight",
             examples=("status", "status 0.13.0"))
 def _status(words: Words) -> Intent:
-    version = words.release() if words.peek() else None
+    version = words.label() if words.peek() else None
     words.end()
     return Status(version)
 
@@ -34,7 +34,7 @@ def _status(words: Words) -> Intent:
 @subcommand("history VERSION", "everything that happened to a release, oldest first",
             examples=("history 0.13.0",))
 def _history(words: Words) -> Intent:
-    version = words.release()
+    version = words.label()
     words.end()
     return History(version)
 
@@ -55,7 +55,7 @@ def _calendar(words: Words) -> Intent:
             "GO or NO-GO for the next prod push, with every reason and whose move it is",
             examples=("gonogo", "gonogo 0.13.0"))
 def _gonogo(words: Words) -> Intent:
-    version = words.release() if words.peek() else None
+    version = words.label() if words.peek() else None
     words.end()
     return GoNoGoQuestion(version)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 
 from bot.board.app import Board
-from bot.domain.version import Version
+from bot.domain.version import ReleaseLabel, Version
 from bot.usecases.board import BoardReads
 from bot.usecases.tagging import tag_release
 from tests.fakes.world import FakeWorld
@@ -43,5 +43,5 @@ def test_the_board_page_and_the_audit_names_use_the_shared_fanout(
     values = board._board_values()
     assert [f.release.version for f in values["flights"]] == ["0.13.0"]
     assert _shared(fake_world.environments.threads)
-    page = board.reads.release_page("loop-server", "0.13.0")
+    page = board.reads.release_page("loop-server", ReleaseLabel.parse("0.13.0"))
     assert page.names == {DEV.user_id: DEV.user_id.lower()} and _shared(asked)

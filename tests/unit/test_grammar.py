@@ -13,7 +13,9 @@ from handlers.grammar.intents import (
     Backport,
     BadInput,
     Command,
+    GoNoGoQuestion,
     Help,
+    History,
     ServiceChange,
     Status,
     Step,
@@ -134,3 +136,10 @@ def test_help_is_generated_from_the_declarations() -> None:
 def test_help_flags_give_help(text: str, topic: str | None) -> None:
     """Issue 9: `/loop --help` was refused as an unknown option."""
     assert parse(text).intent == Help(topic)
+
+
+def test_questions_carry_the_release_label_they_name() -> None:
+    assert parse("status V0.13.0").intent == Status(V(Version(0, 13, 0)))
+    assert parse("history Change-02").intent == History(V(change=2))
+    assert parse("gonogo v0.14.1").intent == GoNoGoQuestion(V(Version(0, 14, 1)))
+    assert parse("gonogo").intent == GoNoGoQuestion(None)
