@@ -136,8 +136,9 @@ def execute(parsed: Command, job: Job) -> None:
         case Status(version=version):
             _do_status(job, parsed.service, version)
         case History(version=version):
-            service = job.ctx.service(parsed.service).config.name
-            entries = history(job.ctx, version, service=service)
+            ports = job.ctx.service(parsed.service)
+            service = ports.config.name
+            entries = history(job.ctx, version, ports=ports)
             job.reply.ephemeral(replies.history(service, str(version), entries, job.ctx.settings.tz,
                                                 job.ctx.settings.board_url))
         case Envs():

@@ -12,14 +12,15 @@ from handlers.work import Job
 
 
 def do_signoff(job: Job, service_name: str | None, label: ReleaseLabel) -> None:
-    service = job.ctx.service(service_name).config.name
+    ports = job.ctx.service(service_name)
+    service = ports.config.name
     job.reply.channel = job.ctx.settings.channel_of(service)
-    where = job.ctx.service(service).config.pipeline.signed_off.name
+    where = ports.config.pipeline.signed_off.name
     job.reply.title = f"signoff {where} {service} {label}"
     required = required_teams(job.ctx, service)
     teams = [team for team, ids in required.items()
              if job.directory.member(job.request.user, ids)]
-    result = sign_off(job.ctx, job.actor, teams, label, service=service,
+    result = sign_off(job.ctx, job.actor, teams, label, ports=ports,
                       request_id=job.request_id)
     rendered = rendering.signed(result, job.actor)
     if result.signed:

@@ -160,12 +160,12 @@ class BoardReads:
                 for r in queries.recently_released(self.ctx, service=s.name, count=count)]
 
     def release_page(self, service: str, label: ReleaseLabel) -> ReleasePage:
-        config = self.ctx.service(service).config
+        ports = self.ctx.service(service)
+        config = ports.config
         release = load_release(self.ctx, config.name, str(label))
         commits, error, compare = self._commits(config, release)
-        forge = self.ctx.ports_for(config).forge
-        tag = Link(release.tag, forge.tag_url(release.tag)) if release.tag else None
-        audit = queries.history(self.ctx, label, service=config.name)
+        tag = Link(release.tag, ports.forge.tag_url(release.tag)) if release.tag else None
+        audit = queries.history(self.ctx, label, ports=ports)
         return ReleasePage(self._flight(config, release), tuple(commits), error, compare,
                            tag, tuple(audit), self._names(audit))
 

@@ -8,13 +8,12 @@ from bot.domain.facts import EnvironmentState
 from bot.domain.release import Release, State
 from bot.domain.rules import not_final_states
 from bot.domain.version import ReleaseLabel
-from bot.usecases.context import Context, load_release
+from bot.usecases.context import Context, ServicePorts, load_release
 
 
-def history(ctx: Context, label: ReleaseLabel, *,
-            service: str | None = None) -> list[AuditEntry]:
-    """Everything that happened to a release, oldest first."""
-    ports = ctx.service(service)
+def history(ctx: Context, label: ReleaseLabel, *, ports: ServicePorts) -> list[AuditEntry]:
+    """Everything that happened to a release, oldest first (`ports`: the service, resolved
+    once by the caller)."""
     release = load_release(ctx, ports.config.name, str(label))
     with ctx.store.unit_of_work() as uow:
         return uow.audit.find(release.service, release.version)

@@ -16,7 +16,7 @@ from bot.domain.audit import AuditEntry
 from bot.domain.release import Release
 from bot.domain.signoff import Signoff, check_may_sign, missing_signoffs
 from bot.domain.version import ReleaseLabel
-from bot.usecases.context import Context, load_release
+from bot.usecases.context import Context, ServicePorts, load_release
 
 
 @dataclass(frozen=True)
@@ -34,9 +34,9 @@ def required_teams(ctx: Context, service: str | None) -> dict[str, tuple[str, ..
 
 
 def sign_off(ctx: Context, actor: Actor, actor_teams: Sequence[str], label: ReleaseLabel, *,
-             service: str | None = None, request_id: str | None = None) -> SignoffResult:
+             ports: ServicePorts, request_id: str | None = None) -> SignoffResult:
+    """`ports`: the service, resolved once by the caller."""
     version = str(label)
-    ports = ctx.service(service)
     name = ports.config.name
     required = list(ports.config.workflow.prod_signoffs)
     env = ports.config.pipeline.signed_off.name
