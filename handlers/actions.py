@@ -196,7 +196,7 @@ def _window(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
     span = json.loads(offer.detail or "{}")
     label = f"Override load-test window {offer.version}"
     job.reply.replace_original(rendering.confirmed(label, job.actor))
-    record_window(job, offer.service, ReleaseLabel.parse(offer.version),
+    record_window(job, job.ctx.service(offer.service), ReleaseLabel.parse(offer.version),
                   dt.datetime.fromisoformat(span["from"]), dt.datetime.fromisoformat(span["to"]),
                   [str(p) for p in span.get("p") or []], override_reason=offer.reason)
 

@@ -138,7 +138,7 @@ def execute(parsed: Command, job: Job) -> None:
         case History(version=version):
             ports = job.ctx.service(parsed.service)
             service = ports.config.name
-            entries = history(job.ctx, version, ports=ports)
+            entries = history(job.ctx, ports, version)
             job.reply.ephemeral(replies.history(service, str(version), entries, job.ctx.settings.tz,
                                                 job.ctx.settings.board_url))
         case Envs():

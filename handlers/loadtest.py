@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from bot.domain.offer import LOADTEST_WINDOW
 from bot.domain.version import ReleaseLabel
 from bot.messages import loadtest as rendering
+from bot.usecases.context import ServicePorts
 from bot.usecases.loadtest import record_result, set_window
 from bot.usecases.offer import offer_confirmation
 from handlers.grammar.intents import Command, LoadTestResult, LoadTestWindow
@@ -21,11 +22,11 @@ from handlers.work import Job
 
 
 def do_window(job: Job, parsed: Command, intent: LoadTestWindow) -> None:
-    service = job.ctx.service(parsed.service).config.name
+    ports = job.ctx.service(parsed.service)
+    service = ports.config.name
     if parsed.emergency is not None:  # breaking glass is confirmed with a button first
-        found = set_window(job.ctx, job.actor, intent.version, intent.start, intent.end,
-                           intent.partners, service=service,
-                           override_reason=parsed.emergency, record=False)
+        found = set_window(job.ctx, ports, job.actor, intent.version, intent.start, intent.end,
+                           intent.partners, override_reason=parsed.emergency, record=False)
         span = {"from": found.window.start.isoformat(), "to": found.window.end.isoformat(),
                 "p": list(found.window.partners)}
         offer = offer_confirmation(job.ctx, job.actor, LOADTEST_WINDOW, service,
@@ -33,15 +34,15 @@ def do_window(job: Job, parsed: Command, intent: LoadTestWindow) -> None:
                                    detail=json.dumps(span))
         job.reply.ephemeral(rendering.window_confirmation(found, job.ctx.settings.tz, offer.id))
         return
-    record_window(job, service, intent.version, intent.start, intent.end, intent.partners)
+    record_window(job, ports, intent.version, intent.start, intent.end, intent.partners)
 
 
-def record_window(job: Job, service: str, label: ReleaseLabel, start: dt.datetime,
+def record_window(job: Job, ports: ServicePorts, label: ReleaseLabel, start: dt.datetime,
                   end: dt.datetime, partners: Sequence[str],
                   override_reason: str | None = None) -> None:
     """Record the window and announce it (the command, or the override's button)."""
-    job.reply.title = f"load-test window {service} {label}"
-    found = set_window(job.ctx, job.actor, label, start, end, partners, service=service,
+    job.reply.title = f"load-test window {ports.config.name} {label}"
+    found = set_window(job.ctx, ports, job.actor, label, start, end, partners,
                        override_reason=override_reason, request_id=job.request_id)
     rendered = rendering.window_set(found, job.actor, job.ctx.settings.tz)
     if found.new:
@@ -51,12 +52,13 @@ def record_window(job: Job, service: str, label: ReleaseLabel, start: dt.datetim
 
 
 def do_result(job: Job, parsed: Command, intent: LoadTestResult) -> None:
-    service = job.ctx.service(parsed.service).config.name
+    ports = job.ctx.service(parsed.service)
+    service = ports.config.name
     job.reply.title = f"load test {service} {intent.version}"
     actor = job.actor
     with job.locks(f"{service}:{intent.version}"):
-        found = record_result(job.ctx, actor, intent.version, intent.passed,
-                              reason=intent.reason, bug_id=intent.bug_id, service=service,
+        found = record_result(job.ctx, ports, actor, intent.version, intent.passed,
+                              reason=intent.reason, bug_id=intent.bug_id,
                               override_reason=parsed.emergency, request_id=job.request_id,
                               progress=job.reply.progress)
     job.reply.post(rendering.result_recorded(found, actor, job.reply.steps,

@@ -20,7 +20,7 @@ def do_signoff(job: Job, service_name: str | None, label: ReleaseLabel) -> None:
     required = required_teams(job.ctx, service)
     teams = [team for team, ids in required.items()
              if job.directory.member(job.request.user, ids)]
-    result = sign_off(job.ctx, job.actor, teams, label, ports=ports,
+    result = sign_off(job.ctx, ports, job.actor, teams, label,
                       request_id=job.request_id)
     rendered = rendering.signed(result, job.actor)
     if result.signed:

@@ -165,7 +165,7 @@ class BoardReads:
         release = load_release(self.ctx, config.name, str(label))
         commits, error, compare = self._commits(config, release)
         tag = Link(release.tag, ports.forge.tag_url(release.tag)) if release.tag else None
-        audit = queries.history(self.ctx, label, ports=ports)
+        audit = queries.history(self.ctx, ports, label)
         return ReleasePage(self._flight(config, release), tuple(commits), error, compare,
                            tag, tuple(audit), self._names(audit))
 

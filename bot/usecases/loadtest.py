@@ -37,7 +37,7 @@ from bot.domain.loadtest import (
 from bot.domain.release import Release
 from bot.domain.version import ReleaseLabel
 from bot.usecases.calendar_feed import calendar_from_settings
-from bot.usecases.context import Context, Progress, load_release, quiet
+from bot.usecases.context import Context, Progress, ServicePorts, load_release, quiet
 from bot.usecases.ports import Attachment, NotFound, PartnerError, Tracker
 from bot.usecases.release import ActionResult, advance
 
@@ -62,14 +62,15 @@ class ResultRecorded:
 
 
 def set_window(
-    ctx: Context, actor: Actor, label: ReleaseLabel, start: dt.datetime, end: dt.datetime,
-    partners: Sequence[str] = (), *, service: str | None = None,
-    override_reason: str | None = None, request_id: str | None = None, record: bool = True,
+    ctx: Context, ports: ServicePorts, actor: Actor, label: ReleaseLabel, start: dt.datetime,
+    end: dt.datetime, partners: Sequence[str] = (), *, override_reason: str | None = None,
+    request_id: str | None = None, record: bool = True,
 ) -> WindowSet:
     """Record a load-test window (`start`, `end`: the team's wall clock, naive or aware).
-    With `record=False`, only what recording it would skip (an override's confirmation)."""
+    With `record=False`, only what recording it would skip (an override's confirmation).
+    `ports`: the service, resolved once by the caller."""
     version = str(label)
-    config = ctx.service(service).config
+    config = ports.config
     name = config.name
     check_may_load_test(actor, name, override_reason)
     release = load_release(ctx, name, version)
@@ -101,15 +102,14 @@ def set_window(
 
 
 def record_result(
-    ctx: Context, actor: Actor, label: ReleaseLabel, passed: bool, *, reason: str = "",
-    bug_id: int | None = None, service: str | None = None,
+    ctx: Context, ports: ServicePorts, actor: Actor, label: ReleaseLabel, passed: bool, *,
+    reason: str = "", bug_id: int | None = None,
     override_reason: str | None = None, request_id: str | None = None,
     progress: Progress = quiet,
 ) -> ResultRecorded:
     """QA's load-test result on the load-tested environment's ticket; a fail with a bug
     rejects the build."""
     version = str(label)
-    ports = ctx.service(service)
     name = ports.config.name
     env = ports.config.pipeline.load_tested.name
     check_may_load_test(actor, name, override_reason)

@@ -11,7 +11,7 @@ from bot.domain.version import ReleaseLabel
 from bot.usecases.context import Context, ServicePorts, load_release
 
 
-def history(ctx: Context, label: ReleaseLabel, *, ports: ServicePorts) -> list[AuditEntry]:
+def history(ctx: Context, ports: ServicePorts, label: ReleaseLabel) -> list[AuditEntry]:
     """Everything that happened to a release, oldest first (`ports`: the service, resolved
     once by the caller)."""
     release = load_release(ctx, ports.config.name, str(label))

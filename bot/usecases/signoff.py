@@ -33,8 +33,8 @@ def required_teams(ctx: Context, service: str | None) -> dict[str, tuple[str, ..
     return dict(ctx.service(service).config.workflow.prod_signoffs)
 
 
-def sign_off(ctx: Context, actor: Actor, actor_teams: Sequence[str], label: ReleaseLabel, *,
-             ports: ServicePorts, request_id: str | None = None) -> SignoffResult:
+def sign_off(ctx: Context, ports: ServicePorts, actor: Actor, actor_teams: Sequence[str],
+             label: ReleaseLabel, *, request_id: str | None = None) -> SignoffResult:
     """`ports`: the service, resolved once by the caller."""
     version = str(label)
     name = ports.config.name

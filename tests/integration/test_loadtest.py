@@ -52,10 +52,10 @@ def test_verify_stage_waits_for_a_passed_load_test_in_a_window_set_with_partners
                                       "for 0.13.0"):
         r.step(QA, Action.VERIFY_STAGE, "0.13.0")
 
-    found = set_window(r.ctx, QA, V0130, local("2026-12-09T14:00"),
+    found = set_window(r.ctx, r.ctx.service(), QA, V0130, local("2026-12-09T14:00"),
                        local("2026-12-09T16:00"), ["tokbox"])
     assert found.new and found.mailed == f"mailed to {TOKBOX} (copy to {LIST})"
-    again = set_window(r.ctx, QA, V0130, local("2026-12-09T14:00"),
+    again = set_window(r.ctx, r.ctx.service(), QA, V0130, local("2026-12-09T14:00"),
                        local("2026-12-09T16:00"), ["tokbox"])
     assert not again.new and again.window.id == found.window.id
     assert len(smtp_inbox.messages) == 1  # the same window is not announced twice
@@ -73,7 +73,7 @@ def test_verify_stage_waits_for_a_passed_load_test_in_a_window_set_with_partners
     assert event.decoded("DTEND") == paris("2026-12-09 16:00")
 
     with pytest.raises(Refusal, match="window of 0.13.0 starts Wed 2026-12-09 14:00"):
-        record_result(r.ctx, QA, V0130, True)
+        record_result(r.ctx, r.ctx.service(), QA, V0130, True)
     started = r.run("2026-12-09 14:00")
     assert any("The load-test window of loop-server 0.13.0 with tokbox starts now" in t
                for t in started)
@@ -82,7 +82,8 @@ def test_verify_stage_waits_for_a_passed_load_test_in_a_window_set_with_partners
     assert len(over) == 1 and "<@U0QA00001>" in over[0]
     assert r.run("2026-12-09 16:30") == []  # each post once
 
-    passed = record_result(r.ctx, QA, V0130, True, reason="3000 rooms for 1h, p99 180ms")
+    passed = record_result(r.ctx, r.ctx.service(), QA, V0130,
+                           True, reason="3000 rooms for 1h, p99 180ms")
     stage = passed.release.ticket(Env.STAGE)
     assert stage is not None
     stage_bug = stage.bug_id
@@ -106,7 +107,8 @@ def test_qa_is_reminded_on_tagging_afternoon_only_when_no_window_is_set(r: Rehea
 def test_no_reminder_when_the_window_is_set(r: Rehearsal) -> None:
     r.at("2026-12-08 09:30")
     r.to_stage("0.13.0")
-    set_window(r.ctx, QA, V0130, local("2026-12-10T14:00"), local("2026-12-10T15:00"))
+    set_window(r.ctx, r.ctx.service(), QA, V0130,
+               local("2026-12-10T14:00"), local("2026-12-10T15:00"))
     bot = r.bots[0]
     r.at("2026-12-08 15:00")
     run_due(bot.ctx, bot.chat, bot.mailer, paris("2026-12-08 15:00"))

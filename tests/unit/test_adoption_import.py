@@ -43,7 +43,7 @@ def test_import_learns_the_demo_releases_and_history_works(world: World) -> None
     assert (latest.tag, latest.previous_version, latest.branch) == ("0.12.2", "0.12.1",
                                                                     "master")
     assert [r.branch for r in result.imported if r.version == "0.11.1"] == ["0.11.x"]
-    [entry] = history(world.ctx, ReleaseLabel.parse("0.12.2"), ports=world.ctx.service())
+    [entry] = history(world.ctx, world.ctx.service(), ReleaseLabel.parse("0.12.2"))
     assert (entry.actor, entry.action, entry.to_state) == (IMPORTER, "import", "done")
     assert entry.detail.startswith("imported from tag 0.12.2 (")
     assert entry.detail.endswith("; stage bug 1098201 VERIFIED FIXED; prod bug 1098202 "
@@ -54,7 +54,7 @@ def test_importing_again_changes_nothing(world: World) -> None:
     import_releases(world.ctx)
     again = import_releases(world.ctx)
     assert again.imported == () and again.known == tuple(DEMO)
-    assert len(history(world.ctx, ReleaseLabel.parse("0.12.2"), ports=world.ctx.service())) == 1
+    assert len(history(world.ctx, world.ctx.service(), ReleaseLabel.parse("0.12.2"))) == 1
     started = adopt_on_first_start(world.ctx)  # a restart: loop-server is known now
     assert [(r.service, r.imported) for r in started] == [("loop-client", ())]
 
@@ -77,7 +77,7 @@ def test_a_release_the_bot_made_is_left_as_it_is(world: World) -> None:
     tag_release(world.ctx, DEV, Version.parse("0.13.0"))
     result = import_releases(world.ctx)
     assert "0.13.0" in result.known and "0.13.0" not in [r.version for r in result.imported]
-    entries = history(world.ctx, ReleaseLabel.parse("0.13.0"), ports=world.ctx.service())
+    entries = history(world.ctx, world.ctx.service(), ReleaseLabel.parse("0.13.0"))
     assert [e.action for e in entries] == ["tag"]
 
 

@@ -37,7 +37,7 @@ def test_tags_never_ticketed_deployed_or_released_are_left_out(fake_world: World
     newest = result.imported[-1]
     assert newest.previous_version == "0.13.21"  # the release before it, not a build tag
     with pytest.raises(UnknownRelease, match="loop-server has no release 0.13.3"):
-        history(world.ctx, ReleaseLabel.parse("0.13.3"), ports=world.ctx.service())
+        history(world.ctx, world.ctx.service(), ReleaseLabel.parse("0.13.3"))
     again = import_releases(world.ctx)
     assert again.imported == () and again.untouched == result.untouched
     assert again.known == (*DEMO, *kept)

@@ -70,20 +70,24 @@ def test_windows_are_refused_off_the_load_test_days_on_skipped_days_and_overlapp
     }
     for (start, end), why in cases.items():
         with pytest.raises(Refusal, match=re.escape(why)):
-            set_window(r.ctx, QA, V0130, local(start), local(end))
-    set_window(r.ctx, QA, V0130, local("2026-12-10T09:00"), local("2026-12-10T12:00"))
+            set_window(r.ctx, r.ctx.service(), QA, V0130, local(start), local(end))
+    set_window(r.ctx, r.ctx.service(), QA, V0130,
+               local("2026-12-10T09:00"), local("2026-12-10T12:00"))
     with pytest.raises(Refusal, match="overlaps the window of loop-server 0.13.0 "
                                       r"\(Thu 2026-12-10 09:00 to Thu 2026-12-10 12:00\)"):
-        set_window(r.ctx, QA, V0130, local("2026-12-10T11:00"), local("2026-12-10T13:00"))
+        set_window(r.ctx, r.ctx.service(), QA, V0130,
+                   local("2026-12-10T11:00"), local("2026-12-10T13:00"))
     with pytest.raises(MissingRole, match="a load test needs the QA role for loop-server"):
-        set_window(r.ctx, DEV, V0130, local("2026-12-11T09:00"), local("2026-12-11T10:00"))
+        set_window(r.ctx, r.ctx.service(), DEV, V0130,
+                   local("2026-12-11T09:00"), local("2026-12-11T10:00"))
     with pytest.raises(Refusal, match="unknown partner.* nexmo; configured partners: tokbox"):
-        set_window(r.ctx, QA, V0130, local("2026-12-11T09:00"), local("2026-12-11T10:00"),
+        set_window(r.ctx, r.ctx.service(), QA, V0130,
+                   local("2026-12-11T09:00"), local("2026-12-11T10:00"),
                    ["nexmo"])
     with r.ctx.store.unit_of_work() as uow:
         assert len(uow.loadtests.windows()) == 1  # nothing refused was recorded
 
-    forced = set_window(r.ctx, LEAD, V0130, local("2026-12-14T09:00"),
+    forced = set_window(r.ctx, r.ctx.service(), LEAD, V0130, local("2026-12-14T09:00"),
                         local("2026-12-14T10:00"), override_reason="partner only free Monday")
     assert forced.new and "Mon 2026-12-14 is not a load-test day" in forced.skipped[0]
     with r.ctx.store.unit_of_work() as uow:
@@ -95,11 +99,13 @@ def test_windows_are_refused_off_the_load_test_days_on_skipped_days_and_overlapp
 def test_a_failed_load_test_with_a_bug_rejects_the_stage_build(r: World) -> None:
     at(r, "2026-12-08 09:30")
     to_stage(r, "0.13.0")
-    set_window(r.ctx, QA, V0130, local("2026-12-08T11:00"), local("2026-12-08T13:00"))
+    set_window(r.ctx, r.ctx.service(), QA, V0130,
+               local("2026-12-08T11:00"), local("2026-12-08T13:00"))
     at(r, "2026-12-08 13:10")
     with pytest.raises(Refusal, match="there is no bug 99999999"):
-        record_result(r.ctx, QA, V0130, False, bug_id=99999999)
-    failed = record_result(r.ctx, QA, V0130, False, reason="websockets drop at 2k rooms",
+        record_result(r.ctx, r.ctx.service(), QA, V0130, False, bug_id=99999999)
+    failed = record_result(r.ctx, r.ctx.service(), QA, V0130,
+                           False, reason="websockets drop at 2k rooms",
                            bug_id=1096112)
     assert failed.rejected is not None
     assert failed.release.state is State.REJECTED and failed.release.rejected_for == 1096112

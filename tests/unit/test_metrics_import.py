@@ -49,7 +49,7 @@ def test_imported_releases_count_in_the_metrics_from_their_tickets_history(
     world = fake_world
     backdate_tickets(world)
     import_releases(world.ctx)
-    entries = history(world.ctx, ReleaseLabel.parse("0.12.2"), ports=world.ctx.service())
+    entries = history(world.ctx, world.ctx.service(), ReleaseLabel.parse("0.12.2"))
     assert [(e.actor, e.action, e.at) for e in entries[:-1]] == [
         (IMPORTER, "deployed stage", at("2026-11-24T14:00")),
         (IMPORTER, "verify stage", at("2026-11-26T10:00")),
