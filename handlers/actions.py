@@ -211,25 +211,25 @@ def _step(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
         if not press.first:  # claimed before: say where the release stands now
             _step_pressed_again(job, offer)
             return
-        step, service, named, reason = (offered_step(offer.action), offer.service,
-                                        ReleaseLabel.parse(offer.version), offer.reason)
+        step, ports, named, reason = (offered_step(offer.action), job.ctx.service(offer.service),
+                                      ReleaseLabel.parse(offer.version), offer.reason)
         given = StepArguments.of(offer)
     else:  # a next-step button: the same as typing the step
         step = offered_step(value.get("a"))
         if not {"s", "v"} <= value.keys():
             return
-        service = job.ctx.service(str(value["s"])).config.name
+        ports = job.ctx.service(str(value["s"]))
         named, reason = ReleaseLabel.parse(str(value["v"])), None
-        job.reply.channel = job.ctx.settings.channel_of(service)
+        job.reply.channel = job.ctx.settings.channel_of(ports.config.name)
         given = StepArguments()
     label = rendering.step_label(step, str(named), override=reason is not None)
     if single_use:
         job.reply.replace_original(rendering.confirmed(label, job.actor))
-    release = run_step(job, step, service, named, bug_id=given.bug_id,
+    release = run_step(job, step, ports, named, bug_id=given.bug_id,
                        reason=given.reason or _why(step), override_reason=reason)
     if not single_use:  # rebuilt from the record: the payload's message is not ours to echo
         job.reply.replace_original(rendering.pressed(
-            release, label, job.actor, pipeline=job.ctx.settings.pipeline(service)))
+            release, label, job.actor, pipeline=ports.config.pipeline))
 
 
 def _why(step: Action) -> str:

@@ -37,7 +37,7 @@ from bot.messages.help import help_topic
 from bot.messages.metrics import metrics_reply
 from bot.messages.signoff import with_signoff_button
 from bot.usecases.calendar_feed import calendar_from_settings, select_cycles
-from bot.usecases.context import load_release
+from bot.usecases.context import ServicePorts, load_release
 from bot.usecases.dev_lag import environments_and_lag
 from bot.usecases.gonogo import gonogo
 from bot.usecases.metrics import metrics
@@ -189,12 +189,13 @@ def _do_tag_preview(job: Job, parsed: Command, intent: TagPreview) -> None:
 
 
 def _do_step(job: Job, parsed: Command, intent: Step) -> None:
-    service = job.ctx.service(parsed.service).config.name
+    ports = job.ctx.service(parsed.service)
+    service = ports.config.name
     label = intent.version or _awaiting_green_light(job, service)
     version = str(label)
     if parsed.emergency is not None or intent.action in rendering.CONFIRMED_ACTIONS:
         # A refusal comes now, not after the click: only an allowed step is confirmed.
-        check_step(job.ctx, intent.action, label, job.actor, service=service,
+        check_step(job.ctx, ports, intent.action, label, job.actor,
                    bug_id=intent.bug_id, override_reason=parsed.emergency, env=intent.env)
         release = load_release(job.ctx, service, version)
         given = StepArguments(intent.bug_id, intent.reason)  # the press does all of it
@@ -206,14 +207,15 @@ def _do_step(job: Job, parsed: Command, intent: Step) -> None:
             release, intent.action, parsed.emergency, offer.id, given, note,
             pipeline=job.ctx.settings.pipeline(service)))
         return
-    run_step(job, intent.action, service, label, bug_id=intent.bug_id, reason=intent.reason,
+    run_step(job, intent.action, ports, label, bug_id=intent.bug_id, reason=intent.reason,
              env=intent.env)
 
 
-def run_step(job: Job, action: Action, service: str, label: ReleaseLabel, *,
+def run_step(job: Job, action: Action, ports: ServicePorts, label: ReleaseLabel, *,
              bug_id: int | None = None, reason: str = "", override_reason: str | None = None,
              env: str | None = None) -> Release:
     """One lifecycle step, shown as one channel message (commands and buttons share it)."""
+    service = ports.config.name
     version = str(label)
     job.reply.title = f"{action.value} {service} {version}"
     pipeline = job.ctx.settings.pipeline(service)
@@ -222,7 +224,7 @@ def run_step(job: Job, action: Action, service: str, label: ReleaseLabel, *,
     with job.locks(f"{service}:{version}"):
         _in_one_message(job, step_message_key(service, version, action.value, load_release(
             job.ctx, service, version).state.value, bug_id))
-        result = advance(job.ctx, action, label, actor, service=service, bug_id=bug_id,
+        result = advance(job.ctx, ports, action, label, actor, bug_id=bug_id,
                          reason=reason, override_reason=override_reason,
                          request_id=job.request_id, progress=job.reply.progress, env=env)
     owners = (role.value for role in next_owners(result.release, pipeline=pipeline))

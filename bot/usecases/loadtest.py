@@ -143,7 +143,7 @@ def record_result(
     progress(f"load test {result.word}: noted on {env} bug {ticket.bug_id}")
     rejected = None
     if not passed and bug_id is not None:
-        rejected = advance(ctx, Action.REJECT, label, actor, service=name, bug_id=bug_id,
+        rejected = advance(ctx, ports, Action.REJECT, label, actor, bug_id=bug_id,
                            reason=f"load test failed: {reason}".strip(": "),
                            request_id=request_id, progress=progress)
         release = rejected.release

@@ -46,11 +46,11 @@ class ActionResult:
 
 def advance(
     ctx: Context,
+    ports: ServicePorts,
     action: Action,
     label: ReleaseLabel,
     actor: Actor,
     *,
-    service: str | None = None,
     bug_id: int | None = None,
     reason: str = "",
     override_reason: str | None = None,
@@ -59,8 +59,8 @@ def advance(
     env: str | None = None,
 ) -> ActionResult:
     """Move a release one step of PROCESS.md (everything after tagging). `env`: the
-    environment a reject or rerelease names (None: where the release is)."""
-    ports = ctx.service(service)
+    environment a reject or rerelease names (None: where the release is). `ports`: the
+    service, resolved once by the caller."""
     pipeline = ports.config.pipeline
     check_step_exists(action, ports.config.name, pipeline=pipeline)
     release = load_release(ctx, ports.config.name, str(label))
@@ -100,13 +100,11 @@ def gate_pending(ctx: Context, release: Release) -> str | None:
 
 
 def check_step(
-    ctx: Context, action: Action, label: ReleaseLabel, actor: Actor, *,
-    service: str | None = None, bug_id: int | None = None, override_reason: str | None = None,
-    env: str | None = None,
+    ctx: Context, ports: ServicePorts, action: Action, label: ReleaseLabel, actor: Actor, *,
+    bug_id: int | None = None, override_reason: str | None = None, env: str | None = None,
 ) -> Decision:
     """What `advance` would decide now, performing nothing: a confirmation is offered only
     for a step that would be allowed (a refusal comes at once, not after the click)."""
-    ports = ctx.service(service)
     pipeline = ports.config.pipeline
     check_step_exists(action, ports.config.name, pipeline=pipeline)
     release = load_release(ctx, ports.config.name, str(label))

@@ -115,11 +115,13 @@ def test_stage_request_files_one_ticket_whatever_bugzilla_did(world: World, lost
     else:
         faults.fail_next(503, path=r"^/rest/bug$", method="POST")
     with pytest.raises(PartnerError) as failed:
-        advance(world.ctx, Action.REQUEST_STAGE, ReleaseLabel.parse("0.13.0"), QA)
+        advance(world.ctx, world.ctx.service(),
+                Action.REQUEST_STAGE, ReleaseLabel.parse("0.13.0"), QA)
     assert_clear(failed.value, "Bugzilla")
     assert load_release(world.ctx, "loop-server", "0.13.0").state is State.TAGGED
 
-    result = advance(world.ctx, Action.REQUEST_STAGE, ReleaseLabel.parse("0.13.0"), QA)
+    result = advance(world.ctx, world.ctx.service(),
+                     Action.REQUEST_STAGE, ReleaseLabel.parse("0.13.0"), QA)
     summary = "Loop — Please deploy loop-server 0.13.0 to Stage"
     stage = result.release.ticket(Env.STAGE)
     assert stage is not None and tickets_named(world, summary) == [stage.bug_id]
@@ -129,17 +131,18 @@ def test_stage_request_files_one_ticket_whatever_bugzilla_did(world: World, lost
 @pytest.mark.parametrize("failing", range(GREENLIGHT_BUGZILLA_REQUESTS))
 def test_greenlight_after_bugzilla_fails_at_any_request(world: World, failing: int) -> None:
     tagged(world)
-    advance(world.ctx, Action.REQUEST_STAGE, ReleaseLabel.parse("0.13.0"), QA)
+    advance(world.ctx, world.ctx.service(), Action.REQUEST_STAGE, ReleaseLabel.parse("0.13.0"), QA)
     world.deploy("stage", "0.13.0")
-    advance(world.ctx, Action.DEPLOYED_STAGE, ReleaseLabel.parse("0.13.0"), OPS)
-    advance(world.ctx, Action.VERIFY_STAGE, ReleaseLabel.parse("0.13.0"), QA)
+    advance(world.ctx, world.ctx.service(),
+            Action.DEPLOYED_STAGE, ReleaseLabel.parse("0.13.0"), OPS)
+    advance(world.ctx, world.ctx.service(), Action.VERIFY_STAGE, ReleaseLabel.parse("0.13.0"), QA)
     world.sandbox.bugzilla.faults.fail_next(500, after=failing)
     with pytest.raises(PartnerError) as failed:
-        advance(world.ctx, Action.GREENLIGHT, ReleaseLabel.parse("0.13.0"), QA)
+        advance(world.ctx, world.ctx.service(), Action.GREENLIGHT, ReleaseLabel.parse("0.13.0"), QA)
     assert_clear(failed.value, "Bugzilla")
     assert load_release(world.ctx, "loop-server", "0.13.0").state is State.PROD_REQUESTED
 
-    advance(world.ctx, Action.GREENLIGHT, ReleaseLabel.parse("0.13.0"), QA)
+    advance(world.ctx, world.ctx.service(), Action.GREENLIGHT, ReleaseLabel.parse("0.13.0"), QA)
     assert audit_actions(world, "0.13.0")[-1:] == ["greenlight"]
     assert audit_actions(world, "0.13.0").count("greenlight") == 1
 
@@ -147,13 +150,16 @@ def test_greenlight_after_bugzilla_fails_at_any_request(world: World, failing: i
 def test_verify_finishes_once_when_filing_the_prod_ticket_fails(world: World) -> None:
     """The stage ticket is VERIFIED by the first attempt, then filing prod fails."""
     tagged(world)
-    advance(world.ctx, Action.REQUEST_STAGE, ReleaseLabel.parse("0.13.0"), QA)
+    advance(world.ctx, world.ctx.service(), Action.REQUEST_STAGE, ReleaseLabel.parse("0.13.0"), QA)
     world.deploy("stage", "0.13.0")
-    advance(world.ctx, Action.DEPLOYED_STAGE, ReleaseLabel.parse("0.13.0"), OPS)
+    advance(world.ctx, world.ctx.service(),
+            Action.DEPLOYED_STAGE, ReleaseLabel.parse("0.13.0"), OPS)
     world.sandbox.bugzilla.faults.fail_next(500, path=r"^/rest/bug$", method="POST")
     with pytest.raises(PartnerError):
-        advance(world.ctx, Action.VERIFY_STAGE, ReleaseLabel.parse("0.13.0"), QA)
-    result = advance(world.ctx, Action.VERIFY_STAGE, ReleaseLabel.parse("0.13.0"), QA)
+        advance(world.ctx, world.ctx.service(),
+                Action.VERIFY_STAGE, ReleaseLabel.parse("0.13.0"), QA)
+    result = advance(world.ctx, world.ctx.service(),
+                     Action.VERIFY_STAGE, ReleaseLabel.parse("0.13.0"), QA)
     assert result.release.state is State.PROD_REQUESTED
     summary = "Loop — Please deploy loop-server 0.13.0 to Production"
     prod = result.release.ticket(Env.PROD)

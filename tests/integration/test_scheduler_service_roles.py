@@ -30,9 +30,10 @@ def test_a_late_step_of_loop_client_mentions_loop_clients_qa(rehearsal: Rehearsa
     r = rehearsal
     r.at("2026-12-08 09:40")
     tag_release(r.ctx, CLIENT_DEV, Version.parse("0.1.0"), service=CLIENT)
-    advance(r.ctx, Action.REQUEST_STAGE, ReleaseLabel.parse("0.1.0"), CLIENT_DEV, service=CLIENT)
+    advance(r.ctx, r.ctx.service(CLIENT),
+            Action.REQUEST_STAGE, ReleaseLabel.parse("0.1.0"), CLIENT_DEV)
     r.sandbox.environment(CLIENT, "stage").deploy("0.1.0", "c" * 40)
-    advance(r.ctx, Action.DEPLOYED_STAGE, ReleaseLabel.parse("0.1.0"), OPS, service=CLIENT)
+    advance(r.ctx, r.ctx.service(CLIENT), Action.DEPLOYED_STAGE, ReleaseLabel.parse("0.1.0"), OPS)
     late = [p for p in r.run("2026-12-11 10:00") if " is late: " in p]
     assert len(late) == 1 and late[0].startswith("loop-client 0.1.0 is late: QA was to verify")
     assert late[0].endswith("<@U0CLQA001>") and "<@U0QA00001>" not in late[0]

@@ -69,7 +69,8 @@ def test_a_release_in_flight_is_adopted_where_it_stands_and_goes_on(world: World
     assert (adopted.version, adopted.state) == ("0.13.0", State.STAGE_DEPLOYED)
     assert adopted.tickets == (Ticket(Env.STAGE, stage_bug),)
     world.ctx.service().tracker.set_status(stage_bug, "RESOLVED", "FIXED")  # OPS, by hand
-    verified = advance(world.ctx, Action.VERIFY_STAGE, ReleaseLabel.parse("0.13.0"), QA)
+    verified = advance(world.ctx, world.ctx.service(),
+                       Action.VERIFY_STAGE, ReleaseLabel.parse("0.13.0"), QA)
     assert verified.release.state in (State.STAGE_VERIFIED, State.PROD_REQUESTED)
 
 

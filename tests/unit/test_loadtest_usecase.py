@@ -48,9 +48,9 @@ def at(world: World, when: str) -> None:
 def to_stage(world: World, version: str) -> None:
     """Tagged and stage requested (DEV), deployed and said so (OPS): stage-deployed."""
     tag_release(world.ctx, DEV, Version.parse(version))
-    advance(world.ctx, Action.REQUEST_STAGE, ReleaseLabel.parse(version), DEV)
+    advance(world.ctx, world.ctx.service(), Action.REQUEST_STAGE, ReleaseLabel.parse(version), DEV)
     world.deploy("stage", version)
-    advance(world.ctx, Action.DEPLOYED_STAGE, ReleaseLabel.parse(version), OPS)
+    advance(world.ctx, world.ctx.service(), Action.DEPLOYED_STAGE, ReleaseLabel.parse(version), OPS)
 
 
 def test_windows_are_refused_off_the_load_test_days_on_skipped_days_and_overlapping(

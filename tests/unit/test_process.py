@@ -31,18 +31,18 @@ def tag(world: World, version: str | None = None, line: str | None = None) -> st
 
 
 def to_stage_verified(world: World, version: str) -> None:
-    advance(world.ctx, Action.REQUEST_STAGE, label(version), QA)
+    advance(world.ctx, world.ctx.service(), Action.REQUEST_STAGE, label(version), QA)
     world.deploy("stage", version)
-    advance(world.ctx, Action.DEPLOYED_STAGE, label(version), OPS)
-    advance(world.ctx, Action.VERIFY_STAGE, label(version), QA)
+    advance(world.ctx, world.ctx.service(), Action.DEPLOYED_STAGE, label(version), OPS)
+    advance(world.ctx, world.ctx.service(), Action.VERIFY_STAGE, label(version), QA)
 
 
 def to_done(world: World, version: str) -> None:
     to_stage_verified(world, version)
-    advance(world.ctx, Action.GREENLIGHT, label(version), QA)
+    advance(world.ctx, world.ctx.service(), Action.GREENLIGHT, label(version), QA)
     world.deploy("prod", version)
-    advance(world.ctx, Action.DEPLOYED_PROD, label(version), OPS)
-    advance(world.ctx, Action.VERIFY_PROD, label(version), QA)
+    advance(world.ctx, world.ctx.service(), Action.DEPLOYED_PROD, label(version), OPS)
+    advance(world.ctx, world.ctx.service(), Action.VERIFY_PROD, label(version), QA)
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def test_normal_release_goes_from_tag_to_verified_in_prod(world: World) -> None:
     assert "1094662 — Fix SP backwards compatibility" in result.release.notes
     assert result.release_url.endswith("/releases/tag/0.13.0")
 
-    requested = advance(world.ctx, Action.REQUEST_STAGE, label("0.13.0"), QA)
+    requested = advance(world.ctx, world.ctx.service(), Action.REQUEST_STAGE, label("0.13.0"), QA)
     stage = requested.release.ticket(Env.STAGE)
     assert stage is not None and requested.release.state is State.STAGE_REQUESTED
     ticket = bugzilla.bug(stage.bug_id)
@@ -75,24 +75,24 @@ def test_normal_release_goes_from_tag_to_verified_in_prod(world: World) -> None:
     assert set(ticket.depends_on) == {1094662, 1093488}
 
     with pytest.raises(GuardFailed, match="stage reports 0.12.2, not 0.13.0"):
-        advance(world.ctx, Action.DEPLOYED_STAGE, label("0.13.0"), OPS)
+        advance(world.ctx, world.ctx.service(), Action.DEPLOYED_STAGE, label("0.13.0"), OPS)
     world.deploy("stage", "0.13.0")
-    advance(world.ctx, Action.DEPLOYED_STAGE, label("0.13.0"), OPS)
+    advance(world.ctx, world.ctx.service(), Action.DEPLOYED_STAGE, label("0.13.0"), OPS)
     assert (bugzilla.bug(stage.bug_id).status, bugzilla.bug(stage.bug_id).resolution) \
         == ("RESOLVED", "FIXED")
 
-    verified = advance(world.ctx, Action.VERIFY_STAGE, label("0.13.0"), QA)
+    verified = advance(world.ctx, world.ctx.service(), Action.VERIFY_STAGE, label("0.13.0"), QA)
     assert bugzilla.bug(stage.bug_id).status == "VERIFIED"
     assert verified.release.state is State.PROD_REQUESTED
     prod = verified.release.ticket(Env.PROD)
     assert prod is not None
     assert bugzilla.bug(prod.bug_id).summary == PROD_SUMMARY.format("0.13.0")
 
-    greenlit = advance(world.ctx, Action.GREENLIGHT, label("0.13.0"), QA)
+    greenlit = advance(world.ctx, world.ctx.service(), Action.GREENLIGHT, label("0.13.0"), QA)
     assert greenlit.release.state is State.GREENLIT
     world.deploy("prod", "0.13.0")
-    advance(world.ctx, Action.DEPLOYED_PROD, label("0.13.0"), OPS)
-    done = advance(world.ctx, Action.VERIFY_PROD, label("0.13.0"), QA)
+    advance(world.ctx, world.ctx.service(), Action.DEPLOYED_PROD, label("0.13.0"), OPS)
+    done = advance(world.ctx, world.ctx.service(), Action.VERIFY_PROD, label("0.13.0"), QA)
     assert done.release.state is State.DONE
     assert bugzilla.bug(prod.bug_id).status == "VERIFIED"
 
@@ -104,11 +104,13 @@ def test_normal_release_goes_from_tag_to_verified_in_prod(world: World) -> None:
 
 def test_bug_on_stage_makes_a_patch_that_supersedes_the_stage_ticket(world: World) -> None:
     tag(world, "0.13.0")
-    first = advance(world.ctx, Action.REQUEST_STAGE, label("0.13.0"), QA).release.ticket(Env.STAGE)
+    first = advance(world.ctx, world.ctx.service(),
+                    Action.REQUEST_STAGE, label("0.13.0"), QA).release.ticket(Env.STAGE)
     world.deploy("stage", "0.13.0")
-    advance(world.ctx, Action.DEPLOYED_STAGE, label("0.13.0"), OPS)
+    advance(world.ctx, world.ctx.service(), Action.DEPLOYED_STAGE, label("0.13.0"), OPS)
     found = world.tracker().add_bug("Rooms cannot be renamed on stage", "NEW")
-    rejected = advance(world.ctx, Action.REJECT, label("0.13.0"), QA, bug_id=found,
+    rejected = advance(world.ctx, world.ctx.service(),
+                       Action.REJECT, label("0.13.0"), QA, bug_id=found,
                        reason="renaming a room answers 500")
     assert rejected.release.state is State.REJECTED
     assert first is not None
@@ -121,7 +123,7 @@ def test_bug_on_stage_makes_a_patch_that_supersedes_the_stage_ticket(world: Worl
     assert "0.13.0 was rejected on stage" in preview.plan.why
     tag_release(world.ctx, DEV, Version.parse("0.13.1"), expected_sha=preview.head_sha)
 
-    requested = advance(world.ctx, Action.REQUEST_STAGE, label("0.13.1"), QA)
+    requested = advance(world.ctx, world.ctx.service(), Action.REQUEST_STAGE, label("0.13.1"), QA)
     second = requested.release.ticket(Env.STAGE)
     assert second is not None and [r.version for r in requested.superseded] == ["0.13.0"]
     old = world.tracker().bug(first.bug_id)
@@ -135,17 +137,18 @@ def test_regression_blocks_prod_until_its_bug_is_fixed(world: World) -> None:
     tag(world, "0.13.0")
     to_stage_verified(world, "0.13.0")
     regression = world.tracker().add_bug("Calls drop after 60 s on stage load", "NEW")
-    blocked = advance(world.ctx, Action.BLOCK, label("0.13.0"), QA, bug_id=regression)
+    blocked = advance(world.ctx, world.ctx.service(),
+                      Action.BLOCK, label("0.13.0"), QA, bug_id=regression)
     prod = blocked.release.ticket(Env.PROD)
     assert prod is not None
     assert regression in world.tracker().bug(prod.bug_id).depends_on
     with pytest.raises(GuardFailed, match=f"prod is blocked for 0.13.0 by bug {regression}"):
-        advance(world.ctx, Action.GREENLIGHT, label("0.13.0"), QA)
+        advance(world.ctx, world.ctx.service(), Action.GREENLIGHT, label("0.13.0"), QA)
     assert load_release(world.ctx, "loop-server", "0.13.0").state is State.PROD_REQUESTED
 
     # The fix lands and the regression is closed:
     world.ctx.service().tracker.set_status(regression, "RESOLVED", "FIXED", "fixed on master")
-    greenlit = advance(world.ctx, Action.GREENLIGHT, label("0.13.0"), QA)
+    greenlit = advance(world.ctx, world.ctx.service(), Action.GREENLIGHT, label("0.13.0"), QA)
     assert greenlit.release.state is State.GREENLIT
 
 
@@ -178,13 +181,14 @@ def test_emergency_override_pushes_past_a_missing_step_with_its_reason_logged(
     world: World,
 ) -> None:
     tag(world, "0.13.0")
-    advance(world.ctx, Action.REQUEST_STAGE, label("0.13.0"), QA)
+    advance(world.ctx, world.ctx.service(), Action.REQUEST_STAGE, label("0.13.0"), QA)
     world.deploy("stage", "0.13.0")
-    advance(world.ctx, Action.DEPLOYED_STAGE, label("0.13.0"), OPS)
+    advance(world.ctx, world.ctx.service(), Action.DEPLOYED_STAGE, label("0.13.0"), OPS)
     with pytest.raises(Refusal):
-        advance(world.ctx, Action.GREENLIGHT, label("0.13.0"), QA)
+        advance(world.ctx, world.ctx.service(), Action.GREENLIGHT, label("0.13.0"), QA)
     reason = "TokBox credentials leaked: 0.13.0 rotates them"
-    result = advance(world.ctx, Action.GREENLIGHT, label("0.13.0"), LEAD, override_reason=reason)
+    result = advance(world.ctx, world.ctx.service(),
+                     Action.GREENLIGHT, label("0.13.0"), LEAD, override_reason=reason)
     assert result.release.state is State.GREENLIT and result.decision.is_override
     with world.ctx.store.unit_of_work() as uow:
         entry = uow.audit.find("loop-server", "0.13.0")[-1]
@@ -203,11 +207,12 @@ def test_a_second_service_follows_its_own_tag_pattern_and_environments(world: Wo
                          expected_sha=preview.head_sha)
     assert result.release.tag == "v0.1.0" and result.release.service == "loop-client"
     assert world.forge("loop-client").tag("v0.1.0") == Tag("v0.1.0", preview.head_sha)
-    filed = advance(world.ctx, Action.REQUEST_STAGE, label("0.1.0"), QA, service="loop-client")
+    filed = advance(world.ctx, world.ctx.service("loop-client"),
+                    Action.REQUEST_STAGE, label("0.1.0"), QA)
     stage = filed.release.ticket(Env.STAGE)
     assert stage is not None
     assert world.tracker("loop-client").bug(stage.bug_id).summary == \
         "Loop — Please deploy loop-client 0.1.0 to Stage"
     world.deploy("stage", "0.1.0", service="loop-client", rev=preview.head_sha)
-    advance(world.ctx, Action.DEPLOYED_STAGE, label("0.1.0"), OPS, service="loop-client")
+    advance(world.ctx, world.ctx.service("loop-client"), Action.DEPLOYED_STAGE, label("0.1.0"), OPS)
     assert load_release(world.ctx, "loop-client", "0.1.0").state is State.STAGE_DEPLOYED

@@ -79,7 +79,8 @@ def test_every_disallowed_step_is_refused_and_changes_nothing(fake_world: World,
             if role in roles and state in from_states:
                 continue
             with pytest.raises(Refusal) as refusal:
-                advance(world.ctx, action, ReleaseLabel.parse(version), actor, bug_id=bug,
+                advance(world.ctx, world.ctx.service(),
+                        action, ReleaseLabel.parse(version), actor, bug_id=bug,
                         reason="flaky")
             assert refusal.value.message, f"{role} {action} in {state}: no reason given"
             refused += 1
