@@ -27,7 +27,8 @@ def test_tag_shows_the_preview_and_tags_only_when_confirmed(loop_world: LoopWorl
     assert "1096112" in str(preview.blocks)  # referenced but still NEW: flagged
     tag_button = buttons(preview)[0]
     assert tag_button["text"]["text"] == "Tag 0.13.0" and "confirm" in tag_button
-    assert loop_world.channel() == [] and loop_world.app.ctx.store.unit_of_work
+    assert loop_world.channel() == []  # a preview alone posts nothing and tags nothing
+    assert loop_world.app.ctx.service().forge.tag("0.13.0") is None
 
     loop_world.click(DEV, preview, "Tag 0.13.0")
 
