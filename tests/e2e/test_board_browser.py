@@ -6,6 +6,7 @@ text stays text. Screenshots of each step go to the test's tmp_path."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import io
 import re
 import time
@@ -20,6 +21,7 @@ from bot.domain.facts import NOTHING_RELEASED
 from bot.domain.next_steps import next_step
 from bot.domain.pipeline import DEFAULT
 from bot.domain.release import Env
+from bot.sandbox.chat import session
 from bot.sandbox.chat.local import Chat
 from bot.sandbox.chat.session import close_chat, open_chat
 from bot.usecases import queries
@@ -31,7 +33,11 @@ WAIT_MS = 15_000
 
 
 @pytest.fixture
-def chat(tmp_path: Path) -> Iterator[Chat]:
+def chat(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Chat]:
+    # the board reads the environments and Bugzilla afresh at each page (no 1 s cache to
+    # outwait after every line; the cache is tested in test_board_http.py), polls as usual
+    monkeypatch.setattr(session, "SANDBOX_BOARD", dataclasses.replace(
+        session.SANDBOX_BOARD, environment_ttl=0, ticket_ttl=0))
     # the clock starts where whole_process.txt expects it (its dates are fixed), any day
     args = argparse.Namespace(dir=str(tmp_path / "state"), repo=None, json=False,
                               start="2026-12-01 10:00")

@@ -55,11 +55,14 @@ def test_the_chat_talks_to_loopbot_run_and_prints_what_it_posts(
         wrong = tmp_path / "other-secret.json"
         wrong.write_text(json.dumps({**where, "slack": {**where["slack"],
                                                         "signing_secret": "not-the-bots"}}))
-        misled = [subprocess.run(
+        pointed_wrong = [subprocess.Popen(  # both at once
             [sys.executable, "-m", "bot.entrypoints.cli", "sandbox", "chat", "--url", address,
              "--sandbox", str(file)],
-            input="/loop envs\n", cwd=tmp_path, env=env, capture_output=True, text=True,
-            timeout=60).stdout for address, file in ((url, wrong), (url[:-len("/events")], served))]
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            cwd=tmp_path, env=env, text=True)
+            for address, file in ((url, wrong), (url[:-len("/events")], served))]
+        misled = [chat_process.communicate("/loop envs\n", timeout=60)[0]
+                  for chat_process in pointed_wrong]
         bot.send_signal(signal.SIGTERM)
         bot.wait(timeout=30)
     said = chat.stdout

@@ -148,7 +148,7 @@ class RemoteChat:
     def _command(self, text: str) -> None:
         problem = send_typed(self.signed, self.speaker, text)
         if problem is not None:
-            self.out(problem)
+            return self.out(problem)  # not sent, or refused: nothing will follow to wait for
         self._wait_until_quiet()
 
     def _sandbox_line(self, text: str) -> None:
