@@ -49,9 +49,9 @@ def main() -> int:
             ctx.service().tracker.connect()
             for stand_in in stand_ins:
                 stand_in.faults.latency = args.latency
-            verdict = gonogo(ctx).verdict.value
+            verdict = gonogo(ctx, ctx.service()).verdict.value
             before = sum(len(s.requests) for s in stand_ins)
-            at_once = [timed(lambda: gonogo(ctx)) for _ in range(args.runs)]
+            at_once = [timed(lambda: gonogo(ctx, ctx.service())) for _ in range(args.runs)]
             reached = (sum(len(s.requests) for s in stand_ins) - before) // args.runs
             one_by_one = [timed(lambda: sequential(ctx)) for _ in range(args.runs)]
         finally:

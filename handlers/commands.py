@@ -149,7 +149,7 @@ def execute(parsed: Command, job: Job) -> None:
         case CalendarDates():
             _do_calendar(job, parsed.service)
         case GoNoGoQuestion(version=version):
-            job.reply.ephemeral(render_gonogo(gonogo(job.ctx, service=parsed.service,
+            job.reply.ephemeral(render_gonogo(gonogo(job.ctx, job.ctx.service(parsed.service),
                                                      label=version)))
         case LoadTestWindow() as intent:
             loadtest.do_window(job, parsed, intent)

@@ -125,7 +125,7 @@ class Board:
         reads = Reads(board.environments, lambda ports, ids: board.bugs(ports.config, ids),
                       lambda ports, base, head: board.between(ports.config, base, head))
         return self.reads.cached(("gonogo", service, label), self.options.ticket_ttl,
-                                 lambda: gonogo(self.ctx, service=service, label=label,
+                                 lambda: gonogo(self.ctx, self.ctx.service(service), label=label,
                                                 reads=reads))
 
     def _page(self, environ: dict[str, Any], start_response: StartResponse, main: str,

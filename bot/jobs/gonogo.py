@@ -52,7 +52,7 @@ def gonogo_instants(ctx: Context, calendar: Calendar, start: dt.datetime,
 
 def _build(t: Tick, service: ServiceSettings, push: dt.date, late: str | None
            ) -> tuple[Rendered, AuditEntry]:
-    found = gonogo(t.ctx, service=service.name, push_day=push)
+    found = gonogo(t.ctx, t.ctx.ports_for(service), push_day=push)
     rendered = render_gonogo(found, t.mention_in(service.name), late)
     version = found.candidate.version if found.candidate else None
     gates = ", ".join(dict.fromkeys(r.gate for r in found.failing))

@@ -54,11 +54,11 @@ def direct(ctx: Context) -> Reads:
                  lambda ports, base, head: ports.forge.commits_between(base, head))
 
 
-def gonogo(ctx: Context, *, service: str | None = None, label: ReleaseLabel | None = None,
+def gonogo(ctx: Context, ports: ServicePorts, *, label: ReleaseLabel | None = None,
            push_day: dt.date | None = None, reads: Reads | None = None) -> GoNoGo:
     """The go/no-go of `label` (default: the release that would go next) for the push
-    on `push_day` (default: the calendar's next push day, today included)."""
-    ports = ctx.service(service)
+    on `push_day` (default: the calendar's next push day, today included). `ports`: the
+    service, resolved once by the caller."""
     name = ports.config.name
     if label is not None:
         release: Release | None = load_release(ctx, name, str(label))
