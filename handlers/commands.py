@@ -19,7 +19,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltRequest
 from slack_bolt.context.respond import Respond
 
-from bot.config.settings import ConfigError, Settings
+from bot.config.settings import ConfigError, ServiceSettings, Settings
 from bot.domain.actions import Action
 from bot.domain.errors import Refusal, echoed
 from bot.domain.next_steps import next_action
@@ -191,7 +191,7 @@ def _do_tag_preview(job: Job, parsed: Command, intent: TagPreview) -> None:
 def _do_step(job: Job, parsed: Command, intent: Step) -> None:
     ports = job.ctx.service(parsed.service)
     service = ports.config.name
-    label = intent.version or _awaiting_green_light(job, service)
+    label = intent.version or _awaiting_green_light(job, ports.config)
     version = str(label)
     if parsed.emergency is not None or intent.action in rendering.CONFIRMED_ACTIONS:
         # A refusal comes now, not after the click: only an allowed step is confirmed.
@@ -251,9 +251,9 @@ def _in_one_message(job: Job, key: str) -> None:
         job.reply.on_posted = lambda channel, ts: record_message(job.ctx, key, channel, ts)
 
 
-def _awaiting_green_light(job: Job, service: str) -> ReleaseLabel:
-    pipeline = job.ctx.settings.pipeline(service)
-    waiting = [r for r in releases_in_flight(job.ctx, service=service)
+def _awaiting_green_light(job: Job, config: ServiceSettings) -> ReleaseLabel:
+    service, pipeline = config.name, config.pipeline
+    waiting = [r for r in releases_in_flight(job.ctx, config)
                if next_action(r, pipeline=pipeline) is Action.GREENLIGHT]
     if not waiting:
         raise Refusal(f"no release of {service} is waiting for the green light",
@@ -278,7 +278,7 @@ def _do_status(job: Job, service_name: str | None, version: ReleaseLabel | None)
     config = job.ctx.service(service_name).config
     service, pipeline = config.name, config.pipeline
     if version is None:
-        in_flight = releases_in_flight(job.ctx, service=service)
+        in_flight = releases_in_flight(job.ctx, config)
         gates = {r.version: gate for r in in_flight if (gate := gate_pending(job.ctx, r))}
         job.reply.ephemeral(replies.status_list(service, in_flight, gates, pipeline=pipeline))
         return
@@ -289,9 +289,10 @@ def _do_status(job: Job, service_name: str | None, version: ReleaseLabel | None)
 
 def _do_calendar(job: Job, service_name: str | None) -> None:
     settings = job.ctx.settings
-    service = job.ctx.service(service_name).config.name
+    config = job.ctx.service(service_name).config
+    service = config.name
     calendar = calendar_from_settings(settings)
     today = job.ctx.clock().astimezone(settings.tz).date()
     cycles = select_cycles(calendar, today - dt.timedelta(days=1), count=CALENDAR_CYCLES)
-    flying = releases_in_flight(job.ctx, service=service)
+    flying = releases_in_flight(job.ctx, config)
     job.reply.ephemeral(replies.calendar(calendar, cycles, service, today, flying))

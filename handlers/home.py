@@ -105,7 +105,7 @@ def publish_home(job: Job) -> None:
         ctx.settings.services[:1]
     parts = []
     for s in configured:
-        releases = releases_in_flight(ctx, service=s.name)
+        releases = releases_in_flight(ctx, s)
         gates = {r.version: gate for r in releases if (gate := gate_pending(ctx, r))}
         parts.append(ServiceHome(s.name, releases, *environments_and_lag(ctx, s), gates,
                                  pipeline=s.pipeline))

@@ -151,13 +151,13 @@ class BoardReads:
 
     def flights(self) -> list[Flight]:
         releases = [(s, r) for s in self.ctx.settings.services
-                    for r in queries.releases_in_flight(self.ctx, service=s.name)]
+                    for r in queries.releases_in_flight(self.ctx, s)]
         return [self._flight(s, r) for s, r in releases]
 
     def released(self, count: int = 5) -> list[Release]:
         """Each service's last releases done, newest first per service."""
         return [r for s in self.ctx.settings.services
-                for r in queries.recently_released(self.ctx, service=s.name, count=count)]
+                for r in queries.recently_released(self.ctx, s, count)]
 
     def release_page(self, service: str, label: ReleaseLabel) -> ReleasePage:
         ports = self.ctx.service(service)

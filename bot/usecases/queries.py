@@ -3,6 +3,7 @@ and the scheduler. Nothing here changes anything."""
 
 from __future__ import annotations
 
+from bot.config.settings import ServiceSettings
 from bot.domain.audit import AuditEntry
 from bot.domain.facts import EnvironmentState
 from bot.domain.release import Release, State
@@ -19,22 +20,19 @@ def history(ctx: Context, ports: ServicePorts, label: ReleaseLabel) -> list[Audi
         return uow.audit.find(release.service, release.version)
 
 
-def releases_in_flight(ctx: Context, *, service: str | None = None) -> list[Release]:
-    """The releases not yet done or superseded, newest first."""
-    ports = ctx.service(service)
+def releases_in_flight(ctx: Context, config: ServiceSettings) -> list[Release]:
+    """The releases not yet done or superseded, newest first (`config`: the service,
+    resolved once by the caller)."""
     with ctx.store.unit_of_work() as uow:
-        return uow.releases.find(ports.config.name,
-                            states=not_final_states(ports.config.pipeline))
+        return uow.releases.find(config.name, states=not_final_states(config.pipeline))
 
 
-def environments(ctx: Context, *, service: str | None = None) -> list[EnvironmentState]:
+def environments(ctx: Context, config: ServiceSettings) -> list[EnvironmentState]:
     """What each environment of the service runs now (all read at once)."""
-    return ctx.read_environments(ctx.service(service).config)
+    return ctx.read_environments(config)
 
 
-def recently_released(ctx: Context, *, service: str | None = None,
-                      count: int = 5) -> list[Release]:
+def recently_released(ctx: Context, config: ServiceSettings, count: int = 5) -> list[Release]:
     """The last `count` releases that reached the end of the process, newest first."""
-    ports = ctx.service(service)
     with ctx.store.unit_of_work() as uow:
-        return uow.releases.find(ports.config.name, states=[State.DONE], limit=count)
+        return uow.releases.find(config.name, states=[State.DONE], limit=count)

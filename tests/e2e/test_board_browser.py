@@ -94,7 +94,7 @@ def check_board_matches_the_truth(chat: Chat, page: Any) -> None:
         forge = chat.app.ctx.service(service).forge
         assert link == forge.tag_url(chat.settings.service(service).tag_pattern.format(
             version=state.version)), (service, env)
-    releases = queries.releases_in_flight(chat.app.ctx, service=SERVICE)
+    releases = queries.releases_in_flight(chat.app.ctx, chat.app.ctx.settings.service(SERVICE))
     assert sorted(k for k in seen["cards"] if k.startswith(SERVICE)) == sorted(
         f"{SERVICE} {r.version}" for r in releases)
     tracker = chat.app.ctx.service(SERVICE).tracker

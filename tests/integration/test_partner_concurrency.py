@@ -43,7 +43,7 @@ def service_environments(world: World) -> list[StandIn]:
 def test_envs_reads_every_root_and_heartbeat_at_once(world: World) -> None:
     envs = service_environments(world)
     slow(*envs)
-    states = environments(world.ctx)
+    states = environments(world.ctx, world.ctx.settings.service())
     seen = arrivals(*envs)
     assert [s.name for s in states] == list(world.ctx.settings.service().environments)
     assert all(s.reachable and s.version for s in states)
@@ -96,7 +96,8 @@ def test_twelve_commands_reading_environments_at_once_keep_every_connection(
 
     def command() -> None:
         start.wait()
-        results.append(sum(s.reachable for s in environments(world.ctx)))
+        config = world.ctx.settings.service()
+        results.append(sum(s.reachable for s in environments(world.ctx, config)))
 
     with caplog.at_level(logging.WARNING, logger="urllib3"):
         threads = [threading.Thread(target=command) for _ in range(12)]
