@@ -158,7 +158,7 @@ def execute(parsed: Command, job: Job) -> None:
         case ProdSignoff(version=version):
             signoff.do_signoff(job, parsed.service, version)
         case Metrics(cycles=cycles):
-            found = metrics(job.ctx, service=parsed.service, cycles=cycles)
+            found = metrics(job.ctx, job.ctx.service(parsed.service), cycles=cycles)
             job.reply.ephemeral(metrics_reply(found, job.ctx.settings.board_url))
 
 

@@ -46,7 +46,7 @@ def metrics_query(ctx: Context, query: str) -> tuple[str, int]:
 
 
 def metrics_page(ctx: Context, service: str, cycles: int) -> MetricsPage:
-    found = metrics(ctx, service=service, cycles=cycles)
+    found = metrics(ctx, ctx.service(service), cycles=cycles)
     return MetricsPage(found, cycles, found.window[0].start,
                        found.window[-1].end - dt.timedelta(days=1),
                        tuple(keys(found.now, found.before)), tuple(charts(found)),

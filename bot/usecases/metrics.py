@@ -69,11 +69,10 @@ def check_cycles(cycles: int) -> int:
     return cycles
 
 
-def metrics(ctx: Context, *, service: str | None = None, cycles: int = DEFAULT_CYCLES
-            ) -> Metrics:
-    """The figures of the last `cycles` cycles, and of the `cycles` before, for comparison."""
+def metrics(ctx: Context, ports: ServicePorts, *, cycles: int = DEFAULT_CYCLES) -> Metrics:
+    """The figures of the last `cycles` cycles, and of the `cycles` before, for comparison
+    (`ports`: the service, resolved once by the caller)."""
     check_cycles(cycles)
-    ports = ctx.service(service)
     config = ports.config
     tz = ctx.settings.tz
     calendar = ctx.settings.calendar

@@ -58,7 +58,7 @@ def test_imported_releases_count_in_the_metrics_from_their_tickets_history(
     assert entries[-1].action == "import"
     assert "learned from stage bug " in entries[0].detail
 
-    found = metrics(world.ctx, cycles=3)  # the clock says Tue 2026-12-08
+    found = metrics(world.ctx, world.ctx.service(), cycles=3)  # the clock says Tue 2026-12-08
     assert found.now.pushes == 2 and found.now.pushed_per_cycle == (1, 1, 0)
     assert dict(found.now.waits) == {"stage verified → prod": dt.timedelta(days=3, hours=23)}
     [row] = [r for r in found.rows if r.story.version == "0.12.2"]
@@ -76,8 +76,8 @@ def test_the_commit_times_are_read_once_and_kept(fake_world: World) -> None:
     import_releases(world.ctx)
     forge = world.forge()
     forge.calls.clear()
-    metrics(world.ctx, cycles=3)
+    metrics(world.ctx, world.ctx.service(), cycles=3)
     assert forge.calls.count("commits_between") == 2  # one compare each in GitHubForge
     forge.calls.clear()
-    metrics(world.ctx, cycles=3)
+    metrics(world.ctx, world.ctx.service(), cycles=3)
     assert forge.calls == []
