@@ -129,8 +129,8 @@ def execute(parsed: Command, job: Job) -> None:
         case Backport() as intent:
             _do_backport(job, parsed, intent)
         case ServiceChange(summary=summary):
-            change = start_service_change(job.ctx, job.actor, summary, service=parsed.service,
-                                          request_id=job.request_id)
+            change = start_service_change(job.ctx, job.ctx.service(parsed.service).config,
+                                          job.actor, summary, request_id=job.request_id)
             job.reply.post(rendering.change_started(
                 change, job.actor, pipeline=job.ctx.settings.pipeline(change.service)))
         case Status(version=version):
@@ -233,7 +233,7 @@ def run_step(job: Job, action: Action, ports: ServicePorts, label: ReleaseLabel,
                          emergency=override_reason is not None)
     rendered = rendering.step_done(result, actor, job.reply.steps, people, note,
                                    pipeline=pipeline)
-    teams = list(required_teams(job.ctx, service))
+    teams = list(required_teams(ports.config))
     signed_off = pipeline.signed_off.name
     if action == Action.of("deployed", signed_off) and teams:
         rendered = with_signoff_button(rendered, result.release, teams, signed_off)

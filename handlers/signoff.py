@@ -17,7 +17,7 @@ def do_signoff(job: Job, service_name: str | None, label: ReleaseLabel) -> None:
     job.reply.channel = job.ctx.settings.channel_of(service)
     where = ports.config.pipeline.signed_off.name
     job.reply.title = f"signoff {where} {service} {label}"
-    required = required_teams(job.ctx, service)
+    required = required_teams(ports.config)
     teams = [team for team, ids in required.items()
              if job.directory.member(job.request.user, ids)]
     result = sign_off(job.ctx, ports, job.actor, teams, label,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import partial
 
+from bot.config.settings import ServiceSettings
 from bot.domain.actions import (
     Action,
     Actor,
@@ -198,12 +199,12 @@ def _detail(decision: Decision, bug_id: int | None, reason: str,
 
 
 def start_service_change(
-    ctx: Context, actor: Actor, summary: str, *, service: str | None = None,
+    ctx: Context, config: ServiceSettings, actor: Actor, summary: str, *,
     request_id: str | None = None,
 ) -> Release:
     """An OPS-driven service-level change (configuration, capacity): a release without a
     tag, labelled `change-N`, that then goes through the same stage and prod tickets."""
-    name = ctx.service(service).config.name
+    name = config.name
     check_may_change_service(actor, name)
     text = summary.strip()
     if not text:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from bot.config.settings import ServiceSettings
 from bot.domain.actions import Actor
 from bot.domain.audit import AuditEntry
 from bot.domain.release import Release
@@ -28,9 +29,9 @@ class SignoffResult:
     env: str = field(kw_only=True)  # where they sign (`Pipeline.signed_off`)
 
 
-def required_teams(ctx: Context, service: str | None) -> dict[str, tuple[str, ...]]:
+def required_teams(config: ServiceSettings) -> dict[str, tuple[str, ...]]:
     """The teams (name -> Slack user or group IDs) whose sign-off prod waits for."""
-    return dict(ctx.service(service).config.workflow.prod_signoffs)
+    return dict(config.workflow.prod_signoffs)
 
 
 def sign_off(ctx: Context, ports: ServicePorts, actor: Actor, actor_teams: Sequence[str],
