@@ -153,7 +153,7 @@ def _tag(job: Job, body: dict[str, Any], action: dict[str, Any]) -> None:
     job.reply.replace_original(rendering.confirmed(f"Tag {offer.version}", job.actor))
     version = Version.parse(offer.version)
     _tag_in_message(job, offer.service, offer.version, lambda progress: tag_release(
-        job.ctx, job.actor, version, service=offer.service, expected_sha=offer.sha,
+        job.ctx, job.ctx.service(offer.service), job.actor, version, expected_sha=offer.sha,
         request_id=job.request_id, progress=progress))
 
 
@@ -165,7 +165,7 @@ def _finish(job: Job, action: dict[str, Any]) -> None:
     version = Version.parse(str(value.get("v") or ""))
     job.reply.channel = job.ctx.settings.channel_of(service)
     _tag_in_message(job, service, str(version), lambda progress: finish_interrupted_tag(
-        job.ctx, job.actor, version, service=service or None, request_id=job.request_id,
+        job.ctx, job.ctx.service(service or None), job.actor, version, request_id=job.request_id,
         progress=progress))
 
 

@@ -268,8 +268,8 @@ def _awaiting_green_light(job: Job, config: ServiceSettings) -> ReleaseLabel:
 def _do_backport(job: Job, parsed: Command, intent: Backport) -> None:
     job.reply.title = f"backport to {intent.line}"
     actor = job.actor
-    result = backport(job.ctx, actor, intent.line, shas=intent.shas, bug_id=intent.bug_id,
-                      service=parsed.service, request_id=job.request_id,
+    result = backport(job.ctx, job.ctx.service(parsed.service), actor, intent.line,
+                      shas=intent.shas, bug_id=intent.bug_id, request_id=job.request_id,
                       progress=job.reply.progress)
     job.reply.post(rendering.backported(result, actor, job.reply.steps))
 

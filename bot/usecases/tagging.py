@@ -59,13 +59,13 @@ class TagResult:
 
 
 def tag_release(
-    ctx: Context, actor: Actor, version: Version, *, service: str | None = None,
+    ctx: Context, ports: ServicePorts, actor: Actor, version: Version, *,
     expected_sha: str | None = None, request_id: str | None = None,
     progress: Progress = quiet,
 ) -> TagResult:
     """Tag `version` as previewed. `expected_sha` (from the confirmation) refuses when the
-    branch moved since the preview, so what was confirmed is what gets tagged."""
-    ports = ctx.service(service)
+    branch moved since the preview, so what was confirmed is what gets tagged. `ports`: the
+    service, resolved once by the caller."""
     with ctx.store.unit_of_work() as uow:
         existing = uow.releases.get(ports.config.name, str(version))
     if existing is not None and existing.state is State.TAGGING:
@@ -80,12 +80,11 @@ def tag_release(
 
 
 def finish_interrupted_tag(
-    ctx: Context, actor: Actor, version: Version, *, service: str | None = None,
+    ctx: Context, ports: ServicePorts, actor: Actor, version: Version, *,
     request_id: str | None = None, progress: Progress = quiet,
 ) -> TagResult:
     """Finish a tag that was confirmed, then cut short (its release recorded `tagging`),
     as recorded; anything else is refused, so a button never tags what nobody confirmed."""
-    ports = ctx.service(service)
     asked = str(version)
     with ctx.store.unit_of_work() as uow:
         existing = uow.releases.get(ports.config.name, asked)
@@ -165,14 +164,12 @@ class BackportResult:
 
 
 def backport(
-    ctx: Context, actor: Actor, line: str, *, shas: Sequence[str] = (),
-    bug_id: int | None = None, service: str | None = None, request_id: str | None = None,
-    progress: Progress = quiet,
+    ctx: Context, ports: ServicePorts, actor: Actor, line: str, *, shas: Sequence[str] = (),
+    bug_id: int | None = None, request_id: str | None = None, progress: Progress = quiet,
 ) -> BackportResult:
     """Carry fixes from master onto `line`'s maintenance branch (created if missing).
     Reads that do not depend on each other go out together: the tags with master's head,
     then the commits that reference the bug with the maintenance branch's head."""
-    ports = ctx.service(service)
     check_may_backport(actor, ports.config.name)
     config = ports.config
     wants_bug = not shas and bug_id is not None

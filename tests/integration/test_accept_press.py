@@ -28,7 +28,7 @@ def test_a_tag_confirmation_is_claimed_by_the_first_accepted_press_only(world: W
 
 
 def test_a_step_confirmation_is_checked_against_its_recorded_release(world: World) -> None:
-    tag_release(world.ctx, DEV, Version.parse("0.13.0"))
+    tag_release(world.ctx, world.ctx.service(), DEV, Version.parse("0.13.0"))
     by_ops = offer_confirmation(world.ctx, OPS, Action.GREENLIGHT.value, world.service,
                                 "0.13.0")
     with pytest.raises(MissingRole):  # QA gives the green light (PROCESS.md)

@@ -71,7 +71,7 @@ def test_tag_preview_reads_tags_and_branch_heads_together(world: World) -> None:
 
 def test_a_steps_ticket_and_environment_reads_go_out_together(world: World) -> None:
     world.land("Bug 1100204 — the hawk session survives a token refresh")
-    tag_release(world.ctx, DEV, preview_tag(world.ctx, DEV).plan.version)
+    tag_release(world.ctx, world.ctx.service(), DEV, preview_tag(world.ctx, DEV).plan.version)
     advance(world.ctx, world.ctx.service(), Action.REQUEST_STAGE, ReleaseLabel.parse("0.13.0"), QA)
     world.deploy("stage", "0.13.0")
     stage = world.sandbox.environment(world.service, "stage")

@@ -59,11 +59,13 @@ def test_tag_finishes_once_after_github_fails_at_any_request(world: World, faili
     preview = preview_tag(world.ctx, DEV)
     world.sandbox.github.faults.fail_next(500, after=failing)
     with pytest.raises(PartnerError) as failed:
-        tag_release(world.ctx, DEV, Version.parse("0.13.0"), expected_sha=preview.head_sha)
+        tag_release(world.ctx, world.ctx.service(),
+                    DEV, Version.parse("0.13.0"), expected_sha=preview.head_sha)
     assert_clear(failed.value, "GitHub")
     world.sandbox.github.faults.clear()
 
-    tag_release(world.ctx, DEV, Version.parse("0.13.0"), expected_sha=preview.head_sha)
+    tag_release(world.ctx, world.ctx.service(),
+                DEV, Version.parse("0.13.0"), expected_sha=preview.head_sha)
     assert len(tag_refs(world, "0.13.0")) == 1
     assert len(github_releases(world, "0.13.0")) == 1
     assert load_release(world.ctx, "loop-server", "0.13.0").state is State.TAGGED
@@ -73,7 +75,8 @@ def test_tag_finishes_once_after_github_fails_at_any_request(world: World, faili
 def test_a_clean_tag_makes_the_requests_the_fault_tests_fail_one_by_one(world: World) -> None:
     preview = preview_tag(world.ctx, DEV)
     with world.sandbox.github.counting() as seen:
-        tag_release(world.ctx, DEV, Version.parse("0.13.0"), expected_sha=preview.head_sha)
+        tag_release(world.ctx, world.ctx.service(),
+                    DEV, Version.parse("0.13.0"), expected_sha=preview.head_sha)
     assert len(seen) == TAG_GITHUB_REQUESTS
 
 
@@ -83,8 +86,10 @@ def test_tag_finishes_once_when_a_github_answer_is_lost(world: World, write: str
     preview = preview_tag(world.ctx, DEV)
     world.sandbox.github.faults.lose_next(path=write, method="POST")
     with pytest.raises(PartnerError):
-        tag_release(world.ctx, DEV, Version.parse("0.13.0"), expected_sha=preview.head_sha)
-    tag_release(world.ctx, DEV, Version.parse("0.13.0"), expected_sha=preview.head_sha)
+        tag_release(world.ctx, world.ctx.service(),
+                    DEV, Version.parse("0.13.0"), expected_sha=preview.head_sha)
+    tag_release(world.ctx, world.ctx.service(),
+                DEV, Version.parse("0.13.0"), expected_sha=preview.head_sha)
     assert len(tag_refs(world, "0.13.0")) == 1
     assert len(github_releases(world, "0.13.0")) == 1
     assert audit_actions(world, "0.13.0") == ["tag"]
@@ -94,16 +99,19 @@ def test_tag_finishes_after_bugzilla_fails_reading_the_changelog(world: World) -
     preview = preview_tag(world.ctx, DEV)
     world.sandbox.bugzilla.faults.fail_next(500)
     with pytest.raises(PartnerError) as failed:
-        tag_release(world.ctx, DEV, Version.parse("0.13.0"), expected_sha=preview.head_sha)
+        tag_release(world.ctx, world.ctx.service(),
+                    DEV, Version.parse("0.13.0"), expected_sha=preview.head_sha)
     assert_clear(failed.value, "Bugzilla")
     assert tag_refs(world, "0.13.0") == []  # nothing was tagged
-    tag_release(world.ctx, DEV, Version.parse("0.13.0"), expected_sha=preview.head_sha)
+    tag_release(world.ctx, world.ctx.service(),
+                DEV, Version.parse("0.13.0"), expected_sha=preview.head_sha)
     assert audit_actions(world, "0.13.0") == ["tag"]
 
 
 def tagged(world: World, version: str = "0.13.0") -> None:
     preview = preview_tag(world.ctx, DEV, version=Version.parse(version))
-    tag_release(world.ctx, DEV, Version.parse(version), expected_sha=preview.head_sha)
+    tag_release(world.ctx, world.ctx.service(),
+                DEV, Version.parse(version), expected_sha=preview.head_sha)
 
 
 @pytest.mark.parametrize("lost", [False, True], ids=["refused", "answer-lost"])
@@ -175,7 +183,8 @@ def test_two_tags_of_the_same_version_started_at_once_make_one_tag(world: World)
     def tag_it() -> None:
         start.wait()
         try:
-            outcomes.append(tag_release(world.ctx, DEV, Version.parse("0.13.0"),
+            outcomes.append(tag_release(world.ctx, world.ctx.service(),
+                                        DEV, Version.parse("0.13.0"),
                                         expected_sha=preview.head_sha))
         except Refusal as refusal:
             outcomes.append(refusal)

@@ -39,7 +39,8 @@ def test_the_release_commit_is_made_once_when_github_fails_at_any_request(
 ) -> None:
     preview = preview_tag(world.ctx, DEV)
     with world.sandbox.github.counting() as seen:
-        tag_release(world.ctx, DEV, Version.parse("0.13.0"), expected_sha=preview.head_sha)
+        tag_release(world.ctx, world.ctx.service(),
+                    DEV, Version.parse("0.13.0"), expected_sha=preview.head_sha)
     requests = len(seen)
     assert requests >= 8  # reads, blobs, tree, commit, ref, tag, tag ref, release
     for failing in range(requests):
@@ -48,9 +49,11 @@ def test_the_release_commit_is_made_once_when_github_fails_at_any_request(
         preview = preview_tag(world.ctx, DEV, version=Version.parse(version))
         world.sandbox.github.faults.fail_next(500, after=failing)
         with pytest.raises(PartnerError):
-            tag_release(world.ctx, DEV, Version.parse(version), expected_sha=preview.head_sha)
+            tag_release(world.ctx, world.ctx.service(),
+                        DEV, Version.parse(version), expected_sha=preview.head_sha)
         world.sandbox.github.faults.clear()
-        result = tag_release(world.ctx, DEV, Version.parse(version), expected_sha=preview.head_sha)
+        result = tag_release(world.ctx, world.ctx.service(),
+                             DEV, Version.parse(version), expected_sha=preview.head_sha)
         assert len(release_commits(world, version)) == 1, (failing, version)
         assert result.release.state is State.TAGGED
         assert git(world, "log", "-1", "--format=%s", version).strip() == f"Release {version}"
@@ -61,8 +64,10 @@ def test_a_lost_answer_does_not_make_a_second_release_commit(world: World, write
     preview = preview_tag(world.ctx, DEV)
     world.sandbox.github.faults.lose_next(path=write)
     with pytest.raises(PartnerError):
-        tag_release(world.ctx, DEV, Version.parse("0.13.0"), expected_sha=preview.head_sha)
-    tag_release(world.ctx, DEV, Version.parse("0.13.0"), expected_sha=preview.head_sha)
+        tag_release(world.ctx, world.ctx.service(),
+                    DEV, Version.parse("0.13.0"), expected_sha=preview.head_sha)
+    tag_release(world.ctx, world.ctx.service(),
+                DEV, Version.parse("0.13.0"), expected_sha=preview.head_sha)
     assert len(release_commits(world, "0.13.0")) == 1
     assert git(world, "log", "-1", "--format=%s", "0.13.0").strip() == "Release 0.13.0"
 
@@ -73,10 +78,12 @@ def test_a_branch_moved_by_someone_else_meanwhile_is_refused_and_nothing_is_comm
     preview = preview_tag(world.ctx, DEV)
     world.sandbox.github.faults.fail_next(500, path=r"/git/trees$")
     with pytest.raises(PartnerError):
-        tag_release(world.ctx, DEV, Version.parse("0.13.0"), expected_sha=preview.head_sha)
+        tag_release(world.ctx, world.ctx.service(),
+                    DEV, Version.parse("0.13.0"), expected_sha=preview.head_sha)
     world.land("Bug 1096300 — Landed while the tag was failing")
     with pytest.raises(Conflict, match="master moved since"):
-        tag_release(world.ctx, DEV, Version.parse("0.13.0"), expected_sha=preview.head_sha)
+        tag_release(world.ctx, world.ctx.service(),
+                    DEV, Version.parse("0.13.0"), expected_sha=preview.head_sha)
     assert release_commits(world, "0.13.0") == []
     assert load_release(world.ctx, "loop-server", "0.13.0").state is State.TAGGING
 
@@ -86,7 +93,8 @@ def test_the_tagging_step_reads_each_file_once_and_writes_no_separate_blobs(
 ) -> None:
     preview = preview_tag(world.ctx, DEV)
     with world.sandbox.github.counting() as seen:
-        tag_release(world.ctx, DEV, Version.parse("0.13.0"), expected_sha=preview.head_sha)
+        tag_release(world.ctx, world.ctx.service(),
+                    DEV, Version.parse("0.13.0"), expected_sha=preview.head_sha)
     reads = [r.path for r in seen if r.method == "GET" and "/contents/" in r.path]
     assert sorted(p.rsplit("/", 1)[-1] for p in reads) == ["CHANGELOG.md", "package.json"]
     assert [r.path for r in seen if r.path.endswith("/git/blobs")] == []

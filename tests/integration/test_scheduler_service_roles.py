@@ -29,7 +29,7 @@ def settings(settings: Settings) -> Settings:
 def test_a_late_step_of_loop_client_mentions_loop_clients_qa(rehearsal: Rehearsal) -> None:
     r = rehearsal
     r.at("2026-12-08 09:40")
-    tag_release(r.ctx, CLIENT_DEV, Version.parse("0.1.0"), service=CLIENT)
+    tag_release(r.ctx, r.ctx.service(CLIENT), CLIENT_DEV, Version.parse("0.1.0"))
     advance(r.ctx, r.ctx.service(CLIENT),
             Action.REQUEST_STAGE, ReleaseLabel.parse("0.1.0"), CLIENT_DEV)
     r.sandbox.environment(CLIENT, "stage").deploy("0.1.0", "c" * 40)

@@ -75,7 +75,7 @@ def test_a_release_in_flight_is_adopted_where_it_stands_and_goes_on(world: World
 
 
 def test_a_release_the_bot_made_is_left_as_it_is(world: World) -> None:
-    tag_release(world.ctx, DEV, Version.parse("0.13.0"))
+    tag_release(world.ctx, world.ctx.service(), DEV, Version.parse("0.13.0"))
     result = import_releases(world.ctx)
     assert "0.13.0" in result.known and "0.13.0" not in [r.version for r in result.imported]
     entries = history(world.ctx, world.ctx.service(), ReleaseLabel.parse("0.13.0"))

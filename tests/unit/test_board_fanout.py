@@ -32,7 +32,7 @@ def test_the_environments_grid_reads_every_environment_on_the_shared_fanout(
 def test_the_board_page_and_the_audit_names_use_the_shared_fanout(
     fake_world: FakeWorld,
 ) -> None:
-    tag_release(fake_world.ctx, DEV, Version.parse("0.13.0"))
+    tag_release(fake_world.ctx, fake_world.ctx.service(), DEV, Version.parse("0.13.0"))
     asked: list[str] = []
 
     def name(user: str) -> str:

@@ -47,7 +47,7 @@ def at(world: World, when: str) -> None:
 
 def to_stage(world: World, version: str) -> None:
     """Tagged and stage requested (DEV), deployed and said so (OPS): stage-deployed."""
-    tag_release(world.ctx, DEV, Version.parse(version))
+    tag_release(world.ctx, world.ctx.service(), DEV, Version.parse(version))
     advance(world.ctx, world.ctx.service(), Action.REQUEST_STAGE, ReleaseLabel.parse(version), DEV)
     world.deploy("stage", version)
     advance(world.ctx, world.ctx.service(), Action.DEPLOYED_STAGE, ReleaseLabel.parse(version), OPS)

@@ -26,7 +26,8 @@ PROD_SUMMARY = "Loop — Please deploy loop-server {} to Production"
 def tag(world: World, version: str | None = None, line: str | None = None) -> str:
     preview = preview_tag(world.ctx, DEV, version=Version.parse(version) if version else None,
                           line=line)
-    result = tag_release(world.ctx, DEV, preview.plan.version, expected_sha=preview.head_sha)
+    result = tag_release(world.ctx, world.ctx.service(),
+                         DEV, preview.plan.version, expected_sha=preview.head_sha)
     return result.release.version
 
 
@@ -62,7 +63,8 @@ def test_normal_release_goes_from_tag_to_verified_in_prod(world: World) -> None:
     assert set(preview.changelog.fixed_ids) == {1094662, 1093488}
     assert preview.changelog.flagged_ids == (1096112,)  # referenced, still NEW
 
-    result = tag_release(world.ctx, DEV, Version.parse("0.13.0"), expected_sha=preview.head_sha)
+    result = tag_release(world.ctx, world.ctx.service(),
+                         DEV, Version.parse("0.13.0"), expected_sha=preview.head_sha)
     assert world.forge().tag("0.13.0") == Tag("0.13.0", preview.head_sha)
     assert "1094662 — Fix SP backwards compatibility" in result.release.notes
     assert result.release_url.endswith("/releases/tag/0.13.0")
@@ -121,7 +123,8 @@ def test_bug_on_stage_makes_a_patch_that_supersedes_the_stage_ticket(world: Worl
     assert preview.version == "0.13.1" and preview.plan.branch == "master"
     assert [c.sha for c in preview.commits] == [fix]  # exactly what it adds over 0.13.0
     assert "0.13.0 was rejected on stage" in preview.plan.why
-    tag_release(world.ctx, DEV, Version.parse("0.13.1"), expected_sha=preview.head_sha)
+    tag_release(world.ctx, world.ctx.service(),
+                DEV, Version.parse("0.13.1"), expected_sha=preview.head_sha)
 
     requested = advance(world.ctx, world.ctx.service(), Action.REQUEST_STAGE, label("0.13.1"), QA)
     second = requested.release.ticket(Env.STAGE)
@@ -158,21 +161,23 @@ def test_prod_bug_is_backported_to_a_new_maintenance_branch_and_released(world: 
     forge = world.forge()
     assert not forge.branch_exists("0.12.x")
 
-    result = backport(world.ctx, DEV, "0.12", bug_id=bug)
+    result = backport(world.ctx, world.ctx.service(), DEV, "0.12", bug_id=bug)
     assert result.created_branch and result.branch == "0.12.x"
     assert result.result is not None and [o for o, _ in result.result.picked] == [fix]
     tagged = forge.tag_shas["0.12.2"]  # the branch starts at the tag and adds the pick
     assert [c.parents for c in forge.commits_between(tagged, "0.12.x")] == [(tagged,)]
     assert f"(cherry picked from commit {fix})" in forge.commits[
         forge.branch_head("0.12.x")].message
-    again = backport(world.ctx, DEV, "0.12", bug_id=bug)  # nothing is picked twice
+    again = backport(world.ctx, world.ctx.service(),
+                     DEV, "0.12", bug_id=bug)  # nothing is picked twice
     assert again.result is None and again.skipped == (fix,)
 
     world.ctx.service().tracker.set_status(bug, "RESOLVED", "FIXED", "fixed in 0.12.3")
     preview = preview_tag(world.ctx, DEV, line="0.12")
     assert preview.version == "0.12.3" and preview.plan.branch == "0.12.x"
     assert str(preview.previous) == "0.12.2" and preview.changelog.fixed_ids == (bug,)
-    tag_release(world.ctx, DEV, Version.parse("0.12.3"), expected_sha=preview.head_sha)
+    tag_release(world.ctx, world.ctx.service(),
+                DEV, Version.parse("0.12.3"), expected_sha=preview.head_sha)
     to_done(world, "0.12.3")
     assert load_release(world.ctx, "loop-server", "0.12.3").state is State.DONE
 
@@ -203,7 +208,7 @@ def test_a_second_service_follows_its_own_tag_pattern_and_environments(world: Wo
                                       {"index.html": "<title>Room</title>\n"})
     preview = preview_tag(world.ctx, DEV, service="loop-client")
     assert (preview.version, preview.plan.tag, preview.previous) == ("0.1.0", "v0.1.0", None)
-    result = tag_release(world.ctx, DEV, Version.parse("0.1.0"), service="loop-client",
+    result = tag_release(world.ctx, world.ctx.service("loop-client"), DEV, Version.parse("0.1.0"),
                          expected_sha=preview.head_sha)
     assert result.release.tag == "v0.1.0" and result.release.service == "loop-client"
     assert world.forge("loop-client").tag("v0.1.0") == Tag("v0.1.0", preview.head_sha)

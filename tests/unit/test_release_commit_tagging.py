@@ -31,7 +31,8 @@ def test_the_tag_sits_on_a_release_commit_with_the_changelog_and_package_json(
     assert '-  "version": "0.12.2",\n+  "version": "0.13.0",' in diff
     assert "+++ b/CHANGELOG.md" in diff and "+0.13.0 (2026-12-08)" in diff
 
-    result = tag_release(world.ctx, DEV, Version.parse("0.13.0"), expected_sha=preview.head_sha)
+    result = tag_release(world.ctx, world.ctx.service(),
+                         DEV, Version.parse("0.13.0"), expected_sha=preview.head_sha)
     tagged = forge.tag_shas["0.13.0"]
     assert forge.branch_head("master") == tagged == result.release.commit_sha
     assert forge.commits[tagged].parents == (before,)
@@ -50,7 +51,8 @@ def test_the_tag_sits_on_a_release_commit_with_the_changelog_and_package_json(
 
 def test_a_later_tag_lists_only_the_commits_after_the_release_commit(world: World) -> None:
     first = preview_tag(world.ctx, DEV)
-    tag_release(world.ctx, DEV, Version.parse("0.13.0"), expected_sha=first.head_sha)
+    tag_release(world.ctx, world.ctx.service(),
+                DEV, Version.parse("0.13.0"), expected_sha=first.head_sha)
     world.land("Bug 1096112 — Rooms can be renamed")
     second = preview_tag(world.ctx, DEV)
     assert [c.title for c in second.commits] == ["Bug 1096112 — Rooms can be renamed"]

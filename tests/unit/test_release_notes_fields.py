@@ -35,9 +35,9 @@ def test_a_release_touching_no_api_file_says_nothing_about_api_versions(
     shipped_fake_world: FakeWorld,
 ) -> None:
     r = shipped_fake_world
-    tag_release(r.ctx, DEV, preview_tag(r.ctx, DEV).plan.version)
+    tag_release(r.ctx, r.ctx.service(), DEV, preview_tag(r.ctx, DEV).plan.version)
     r.land("Bug 1096700 — Update the README", path="README.md")
     preview = preview_tag(r.ctx, DEV)
     assert preview.api_impact == ()
-    tag_release(r.ctx, DEV, preview.plan.version)
+    tag_release(r.ctx, r.ctx.service(), DEV, preview.plan.version)
     assert "API code changed" not in load_release(r.ctx, SERVICE, preview.version).notes

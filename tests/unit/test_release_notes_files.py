@@ -82,7 +82,8 @@ def test_fields_beat_files_and_files_beat_words_and_mixed_files_go_by_words(
 
 def release_text(world: World) -> str:
     preview = preview_tag(world.ctx, DEV)
-    tag_release(world.ctx, DEV, preview.plan.version, expected_sha=preview.head_sha)
+    tag_release(world.ctx, world.ctx.service(),
+                DEV, preview.plan.version, expected_sha=preview.head_sha)
     return load_release(world.ctx, world.service, preview.version).notes
 
 
@@ -92,7 +93,8 @@ def test_files_read_once_serve_the_tag_step_and_later_previews(world: World) -> 
     preview = preview_tag(world.ctx, DEV)
     assert commit_reads(world) == 4  # ours and the demo's 3 bug commits since 0.12.2
     assert preview.unread_files == 0
-    tag_release(world.ctx, DEV, preview.plan.version, expected_sha=preview.head_sha)
+    tag_release(world.ctx, world.ctx.service(),
+                DEV, preview.plan.version, expected_sha=preview.head_sha)
     assert commit_reads(world) == 4  # none again
     assert f"- [config] {bug} — Stale defaults on stage" in load_release(
         world.ctx, world.service, preview.version).notes
