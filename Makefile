@@ -9,12 +9,11 @@ STAMP := $(VENV)/.installed-stamp
 # The test tools (mypy's version decides what it finds) and the runtime from the hashed
 # lock. uv (from PyPI) installs them: parallel downloads and a shared cache made a fresh
 # venv 41-61 s instead of pip's 108 s on this busy machine.
-# The venv without pip (its ensurepip cost 5 s); the system's pip installs uv into it, or,
-# with no pip >= 22.3 outside, the venv's own pip does.
+# The venv keeps its own pip: the container recipe's test installs the locks with it, as
+# the Dockerfile does.
 $(STAMP): pyproject.toml requirements-test.lock
-	$(PYTHON) -m venv --without-pip $(VENV)
-	$(PYTHON) -m pip --python $(BIN)/python install -q uv 2>/dev/null \
-	  || { $(BIN)/python -m ensurepip -q && $(BIN)/python -m pip install -q uv; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q uv
 	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python --require-hashes -r requirements-test.lock
 	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python --no-deps -e .
 	touch $(STAMP)
