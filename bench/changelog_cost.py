@@ -53,10 +53,10 @@ def main() -> int:
             clock=ManualClock(dt.datetime(2026, 12, 8, 9, tzinfo=dt.UTC)), github_options=FAST)
         started = time.perf_counter()
         with sandbox.github.counting() as github, sandbox.bugzilla.counting() as bugzilla:
-            preview = preview_tag(ctx, DEV)
+            preview = preview_tag(ctx, ctx.service(), DEV)
         seconds = time.perf_counter() - started
         with sandbox.github.counting() as again:
-            preview_tag(ctx, DEV)
+            preview_tag(ctx, ctx.service(), DEV)
         ctx.store.dispose()
         ctx.close()
     files = [r for r in github if "/contents/" in r.path]

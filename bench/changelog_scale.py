@@ -62,7 +62,7 @@ def measure(size: int, profile: bool) -> tuple[float, int, float, int]:
         with sandbox.github.counting() as github:
             if profiler is not None:
                 profiler.enable()
-            preview = preview_tag(ctx, DEV)
+            preview = preview_tag(ctx, ctx.service(), DEV)
             if profiler is not None:
                 profiler.disable()
         seconds = time.perf_counter() - began

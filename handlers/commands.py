@@ -181,8 +181,8 @@ def _do_help(job: Job, topic: str | None, service: str | None = None) -> None:
 
 
 def _do_tag_preview(job: Job, parsed: Command, intent: TagPreview) -> None:
-    preview = preview_tag(job.ctx, job.actor, service=parsed.service, version=intent.version,
-                          line=intent.line)
+    preview = preview_tag(job.ctx, job.ctx.service(parsed.service), job.actor,
+                          version=intent.version, line=intent.line)
     offer = offer_confirmation(job.ctx, job.actor, TAG, preview.service, preview.version,
                                sha=preview.head_sha)
     job.reply.ephemeral(rendering.tag_preview(preview, offer.id))

@@ -151,7 +151,7 @@ def next_version(t: Tick, service: ServiceSettings) -> tuple[str | None, str | N
     """(what a plain `/loop tag` would tag now, why nothing is taggable); both None when
     a partner cannot tell."""
     try:
-        return str(taggable(t.ctx, service=service.name).version), None
+        return str(taggable(t.ctx, t.ctx.ports_for(service)).version), None
     except Refusal as refusal:
         return None, refusal.message
     except PartnerError:

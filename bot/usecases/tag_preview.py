@@ -87,16 +87,10 @@ def naming(ports: ServicePorts) -> Naming:
     return Naming(c.tag_pattern, c.branch_pattern, c.main_branch, pipeline=c.pipeline)
 
 
-def preview_tag(
-    ctx: Context, actor: Actor, *, service: str | None = None, version: Version | None = None,
-    line: str | None = None,
-) -> TagPreview:
-    return preview_for(ctx, actor, ctx.service(service), version, line)
-
-
-def preview_for(ctx: Context, actor: Actor, ports: ServicePorts, version: Version | None,
+def preview_tag(ctx: Context, ports: ServicePorts, actor: Actor, version: Version | None = None,
                 line: str | None = None) -> TagPreview:
-    """`preview_tag` on the service's ports, resolved once by the caller."""
+    """What `/loop tag` would tag for `actor`, with its release commit (`ports`: the
+    service, resolved once by the caller)."""
     check_may_tag(actor, ports.config.name)
     found = _taggable(ctx, ports, version, line, with_release_files=True)
     notes = release_notes(found.changelog, found.version, ctx.clock().date(),
@@ -106,14 +100,14 @@ def preview_for(ctx: Context, actor: Actor, ports: ServicePorts, version: Versio
 
 
 def taggable(
-    ctx: Context, *, service: str | None = None, version: Version | None = None,
+    ctx: Context, ports: ServicePorts, *, version: Version | None = None,
     line: str | None = None, with_release_files: bool = False,
 ) -> TagPreview:
     """What `/loop tag` would tag now, whoever asks; a `Refusal` says why nothing is
     (the tagging announcement asks this too, so the two never disagree). With
     `with_release_files`, the files the release commit changes are read with the bugs,
     and the categories learn from the CHANGELOG (the announcement needs neither)."""
-    return _taggable(ctx, ctx.service(service), version, line, with_release_files)
+    return _taggable(ctx, ports, version, line, with_release_files)
 
 
 def _taggable(ctx: Context, ports: ServicePorts, version: Version | None, line: str | None,

@@ -40,7 +40,7 @@ from bot.usecases.release_commit import (
     read_release_files,
     release_notes,
 )
-from bot.usecases.tag_preview import TagPreview, naming, preview_for, preview_tag, taggable
+from bot.usecases.tag_preview import TagPreview, naming, preview_tag, taggable
 
 __all__ = ["BackportResult", "HeadMoved", "TagPreview", "TagResult", "backport",
            "finish_interrupted_tag", "naming", "preview_tag", "tag_release", "taggable"]
@@ -70,7 +70,7 @@ def tag_release(
         existing = uow.releases.get(ports.config.name, str(version))
     if existing is not None and existing.state is State.TAGGING:
         return _finish_tag(ctx, ports, actor, existing, request_id, progress)
-    preview = preview_for(ctx, actor, ports, version)
+    preview = preview_tag(ctx, ports, actor, version)
     if expected_sha and preview.head_sha != expected_sha:
         raise HeadMoved(f"{preview.plan.branch} moved since the preview "
                         f"({expected_sha[:7]} -> {preview.head_sha[:7]})",

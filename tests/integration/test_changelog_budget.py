@@ -18,7 +18,7 @@ def test_a_500_commit_changelog_costs_at_most_8_github_and_3_bugzilla_requests(
         for n in range(500)
     ])
     with sandbox.github.counting() as github, sandbox.bugzilla.counting() as bugzilla:
-        preview = preview_tag(world.ctx, DEV)
+        preview = preview_tag(world.ctx, world.ctx.service(), DEV)
     assert len(preview.commits) == 505  # the demo's 5 since 0.12.2, then ours
     assert set(bugs) <= set(preview.changelog.fixed_ids)
     assert len(github) <= 8, [r.path for r in github]

@@ -55,7 +55,7 @@ def test_tag_preview_reads_tags_and_branch_heads_together(world: World) -> None:
     github, bugzilla = world.sandbox.github, world.sandbox.bugzilla
     world.land("Bug 1100203 — rooms keep their participants on reconnect")
     slow(github, bugzilla)
-    preview = preview_tag(world.ctx, DEV, version=Version.parse("0.13.0"))
+    preview = preview_tag(world.ctx, world.ctx.service(), DEV, version=Version.parse("0.13.0"))
     assert preview.version == "0.13.0"
     first_wave = [r for r in arrivals(github) if r.path.endswith("/tags")
                   or "/git/ref/heads/" in r.path]
@@ -71,7 +71,8 @@ def test_tag_preview_reads_tags_and_branch_heads_together(world: World) -> None:
 
 def test_a_steps_ticket_and_environment_reads_go_out_together(world: World) -> None:
     world.land("Bug 1100204 — the hawk session survives a token refresh")
-    tag_release(world.ctx, world.ctx.service(), DEV, preview_tag(world.ctx, DEV).plan.version)
+    ports = world.ctx.service()
+    tag_release(world.ctx, ports, DEV, preview_tag(world.ctx, ports, DEV).plan.version)
     advance(world.ctx, world.ctx.service(), Action.REQUEST_STAGE, ReleaseLabel.parse("0.13.0"), QA)
     world.deploy("stage", "0.13.0")
     stage = world.sandbox.environment(world.service, "stage")

@@ -56,7 +56,7 @@ def assert_clear(error: Exception, partner: str) -> None:
 
 @pytest.mark.parametrize("failing", range(TAG_GITHUB_REQUESTS))
 def test_tag_finishes_once_after_github_fails_at_any_request(world: World, failing: int) -> None:
-    preview = preview_tag(world.ctx, DEV)
+    preview = preview_tag(world.ctx, world.ctx.service(), DEV)
     world.sandbox.github.faults.fail_next(500, after=failing)
     with pytest.raises(PartnerError) as failed:
         tag_release(world.ctx, world.ctx.service(),
@@ -73,7 +73,7 @@ def test_tag_finishes_once_after_github_fails_at_any_request(world: World, faili
 
 
 def test_a_clean_tag_makes_the_requests_the_fault_tests_fail_one_by_one(world: World) -> None:
-    preview = preview_tag(world.ctx, DEV)
+    preview = preview_tag(world.ctx, world.ctx.service(), DEV)
     with world.sandbox.github.counting() as seen:
         tag_release(world.ctx, world.ctx.service(),
                     DEV, Version.parse("0.13.0"), expected_sha=preview.head_sha)
@@ -83,7 +83,7 @@ def test_a_clean_tag_makes_the_requests_the_fault_tests_fail_one_by_one(world: W
 @pytest.mark.parametrize("write", [r"/git/tags$", r"/git/refs$", r"/releases$"])
 def test_tag_finishes_once_when_a_github_answer_is_lost(world: World, write: str) -> None:
     """GitHub did the work but the answer never came back (a proxy timed out)."""
-    preview = preview_tag(world.ctx, DEV)
+    preview = preview_tag(world.ctx, world.ctx.service(), DEV)
     world.sandbox.github.faults.lose_next(path=write, method="POST")
     with pytest.raises(PartnerError):
         tag_release(world.ctx, world.ctx.service(),
@@ -96,7 +96,7 @@ def test_tag_finishes_once_when_a_github_answer_is_lost(world: World, write: str
 
 
 def test_tag_finishes_after_bugzilla_fails_reading_the_changelog(world: World) -> None:
-    preview = preview_tag(world.ctx, DEV)
+    preview = preview_tag(world.ctx, world.ctx.service(), DEV)
     world.sandbox.bugzilla.faults.fail_next(500)
     with pytest.raises(PartnerError) as failed:
         tag_release(world.ctx, world.ctx.service(),
@@ -109,7 +109,7 @@ def test_tag_finishes_after_bugzilla_fails_reading_the_changelog(world: World) -
 
 
 def tagged(world: World, version: str = "0.13.0") -> None:
-    preview = preview_tag(world.ctx, DEV, version=Version.parse(version))
+    preview = preview_tag(world.ctx, world.ctx.service(), DEV, version=Version.parse(version))
     tag_release(world.ctx, world.ctx.service(),
                 DEV, Version.parse(version), expected_sha=preview.head_sha)
 
@@ -176,7 +176,7 @@ def test_verify_finishes_once_when_filing_the_prod_ticket_fails(world: World) ->
 
 
 def test_two_tags_of_the_same_version_started_at_once_make_one_tag(world: World) -> None:
-    preview = preview_tag(world.ctx, DEV)
+    preview = preview_tag(world.ctx, world.ctx.service(), DEV)
     start = threading.Barrier(2)
     outcomes: list[object] = []
 

@@ -37,7 +37,7 @@ def release_commits(world: World, version: str) -> list[str]:
 def test_the_release_commit_is_made_once_when_github_fails_at_any_request(
     world: World
 ) -> None:
-    preview = preview_tag(world.ctx, DEV)
+    preview = preview_tag(world.ctx, world.ctx.service(), DEV)
     with world.sandbox.github.counting() as seen:
         tag_release(world.ctx, world.ctx.service(),
                     DEV, Version.parse("0.13.0"), expected_sha=preview.head_sha)
@@ -46,7 +46,7 @@ def test_the_release_commit_is_made_once_when_github_fails_at_any_request(
     for failing in range(requests):
         version = f"0.{14 + failing}.0"
         world.land(f"Bug {1096200 + failing} — Change number {failing}")
-        preview = preview_tag(world.ctx, DEV, version=Version.parse(version))
+        preview = preview_tag(world.ctx, world.ctx.service(), DEV, version=Version.parse(version))
         world.sandbox.github.faults.fail_next(500, after=failing)
         with pytest.raises(PartnerError):
             tag_release(world.ctx, world.ctx.service(),
@@ -61,7 +61,7 @@ def test_the_release_commit_is_made_once_when_github_fails_at_any_request(
 
 @pytest.mark.parametrize("write", [r"/git/commits$", r"/git/refs/heads/master$"])
 def test_a_lost_answer_does_not_make_a_second_release_commit(world: World, write: str) -> None:
-    preview = preview_tag(world.ctx, DEV)
+    preview = preview_tag(world.ctx, world.ctx.service(), DEV)
     world.sandbox.github.faults.lose_next(path=write)
     with pytest.raises(PartnerError):
         tag_release(world.ctx, world.ctx.service(),
@@ -75,7 +75,7 @@ def test_a_lost_answer_does_not_make_a_second_release_commit(world: World, write
 def test_a_branch_moved_by_someone_else_meanwhile_is_refused_and_nothing_is_committed(
     world: World
 ) -> None:
-    preview = preview_tag(world.ctx, DEV)
+    preview = preview_tag(world.ctx, world.ctx.service(), DEV)
     world.sandbox.github.faults.fail_next(500, path=r"/git/trees$")
     with pytest.raises(PartnerError):
         tag_release(world.ctx, world.ctx.service(),
@@ -91,7 +91,7 @@ def test_a_branch_moved_by_someone_else_meanwhile_is_refused_and_nothing_is_comm
 def test_the_tagging_step_reads_each_file_once_and_writes_no_separate_blobs(
     world: World
 ) -> None:
-    preview = preview_tag(world.ctx, DEV)
+    preview = preview_tag(world.ctx, world.ctx.service(), DEV)
     with world.sandbox.github.counting() as seen:
         tag_release(world.ctx, world.ctx.service(),
                     DEV, Version.parse("0.13.0"), expected_sha=preview.head_sha)
@@ -109,7 +109,7 @@ def test_the_preview_reads_the_release_files_together_with_the_bugs(world: World
     for stand_in in (github, bugzilla):
         stand_in.faults.latency = latency
         stand_in.reset_log()
-    preview = preview_tag(world.ctx, DEV)
+    preview = preview_tag(world.ctx, world.ctx.service(), DEV)
     assert preview.release_commit is not None and preview.release_commit.changes
     reads = [r.received for r in github.requests if "/contents/" in r.path]
     bugs = [r.received for r in bugzilla.requests if r.path == "/rest/bug"]

@@ -31,7 +31,7 @@ def test_the_api_versions_whose_code_changes_are_in_the_preview_notes_ticket_and
     bug = r.sandbox.bugzilla.add_bug("Rooms answer 500 on rename", "RESOLVED", "FIXED")
     r.land(f"Bug {bug} — Allow renaming rooms", path="loop/routes/rooms.js")
     r.land("Update the README", path="README.md")
-    preview = preview_tag(r.ctx, DEV)
+    preview = preview_tag(r.ctx, r.ctx.service(), DEV)
     assert preview.api_impact == (("/v1", FILES), ("/v2", FILES))
     r.tag(DEV, preview.version)
     release = load_release(r.ctx, SERVICE, preview.version)

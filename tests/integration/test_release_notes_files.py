@@ -49,14 +49,14 @@ def test_a_failed_read_falls_back_to_words_with_a_warning_and_is_retried_later(
     sha = land(world, f"Bug {bug} — Refresh the sample defaults", "config/sample.json")
     world.sandbox.github.faults.fail_next(500, path=f"/commits/{sha}$")
     with caplog.at_level(logging.WARNING):
-        preview = preview_tag(world.ctx, DEV)
+        preview = preview_tag(world.ctx, world.ctx.service(), DEV)
     assert {f.id: f.category for f in preview.changelog.fixed}[bug] == "bugfix"
     assert preview.unread_files == 1
     warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any(f"files of commit {sha[:12]}" in w for w in warned), warned
     assert world.ctx.store.commit_files.get([sha]) == {}  # nothing kept for the failed read
     with world.sandbox.github.counting() as github:
-        again = preview_tag(world.ctx, DEV)
+        again = preview_tag(world.ctx, world.ctx.service(), DEV)
     assert commit_reads(github) == [f"/repos/{OWNER}/{NAME}/commits/{sha}"]
     assert {f.id: f.category for f in again.changelog.fixed}[bug] == "config"
     assert again.unread_files == 0
@@ -70,7 +70,7 @@ def test_a_500_commit_changelog_stays_in_budget_with_its_file_reads_counted_apar
         (f"Bug {bugs[n % 100]} — step {n} of the rooms rewrite", {f"loop/r{n}.js": f"{n}\n"})
         for n in range(500)])
     with sandbox.github.counting() as github:
-        preview = preview_tag(world.ctx, DEV)
+        preview = preview_tag(world.ctx, world.ctx.service(), DEV)
     reads = commit_reads(github)
     changelog = [r.path for r in github if not COMMIT_READ.search(r.path)]
     assert len(changelog) <= 8, changelog
@@ -89,7 +89,7 @@ def test_the_file_reads_go_out_together_with_the_bugzilla_read(world: World) -> 
     for stand_in in (github, bugzilla):
         stand_in.faults.latency = latency
         stand_in.reset_log()
-    preview_tag(world.ctx, DEV)
+    preview_tag(world.ctx, world.ctx.service(), DEV)
     reads = [r.received for r in github.requests if COMMIT_READ.search(r.path)]
     bugs = [r.received for r in bugzilla.requests if r.path == "/rest/bug"]
     assert len(reads) == 4 and len(bugs) == 1

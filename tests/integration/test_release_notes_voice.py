@@ -39,12 +39,12 @@ def test_a_failed_changelog_read_leaves_the_word_list_and_is_read_again(
                   {"loop/routes/push.js": "// push: logins counted\n"})
     github.faults.fail_next(500, path="/contents/docs/CHANGES.md")
     with caplog.at_level(logging.WARNING):
-        preview = preview_tag(world.ctx, DEV)
+        preview = preview_tag(world.ctx, world.ctx.service(), DEV)
     fixed = {f.id: f for f in preview.changelog.fixed}[bug]
     assert (fixed.category, fixed.source) == ("logs", WORDS)  # the word list: "metrics"
     assert preview.voice.startswith("docs/CHANGES.md: 0 categorised entries")
     warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any("docs/CHANGES.md could not be read" in w for w in warned), warned
-    again = {f.id: f for f in preview_tag(world.ctx, DEV).changelog.fixed}[bug]
+    again = {f.id: f for f in preview_tag(world.ctx, world.ctx.service(), DEV).changelog.fixed}[bug]
     assert (again.category, again.source) == ("metrics", LEARNED)
     assert "statsd" in again.because

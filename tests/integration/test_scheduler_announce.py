@@ -56,7 +56,8 @@ def test_with_master_unchanged_since_the_last_release_nothing_is_to_tag(
         "release once a fix lands."]
     assert "DEV: tag it" not in text and DEV_MENTION not in text
     with pytest.raises(NothingToTag, match="master has nothing new since 0.13.0"):
-        preview_tag(r.ctx, DEV)  # what the announcement said is what the command does
+        # what the announcement said is what the command does
+        preview_tag(r.ctx, r.ctx.service(), DEV)
 
 
 def test_with_a_fix_on_master_the_announcement_asks_dev_to_tag_it(
@@ -69,7 +70,7 @@ def test_with_a_fix_on_master_the_announcement_asks_dev_to_tag_it(
     assert text.splitlines()[:3] == [
         "loop-server: tagging day for cycle 3, nothing tagged yet: Tue 2027-01-05.",
         "To tag: 0.13.0 from master.", "DEV: tag it with `/loop tag`."]
-    assert str(preview_tag(r.ctx, DEV).version) == "0.13.0"
+    assert str(preview_tag(r.ctx, r.ctx.service(), DEV).version) == "0.13.0"
 
 
 def test_releases_imported_on_the_tagging_day_are_not_announced_as_tagged(

@@ -24,7 +24,8 @@ PROD_SUMMARY = "Loop — Please deploy loop-server {} to Production"
 
 
 def tag(world: World, version: str | None = None, line: str | None = None) -> str:
-    preview = preview_tag(world.ctx, DEV, version=Version.parse(version) if version else None,
+    preview = preview_tag(world.ctx, world.ctx.service(), DEV,
+                          version=Version.parse(version) if version else None,
                           line=line)
     result = tag_release(world.ctx, world.ctx.service(),
                          DEV, preview.plan.version, expected_sha=preview.head_sha)
@@ -57,7 +58,7 @@ def comments(world: World, bug_id: int) -> list[str]:
 
 def test_normal_release_goes_from_tag_to_verified_in_prod(world: World) -> None:
     bugzilla = world.tracker()
-    preview = preview_tag(world.ctx, DEV)
+    preview = preview_tag(world.ctx, world.ctx.service(), DEV)
     assert preview.version == "0.13.0" and preview.plan.branch == "master"
     assert str(preview.previous) == "0.12.2"
     assert set(preview.changelog.fixed_ids) == {1094662, 1093488}
@@ -119,7 +120,7 @@ def test_bug_on_stage_makes_a_patch_that_supersedes_the_stage_ticket(world: Worl
     assert any(f"bug {found}" in c for c in comments(world, first.bug_id))
 
     fix = world.land(f"Bug {found} — Allow renaming rooms again")
-    preview = preview_tag(world.ctx, DEV)
+    preview = preview_tag(world.ctx, world.ctx.service(), DEV)
     assert preview.version == "0.13.1" and preview.plan.branch == "master"
     assert [c.sha for c in preview.commits] == [fix]  # exactly what it adds over 0.13.0
     assert "0.13.0 was rejected on stage" in preview.plan.why
@@ -173,7 +174,7 @@ def test_prod_bug_is_backported_to_a_new_maintenance_branch_and_released(world: 
     assert again.result is None and again.skipped == (fix,)
 
     world.ctx.service().tracker.set_status(bug, "RESOLVED", "FIXED", "fixed in 0.12.3")
-    preview = preview_tag(world.ctx, DEV, line="0.12")
+    preview = preview_tag(world.ctx, world.ctx.service(), DEV, line="0.12")
     assert preview.version == "0.12.3" and preview.plan.branch == "0.12.x"
     assert str(preview.previous) == "0.12.2" and preview.changelog.fixed_ids == (bug,)
     tag_release(world.ctx, world.ctx.service(),
@@ -206,7 +207,7 @@ def test_a_second_service_follows_its_own_tag_pattern_and_environments(world: Wo
     world.forge("loop-client").commit("master",
                                       "Bug 1101300 — Show the room name in the title bar",
                                       {"index.html": "<title>Room</title>\n"})
-    preview = preview_tag(world.ctx, DEV, service="loop-client")
+    preview = preview_tag(world.ctx, world.ctx.service("loop-client"), DEV)
     assert (preview.version, preview.plan.tag, preview.previous) == ("0.1.0", "v0.1.0", None)
     result = tag_release(world.ctx, world.ctx.service("loop-client"), DEV, Version.parse("0.1.0"),
                          expected_sha=preview.head_sha)

@@ -25,7 +25,7 @@ def test_the_tag_sits_on_a_release_commit_with_the_changelog_and_package_json(
 ) -> None:
     forge = world.forge()
     before = forge.branch_head("master")
-    preview = preview_tag(world.ctx, DEV)
+    preview = preview_tag(world.ctx, world.ctx.service(), DEV)
     assert preview.release_commit is not None
     diff = preview.release_commit.diff
     assert '-  "version": "0.12.2",\n+  "version": "0.13.0",' in diff
@@ -50,11 +50,11 @@ def test_the_tag_sits_on_a_release_commit_with_the_changelog_and_package_json(
 
 
 def test_a_later_tag_lists_only_the_commits_after_the_release_commit(world: World) -> None:
-    first = preview_tag(world.ctx, DEV)
+    first = preview_tag(world.ctx, world.ctx.service(), DEV)
     tag_release(world.ctx, world.ctx.service(),
                 DEV, Version.parse("0.13.0"), expected_sha=first.head_sha)
     world.land("Bug 1096112 — Rooms can be renamed")
-    second = preview_tag(world.ctx, DEV)
+    second = preview_tag(world.ctx, world.ctx.service(), DEV)
     assert [c.title for c in second.commits] == ["Bug 1096112 — Rooms can be renamed"]
     assert second.release_commit is not None
     assert '"version": "0.13.0",\n+  "version": "0.14.0"' in second.release_commit.diff

@@ -26,7 +26,8 @@ def test_categories_come_from_bugzilla_fields_before_the_summary_words(
     worded = bugzilla.add_bug("Refactor the rooms model", "RESOLVED", "FIXED")
     for bug in (hidden, grouped, wanted, worded):
         r.land(f"Bug {bug} — change for {bug}", path=f"loop/change{bug}.js")
-    categories = {f.id: f.category for f in preview_tag(r.ctx, DEV).changelog.fixed}
+    fixed = preview_tag(r.ctx, r.ctx.service(), DEV).changelog.fixed
+    categories = {f.id: f.category for f in fixed}
     assert (categories[hidden], categories[grouped], categories[wanted],
             categories[worded]) == ("security", "security", "feature", "refactoring")
 
@@ -35,9 +36,9 @@ def test_a_release_touching_no_api_file_says_nothing_about_api_versions(
     shipped_fake_world: FakeWorld,
 ) -> None:
     r = shipped_fake_world
-    tag_release(r.ctx, r.ctx.service(), DEV, preview_tag(r.ctx, DEV).plan.version)
+    tag_release(r.ctx, r.ctx.service(), DEV, preview_tag(r.ctx, r.ctx.service(), DEV).plan.version)
     r.land("Bug 1096700 — Update the README", path="README.md")
-    preview = preview_tag(r.ctx, DEV)
+    preview = preview_tag(r.ctx, r.ctx.service(), DEV)
     assert preview.api_impact == ()
     tag_release(r.ctx, r.ctx.service(), DEV, preview.plan.version)
     assert "API code changed" not in load_release(r.ctx, SERVICE, preview.version).notes

@@ -53,7 +53,7 @@ def test_categories_come_from_the_files_each_bug_changed(world: World) -> None:
     land(world, f"Bug {cleanup} — Remove the old keys", "tools/remove_old_keys.js")
     land(world, f"Bug {loads} — A scenario for rooms", "loadtests/loadtest/rooms.py",
          "loadtests/config/megabench.ini")
-    preview = preview_tag(world.ctx, DEV)
+    preview = preview_tag(world.ctx, world.ctx.service(), DEV)
     categories = {f.id: f.category for f in preview.changelog.fixed}
     assert (categories[timeout], categories[cleanup], categories[loads]) == (
         "config", "tooling", "loadtest")
@@ -73,7 +73,7 @@ def test_fields_beat_files_and_files_beat_words_and_mixed_files_go_by_words(
     land(world, f"Bug {worded} — Refactor the storage", "tools/migrate_redis.js")
     land(world, f"Bug {mixed} — Longer room expiry", "config/production.json",
          "loop/routes/rooms.js")
-    preview = preview_tag(world.ctx, DEV)
+    preview = preview_tag(world.ctx, world.ctx.service(), DEV)
     categories = {f.id: f.category for f in preview.changelog.fixed}
     assert [categories[b] for b in (secret, wanted, worded, mixed)] == [
         "security", "feature", "tooling", "bugfix"]
@@ -81,7 +81,7 @@ def test_fields_beat_files_and_files_beat_words_and_mixed_files_go_by_words(
 
 
 def release_text(world: World) -> str:
-    preview = preview_tag(world.ctx, DEV)
+    preview = preview_tag(world.ctx, world.ctx.service(), DEV)
     tag_release(world.ctx, world.ctx.service(),
                 DEV, preview.plan.version, expected_sha=preview.head_sha)
     return load_release(world.ctx, world.service, preview.version).notes
@@ -90,7 +90,7 @@ def release_text(world: World) -> str:
 def test_files_read_once_serve_the_tag_step_and_later_previews(world: World) -> None:
     bug = fixed(world, "Stale defaults on stage")
     land(world, f"Bug {bug} — Refresh the sample defaults", "config/sample.json")
-    preview = preview_tag(world.ctx, DEV)
+    preview = preview_tag(world.ctx, world.ctx.service(), DEV)
     assert commit_reads(world) == 4  # ours and the demo's 3 bug commits since 0.12.2
     assert preview.unread_files == 0
     tag_release(world.ctx, world.ctx.service(),
@@ -104,7 +104,7 @@ def test_files_read_once_serve_the_tag_step_and_later_previews(world: World) -> 
 def test_beyond_the_cap_bugs_go_by_words_and_the_preview_says_so(world: World) -> None:
     bug = fixed(world, "Stale defaults on stage")
     land(world, f"Bug {bug} — Refresh the sample defaults", "config/sample.json")
-    preview = preview_tag(world.ctx, DEV)
+    preview = preview_tag(world.ctx, world.ctx.service(), DEV)
     assert commit_reads(world) == 3
     assert preview.unread_files == 1
     assert {f.id: f.category for f in preview.changelog.fixed}[bug] == "bugfix"
