@@ -82,7 +82,7 @@ def measure(tags: int, profile: bool) -> tuple[float, float]:
             started, cpu, git_cpu = time.perf_counter(), time.process_time(), _children_cpu()
             if profiler:
                 profiler.enable()
-            result = import_releases(ctx)
+            result = import_releases(ctx, ctx.service())
             if profiler:
                 profiler.disable()
             seconds = time.perf_counter() - started

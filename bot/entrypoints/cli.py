@@ -122,7 +122,7 @@ def _import(args: argparse.Namespace) -> int:
     ctx = build_context(settings)
     try:
         for name in names:
-            print(describe_import(import_releases(ctx, service=name,
+            print(describe_import(import_releases(ctx, ctx.service(name),
                                                   progress=_import_progress(name))))
     except PartnerError as exc:
         print(f"loopbot: {exc}; nothing of that service was imported: run it again once "

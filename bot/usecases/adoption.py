@@ -2,7 +2,7 @@
 the releases a team made before the bot, so `/loop history 0.12.2` and the lifecycle
 know them.
 
-`import_releases(ctx, service=None)` reads the repository's release tags, the deployment
+`import_releases(ctx, ports)` reads the repository's release tags, the deployment
 tickets found in Bugzilla by summary ("Loop — Please deploy loop-server 0.12.2 to Stage")
 and what each environment runs, asks bot/domain/adoption.py where each release stands,
 and records every release not recorded yet, with its tickets and one audit entry
@@ -64,9 +64,9 @@ class ImportResult:
 Progress = Callable[[str, int, int], None]  # (step, releases done, releases to import)
 
 
-def import_releases(ctx: Context, *, service: str | None = None,
+def import_releases(ctx: Context, ports: ServicePorts, *,
                     progress: Progress | None = None) -> ImportResult:
-    ports = ctx.service(service)
+    """`ports`: the service, resolved once by the caller."""
     name = ports.config.name
     # The tags, the deployment tickets and every environment are read at once.
     listed, found_tickets, states = ctx.fanout.at_once(
@@ -126,7 +126,7 @@ def adopt_on_first_start(ctx: Context) -> list[ImportResult]:
         log.info("first start for %s: reading the releases made before the bot from GitHub "
                  "(%s) and their tickets from Bugzilla", config.name, config.repo)
         try:
-            result = import_releases(ctx, service=config.name)
+            result = import_releases(ctx, ctx.ports_for(config))
         except PartnerError as exc:
             log.warning("could not import the releases of %s (%s); the next start tries "
                         "again, or run `loopbot import`", config.name, exc)

@@ -32,7 +32,7 @@ def test_an_invisible_character_pasted_into_a_command_is_not_read(
     """A zero-width space (or a BOM, a word joiner) comes along when a command is copied
     from a web page or a document; the reply said "I don't know `status`; did you mean
     `status`?", the two looking the same."""
-    import_releases(loop_world.app.ctx, service="loop-server")
+    import_releases(loop_world.app.ctx, loop_world.app.ctx.service("loop-server"))
     loop_world.command(OPS, f"status{invisible} 0.12.2{invisible}")
     shown = read(loop_world.last_ephemeral(OPS))
     assert ":no_entry:" not in shown

@@ -21,7 +21,7 @@ def read(message: Posted) -> str:
 
 def test_history_of_an_adopted_release_names_the_importer_once(
         loop_world: LoopWorld) -> None:
-    import_releases(loop_world.app.ctx, service="loop-server")
+    import_releases(loop_world.app.ctx, loop_world.app.ctx.service("loop-server"))
     loop_world.command(DEV, "history 0.12.1")
     shown = read(loop_world.last_ephemeral(DEV))
     assert "loopbot import: imported from tag 0.12.1" in shown

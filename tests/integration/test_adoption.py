@@ -17,7 +17,7 @@ DEMO = ["0.11.0", "0.11.1", "0.12.0", "0.12.1", "0.12.2"]
 def test_bugzilla_failing_writes_nothing(world: World) -> None:
     world.sandbox.bugzilla.faults.fail_next(500, count=5)
     with pytest.raises(PartnerError, match="Bugzilla"):
-        import_releases(world.ctx)
+        import_releases(world.ctx, world.ctx.service())
     with world.ctx.store.unit_of_work() as uow:
         assert uow.releases.find("loop-server") == []
 
@@ -26,8 +26,9 @@ def test_github_failing_halfway_writes_nothing(world: World) -> None:
     # the read telling the patches' branches: master's history (or a comparison)
     world.sandbox.github.faults.fail_next(500, count=5, path="/compare/|/commits$")
     with pytest.raises(PartnerError, match="GitHub"):
-        import_releases(world.ctx)  # failed while telling the patches' branches
+        # failed while telling the patches' branches
+        import_releases(world.ctx, world.ctx.service())
     with world.ctx.store.unit_of_work() as uow:
         assert uow.releases.find("loop-server") == []
     world.sandbox.github.faults.clear()
-    assert len(import_releases(world.ctx).imported) == len(DEMO)
+    assert len(import_releases(world.ctx, world.ctx.service()).imported) == len(DEMO)

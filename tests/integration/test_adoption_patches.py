@@ -36,7 +36,7 @@ def test_patch_tags_are_placed_from_one_read_of_masters_history(world: World) ->
     expected |= {"0.11.1": "0.11.x", "0.12.1": "master", "0.12.2": "master"}  # the demo's
     world.deploy("prod", f"0.{12 + LINES}.1")  # every tag released
     with github.counting() as seen:
-        result = import_releases(world.ctx)
+        result = import_releases(world.ctx, world.ctx.service())
     branches = {r.version: r.branch for r in result.imported}
     assert {v: branches[v] for v in expected} == expected
     assert {branches[f"0.{13 + line}.0"] for line in range(LINES)} == {"master"}

@@ -40,7 +40,7 @@ def test_import_places_releases_by_their_real_stage_tickets(world: World) -> Non
     _tag(world, "0.14.0")
     newer = [_ticket(world, "0.14.0", "Stage", "VERIFIED", "FIXED"),
              _ticket(world, "0.14.0", "Real Stage", "VERIFIED", "FIXED")]
-    result = import_releases(world.ctx)
+    result = import_releases(world.ctx, world.ctx.service())
     by_version = {r.version: r for r in result.imported}
     placed = by_version["0.13.0"]
     assert placed.state is State("real-stage-deployed")

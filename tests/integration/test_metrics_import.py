@@ -13,7 +13,7 @@ from tests.fixtures.world import World
 def test_a_ticket_history_that_cannot_be_read_imports_nothing(world: World) -> None:
     world.sandbox.bugzilla.faults.fail_next(503, 3, r"/rest/bug/\d+/history")
     try:
-        import_releases(world.ctx)
+        import_releases(world.ctx, world.ctx.service())
     except PartnerError as exc:
         assert "history" in str(exc)
     else:

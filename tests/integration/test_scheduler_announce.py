@@ -78,7 +78,8 @@ def test_releases_imported_on_the_tagging_day_are_not_announced_as_tagged(
 ) -> None:
     r = rehearsal
     r.run("2026-12-08 09:00")
-    import_releases(r.ctx)  # the team adopts the bot this morning: 0.12.2 is in prod
+    # the team adopts the bot this morning: 0.12.2 is in prod
+    import_releases(r.ctx, r.ctx.service())
     [text] = [p for p in r.run("2026-12-08 10:00") if p.startswith("loop-server")]
     assert text.splitlines()[:2] == [
         "loop-server: tagging day for cycle 1, nothing tagged yet: Tue 2026-12-08.",

@@ -35,7 +35,7 @@ def file_ticket(w: World, summary: str, status: str, resolution: str = "") -> in
 
 
 def test_import_learns_the_demo_releases_and_history_works(world: World) -> None:
-    result = import_releases(world.ctx)
+    result = import_releases(world.ctx, world.ctx.service())
     assert [(r.version, r.state) for r in result.imported] == [(v, State.DONE) for v in DEMO]
     assert result.running == {"dev": "0.12.2", "stage": "0.12.2", "prod": "0.12.2"}
     latest = result.imported[-1]
@@ -51,8 +51,8 @@ def test_import_learns_the_demo_releases_and_history_works(world: World) -> None
 
 
 def test_importing_again_changes_nothing(world: World) -> None:
-    import_releases(world.ctx)
-    again = import_releases(world.ctx)
+    import_releases(world.ctx, world.ctx.service())
+    again = import_releases(world.ctx, world.ctx.service())
     assert again.imported == () and again.known == tuple(DEMO)
     assert len(history(world.ctx, world.ctx.service(), ReleaseLabel.parse("0.12.2"))) == 1
     started = adopt_on_first_start(world.ctx)  # a restart: loop-server is known now
@@ -64,7 +64,7 @@ def test_a_release_in_flight_is_adopted_where_it_stands_and_goes_on(world: World
     forge.create_tag("0.13.0", forge.branch_head("master"), "loop-server 0.13.0")
     stage_bug = file_ticket(world, "Loop — Please deploy loop-server 0.13.0 to Stage", "NEW")
     world.deploy("stage", "0.13.0")
-    result = import_releases(world.ctx)
+    result = import_releases(world.ctx, world.ctx.service())
     adopted = result.imported[-1]
     assert (adopted.version, adopted.state) == ("0.13.0", State.STAGE_DEPLOYED)
     assert adopted.tickets == (Ticket(Env.STAGE, stage_bug),)
@@ -76,7 +76,7 @@ def test_a_release_in_flight_is_adopted_where_it_stands_and_goes_on(world: World
 
 def test_a_release_the_bot_made_is_left_as_it_is(world: World) -> None:
     tag_release(world.ctx, world.ctx.service(), DEV, Version.parse("0.13.0"))
-    result = import_releases(world.ctx)
+    result = import_releases(world.ctx, world.ctx.service())
     assert "0.13.0" in result.known and "0.13.0" not in [r.version for r in result.imported]
     entries = history(world.ctx, world.ctx.service(), ReleaseLabel.parse("0.13.0"))
     assert [e.action for e in entries] == ["tag"]
@@ -88,5 +88,5 @@ def test_a_ticket_closed_invalid_marks_its_release_superseded(world: World) -> N
     forge.create_tag("0.13.0", head, "loop-server 0.13.0")
     file_ticket(world, "Loop — Please deploy loop-server 0.13.0 to Stage", "RESOLVED",
                 "INVALID")
-    states = {r.version: r.state for r in import_releases(world.ctx).imported}
+    states = {r.version: r.state for r in import_releases(world.ctx, world.ctx.service()).imported}
     assert states["0.13.0"] is State.SUPERSEDED

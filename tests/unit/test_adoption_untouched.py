@@ -27,7 +27,7 @@ def test_tags_never_ticketed_deployed_or_released_are_left_out(fake_world: World
     file_ticket(world, "Loop — Please deploy loop-server 0.13.7 to Stage", "RESOLVED",
                 "INVALID")
     world.deploy("dev", "0.13.21")
-    result = import_releases(world.ctx)
+    result = import_releases(world.ctx, world.ctx.service())
     kept = ["0.13.7", "0.13.21", f"0.13.{BUILDS - 1}"]
     assert [(r.version, r.state) for r in result.imported] == [
         *[(v, State.DONE) for v in DEMO], ("0.13.7", State.SUPERSEDED),
@@ -38,6 +38,6 @@ def test_tags_never_ticketed_deployed_or_released_are_left_out(fake_world: World
     assert newest.previous_version == "0.13.21"  # the release before it, not a build tag
     with pytest.raises(UnknownRelease, match="loop-server has no release 0.13.3"):
         history(world.ctx, world.ctx.service(), ReleaseLabel.parse("0.13.3"))
-    again = import_releases(world.ctx)
+    again = import_releases(world.ctx, world.ctx.service())
     assert again.imported == () and again.untouched == result.untouched
     assert again.known == (*DEMO, *kept)

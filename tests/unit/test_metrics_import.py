@@ -48,7 +48,7 @@ def test_imported_releases_count_in_the_metrics_from_their_tickets_history(
 ) -> None:
     world = fake_world
     backdate_tickets(world)
-    import_releases(world.ctx)
+    import_releases(world.ctx, world.ctx.service())
     entries = history(world.ctx, world.ctx.service(), ReleaseLabel.parse("0.12.2"))
     assert [(e.actor, e.action, e.at) for e in entries[:-1]] == [
         (IMPORTER, "deployed stage", at("2026-11-24T14:00")),
@@ -73,7 +73,7 @@ def test_imported_releases_count_in_the_metrics_from_their_tickets_history(
 def test_the_commit_times_are_read_once_and_kept(fake_world: World) -> None:
     world = fake_world
     backdate_tickets(world)
-    import_releases(world.ctx)
+    import_releases(world.ctx, world.ctx.service())
     forge = world.forge()
     forge.calls.clear()
     metrics(world.ctx, world.ctx.service(), cycles=3)
