@@ -199,8 +199,3 @@ class ReleaseLabel:
 
     def __str__(self) -> str:
         return str(self.version) if self.version is not None else f"change-{self.change}"
-
-
-def release_label(text: str) -> str:
-    """`text` read as a ReleaseLabel, normalised back to text."""
-    return str(ReleaseLabel.parse(text))

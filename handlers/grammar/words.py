@@ -69,9 +69,6 @@ class Words:
         """The environment word of `step` (reject, loadtest ...), one the pipeline has it on."""
         return self.env(*self.pipeline.takes(step))
 
-    def release(self) -> str:
-        return str(self.label())
-
     def label(self) -> ReleaseLabel:
         return release_label(self.take("the version (X.Y.Z)"), self.usage)
 
