@@ -1,5 +1,5 @@
 """What the web board shows, read from the store and the partners: the environments grid
-(with stage/prod drift), the releases in flight with their tickets' status, one release's
+(with the drift of prod behind the environment before it), the releases in flight with their tickets' status, one release's
 page (notes, commits, audit trail) and the calendar. Nothing here changes anything.
 
 Guarantees: a partner that fails is shown, never raised: a cell, a drift or a ticket
@@ -60,9 +60,11 @@ class EnvCell:
 
 @dataclass(frozen=True)
 class Drift:
-    """What stage runs that prod does not ("stage runs 0.13.1, prod 0.12.2")."""
+    """What the environment before prod runs that prod does not ("stage runs 0.13.1, prod
+    0.12.2"; real-stage where the pipeline has it)."""
 
-    stage: str
+    env: str
+    upcoming: str
     prod: str
     compare: Link
     commits: int | None = None
@@ -75,15 +77,17 @@ class ServiceGrid:
     service: str
     cells: tuple[EnvCell, ...]
     drift: Drift | None
+    upcoming: str  # the environment before prod, whose version the drift compares
 
     def cell(self, env: str) -> EnvCell | None:
         return next((c for c in self.cells if c.state.name == env), None)
 
     @property
-    def same_on_stage_and_prod(self) -> bool:
-        stage, prod = self.cell("stage"), self.cell("prod")
-        return (stage is not None and prod is not None and stage.state.version is not None
-                and stage.state.version == prod.state.version)
+    def same_upcoming_and_prod(self) -> bool:
+        upcoming, prod = self.cell(self.upcoming), self.cell("prod")
+        return (upcoming is not None and prod is not None
+                and upcoming.state.version is not None
+                and upcoming.state.version == prod.state.version)
 
 
 @dataclass(frozen=True)
@@ -226,9 +230,10 @@ class BoardReads:
             cells.append(EnvCell(state, Link(tag, forge.tag_url(tag)) if tag else None,
                                  behind))
         by_name = {s.name: s for s in states}
+        upcoming = _upcoming(config)
         return ServiceGrid(config.name, tuple(cells),
-                           self._drift(config, by_name.get(_upcoming(config)),
-                                       by_name.get("prod")))
+                           self._drift(config, by_name.get(upcoming), by_name.get("prod")),
+                           upcoming)
 
     def _drift(self, config: ServiceSettings, stage: EnvironmentState | None,
                prod: EnvironmentState | None) -> Drift | None:
@@ -242,8 +247,9 @@ class BoardReads:
         try:
             commits = self.between(config, base, head)
         except PartnerError as exc:
-            return Drift(stage.version, prod.version, compare, error=str(exc))
-        return Drift(stage.version, prod.version, compare, len(commits), bug_ids(commits))
+            return Drift(stage.name, stage.version, prod.version, compare, error=str(exc))
+        return Drift(stage.name, stage.version, prod.version, compare, len(commits),
+                     bug_ids(commits))
 
     def between(self, config: ServiceSettings, base: str | None, head: str) -> list[Commit]:
         forge = self.ctx.ports_for(config).forge
