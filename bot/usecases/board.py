@@ -1,6 +1,7 @@
 """What the web board shows, read from the store and the partners: the environments grid
-(with the drift of prod behind the environment before it), the releases in flight with their tickets' status, one release's
-page (notes, commits, audit trail) and the calendar. Nothing here changes anything.
+(with the drift of prod behind the environment before it), the releases in flight with
+their tickets' status, one release's page (notes, commits, audit trail) and the
+calendar. Nothing here changes anything.
 
 Guarantees: a partner that fails is shown, never raised: a cell, a drift or a ticket
 status then says what could not be read. Values are plain frozen dataclasses; escaping is
