@@ -7,13 +7,16 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from bot.domain.errors import echoed
 from bot.domain.pipeline import Pipeline
 from bot.domain.version import BadVersion, ReleaseLabel, Version
 from handlers.grammar.intents import BadInput
+
+_Parsed = TypeVar("_Parsed", ReleaseLabel, Version)
 
 COMMAND = "/loop"
 QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "«": '"', "»": '"'})
@@ -105,17 +108,18 @@ class Words:
 
 def release_label(word: str, usage: str = "") -> ReleaseLabel:
     """`0.13.1` (also `v0.13.1`) or a service change's `change-3`."""
-    try:
-        return ReleaseLabel.parse(word)
-    except BadVersion as exc:
-        raise BadInput(exc.message, hint=f"usage: `{COMMAND} {usage}`" if usage else None
-                       ) from None
+    return _read(ReleaseLabel.parse, word, usage)
 
 
 def release_version(word: str, usage: str = "") -> Version:
     """`0.13.1` (also `v0.13.1`)."""
+    return _read(Version.parse, word, usage)
+
+
+def _read(parse: Callable[[str], _Parsed], word: str, usage: str) -> _Parsed:
+    """`parse(word)`, its refusal said with the subcommand's usage."""
     try:
-        return Version.parse(word)
+        return parse(word)
     except BadVersion as exc:
         raise BadInput(exc.message, hint=f"usage: `{COMMAND} {usage}`" if usage else None
                        ) from None
