@@ -12,7 +12,15 @@ import pytest
 from bot.config.settings import ServiceWorkflow, Settings
 from bot.domain.release import Env, State
 from bot.sandbox.slack.signed import buttons
-from tests.fixtures.app import DEV, LEAD, OPS, QA, LoopWorld
+from tests.fixtures.app import (
+    DEV,
+    LEAD,
+    OPS,
+    QA,
+    LoopWorld,
+    assert_refused_in_one_line,
+    forged_version,
+)
 
 TEAMS = {"loop-client": ("S0DEVS0001",), "QA": (QA,)}
 
@@ -85,11 +93,7 @@ def test_a_sign_off_button_whose_version_is_not_a_label_is_refused_in_one_line(
     to_prod(loop_world, "0.13.3")
     deployed = loop_world.channel()[-1]
     button = next(b for b in buttons(deployed) if b["text"]["text"].startswith("Sign off"))
-    value = json.loads(button["value"])
-    forged = {**button, "value": json.dumps({**value, "v": "0.13.3\n" + "x" * 3000})}
-    loop_world.signed.click(DEV, deployed, forged)
+    loop_world.signed.click(DEV, deployed, forged_version(button, "0.13.3"))
     assert loop_world.app.drain(30)
-    answer = loop_world.last_ephemeral(DEV).text
-    assert "couldn't read `0.13.3" in answer and "\n" not in answer.strip()
-    assert len(answer) < 400 and "x" * 200 not in answer
+    assert_refused_in_one_line(loop_world.last_ephemeral(DEV).text, "0.13.3")
     assert "loop-client signed off" not in loop_world.channel()[-1].text
