@@ -23,8 +23,8 @@ from typing import Any
 
 import requests
 
-from bot.partners.github import GitHubForge
 from bot.sandbox.chat.lines import (
+    USERS,
     deployable,
     first_word,
     play,
@@ -32,7 +32,6 @@ from bot.sandbox.chat.lines import (
     send_typed,
     strip_comment,
 )
-from bot.sandbox.chat.local import USERS
 from bot.sandbox.chat.render import as_json, printer, render_message
 from bot.sandbox.chat.settle import Seen, wait_for_the_bot
 from bot.sandbox.slack.records import Posted
@@ -202,6 +201,8 @@ class RemoteChat:
         repo = self.where.repos.get(service)
         if repo is None or not self.where.github:
             return "0" * 40
+        from bot.partners.github import GitHubForge  # here: PyGithub is slow to import
+
         forge = GitHubForge(self.where.github, self.where.github_token, repo,
                             seconds_between_requests=0, seconds_between_writes=0, retries=0)
         try:
