@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
-from pathlib import Path
 
 from bot.clock import ManualClock
 from bot.domain.metrics_trend import duration
 from bot.sandbox.github.gitrepo import Signature
-from tests.e2e.test_sandbox_chat import SCRIPT, play, texts
+from tests.e2e.test_sandbox_chat import Played, texts
 from tests.fixtures.app import DEV, OPS, QA, LoopWorld
 
 UTC = dt.UTC
@@ -78,11 +77,11 @@ def git_log(world: LoopWorld, span: str) -> list[str]:
                           check=True, capture_output=True, text=True).stdout.split()
 
 
-def test_the_whole_process_ends_with_its_metrics(tmp_path: Path) -> None:
+def test_the_whole_process_ends_with_its_metrics(whole_process: Played) -> None:
     """whole_process.txt's last line: 0.13.0 rejected on stage, 0.13.1 pushed on Monday
     and patched by 0.13.2 for a prod bug, 0.13.2 pushed on Tuesday past stage, then
     backed off on Wednesday."""
-    out = play(SCRIPT.read_text(), tmp_path, "--start", "2026-12-01 10:00")
+    out = whole_process[0]  # played once per test process (tests/e2e/conftest.py)
     shown = texts(out, user="@dev")[-1]
     assert "Delivery metrics of loop-server" in shown
     assert "2 prod push(es)" in shown
