@@ -69,7 +69,7 @@ class FileRoutes(RouteGroup):
         if commit is None:
             raise HTTPError(404, f"No commit found for the ref {ref}")
         file_path = unquote(path).strip("/")
-        found = repo.git.git("ls-tree", "-z", commit, "--", file_path, ok=(0, 128))
+        found = repo.git.path_entry(commit, file_path)
         meta = found.split("\0")[0].split("\t")[0].split()
         if len(meta) != 3 or meta[1] != "blob":
             raise HTTPError(404, "Not Found")
@@ -107,7 +107,7 @@ def _write_blob(repo: RepoHandle, data: bytes) -> str:
 
 
 def _blob(repo: RepoHandle, sha: str) -> dict[str, object]:
-    data = repo.git.git("cat-file", "blob", sha).encode("utf-8")
+    data = repo.git.blob_text(sha).encode("utf-8")
     return {"sha": sha, "size": len(data), "encoding": "base64",
             "content": base64.b64encode(data).decode(), "url":
             f"{repo.shapes.api}/git/blobs/{sha}"}
