@@ -192,7 +192,8 @@ def _compared(repo: RepoHandle, base_sha: str, head_sha: str) -> Compared | None
         repo.git.log("--reverse", f"{base_sha}..{head_sha}"))
     found = None if merge_base is None else Compared(
         _commit(repo, base_sha), _commit(repo, merge_base),
-        len(commits), repo.git.count(f"{head_sha}..{base_sha}"), commits,
+        len(commits), 0 if merge_base == base_sha else repo.git.count(f"{head_sha}..{base_sha}"),
+        commits,
         tuple(repo.git.git("diff", "--name-status", "--no-renames", merge_base,
                            head_sha).splitlines()[:COMPARE_FILE_LIMIT]))
     with _COMPARED_LOCK:

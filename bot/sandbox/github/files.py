@@ -70,13 +70,12 @@ class FileRoutes(RouteGroup):
             raise HTTPError(404, f"No commit found for the ref {ref}")
         file_path = unquote(path).strip("/")
         found = repo.git.path_entry(commit, file_path)
-        meta = found.split("\0")[0].split("\t")[0].split()
-        if len(meta) != 3 or meta[1] != "blob":
+        if found is None or found[0] != "blob":
             raise HTTPError(404, "Not Found")
-        blob = _blob(repo, meta[2])
+        blob = _blob(repo, found[1])
         return Response(200, {
             "type": "file", "encoding": "base64", "size": blob["size"],
-            "name": file_path.rsplit("/", 1)[-1], "path": file_path, "sha": meta[2],
+            "name": file_path.rsplit("/", 1)[-1], "path": file_path, "sha": found[1],
             "content": blob["content"], "url": f"{repo.shapes.api}/contents/{file_path}",
             "git_url": blob["url"], "html_url": f"{repo.shapes.html}/blob/{ref}/{file_path}",
             "download_url": None, "_links": {},

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,9 @@ _RULES = ("{}", "refs/{}", "refs/tags/{}", "refs/heads/{}", "refs/remotes/{}",
           "refs/remotes/{}/HEAD")
 _PLAIN = re.compile(r"[A-Za-z0-9._/+-]+")  # no revision syntax (^ ~ : @ { ...)
 _GLOB = re.compile(r"[*?\[\\]")
+# sorts by the names alone (git breaks ties by name): kept per set of names
+_BY_NAME = frozenset({"refname", "v:refname", "-v:refname", "version:refname",
+                      "-version:refname"})
 
 RefsState = tuple[bytes | None, tuple[tuple[str, bytes], ...]]
 
@@ -96,8 +100,9 @@ class RefLister:
         self._objects = objects
         self._peeled: dict[str, tuple[str, str]] = {}  # sha -> (type, peeled): immutable
         self._snapshot: RefSnapshot | None = None
-        self._sorted: dict[tuple[str, str], tuple[RefsState, list[RefInfo]]] = {}
+        self._orders: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._head: tuple[object, str] | None = None
+        self._listing = threading.Lock()
 
     def snapshot(self) -> RefSnapshot:
         """Every ref, listed by git again only when a ref file changed."""
@@ -105,29 +110,40 @@ class RefLister:
         kept = self._snapshot
         if kept is not None and kept.state == state:
             return kept
-        snapshot = RefSnapshot(state, tuple(self._for_each_ref("refs/", "refname")))
-        if refs_state(self.path) == state:  # else it may hold a change its state misses
-            self._snapshot = snapshot
-        return snapshot
+        with self._listing:  # requests arriving together after a change wait for one git
+            kept = self._snapshot
+            if kept is not None and kept.state == state:
+                return kept
+            snapshot = RefSnapshot(state, tuple(self._for_each_ref("refs/", "refname")))
+            if refs_state(self.path) == state:  # else it may hold a change its state misses
+                self._snapshot = snapshot
+            return snapshot
 
     def listed(self, prefix: str, sort: str) -> list[RefInfo]:
         """What `git for-each-ref --sort=SORT PREFIX` lists."""
-        if sort == "refname" and RefSnapshot.answers(prefix):
-            return self.snapshot().under(prefix)
-        state = refs_state(self.path)
-        kept = self._sorted.get((prefix, sort))
-        if kept is not None and kept[0] == state:
-            return kept[1]
-        listed = self._for_each_ref(prefix, sort)
-        if refs_state(self.path) == state:
-            self._sorted[(prefix, sort)] = (state, listed)
+        if not RefSnapshot.answers(prefix) or sort not in _BY_NAME:
+            return self._for_each_ref(prefix, sort)
+        snapshot = self.snapshot()
+        under = snapshot.under(prefix)
+        if sort == "refname":
+            return under
+        # a version order depends on the names alone: git says it again for new names
+        names = tuple(r.name for r in under)
+        kept = self._orders.get((prefix, sort))
+        if kept is not None and kept[0] == names:
+            return [snapshot.by_name[name] for name in kept[1]]
+        with self._listing:
+            listed = self._for_each_ref(prefix, sort)
+        order = tuple(r.name for r in listed)
+        if sorted(order) == list(names):  # else a ref changed meanwhile: keep nothing
+            self._orders[(prefix, sort)] = (names, order)
         return listed
 
     def head_branch(self) -> str:
-        """`git symbolic-ref --short HEAD`, asked again when HEAD or a ref changed (a
-        short name is made longer where it would be ambiguous)."""
+        """`git symbolic-ref --short HEAD`, asked again when HEAD changed or a name came
+        or went (a short name is made longer where it would be ambiguous)."""
         head = _read(str(self.path / "HEAD"))
-        state = (head, self.snapshot().state)
+        state = (head, tuple(self.snapshot().by_name), tuple(sorted(os.listdir(self.path))))
         kept = self._head
         if kept is not None and kept[0] == state:
             return kept[1]
