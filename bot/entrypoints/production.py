@@ -41,20 +41,18 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from waitress import wasyncore
 from waitress.server import create_server
 
-from bot import redaction
 from bot.config.server import ServerSettings
 from bot.config.settings import ConfigError, Settings
 from bot.entrypoints import socket_mode
-from bot.entrypoints.app import LoopApp, create_app, required_secrets
+from bot.entrypoints.app import LoopApp, create_app
 from bot.entrypoints.health import Health
 from bot.entrypoints.leader import LEASE_SECONDS, RENEW_SECONDS, SchedulerLeader
+from bot.entrypoints.preflight import check_start
 from bot.entrypoints.scheduler import start_scheduler, stop_scheduler
 from bot.entrypoints.server import SLACK_PATH, Wsgi, board_access, routes
-from bot.entrypoints.wiring import PARTNER_SECRETS
 from bot.partners import reachability
 from bot.partners.mail import Mailer
 from bot.partners.slack import Chat
-from bot.store.schema import require_current
 from bot.usecases.adoption import adopt_on_first_start
 
 log = logging.getLogger("loopbot.run")
@@ -188,12 +186,7 @@ def run(settings: Settings, *, socket_mode: bool = False, host: str = DEFAULT_HO
     db upgrade`, unreachable partners StartRefused, before anything starts. The scheduler
     runs only while this process holds the database lease (bot/entrypoints/leader.py): with two
     replicas on one PostgreSQL, one runs it and the other takes over if it dies."""
-    missing = settings.secrets.missing(*required_secrets(socket_mode), *PARTNER_SECRETS)
-    if missing:
-        raise ConfigError(f"cannot start: set the environment variable(s) "
-                          f"{', '.join(missing)}")
-    redaction.install(redaction.secret_values(settings))  # whatever the log level
-    require_current(settings.db_url)  # `run` never makes the schema: `loopbot db upgrade` does
+    check_start(settings, socket_mode=socket_mode)
     for problem in check_partners(settings):
         log.warning("starting anyway: %s", problem, extra={"partner": problem.partner})
     with said_if_slow(f"Slack's auth.test at {settings.slack.api_url} (the Slack app starts)"):

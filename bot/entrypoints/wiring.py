@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TypedDict
 
 from bot.config.settings import ConfigError, ServiceSettings, Settings
+from bot.entrypoints.preflight import PARTNER_SECRETS
 from bot.messages.calendar import render_window_ics
 from bot.partners.bugzilla import BugzillaTracker
 from bot.partners.environments import HttpEnvironments
@@ -24,7 +25,6 @@ from bot.store import Store
 from bot.usecases.concurrency import FANOUT_THREADS, Fanout
 from bot.usecases.context import Context, ServicePorts
 
-PARTNER_SECRETS = ("GITHUB_TOKEN", "BUGZILLA_API_KEY")
 APP_WORKERS = 32  # threads running the work after the ack (bot/entrypoints/app.py)
 SCHEDULER_THREADS = 10  # APScheduler's default thread pool
 
