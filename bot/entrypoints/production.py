@@ -15,9 +15,10 @@ Guarantees:
 - The scheduler runs in the same process (bot/entrypoints/scheduler.py).
 - A quick stop: on SIGTERM (or `stop`), the server stops accepting and finishes the acks
   under way, the scheduler is shut down without waiting for a tick that is reading slow
-  partners, and Slack work under way gets `STOP_GRACE` seconds. What is cut short is
-  resumable: a tick reads before it claims anything (the next tick redoes it), and a step
-  is recorded before and after each side effect (repeating the command finishes it).
+  partners, and Slack work under way gets `server.stop_grace` seconds (2.5 by default).
+  What is cut short is resumable: a tick reads before it claims anything (the next tick
+  redoes it), and a step is recorded before and after each side effect (repeating the
+  command finishes it).
   `cli.py` then ends the process without waiting for the threads left behind.
 """
 
@@ -65,7 +66,6 @@ CONNECTION_LIMIT = 512
 # rest); stopping does not wait for it, the trigger wakes the loop
 LOOP_TIMEOUT = 1
 SAY_WAITING_AFTER = 1.0  # seconds: a start waiting longer on a partner says so
-STOP_GRACE = 2.5  # seconds Slack work under way may take to finish when stopping
 
 
 class StartRefused(ConfigError):
@@ -241,23 +241,23 @@ def run(settings: Settings, *, socket_mode: bool = False, host: str = DEFAULT_HO
                           "process": leader.holder}), flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             stop.wait()
-        log.info("stopping")
+        log.info("stopping: Slack work under way gets %g s", settings.server.stop_grace)
     finally:
-        _stop_quickly(server, leader, handler, app)
+        _stop_quickly(server, leader, handler, app, settings.server.stop_grace)
     return 0
 
 
 def _stop_quickly(server: ProductionServer, leader: SchedulerLeader[BackgroundScheduler],
-                  handler: SocketModeHandler | None, app: LoopApp) -> None:
+                  handler: SocketModeHandler | None, app: LoopApp, grace: float) -> None:
     server.stop()
     leader.end()  # the scheduler stops without waiting for a tick; the lease is let go
     if handler is not None:
         socket_mode.close(handler)
-    drained = app.drain(STOP_GRACE)
+    drained = app.drain(grace)
     app.listeners.shutdown(wait=False, cancel_futures=True)
     app.worker.shutdown(wait=False, cancel_futures=True)
     if not drained:  # what is left is cut short: each caller learns it, and what to do
-        told = app.runtime.under_way.tell(STOP_GRACE)
+        told = app.runtime.under_way.tell(grace)
         log.warning("stopped with Slack work under way (%d caller(s) told): repeating the "
                     "command finishes it", told)
     log.info("stopped")

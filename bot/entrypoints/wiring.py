@@ -68,7 +68,10 @@ def build_context(
     assert secrets.github_token is not None and secrets.bugzilla_api_key is not None
     github_token = secrets.github_token.get_secret_value()
     bugzilla_key = secrets.bugzilla_api_key.get_secret_value()
-    options = github_options or {}
+    options: GitHubOptions = {
+        "seconds_between_requests": settings.github.seconds_between_requests,
+        "seconds_between_writes": settings.github.seconds_between_writes,
+        **(github_options or {})}
     connections = connections_for(workers)
     fanout = Fanout()
 
