@@ -44,6 +44,7 @@ from waitress.server import create_server
 from bot import redaction
 from bot.config.server import ServerSettings
 from bot.config.settings import ConfigError, Settings
+from bot.entrypoints import socket_mode
 from bot.entrypoints.app import LoopApp, create_app, required_secrets
 from bot.entrypoints.health import Health
 from bot.entrypoints.leader import LEASE_SECONDS, RENEW_SECONDS, SchedulerLeader
@@ -258,7 +259,7 @@ def _stop_quickly(server: ProductionServer, leader: SchedulerLeader[BackgroundSc
     server.stop()
     leader.end()  # the scheduler stops without waiting for a tick; the lease is let go
     if handler is not None:
-        handler.close()
+        socket_mode.close(handler)
     drained = app.drain(STOP_GRACE)
     app.listeners.shutdown(wait=False, cancel_futures=True)
     app.worker.shutdown(wait=False, cancel_futures=True)

@@ -19,7 +19,6 @@ Guarantees:
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 
 from bot.domain.errors import echoed
@@ -29,7 +28,14 @@ from handlers.grammar.declarations import Subcommand
 from handlers.grammar.intents import BadInput, Command, Help
 from handlers.grammar.lifecycle import subcommand as lifecycle
 from handlers.grammar.questions import subcommand as questions
-from handlers.grammar.words import COMMAND, Words, option_named, read_options, split
+from handlers.grammar.words import (
+    COMMAND,
+    Words,
+    close_spelling,
+    option_named,
+    read_options,
+    split,
+)
 
 HELP_WORDS = ("?", "-h", "--help")
 
@@ -38,7 +44,6 @@ HELP_WORDS = ("?", "-h", "--help")
 SUBCOMMANDS: dict[str, Subcommand] = {**lifecycle.by_name, **questions.by_name,
                                        **checks.by_name}
 MAX_TEXT = 4000  # characters; Slack sends a few thousand at most
-SPELLING_CUTOFF = 0.75  # difflib's ratio: `hlep` -> help is 0.75, `everything` -> verify 0.5
 ALIASES = {"rollback": "backoff"}  # what people also type, for the declared name
 
 
@@ -90,8 +95,7 @@ def closest(name: str) -> str | None:
     starts = [known for known in SUBCOMMANDS if len(word) >= 2 and known.startswith(word)]
     if starts:
         return starts[0]
-    close = difflib.get_close_matches(word, list(SUBCOMMANDS), n=1, cutoff=SPELLING_CUTOFF)
-    return close[0] if close else None
+    return close_spelling(word, list(SUBCOMMANDS))
 
 
 def help_lines(pipeline: Pipeline) -> list[tuple[str, str]]:

@@ -227,14 +227,23 @@ def read_options(words: list[str]) -> tuple[list[str], str | None, str | None]:
 
 
 _OPTION_NAMES = ("emergency", "service", "help")
+# difflib's ratio: `hlep` -> help is 0.75, `--force` -> --service 0.62, `everything` -> verify 0.5
+SPELLING_CUTOFF = 0.75
+
+
+def close_spelling(word: str, known: list[str]) -> str | None:
+    """The known word `word` is a misspelling of, if one is close enough to guess."""
+    close = difflib.get_close_matches(word, known, n=1, cutoff=SPELLING_CUTOFF)
+    return close[0] if close else None
+
 SUBCOMMAND_OPTIONS = ("--cycles",)  # read by the subcommand that takes them
 
 
 def _unknown_option(word: str) -> BadInput:
     known = [f"--{name}" for name in _OPTION_NAMES] + list(SUBCOMMAND_OPTIONS)
-    close = difflib.get_close_matches(word.split("=", 1)[0].lower(), known, n=1, cutoff=0.6)
+    close = close_spelling(word.split("=", 1)[0].lower(), known)
     return BadInput(f"unknown option `{echoed(word)}`"
-                    + (f"; did you mean `{close[0]}`?" if close else ""),
+                    + (f"; did you mean `{close}`?" if close else ""),
                     hint='options: `--service NAME`, `--emergency "REASON"` (a lifecycle '
                          "step), `--cycles N` (metrics)")
 _DASHES = re.compile(r"^[\u2014\u2013\u2012\u2015]{1,2}")  # em, en, figure dash, bar

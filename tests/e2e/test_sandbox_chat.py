@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.config.settings import load_settings
 from bot.sandbox.chat.session import banner, close_chat, open_chat
 
@@ -38,9 +40,21 @@ def texts(items: list[dict[str, Any]], **where: str) -> list[str]:
             and all(i.get(k) == v for k, v in where.items())]
 
 
-def test_the_whole_process_plays_from_a_script(tmp_path: Path) -> None:
-    state = tmp_path / "state"
-    out = play(SCRIPT.read_text(), tmp_path, "--start", "2026-12-01 10:00", "--dir", str(state))
+@pytest.fixture(scope="module")
+def whole_process(tmp_path_factory: pytest.TempPathFactory
+                  ) -> tuple[list[dict[str, Any]], Path]:
+    """One playback of the script, for the tests that only read what it printed and the
+    state it left (read-only): what it printed, and its --dir."""
+    played = tmp_path_factory.mktemp("whole_process")
+    state = played / "state"
+    out = play(SCRIPT.read_text(), played, "--start", "2026-12-01 10:00", "--dir", str(state))
+    return out, state
+
+
+def test_the_whole_process_plays_from_a_script(
+    whole_process: tuple[list[dict[str, Any]], Path],
+) -> None:
+    out, state = whole_process
     assert [i["id"] for i in out if i.get("sandbox") == "bug"] == [1100002, 1100005, 1100006]
     channel = "\n".join(texts(out, channel="C0LOOP0001"))
     for expected in ("loop-server 0.13.0", "rejected on stage", "0.13.0 superseded",
@@ -140,10 +154,12 @@ def test_with_dir_the_environments_and_the_clock_resume(tmp_path: Path) -> None:
     assert envs.count("0.12.2") >= 2, envs  # stage and prod, as the demo left them
 
 
-def test_the_whole_process_is_a_true_fortnight(tmp_path: Path) -> None:
+def test_the_whole_process_is_a_true_fortnight(
+    whole_process: tuple[list[dict[str, Any]], Path],
+) -> None:
     """Issue 20: each section on its day (tagging Tuesday to the next, skipped, one), no
     step called late that was not, and a push off the calendar's prod-push day said so."""
-    out = play(SCRIPT.read_text(), tmp_path, "--start", "2026-12-01 10:00")
+    out = whole_process[0]
     assert [i for i in out if "error" in i] == []
     days = [i["now"][:16] for i in out if i.get("sandbox") == "clock"]
     assert days == ["2026-12-08T10:05", "2026-12-08T13:30", "2026-12-09T10:30",

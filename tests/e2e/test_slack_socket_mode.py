@@ -20,6 +20,7 @@ from websockets.sync.server import ServerConnection, serve
 
 from bot.config.settings import Settings
 from bot.domain.release import State
+from bot.entrypoints import socket_mode
 from bot.entrypoints.app import LoopApp, create_app
 from bot.entrypoints.wiring import build_context
 from bot.sandbox.slack.api import SANDBOX_APP_TOKEN
@@ -93,7 +94,7 @@ class SocketSession:
             acks = {self.received.get(timeout=10)["envelope_id"] for _ in envelopes}
             assert app.drain(30)
         finally:
-            handler.close()
+            socket_mode.close(handler)
             app.close()
         return acks
 

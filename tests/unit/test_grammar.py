@@ -114,12 +114,22 @@ def test_tag_backport_status_help() -> None:
     ("cal", "did you mean `calendar`?", "/loop calendar"),
     ("go", "did you mean `gonogo`?", "/loop gonogo"),
     ("hlep", "did you mean `help`?", "/loop help"),
+    ("status --servce loop-client", "unknown option `--servce`; did you mean `--service`?",
+     "options:"),
 ])
 def test_bad_input_says_what_and_shows_the_usage(text: str, said: str, usage: str) -> None:
     with pytest.raises(BadInput) as refused:
         parse(text)
     assert said in refused.value.message
     assert usage in (refused.value.hint or "")
+
+
+def test_an_unknown_option_far_from_every_known_one_gets_no_guess() -> None:
+    """`--force` was answered "did you mean `--service`?" (difflib's ratio 0.62): options
+    are guessed by the same rule as subcommands."""
+    with pytest.raises(BadInput) as refused:
+        parse("tag --force")
+    assert refused.value.message == "unknown option `--force`"
 
 
 def test_help_is_generated_from_the_declarations() -> None:
