@@ -16,7 +16,7 @@ import threading
 from typing import Any
 
 
-class PromptShutdown(socketserver.BaseServer):
+class PromptShutdown(socketserver.TCPServer):
     """Put it first among a server class's bases: `class S(PromptShutdown, TCPServer)`."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -38,7 +38,7 @@ class PromptShutdown(socketserver.BaseServer):
                     if self._stopping.is_set():
                         break
                     if any(key.fileobj is self for key, _ in ready):
-                        self._handle_request_noblock()
+                        self._handle_request_noblock()  # type: ignore[attr-defined]
                     self.service_actions()
         finally:
             self._stopping.clear()
