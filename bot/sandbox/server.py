@@ -37,6 +37,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar, Self
 from urllib.parse import parse_qs, urlsplit
 
+from bot.prompt_shutdown import PromptShutdown
 from bot.sandbox.faults import Faults, read_spec
 from bot.sandbox.routes import HTTPError, Request, Response
 
@@ -49,7 +50,7 @@ class LoggedRequest:
     received: float = 0.0  # time.monotonic() on arrival, before any injected latency
 
 
-class _Server(ThreadingHTTPServer):
+class _Server(PromptShutdown, ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # NOTES.md: the default backlog of 5 stalls bursts for 1 s
     stand_in: StandIn
@@ -132,9 +133,7 @@ class StandIn:
         if self._thread is not None:  # started already (`with StandIn().start()`): one loop
             return self
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name=f"{self.name}:{self.port}", daemon=True,
-            kwargs={"poll_interval": 0.05},  # stop() waits one poll: 0.5 s by default
-        )
+            target=self._server.serve_forever, name=f"{self.name}:{self.port}", daemon=True)
         self._thread.start()
         return self
 
