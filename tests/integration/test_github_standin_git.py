@@ -117,6 +117,12 @@ def test_refs_and_objects_written_by_any_git_are_seen_at_the_next_read(
     git(bare, "pack-refs", "--all")
     git(bare, "update-ref", "refs/heads/0.11.x", demo_data.branches["0.11.x"])
     assert repo.get_commit("heads/0.11.x").raw_data["sha"] == demo_data.branches["0.11.x"]
+    # a loose ref over a packed one, and gone again: the packed value shows again
+    git(bare, "pack-refs", "--all")
+    (bare / "refs" / "heads" / "0.11.x").write_text(demo_data.tags["0.11.0"] + "\n")
+    assert repo.get_branch("0.11.x").commit.sha == demo_data.tags["0.11.0"]
+    (bare / "refs" / "heads" / "0.11.x").unlink()
+    assert repo.get_branch("0.11.x").commit.sha == demo_data.branches["0.11.x"]
     # a commit written after the stand-in's cat-file started: a loose object, then a pack
     tree = repo.get_git_commit(demo_data.master_head).tree.sha
     loose = git(bare, "commit-tree", tree, "-p", demo_data.master_head, input="Loose\n")
