@@ -189,3 +189,15 @@ def test_stop_ends_the_long_lived_git_and_closes_its_pipes(tmp_path: Path) -> No
     assert stand_in.git(OWNER, NAME).commit(sha) is not None
     assert children() == children_before
     assert pipes() == pipes_before
+
+
+def test_a_stand_in_never_started_keeps_no_git_running(tmp_path: Path) -> None:
+    """A repository built on a stand-in that never serves (a fake's demo data)."""
+    children_before = children()
+    stand_in = GitHubStandIn(tmp_path / "cold", tokens={GITHUB_TOKEN})
+    stand_in.create_repo(OWNER, NAME)
+    sha = stand_in.commit(OWNER, NAME, "master", "Bug 3 — Cold", {"README": "cold\n"})
+    git = stand_in.git(OWNER, NAME)
+    assert [(r.name, r.peeled) for r in git.refs()] == [("refs/heads/master", sha)]
+    assert git.commit(sha) is not None and git.resolve("master") == sha
+    assert children() == children_before

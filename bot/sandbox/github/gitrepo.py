@@ -10,7 +10,8 @@ or tree) are read from one long-lived `git cat-file --batch-command` (catfile.py
 are listed once per state of the ref files (refsnapshot.py), and names are resolved
 against that listing; what only depends on objects (a commit's files, a tree, whether one
 commit contains another) is kept by sha. Names git must interpret (short shas, revision
-syntax) still go to `git rev-parse`. `close()` ends the long-lived process.
+syntax) still go to `git rev-parse`. The long-lived process runs between `open()` and
+`close()` (the GitHub stand-in's start and stop).
 """
 
 from __future__ import annotations
@@ -79,6 +80,10 @@ class GitRepo:
         self.path.mkdir(parents=True, exist_ok=True)
         self.git("init", "--bare", "--quiet", "--initial-branch=master")
         return self
+
+    def open(self) -> None:
+        """Read objects through one long-lived git from now on (until close())."""
+        self._objects.open()
 
     def close(self) -> None:
         """End the long-lived git; later reads each run a git of their own."""
