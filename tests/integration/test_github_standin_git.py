@@ -117,6 +117,12 @@ def test_refs_and_objects_written_by_any_git_are_seen_at_the_next_read(
     git(bare, "pack-refs", "--all")
     git(bare, "update-ref", "refs/heads/0.11.x", demo_data.branches["0.11.x"])
     assert repo.get_commit("heads/0.11.x").raw_data["sha"] == demo_data.branches["0.11.x"]
+    # a loose ref over a packed one, and gone again: the packed value shows again
+    git(bare, "pack-refs", "--all")
+    (bare / "refs" / "heads" / "0.11.x").write_text(demo_data.tags["0.11.0"] + "\n")
+    assert repo.get_branch("0.11.x").commit.sha == demo_data.tags["0.11.0"]
+    (bare / "refs" / "heads" / "0.11.x").unlink()
+    assert repo.get_branch("0.11.x").commit.sha == demo_data.branches["0.11.x"]
     # a commit written after the stand-in's cat-file started: a loose object, then a pack
     tree = repo.get_git_commit(demo_data.master_head).tree.sha
     loose = git(bare, "commit-tree", tree, "-p", demo_data.master_head, input="Loose\n")
@@ -183,3 +189,15 @@ def test_stop_ends_the_long_lived_git_and_closes_its_pipes(tmp_path: Path) -> No
     assert stand_in.git(OWNER, NAME).commit(sha) is not None
     assert children() == children_before
     assert pipes() == pipes_before
+
+
+def test_a_stand_in_never_started_keeps_no_git_running(tmp_path: Path) -> None:
+    """A repository built on a stand-in that never serves (a fake's demo data)."""
+    children_before = children()
+    stand_in = GitHubStandIn(tmp_path / "cold", tokens={GITHUB_TOKEN})
+    stand_in.create_repo(OWNER, NAME)
+    sha = stand_in.commit(OWNER, NAME, "master", "Bug 3 — Cold", {"README": "cold\n"})
+    git = stand_in.git(OWNER, NAME)
+    assert [(r.name, r.peeled) for r in git.refs()] == [("refs/heads/master", sha)]
+    assert git.commit(sha) is not None and git.resolve("master") == sha
+    assert children() == children_before

@@ -3,9 +3,10 @@
 Objects are immutable, so one long-lived git answers every object read of a repository
 (its type, its content, a full sha peeled to a commit or tree) instead of one process
 per read. It sees objects written after it started: git rescans the object store when it
-misses one. Questions are serialised by a lock (the stand-in serves in threads); `close()`
-ends the process and its pipes, after which each question runs a git of its own, so a
-late reader gets its answer and no process is left behind.
+misses one. Questions are serialised by a lock (the stand-in serves in threads). The
+process is kept only between `open()` and `close()` (while the stand-in serves); outside
+them each question runs a git of its own, so a reader before the start or after the
+stop gets its answer and no process is left behind.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class CatFile:
         self._env = env  # read at each start, like every other git the stand-in runs
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
-        self._closed = False
+        self._closed = True  # until open()
 
     def info(self, name: str) -> tuple[str, str, int] | None:
         """(sha, type, size) of the object `name` names, or None when there is none."""
@@ -39,6 +40,11 @@ class CatFile:
         """(sha, type, content) of the object `name` names, or None."""
         found = self._ask("contents", name)
         return None if found is None else (found[0], found[1], found[3])
+
+    def open(self) -> None:
+        """Keep one process for the questions from now on (started at the first)."""
+        with self._lock:
+            self._closed = False
 
     def close(self) -> None:
         with self._lock:
@@ -51,7 +57,7 @@ class CatFile:
             raise ValueError(f"not an object name for cat-file: {name!r}")
         line = f"{command} {name}\n".encode()
         with self._lock:
-            if self._closed:  # after close(): one git for this question alone
+            if self._closed:  # not open: one git for this question alone
                 with self._start() as once:
                     out, _ = once.communicate(line)
                 return _parse(command, _Reader(out))

@@ -10,7 +10,8 @@ or tree) are read from one long-lived `git cat-file --batch-command` (catfile.py
 are listed once per state of the ref files (refsnapshot.py), and names are resolved
 against that listing; what only depends on objects (a commit's files, a tree, whether one
 commit contains another) is kept by sha. Names git must interpret (short shas, revision
-syntax) still go to `git rev-parse`. `close()` ends the long-lived process.
+syntax) still go to `git rev-parse`. The long-lived process runs between `open()` and
+`close()` (the GitHub stand-in's start and stop).
 """
 
 from __future__ import annotations
@@ -79,6 +80,10 @@ class GitRepo:
         self.path.mkdir(parents=True, exist_ok=True)
         self.git("init", "--bare", "--quiet", "--initial-branch=master")
         return self
+
+    def open(self) -> None:
+        """Read objects through one long-lived git from now on (until close())."""
+        self._objects.open()
 
     def close(self) -> None:
         """End the long-lived git; later reads each run a git of their own."""
@@ -203,17 +208,25 @@ class GitRepo:
         return list(self._keep(("changed", sha), (sha,), lambda: (self._changed_files(sha), True)))
 
     def _changed_files(self, sha: str) -> list[FileChange]:
-        args = ("diff-tree", "-r", "--root", "--no-commit-id", "-M", "-z", "-m", "--first-parent")
-        names = self.git(*args, "--name-status", sha).split("\0")
-        stats = self.git(*args, "--numstat", sha).split("\0")
+        # one diff-tree: the raw entries (":modes shas STATUS", path or old and new path),
+        # then the same entries' numstat ("+\t-\tpath", or "+\t-\t", old, new), per parent
+        out = self.git("diff-tree", "-r", "--root", "--no-commit-id", "-M", "-z", "-m",
+                       "--first-parent", "--raw", "--numstat", sha).split("\0")
         files: list[FileChange] = []
-        i = j = 0
-        while i < len(names) - 1:
-            moved = names[i][0] in "RC"  # status, old path, new path
-            added, deleted, _ = stats[j].split("\t", 2)
-            files.append((names[i][0], names[i + 2 if moved else i + 1], _int(added),
-                          _int(deleted), names[i + 1] if moved else None))
-            i, j = i + (3 if moved else 2), j + (3 if moved else 1)
+        i = 0
+        while i < len(out) and out[i].startswith(":"):  # a group per parent (a merge: -m)
+            entries = []
+            while i < len(out) and out[i].startswith(":"):
+                status = out[i].split()[-1][0]
+                moved = status in "RC"
+                entries.append((status, out[i + 1], out[i + 2]) if moved
+                               else (status, out[i + 1]))
+                i += 3 if moved else 2
+            for entry in entries:
+                added, deleted, _ = out[i].split("\t", 2)
+                files.append((entry[0], entry[-1], _int(added), _int(deleted),
+                              entry[1] if len(entry) == 3 else None))
+                i += 3 if len(entry) == 3 else 1
         return files
 
     def merge_tree(self, base: str, head: str) -> str | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +24,9 @@ from bot.sandbox.github.gitobjects import RefInfo
 _RULES = ("{}", "refs/{}", "refs/tags/{}", "refs/heads/{}", "refs/remotes/{}",
           "refs/remotes/{}/HEAD")
 _PLAIN = re.compile(r"[A-Za-z0-9._/+-]+")  # no revision syntax (^ ~ : @ { ...)
+# a loose ref file holding a sha; a name for-each-ref surely lists (not a .lock file)
+_SHA_LINE = re.compile(rb"[0-9a-f]{40}\n")
+_SURE_NAME = re.compile(r"refs(/(?!\.)(?![^/]*\.lock(/|$))[A-Za-z0-9_.+-]*[A-Za-z0-9_+-])+")
 _GLOB = re.compile(r"[*?\[\\]")
 # sorts by the names alone (git breaks ties by name): kept per set of names
 _BY_NAME = frozenset({"refname", "v:refname", "-v:refname", "version:refname",
@@ -114,10 +117,40 @@ class RefLister:
             kept = self._snapshot
             if kept is not None and kept.state == state:
                 return kept
-            snapshot = RefSnapshot(state, tuple(self._for_each_ref("refs/", "refname")))
+            refs = None if kept is None else self._moved(kept, state)
+            if refs is None:
+                refs = self._for_each_ref("refs/", "refname")
+            snapshot = RefSnapshot(state, tuple(refs))
             if refs_state(self.path) == state:  # else it may hold a change its state misses
                 self._snapshot = snapshot
             return snapshot
+
+    def _moved(self, kept: RefSnapshot, state: RefsState) -> list[RefInfo] | None:
+        """The refs after loose refs alone were set or removed (what the stand-in's own
+        update-ref does), read from their files as git reads them; None when git must
+        list them (packed-refs changed, a symbolic ref, a name or object git may skip)."""
+        if kept.state[0] != state[0]:
+            return None
+        before, after = dict(kept.state[1]), dict(state[1])
+        refs = dict(kept.by_name)
+        packed = state[0] or b""
+        for path in before.keys() | after.keys():
+            content = after.get(path)
+            if content == before.get(path):
+                continue
+            name = os.path.relpath(path, self.path).replace(os.sep, "/")
+            if not _SURE_NAME.fullmatch(name) or ".." in name:
+                return None
+            if content is None:  # removed: the packed value shows again, if any
+                if f" {name}\n".encode() in packed:
+                    return None
+                refs.pop(name, None)
+                continue
+            sha = content.decode("ascii", "replace").strip()
+            if not _SHA_LINE.fullmatch(content) or not self._peel([sha]):
+                return None
+            refs[name] = RefInfo(name, sha, *self._peeled[sha])
+        return [refs[name] for name in sorted(refs)]
 
     def listed(self, prefix: str, sort: str) -> list[RefInfo]:
         """What `git for-each-ref --sort=SORT PREFIX` lists."""
@@ -157,18 +190,23 @@ class RefLister:
         out = self._git("for-each-ref", f"--sort={sort}",
                         "--format=%(refname)%00%(objectname)", prefix)
         pairs = [line.split("\0") for line in out.splitlines()]
-        new = sorted({sha for _, sha in pairs} - self._peeled.keys())
+        if not self._peel({sha for _, sha in pairs}):
+            raise CatFileError("a ref names a missing object")
+        return [RefInfo(name, sha, *self._peeled[sha]) for name, sha in pairs]
+
+    def _peel(self, shas: Iterable[str]) -> bool:
+        """Read (and keep) each object's type and peeled sha; False if one is missing."""
+        new = sorted(set(shas) - self._peeled.keys())
         if len(new) > 64:  # thousands of tags: one git for all, not a question each
             lines = self._git("cat-file", "--batch-check=%(objectname) %(objecttype)",
                               input="".join(f"{sha}\n{sha}^{{}}\n" for sha in new)).split("\n")
             for n, sha in enumerate(new):
                 kind, peeled = lines[2 * n].split()[1], lines[2 * n + 1].split()[0]
                 self._peeled[sha] = (kind, peeled)
-        else:
-            for sha in new:
-                object_info, peeled_info = self._objects.info(sha), self._objects.info(
-                    f"{sha}^{{}}")
-                if object_info is None or peeled_info is None:
-                    raise CatFileError(f"{sha} is missing")
-                self._peeled[sha] = (object_info[1], peeled_info[0])
-        return [RefInfo(name, sha, *self._peeled[sha]) for name, sha in pairs]
+            return True
+        for sha in new:
+            object_info, peeled_info = self._objects.info(sha), self._objects.info(f"{sha}^{{}}")
+            if object_info is None or peeled_info is None:
+                return False
+            self._peeled[sha] = (object_info[1], peeled_info[0])
+        return True

@@ -28,6 +28,7 @@ import tempfile
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Self
 
 from bot.domain.errors import Refusal
 from bot.sandbox.github.base import REPO, RepoHandle
@@ -94,10 +95,20 @@ class GitHubStandIn(StandIn):
         self.tokens = frozenset(tokens)
         self._repos: dict[tuple[str, str], RepoHandle] = {}
         self._repos_lock = threading.Lock()
+        self._serving = False  # between start() and stop(): each repository keeps a git
+
+    def start(self) -> Self:
+        with self._repos_lock:
+            self._serving = True
+            for handle in self._repos.values():
+                handle.git.open()
+        super().start()
+        return self
 
     def stop(self) -> None:
         super().stop()
         with self._repos_lock:
+            self._serving = False
             for handle in self._repos.values():
                 handle.git.close()  # its long-lived git, which reads from the root
         if self._owns_root:
@@ -179,6 +190,8 @@ class GitHubStandIn(StandIn):
             if handle is None:
                 handle = RepoHandle(GitRepo(path), RepoShapes(self.url, owner, name))
                 self._repos[(owner, name)] = handle
+                if self._serving:
+                    handle.git.open()
             return handle
 
     def open_repo(self, owner: str, name: str) -> RepoHandle:
