@@ -10,11 +10,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.config.settings import load_settings
+# Each command reads the configuration before importing SQLAlchemy: a bad one is said first.
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
-    settings = load_settings(args.config)  # a bad configuration is said before SQLAlchemy loads
+    from bot.config.settings import load_settings
+
+    settings = load_settings(args.config)
     from bot.store.engine import masked, parse_url
     from bot.store.schema import upgrade
 
@@ -25,6 +27,8 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 
 def _db_current(args: argparse.Namespace) -> int:
+    from bot.config.settings import load_settings
+
     url = load_settings(args.config).db_url
     from bot.store.schema import revision_of
 
@@ -34,6 +38,8 @@ def _db_current(args: argparse.Namespace) -> int:
 
 
 def _db_check(args: argparse.Namespace) -> int:
+    from bot.config.settings import load_settings
+
     url = load_settings(args.config).db_url
     from bot.store.schema import SchemaNotCurrent, require_current
 

@@ -67,3 +67,10 @@ def test_db_commands_load_neither_slack_nor_the_partners_nor_icalendar(tmp_path:
     missing, loaded = loopbot("db", "current", cwd=tmp_path)
     assert missing.returncode == 2 and "app.yaml: no such configuration file" in missing.stderr
     assert not loaded & {"sqlalchemy", "alembic", "sqlmodel"}
+
+
+def test_init_loads_no_configuration_models(tmp_path: Path) -> None:
+    done, loaded = loopbot("init", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "app.yaml").read_bytes() == (ROOT / "app.yaml").read_bytes()
+    assert not loaded & {"pydantic", "yaml", "sqlalchemy", "icalendar"}
