@@ -6,10 +6,14 @@ reported at 15:00 UTC on the day of the push)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
 
 from bot.clock import ManualClock
+from bot.config.settings import load_settings
 from bot.sandbox.github.gitrepo import Signature
-from tests.fixtures.app import DEV, OPS, QA, LoopWorld
+from tests.fixtures.app import DEV, OPS, QA, LoopWorld, start_world, stop_world
+from tests.fixtures.standins import REPO_ROOT, without_opt_ins
 
 UTC = dt.UTC
 
@@ -76,3 +80,17 @@ def play(world: LoopWorld) -> None:
     world.click(DEV, world.last_ephemeral(DEV), "Tag 0.14.2")
     to_stage(world, "0.14.2", "2026-12-22T13:00")
     to_prod(world, "0.14.2", "2026-12-22T16:00", "2026-12-23T09:00")
+
+
+def played_world(root: Path) -> Iterator[LoopWorld]:
+    """A world (as `loop_world`) that has played the history, its clock on 2026-12-28 09:00.
+    For a module's tests that only read it: the board servers they start keep their own
+    caches, so none of them sees what another one read."""
+    base = without_opt_ins(load_settings(REPO_ROOT / "app.yaml", environ={}))
+    sandbox, world = start_world(base, root)
+    try:
+        play(world)
+        at(world, "2026-12-28T09:00")
+        yield world
+    finally:
+        stop_world(sandbox, world)

@@ -4,17 +4,24 @@ against the cycles before, the releases behind them, and bad parameters refused.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+
+import pytest
 
 from bot.board.app import BoardOptions
-from tests.e2e.metrics_history import at, play
+from tests.e2e.metrics_history import played_world
 from tests.e2e.test_board_http import board_server, get, text_of
 from tests.fixtures.app import LoopWorld
 
 
-def test_the_metrics_page_draws_every_chart_without_script(loop_world: LoopWorld) -> None:
-    play(loop_world)
-    at(loop_world, "2026-12-28T09:00")
-    with board_server(loop_world) as server:
+@pytest.fixture(scope="module")
+def played(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoopWorld]:
+    """Played once for this module's tests: each only reads it, through its own server."""
+    yield from played_world(tmp_path_factory.mktemp("played"))
+
+
+def test_the_metrics_page_draws_every_chart_without_script(played: LoopWorld) -> None:
+    with board_server(played) as server:
         answer = get(server, "/metrics?service=loop-server&cycles=3")
         assert answer.status_code == 200
         page = answer.text
@@ -40,8 +47,8 @@ def test_the_metrics_page_draws_every_chart_without_script(loop_world: LoopWorld
         assert 'data-part="/metrics?service=loop-server&amp;cycles=3&amp;part=main"' in page
 
 
-def test_bad_parameters_are_refused_in_one_line(loop_world: LoopWorld) -> None:
-    with board_server(loop_world) as server:
+def test_bad_parameters_are_refused_in_one_line(played: LoopWorld) -> None:
+    with board_server(played) as server:
         for query, said in (("cycles=0", "couldn't use 0 cycles: give 1 to 26"),
                             ("cycles=%3Cb%3E", "cycles must be a number from 1 to 26"),
                             ("service=%3Cscript%3E", "no service named '<script>'")):
@@ -51,8 +58,8 @@ def test_bad_parameters_are_refused_in_one_line(loop_world: LoopWorld) -> None:
             assert "<script>" not in answer.text.split("<body>")[1]
 
 
-def test_the_metrics_of_a_service_with_no_release_say_so(loop_world: LoopWorld) -> None:
-    with board_server(loop_world) as server:
+def test_the_metrics_of_a_service_with_no_release_say_so(played: LoopWorld) -> None:
+    with board_server(played) as server:
         shown = text_of(get(server, "/metrics?service=loop-client").text)
         assert "no prod push in these cycles" in shown
         assert "no release was tagged, pushed or rejected in these cycles" in shown
@@ -60,15 +67,13 @@ def test_the_metrics_of_a_service_with_no_release_say_so(loop_world: LoopWorld) 
 
 
 
-def test_polls_and_viewers_share_one_read_of_the_metrics(loop_world: LoopWorld) -> None:
-    play(loop_world)
-    at(loop_world, "2026-12-28T09:00")
-    with board_server(loop_world, options=BoardOptions(ticket_ttl=60.0)) as server:
-        with loop_world.sandbox.bugzilla.counting() as first:
+def test_polls_and_viewers_share_one_read_of_the_metrics(played: LoopWorld) -> None:
+    with board_server(played, options=BoardOptions(ticket_ttl=60.0)) as server:
+        with played.sandbox.bugzilla.counting() as first:
             assert get(server, "/metrics?cycles=3").status_code == 200
         assert [r.path for r in first] == ["/rest/bug/1096605"]  # when it was reported
-        with loop_world.sandbox.bugzilla.counting() as bugzilla, \
-                loop_world.sandbox.github.counting() as github:
+        with played.sandbox.bugzilla.counting() as bugzilla, \
+                played.sandbox.github.counting() as github:
             for _ in range(3):
                 assert "<svg" in get(server, "/metrics?cycles=3&part=main").text
         assert bugzilla == [] and github == []
