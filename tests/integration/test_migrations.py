@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import MetaData, NullPool, create_engine, text
@@ -21,7 +22,15 @@ from sqlalchemy import MetaData, NullPool, create_engine, text
 from bot.domain.audit import AuditEntry
 from bot.domain.release import Env, Release, State, Ticket
 from bot.store import Store
-from bot.store.schema import SchemaNotCurrent, head_revision, require_current, revision_of, upgrade
+from bot.store.schema import (
+    SchemaNotCurrent,
+    alembic_config,
+    head_revision,
+    require_current,
+    revision_of,
+    revisions,
+    upgrade,
+)
 from bot.store.tables import JOBS_TABLE, metadata
 from tests.fixtures.store import fresh_postgres_database, postgres_server_url
 from tests.integration.racers import racing_context, upgrade_in_process
@@ -51,6 +60,14 @@ def differences(url: str, target: MetaData = metadata,
             return compare_metadata(MigrationContext.configure(conn, opts=options), target)
     finally:
         engine.dispose()
+
+
+def test_the_revisions_read_from_the_files_are_those_alembic_reads() -> None:
+    """The start's check reads the revisions without Alembic: the same graph and head."""
+    scripts = ScriptDirectory.from_config(alembic_config())
+    assert revisions() == {script.revision: tuple(script._normalized_down_revisions)
+                           for script in scripts.walk_revisions()}
+    assert [head_revision()] == scripts.get_heads()
 
 
 def test_upgrade_builds_exactly_the_models_on_an_empty_database(empty_url: str) -> None:
