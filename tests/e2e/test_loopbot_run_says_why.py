@@ -45,9 +45,9 @@ def test_a_first_start_says_what_it_waits_for_and_a_stop_tells_whom_it_cuts(
     sandbox_where: dict[str, Any], response_urls: ResponseUrls, tmp_path: Path,
 ) -> None:
     where = sandbox_where
-    database = tmp_path / "loopbot.db"
-    secrets = secrets_of(where, database)
-    assert secrets["DATABASE_URL"] == migrated_sqlite_url(database)  # what `db upgrade` makes
+    database = migrated_sqlite_url(tmp_path / "loopbot.db")  # what `db upgrade` makes
+    secrets = secrets_of(where, tmp_path / "loopbot.db")
+    assert secrets["DATABASE_URL"] == database
     env = {**os.environ, "PYTHONPATH": str(ROOT), **secrets, "LOG_FORMAT": "text",
            "LOG_LEVEL": "INFO"}
     config = quick_to_stop(config_for(where, tmp_path / "app.yaml"))
