@@ -36,6 +36,7 @@ from bot.config.server import ServerSettings
 from bot.config.services import SLACK_API_URL as SLACK_API_URL
 from bot.config.services import BugzillaProduct as BugzillaProduct
 from bot.config.services import EnvironmentSettings as EnvironmentSettings
+from bot.config.services import GitHubSettings as GitHubSettings
 from bot.config.services import PartnerSettings as PartnerSettings
 from bot.config.services import Roles, ServiceSettings, SlackSettings
 from bot.config.values import WebUrl, calendar_of
@@ -145,7 +146,7 @@ class Settings(_Strict):
     slack: SlackSettings = SlackSettings()
     database_url: str = "sqlite:///loopbot.db"
     board_url: WebUrl | None = None  # the web board's public address: replies link its pages
-    github: PartnerSettings = PartnerSettings(url="https://api.github.com")
+    github: GitHubSettings = GitHubSettings(url="https://api.github.com")
     bugzilla: PartnerSettings = PartnerSettings(url="https://bugzilla.mozilla.org/rest")
     # Who holds each role; a service's own `roles` replace a role's list for that service.
     roles: Roles = Field(default_factory=dict)

@@ -32,6 +32,7 @@ from slack_bolt.logger.messages import warning_client_prioritized_and_token_skip
 from slack_sdk import WebClient
 
 from bot.config.settings import ConfigError, Settings
+from bot.entrypoints.preflight import required_secrets
 from bot.entrypoints.slack_http import VERIFIED, log_unhandled, same_workspace, socket_mode_shapes
 from bot.entrypoints.wiring import APP_WORKERS, build_context
 from bot.partners.slack import SlackDirectory, retry_rate_limits
@@ -41,7 +42,6 @@ from bot.usecases.identity import Directory
 from handlers import actions, commands, home
 from handlers.work import Runtime, unexpected
 
-HTTP_SECRETS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
 # Bolt reads SLACK_BOT_TOKEN from the environment itself even when it is given a client,
 # and then warns that the token is unused: our client is built from that very token.
 _TOKEN_UNUSED = warning_client_prioritized_and_token_skipped()
@@ -53,7 +53,6 @@ class _QuietTokenWarning(logging.Filter):
 
 
 _QUIET_TOKEN_WARNING = _QuietTokenWarning()
-SOCKET_SECRETS = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
 
 
 @dataclass
@@ -86,10 +85,6 @@ class LoopApp:
         self.listeners.shutdown(wait=True)
         self.worker.shutdown(wait=True)
         self.ctx.close()
-
-
-def required_secrets(socket_mode: bool = False) -> tuple[str, ...]:
-    return SOCKET_SECRETS if socket_mode else HTTP_SECRETS
 
 
 def create_app(

@@ -72,12 +72,15 @@ def _calendar(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from bot.entrypoints.production import run
+    from bot.entrypoints.preflight import check_start
     from bot.logs import setup_logging
 
     setup_logging()
-    code = run(load_settings(args.config), socket_mode=args.socket_mode, host=args.host,
-               port=args.port)
+    settings = load_settings(args.config)
+    check_start(settings, socket_mode=args.socket_mode)  # refused before Bolt is imported
+    from bot.entrypoints.production import run
+
+    code = run(settings, socket_mode=args.socket_mode, host=args.host, port=args.port)
     _exit_now(code)
     return code
 
@@ -109,16 +112,17 @@ def _default_port() -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from bot.entrypoints.wiring import build_context
-    from bot.store.schema import require_current
-    from bot.usecases.adoption import import_releases
-    from bot.usecases.ports import PartnerError
-
     settings = load_settings(args.config)
     names = [args.service] if args.service else [s.name for s in settings.services]
     for name in names:
         settings.service(name)  # an unknown name is refused before anything is read
+    from bot.store.schema import require_current
+
     require_current(settings.db_url)  # like `run`: the schema is `loopbot db upgrade`'s
+    from bot.entrypoints.wiring import build_context
+    from bot.usecases.adoption import import_releases
+    from bot.usecases.ports import PartnerError
+
     ctx = build_context(settings)
     try:
         for name in names:

@@ -14,10 +14,10 @@ from bot.config.settings import load_settings
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)  # a bad configuration is said before SQLAlchemy loads
     from bot.store.engine import masked, parse_url
     from bot.store.schema import upgrade
 
-    settings = load_settings(args.config)
     state = upgrade(settings.db_url)
     print(f"{masked(parse_url(settings.db_url))}: schema at revision {state.current} "
           "(the newest)")
@@ -25,18 +25,20 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 
 def _db_current(args: argparse.Namespace) -> int:
+    url = load_settings(args.config).db_url
     from bot.store.schema import revision_of
 
-    state = revision_of(load_settings(args.config).db_url)
+    state = revision_of(url)
     print(f"{state.current or 'none'} (newest: {state.head})")
     return 0
 
 
 def _db_check(args: argparse.Namespace) -> int:
+    url = load_settings(args.config).db_url
     from bot.store.schema import SchemaNotCurrent, require_current
 
     try:
-        state = require_current(load_settings(args.config).db_url)
+        state = require_current(url)
     except SchemaNotCurrent as exc:
         print(f"loopbot: {exc}", file=sys.stderr)
         return 1

@@ -11,7 +11,8 @@ With `state_dir` every stand-in keeps its state there and a later start continue
 it (nothing is seeded twice), the sandbox clock included (`sandbox.clock()`: never
 earlier than where the last run left it).
 `sandbox.settings(base)` is `base` with every partner URL and secret replaced by the
-sandbox's, and each service's main branch the default branch of its repository (a `repo`
+sandbox's (and no pause between GitHub requests: the stand-in has no rate limits), and
+each service's main branch the default branch of its repository (a `repo`
 whose default is `main` works as it is). A `repo` that is no git repository is refused
 (SourceRepoError) before anything starts. Stop it with `stop()` or use it as a context
 manager.
@@ -28,6 +29,7 @@ from typing import Any
 
 from bot.clock import ManualClock
 from bot.config.settings import (
+    GitHubSettings,
     PartnerSettings,
     Secrets,
     ServiceSettings,
@@ -183,7 +185,8 @@ class Sandbox:
             database_url=database_url or f"sqlite:///{self.state_dir / 'loopbot.db'}",
         ))
         return base.model_copy(update={
-            "github": PartnerSettings(url=self.github.url),
+            "github": GitHubSettings(url=self.github.url, seconds_between_requests=0,
+                                     seconds_between_writes=0),  # no rate limits here
             "bugzilla": PartnerSettings(url=f"{self.bugzilla.url}/rest"),
             "services": services,
             "secrets": secrets,

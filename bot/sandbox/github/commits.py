@@ -103,7 +103,7 @@ class CommitRoutes(RouteGroup):
         page, per_page = page_params(request)
         history = repo.history(sha)
         shown = history[(page - 1) * per_page: page * per_page]
-        infos = repo.git.log("--no-walk=unsorted", *shown) if shown else []
+        infos = [_commit(repo, c) for c in shown]
         return Response(200, [repo.shapes.repos_commit(c) for c in infos],
                         page_headers(request, self.repos.url, page, per_page, len(history)))
 
@@ -188,10 +188,12 @@ def _compared(repo: RepoHandle, base_sha: str, head_sha: str) -> Compared | None
         if (base_sha, head_sha) in _COMPARED:
             return _COMPARED[(base_sha, head_sha)]
     merge_base = repo.git.merge_base(base_sha, head_sha)
+    commits = () if merge_base is None else tuple(
+        repo.git.log("--reverse", f"{base_sha}..{head_sha}"))
     found = None if merge_base is None else Compared(
         _commit(repo, base_sha), _commit(repo, merge_base),
-        repo.git.count(f"{base_sha}..{head_sha}"), repo.git.count(f"{head_sha}..{base_sha}"),
-        tuple(repo.git.log("--reverse", f"{base_sha}..{head_sha}")),
+        len(commits), 0 if merge_base == base_sha else repo.git.count(f"{head_sha}..{base_sha}"),
+        commits,
         tuple(repo.git.git("diff", "--name-status", "--no-renames", merge_base,
                            head_sha).splitlines()[:COMPARE_FILE_LIMIT]))
     with _COMPARED_LOCK:

@@ -69,14 +69,13 @@ class FileRoutes(RouteGroup):
         if commit is None:
             raise HTTPError(404, f"No commit found for the ref {ref}")
         file_path = unquote(path).strip("/")
-        found = repo.git.git("ls-tree", "-z", commit, "--", file_path, ok=(0, 128))
-        meta = found.split("\0")[0].split("\t")[0].split()
-        if len(meta) != 3 or meta[1] != "blob":
+        found = repo.git.path_entry(commit, file_path)
+        if found is None or found[0] != "blob":
             raise HTTPError(404, "Not Found")
-        blob = _blob(repo, meta[2])
+        blob = _blob(repo, found[1])
         return Response(200, {
             "type": "file", "encoding": "base64", "size": blob["size"],
-            "name": file_path.rsplit("/", 1)[-1], "path": file_path, "sha": meta[2],
+            "name": file_path.rsplit("/", 1)[-1], "path": file_path, "sha": found[1],
             "content": blob["content"], "url": f"{repo.shapes.api}/contents/{file_path}",
             "git_url": blob["url"], "html_url": f"{repo.shapes.html}/blob/{ref}/{file_path}",
             "download_url": None, "_links": {},
@@ -107,7 +106,7 @@ def _write_blob(repo: RepoHandle, data: bytes) -> str:
 
 
 def _blob(repo: RepoHandle, sha: str) -> dict[str, object]:
-    data = repo.git.git("cat-file", "blob", sha).encode("utf-8")
+    data = repo.git.blob_text(sha).encode("utf-8")
     return {"sha": sha, "size": len(data), "encoding": "base64",
             "content": base64.b64encode(data).decode(), "url":
             f"{repo.shapes.api}/git/blobs/{sha}"}

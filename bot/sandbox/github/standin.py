@@ -97,6 +97,9 @@ class GitHubStandIn(StandIn):
 
     def stop(self) -> None:
         super().stop()
+        with self._repos_lock:
+            for handle in self._repos.values():
+                handle.git.close()  # its long-lived git, which reads from the root
         if self._owns_root:
             shutil.rmtree(self.root, ignore_errors=True)
 
@@ -107,7 +110,8 @@ class GitHubStandIn(StandIn):
         return self.root / owner / f"{name}.git"
 
     def git(self, owner: str, name: str) -> GitRepo:
-        return GitRepo(self.repo_path(owner, name))
+        """The repository's plumbing, the one the API serves from (closed on stop)."""
+        return self._handle(owner, name).git
 
     def create_repo(self, owner: str, name: str) -> Path:
         """An empty bare repository (HEAD on master)."""
@@ -121,7 +125,8 @@ class GitHubStandIn(StandIn):
         branches of `origin` for a plain clone) and tags; its default branch stays the
         default. A `source` that is no git repository raises SourceRepoError first."""
         default = source_default_branch(source)
-        repo = GitRepo(self.create_repo(owner, name))
+        self.create_repo(owner, name)
+        repo = self.git(owner, name)
         with self._handle(owner, name).lock:
             repo.git("fetch", "--quiet", "--no-tags", str(source),
                      "+refs/remotes/origin/*:refs/heads/*", "^refs/remotes/origin/HEAD")
