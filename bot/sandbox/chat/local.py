@@ -252,10 +252,7 @@ class Chat:
         self.flush()
 
     def _unseen(self) -> list[Posted]:
-        slack = self.sandbox.slack
-        posted = sorted([*slack.messages(), *slack.ephemerals()], key=lambda m: float(m.ts))
-        return [m for m in posted if self._seen.get((m.kind, m.channel, m.ts))
-                != (m.text, len(m.edits))]
+        return self.sandbox.slack.changed(self._seen)
 
     def flush(self) -> None:
         """Print every message posted or changed since the last flush, oldest first."""
