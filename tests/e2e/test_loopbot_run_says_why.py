@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +17,7 @@ from bot.sandbox.served import config_for, first_json_line, secrets_of
 from bot.sandbox.served import loopbot as process
 from tests.e2e.test_loopbot_run_process import signed_command
 from tests.fixtures.processes import ROOT, ResponseUrls
+from tests.fixtures.store import migrated_sqlite_url
 
 SLACK_LATENCY = 1.3  # seconds: Slack answers late at the first start (a wait is said after
 # 1 s: 0.3 s to spare for the timer, and each of the two waits costs no more)
@@ -46,13 +45,12 @@ def test_a_first_start_says_what_it_waits_for_and_a_stop_tells_whom_it_cuts(
     sandbox_where: dict[str, Any], response_urls: ResponseUrls, tmp_path: Path,
 ) -> None:
     where = sandbox_where
+    database = migrated_sqlite_url(tmp_path / "loopbot.db")  # what `db upgrade` makes
     secrets = secrets_of(where, tmp_path / "loopbot.db")
+    assert secrets["DATABASE_URL"] == database
     env = {**os.environ, "PYTHONPATH": str(ROOT), **secrets, "LOG_FORMAT": "text",
            "LOG_LEVEL": "INFO"}
     config = quick_to_stop(config_for(where, tmp_path / "app.yaml"))
-    subprocess.run([sys.executable, "-m", "bot.entrypoints.cli", "db", "upgrade",
-                    "--config", str(config)],
-                   cwd=tmp_path, env=env, check=True, timeout=120, capture_output=True)
     slow(where, "slack", SLACK_LATENCY)
     with process(["run", "--config", str(config), "--port", "0"], tmp_path, env) as bot:
         started = first_json_line(bot)

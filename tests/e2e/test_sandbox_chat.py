@@ -176,3 +176,18 @@ def test_the_whole_process_is_a_true_fortnight(whole_process: Played) -> None:
     backed_off = said("backed off from prod", "0.13.2")
     assert "Prod backed off* from 0.13.2 to 0.13.1" in backed_off
     assert "the error rate doubled since the push" in backed_off
+
+
+def test_the_whole_process_ends_with_its_metrics(whole_process: Played) -> None:
+    """whole_process.txt's last line: 0.13.0 rejected on stage, 0.13.1 pushed on Monday
+    and patched by 0.13.2 for a prod bug, 0.13.2 pushed on Tuesday past stage, then
+    backed off on Wednesday."""
+    out = whole_process[0]
+    shown = texts(out, user="@dev")[-1]
+    assert "Delivery metrics of loop-server" in shown
+    assert "2 prod push(es)" in shown
+    assert "100% (3 of 3 release(s)); prod only 100%" in shown
+    assert "0.13.0 rejected on stage; 0.13.1 patched by 0.13.2; 0.13.2 backed off" in shown
+    assert "Time to restore*: median " in shown and "(2 prod failure(s), 1 restored)" in shown
+    # 0.13.1 ships 0.13.0's commits too (rejected, never pushed): counted from 0.12.2
+    assert "10 commit(s) shipped" in shown
