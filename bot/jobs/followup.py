@@ -58,6 +58,16 @@ def releases_with_audit(
         return [(r, uow.audit.find(service, r.version)) for r in releases]
 
 
+def followed(t: Tick, service: ServiceSettings, states: Sequence[State]
+             ) -> list[tuple[Release, list[AuditEntry]]]:
+    """`releases_with_audit` of the releases in `states` among those the late steps and
+    the monitoring follow, read in one unit of work for both, once per tick."""
+    watched = (*waiting_states(service.pipeline), State.PROD_DEPLOYED)
+    found = t.once(("followed", service.name),
+                   lambda: releases_with_audit(t.ctx.store, service.name, watched))
+    return [(release, entries) for release, entries in found if release.state in states]
+
+
 # -- late steps -------------------------------------------------------------------------
 def waiting_states(pipeline: Pipeline) -> tuple[State, ...]:
     """A release waiting on an environment before prod: to be deployed, or verified."""
@@ -85,8 +95,7 @@ def late_steps(t: Tick, service: ServiceSettings) -> None:
     if not is_working_day(today, _skipped(t.calendar)) or t.now < t.at(today):
         return  # nobody is reminded on a day off; the next working day's hour will do
     pipeline = service.pipeline
-    for release, entries in releases_with_audit(t.ctx.store, service.name,
-                                                waiting_states(pipeline)):
+    for release, entries in followed(t, service, waiting_states(pipeline)):
         found = stage_reminder(t.calendar, release, entries, pipeline)
         if release.ticket(release.state.env or "") is None or found is None or \
                 t.now < found[1]:
@@ -118,7 +127,7 @@ def _skipped(calendar: Calendar) -> DayOff:
 def monitoring(t: Tick, service: ServiceSettings) -> None:
     settings = t.ctx.settings.workflow
     window = dt.timedelta(minutes=service.pipeline.monitor_minutes(settings.monitor_minutes))
-    for release, entries in releases_with_audit(t.ctx.store, service.name, (State.PROD_DEPLOYED,)):
+    for release, entries in followed(t, service, (State.PROD_DEPLOYED,)):
         start = entered_at(entries, release, State.PROD_DEPLOYED)
         end = start + window
         prefix = f"monitor:{service.name}:{release.version}"

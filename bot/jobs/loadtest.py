@@ -33,11 +33,15 @@ STALE_AFTER = dt.timedelta(days=1)
 
 def loadtest_duties(t: Tick, service: ServiceSettings) -> None:
     remind_without_window(t, service)
-    with t.ctx.store.unit_of_work() as uow:
-        windows = uow.loadtests.windows(ending_after=t.now - 2 * STALE_AFTER)  # by the end's index
-    for window in windows:
+    for window in t.once("loadtest windows", lambda: _recent_windows(t)):
         if window.service == service.name:
             _window_news(t, service, window)
+
+
+def _recent_windows(t: Tick) -> list[Window]:
+    """Every service's windows still worth news at this tick (one read, by the end's index)."""
+    with t.ctx.store.unit_of_work() as uow:
+        return uow.loadtests.windows(ending_after=t.now - 2 * STALE_AFTER)
 
 
 def remind_without_window(t: Tick, service: ServiceSettings) -> None:

@@ -10,6 +10,8 @@ Guarantees:
 - Everything the scheduler does is recorded in the audit log with the actor "scheduler"
   and the occurrence key as its request id, at the tick's instant.
 - Nothing here reads the clock: `now` is passed in (the instant being run).
+- What several duties read (the releases followed, the load-test windows) is read once
+  per tick (`Tick.once`); claims and posts are never shared, each goes to the store.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ import logging
 import os
 import socket
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
+from typing import TypeVar, cast
 
 from bot.domain.audit import AuditEntry
 from bot.domain.calendar import Calendar
@@ -36,6 +39,7 @@ log = logging.getLogger("loopbot.scheduler")
 ACTOR = "scheduler"
 OWNER = f"{ACTOR}@{socket.gethostname()}:{os.getpid()}"
 LATE_AFTER = dt.timedelta(minutes=15)  # later than this, a message says it is late
+T = TypeVar("T")
 Build = Callable[[], tuple[Rendered, AuditEntry]]
 
 
@@ -47,6 +51,8 @@ class Tick:
     now: dt.datetime  # aware
     calendar: Calendar
     owner: str = OWNER
+    # what the tick's duties read once and share (read at first use: `once`)
+    memo: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def tz(self) -> dt.tzinfo:
@@ -70,6 +76,12 @@ class Tick:
     def mention_in(self, service: str) -> Callable[..., str]:
         """`mention` for one service: what the announcements' renderers are given."""
         return partial(self.mention, service=service)
+
+    def once(self, key: object, read: Callable[[], T]) -> T:
+        """`read()`, the first time `key` is asked for in this tick; its answer after."""
+        if key not in self.memo:
+            self.memo[key] = read()
+        return cast(T, self.memo[key])
 
     def claim(self, key: str) -> bool:
         return self.ctx.store.claim(key, self.owner)
