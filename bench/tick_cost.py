@@ -16,6 +16,7 @@ import argparse
 import cProfile
 import datetime as dt
 import io
+import os
 import pstats
 import tempfile
 import time
@@ -76,7 +77,8 @@ def main() -> int:
                 run_due(ctx, slack, None, moment)
             if profile:
                 profile.disable()
-                pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
+                order = os.environ.get("TICK_SORT", "cumulative")  # or tottime
+                pstats.Stats(profile).sort_stats(order).print_stats(30)
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
             reads = sum(len(s.requests) for s in stand_ins) - before
         finally:

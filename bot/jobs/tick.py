@@ -10,8 +10,9 @@ Guarantees:
 - Everything the scheduler does is recorded in the audit log with the actor "scheduler"
   and the occurrence key as its request id, at the tick's instant.
 - Nothing here reads the clock: `now` is passed in (the instant being run).
-- What several duties read (the releases followed, the load-test windows) is read once
-  per tick (`Tick.once`); claims and posts are never shared, each goes to the store.
+- What several duties read (the environments, the releases followed, the load-test
+  windows) is read once per tick (`Tick.once`): the watch, dev's lag and the monitoring
+  see the same reading of an environment. Claims are never shared: each asks the store.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TypeVar, cast
 
+from bot.config.settings import ServiceSettings
 from bot.domain.audit import AuditEntry
 from bot.domain.calendar import Calendar
+from bot.domain.facts import EnvironmentState
 from bot.domain.release import Release, State
 from bot.markup import plain
 from bot.messages.announcements import Rendered, late_note
@@ -82,6 +85,17 @@ class Tick:
         if key not in self.memo:
             self.memo[key] = read()
         return cast(T, self.memo[key])
+
+    def environments(self, service: ServiceSettings) -> list[EnvironmentState]:
+        """Every environment of `service`, read live once per tick (all at once)."""
+        return self.once(("environments", service.name),
+                         lambda: self.ctx.read_environments(service))
+
+    def environment(self, service: ServiceSettings, env: str) -> EnvironmentState:
+        """`env` as this tick read it already, else read live now."""
+        read = cast(list[EnvironmentState], self.memo.get(("environments", service.name), []))
+        found = next((s for s in read if s.name == env), None)
+        return found if found is not None else self.ctx.read_environment(service, env)
 
     def claim(self, key: str) -> bool:
         return self.ctx.store.claim(key, self.owner)

@@ -37,7 +37,7 @@ def seen_action(env: str) -> str:
 
 
 def watch_environments(t: Tick, service: ServiceSettings) -> None:
-    states = [s for s in t.ctx.read_environments(service)  # all read at once
+    states = [s for s in t.environments(service)  # all read at once
               if s.reachable and s.version]
     if not states:
         return

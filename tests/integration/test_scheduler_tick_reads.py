@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, event
 
 from bot.jobs import run_due
-from tests.fixtures.scheduler import Rehearsal, paris
+from tests.fixtures.scheduler import SERVICE, Rehearsal, paris
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
 
@@ -48,3 +48,40 @@ def test_a_quiet_tick_writes_nothing_and_reads_the_releases_once(
     assert writes == []
     release_reads = [s for s in statements if "\nFROM releases" in s]
     assert len(release_reads) == len(r.settings.services)
+
+
+def reads(r: Rehearsal, env: str) -> tuple[int, int]:
+    """(root reads, heartbeat reads) the stand-in of loop-server's `env` answered so far."""
+    stand_in = r.sandbox.environment(SERVICE, env)
+    return stand_in.count("GET", r"^/$"), stand_in.count("GET", r"^/__heartbeat__")
+
+
+def tick(r: Rehearsal, when: str) -> None:
+    bot = r.bots[0]
+    bot.clock.set(paris(when))
+    run_due(bot.ctx, bot.chat, None, paris(when))
+
+
+def test_the_monitoring_polls_prod_as_the_watch_read_it_in_the_same_tick(
+    rehearsal: Rehearsal,
+) -> None:
+    r = rehearsal
+    r.at("2026-12-07 14:00")
+    r.to_prod("0.13.0")
+    r.run("2026-12-07 14:10")  # the monitoring window is open: prod polled each minute
+    before = reads(r, "prod")
+    tick(r, "2026-12-07 14:11")
+    assert reads(r, "prod") == (before[0] + 1, before[1] + 1)
+    other = r.new_bot()  # another process: the tick's poll of the slot is in the database
+    try:
+        assert other.ctx.store.claim(f"monitor:{SERVICE}:0.13.0:poll:11", "test") is False
+    finally:
+        other.stop()
+
+
+def test_dev_lag_is_judged_on_the_watch_reading_of_dev(shipped_rehearsal: Rehearsal) -> None:
+    r = shipped_rehearsal
+    r.run("2026-12-07 14:00")
+    before = reads(r, "dev")
+    tick(r, "2026-12-07 14:01")
+    assert reads(r, "dev") == (before[0] + 1, before[1] + 1)
