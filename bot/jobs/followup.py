@@ -34,6 +34,7 @@ from bot.domain.deadline import DayOff, LateStep, is_working_day, stage_deadline
 from bot.domain.loadtest import last_load_test_day
 from bot.domain.pipeline import Pipeline
 from bot.domain.release import Release, State
+from bot.jobs.reads import followed, waiting_states
 from bot.jobs.tick import ACTOR, Tick, entered_at, entry
 from bot.messages.announcements import (
     day,
@@ -42,39 +43,13 @@ from bot.messages.announcements import (
     render_late_step,
     render_monitoring_closed,
 )
-from bot.usecases.ports import RecordStore
 
 FAILING = "monitor: heartbeat failing"
 BACK = "monitor: heartbeat back"
 CLOSE_STALE_AFTER = dt.timedelta(days=1)
 
 
-def releases_with_audit(
-    store: RecordStore, service: str, states: Sequence[State]
-) -> list[tuple[Release, list[AuditEntry]]]:
-    """The service's releases in `states`, each with its audit log."""
-    with store.unit_of_work() as uow:
-        releases = uow.releases.find(service, states=states)
-        return [(r, uow.audit.find(service, r.version)) for r in releases]
-
-
-def followed(t: Tick, service: ServiceSettings, states: Sequence[State]
-             ) -> list[tuple[Release, list[AuditEntry]]]:
-    """`releases_with_audit` of the releases in `states` among those the late steps and
-    the monitoring follow, read in one unit of work for both, once per tick."""
-    watched = (*waiting_states(service.pipeline), State.PROD_DEPLOYED)
-    found = t.once(("followed", service.name),
-                   lambda: releases_with_audit(t.ctx.store, service.name, watched))
-    return [(release, entries) for release, entries in found if release.state in states]
-
-
 # -- late steps -------------------------------------------------------------------------
-def waiting_states(pipeline: Pipeline) -> tuple[State, ...]:
-    """A release waiting on an environment before prod: to be deployed, or verified."""
-    return tuple(State.of(e.name, phase) for e in pipeline.before_prod
-                 for phase in ("requested", "deployed"))
-
-
 def stage_reminder(
     calendar: Calendar, release: Release, entries: Sequence[AuditEntry], pipeline: Pipeline,
 ) -> tuple[LateStep, dt.datetime] | None:

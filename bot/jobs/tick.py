@@ -10,9 +10,9 @@ Guarantees:
 - Everything the scheduler does is recorded in the audit log with the actor "scheduler"
   and the occurrence key as its request id, at the tick's instant.
 - Nothing here reads the clock: `now` is passed in (the instant being run).
-- What several duties read (the environments, the releases followed, the load-test
-  windows) is read once per tick (`Tick.once`): the watch, dev's lag and the monitoring
-  see the same reading of an environment. Claims are never shared: each asks the store.
+- What several duties read is read once per tick (`Tick.once`): the environments (the
+  watch, dev's lag and the monitoring see the same reading) and the records in
+  bot/jobs/reads.py (one unit of work). Claims are never shared: each asks the store.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """What a quiet scheduler tick asks of the database (issue 20's tick): after the tick that
 posted the day's announcement, the next minute's tick writes nothing (the occurrences
 it passes are known claimed) and reads the releases it follows once per service, for
-the late steps and the monitoring together."""
+the late steps and the monitoring together, in one transaction with the load-test
+windows; each environment is read once per tick, by the watch, for the monitoring and
+dev's lag too."""
 
 from __future__ import annotations
 
@@ -48,6 +50,8 @@ def test_a_quiet_tick_writes_nothing_and_reads_the_releases_once(
     assert writes == []
     release_reads = [s for s in statements if "\nFROM releases" in s]
     assert len(release_reads) == len(r.settings.services)
+    # one transaction for the records every duty reads, one for the watch's sightings
+    assert [s for s in statements if s.startswith("BEGIN")] == ["BEGIN IMMEDIATE"] * 2
 
 
 def reads(r: Rehearsal, env: str) -> tuple[int, int]:
