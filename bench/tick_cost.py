@@ -9,7 +9,8 @@ tick's cost); each tick is given its instant, as the scheduler's job is.
 Prints CPU per tick (this process: the stand-ins' threads included, so their answers
 to the tick's reads count), SQL statements and transactions per tick (SQLAlchemy
 events) and partner HTTP requests per tick (the stand-ins' request logs).
-Run: .venv/bin/python bench/tick_cost.py [--ticks 200]
+Run: .venv/bin/python bench/tick_cost.py [--ticks 200] [--profile]
+(with --profile, TICK_SORT=tottime and TICK_FILTER=bot/ narrow cProfile's table)
 """
 
 from __future__ import annotations
@@ -79,7 +80,8 @@ def main() -> int:
             if profile:
                 profile.disable()
                 order = os.environ.get("TICK_SORT", "cumulative")  # or tottime
-                pstats.Stats(profile).sort_stats(order).print_stats(30)
+                only = os.environ.get("TICK_FILTER", "")  # e.g. bot/
+                pstats.Stats(profile).sort_stats(order).print_stats(only, 30)
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
             reads = sum(len(s.requests) for s in stand_ins) - before
         finally:
