@@ -24,9 +24,8 @@ import pstats
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 
 from bot.config.settings import load_settings
 from bot.jobs import run_due
@@ -57,7 +56,6 @@ def main() -> int:
             stand_ins = [chat.sandbox.github, chat.sandbox.bugzilla,
                          *chat.sandbox.environments.values()]
             counts = {"statements": 0, "transactions": 0}
-            engine: Any = ctx.store._engine
 
             def statement(*_: object) -> None:
                 counts["statements"] += 1
@@ -65,8 +63,9 @@ def main() -> int:
             def begin(*_: object) -> None:
                 counts["transactions"] += 1
 
-            event.listen(engine, "before_cursor_execute", statement)
-            event.listen(engine, "begin", begin)
+            # every engine of this process: the bot's store is the only one
+            event.listen(Engine, "before_cursor_execute", statement)
+            event.listen(Engine, "begin", begin)
             run_due(ctx, slack, None, START)  # the first tick claims what is past
             counts.update(statements=0, transactions=0)
             before = sum(len(s.requests) for s in stand_ins)

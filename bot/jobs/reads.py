@@ -41,7 +41,8 @@ def releases_with_audit(store: RecordStore, service: str, states: Sequence[State
 
 
 def with_audit(uow: UnitOfWork, service: str, states: Sequence[State]) -> Followed:
-    return [(r, uow.audit.find(service, r.version)) for r in uow.releases.find(service, states)]
+    releases = uow.releases.find(service, states=states)
+    return [(r, uow.audit.find(service, r.version)) for r in releases]
 
 
 @dataclass(frozen=True)
