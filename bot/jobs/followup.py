@@ -127,7 +127,7 @@ def poll(
     end: dt.datetime,
 ) -> bool:
     """Read prod's heartbeat; post a new failure streak or a recovery. True if failing."""
-    state = t.environment(service, "prod")  # the watch's reading of this tick
+    state = t.ctx.read_environment(service, "prod")  # its heartbeat: the watch's has none
     failing = not state.reachable or state.healthy is False
     failures, was_failing = streak(entries)
     prefix = f"monitor:{service.name}:{release.version}"

@@ -10,9 +10,10 @@ Guarantees:
 - Everything the scheduler does is recorded in the audit log with the actor "scheduler"
   and the occurrence key as its request id, at the tick's instant.
 - Nothing here reads the clock: `now` is passed in (the instant being run).
-- What several duties read is read once per tick (`Tick.once`): the environments (the
-  watch, dev's lag and the monitoring see the same reading) and the records in
-  bot/jobs/reads.py (one unit of work). Claims are never shared: each asks the store.
+- What several duties read is read once per tick (`Tick.once`): the environments
+  without their heartbeats (the watch and dev's lag see the same reading; the
+  monitoring reads prod's heartbeat itself) and the records in bot/jobs/reads.py (one
+  unit of work). Claims are never shared: each asks the store.
 """
 
 from __future__ import annotations
@@ -87,15 +88,17 @@ class Tick:
         return cast(T, self.memo[key])
 
     def environments(self, service: ServiceSettings) -> list[EnvironmentState]:
-        """Every environment of `service`, read live once per tick (all at once)."""
+        """Every environment of `service`, read live once per tick (all at once), without
+        the heartbeats: what runs there is what the watch and dev's lag want."""
         return self.once(("environments", service.name),
-                         lambda: self.ctx.read_environments(service))
+                         lambda: self.ctx.read_environments(service, heartbeat=False))
 
     def environment(self, service: ServiceSettings, env: str) -> EnvironmentState:
-        """`env` as this tick read it already, else read live now."""
+        """`env` as this tick read it already, else read live now (without its heartbeat)."""
         read = cast(list[EnvironmentState], self.memo.get(("environments", service.name), []))
         found = next((s for s in read if s.name == env), None)
-        return found if found is not None else self.ctx.read_environment(service, env)
+        return found if found is not None else self.ctx.read_environment(
+            service, env, heartbeat=False)
 
     def claim(self, key: str) -> bool:
         return self.ctx.store.claim(key, self.owner)

@@ -52,11 +52,14 @@ class HttpEnvironments:
             for scheme in ("http://", "https://"):
                 self._session.mount(scheme, HTTPAdapter(pool_maxsize=connections))
 
-    def read(self, name: str, url: str) -> EnvironmentState:
+    def read(self, name: str, url: str, *, heartbeat: bool = True) -> EnvironmentState:
         base, shown = url.rstrip("/"), _display(url)
         details: dict[str, object] = {}
-        root, healthy = self._at_once(lambda: self._root(base),
-                                      lambda: self._healthy(base, details))
+        if heartbeat:
+            root, healthy = self._at_once(lambda: self._root(base),
+                                          lambda: self._healthy(base, details))
+        else:
+            root, healthy = self._root(base), None
         if isinstance(root, _Unreadable):
             error = f"{name} ({shown.rstrip('/')}): {root}"
             log.warning("environment %s", error, extra={"partner": "environment"})

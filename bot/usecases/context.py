@@ -66,15 +66,19 @@ class Context:
         except ConfigError as exc:
             raise Refusal(str(exc)) from None  # it names the services: the whole answer
 
-    def read_environment(self, config: ServiceSettings, env: str) -> EnvironmentState:
+    def read_environment(self, config: ServiceSettings, env: str, *,
+                         heartbeat: bool = True) -> EnvironmentState:
         if env not in config.environments:
             raise Refusal(f"{config.name} has no {env} environment in the configuration")
-        return self.environments.read(env, config.environments[env].url)
+        return self.environments.read(env, config.environments[env].url, heartbeat=heartbeat)
 
-    def read_environments(self, config: ServiceSettings) -> list[EnvironmentState]:
-        """Every environment of the service, read at once, in the configured order."""
-        return self.fanout.map(lambda env: self.read_environment(config, env),
-                               list(config.environments))
+    def read_environments(self, config: ServiceSettings, *,
+                          heartbeat: bool = True) -> list[EnvironmentState]:
+        """Every environment of the service, read at once, in the configured order
+        (without their heartbeats when `heartbeat` is false: the scheduler's watch)."""
+        return self.fanout.map(
+            lambda env: self.read_environment(config, env, heartbeat=heartbeat),
+            list(config.environments))
 
 
 def load_release(ctx: Context, service: str, version: str) -> Release:

@@ -25,13 +25,14 @@ class FakeEnvironments:
         self.states[url] = EnvironmentState(name, url, True, version, rev, branch,
                                             fake_partner, healthy=True)
 
-    def read(self, name: str, url: str) -> EnvironmentState:
+    def read(self, name: str, url: str, *, heartbeat: bool = True) -> EnvironmentState:
         self.threads.append(threading.current_thread().name)
         state = self.states.get(url)
         if state is None:
             return EnvironmentState(name, url, False, error="cannot reach it (refused)")
         return EnvironmentState(name, url, state.reachable, state.version, state.rev,
-                                state.branch, state.fake_partner, state.healthy, state.error)
+                                state.branch, state.fake_partner,
+                                state.healthy if heartbeat else None, state.error)
 
 
 @dataclass

@@ -54,6 +54,17 @@ def test_heartbeat_503_means_unhealthy_but_reachable(
         "storage": True, "provider": False, "message": "provider unavailable"}
 
 
+def test_without_heartbeat_only_what_runs_is_read(
+    environments: HttpEnvironments, environment_standins: dict[str, EnvironmentStandIn]
+) -> None:
+    prod = environment_standins["prod"]
+    prod.set_healthy(provider=False)
+    before = prod.count("GET", r"^/__heartbeat__")
+    state = environments.read("prod", prod.url, heartbeat=False)
+    assert (state.reachable, state.healthy, state.version) == (True, None, "0.13.0")
+    assert prod.count("GET", r"^/__heartbeat__") == before
+
+
 def test_hidden_version_falls_back_to_dockerflow(environments: HttpEnvironments) -> None:
     rev = "1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b"
     with EnvironmentStandIn("prod", version="0.12.3", rev=rev, hide_version=True) as prod:

@@ -202,7 +202,8 @@ class UserDirectory(Protocol):
 class Environments(Protocol):
     """The services' root URLs."""
 
-    def read(self, name: str, url: str) -> EnvironmentState:
-        """GET / (or /__version__) and /__heartbeat__, with a timeout; never raises for an
-        unreachable environment: reachable=False with the reason in `error`."""
+    def read(self, name: str, url: str, *, heartbeat: bool = True) -> EnvironmentState:
+        """GET / (or /__version__) and /__heartbeat__ (unless `heartbeat` is false:
+        `healthy` is then None), with a timeout; never raises for an unreachable
+        environment: reachable=False with the reason in `error`."""
         ...
