@@ -7,6 +7,11 @@ libraries it had imported by then (read from `python -X importtime` in a separat
 - `sandbox` (the chat), `db upgrade` (a fresh database), `db check`, `import`: the whole
   process, with the git processes it waited for (the sandbox's GitHub stand-in).
 
+Then, less noisy than a whole start on a shared machine: the CPU of what a start no longer
+does, each in a fresh process after the store's imports (best of `--runs`): the newest
+revision read by Alembic's ScriptDirectory (as before) or from the files (now), and
+Jinja2's import with the board's Environment (now at the first page).
+
     .venv/bin/python bench/start_cpu.py [--runs 5]
 """
 
@@ -73,6 +78,31 @@ def _children_cpu() -> float:
     return used.ru_utime + used.ru_stime
 
 
+PARTS = {
+    "newest revision, Alembic's ScriptDirectory": (
+        "from alembic.script import ScriptDirectory\n"
+        "ScriptDirectory.from_config(schema.alembic_config()).get_current_head()"),
+    "newest revision, read from the files": "schema.head_revision()",
+    "Jinja2 and the board's Environment": "renderer._env",
+}
+PART = """import time
+from zoneinfo import ZoneInfo
+from bot.board.render import Renderer
+from bot.store import schema, tables
+renderer = Renderer(ZoneInfo("UTC"))
+started = time.process_time()
+{}
+print(time.process_time() - started)
+"""
+
+
+def part_cpu(code: str) -> float:
+    done = subprocess.run([COMMAND[0], "-c", PART.format(code)], cwd=ROOT, check=True,
+                          capture_output=True, text=True, env={**os.environ,
+                                                               "PYTHONPATH": str(ROOT)})
+    return float(done.stdout)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="best of this many runs each")
@@ -107,6 +137,9 @@ def main() -> int:
                 heavy = imported(measure(True)[1])
                 print(f"{name:22} {best:5.2f} s CPU (best of {runs})  imports: "
                       f"{', '.join(heavy) or '-'}", flush=True)
+    for name, code in PARTS.items():
+        best = min(part_cpu(code) for _ in range(runs))
+        print(f"{name:44} {best * 1000:6.1f} ms CPU (best of {runs})", flush=True)
     return 0
 
 

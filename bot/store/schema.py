@@ -13,6 +13,9 @@ and refusing to serve on one that is behind.
 - `revision_of(url)` says where a database stands; `require_current(url)` raises
   `SchemaNotCurrent` naming the command to run (`loopbot db upgrade`) unless it is at the
   newest revision. Messages show the URL with its password masked.
+- The newest revision is read from the revision files themselves (`revisions()`, with
+  `ast`), so checking a schema at start imports no Alembic (nor Mako); Alembic is imported
+  only to run revisions or write one, and `upgrade` of a current schema runs none.
 """
 
 from __future__ import annotations
