@@ -139,5 +139,7 @@ def setup_logging(
     # APScheduler says "Running job ..." every minute at INFO: only at DEBUG
     logging.getLogger("apscheduler").setLevel(logging.DEBUG if level == "DEBUG"
                                               else logging.WARNING)
+    # Alembic says "setup plugin ..." at INFO when imported (`run` checks the schema lazily)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     return handler
 

@@ -34,6 +34,9 @@ class ServerSettings(StrictModel):
     trusted_proxy: str | None = None  # the proxy's IP address as the bot sees it, or "*"
     trusted_proxy_headers: tuple[str, ...] = ("x-forwarded-for", "x-forwarded-proto")
     trusted_proxy_count: int = Field(default=1, ge=1)  # proxies in the chain, counted
+    # seconds Slack work under way may take to finish at a stop (then it is cut short and
+    # its callers told); kept well under a container's kill timeout
+    stop_grace: float = Field(default=2.5, ge=0, le=20)
 
     @field_validator("trusted_proxy")
     @classmethod

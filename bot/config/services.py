@@ -54,6 +54,14 @@ class PartnerSettings(_Strict):
     url: WebUrl
 
 
+class GitHubSettings(PartnerSettings):
+    """GitHub's address, and the pauses PyGithub makes before each request and each write:
+    its defaults keep clear of GitHub's secondary rate limits; a stand-in needs none."""
+
+    seconds_between_requests: float = Field(default=0.25, ge=0, le=10)
+    seconds_between_writes: float = Field(default=1.0, ge=0, le=10)
+
+
 class BugzillaProduct(_Strict):
     product: str = "Cloud Services"
     component: str = "Operations: Deployment Requests"

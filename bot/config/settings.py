@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Mapping
-from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -24,6 +23,10 @@ from pydantic import (
     model_validator,
 )
 
+from bot.config.files import DEFAULT_CONFIG as DEFAULT_CONFIG
+from bot.config.files import ConfigError as ConfigError
+from bot.config.files import config_path as config_path
+from bot.config.files import default_config_text as default_config_text
 from bot.config.options import LoadTestSettings
 from bot.config.options import ReleaseCommitSettings as ReleaseCommitSettings
 from bot.config.options import ServiceWorkflow as ServiceWorkflow
@@ -36,6 +39,7 @@ from bot.config.server import ServerSettings
 from bot.config.services import SLACK_API_URL as SLACK_API_URL
 from bot.config.services import BugzillaProduct as BugzillaProduct
 from bot.config.services import EnvironmentSettings as EnvironmentSettings
+from bot.config.services import GitHubSettings as GitHubSettings
 from bot.config.services import PartnerSettings as PartnerSettings
 from bot.config.services import Roles, ServiceSettings, SlackSettings
 from bot.config.values import WebUrl, calendar_of
@@ -43,7 +47,6 @@ from bot.domain.cycle import CalendarError
 from bot.domain.errors import unknown_service
 from bot.domain.pipeline import Pipeline, PipelineError
 
-DEFAULT_CONFIG = "app.yaml"
 ROLES = ("DEV", "OPS", "QA", "emergency")
 SECRET_NAMES = (
     "SLACK_BOT_TOKEN",
@@ -55,10 +58,6 @@ SECRET_NAMES = (
     "SMTP_URL",
     "WEB_TOKEN",
 )
-
-
-class ConfigError(Exception):
-    """The configuration cannot be used; the message says which file and key."""
 
 
 class FreezeSettings(_Strict):
@@ -145,7 +144,7 @@ class Settings(_Strict):
     slack: SlackSettings = SlackSettings()
     database_url: str = "sqlite:///loopbot.db"
     board_url: WebUrl | None = None  # the web board's public address: replies link its pages
-    github: PartnerSettings = PartnerSettings(url="https://api.github.com")
+    github: GitHubSettings = GitHubSettings(url="https://api.github.com")
     bugzilla: PartnerSettings = PartnerSettings(url="https://bugzilla.mozilla.org/rest")
     # Who holds each role; a service's own `roles` replace a role's list for that service.
     roles: Roles = Field(default_factory=dict)
@@ -219,16 +218,6 @@ class Settings(_Strict):
             if service.name == name:
                 return service
         raise ConfigError(unknown_service(name, (s.name for s in self.services)))
-
-
-def config_path(path: str | os.PathLike[str] | None = None) -> Path:
-    """The config file to read: the argument, else $LOOPBOT_CONFIG, else ./app.yaml."""
-    return Path(path or os.environ.get("LOOPBOT_CONFIG") or DEFAULT_CONFIG)
-
-
-def default_config_text() -> str:
-    """The commented default configuration shipped in the package (bot/app.yaml)."""
-    return resources.files("bot").joinpath("app.yaml").read_text(encoding="utf-8")
 
 
 def load_settings(

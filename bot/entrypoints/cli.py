@@ -9,10 +9,9 @@ import argparse
 import datetime as dt
 import sys
 from collections.abc import Callable, Sequence
-from importlib import metadata
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from bot.config.settings import ConfigError, load_settings
+from bot.config.files import ConfigError
 from bot.domain.cycle import parse_day
 from bot.domain.errors import Refusal, echoed
 from bot.entrypoints.cli_db import add_db_parser
@@ -45,6 +44,7 @@ def _sandbox_chat(args: argparse.Namespace) -> int:
 
 
 def _calendar(args: argparse.Namespace) -> int:
+    from bot.config.settings import load_settings
     from bot.usecases import calendar_feed as feed
 
     settings = load_settings(args.config)
@@ -72,12 +72,16 @@ def _calendar(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from bot.entrypoints.production import run
+    from bot.config.settings import load_settings
+    from bot.entrypoints.preflight import check_start
     from bot.logs import setup_logging
 
     setup_logging()
-    code = run(load_settings(args.config), socket_mode=args.socket_mode, host=args.host,
-               port=args.port)
+    settings = load_settings(args.config)
+    check_start(settings, socket_mode=args.socket_mode)  # refused before Bolt is imported
+    from bot.entrypoints.production import run
+
+    code = run(settings, socket_mode=args.socket_mode, host=args.host, port=args.port)
     _exit_now(code)
     return code
 
@@ -109,16 +113,19 @@ def _default_port() -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from bot.entrypoints.wiring import build_context
-    from bot.store.schema import require_current
-    from bot.usecases.adoption import import_releases
-    from bot.usecases.ports import PartnerError
+    from bot.config.settings import load_settings
 
     settings = load_settings(args.config)
     names = [args.service] if args.service else [s.name for s in settings.services]
     for name in names:
         settings.service(name)  # an unknown name is refused before anything is read
+    from bot.store.schema import require_current
+
     require_current(settings.db_url)  # like `run`: the schema is `loopbot db upgrade`'s
+    from bot.entrypoints.wiring import build_context
+    from bot.usecases.adoption import import_releases
+    from bot.usecases.ports import PartnerError
+
     ctx = build_context(settings)
     try:
         for name in names:
@@ -219,17 +226,31 @@ def _add_slack_parsers(
 
 
 def _version() -> str:
+    from importlib import metadata  # 0.07 s of CPU: only when the version is asked for
+
     try:
         return metadata.version("loopbot")
     except metadata.PackageNotFoundError:  # run from a checkout that was never installed
         return "(not installed)"
 
 
+class _PrintVersion(argparse.Action):
+    """`-V`/`--version`: argparse's own action needs the text when the parser is built."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        print(f"loopbot {_version()}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="loopbot", description="Run a web service's release process from Slack."
     )
-    parser.add_argument("-V", "--version", action="version", version=f"loopbot {_version()}",
+    parser.add_argument("-V", "--version", action=_PrintVersion,
                         help="print loopbot's version and exit")
     common, inner = _config_option(None), _config_option(argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)

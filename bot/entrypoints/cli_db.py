@@ -10,14 +10,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.config.settings import load_settings
+# Each command reads the configuration before importing SQLAlchemy: a bad one is said first.
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
+    from bot.config.settings import load_settings
+
+    settings = load_settings(args.config)
     from bot.store.engine import masked, parse_url
     from bot.store.schema import upgrade
 
-    settings = load_settings(args.config)
     state = upgrade(settings.db_url)
     print(f"{masked(parse_url(settings.db_url))}: schema at revision {state.current} "
           "(the newest)")
@@ -25,18 +27,24 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 
 def _db_current(args: argparse.Namespace) -> int:
+    from bot.config.settings import load_settings
+
+    url = load_settings(args.config).db_url
     from bot.store.schema import revision_of
 
-    state = revision_of(load_settings(args.config).db_url)
+    state = revision_of(url)
     print(f"{state.current or 'none'} (newest: {state.head})")
     return 0
 
 
 def _db_check(args: argparse.Namespace) -> int:
+    from bot.config.settings import load_settings
+
+    url = load_settings(args.config).db_url
     from bot.store.schema import SchemaNotCurrent, require_current
 
     try:
-        state = require_current(load_settings(args.config).db_url)
+        state = require_current(url)
     except SchemaNotCurrent as exc:
         print(f"loopbot: {exc}", file=sys.stderr)
         return 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from bot.config.settings import DEFAULT_CONFIG, config_path, default_config_text
+from bot.config.files import DEFAULT_CONFIG, config_path, default_config_text
 from bot.domain.errors import Refusal
 
 

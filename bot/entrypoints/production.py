@@ -15,9 +15,10 @@ Guarantees:
 - The scheduler runs in the same process (bot/entrypoints/scheduler.py).
 - A quick stop: on SIGTERM (or `stop`), the server stops accepting and finishes the acks
   under way, the scheduler is shut down without waiting for a tick that is reading slow
-  partners, and Slack work under way gets `STOP_GRACE` seconds. What is cut short is
-  resumable: a tick reads before it claims anything (the next tick redoes it), and a step
-  is recorded before and after each side effect (repeating the command finishes it).
+  partners, and Slack work under way gets `server.stop_grace` seconds (2.5 by default).
+  What is cut short is resumable: a tick reads before it claims anything (the next tick
+  redoes it), and a step is recorded before and after each side effect (repeating the
+  command finishes it).
   `cli.py` then ends the process without waiting for the threads left behind.
 """
 
@@ -41,20 +42,18 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from waitress import wasyncore
 from waitress.server import create_server
 
-from bot import redaction
 from bot.config.server import ServerSettings
 from bot.config.settings import ConfigError, Settings
 from bot.entrypoints import socket_mode
-from bot.entrypoints.app import LoopApp, create_app, required_secrets
+from bot.entrypoints.app import LoopApp, create_app
 from bot.entrypoints.health import Health
 from bot.entrypoints.leader import LEASE_SECONDS, RENEW_SECONDS, SchedulerLeader
+from bot.entrypoints.preflight import check_start
 from bot.entrypoints.scheduler import start_scheduler, stop_scheduler
 from bot.entrypoints.server import SLACK_PATH, Wsgi, board_access, routes
-from bot.entrypoints.wiring import PARTNER_SECRETS
 from bot.partners import reachability
 from bot.partners.mail import Mailer
 from bot.partners.slack import Chat
-from bot.store.schema import require_current
 from bot.usecases.adoption import adopt_on_first_start
 
 log = logging.getLogger("loopbot.run")
@@ -67,7 +66,6 @@ CONNECTION_LIMIT = 512
 # rest); stopping does not wait for it, the trigger wakes the loop
 LOOP_TIMEOUT = 1
 SAY_WAITING_AFTER = 1.0  # seconds: a start waiting longer on a partner says so
-STOP_GRACE = 2.5  # seconds Slack work under way may take to finish when stopping
 
 
 class StartRefused(ConfigError):
@@ -188,12 +186,7 @@ def run(settings: Settings, *, socket_mode: bool = False, host: str = DEFAULT_HO
     db upgrade`, unreachable partners StartRefused, before anything starts. The scheduler
     runs only while this process holds the database lease (bot/entrypoints/leader.py): with two
     replicas on one PostgreSQL, one runs it and the other takes over if it dies."""
-    missing = settings.secrets.missing(*required_secrets(socket_mode), *PARTNER_SECRETS)
-    if missing:
-        raise ConfigError(f"cannot start: set the environment variable(s) "
-                          f"{', '.join(missing)}")
-    redaction.install(redaction.secret_values(settings))  # whatever the log level
-    require_current(settings.db_url)  # `run` never makes the schema: `loopbot db upgrade` does
+    check_start(settings, socket_mode=socket_mode)
     for problem in check_partners(settings):
         log.warning("starting anyway: %s", problem, extra={"partner": problem.partner})
     with said_if_slow(f"Slack's auth.test at {settings.slack.api_url} (the Slack app starts)"):
@@ -248,23 +241,23 @@ def run(settings: Settings, *, socket_mode: bool = False, host: str = DEFAULT_HO
                           "process": leader.holder}), flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             stop.wait()
-        log.info("stopping")
+        log.info("stopping: Slack work under way gets %g s", settings.server.stop_grace)
     finally:
-        _stop_quickly(server, leader, handler, app)
+        _stop_quickly(server, leader, handler, app, settings.server.stop_grace)
     return 0
 
 
 def _stop_quickly(server: ProductionServer, leader: SchedulerLeader[BackgroundScheduler],
-                  handler: SocketModeHandler | None, app: LoopApp) -> None:
+                  handler: SocketModeHandler | None, app: LoopApp, grace: float) -> None:
     server.stop()
     leader.end()  # the scheduler stops without waiting for a tick; the lease is let go
     if handler is not None:
         socket_mode.close(handler)
-    drained = app.drain(STOP_GRACE)
+    drained = app.drain(grace)
     app.listeners.shutdown(wait=False, cancel_futures=True)
     app.worker.shutdown(wait=False, cancel_futures=True)
     if not drained:  # what is left is cut short: each caller learns it, and what to do
-        told = app.runtime.under_way.tell(STOP_GRACE)
+        told = app.runtime.under_way.tell(grace)
         log.warning("stopped with Slack work under way (%d caller(s) told): repeating the "
                     "command finishes it", told)
     log.info("stopped")

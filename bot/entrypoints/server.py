@@ -8,7 +8,8 @@ waitress (bot/entrypoints/production.py).
 standard library's threaded server (one thread per request, a listen backlog of 128 so a
 burst of Slack requests is not stalled by SYN retries: NOTES.md), bound to the host and
 port asked (port 0 picks a free one; `url` says which), started and stopped without
-leaking its thread. Request lines are logged at DEBUG, without bodies or headers.
+leaking its thread, and stopped at once (bot/prompt_shutdown.py). Request lines are
+logged at DEBUG, without bodies or headers.
 """
 
 from __future__ import annotations
@@ -28,13 +29,14 @@ from bot.entrypoints.health import Health
 from bot.entrypoints.http_headers import with_security_headers
 from bot.entrypoints.slack_http import SlackGate
 from bot.entrypoints.web import create_web_app
+from bot.prompt_shutdown import PromptShutdown
 
 SLACK_PATH = "/slack/events"
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 log = logging.getLogger("loopbot.http")
 
 
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+class _ThreadingWSGIServer(PromptShutdown, ThreadingMixIn, WSGIServer):
     daemon_threads = True
     request_queue_size = 128
 
@@ -108,12 +110,12 @@ class Server:
         if self._thread is not None:  # `with Server(...).start()`: a second loop outlived stop()
             return self
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="loop-http",
-                                        kwargs={"poll_interval": 0.1}, daemon=True)
+                                        daemon=True)
         self._thread.start()
         return self
 
     def serve_forever(self) -> None:
-        self._httpd.serve_forever(poll_interval=0.5)
+        self._httpd.serve_forever()
 
     def stop(self) -> None:
         self._httpd.shutdown()

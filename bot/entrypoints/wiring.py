@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TypedDict
 
 from bot.config.settings import ConfigError, ServiceSettings, Settings
+from bot.entrypoints.preflight import PARTNER_SECRETS
 from bot.messages.calendar import render_window_ics
 from bot.partners.bugzilla import BugzillaTracker
 from bot.partners.environments import HttpEnvironments
@@ -24,7 +25,6 @@ from bot.store import Store
 from bot.usecases.concurrency import FANOUT_THREADS, Fanout
 from bot.usecases.context import Context, ServicePorts
 
-PARTNER_SECRETS = ("GITHUB_TOKEN", "BUGZILLA_API_KEY")
 APP_WORKERS = 32  # threads running the work after the ack (bot/entrypoints/app.py)
 SCHEDULER_THREADS = 10  # APScheduler's default thread pool
 
@@ -68,7 +68,10 @@ def build_context(
     assert secrets.github_token is not None and secrets.bugzilla_api_key is not None
     github_token = secrets.github_token.get_secret_value()
     bugzilla_key = secrets.bugzilla_api_key.get_secret_value()
-    options = github_options or {}
+    options: GitHubOptions = {
+        "seconds_between_requests": settings.github.seconds_between_requests,
+        "seconds_between_writes": settings.github.seconds_between_writes,
+        **(github_options or {})}
     connections = connections_for(workers)
     fanout = Fanout()
 

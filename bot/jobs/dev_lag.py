@@ -20,7 +20,7 @@ from bot.jobs.tick import Tick, entry
 from bot.messages.announcements import Rendered
 from bot.messages.blocks import escape, section
 from bot.usecases.context import Context
-from bot.usecases.dev_lag import dev_lag
+from bot.usecases.dev_lag import dev_lag, following
 
 SEEN = "dev behind master"
 
@@ -29,7 +29,8 @@ def watch_dev_lag(t: Tick, service: ServiceSettings) -> None:
     allowed = service.workflow.dev_max_lag_minutes
     if allowed is None:
         return
-    lag = dev_lag(t.ctx, service)
+    follower = following(service)
+    lag = dev_lag(t.ctx, service, t.environment(service, follower) if follower else None)
     if lag is None or not lag.lagging or lag.rev is None:
         return
     seen_key = f"devlag-seen:{service.name}:{lag.rev}"

@@ -34,6 +34,7 @@ from bot.domain.deadline import DayOff, LateStep, is_working_day, stage_deadline
 from bot.domain.loadtest import last_load_test_day
 from bot.domain.pipeline import Pipeline
 from bot.domain.release import Release, State
+from bot.jobs.reads import followed, waiting_states
 from bot.jobs.tick import ACTOR, Tick, entered_at, entry
 from bot.messages.announcements import (
     day,
@@ -42,29 +43,13 @@ from bot.messages.announcements import (
     render_late_step,
     render_monitoring_closed,
 )
-from bot.usecases.ports import RecordStore
 
 FAILING = "monitor: heartbeat failing"
 BACK = "monitor: heartbeat back"
 CLOSE_STALE_AFTER = dt.timedelta(days=1)
 
 
-def releases_with_audit(
-    store: RecordStore, service: str, states: Sequence[State]
-) -> list[tuple[Release, list[AuditEntry]]]:
-    """The service's releases in `states`, each with its audit log."""
-    with store.unit_of_work() as uow:
-        releases = uow.releases.find(service, states=states)
-        return [(r, uow.audit.find(service, r.version)) for r in releases]
-
-
 # -- late steps -------------------------------------------------------------------------
-def waiting_states(pipeline: Pipeline) -> tuple[State, ...]:
-    """A release waiting on an environment before prod: to be deployed, or verified."""
-    return tuple(State.of(e.name, phase) for e in pipeline.before_prod
-                 for phase in ("requested", "deployed"))
-
-
 def stage_reminder(
     calendar: Calendar, release: Release, entries: Sequence[AuditEntry], pipeline: Pipeline,
 ) -> tuple[LateStep, dt.datetime] | None:
@@ -85,8 +70,7 @@ def late_steps(t: Tick, service: ServiceSettings) -> None:
     if not is_working_day(today, _skipped(t.calendar)) or t.now < t.at(today):
         return  # nobody is reminded on a day off; the next working day's hour will do
     pipeline = service.pipeline
-    for release, entries in releases_with_audit(t.ctx.store, service.name,
-                                                waiting_states(pipeline)):
+    for release, entries in followed(t, service, waiting_states(pipeline)):
         found = stage_reminder(t.calendar, release, entries, pipeline)
         if release.ticket(release.state.env or "") is None or found is None or \
                 t.now < found[1]:
@@ -118,7 +102,7 @@ def _skipped(calendar: Calendar) -> DayOff:
 def monitoring(t: Tick, service: ServiceSettings) -> None:
     settings = t.ctx.settings.workflow
     window = dt.timedelta(minutes=service.pipeline.monitor_minutes(settings.monitor_minutes))
-    for release, entries in releases_with_audit(t.ctx.store, service.name, (State.PROD_DEPLOYED,)):
+    for release, entries in followed(t, service, (State.PROD_DEPLOYED,)):
         start = entered_at(entries, release, State.PROD_DEPLOYED)
         end = start + window
         prefix = f"monitor:{service.name}:{release.version}"
@@ -143,7 +127,7 @@ def poll(
     end: dt.datetime,
 ) -> bool:
     """Read prod's heartbeat; post a new failure streak or a recovery. True if failing."""
-    state = t.ctx.read_environment(service, "prod")
+    state = t.environment(service, "prod")  # the watch's reading of this tick
     failing = not state.reachable or state.healthy is False
     failures, was_failing = streak(entries)
     prefix = f"monitor:{service.name}:{release.version}"

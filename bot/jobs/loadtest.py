@@ -22,20 +22,17 @@ from bot.domain.calendar import Calendar
 from bot.domain.cycle import Event
 from bot.domain.loadtest import Window
 from bot.domain.release import Release, State
+from bot.jobs.reads import STALE_AFTER, tick_reads
 from bot.jobs.tick import Tick, entry
 from bot.messages.announcements import Rendered, day
 from bot.messages.blocks import escape, section
 from bot.messages.loadtest import window_span
 from bot.usecases.context import Context
 
-STALE_AFTER = dt.timedelta(days=1)
-
 
 def loadtest_duties(t: Tick, service: ServiceSettings) -> None:
     remind_without_window(t, service)
-    with t.ctx.store.unit_of_work() as uow:
-        windows = uow.loadtests.windows(ending_after=t.now - 2 * STALE_AFTER)  # by the end's index
-    for window in windows:
+    for window in tick_reads(t).windows:
         if window.service == service.name:
             _window_news(t, service, window)
 

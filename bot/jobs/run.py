@@ -32,15 +32,10 @@ from bot.domain.errors import Refusal
 from bot.domain.release import State
 from bot.jobs.cycle import cycle_duties
 from bot.jobs.dev_lag import dev_lag_instants, watch_dev_lag
-from bot.jobs.followup import (
-    late_steps,
-    monitoring,
-    releases_with_audit,
-    stage_reminder,
-    waiting_states,
-)
+from bot.jobs.followup import late_steps, monitoring, stage_reminder
 from bot.jobs.gonogo import gonogo_duties, gonogo_instants
 from bot.jobs.loadtest import loadtest_duties, loadtest_instants
+from bot.jobs.reads import followed_states, releases_with_audit
 from bot.jobs.tick import Tick, entered_at
 from bot.jobs.watch import watch_environments
 from bot.logs import log_context
@@ -107,14 +102,15 @@ def _release_instants(
 ) -> Iterator[dt.datetime]:
     service = settings.name
     pipeline = settings.pipeline
-    for release, entries in releases_with_audit(ctx.store, service, waiting_states(pipeline)):
+    window = dt.timedelta(minutes=settings.pipeline.monitor_minutes(
+        ctx.settings.workflow.monitor_minutes))
+    for release, entries in releases_with_audit(ctx.store, service, followed_states(settings)):
+        if release.state is State.PROD_DEPLOYED:
+            yield entered_at(entries, release, State.PROD_DEPLOYED) + window
+            continue
         found = stage_reminder(calendar, release, entries, pipeline)
         if found is not None:
             yield found[1]
-    window = dt.timedelta(minutes=settings.pipeline.monitor_minutes(
-        ctx.settings.workflow.monitor_minutes))
-    for release, entries in releases_with_audit(ctx.store, service, (State.PROD_DEPLOYED,)):
-        yield entered_at(entries, release, State.PROD_DEPLOYED) + window
 
 
 def _guarded(duty: Duty, tick: Tick, service: ServiceSettings) -> None:

@@ -10,6 +10,9 @@ Guarantees:
 - Everything the scheduler does is recorded in the audit log with the actor "scheduler"
   and the occurrence key as its request id, at the tick's instant.
 - Nothing here reads the clock: `now` is passed in (the instant being run).
+- What several duties read is read once per tick (`Tick.once`): the environments (the
+  watch, dev's lag and the monitoring see the same reading) and the records in
+  bot/jobs/reads.py (one unit of work). Claims are never shared: each asks the store.
 """
 
 from __future__ import annotations
@@ -19,11 +22,14 @@ import logging
 import os
 import socket
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
+from typing import TypeVar, cast
 
+from bot.config.settings import ServiceSettings
 from bot.domain.audit import AuditEntry
 from bot.domain.calendar import Calendar
+from bot.domain.facts import EnvironmentState
 from bot.domain.release import Release, State
 from bot.markup import plain
 from bot.messages.announcements import Rendered, late_note
@@ -36,6 +42,7 @@ log = logging.getLogger("loopbot.scheduler")
 ACTOR = "scheduler"
 OWNER = f"{ACTOR}@{socket.gethostname()}:{os.getpid()}"
 LATE_AFTER = dt.timedelta(minutes=15)  # later than this, a message says it is late
+T = TypeVar("T")
 Build = Callable[[], tuple[Rendered, AuditEntry]]
 
 
@@ -47,6 +54,8 @@ class Tick:
     now: dt.datetime  # aware
     calendar: Calendar
     owner: str = OWNER
+    # what the tick's duties read once and share (read at first use: `once`)
+    memo: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def tz(self) -> dt.tzinfo:
@@ -70,6 +79,23 @@ class Tick:
     def mention_in(self, service: str) -> Callable[..., str]:
         """`mention` for one service: what the announcements' renderers are given."""
         return partial(self.mention, service=service)
+
+    def once(self, key: object, read: Callable[[], T]) -> T:
+        """`read()`, the first time `key` is asked for in this tick; its answer after."""
+        if key not in self.memo:
+            self.memo[key] = read()
+        return cast(T, self.memo[key])
+
+    def environments(self, service: ServiceSettings) -> list[EnvironmentState]:
+        """Every environment of `service`, read live once per tick (all at once)."""
+        return self.once(("environments", service.name),
+                         lambda: self.ctx.read_environments(service))
+
+    def environment(self, service: ServiceSettings, env: str) -> EnvironmentState:
+        """`env` as this tick read it already, else read live now."""
+        read = cast(list[EnvironmentState], self.memo.get(("environments", service.name), []))
+        found = next((s for s in read if s.name == env), None)
+        return found if found is not None else self.ctx.read_environment(service, env)
 
     def claim(self, key: str) -> bool:
         return self.ctx.store.claim(key, self.owner)

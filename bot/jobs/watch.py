@@ -29,6 +29,7 @@ from bot.messages.announcements import (
     render_environment_change,
     render_prod_alarm,
 )
+from bot.usecases.ports import UnitOfWork
 
 
 def seen_action(env: str) -> str:
@@ -36,23 +37,26 @@ def seen_action(env: str) -> str:
 
 
 def watch_environments(t: Tick, service: ServiceSettings) -> None:
-    for state in t.ctx.read_environments(service):  # all read at once
-        if state.reachable and state.version:
-            seen, previous = _last_sighting(t, service.name, state.name)
-            watch_one(t, service, state, seen, previous)
+    states = [s for s in t.environments(service)  # all read at once
+              if s.reachable and s.version]
+    if not states:
+        return
+    with t.ctx.store.unit_of_work() as uow:  # one transaction for every environment's
+        sightings = [_last_sighting(uow, service.name, s.name) for s in states]
+    for state, (seen, previous) in zip(states, sightings, strict=True):
+        watch_one(t, service, state, seen, previous)
 
 
-def _last_sighting(t: Tick, service: str, env: str) -> tuple[int, str | None]:
+def _last_sighting(uow: UnitOfWork, service: str, env: str) -> tuple[int, str | None]:
     """(how many versions were seen on env, the last), from the last sighting alone: its
     key says its number, so the cost does not grow with the years (issue 17)."""
-    with t.ctx.store.unit_of_work() as uow:
-        last = uow.audit.last(service, seen_action(env), ACTOR)
-        if last is None:
-            return 0, None
-        number = _number(last.request_id or "", service, env)
-        if number is None:  # recorded under another key (older loopbot): count them
-            number = uow.audit.count(service, seen_action(env), ACTOR)
-        return number, last.version
+    last = uow.audit.last(service, seen_action(env), ACTOR)
+    if last is None:
+        return 0, None
+    number = _number(last.request_id or "", service, env)
+    if number is None:  # recorded under another key (older loopbot): count them
+        number = uow.audit.count(service, seen_action(env), ACTOR)
+    return number, last.version
 
 
 def _number(key: str, service: str, env: str) -> int | None:

@@ -22,13 +22,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-
-import icalendar
+from typing import TYPE_CHECKING
 
 from bot.domain import times
 from bot.domain.calendar import Calendar
 from bot.domain.cycle import Cycle
 from bot.domain.loadtest import Window
+
+if TYPE_CHECKING:  # imported where an ICS is built: every `loopbot` command reads FORMATS
+    import icalendar
 
 FORMATS = ("text", "json", "ics")
 TAG_EVENT_LENGTH = dt.timedelta(hours=1)
@@ -101,6 +103,8 @@ def window_event(calendar: Calendar, window: Window, stamp: dt.datetime) -> ical
 
 
 def _feed(name: str, calendar: Calendar) -> icalendar.Calendar:
+    import icalendar
+
     feed = icalendar.Calendar()
     feed.add("prodid", "-//loopbot//release calendar//EN")
     feed.add("version", "2.0")
@@ -135,6 +139,8 @@ def _event(
     *, uid: str, summary: str, start: dt.date, end: dt.date, stamp: dt.datetime,
     description: str,
 ) -> icalendar.Event:
+    import icalendar
+
     event = icalendar.Event()
     event.add("uid", uid)
     event.add("dtstamp", stamp.astimezone(dt.UTC))

@@ -9,15 +9,21 @@ Guarantees:
   appears in a message.
 - Slack's rate limits: every client the bot uses (this one, the Bolt app's, response
   URLs through `respond`) retries a 429 `ratelimited` up to `RATE_LIMIT_RETRIES` times,
-  each after Slack's Retry-After (Slack did not act on a 429, so nothing is sent twice).
+  each after Slack's Retry-After and at most a tenth more (`retry_wait`; slack_sdk's own
+  handler adds up to a whole second, even to `Retry-After: 0`). Slack did not act on a
+  429, so nothing is sent twice.
 """
 
 from __future__ import annotations
 
+import random
+import time
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from slack_sdk import WebClient, WebhookClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryState
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.config.settings import ConfigError, Settings
@@ -26,12 +32,39 @@ from bot.usecases.ports import PartnerError, PostedMessage
 PARTNER = "Slack"
 DEFAULT_TIMEOUT = 10
 RATE_LIMIT_RETRIES = 3
+NO_RETRY_AFTER = 1  # seconds to wait on a 429 without Retry-After (slack_sdk's choice)
+
+
+def retry_wait(headers: Mapping[str, str | Sequence[str]], jitter: float | None = None
+               ) -> float:
+    """Seconds to wait before retrying a 429: Slack's Retry-After, plus `jitter` (0 to 1,
+    random if None) tenths of it, so clients told the same second do not all come back
+    at once."""
+    said = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+    if isinstance(said, str | None):  # slack_sdk gives a list of values, or one
+        said = [said] if said else []
+    seconds = int(said[0]) if said else NO_RETRY_AFTER
+    return seconds * (1 + (random.random() if jitter is None else jitter) / 10)
+
+
+class _RetryAfter(RateLimitErrorRetryHandler):
+    """slack_sdk's rate-limit retry, waiting `retry_wait` instead."""
+
+    def prepare_for_next_attempt(self, *, state: RetryState, request: HttpRequest,
+                                 response: HttpResponse | None = None,
+                                 error: Exception | None = None) -> None:
+        if response is None:
+            assert error is not None
+            raise error
+        state.next_attempt_requested = True
+        time.sleep(retry_wait(response.headers))
+        state.increment_current_attempt()
 
 
 def retry_rate_limits(client: WebClient | WebhookClient) -> None:
-    """Make `client` retry Slack's 429 after its Retry-After (slack_sdk's handler)."""
+    """Make `client` retry Slack's 429 after its Retry-After."""
     if not any(isinstance(h, RateLimitErrorRetryHandler) for h in client.retry_handlers):
-        client.retry_handlers.append(RateLimitErrorRetryHandler(RATE_LIMIT_RETRIES))
+        client.retry_handlers.append(_RetryAfter(RATE_LIMIT_RETRIES))
 
 
 def respond(response_url: str, message: dict[str, Any],

@@ -19,8 +19,8 @@ stand-in in another process can be driven too; a bad body is answered 400 naming
 
 Every request is logged (`requests`: method, path, query, and when it arrived) so tests
 and benchmarks count exactly what a client sent, and see which requests were in flight
-together; `GET /__sandbox__/activity` says how many partner requests came so far and how
-many are being answered now.
+together; `GET /__sandbox__/activity` says how many partner requests came so far, how
+many of them were writes (any method but GET and HEAD), and how many are being answered now.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar, Self
 from urllib.parse import parse_qs, urlsplit
 
+from bot.prompt_shutdown import PromptShutdown
 from bot.sandbox.faults import Faults, read_spec
 from bot.sandbox.routes import HTTPError, Request, Response
 
@@ -49,7 +50,7 @@ class LoggedRequest:
     received: float = 0.0  # time.monotonic() on arrival, before any injected latency
 
 
-class _Server(ThreadingHTTPServer):
+class _Server(PromptShutdown, ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # NOTES.md: the default backlog of 5 stalls bursts for 1 s
     stand_in: StandIn
@@ -82,7 +83,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             headers={k.lower(): v for k, v in self.headers.items()},
             body=body,
         )
-        with self.server.stand_in.serving(request.path):
+        with self.server.stand_in.serving(request.path, request.method):
             response = self.server.stand_in.dispatch(request)
         if response is None:  # a dropped connection
             self.close_connection = True
@@ -114,7 +115,7 @@ class StandIn:
         self.faults = Faults()
         self.requests: list[LoggedRequest] = []
         self._log_lock = threading.Lock()
-        self._received = self._busy = 0  # partner requests (`/__sandbox__/...` aside)
+        self._received = self._busy = self._writes = 0  # partner requests (control aside)
         self._server = _Server((host, port), _RequestHandler)
         self._server.stand_in = self
         self._thread: threading.Thread | None = None
@@ -132,9 +133,7 @@ class StandIn:
         if self._thread is not None:  # started already (`with StandIn().start()`): one loop
             return self
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name=f"{self.name}:{self.port}", daemon=True,
-            kwargs={"poll_interval": 0.05},  # stop() waits one poll: 0.5 s by default
-        )
+            target=self._server.serve_forever, name=f"{self.name}:{self.port}", daemon=True)
         self._thread.start()
         return self
 
@@ -178,11 +177,12 @@ class StandIn:
             seen.extend(self.requests[start:])
 
     @contextmanager
-    def serving(self, path: str) -> Iterator[None]:
+    def serving(self, path: str, method: str = "GET") -> Iterator[None]:
         """Counts the partner requests being answered, for `/__sandbox__/activity`."""
         control = path.startswith("/__sandbox__/")
         with self._log_lock:
             self._received += not control
+            self._writes += not control and method not in ("GET", "HEAD")
             self._busy += not control
         try:
             yield
@@ -191,10 +191,12 @@ class StandIn:
                 self._busy -= not control
 
     def activity(self) -> dict[str, int]:
-        """Partner requests received so far and being answered now: a client in another
-        process (`loopbot sandbox chat --url`) sees from them when the bot is at work."""
+        """Partner requests received so far, the writes among them, and those being
+        answered now: a client in another process (`loopbot sandbox chat --url`) sees from
+        them when the bot is at work (and, by the writes, how long GitHub's pacing may
+        keep it quiet)."""
         with self._log_lock:
-            return {"received": self._received, "busy": self._busy}
+            return {"received": self._received, "busy": self._busy, "writes": self._writes}
 
     # -- dispatch ----------------------------------------------------------------------
     def dispatch(self, request: Request) -> Response | None:

@@ -11,7 +11,8 @@ With `state_dir` every stand-in keeps its state there and a later start continue
 it (nothing is seeded twice), the sandbox clock included (`sandbox.clock()`: never
 earlier than where the last run left it).
 `sandbox.settings(base)` is `base` with every partner URL and secret replaced by the
-sandbox's, and each service's main branch the default branch of its repository (a `repo`
+sandbox's (and no pause between GitHub requests: the stand-in has no rate limits), and
+each service's main branch the default branch of its repository (a `repo`
 whose default is `main` works as it is). A `repo` that is no git repository is refused
 (SourceRepoError) before anything starts. Stop it with `stop()` or use it as a context
 manager.
@@ -22,13 +23,13 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bot.clock import ManualClock
 from bot.config.settings import (
+    GitHubSettings,
     PartnerSettings,
     Secrets,
     ServiceSettings,
@@ -184,7 +185,8 @@ class Sandbox:
             database_url=database_url or f"sqlite:///{self.state_dir / 'loopbot.db'}",
         ))
         return base.model_copy(update={
-            "github": PartnerSettings(url=self.github.url),
+            "github": GitHubSettings(url=self.github.url, seconds_between_requests=0,
+                                     seconds_between_writes=0),  # no rate limits here
             "bugzilla": PartnerSettings(url=f"{self.bugzilla.url}/rest"),
             "services": services,
             "secrets": secrets,
@@ -205,10 +207,9 @@ class Sandbox:
         }
 
     def stop(self) -> None:
-        stand_ins = (*self.environments.values(), self.slack, self.bugzilla, self.github)
-        # Each stop waits for its server's next poll: together they wait once, not 8 times.
-        with ThreadPoolExecutor(len(stand_ins)) as pool:
-            list(pool.map(lambda stand_in: stand_in.stop(), stand_ins))
+        # Each stop is prompt (bot/prompt_shutdown.py): one after the other is quickest.
+        for stand_in in (*self.environments.values(), self.slack, self.bugzilla, self.github):
+            stand_in.stop()
         if self._owns_dir:
             shutil.rmtree(self.state_dir, ignore_errors=True)
 

@@ -15,6 +15,7 @@ No message raised or logged by the store shows the database password.
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, case, literal, or_, select, update
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
     from bot.config.settings import Settings
 
 
+TAKEN_KEPT = 4096  # claim keys remembered as taken: a tick asks again for a few dozen
+
+
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -48,6 +52,7 @@ class Store:
         except StoreError:
             self._engine.dispose()
             raise
+        self._taken: OrderedDict[str, None] = OrderedDict()  # claims seen taken (`claim`)
         self.commit_files = CommitFiles(self._connect, clock)
         self.metrics = MetricsReads(self._connect, clock)
 
@@ -74,12 +79,20 @@ class Store:
     def claim(self, key: str, owner: str) -> bool:
         """Claim `key` (e.g. "announce:loop-server:2026-12-08") for `owner`: True for the
         one caller that got it first, False for everyone else, forever."""
+        if key in self._taken:  # a claim is never undone: no write to learn it again
+            return False
         values = {"key": key, "owner": owner, "claimed_at": self._clock()}
         insert = insert_ignoring(self.dialect, claims, values, ["key"]).returning(claims.c.id)
         with self._connect() as conn:
             won = conn.execute(insert).first() is not None
             conn.commit()
+        self._remember_taken(key)
         return won
+
+    def _remember_taken(self, key: str) -> None:
+        self._taken[key] = None
+        if len(self._taken) > TAKEN_KEPT:
+            self._taken.popitem(last=False)
 
     def hold_lease(self, name: str, holder: str, seconds: float) -> bool:
         """Take or renew the lease `name` for `holder` until `seconds` from now: True when

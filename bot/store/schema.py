@@ -13,25 +13,30 @@ and refusing to serve on one that is behind.
 - `revision_of(url)` says where a database stands; `require_current(url)` raises
   `SchemaNotCurrent` naming the command to run (`loopbot db upgrade`) unless it is at the
   newest revision. Messages show the URL with its password masked.
+- The newest revision is read from the revision files themselves (`revisions()`, with
+  `ast`), so checking a schema at start imports no Alembic (nor Mako); Alembic is imported
+  only to run revisions or write one, and `upgrade` of a current schema runs none.
 """
 
 from __future__ import annotations
 
+import ast
 import functools
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.store.engine import build_engine, masked, parse_url, scrub
 from bot.store.errors import StoreError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 UPGRADE_COMMAND = "loopbot db upgrade"
@@ -55,20 +60,48 @@ class SchemaState:
 
 
 def alembic_config() -> Config:
+    # Alembic (with Mako, ~0.3 s of CPU) only where a schema is made or a revision written
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
 
 @functools.cache
-def _scripts() -> ScriptDirectory:
-    return ScriptDirectory.from_config(alembic_config())
+def revisions() -> dict[str, tuple[str, ...]]:
+    """Each revision of bot/store/migrations/versions and the ones it revises, read from
+    the files' `revision` and `down_revision` as Alembic reads them, without importing
+    Alembic's script machinery (a check of the schema at start needs only the head)."""
+    graph: dict[str, tuple[str, ...]] = {}
+    for path in sorted((MIGRATIONS / "versions").glob("*.py")):
+        values = dict(_assignments(ast.parse(path.read_text(encoding="utf-8"))))
+        if "revision" in values:
+            down = values.get("down_revision")
+            graph[str(values["revision"])] = tuple(down) if isinstance(down, (tuple, list)) \
+                else (() if down is None else (str(down),))
+    return graph
+
+
+def _assignments(module: ast.Module) -> Iterator[tuple[str, object]]:
+    """The module's top-level `revision = ...` and `down_revision = ...` (annotated or not)."""
+    for node in module.body:
+        target: ast.expr
+        if isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        else:
+            continue
+        if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
+            yield target.id, ast.literal_eval(value)
 
 
 def head_revision() -> str:
-    head = _scripts().get_current_head()
-    assert head is not None, "bot/store/migrations has revisions"
-    return head
+    graph = revisions()
+    heads = set(graph) - {down for downs in graph.values() for down in downs}
+    assert len(heads) == 1, f"bot/store/migrations has one head, not {sorted(heads)}"
+    return heads.pop()
 
 
 def upgrade(url: str | URL, target: str = "head") -> SchemaState:
@@ -86,11 +119,15 @@ def upgrade(url: str | URL, target: str = "head") -> SchemaState:
                 if conn.dialect.name == "postgresql":
                     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),
                                  {"key": UPGRADE_LOCK})
-                config = alembic_config()
-                config.attributes["connection"] = conn
                 current = _current(conn)
                 if current is not None and not _known(current):
                     raise _unknown(masked(parsed), current)
+                if target == "head" and current == head_revision():
+                    return SchemaState(current, current)  # nothing to run: no Alembic
+                from alembic import command  # see alembic_config
+
+                config = alembic_config()
+                config.attributes["connection"] = conn
                 command.upgrade(config, target)
                 if sqlite:
                     _check_references(conn)
@@ -107,6 +144,8 @@ def new_revision(message: str) -> Path:
     with tempfile.TemporaryDirectory(prefix="loopbot-revision-") as folder:
         url = f"sqlite:///{Path(folder) / 'scratch.db'}"
         upgrade(url)
+        from alembic import command  # see alembic_config
+
         engine = build_engine(parse_url(url))
         try:
             with engine.connect() as conn:
@@ -150,10 +189,7 @@ def require_current(url: str | URL) -> SchemaState:
 
 
 def _known(revision: str) -> bool:
-    try:
-        return _scripts().get_revision(revision) is not None
-    except CommandError:
-        return False
+    return revision in revisions()
 
 
 def _unknown(where: str, revision: str) -> SchemaNotCurrent:

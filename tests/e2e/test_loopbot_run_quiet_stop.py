@@ -16,19 +16,20 @@ from bot.sandbox.served import config_for, first_json_line, secrets_of
 from bot.sandbox.served import loopbot as process
 from tests.e2e.test_loopbot_run_process import ROOT, eventually, signed_command
 from tests.fixtures.processes import ResponseUrls
+from tests.fixtures.store import migrated_sqlite_url
 
 
 def test_a_stop_at_rest_does_not_count_idle_threads_as_busy(
     sandbox_where: dict[str, Any], response_urls: ResponseUrls, tmp_path: Path,
 ) -> None:
+    migrated_sqlite_url(tmp_path / "loopbot.db")  # `loopbot db upgrade` is not the point here
     secrets = secrets_of(sandbox_where, tmp_path / "loopbot.db")
     env = {**os.environ, "PYTHONPATH": str(ROOT), **secrets, "LOG_FORMAT": "json",
            "LOG_LEVEL": "INFO"}
     config = config_for(sandbox_where, tmp_path / "app.yaml")
-    for command in (["db", "upgrade"], ["import"]):
-        subprocess.run([sys.executable, "-m", "bot.entrypoints.cli", *command, "--config",
-                        str(config)], cwd=tmp_path, env=env, check=True, timeout=120,
-                       capture_output=True)
+    subprocess.run([sys.executable, "-m", "bot.entrypoints.cli", "import", "--config",
+                    str(config)], cwd=tmp_path, env=env, check=True, timeout=120,
+                   capture_output=True)
     with process(["run", "--config", str(config), "--port", "0"], tmp_path, env) as bot:
         started = first_json_line(bot)
         for text in ("help", "status", "envs"):  # the pools start threads, then idle

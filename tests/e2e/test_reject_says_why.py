@@ -3,27 +3,18 @@ reads the reason where it reads the rejection, not only in `/loop history`."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import json
 
 from bot.domain.release import Env, State
-from tests.e2e.test_sandbox_chat import play, texts
 from tests.fixtures.app import QA, LoopWorld
 
-SCRIPT = """\
-!clock 2026-12-08 10:05
-/loop tag
-!click Tag 0.13.0
-@qa /loop request stage 0.13.0
-!deploy stage 0.13.0
-@ops /loop deployed stage 0.13.0
-@qa /loop reject stage 0.13.0 renaming a room answers 500 <!channel> 🚀
-"""
 
-
-def test_the_channel_message_of_a_rejection_gives_its_reason(tmp_path: Path) -> None:
-    out = play(SCRIPT, tmp_path, "--start", "2026-12-01 10:00")
-    rejected = [t for t in texts(out, channel="C0LOOP0001") if "rejected on stage" in t]
-    assert rejected, texts(out)
+def test_the_channel_message_of_a_rejection_gives_its_reason(loop_world: LoopWorld) -> None:
+    loop_world.to_stage("0.13.0")
+    loop_world.command(QA, "reject stage 0.13.0 renaming a room answers 500 <!channel> 🚀")
+    rejected = [m.text + "\n" + json.dumps(m.blocks, ensure_ascii=False)
+                for m in loop_world.channel() if "rejected on stage" in m.text]
+    assert rejected, [m.text for m in loop_world.channel()]
     said = rejected[-1]
     assert "renaming a room answers 500" in said and "🚀" in said
     assert "<!channel>" not in said  # user text is escaped: no mention of everyone

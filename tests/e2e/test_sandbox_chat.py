@@ -13,8 +13,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from bot.config.settings import load_settings
 from bot.sandbox.chat.session import banner, close_chat, open_chat
 
@@ -40,20 +38,10 @@ def texts(items: list[dict[str, Any]], **where: str) -> list[str]:
             and all(i.get(k) == v for k, v in where.items())]
 
 
-@pytest.fixture(scope="module")
-def whole_process(tmp_path_factory: pytest.TempPathFactory
-                  ) -> tuple[list[dict[str, Any]], Path]:
-    """One playback of the script, for the tests that only read what it printed and the
-    state it left (read-only): what it printed, and its --dir."""
-    played = tmp_path_factory.mktemp("whole_process")
-    state = played / "state"
-    out = play(SCRIPT.read_text(), played, "--start", "2026-12-01 10:00", "--dir", str(state))
-    return out, state
+Played = tuple[list[dict[str, Any]], Path]  # the `whole_process` fixture (tests/e2e/conftest.py)
 
 
-def test_the_whole_process_plays_from_a_script(
-    whole_process: tuple[list[dict[str, Any]], Path],
-) -> None:
+def test_the_whole_process_plays_from_a_script(whole_process: Played) -> None:
     out, state = whole_process
     assert [i["id"] for i in out if i.get("sandbox") == "bug"] == [1100002, 1100005, 1100006]
     channel = "\n".join(texts(out, channel="C0LOOP0001"))
@@ -154,9 +142,7 @@ def test_with_dir_the_environments_and_the_clock_resume(tmp_path: Path) -> None:
     assert envs.count("0.12.2") >= 2, envs  # stage and prod, as the demo left them
 
 
-def test_the_whole_process_is_a_true_fortnight(
-    whole_process: tuple[list[dict[str, Any]], Path],
-) -> None:
+def test_the_whole_process_is_a_true_fortnight(whole_process: Played) -> None:
     """Issue 20: each section on its day (tagging Tuesday to the next, skipped, one), no
     step called late that was not, and a push off the calendar's prod-push day said so."""
     out = whole_process[0]
@@ -190,3 +176,18 @@ def test_the_whole_process_is_a_true_fortnight(
     backed_off = said("backed off from prod", "0.13.2")
     assert "Prod backed off* from 0.13.2 to 0.13.1" in backed_off
     assert "the error rate doubled since the push" in backed_off
+
+
+def test_the_whole_process_ends_with_its_metrics(whole_process: Played) -> None:
+    """whole_process.txt's last line: 0.13.0 rejected on stage, 0.13.1 pushed on Monday
+    and patched by 0.13.2 for a prod bug, 0.13.2 pushed on Tuesday past stage, then
+    backed off on Wednesday."""
+    out = whole_process[0]
+    shown = texts(out, user="@dev")[-1]
+    assert "Delivery metrics of loop-server" in shown
+    assert "2 prod push(es)" in shown
+    assert "100% (3 of 3 release(s)); prod only 100%" in shown
+    assert "0.13.0 rejected on stage; 0.13.1 patched by 0.13.2; 0.13.2 backed off" in shown
+    assert "Time to restore*: median " in shown and "(2 prod failure(s), 1 restored)" in shown
+    # 0.13.1 ships 0.13.0's commits too (rejected, never pushed): counted from 0.12.2
+    assert "10 commit(s) shipped" in shown

@@ -1,16 +1,16 @@
 """`/loop metrics`: the delivery metrics of a release carried from tag to prod through
-signed Slack requests, with commit times read from the git-backed GitHub stand-in."""
+signed Slack requests, with commit times read from the git-backed GitHub stand-in. The
+metrics that end tests/e2e/scripts/whole_process.txt are checked in test_sandbox_chat.py,
+on its one playback of the script."""
 
 from __future__ import annotations
 
 import datetime as dt
 import subprocess
-from pathlib import Path
 
 from bot.clock import ManualClock
 from bot.domain.metrics_trend import duration
 from bot.sandbox.github.gitrepo import Signature
-from tests.e2e.test_sandbox_chat import SCRIPT, play, texts
 from tests.fixtures.app import DEV, OPS, QA, LoopWorld
 
 UTC = dt.UTC
@@ -76,18 +76,3 @@ def git_log(world: LoopWorld, span: str) -> list[str]:
     path = world.sandbox.github.repo_path("mozilla-services", "loop-server")
     return subprocess.run(["git", "--git-dir", str(path), "log", "--format=%ct", span],
                           check=True, capture_output=True, text=True).stdout.split()
-
-
-def test_the_whole_process_ends_with_its_metrics(tmp_path: Path) -> None:
-    """whole_process.txt's last line: 0.13.0 rejected on stage, 0.13.1 pushed on Monday
-    and patched by 0.13.2 for a prod bug, 0.13.2 pushed on Tuesday past stage, then
-    backed off on Wednesday."""
-    out = play(SCRIPT.read_text(), tmp_path, "--start", "2026-12-01 10:00")
-    shown = texts(out, user="@dev")[-1]
-    assert "Delivery metrics of loop-server" in shown
-    assert "2 prod push(es)" in shown
-    assert "100% (3 of 3 release(s)); prod only 100%" in shown
-    assert "0.13.0 rejected on stage; 0.13.1 patched by 0.13.2; 0.13.2 backed off" in shown
-    assert "Time to restore*: median " in shown and "(2 prod failure(s), 1 restored)" in shown
-    # 0.13.1 ships 0.13.0's commits too (rejected, never pushed): counted from 0.12.2
-    assert "10 commit(s) shipped" in shown

@@ -8,6 +8,7 @@ import json
 import logging
 import queue
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,10 +23,13 @@ from bot.config.settings import Settings
 from bot.domain.release import State
 from bot.entrypoints import socket_mode
 from bot.entrypoints.app import LoopApp, create_app
+from bot.entrypoints.production import run
 from bot.entrypoints.wiring import build_context
 from bot.sandbox.slack.api import SANDBOX_APP_TOKEN
 from bot.sandbox.world import Sandbox
 from tests.fixtures.app import OPS, ROLES, LoopWorld, start_world
+from tests.fixtures.sandbox import start_sandbox
+from tests.fixtures.store import migrated_sqlite_url
 
 
 def _envelope(world_slack: Any, text: str) -> dict[str, Any]:
@@ -162,3 +166,39 @@ def test_a_socket_mode_command_from_another_workspace_is_acknowledged_and_ignore
     assert not [t for t in posted if "Evil change" in t]
     assert world.release("change-1").state is State.TAGGED
     assert caplog.text.count("refused a request from workspace") == 1
+
+
+def test_loopbot_run_in_socket_mode_serves_a_command_then_stops_cleanly(
+    settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+    socket_server: tuple[str, queue.Queue[Any], list[dict[str, Any]]],
+) -> None:
+    """`loopbot run --socket-mode` as it runs for real (bot/entrypoints/production.py):
+    its stop closes the Socket Mode connection (bot/entrypoints/socket_mode.py) and ends."""
+    caplog.set_level(logging.INFO, logger="loopbot")
+    url, received, outbox = socket_server
+    with start_sandbox(settings, tmp_path / "sandbox") as sandbox:
+        sandbox.slack.open_socket_mode(url)
+        pointed = sandbox.settings(settings, migrated_sqlite_url(tmp_path / "bot.db"))
+        secrets = pointed.secrets.model_copy(update={
+            "slack_app_token": SecretStr(SANDBOX_APP_TOKEN), "slack_signing_secret": None})
+        outbox.append(_envelope(sandbox.slack, 'change "Raise the worker count to 16"'))
+        stop = threading.Event()
+        serving = threading.Thread(target=run, kwargs={
+            "settings": pointed.model_copy(update={"secrets": secrets, "roles": ROLES}),
+            "socket_mode": True, "port": 0, "stop": stop})
+        serving.start()
+        try:
+            assert received.get(timeout=30)["envelope_id"] == "5e1d0c8a-socket-0001"
+            deadline = time.monotonic() + 30
+            while not sandbox.slack.messages("#loop") and time.monotonic() < deadline:
+                time.sleep(0.02)  # the command's work, after its ack
+        finally:
+            stop.set()
+            serving.join(timeout=30)
+        assert not serving.is_alive()
+        assert "Raise the worker count to 16" in sandbox.slack.messages("#loop")[-1].text
+    said = [r.getMessage() for r in caplog.records if r.name == "loopbot.run"]
+    assert any(m.startswith("connected to Slack in Socket Mode") for m in said), said
+    assert said[-1] == "stopped", said
+    assert not [r for r in caplog.records if r.name.startswith("loopbot")
+                and (r.exc_info or r.levelno >= logging.ERROR)]

@@ -6,16 +6,15 @@ included; they adopt a database made by loopbot before migrations with its rows 
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import sqlite3
 from collections.abc import Callable, Iterator
-from multiprocessing.synchronize import Barrier as ProcessBarrier
 from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import MetaData, NullPool, create_engine, text
@@ -23,9 +22,18 @@ from sqlalchemy import MetaData, NullPool, create_engine, text
 from bot.domain.audit import AuditEntry
 from bot.domain.release import Env, Release, State, Ticket
 from bot.store import Store
-from bot.store.schema import SchemaNotCurrent, head_revision, require_current, revision_of, upgrade
+from bot.store.schema import (
+    SchemaNotCurrent,
+    alembic_config,
+    head_revision,
+    require_current,
+    revision_of,
+    revisions,
+    upgrade,
+)
 from bot.store.tables import JOBS_TABLE, metadata
 from tests.fixtures.store import fresh_postgres_database, postgres_server_url
+from tests.integration.racers import racing_context, upgrade_in_process
 
 LEGACY = Path(__file__).with_name("legacy")
 RACERS = 4
@@ -52,6 +60,14 @@ def differences(url: str, target: MetaData = metadata,
             return compare_metadata(MigrationContext.configure(conn, opts=options), target)
     finally:
         engine.dispose()
+
+
+def test_the_revisions_read_from_the_files_are_those_alembic_reads() -> None:
+    """The start's check reads the revisions without Alembic: the same graph and head."""
+    scripts = ScriptDirectory.from_config(alembic_config())
+    assert revisions() == {script.revision: tuple(script._normalized_down_revisions)
+                           for script in scripts.walk_revisions()}
+    assert [head_revision()] == scripts.get_heads()
 
 
 def test_upgrade_builds_exactly_the_models_on_an_empty_database(empty_url: str) -> None:
@@ -173,20 +189,12 @@ def _record_a_release(store: Store) -> Release:
     return stored
 
 
-def _upgrade_in_process(url: str, start: ProcessBarrier, results: multiprocessing.Queue) -> None:
-    start.wait(timeout=60)
-    try:
-        results.put(upgrade(url).current)
-    except Exception as exc:  # handed to the test: any failure is the bug
-        results.put(f"{type(exc).__name__}: {exc}")
-
-
 def test_upgrades_started_together_on_an_empty_database_all_succeed(empty_url: str) -> None:
     """Issue 8 item 9: two replicas starting together on an empty database crashed
     (PostgreSQL UniqueViolation on pg_type, SQLite "database is locked")."""
-    context = multiprocessing.get_context("spawn")
+    context = racing_context()
     start, results = context.Barrier(RACERS), context.Queue()
-    processes = [context.Process(target=_upgrade_in_process, args=(empty_url, start, results))
+    processes = [context.Process(target=upgrade_in_process, args=(empty_url, start, results))
                  for _ in range(RACERS)]
     for process in processes:
         process.start()

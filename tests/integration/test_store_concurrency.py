@@ -5,16 +5,15 @@ is refused instead of overwriting it."""
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import threading
 from collections.abc import Callable
 from dataclasses import replace
-from multiprocessing.synchronize import Barrier as ProcessBarrier
 from queue import Queue
 from typing import Any
 
 from bot.domain.release import Release, State
 from bot.store import StaleRelease, Store
+from tests.integration.racers import claim_in_process, racing_context
 
 SERVICE = "loop-server"
 RACERS = 8
@@ -59,20 +58,12 @@ def test_separate_keys_each_have_their_own_winner(store: Store) -> None:
     assert sorted(key for key, claimed in won if claimed) == sorted(keys)
 
 
-def _claim_in_process(url: str, key: str, owner: str, start: ProcessBarrier,
-                      results: multiprocessing.Queue) -> None:
-    store = Store(url)
-    start.wait(timeout=30)
-    results.put(store.claim(key, owner))
-    store.dispose()
-
-
 def test_exactly_one_of_three_processes_wins_a_claim(store: Store, store_url: str) -> None:
-    context = multiprocessing.get_context("spawn")
+    context = racing_context()
     start, results = context.Barrier(3), context.Queue()
     key = "slack-retry:Ev08MFMKH6:1"
     processes = [
-        context.Process(target=_claim_in_process,
+        context.Process(target=claim_in_process,
                         args=(store_url, key, f"process-{i}", start, results))
         for i in range(3)
     ]

@@ -16,10 +16,15 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
+from bot.prompt_shutdown import PromptShutdown
 from bot.sandbox.world import SIGNING_SECRET
 from tests.fixtures.app import LoopWorld
 
 FORM = "application/x-www-form-urlencoded"
+
+
+class _Server(PromptShutdown, ThreadingHTTPServer):
+    pass
 
 
 @dataclass
@@ -42,9 +47,8 @@ def attacker() -> Iterator[Attacker]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Record)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
+    server = _Server(("127.0.0.1", 0), Record)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         yield Attacker(f"http://127.0.0.1:{server.server_address[1]}", seen)

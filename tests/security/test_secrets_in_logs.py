@@ -15,6 +15,7 @@ from bot.redaction import MASK, Redactor
 from bot.sandbox.bugzilla.standin import SANDBOX_KEY, BugzillaStandIn
 from bot.sandbox.slack.standin import SANDBOX_BOT_TOKEN
 from bot.sandbox.world import GITHUB_TOKEN, SIGNING_SECRET
+from tests.fixtures.store import migrated_sqlite_url
 
 REPO = Path(__file__).resolve().parents[2]
 SECRETS = (SANDBOX_KEY, GITHUB_TOKEN, SANDBOX_BOT_TOKEN, SIGNING_SECRET)
@@ -54,7 +55,6 @@ from bot.config.settings import load_settings
 from bot.sandbox.slack.signed import SlackRequests, buttons
 from bot.sandbox.world import SIGNING_SECRET, Sandbox
 from bot.entrypoints.production import run
-from bot.store.schema import upgrade
 
 root = Path(sys.argv[1])
 base = load_settings(Path(sys.argv[2]), environ={})
@@ -62,7 +62,6 @@ printed = io.StringIO()
 real_stdout, sys.stdout = sys.stdout, printed
 with Sandbox.start(base, state_dir=root / "sandbox") as sandbox:
     settings = sandbox.settings(base, database_url=f"sqlite:///{root / 'bot.db'}")
-    upgrade(settings.db_url)  # `loopbot db upgrade`
     stop = threading.Event()
     serving = threading.Thread(target=run, args=(settings,), kwargs={
         "port": 0, "stop": stop})
@@ -95,6 +94,7 @@ print("done")
 
 
 def test_the_whole_process_at_debug_logs_no_secret(tmp_path: Path) -> None:
+    migrated_sqlite_url(tmp_path / "bot.db")  # what `loopbot db upgrade` makes
     done = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path), str(REPO / "app.yaml")],
                           capture_output=True, text=True, timeout=120, cwd=REPO)
     assert done.stdout.strip() == "done", done.stderr[-3000:]

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Bottom up. The bottom layer's packages are leaves: each imports only itself.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("domain", ("bot.domain", "bot.clock", "bot.markup", "bot")),
-    ("config", ("bot.config", "bot.logs", "bot.redaction")),
+    ("config", ("bot.config", "bot.logs", "bot.redaction", "bot.prompt_shutdown")),
     ("usecases", ("bot.usecases",)),
     ("adapters", ("bot.store", "bot.partners", "bot.messages", "bot.jobs", "bot.board")),
     ("handlers", ("handlers",)),

@@ -301,7 +301,8 @@ class BugDatabase:
         }
         self._state_file.parent.mkdir(parents=True, exist_ok=True)
         tmp = self._state_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(state, indent=1), encoding="utf-8")
+        # no indent: the C encoder writes it (it is written after every change)
+        tmp.write_text(json.dumps(state), encoding="utf-8")
         os.replace(tmp, self._state_file)
 
     def _load(self, state_file: Path) -> None:

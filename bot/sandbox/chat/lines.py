@@ -35,6 +35,9 @@ if TYPE_CHECKING:
     from bot.sandbox.slack.signed import SlackRequests
 
 _OPENING = {'"': '"', "'": "'"}
+# who a line speaks as (`@qa ...`): the sandbox workspace's people (bot/sandbox/slack/workspace.py)
+USERS = {"dev": "U0DEV0001", "ops": "U0OPS0001", "qa": "U0QA00001", "lead": "U0LEAD001",
+         "client-dev": "U0CLDEV01", "client-qa": "U0CLQA001"}  # loop-client's own team
 
 
 def strip_comment(line: str) -> str:

@@ -37,6 +37,7 @@ from bot.domain.errors import one_line
 from bot.entrypoints.app import LoopApp
 from bot.entrypoints.server import Server
 from bot.sandbox.chat.lines import (
+    USERS,
     clock_target,
     deployable,
     first_word,
@@ -51,8 +52,6 @@ from bot.sandbox.world import Sandbox
 from bot.usecases.calendar_feed import calendar_from_settings
 from bot.usecases.ports import PartnerError
 
-USERS = {"dev": "U0DEV0001", "ops": "U0OPS0001", "qa": "U0QA00001", "lead": "U0LEAD001",
-         "client-dev": "U0CLDEV01", "client-qa": "U0CLQA001"}  # loop-client's own team
 DEPLOY_USAGE = "!deploy ENV VERSION"
 SUMMARY_LIMIT = 255  # Bugzilla's own limit on a bug summary
 FIX_USAGE = "usage: !fix BUG (a bug number, like `!fix 1100002`)"
@@ -253,10 +252,7 @@ class Chat:
         self.flush()
 
     def _unseen(self) -> list[Posted]:
-        slack = self.sandbox.slack
-        posted = sorted([*slack.messages(), *slack.ephemerals()], key=lambda m: float(m.ts))
-        return [m for m in posted if self._seen.get((m.kind, m.channel, m.ts))
-                != (m.text, len(m.edits))]
+        return self.sandbox.slack.changed(self._seen)
 
     def flush(self) -> None:
         """Print every message posted or changed since the last flush, oldest first."""

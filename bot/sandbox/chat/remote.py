@@ -16,7 +16,6 @@ import argparse
 import contextlib
 import json
 import sys
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +23,8 @@ from typing import Any
 
 import requests
 
-from bot.partners.github import GitHubForge
 from bot.sandbox.chat.lines import (
+    USERS,
     deployable,
     first_word,
     play,
@@ -33,17 +32,13 @@ from bot.sandbox.chat.lines import (
     send_typed,
     strip_comment,
 )
-from bot.sandbox.chat.local import USERS
 from bot.sandbox.chat.render import as_json, printer, render_message
+from bot.sandbox.chat.settle import Seen, wait_for_the_bot
 from bot.sandbox.slack.records import Posted
 from bot.sandbox.slack.signed import SlackRequests, buttons
 from bot.sandbox.slack.workspace import Workspace
 from bot.usecases.ports import PartnerError
 
-# The bot is taken to be done once nothing it posts changed and no stand-in heard from it
-# for this long: longer than the 1 s PyGithub waits between two writes to GitHub.
-QUIET_SECONDS = 1.5
-MOST_SECONDS = 30.0  # and a line waits no longer than this for it
 HELP = """@USER /loop ...          say it as @dev (the default), @ops, @qa, @lead, @client-dev or
                          @client-qa
 !click LABEL             the last speaker presses the first button starting with LABEL
@@ -146,10 +141,11 @@ class RemoteChat:
         self.flush()
 
     def _command(self, text: str) -> None:
+        before = self._state()
         problem = send_typed(self.signed, self.speaker, text)
         if problem is not None:
             return self.out(problem)  # not sent, or refused: nothing will follow to wait for
-        self._wait_until_quiet()
+        wait_for_the_bot(self._state, before)
 
     def _sandbox_line(self, text: str) -> None:
         verb, args = first_word(text[1:])
@@ -166,14 +162,14 @@ class RemoteChat:
     def _click(self, label: str) -> None:
         if not label:
             return self.out("!click: usage: !click LABEL (the start of a button's label)")
-        seen = [m for m in self.slack.posted()
-                if m.kind == "message" or m.user == self.speaker]
+        before = self._state()
+        seen = [m for m in before.posted if m.kind == "message" or m.user == self.speaker]
         for message in sorted(seen, key=lambda m: float(m.ts), reverse=True):
             found = [b for b in buttons(message)
                      if b["text"]["text"].lower().startswith(label.lower())]
             if found:
                 self.signed.click(self.speaker, message, found[0])
-                return self._wait_until_quiet()
+                return wait_for_the_bot(self._state, before)
         self.out(f"(no button labelled {label!r}: nothing pressed)")
 
     def _deploy(self, args: str) -> None:
@@ -205,6 +201,8 @@ class RemoteChat:
         repo = self.where.repos.get(service)
         if repo is None or not self.where.github:
             return "0" * 40
+        from bot.partners.github import GitHubForge  # here: PyGithub is slow to import
+
         forge = GitHubForge(self.where.github, self.where.github_token, repo,
                             seconds_between_requests=0, seconds_between_writes=0, retries=0)
         try:
@@ -222,29 +220,17 @@ class RemoteChat:
                    if key.split("/", 1)[-1] == name.lower()]
         return matches[0] if matches else None
 
-    def _wait_until_quiet(self) -> None:
-        """The bot answers over HTTP at once and keeps working: wait until what it posts
-        stops changing and the stand-ins stop hearing from it (a remote bot has no drain
-        to ask; a step waits seconds on GitHub before it posts anything)."""
-        deadline = time.monotonic() + MOST_SECONDS
-        last, quiet_since = self._state(), time.monotonic()
-        while time.monotonic() < deadline:
-            time.sleep(0.1)
-            now = self._state()
-            if now != last or any(busy for _, busy in now[1]):
-                last, quiet_since = now, time.monotonic()
-            elif time.monotonic() - quiet_since >= QUIET_SECONDS:
-                return
+    def _state(self) -> Seen:
+        """What the bot posted, and what each stand-in heard from it."""
+        return Seen.of(tuple(self.slack.posted()),
+                       tuple(self._activity(url) for url in self.where.partners),
+                       self.where.github)
 
-    def _state(self) -> tuple[list[tuple[str, int]], list[tuple[int, int]]]:
-        """What the bot posted, and each stand-in's requests (received, being answered)."""
-        return [(m.ts, len(m.edits)) for m in self.slack.posted()], [
-            self._activity(url) for url in self.where.partners]
-
-    def _activity(self, url: str) -> tuple[int, int]:
+    def _activity(self, url: str) -> tuple[str, int, int, int]:
         answer = self.slack.session.get(f"{url}/__sandbox__/activity", timeout=10)
         found = answer.json() if answer.ok else {}
-        return int(found.get("received", 0)), int(found.get("busy", 0))
+        return (url, int(found.get("received", 0)), int(found.get("writes", 0)),
+                int(found.get("busy", 0)))
 
     def flush(self) -> None:
         """Print every message posted or changed since the last flush, oldest first."""

@@ -8,12 +8,10 @@ every other query parameter.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, ClassVar, Protocol
 from urllib.parse import urlencode
 
@@ -38,18 +36,11 @@ class RepoHandle:
     _histories: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _histories_lock: threading.Lock = field(default_factory=threading.Lock)
     KEPT_HISTORIES: ClassVar[int] = 4
-    _tags: tuple[object, list[RefInfo]] | None = None
 
     def tags_newest_first(self) -> list[RefInfo]:
-        """The tags, highest version first, read again only when a tag ref changed (each
-        page of 10,000 tags read and parsed all of them again: quadratic)."""
-        stamp = _tag_refs_stamp(self.git.path)  # taken first: a later change is seen next
-        kept = self._tags
-        if kept is not None and kept[0] == stamp:
-            return kept[1]
-        refs = self.git.refs("refs/tags/", sort="-v:refname")
-        self._tags = (stamp, refs)
-        return refs
+        """The tags, highest version first (read again only when a ref changed: each page
+        of 10,000 tags read and parsed all of them again, quadratic)."""
+        return self.git.refs("refs/tags/", sort="-v:refname")
 
     def history(self, sha: str) -> tuple[str, ...]:
         """The commits reachable from commit `sha`, newest first (topological). A commit's
@@ -68,26 +59,10 @@ class RepoHandle:
     def default_branch(self) -> str:
         """What HEAD names if that branch exists, else master, else the first branch."""
         heads = [r.name.removeprefix("refs/heads/") for r in self.git.refs("refs/heads/")]
-        head = self.git.git("symbolic-ref", "--short", "HEAD", ok=(0, 1, 128)).strip()
+        head = self.git.head_branch()
         if head in heads:
             return head
         return "master" if "master" in heads or not heads else heads[0]
-
-
-def _tag_refs_stamp(git_dir: Path) -> object:
-    """What changes whenever a tag ref does: packed-refs' and every loose tag ref's file
-    identity (git replaces a ref's file by a rename, so its inode and mtime change)."""
-    files = [git_dir / "packed-refs"]
-    for root, _, names in os.walk(git_dir / "refs" / "tags"):
-        files += [Path(root, n) for n in names]
-    stamp = []
-    for path in files:
-        try:
-            st = path.stat()
-        except FileNotFoundError:
-            continue
-        stamp.append((str(path), st.st_ino, st.st_mtime_ns, st.st_size))
-    return tuple(stamp)
 
 
 def now_signature() -> Signature:

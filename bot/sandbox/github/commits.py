@@ -103,7 +103,7 @@ class CommitRoutes(RouteGroup):
         page, per_page = page_params(request)
         history = repo.history(sha)
         shown = history[(page - 1) * per_page: page * per_page]
-        infos = repo.git.log("--no-walk=unsorted", *shown) if shown else []
+        infos = [_commit(repo, c) for c in shown]
         return Response(200, [repo.shapes.repos_commit(c) for c in infos],
                         page_headers(request, self.repos.url, page, per_page, len(history)))
 
@@ -187,16 +187,27 @@ def _compared(repo: RepoHandle, base_sha: str, head_sha: str) -> Compared | None
     with _COMPARED_LOCK:
         if (base_sha, head_sha) in _COMPARED:
             return _COMPARED[(base_sha, head_sha)]
-    merge_base = repo.git.merge_base(base_sha, head_sha)
-    found = None if merge_base is None else Compared(
-        _commit(repo, base_sha), _commit(repo, merge_base),
-        repo.git.count(f"{base_sha}..{head_sha}"), repo.git.count(f"{head_sha}..{base_sha}"),
-        tuple(repo.git.log("--reverse", f"{base_sha}..{head_sha}")),
-        tuple(repo.git.git("diff", "--name-status", "--no-renames", merge_base,
-                           head_sha).splitlines()[:COMPARE_FILE_LIMIT]))
+    if base_sha == head_sha:  # identical: no git needed (resolved shas are commits)
+        same = _commit(repo, base_sha)
+        found: Compared | None = Compared(same, same, 0, 0, (), ())
+    else:
+        found = _compare(repo, base_sha, head_sha)
     with _COMPARED_LOCK:
         _COMPARED[(base_sha, head_sha)] = found
     return found
+
+
+def _compare(repo: RepoHandle, base_sha: str, head_sha: str) -> Compared | None:
+    merge_base = repo.git.merge_base(base_sha, head_sha)
+    if merge_base is None:
+        return None
+    commits = tuple(repo.git.log("--reverse", f"{base_sha}..{head_sha}"))
+    # ahead: the log's length; behind: none when base is the merge base
+    behind = 0 if merge_base == base_sha else repo.git.count(f"{head_sha}..{base_sha}")
+    return Compared(_commit(repo, base_sha), _commit(repo, merge_base), len(commits), behind,
+                    commits, tuple(repo.git.git("diff", "--name-status", "--no-renames",
+                                                merge_base, head_sha).splitlines()
+                                   [:COMPARE_FILE_LIMIT]))
 
 
 def _files(repo: RepoHandle, changes: tuple[str, ...], head: str) -> list[dict[str, Any]]:

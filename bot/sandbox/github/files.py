@@ -56,8 +56,15 @@ class FileRoutes(RouteGroup):
             index = {"GIT_INDEX_FILE": os.path.join(scratch, "index")}
             if base is not None:
                 repo.git.git("read-tree", str(base), env=index)
-            for entry in entries:
-                _apply(repo, entry, index)
+            if any(isinstance(e, dict) and "content" not in e and e.get("sha") is None
+                   for e in entries):  # a removal: entry by entry, as it always was
+                for entry in entries:
+                    _apply(repo, entry, index)
+            else:  # one update-index for all the entries, applied in their order
+                lines = [_entry_line(repo, entry) for entry in entries]
+                if lines:
+                    repo.git.git("update-index", "--add", "--index-info",
+                                 input="".join(lines), env=index)
             sha = repo.git.git("write-tree", env=index).strip()
         return Response(201, repo.shapes.tree(sha, repo.git.tree_entries(sha)))
 
@@ -69,36 +76,49 @@ class FileRoutes(RouteGroup):
         if commit is None:
             raise HTTPError(404, f"No commit found for the ref {ref}")
         file_path = unquote(path).strip("/")
-        found = repo.git.git("ls-tree", "-z", commit, "--", file_path, ok=(0, 128))
-        meta = found.split("\0")[0].split("\t")[0].split()
-        if len(meta) != 3 or meta[1] != "blob":
+        found = repo.git.path_entry(commit, file_path)
+        if found is None or found[0] != "blob":
             raise HTTPError(404, "Not Found")
-        blob = _blob(repo, meta[2])
+        blob = _blob(repo, found[1])
         return Response(200, {
             "type": "file", "encoding": "base64", "size": blob["size"],
-            "name": file_path.rsplit("/", 1)[-1], "path": file_path, "sha": meta[2],
+            "name": file_path.rsplit("/", 1)[-1], "path": file_path, "sha": found[1],
             "content": blob["content"], "url": f"{repo.shapes.api}/contents/{file_path}",
             "git_url": blob["url"], "html_url": f"{repo.shapes.html}/blob/{ref}/{file_path}",
             "download_url": None, "_links": {},
         })
 
 
+def _entry_line(repo: RepoHandle, entry: object) -> str:
+    """An entry adding or replacing a file, as a line of `git update-index --index-info`."""
+    path, mode, sha = _checked(repo, entry)
+    return f"{mode} {sha}\t{path}\n"
+
+
 def _apply(repo: RepoHandle, entry: object, index: dict[str, str]) -> None:
+    path, mode, sha = _checked(repo, entry)
+    if sha is None:
+        repo.git.git("update-index", "--force-remove", "--", path, env=index)
+        return
+    repo.git.git("update-index", "--add", "--cacheinfo", f"{mode},{sha},{path}", env=index)
+
+
+def _checked(repo: RepoHandle, entry: object) -> tuple[str, str, str | None]:
+    """(path, mode, blob sha or None to remove) of a tree entry; a content's blob is
+    written; 422 for a bad entry."""
     if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
         raise HTTPError(422, "Invalid tree info", errors=["each entry needs a path"])
     path, mode = entry["path"].strip("/"), str(entry.get("mode", "100644"))
     if mode not in MODES:
         raise HTTPError(422, f"Invalid tree info: mode {mode}")
     if "content" in entry:
-        sha = _write_blob(repo, str(entry["content"]).encode())
-    elif entry.get("sha") is None:
-        repo.git.git("update-index", "--force-remove", "--", path, env=index)
-        return
-    else:
-        sha = str(entry["sha"])
-        if repo.git.object_type(sha) is None:
-            raise HTTPError(422, f"Invalid tree info: {sha} does not exist")
-    repo.git.git("update-index", "--add", "--cacheinfo", f"{mode},{sha},{path}", env=index)
+        return path, mode, _write_blob(repo, str(entry["content"]).encode())
+    if entry.get("sha") is None:
+        return path, mode, None
+    sha = str(entry["sha"])
+    if repo.git.object_type(sha) is None:
+        raise HTTPError(422, f"Invalid tree info: {sha} does not exist")
+    return path, mode, sha
 
 
 def _write_blob(repo: RepoHandle, data: bytes) -> str:
@@ -107,7 +127,7 @@ def _write_blob(repo: RepoHandle, data: bytes) -> str:
 
 
 def _blob(repo: RepoHandle, sha: str) -> dict[str, object]:
-    data = repo.git.git("cat-file", "blob", sha).encode("utf-8")
+    data = repo.git.blob_text(sha).encode("utf-8")
     return {"sha": sha, "size": len(data), "encoding": "base64",
             "content": base64.b64encode(data).decode(), "url":
             f"{repo.shapes.api}/git/blobs/{sha}"}

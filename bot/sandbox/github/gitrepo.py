@@ -3,19 +3,49 @@
 `GitRepo` runs the git CLI (>= 2.38, for `git merge-tree --write-tree`) with no user or
 system configuration, so results depend only on the repository. Ref changes go through
 `git update-ref --stdin` with the expected old value, so a concurrent change is refused
-instead of lost. `FastImport` writes many commits and annotated tags in one `git
-fast-import` run (milliseconds for hundreds of commits), deterministically when the dates
-are fixed.
+instead of lost.
+
+Few git processes per request: objects (a commit, a tag, a blob, a sha peeled to a commit
+or tree) are read from one long-lived `git cat-file --batch-command` (catfile.py); refs
+are listed once per state of the ref files (refsnapshot.py), and names are resolved
+against that listing; what only depends on objects (a commit's files, a tree, whether one
+commit contains another) is kept by sha. Names git must interpret (short shas, revision
+syntax) still go to `git rev-parse`. The long-lived process runs between `open()` and
+`close()` (the GitHub stand-in's start and stop).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import tempfile
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
+from typing import Any, TypeVar
+
+from cachetools import LRUCache
+
+from bot.sandbox.github.catfile import CatFile
+from bot.sandbox.github.fastimport import FastImport
+from bot.sandbox.github.gitobjects import (
+    LOG_FORMAT,
+    CommitInfo,
+    FileChange,
+    RefInfo,
+    Signature,
+    TagInfo,
+    parse_log_record,
+    parse_raw_commit,
+    parse_raw_tag,
+    text,
+)
+from bot.sandbox.github.refsnapshot import RefLister
+
+__all__ = ["ZERO", "CommitInfo", "FastImport", "FileChange", "GitError", "GitRepo",
+           "RefInfo", "Signature", "TagInfo"]
 
 ZERO = "0" * 40
 _ENV = {
@@ -24,50 +54,16 @@ _ENV = {
     "LC_ALL": "C",
     "GIT_TERMINAL_PROMPT": "0",
 }
-_LOG_FORMAT = "%H%x1f%T%x1f%P%x1f%an%x1f%ae%x1f%at%x1f%cn%x1f%ce%x1f%ct%x1f%B%x1e"
-FileChange = tuple[str, str, int, int, str | None]  # status, path, +, -, renamed from
+_FULL_SHA = re.compile(r"[0-9a-f]{40}")
+_PLAIN_PATH = re.compile(r"[^\s*?\[\\:/]+(/[^\s*?\[\\:/]+)*")  # no glob, no empty part
+# names check-ref-format accepts for sure (else git says): no part starts with a dot or
+# ends with .lock, no "..", nothing special
+_SURE_REF = re.compile(r"refs(/(?!\.)(?![^/]*\.lock(/|$))[A-Za-z0-9_.+-]*[A-Za-z0-9_+-])+")
+T = TypeVar("T")
 
 
 class GitError(Exception):
     """A git command failed; the message carries git's own stderr."""
-
-
-@dataclass(frozen=True)
-class Signature:
-    name: str
-    email: str
-    when: int  # seconds since the epoch, UTC
-
-    def raw(self) -> str:
-        return f"{self.name} <{self.email}> {self.when} +0000"
-
-
-@dataclass(frozen=True)
-class CommitInfo:
-    sha: str
-    tree: str
-    parents: tuple[str, ...]
-    author: Signature
-    committer: Signature
-    message: str
-
-
-@dataclass(frozen=True)
-class TagInfo:
-    sha: str
-    name: str
-    object_sha: str
-    object_type: str
-    tagger: Signature | None
-    message: str
-
-
-@dataclass(frozen=True)
-class RefInfo:
-    name: str  # refs/heads/master
-    sha: str  # what the ref points at (a tag object for annotated tags)
-    type: str  # commit, tag
-    peeled: str  # the commit (annotated tags peeled)
 
 
 class GitRepo:
@@ -75,12 +71,23 @@ class GitRepo:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._peeled: dict[str, tuple[str, str]] = {}  # sha -> (type, peeled): immutable
+        self._objects = CatFile(lambda: {**os.environ, **_ENV, "GIT_DIR": str(path)})
+        self._kept: LRUCache[tuple[Any, ...], Any] = LRUCache(maxsize=4096)  # by shas
+        self._lock = threading.Lock()
+        self._refs = RefLister(path, self.git, self._objects)
 
     def init(self) -> GitRepo:
         self.path.mkdir(parents=True, exist_ok=True)
         self.git("init", "--bare", "--quiet", "--initial-branch=master")
         return self
+
+    def open(self) -> None:
+        """Read objects through one long-lived git from now on (until close())."""
+        self._objects.open()
+
+    def close(self) -> None:
+        """End the long-lived git; later reads each run a git of their own."""
+        self._objects.close()
 
     def git(self, *args: str, input: str | None = None, env: Mapping[str, str] | None = None,
             ok: Sequence[int] = (0,)) -> str:
@@ -96,11 +103,33 @@ class GitRepo:
         return subprocess.run(["git", *args], input=input, env=full_env, capture_output=True,
                               text=True, check=False)
 
+    def _keep(self, key: tuple[str, ...], shas: Sequence[str],
+              compute: Callable[[], tuple[T, bool]]) -> T:
+        """What compute() says, kept under `key` when `shas` are all full shas (objects
+        never change) and compute() says its answer holds for good (git found them)."""
+        if not all(_FULL_SHA.fullmatch(sha) for sha in shas):
+            return compute()[0]
+        with self._lock:
+            if key in self._kept:
+                return self._kept[key]
+        value, lasting = compute()
+        if lasting:
+            with self._lock:
+                self._kept[key] = value
+        return value
+
     # -- objects ----------------------------------------------------------------------
     def resolve(self, rev: str, kind: str = "commit") -> str | None:
         """The sha of `rev` peeled to `kind` (commit, tree), or None."""
         if not rev or rev.startswith("-"):
             return None
+        if _FULL_SHA.fullmatch(rev):
+            found = self._objects.info(f"{rev}^{{{kind}}}")
+            return found[0] if found else None
+        ref = self._refs.snapshot().dwim(rev, self.path)
+        if ref is not None:
+            found = self._objects.info(f"{ref.sha}^{{{kind}}}")
+            return found[0] if found else None
         out = self.git("rev-parse", "--verify", "--quiet", "--end-of-options",
                        f"{rev}^{{{kind}}}", ok=(0, 1, 128))
         return out.strip() or None
@@ -108,28 +137,50 @@ class GitRepo:
     def object_type(self, sha: str) -> str | None:
         if not _is_sha(sha):
             return None
+        if _FULL_SHA.fullmatch(sha):  # a short sha may grow ambiguous: git says
+            found = self._objects.info(sha)
+            return found[1] if found else None
         return self.git("cat-file", "-t", sha, ok=(0, 1, 128)).strip() or None
 
     def commit(self, sha: str) -> CommitInfo | None:
-        if self.object_type(sha) != "commit":
-            return None
-        return self.log(sha, "-1")[0]
+        if not _FULL_SHA.fullmatch(sha):
+            return self.log(sha, "-1")[0] if self.object_type(sha) == "commit" else None
+
+        def read() -> tuple[CommitInfo | None, bool]:
+            found = self._objects.contents(sha)
+            if found is None:
+                return None, False  # not yet: it may be written later
+            if found[1] != "commit":
+                return None, True
+            return parse_raw_commit(sha, found[2]) or self.log(sha, "-1")[0], True
+
+        return self._keep(("commit", sha), (sha,), read)
 
     def log(self, *revs: str) -> list[CommitInfo]:
         """`git log` of the revision arguments, newest first (topological)."""
-        out = self.git("log", "--topo-order", f"--format={_LOG_FORMAT}", *revs, "--")
-        return [_parse_commit(rec) for rec in out.split("\x1e") if rec.strip("\n")]
+        out = self.git("log", "--topo-order", f"--format={LOG_FORMAT}", *revs, "--")
+        return [parse_log_record(rec) for rec in out.split("\x1e") if rec.strip("\n")]
 
     def count(self, *revs: str) -> int:
         return int(self.git("rev-list", "--count", *revs, "--").strip())
 
     def merge_base(self, a: str, b: str) -> str | None:
-        return self.git("merge-base", a, b, ok=(0, 1)).strip() or None
+        return self._keep(("merge-base", a, b), (a, b), lambda: (self.git(
+            "merge-base", a, b, ok=(0, 1)).strip() or None, True))
 
     def is_ancestor(self, a: str, b: str) -> bool:
-        return self.run("merge-base", "--is-ancestor", a, b).returncode == 0
+        def ask() -> tuple[bool, bool]:
+            status = self.run("merge-base", "--is-ancestor", a, b).returncode
+            return status == 0, status in (0, 1)  # else a commit is missing (yet)
+
+        return self._keep(("is-ancestor", a, b), (a, b), ask)
 
     def tree_entries(self, tree: str, recursive: bool = False) -> list[dict[str, object]]:
+        kept = self._keep(("ls-tree", tree, "-r" if recursive else ""), (tree,),
+                          lambda: (self._tree_entries(tree, recursive), True))
+        return [dict(entry) for entry in kept]  # the caller adds its urls to them
+
+    def _tree_entries(self, tree: str, recursive: bool) -> list[dict[str, object]]:
         args = ["ls-tree", "-l", "-z", *(["-r", "-t"] if recursive else []), tree]
         entries: list[dict[str, object]] = []
         for line in self.git(*args).split("\0"):
@@ -141,20 +192,41 @@ class GitRepo:
                             "size": None if size == "-" else int(size)})
         return entries
 
+    def path_entry(self, commit: str, path: str) -> tuple[str, str] | None:
+        """(type, sha) of the entry `git ls-tree COMMIT -- PATH` shows first, or None."""
+        if _FULL_SHA.fullmatch(commit) and _PLAIN_PATH.fullmatch(path) and not any(
+                part in (".", "..") for part in path.split("/")):
+            found = self._objects.info(f"{commit}:{path}")  # the same entry, by name
+            return (found[1], found[0]) if found else None
+        listed = self.git("ls-tree", "-z", commit, "--", path, ok=(0, 128))
+        meta = listed.split("\0")[0].split("\t")[0].split()
+        return (meta[1], meta[2]) if len(meta) == 3 else None
+
     def changed_files(self, sha: str) -> list[FileChange]:
         """(status letter, path, additions, deletions, a rename's old path) against the
         first parent, renames found as GitHub finds them; NUL-separated, so any path."""
-        args = ("diff-tree", "-r", "--root", "--no-commit-id", "-M", "-z", "-m", "--first-parent")
-        names = self.git(*args, "--name-status", sha).split("\0")
-        stats = self.git(*args, "--numstat", sha).split("\0")
+        return list(self._keep(("changed", sha), (sha,), lambda: (self._changed_files(sha), True)))
+
+    def _changed_files(self, sha: str) -> list[FileChange]:
+        # one diff-tree: the raw entries (":modes shas STATUS", path or old and new path),
+        # then the same entries' numstat ("+\t-\tpath", or "+\t-\t", old, new), per parent
+        out = self.git("diff-tree", "-r", "--root", "--no-commit-id", "-M", "-z", "-m",
+                       "--first-parent", "--raw", "--numstat", sha).split("\0")
         files: list[FileChange] = []
-        i = j = 0
-        while i < len(names) - 1:
-            moved = names[i][0] in "RC"  # status, old path, new path
-            added, deleted, _ = stats[j].split("\t", 2)
-            files.append((names[i][0], names[i + 2 if moved else i + 1], _int(added),
-                          _int(deleted), names[i + 1] if moved else None))
-            i, j = i + (3 if moved else 2), j + (3 if moved else 1)
+        i = 0
+        while i < len(out) and out[i].startswith(":"):  # a group per parent (a merge: -m)
+            entries = []
+            while i < len(out) and out[i].startswith(":"):
+                status = out[i].split()[-1][0]
+                moved = status in "RC"
+                entries.append((status, out[i + 1], out[i + 2]) if moved
+                               else (status, out[i + 1]))
+                i += 3 if moved else 2
+            for entry in entries:
+                added, deleted, _ = out[i].split("\t", 2)
+                files.append((entry[0], entry[-1], _int(added), _int(deleted),
+                              entry[1] if len(entry) == 3 else None))
+                i += 3 if len(entry) == 3 else 1
         return files
 
     def merge_tree(self, base: str, head: str) -> str | None:
@@ -186,32 +258,33 @@ class GitRepo:
         return self.git("mktag", input=text).strip()
 
     def tag(self, sha: str) -> TagInfo | None:
+        if _FULL_SHA.fullmatch(sha):
+            found = self._objects.contents(sha)
+            if found is None or found[1] != "tag":
+                return None
+            return parse_raw_tag(sha, found[2])
         if self.object_type(sha) != "tag":
             return None
-        head, _, message = self.git("cat-file", "tag", sha).partition("\n\n")
-        fields = dict(line.split(" ", 1) for line in head.splitlines())
-        return TagInfo(sha, fields["tag"], fields["object"], fields["type"],
-                       _parse_ident(fields["tagger"]) if "tagger" in fields else None, message)
+        return parse_raw_tag(sha, self.git("cat-file", "tag", sha).encode())
+
+    def blob_text(self, sha: str) -> str:
+        """A blob's content, as `git cat-file blob SHA` prints it to a text pipe."""
+        found = self._objects.contents(sha) if _FULL_SHA.fullmatch(sha) else None
+        if found is None or found[1] != "blob":
+            return self.git("cat-file", "blob", sha)
+        return text(found[2])
 
     # -- refs -------------------------------------------------------------------------
     def refs(self, prefix: str = "refs/", sort: str = "refname") -> list[RefInfo]:
-        """The refs under `prefix`. Peeling reads every object, so each object's type and
-        commit are read once and kept (a page of 10,000 tags read them all again)."""
-        out = self.git("for-each-ref", f"--sort={sort}", "--format=%(refname)%00%(objectname)",
-                       prefix)
-        pairs = [line.split("\0") for line in out.splitlines()]
-        new = sorted({sha for _, sha in pairs} - self._peeled.keys())
-        if new:
-            lines = self.git("cat-file", "--batch-check=%(objectname) %(objecttype)",
-                             input="".join(f"{sha}\n{sha}^{{}}\n" for sha in new)).split("\n")
-            for n, sha in enumerate(new):
-                kind, peeled = lines[2 * n].split()[1], lines[2 * n + 1].split()[0]
-                self._peeled[sha] = (kind, peeled)
-        return [RefInfo(name, sha, *self._peeled[sha]) for name, sha in pairs]
+        """The refs under `prefix`, as `git for-each-ref --sort=SORT PREFIX` lists them."""
+        return self._refs.listed(prefix, sort)
 
     def ref(self, name: str) -> RefInfo | None:
-        found = [r for r in self.refs(name) if r.name == name]
-        return found[0] if found else None
+        return self._refs.snapshot().by_name.get(name)
+
+    def head_branch(self) -> str:
+        """`git symbolic-ref --short HEAD` (empty when HEAD is detached or missing)."""
+        return self._refs.head_branch()
 
     def update_ref(self, name: str, new: str | None, old: str | None) -> bool:
         """Set (or delete, new None) a ref if it still holds `old` (None: must not exist).
@@ -229,7 +302,7 @@ class GitRepo:
         return ref.sha if ref else None
 
     def check_ref_format(self, name: str) -> bool:
-        return self.run("check-ref-format", name).returncode == 0
+        return _ref_format_ok(name)
 
     # -- bulk -------------------------------------------------------------------------
     def fast_import(self, stream: FastImport) -> dict[int, str]:
@@ -245,48 +318,14 @@ class GitRepo:
             os.unlink(path)
 
 
-class FastImport:
-    """A `git fast-import` stream: commits (with parents given as marks or shas) and
-    annotated tags. Refs are written when the stream is imported."""
-
-    def __init__(self) -> None:
-        self._parts: list[str] = []
-        self._mark = 0
-
-    def commit(self, ref: str, message: str, files: Mapping[str, str | None], *,
-               author: Signature, parents: Sequence[int | str] = (),
-               committer: Signature | None = None) -> int:
-        self._mark += 1
-        out = [f"commit {ref}", f"mark :{self._mark}", f"author {author.raw()}",
-               f"committer {(committer or author).raw()}", _data(message)]
-        if parents:
-            out.append(f"from {_ref(parents[0])}")
-            out += [f"merge {_ref(p)}" for p in parents[1:]]
-        else:
-            out.append("deleteall")
-        for path, content in files.items():
-            out += [f"D {path}"] if content is None else [f"M 100644 inline {path}",
-                                                          _data(content)]
-        self._parts.append("\n".join(out) + "\n")
-        return self._mark
-
-    def tag(self, name: str, target: int | str, message: str, tagger: Signature) -> None:
-        self._parts.append(f"tag {name}\nfrom {_ref(target)}\ntagger {tagger.raw()}\n"
-                           f"{_data(message)}\n")
-
-    def reset(self, ref: str, target: int | str) -> None:
-        self._parts.append(f"reset {ref}\nfrom {_ref(target)}\n\n")
-
-    def text(self) -> str:
-        return "".join(self._parts) + "done\n"
-
-
-def _ref(target: int | str) -> str:
-    return f":{target}" if isinstance(target, int) else target
-
-
-def _data(text: str) -> str:
-    return f"data {len(text.encode('utf-8'))}\n{text}"
+@lru_cache(maxsize=1024)
+def _ref_format_ok(name: str) -> bool:
+    """`git check-ref-format NAME` (a rule on the name alone)."""
+    if _SURE_REF.fullmatch(name) and ".." not in name:
+        return True
+    done = subprocess.run(["git", "check-ref-format", name], capture_output=True,
+                          check=False, env={**os.environ, **_ENV})
+    return done.returncode == 0
 
 
 def _is_sha(value: str) -> bool:
@@ -295,15 +334,3 @@ def _is_sha(value: str) -> bool:
 
 def _int(value: str) -> int:
     return int(value) if value.isdigit() else 0
-
-
-def _parse_ident(text: str) -> Signature:
-    name, _, rest = text.partition(" <")
-    email, _, when = rest.partition("> ")
-    return Signature(name, email, int(when.split()[0]))
-
-
-def _parse_commit(record: str) -> CommitInfo:
-    sha, tree, parents, an, ae, at, cn, ce, ct, body = record.lstrip("\n").split("\x1f", 9)
-    return CommitInfo(sha, tree, tuple(parents.split()), Signature(an, ae, int(at)),
-                      Signature(cn, ce, int(ct)), body.rstrip("\n"))

@@ -28,6 +28,7 @@ import tempfile
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Self
 
 from bot.domain.errors import Refusal
 from bot.sandbox.github.base import REPO, RepoHandle
@@ -94,9 +95,22 @@ class GitHubStandIn(StandIn):
         self.tokens = frozenset(tokens)
         self._repos: dict[tuple[str, str], RepoHandle] = {}
         self._repos_lock = threading.Lock()
+        self._serving = False  # between start() and stop(): each repository keeps a git
+
+    def start(self) -> Self:
+        with self._repos_lock:
+            self._serving = True
+            for handle in self._repos.values():
+                handle.git.open()
+        super().start()
+        return self
 
     def stop(self) -> None:
         super().stop()
+        with self._repos_lock:
+            self._serving = False
+            for handle in self._repos.values():
+                handle.git.close()  # its long-lived git, which reads from the root
         if self._owns_root:
             shutil.rmtree(self.root, ignore_errors=True)
 
@@ -107,7 +121,8 @@ class GitHubStandIn(StandIn):
         return self.root / owner / f"{name}.git"
 
     def git(self, owner: str, name: str) -> GitRepo:
-        return GitRepo(self.repo_path(owner, name))
+        """The repository's plumbing, the one the API serves from (closed on stop)."""
+        return self._handle(owner, name).git
 
     def create_repo(self, owner: str, name: str) -> Path:
         """An empty bare repository (HEAD on master)."""
@@ -121,7 +136,8 @@ class GitHubStandIn(StandIn):
         branches of `origin` for a plain clone) and tags; its default branch stays the
         default. A `source` that is no git repository raises SourceRepoError first."""
         default = source_default_branch(source)
-        repo = GitRepo(self.create_repo(owner, name))
+        self.create_repo(owner, name)
+        repo = self.git(owner, name)
         with self._handle(owner, name).lock:
             repo.git("fetch", "--quiet", "--no-tags", str(source),
                      "+refs/remotes/origin/*:refs/heads/*", "^refs/remotes/origin/HEAD")
@@ -174,6 +190,8 @@ class GitHubStandIn(StandIn):
             if handle is None:
                 handle = RepoHandle(GitRepo(path), RepoShapes(self.url, owner, name))
                 self._repos[(owner, name)] = handle
+                if self._serving:
+                    handle.git.open()
             return handle
 
     def open_repo(self, owner: str, name: str) -> RepoHandle:

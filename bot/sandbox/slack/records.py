@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -97,12 +97,14 @@ class Recorder:
         state = {
             "seq": self._seq,
             "last_ts": self._last_ts,
-            "messages": [m.as_dict() for m in self.posted],
+            # shallow: written at once, under the stand-in's lock; without indent, so the
+            # C encoder writes it (it is written after every change: that adds up)
+            "messages": [{f.name: getattr(m, f.name) for f in fields(m)} for m in self.posted],
             "home_views": self.home_views,
         }
         self._path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self._path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(state, indent=1), encoding="utf-8")
+        tmp.write_text(json.dumps(state), encoding="utf-8")
         tmp.replace(self._path)
 
     def _load(self) -> None:

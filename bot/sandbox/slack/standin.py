@@ -108,6 +108,15 @@ class SlackStandIn(StandIn):
     def ephemerals(self, user: str | None = None, channel: str | None = None) -> list[Posted]:
         return self._select("ephemeral", channel, user, False)
 
+    def changed(self, known: dict[tuple[str, str, str], tuple[str, int]]) -> list[Posted]:
+        """Messages and ephemerals (not deleted) posted or changed since `known` saw them
+        ((kind, channel, ts) -> (text, number of edits)), oldest first: only those are
+        copied, so a reader that keeps up pays for what is new."""
+        with self._lock:
+            return sorted((copy.deepcopy(m) for m in self._record.posted if not m.deleted
+                           and known.get((m.kind, m.channel, m.ts)) != (m.text, len(m.edits))),
+                          key=lambda m: float(m.ts))
+
     def message(self, channel: str, ts: str) -> Posted | None:
         with self._lock:
             found = self._record.find(self._channel_id(channel), ts)
