@@ -3,7 +3,6 @@ errors and injected faults look to PyGithub the way GitHub's do."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import threading
 from pathlib import Path
@@ -23,7 +22,7 @@ from github.Repository import Repository
 
 from bot.sandbox.demo import DemoData
 from bot.sandbox.github.standin import GitHubStandIn
-from tests.fixtures.github import DEMO_REPO, GITHUB_TOKEN
+from tests.fixtures.github import DEMO_REPO, GITHUB_TOKEN, git_started, trace_git
 
 
 def client(stand_in: GitHubStandIn, token: str | None = GITHUB_TOKEN, **options: Any) -> Github:
@@ -97,11 +96,10 @@ def test_a_comparisons_pages_read_the_history_once(
         for i in range(451)])
     repo = client(github_standin).get_repo("mozilla-services/loop-client")
     trace = tmp_path / "git-trace.json"
-    monkeypatch.setenv("GIT_TRACE2_EVENT", str(trace))  # every git the stand-in runs
+    trace_git(github_standin, "mozilla-services/loop-client", trace, monkeypatch)
     comparison = repo.compare(shas[0], "master", comparison_commits_per_page=100)
     assert [c.sha for c in comparison.commits] == shas[1:]
-    events = [json.loads(line) for line in trace.read_text().splitlines()]
-    runs = [e["argv"][1:] for e in events if e["event"] == "start"]
+    runs = git_started(trace)
     assert len([r for r in runs if r[0] == "log" and "--reverse" in r]) == 1
     assert [r[0] for r in runs].count("diff") == 1
     # ahead: the log's length; behind: none, base being the merge base

@@ -4,7 +4,6 @@ when a ref file changed (whoever changed it), and stop() leaves no process or pi
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import threading
@@ -18,7 +17,7 @@ from github.Repository import Repository
 
 from bot.sandbox.demo import DemoData
 from bot.sandbox.github.standin import GitHubStandIn
-from tests.fixtures.github import DEMO_REPO, GITHUB_TOKEN
+from tests.fixtures.github import DEMO_REPO, GITHUB_TOKEN, git_started, trace_git
 
 OWNER, NAME = DEMO_REPO.split("/")
 
@@ -41,11 +40,8 @@ def git(path: Path, *args: str, input: str | None = None) -> str:
 
 
 def started(trace: Path) -> list[str]:
-    """The git commands started since the trace began (GIT_TRACE2_EVENT)."""
-    if not trace.exists():
-        return []
-    events = [json.loads(line) for line in trace.read_text().splitlines()]
-    return [e["argv"][1] for e in events if e["event"] == "start"]
+    """The git commands the demo repository started since the trace began."""
+    return [argv[0] for argv in git_started(trace)]
 
 
 def children() -> set[int]:
@@ -92,7 +88,7 @@ def read_a_release(repo: Repository, version: str) -> dict[str, Any]:
 def test_reading_again_what_did_not_change_starts_no_git(
         demo_github: GitHubStandIn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     trace = tmp_path / "git-trace.json"
-    monkeypatch.setenv("GIT_TRACE2_EVENT", str(trace))  # every git the stand-in starts
+    trace_git(demo_github, DEMO_REPO, trace, monkeypatch)
     repo = demo_repo(demo_github)
     first = read_a_release(repo, "0.12.1")
     assert 0 < len(started(trace)) <= 12  # one cat-file, one listing of the refs, ...
