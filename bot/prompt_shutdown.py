@@ -24,6 +24,7 @@ class PromptShutdown(socketserver.TCPServer):
         self._wake_in, self._wake_out = socket.socketpair()
         self._stopping = threading.Event()
         self._stopped = threading.Event()
+        self._stopped.set()  # not serving: shutdown() of a server never started returns
 
     def serve_forever(self, poll_interval: float | None = None) -> None:
         """Serve until `shutdown()`; `poll_interval`: how often `service_actions` runs

@@ -61,6 +61,13 @@ def test_a_stopped_loop_can_serve_again_and_stop_again() -> None:
     server.server_close()
 
 
+def test_a_server_never_started_stops_at_once() -> None:
+    # as the standard library's does: a stop after a failed start must not hang
+    server = _Server(("127.0.0.1", 0), _Hello)
+    assert stops(server)
+    server.server_close()
+
+
 def test_a_stand_in_stops_with_its_loop_ended() -> None:
     stand_in = EnvironmentStandIn("stage").start()
     assert requests.get(stand_in.url + "/__lbheartbeat__", timeout=10).status_code == 200
