@@ -27,6 +27,7 @@ from bot.domain.errors import Refusal
 from bot.domain.permissions import check_may_break_glass, require
 from bot.domain.pipeline import Pipeline
 from bot.domain.release import Release, State
+from bot.domain.rules import waiting_on
 
 FRIDAY = 4
 
@@ -36,7 +37,7 @@ def window_states(pipeline: Pipeline) -> frozenset[State]:
     it is load-tested on (stage by default: `Pipeline.load_tested`)."""
     states = {State.TAGGED}
     for env in pipeline.before_prod:
-        states |= {State.of(env.name, "requested"), State.of(env.name, "deployed")}
+        states |= set(waiting_on(env.name))
         if env == pipeline.load_tested:
             break
         states.add(State.of(env.name, "verified"))

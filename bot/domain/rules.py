@@ -28,6 +28,16 @@ def before_prod_states(pipeline: Pipeline) -> frozenset[State]:
                      for phase in ("requested", "deployed", "verified"))
 
 
+def waiting_on(env: str) -> tuple[State, State]:
+    """A release waiting on `env`: to be deployed there, or verified."""
+    return State.of(env, "requested"), State.of(env, "deployed")
+
+
+def waiting_states(pipeline: Pipeline) -> tuple[State, ...]:
+    """A release waiting on an environment before prod (what the late steps follow)."""
+    return tuple(state for e in pipeline.before_prod for state in waiting_on(e.name))
+
+
 def lifecycle_states(pipeline: Pipeline) -> tuple[State, ...]:
     """Every state a release of `pipeline` can be in, in the order of the process."""
     on_the_way = tuple(State.of(e.name, phase) for e in pipeline.before_prod

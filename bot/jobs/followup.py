@@ -34,7 +34,8 @@ from bot.domain.deadline import DayOff, LateStep, is_working_day, stage_deadline
 from bot.domain.loadtest import last_load_test_day
 from bot.domain.pipeline import Pipeline
 from bot.domain.release import Release, State
-from bot.jobs.reads import followed, waiting_states
+from bot.domain.rules import waiting_states
+from bot.jobs.reads import followed
 from bot.jobs.tick import ACTOR, Tick, entered_at, entry
 from bot.messages.announcements import (
     day,

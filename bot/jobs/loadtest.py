@@ -22,6 +22,7 @@ from bot.domain.calendar import Calendar
 from bot.domain.cycle import Event
 from bot.domain.loadtest import Window
 from bot.domain.release import Release, State
+from bot.domain.rules import waiting_on
 from bot.jobs.reads import STALE_AFTER, tick_reads
 from bot.jobs.tick import Tick, entry
 from bot.messages.announcements import Rendered, day
@@ -84,8 +85,7 @@ def _without_window(ctx: Context, service: ServiceSettings) -> list[Release]:
 
 def _on_load_tested(service: ServiceSettings) -> tuple[State, ...]:
     """On the load-tested environment, before its verification: where QA load-tests."""
-    env = service.pipeline.load_tested.name
-    return (State.of(env, "requested"), State.of(env, "deployed"))
+    return waiting_on(service.pipeline.load_tested.name)
 
 
 def _reminded(t: Tick, release: Release, env: str, what: AuditEntry

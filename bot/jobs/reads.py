@@ -14,19 +14,13 @@ from dataclasses import dataclass
 from bot.config.settings import ServiceSettings
 from bot.domain.audit import AuditEntry
 from bot.domain.loadtest import Window
-from bot.domain.pipeline import Pipeline
 from bot.domain.release import Release, State
+from bot.domain.rules import waiting_states
 from bot.jobs.tick import Tick
 from bot.usecases.ports import RecordStore, UnitOfWork
 
 Followed = list[tuple[Release, list[AuditEntry]]]
 STALE_AFTER = dt.timedelta(days=1)  # a load-test window's news is stale a day after
-
-
-def waiting_states(pipeline: Pipeline) -> tuple[State, ...]:
-    """A release waiting on an environment before prod: to be deployed, or verified."""
-    return tuple(State.of(e.name, phase) for e in pipeline.before_prod
-                 for phase in ("requested", "deployed"))
 
 
 def followed_states(service: ServiceSettings) -> tuple[State, ...]:
